@@ -1,0 +1,22 @@
+"""detente: the Graph Model for Conflict Resolution, exact and at scale.
+
+>>> import detente
+>>> model = detente.load("examples/prisoners_dilemma.yaml")  # doctest: +SKIP
+"""
+
+from detente.formats import load_model as load
+from detente.formats import save_model as save
+from detente.model import (
+    Conflict,
+    DecisionMaker,
+    DetenteError,
+    ModelError,
+    ModelTooLargeError,
+    Option,
+)
+
+__all__ = [
+    "Conflict", "DecisionMaker", "DetenteError", "ModelError", "ModelTooLargeError", "Option",
+    "load", "save",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,423 @@
+"""Read and write the native YAML model file, with errors that point at file, line and field.
+
+>>> text = '''
+... name: Toy
+... decision_makers:
+...   - name: A
+...     options: [{name: a}]
+...     preferences: {statements: [a]}
+... '''
+>>> loads(text).feasible.tolist()
+[0, 1]
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from detente.formats.spec import ModelSpec, PreferencesSpec, StateRef, StatementSpec
+from detente.model.conflict import (
+    Conflict,
+    DecisionMaker,
+    Option,
+    _pattern_bits,
+    enumerate_feasible,
+    parse_state_ref,
+)
+from detente.model.errors import ModelError
+from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.preferences import (
+    PayoffPreference,
+    Preference,
+    RankingPreference,
+    Statement,
+    StatementPreference,
+)
+from detente.model.statements import parse_statement
+
+Path_ = tuple[str | int, ...]
+
+
+def load(path: str | Path) -> Conflict:
+    """Load a native YAML model file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
+    except UnicodeDecodeError:
+        raise ModelError("the file is not UTF-8 text", source=str(p)) from None
+    return loads(text, source=str(p))
+
+
+def loads(text: str, source: str = "<string>") -> Conflict:
+    """Build a model from native YAML text."""
+    yaml = YAML(typ="rt")
+    try:
+        raw = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ModelError(
+            f"not valid YAML: {exc.problem}",
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    if not isinstance(raw, dict):
+        raise ModelError("expected a mapping with name, decision_makers, ...", source=source)
+    try:
+        spec = ModelSpec.model_validate(_plain(raw))
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        loc = tuple(x for x in loc if not (isinstance(x, str) and x[:1].islower() and "[" in x))
+        data_loc = _data_path(loc)
+        raise ModelError(
+            _pydantic_message(err),
+            source=source,
+            line=_line_of(raw, data_loc),
+            field=_field_name(data_loc) or None,
+        ) from None
+    return build(spec, raw=raw, source=source)
+
+
+def _pydantic_message(err: Any) -> str:
+    msg = str(err["msg"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown field; {msg.lower()}"
+    if err["type"] == "missing":
+        return "required field is missing"
+    return msg.removeprefix("Value error, ")
+
+
+def _data_path(loc: tuple[Any, ...]) -> Path_:
+    """Drop pydantic's union-branch labels (e.g. 'str', 'StatementSpec') from a location."""
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and (
+            part in {"str", "int", "list[...]", "float"} or part[:1].isupper() or "[" in part
+        ):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def _field_name(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _line_of(raw: Any, path: Path_) -> int | None:
+    """1-based line of the deepest node on ``path`` that ruamel knows the position of."""
+    line: int | None = None
+    node = raw
+    for part in path:
+        lc = getattr(node, "lc", None)
+        try:
+            if isinstance(node, dict) and part in node:
+                if lc is not None:
+                    line = lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                if lc is not None:
+                    line = lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        except (KeyError, IndexError, TypeError):
+            break
+    return line
+
+
+class _Builder:
+    def __init__(self, spec: ModelSpec, raw: Any, source: str) -> None:
+        self.spec = spec
+        self.raw = raw
+        self.source = source
+        self._feasible: np.ndarray | None = None
+
+    def error(self, exc: ModelError, path: Path_) -> ModelError:
+        return exc.located(
+            source=self.source, line=_line_of(self.raw, path), field=_field_name(path) or None
+        )
+
+    def build(self) -> Conflict:
+        spec = self.spec
+        self.options = tuple(
+            Option(o.name, dm.name, o.direction, o.description)
+            for dm in spec.decision_makers
+            for o in dm.options
+        )
+        self.names = tuple(o.name for o in self.options)
+        self.bits = {n: k for k, n in enumerate(self.names)}
+        self._check_names()
+        self.constraints = tuple(
+            self._constraint(k) for k in range(len(spec.infeasible))
+        )
+        dms = tuple(self._dm(k) for k in range(len(spec.decision_makers)))
+        status_quo = None
+        if spec.status_quo is not None:
+            status_quo = self._state(spec.status_quo, ("status_quo",))
+        try:
+            return Conflict(
+                name=spec.name,
+                options=self.options,
+                dms=dms,
+                constraints=self.constraints,
+                status_quo=status_quo,
+                status_quo_rationale=spec.status_quo_rationale,
+                coalitions=tuple(tuple(c) for c in spec.coalitions),
+                description=spec.description,
+                sources=tuple(spec.sources),
+                source_file=self.source,
+            )
+        except ModelError as exc:
+            raise self.error(exc, self._guess_path(exc)) from None
+
+    def _guess_path(self, exc: ModelError) -> Path_:
+        msg = exc.message
+        for k, dm in enumerate(self.spec.decision_makers):
+            if f"decision maker {dm.name!r}" in msg:
+                return ("decision_makers", k, "preferences")
+        if msg.startswith("coalition"):
+            return ("coalitions",)
+        if msg.startswith("the infeasibility"):
+            return ("infeasible",)
+        if msg.startswith("status quo"):
+            return ("status_quo",)
+        return ()
+
+    def _check_names(self) -> None:
+        seen: dict[str, Path_] = {}
+        for k, dm in enumerate(self.spec.decision_makers):
+            for j, o in enumerate(dm.options):
+                path: Path_ = ("decision_makers", k, "options", j, "name")
+                if o.name in seen:
+                    raise self.error(
+                        ModelError(
+                            f"option {o.name!r} is declared twice (also at "
+                            f"{_field_name(seen[o.name])}); an option is controlled by exactly "
+                            "one decision maker and names must be unique"
+                        ),
+                        path,
+                    )
+                seen[o.name] = path
+        dm_seen: set[str] = set()
+        for k, dm in enumerate(self.spec.decision_makers):
+            if dm.name in dm_seen:
+                raise self.error(
+                    ModelError(f"duplicate decision maker name {dm.name!r}"),
+                    ("decision_makers", k, "name"),
+                )
+            dm_seen.add(dm.name)
+
+    def _known(self, names: Sequence[str], path: Path_) -> tuple[str, ...]:
+        for j, n in enumerate(names):
+            if n not in self.bits:
+                raise self.error(
+                    ModelError(
+                        f"unknown option {n!r}; expected one of: {', '.join(self.names)}"
+                    ),
+                    (*path, j),
+                )
+        return tuple(names)
+
+    def _constraint(self, k: int) -> Constraint:
+        item = self.spec.infeasible[k]
+        path: Path_ = ("infeasible", k)
+        if item.mutually_exclusive is not None:
+            members = self._known(item.mutually_exclusive, (*path, "mutually_exclusive"))
+            return MutuallyExclusive(members, item.reason)
+        if item.at_least_one is not None:
+            members = self._known(item.at_least_one, (*path, "at_least_one"))
+            return AtLeastOne(members, item.reason)
+        pattern = item.pattern
+        if isinstance(pattern, dict):
+            self._known(list(pattern), (*path, "pattern"))
+            conds = tuple((n, v == "Y") for n, v in pattern.items())
+        else:
+            assert pattern is not None
+            try:
+                care, want = _pattern_bits(pattern, self.names)
+            except ModelError as exc:
+                raise self.error(exc, (*path, "pattern")) from None
+            conds = tuple(
+                (n, bool(want >> b & 1)) for n, b in self.bits.items() if care >> b & 1
+            )
+        return InfeasiblePattern(conds, item.reason)
+
+    @property
+    def feasible(self) -> np.ndarray:
+        if self._feasible is None:
+            try:
+                self._feasible = enumerate_feasible(
+                    len(self.names), self.constraints, self.bits,
+                    len(self.spec.decision_makers), self.source,
+                )
+            except ModelError as exc:
+                raise self.error(exc, ("infeasible",)) from None
+        return self._feasible
+
+    def _state(self, ref: StateRef | dict[str, str], path: Path_) -> int:
+        try:
+            code = parse_state_ref(ref, self.names, int(self.feasible.size), self.feasible)
+        except ModelError as exc:
+            raise self.error(exc, path) from None
+        pos = int(np.searchsorted(self.feasible, code))
+        if pos >= self.feasible.size or int(self.feasible[pos]) != code:
+            text = "".join("Y" if code >> b & 1 else "N" for b in range(len(self.names)))
+            raise self.error(ModelError(f"state {text} is not feasible"), path)
+        return code
+
+    def _states(self, ref: StateRef, path: Path_) -> list[int]:
+        """A state or, for a pattern with '-', every feasible state it matches."""
+        if isinstance(ref, str) and "-" in ref:
+            try:
+                care, want = _pattern_bits(ref, self.names)
+            except ModelError as exc:
+                raise self.error(exc, path) from None
+            hits = self.feasible[(self.feasible & care) == want]
+            if hits.size == 0:
+                raise self.error(ModelError(f"pattern {ref!r} matches no feasible state"), path)
+            return [int(x) for x in hits]
+        return [self._state(ref, path)]
+
+    def _dm(self, k: int) -> DecisionMaker:
+        dm = self.spec.decision_makers[k]
+        pref = self._preference(dm.preferences, ("decision_makers", k, "preferences"))
+        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), pref, dm.description)
+
+    def _preference(self, spec: PreferencesSpec, path: Path_) -> Preference:
+        if spec.statements is not None:
+            out: list[Statement] = []
+            for j, item in enumerate(spec.statements):
+                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+                p = (*path, "statements", j)
+                try:
+                    expr = parse_statement(st.statement, set(self.names))
+                except ModelError as exc:
+                    raise self.error(exc, p) from None
+                out.append(Statement(st.statement, expr, st.rationale))
+            return StatementPreference(tuple(out))
+        if spec.ranking is not None:
+            tiers: list[tuple[int, ...]] = []
+            for j, entry in enumerate(spec.ranking):
+                p = (*path, "ranking", j)
+                refs = entry if isinstance(entry, list) else [entry]
+                tier: list[int] = []
+                for r in refs:
+                    tier.extend(self._states(r, p))
+                tiers.append(tuple(tier))
+            return RankingPreference(tuple(tiers))
+        assert spec.payoffs is not None
+        pairs: list[tuple[int, float]] = []
+        for j, pay in enumerate(spec.payoffs):
+            p = (*path, "payoffs", j, "state")
+            pairs.extend((code, pay.value) for code in self._states(pay.state, p))
+        return PayoffPreference(tuple(pairs))
+
+
+def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:
+    """Build a Conflict from a validated spec; ``raw`` (ruamel data) gives line numbers."""
+    return _Builder(spec, raw if raw is not None else {}, source).build()
+
+
+# ----- writing --------------------------------------------------------------------------
+def to_spec(c: Conflict) -> dict[str, Any]:
+    """The native-file data of a model (plain dicts and lists, file order kept)."""
+    out: dict[str, Any] = {"detente": 1, "name": c.name}
+    if c.description:
+        out["description"] = c.description
+    if c.sources:
+        out["sources"] = list(c.sources)
+    by_name = {o.name: o for o in c.options}
+    dms = []
+    for dm in c.dms:
+        d: dict[str, Any] = {"name": dm.name}
+        if dm.description:
+            d["description"] = dm.description
+        opts = []
+        for name in dm.options:
+            o = by_name[name]
+            od: dict[str, Any] = {"name": o.name}
+            if o.description:
+                od["description"] = o.description
+            if o.direction != "both":
+                od["direction"] = o.direction
+            opts.append(od)
+        d["options"] = opts
+        d["preferences"] = _pref_spec(c, dm.preference)
+        dms.append(d)
+    out["decision_makers"] = dms
+    if c.constraints:
+        out["infeasible"] = [_constraint_spec(c, con) for con in c.constraints]
+    if c.status_quo is not None:
+        out["status_quo"] = c.state_string(c.status_quo)
+    if c.status_quo_rationale:
+        out["status_quo_rationale"] = c.status_quo_rationale
+    if c.coalitions:
+        out["coalitions"] = [list(x) for x in c.coalitions]
+    return out
+
+
+def _pref_spec(c: Conflict, pref: Preference) -> dict[str, Any]:
+    if isinstance(pref, StatementPreference):
+        return {
+            "statements": [
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+                for s in pref.statements
+            ]
+        }
+    if isinstance(pref, RankingPreference):
+        return {
+            "ranking": [
+                c.state_string(t[0]) if len(t) == 1 else [c.state_string(x) for x in t]
+                for t in pref.tiers
+            ]
+        }
+    return {"payoffs": [{"state": c.state_string(s), "value": v} for s, v in pref.payoffs]}
+
+
+def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
+    d: dict[str, Any]
+    if isinstance(con, MutuallyExclusive):
+        d = {"mutually_exclusive": list(con.members)}
+    elif isinstance(con, AtLeastOne):
+        d = {"at_least_one": list(con.members)}
+    else:
+        d = {"pattern": {n: "Y" if v else "N" for n, v in con.conditions}}
+    if con.reason:
+        d["reason"] = con.reason
+    return d
+
+
+def dumps(c: Conflict) -> str:
+    """Native YAML text of a model."""
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.width = 100
+    buf = io.StringIO()
+    yaml.dump(to_spec(c), buf)
+    return buf.getvalue()
+
+
+def dump(c: Conflict, path: str | Path) -> None:
+    Path(path).write_text(dumps(c), encoding="utf-8")

@@ -1,0 +1,109 @@
+"""The native model file, as pydantic models: validation and the published JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+StateRef = str | int
+"""A state: a Y/N string with one letter per option in file order (``-`` = either, where a
+pattern is allowed), or a 1-based state number (feasible states in increasing code order)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OptionSpec(_Strict):
+    name: str = Field(description="Identifier: letters, digits and _, unique in the model.")
+    description: str = ""
+    direction: Literal["both", "fwd", "back"] = Field(
+        "both",
+        description="both: reversible; fwd: may be taken but never undone (N→Y only); "
+        "back: may be dropped but never retaken (Y→N only).",
+    )
+
+
+class StatementSpec(_Strict):
+    statement: str = Field(description="A statement over option names: not, and, or, if, iff.")
+    rationale: str = ""
+
+
+class PayoffSpec(_Strict):
+    state: StateRef
+    value: float
+
+
+class PreferencesSpec(_Strict):
+    statements: list[str | StatementSpec] | None = Field(
+        None, description="Prioritised option statements, most important first."
+    )
+    ranking: list[StateRef | list[StateRef]] | None = Field(
+        None,
+        description="States from most to least preferred; a list or a pattern with '-' is a tie.",
+    )
+    payoffs: list[PayoffSpec] | None = Field(None, description="A number per feasible state.")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PreferencesSpec:
+        given = [k for k in ("statements", "ranking", "payoffs") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of statements, ranking or payoffs"
+                + (f" (found {', '.join(given)})" if given else "")
+            )
+        return self
+
+
+class DecisionMakerSpec(_Strict):
+    name: str
+    description: str = ""
+    options: list[OptionSpec] = Field(min_length=1)
+    preferences: PreferencesSpec
+
+
+class InfeasibleSpec(_Strict):
+    pattern: str | dict[str, Literal["Y", "N"]] | None = Field(
+        None,
+        description="States matching it are infeasible: a Y/N/- string in option order, or a "
+        "mapping option → Y/N (other options either).",
+    )
+    mutually_exclusive: list[str] | None = Field(None, description="At most one may be taken.")
+    at_least_one: list[str] | None = Field(None, description="At least one must be taken.")
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> InfeasibleSpec:
+        given = [
+            k for k in ("pattern", "mutually_exclusive", "at_least_one")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError("give exactly one of pattern, mutually_exclusive or at_least_one")
+        return self
+
+
+class ModelSpec(_Strict):
+    """A detente model file."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, title="detente model",
+        json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
+    )
+    detente: Literal[1] = Field(1, description="Format version.")
+    name: str
+    description: str = ""
+    sources: list[str] = Field(default_factory=list)
+    decision_makers: list[DecisionMakerSpec] = Field(min_length=1)
+    infeasible: list[InfeasibleSpec] = Field(default_factory=list)
+    status_quo: StateRef | dict[str, Literal["Y", "N"]] | None = None
+    status_quo_rationale: str = ""
+    coalitions: list[list[str]] = Field(
+        default_factory=list, description="Coalitions to analyse (lists of DM names)."
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the native model file."""
+    return ModelSpec.model_json_schema()

@@ -1,0 +1,366 @@
+"""The conflict model in option form: immutable, validated once when built.
+
+States are integer codes: bit k is set when option k (in model order) is taken.
+
+>>> from detente.model.preferences import PayoffPreference
+>>> pd = Conflict(
+...     name="Prisoner's Dilemma",
+...     options=(Option("a_defects", "A"), Option("b_defects", "B")),
+...     dms=(
+...         DecisionMaker("A", ("a_defects",), PayoffPreference(((0, 3), (1, 4), (2, 1), (3, 2)))),
+...         DecisionMaker("B", ("b_defects",), PayoffPreference(((0, 3), (1, 1), (2, 4), (3, 2)))),
+...     ),
+... )
+>>> pd.feasible.tolist(), pd.state_string(1)
+([0, 1, 2, 3], 'YN')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+from detente.model.errors import ModelError
+from detente.model.feasibility import Constraint
+from detente.model.limits import check_options, check_states
+from detente.model.preferences import (
+    PayoffPreference,
+    Preference,
+    RankingPreference,
+    StatementPreference,
+    dense_ranks,
+)
+from detente.model.statements import KEYWORDS
+
+Direction = Literal["both", "fwd", "back"]
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_CHUNK = 1 << 22
+
+
+@dataclass(frozen=True)
+class Option:
+    """A binary option controlled by one decision maker."""
+
+    name: str
+    dm: str
+    direction: Direction = "both"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionMaker:
+    """A decision maker, the options it controls, and its preferences."""
+
+    name: str
+    options: tuple[str, ...]
+    preference: Preference
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A conflict in option form. Build it directly or with ``detente.load``."""
+
+    name: str
+    options: tuple[Option, ...]
+    dms: tuple[DecisionMaker, ...]
+    constraints: tuple[Constraint, ...] = ()
+    status_quo: int | None = None
+    status_quo_rationale: str = ""
+    coalitions: tuple[tuple[str, ...], ...] = ()
+    description: str = ""
+    sources: tuple[str, ...] = ()
+    source_file: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        _validate(self)
+        # Evaluate eagerly so that every error (empty set, size, preferences) surfaces here.
+        _ = self.ranks
+        if self.status_quo is not None and not self.is_feasible(self.status_quo):
+            raise ModelError(f"status quo {self.state_string(self.status_quo)} is not feasible")
+
+    # ----- names and bits -------------------------------------------------------------
+    @cached_property
+    def option_names(self) -> tuple[str, ...]:
+        return tuple(o.name for o in self.options)
+
+    @cached_property
+    def dm_names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.dms)
+
+    @cached_property
+    def bits(self) -> dict[str, int]:
+        """Bit index of each option."""
+        return {o.name: k for k, o in enumerate(self.options)}
+
+    @property
+    def n_options(self) -> int:
+        return len(self.options)
+
+    @cached_property
+    def dm_masks(self) -> np.ndarray:
+        """Bit mask of the options each DM controls (int64, one per DM)."""
+        return np.array(
+            [sum(1 << self.bits[o] for o in dm.options) for dm in self.dms], dtype=np.int64
+        )
+
+    @cached_property
+    def fwd_mask(self) -> int:
+        """Options that may only be taken (N→Y), never undone."""
+        return sum(1 << k for k, o in enumerate(self.options) if o.direction == "fwd")
+
+    @cached_property
+    def back_mask(self) -> int:
+        """Options that may only be dropped (Y→N), never taken."""
+        return sum(1 << k for k, o in enumerate(self.options) if o.direction == "back")
+
+    def dm_index(self, name: str) -> int:
+        try:
+            return self.dm_names.index(name)
+        except ValueError:
+            raise ModelError(
+                f"unknown decision maker {name!r}; expected one of: {', '.join(self.dm_names)}"
+            ) from None
+
+    # ----- states ---------------------------------------------------------------------
+    @cached_property
+    def feasible(self) -> np.ndarray:
+        """Sorted codes of the feasible states (int64)."""
+        return _enumerate_feasible(self)
+
+    @property
+    def n_states(self) -> int:
+        return int(self.feasible.size)
+
+    @cached_property
+    def ranks(self) -> np.ndarray:
+        """Payoff ranks, shape (DMs, feasible states); higher = more preferred, ties equal."""
+        out = np.empty((len(self.dms), self.n_states), dtype=np.int32)
+        for i, dm in enumerate(self.dms):
+            out[i] = dense_ranks(dm.preference.scores(self.feasible, self.bits))
+        return out
+
+    def index_of(self, codes: int | np.ndarray) -> np.ndarray:
+        """Positions of feasible codes in ``feasible`` (raises on infeasible ones)."""
+        arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
+        pos = np.searchsorted(self.feasible, arr)
+        pos = np.minimum(pos, self.n_states - 1)
+        bad = self.feasible[pos] != arr
+        if bad.any():
+            raise ModelError(f"state {self.state_string(int(arr[bad][0]))} is not feasible")
+        return pos
+
+    def is_feasible(self, code: int) -> bool:
+        pos = int(np.searchsorted(self.feasible, code))
+        return pos < self.n_states and int(self.feasible[pos]) == code
+
+    def state_string(self, code: int) -> str:
+        """Y/N per option in model order, e.g. ``'YNN'``."""
+        return "".join("Y" if (code >> k) & 1 else "N" for k in range(self.n_options))
+
+    def state_number(self, code: int) -> int:
+        """1-based number of a feasible state (feasible states in increasing code order)."""
+        return int(self.index_of(code)[0]) + 1
+
+    def parse_state(self, text: str | int | Mapping[str, object]) -> int:
+        """A feasible state code from a Y/N string, a state number, or an option→Y/N mapping."""
+        code = parse_state_ref(text, self.option_names, self.n_states, self.feasible)
+        if not self.is_feasible(code):
+            raise ModelError(f"state {self.state_string(code)} is not feasible")
+        return code
+
+    def matching(self, pattern: str) -> np.ndarray:
+        """Feasible codes matching a Y/N/- pattern in option order."""
+        care, want = _pattern_bits(pattern, self.option_names)
+        return self.feasible[(self.feasible & care) == want]
+
+
+def _pattern_bits(pattern: str, names: tuple[str, ...]) -> tuple[int, int]:
+    p = pattern.strip().upper()
+    if len(p) != len(names) or not set(p) <= {"Y", "N", "-"}:
+        raise ModelError(
+            f"state pattern {pattern!r} must have one of Y, N or - for each of the "
+            f"{len(names)} options ({', '.join(names)})"
+        )
+    care = sum(1 << k for k, ch in enumerate(p) if ch != "-")
+    want = sum(1 << k for k, ch in enumerate(p) if ch == "Y")
+    return care, want
+
+
+def parse_state_ref(
+    ref: str | int | Mapping[str, object],
+    names: tuple[str, ...],
+    n_states: int,
+    feasible: np.ndarray,
+) -> int:
+    """Resolve a state reference to a code (feasibility not checked for strings/maps)."""
+    if isinstance(ref, bool):
+        raise ModelError(f"expected a state, got {ref!r}")
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        number = int(ref)
+        if not 1 <= number <= n_states:
+            raise ModelError(f"state number {number} is out of range 1..{n_states}")
+        return int(feasible[number - 1])
+    if isinstance(ref, str):
+        care, want = _pattern_bits(ref, names)
+        if care != (1 << len(names)) - 1:
+            raise ModelError(f"state {ref!r} must give Y or N for every option, not '-'")
+        return want
+    if isinstance(ref, Mapping):
+        code = 0
+        for key, value in ref.items():
+            if key not in names:
+                raise ModelError(f"unknown option {key!r}; expected one of: {', '.join(names)}")
+            code |= int(_yes_no(value, str(key))) << names.index(str(key))
+        missing = [n for n in names if n not in ref]
+        if missing:
+            raise ModelError(f"state is missing options: {', '.join(missing)}")
+        return code
+    raise ModelError(f"expected a state (Y/N string, number or mapping), got {ref!r}")
+
+
+def _yes_no(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().upper() in {"Y", "N", "YES", "NO"}:
+        return value.strip().upper().startswith("Y")
+    raise ModelError(f"option {name!r} must be Y or N, got {value!r}")
+
+
+def _validate(c: Conflict) -> None:
+    if not c.options:
+        raise ModelError("the model has no options; expected at least one")
+    if not c.dms:
+        raise ModelError("the model has no decision makers; expected at least one")
+    seen: dict[str, str] = {}
+    for o in c.options:
+        if not NAME_RE.fullmatch(o.name) or o.name in KEYWORDS:
+            raise ModelError(
+                f"option name {o.name!r} is not a valid identifier (letters, digits, _; not a "
+                f"keyword such as {', '.join(sorted(KEYWORDS))})"
+            )
+        if o.name in seen:
+            raise ModelError(f"duplicate option name {o.name!r}")
+        if o.direction not in ("both", "fwd", "back"):
+            raise ModelError(f"option {o.name!r}: direction must be both, fwd or back")
+        seen[o.name] = o.dm
+    check_options(len(c.options), c.source_file)
+    dm_seen: set[str] = set()
+    owner: dict[str, str] = {}
+    for dm in c.dms:
+        if not dm.name.strip():
+            raise ModelError("decision maker with an empty name")
+        if dm.name in dm_seen:
+            raise ModelError(f"duplicate decision maker name {dm.name!r}")
+        dm_seen.add(dm.name)
+        for o in dm.options:
+            if o not in seen:
+                raise ModelError(f"decision maker {dm.name!r} controls unknown option {o!r}")
+            if o in owner:
+                raise ModelError(
+                    f"option {o!r} is controlled by two decision makers: {owner[o]!r} and "
+                    f"{dm.name!r}; expected exactly one"
+                )
+            owner[o] = dm.name
+            if seen[o] != dm.name:
+                raise ModelError(f"option {o!r} says it belongs to {seen[o]!r}, not {dm.name!r}")
+    for o in c.options:
+        if o.name not in owner:
+            raise ModelError(f"option {o.name!r} is controlled by no decision maker")
+    known = set(seen)
+    for con in c.constraints:
+        for name in con.options():
+            if name not in known:
+                raise ModelError(f"infeasibility condition names unknown option {name!r}")
+    for dm in c.dms:
+        pref = dm.preference
+        if isinstance(pref, StatementPreference):
+            for st in pref.statements:
+                unknown = sorted(st.expr.options() - known)
+                if unknown:
+                    raise ModelError(
+                        f"decision maker {dm.name!r}: unknown option {unknown[0]!r} in "
+                        f"statement {st.text!r}"
+                    )
+            if len(pref.statements) > 62:
+                raise ModelError(f"decision maker {dm.name!r}: at most 62 statements")
+    for coalition in c.coalitions:
+        if len(coalition) < 2 or len(set(coalition)) != len(coalition):
+            raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
+        for name in coalition:
+            if name not in dm_seen:
+                raise ModelError(f"coalition names unknown decision maker {name!r}")
+
+
+def _enumerate_feasible(c: Conflict) -> np.ndarray:
+    feasible = enumerate_feasible(len(c.options), c.constraints, c.bits, len(c.dms), c.source_file)
+    _check_preferences_cover(c, feasible)
+    return feasible
+
+
+def enumerate_feasible(
+    n: int, constraints: tuple[Constraint, ...], bits: Mapping[str, int], n_dms: int,
+    source: str | None = None,
+) -> np.ndarray:
+    """Sorted feasible codes, enumerated in chunks; refuses too-large models early."""
+    check_options(n, source)
+    total = 1 << n
+    parts: list[np.ndarray] = []
+    count = 0
+    for start in range(0, total, _CHUNK):
+        codes = np.arange(start, min(total, start + _CHUNK), dtype=np.int64)
+        bad = np.zeros(codes.shape, dtype=bool)
+        for con in constraints:
+            bad |= con.infeasible(codes, bits)
+        kept = codes[~bad]
+        count += kept.size
+        check_states(count, n_dms, source, at_least=start + _CHUNK < total)
+        parts.append(kept)
+    feasible = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+    if feasible.size == 0:
+        raise ModelError(
+            "the infeasibility conditions rule out every state; expected at least one feasible "
+            "state"
+        )
+    return feasible
+
+
+def _check_preferences_cover(c: Conflict, feasible: np.ndarray) -> None:
+    fset = set(feasible.tolist()) if feasible.size <= 1 << 16 else None
+    for dm in c.dms:
+        pref = dm.preference
+        if isinstance(pref, RankingPreference):
+            listed = [code for tier in pref.tiers for code in tier]
+            _check_listed(c, dm.name, "ranking", listed, feasible, fset)
+        elif isinstance(pref, PayoffPreference):
+            listed = [code for code, _ in pref.payoffs]
+            _check_listed(c, dm.name, "payoffs", listed, feasible, fset)
+
+
+def _check_listed(
+    c: Conflict, dm: str, what: str, listed: list[int], feasible: np.ndarray,
+    fset: set[int] | None,
+) -> None:
+    fs = fset if fset is not None else set(feasible.tolist())
+    dup = sorted({x for x in listed if listed.count(x) > 1}) if len(listed) < 5000 else []
+    if dup:
+        raise ModelError(
+            f"decision maker {dm!r}: {what} lists state {c.state_string(dup[0])} more than once"
+        )
+    extra = [x for x in listed if x not in fs]
+    if extra:
+        raise ModelError(
+            f"decision maker {dm!r}: {what} lists infeasible state {c.state_string(extra[0])}"
+        )
+    missing = sorted(fs - set(listed))
+    if missing:
+        shown = ", ".join(c.state_string(x) for x in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise ModelError(
+            f"decision maker {dm!r}: {what} must cover every feasible state; missing {shown}{more}"
+        )

@@ -1,0 +1,81 @@
+"""Errors raised at the model boundary.
+
+Every error says *where* (file, line, column, field) and *what was expected*, so the
+command line can print it without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class DetenteError(Exception):
+    """Base class of every error detente raises on purpose."""
+
+
+class ModelError(DetenteError):
+    """A model (or model file) is invalid.
+
+    >>> str(ModelError("unknown option 'x'", source="m.yaml", line=3, field="options[0]"))
+    "m.yaml:3: options[0]: unknown option 'x'"
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        self.field = field
+        self.detail = detail
+        super().__init__(str(self))
+
+    def located(
+        self,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> ModelError:
+        """A copy with location filled in where it was missing."""
+        return ModelError(
+            self.message,
+            source=self.source or source,
+            line=self.line if self.line is not None else line,
+            column=self.column if self.column is not None else column,
+            field=self.field or field,
+            detail=self.detail,
+        )
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source:
+            where = self.source
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            where += ": "
+        elif self.line is not None:
+            where = f"line {self.line}: "
+        if self.field:
+            where += f"{self.field}: "
+        text = where + self.message
+        if self.detail:
+            text += "\n" + self.detail
+        return text
+
+
+class ModelTooLargeError(DetenteError):
+    """The model is too large to analyse within the memory budget."""
+
+
+class AnalysisError(DetenteError):
+    """An analysis was asked for something the model cannot answer."""

@@ -1,0 +1,198 @@
+"""Preference statements: a small logic over option names, parsed with a grammar.
+
+Syntax (most loosely binding first)::
+
+    a iff b        both true or both false
+    a if b         whenever b holds, a holds (b implies a; true when b is false)
+    a or b         also ``|``
+    a and b        also ``&``
+    not a          also ``-a``, ``!a``, ``~a``
+    (a)            grouping
+
+>>> expr = parse_statement("hostages_released if accept")
+>>> sorted(expr.options())
+['accept', 'hostages_released']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from lark import Lark, Token, Transformer, UnexpectedInput
+
+from detente.model.errors import ModelError
+
+KEYWORDS = frozenset({"not", "and", "or", "if", "iff"})
+
+_GRAMMAR = r"""
+?start: iff_expr
+?iff_expr: if_expr (_IFF if_expr)*
+?if_expr: or_expr (_IF or_expr)?
+?or_expr: and_expr (_OR and_expr)*
+?and_expr: not_expr (_AND not_expr)*
+?not_expr: _NOT not_expr -> neg
+         | atom
+?atom: NAME -> lit
+     | "(" iff_expr ")"
+_IFF.2: /iff\b/
+_IF.2: /if\b/
+_OR.2: /or\b/ | "|"
+_AND.2: /and\b/ | "&"
+_NOT.2: /not\b/ | "-" | "!" | "~"
+NAME: /[A-Za-z_][A-Za-z0-9_]*/
+%import common.WS
+%ignore WS
+"""
+
+
+@dataclass(frozen=True)
+class Expr:
+    """Base class of statement expressions."""
+
+    def options(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        """Truth value at each state code (bit k of a code = option k taken)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Lit(Expr):
+    name: str
+
+    def options(self) -> frozenset[str]:
+        return frozenset({self.name})
+
+    def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        return ((codes >> np.int64(bits[self.name])) & 1).astype(bool)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Not(Expr):
+    arg: Expr
+
+    def options(self) -> frozenset[str]:
+        return self.arg.options()
+
+    def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        return ~self.arg.evaluate(codes, bits)
+
+    def __str__(self) -> str:
+        inner = str(self.arg)
+        return f"not {inner}" if isinstance(self.arg, Lit | Not) else f"not ({inner})"
+
+
+@dataclass(frozen=True)
+class Binary(Expr):
+    left: Expr
+    right: Expr
+    op: str = ""
+
+    def options(self) -> frozenset[str]:
+        return self.left.options() | self.right.options()
+
+    def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        a = self.left.evaluate(codes, bits)
+        b = self.right.evaluate(codes, bits)
+        if self.op == "and":
+            return a & b
+        if self.op == "or":
+            return a | b
+        if self.op == "if":  # left if right: right implies left
+            return a | ~b
+        if self.op == "iff":
+            return a == b
+        raise ValueError(f"unknown operator {self.op!r}")
+
+    def __str__(self) -> str:
+        def wrap(e: Expr) -> str:
+            return str(e) if isinstance(e, Lit | Not) else f"({e})"
+
+        return f"{wrap(self.left)} {self.op} {wrap(self.right)}"
+
+
+class _ToExpr(Transformer[Token, Expr]):
+    def lit(self, items: list[Token]) -> Expr:
+        return Lit(str(items[0]))
+
+    def neg(self, items: list[Expr]) -> Expr:
+        return Not(items[0])
+
+    def _fold(self, items: list[Expr], op: str) -> Expr:
+        out = items[0]
+        for item in items[1:]:
+            out = Binary(out, item, op)
+        return out
+
+    def and_expr(self, items: list[Expr]) -> Expr:
+        return self._fold(items, "and")
+
+    def or_expr(self, items: list[Expr]) -> Expr:
+        return self._fold(items, "or")
+
+    def if_expr(self, items: list[Expr]) -> Expr:
+        return Binary(items[0], items[1], "if")
+
+    def iff_expr(self, items: list[Expr]) -> Expr:
+        return self._fold(items, "iff")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
+
+
+def caret_line(text: str, column: int) -> str:
+    """The statement with a caret under 1-based ``column``."""
+    return f"    {text}\n    {' ' * max(column - 1, 0)}^"
+
+
+def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -> Expr:
+    """Parse a preference statement; check option names against ``known`` if given.
+
+    Raises ModelError with a caret under the offending token.
+    """
+    if not text.strip():
+        raise ModelError("empty preference statement: expected an option name")
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        col = getattr(exc, "column", None)
+        col = col if isinstance(col, int) and col > 0 else len(text) + 1
+        token = getattr(exc, "token", None)
+        found = f"found {str(token)!r}" if token is not None and str(token) else "found the end"
+        if token is not None and getattr(token, "type", "") == "$END":
+            found = "found the end of the statement"
+        raise ModelError(
+            f"malformed statement {text!r}: expected an option name, 'not' or '(' "
+            f"and then 'and', 'or', 'if' or 'iff'; {found} at column {col}",
+            detail=caret_line(text, col),
+        ) from None
+    expr = _ToExpr().transform(tree)
+    for name in sorted(expr.options()):
+        if name in KEYWORDS:  # pragma: no cover - grammar gives keywords priority
+            raise ModelError(f"{name!r} is a keyword, not an option")
+    if known is not None:
+        for name in sorted(expr.options()):
+            if name not in known:
+                col = _find_word(text, name)
+                raise ModelError(
+                    f"unknown option {name!r} in statement {text!r}; "
+                    f"expected one of: {', '.join(sorted(known))}",
+                    detail=caret_line(text, col),
+                )
+    return expr
+
+
+def _find_word(text: str, word: str) -> int:
+    import re
+
+    m = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", text)
+    return m.start() + 1 if m else 1
