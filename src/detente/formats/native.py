@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,18 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from detente.formats.spec import ModelSpec, PreferencesSpec, StateRef, StatementSpec
+from detente.formats.spec import (
+    DecisionMakerSpec,
+    InfeasibleSpec,
+    ModelSpec,
+    OptionSpec,
+    PayoffSpec,
+    PreferencesSpec,
+    StatementSpec,
+    StateRef,
+)
 from detente.model.conflict import (
+    NAME_RE,
     Conflict,
     DecisionMaker,
     Option,
@@ -41,7 +51,7 @@ from detente.model.preferences import (
     Statement,
     StatementPreference,
 )
-from detente.model.statements import parse_statement
+from detente.model.statements import KEYWORDS, parse_statement
 
 Path_ = tuple[str | int, ...]
 
@@ -72,16 +82,17 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             column=mark.column + 1 if mark else None,
         ) from None
     if not isinstance(raw, dict):
-        raise ModelError("expected a mapping with name, decision_makers, ...", source=source)
+        raise ModelError(
+            "expected a mapping with the fields name, decision_makers, ... at the top of the file",
+            source=source,
+            line=1,
+        )
     try:
         spec = ModelSpec.model_validate(_plain(raw))
     except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        loc = tuple(x for x in loc if not (isinstance(x, str) and x[:1].islower() and "[" in x))
-        data_loc = _data_path(loc)
+        data_loc, message = _explain(raw, exc.errors())
         raise ModelError(
-            _pydantic_message(err),
+            message,
             source=source,
             line=_line_of(raw, data_loc),
             field=_field_name(data_loc) or None,
@@ -89,13 +100,98 @@ def loads(text: str, source: str = "<string>") -> Conflict:
     return build(spec, raw=raw, source=source)
 
 
-def _pydantic_message(err: Any) -> str:
+_SPEC_OF_FIELD: dict[str, type[Any]] = {
+    "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
+    "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+}
+_BRANCH_WORDS = {
+    "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
+    "a mapping with statement and rationale", "list": "a list", "dict": "a mapping of options to "
+    "Y or N",
+}
+
+
+def _is_branch_label(part: object) -> bool:
+    return isinstance(part, str) and (
+        part in {"str", "int", "float", "list[...]"} or part[:1].isupper() or "[" in part
+    )
+
+
+def _data_path_in(raw: Any, loc: tuple[Any, ...]) -> tuple[Path_, list[str]]:
+    """The location in the user's data, and the union branches (e.g. 'str') along the way.
+
+    A part that is a key of the data is kept even if it looks like a branch label.
+    """
+    out: list[str | int] = []
+    branches: list[str] = []
+    node = raw
+    for part in loc:
+        present = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        )
+        if present:
+            out.append(part)
+            node = node[part]
+        elif _is_branch_label(part):
+            branches.append(str(part))
+        else:
+            out.append(part)
+            node = None
+    return tuple(out), branches
+
+
+def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
+    """Pick the most telling pydantic error and say what was expected, in the file's terms."""
+    first = errors[0]
+    loc0 = tuple(first["loc"])
+    cut = next((i for i, part in enumerate(loc0) if _is_branch_label(part)), None)
+    if cut is None:
+        candidates = [first]
+    else:  # a union: the branch that got furthest into the data says most
+        candidates = [e for e in errors if tuple(e["loc"])[:cut] == loc0[:cut]]
+    scored = [(e, *_data_path_in(raw, tuple(e["loc"]))) for e in candidates]
+    depth = max(len(path) for _, path, _ in scored)
+    deepest = [(e, path, br) for e, path, br in scored if len(path) == depth]
+    deepest.sort(key=lambda t: t[0]["type"] != "extra_forbidden")
+    err, path, _ = deepest[0]
+    if len(deepest) > 1 and all(str(e["type"]).endswith("_type") for e, _, _ in deepest):
+        words = []
+        for _, _, br in deepest:
+            label = br[-1] if br else ""
+            word = _BRANCH_WORDS.get(label.split("[")[0], label)
+            if word not in words:
+                words.append(word)
+        expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
+        return path, f"expected {expected}, got {_shown(err.get('input'))}"
+    return path, _pydantic_message(err, path)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return repr(value)
+
+
+def _pydantic_message(err: Any, path: Path_ = ()) -> str:
     msg = str(err["msg"])
+    name = path[-1] if path else "?"
     if err["type"] == "extra_forbidden":
-        return f"unknown field; {msg.lower()}"
+        parent = next((p for p in reversed(path[:-1]) if isinstance(p, str)), None)
+        spec = _SPEC_OF_FIELD.get(parent, ModelSpec) if parent else ModelSpec
+        return (
+            f"unknown field {name!r}; expected one of: {', '.join(spec.model_fields)}"
+        )
     if err["type"] == "missing":
-        return "required field is missing"
-    return msg.removeprefix("Value error, ")
+        return f"required field {name!r} is missing"
+    msg = msg.removeprefix("Value error, ")
+    if err["type"] in {"string_type", "int_type", "float_type", "list_type", "dict_type",
+                       "literal_error", "int_from_float", "float_parsing", "int_parsing"}:
+        msg += f", got {_shown(err.get('input'))}"
+    return msg
 
 
 def _data_path(loc: tuple[Any, ...]) -> Path_:
@@ -127,7 +223,8 @@ def _field_name(path: Path_) -> str:
 
 def _line_of(raw: Any, path: Path_) -> int | None:
     """1-based line of the deepest node on ``path`` that ruamel knows the position of."""
-    line: int | None = None
+    root_lc = getattr(raw, "lc", None)
+    line: int | None = root_lc.line + 1 if root_lc is not None and path else None
     node = raw
     for part in path:
         lc = getattr(node, "lc", None)
@@ -195,6 +292,9 @@ class _Builder:
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
         for k, dm in enumerate(self.spec.decision_makers):
+            for what in ("ranking", "payoffs"):
+                if msg.startswith(f"decision maker {dm.name!r}: {what}"):
+                    return ("decision_makers", k, "preferences", what)
             if f"decision maker {dm.name!r}" in msg:
                 return ("decision_makers", k, "preferences")
         if msg.startswith("coalition"):
@@ -210,6 +310,15 @@ class _Builder:
         for k, dm in enumerate(self.spec.decision_makers):
             for j, o in enumerate(dm.options):
                 path: Path_ = ("decision_makers", k, "options", j, "name")
+                if not NAME_RE.fullmatch(o.name) or o.name in KEYWORDS:
+                    raise self.error(
+                        ModelError(
+                            f"option name {o.name!r} is not valid; expected an identifier "
+                            "(letters, digits and _, not starting with a digit) other than the "
+                            f"keywords {', '.join(sorted(KEYWORDS))}"
+                        ),
+                        path,
+                    )
                 if o.name in seen:
                     raise self.error(
                         ModelError(
@@ -222,21 +331,52 @@ class _Builder:
                 seen[o.name] = path
         dm_seen: set[str] = set()
         for k, dm in enumerate(self.spec.decision_makers):
+            if not dm.name.strip():
+                raise self.error(
+                    ModelError("empty decision maker name; expected a name"),
+                    ("decision_makers", k, "name"),
+                )
             if dm.name in dm_seen:
                 raise self.error(
-                    ModelError(f"duplicate decision maker name {dm.name!r}"),
+                    ModelError(
+                        f"duplicate decision maker name {dm.name!r}; expected unique names"
+                    ),
                     ("decision_makers", k, "name"),
                 )
             dm_seen.add(dm.name)
+        for k, coalition in enumerate(self.spec.coalitions):
+            for j, name in enumerate(coalition):
+                if name not in dm_seen:
+                    raise self.error(
+                        ModelError(
+                            f"unknown decision maker {name!r}; expected one of: "
+                            f"{', '.join(d.name for d in self.spec.decision_makers)}"
+                        ),
+                        ("coalitions", k, j),
+                    )
+            if len(coalition) < 2 or len(set(coalition)) != len(coalition):
+                raise self.error(
+                    ModelError(
+                        f"coalition {list(coalition)} needs two or more distinct members"
+                    ),
+                    ("coalitions", k),
+                )
 
-    def _known(self, names: Sequence[str], path: Path_) -> tuple[str, ...]:
+    def _known(
+        self, names: Sequence[str], path: Path_, *, by_name: bool = False
+    ) -> tuple[str, ...]:
         for j, n in enumerate(names):
+            where: Path_ = (*path, n) if by_name else (*path, j)
             if n not in self.bits:
                 raise self.error(
                     ModelError(
                         f"unknown option {n!r}; expected one of: {', '.join(self.names)}"
                     ),
-                    (*path, j),
+                    where,
+                )
+            if n in names[:j]:
+                raise self.error(
+                    ModelError(f"option {n!r} is listed twice; expected distinct options"), where
                 )
         return tuple(names)
 
@@ -251,7 +391,7 @@ class _Builder:
             return AtLeastOne(members, item.reason)
         pattern = item.pattern
         if isinstance(pattern, dict):
-            self._known(list(pattern), (*path, "pattern"))
+            self._known(list(pattern), (*path, "pattern"), by_name=True)
             conds = tuple((n, v == "Y") for n, v in pattern.items())
         else:
             assert pattern is not None
@@ -276,7 +416,7 @@ class _Builder:
                 raise self.error(exc, ("infeasible",)) from None
         return self._feasible
 
-    def _state(self, ref: StateRef | dict[str, str], path: Path_) -> int:
+    def _state(self, ref: StateRef | Mapping[str, str], path: Path_) -> int:
         try:
             code = parse_state_ref(ref, self.names, int(self.feasible.size), self.feasible)
         except ModelError as exc:
@@ -319,20 +459,43 @@ class _Builder:
             return StatementPreference(tuple(out))
         if spec.ranking is not None:
             tiers: list[tuple[int, ...]] = []
+            placed: dict[int, Path_] = {}
             for j, entry in enumerate(spec.ranking):
                 p = (*path, "ranking", j)
                 refs = entry if isinstance(entry, list) else [entry]
                 tier: list[int] = []
                 for r in refs:
-                    tier.extend(self._states(r, p))
+                    codes = self._states(r, p)
+                    self._once(codes, r, p, placed)
+                    tier.extend(codes)
                 tiers.append(tuple(tier))
             return RankingPreference(tuple(tiers))
         assert spec.payoffs is not None
         pairs: list[tuple[int, float]] = []
+        placed = {}
         for j, pay in enumerate(spec.payoffs):
             p = (*path, "payoffs", j, "state")
-            pairs.extend((code, pay.value) for code in self._states(pay.state, p))
+            codes = self._states(pay.state, p)
+            self._once(codes, pay.state, p, placed)
+            pairs.extend((code, pay.value) for code in codes)
         return PayoffPreference(tuple(pairs))
+
+    def _once(self, codes: list[int], ref: StateRef, path: Path_, placed: dict[int, Path_]
+              ) -> None:
+        """Refuse a state given a second time (directly or through a '-' pattern)."""
+        for code in codes:
+            if code in placed:
+                text = "".join("Y" if code >> b & 1 else "N" for b in range(len(self.names)))
+                via = f"pattern {ref!r} includes state {text}, which" if text != str(ref) else (
+                    f"state {text}")
+                raise self.error(
+                    ModelError(
+                        f"{via} is already given at {_field_name(placed[code])}; expected each "
+                        "feasible state exactly once"
+                    ),
+                    path,
+                )
+            placed[code] = path
 
 
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:

@@ -177,7 +177,8 @@ class Conflict:
     def matching(self, pattern: str) -> np.ndarray:
         """Feasible codes matching a Y/N/- pattern in option order."""
         care, want = _pattern_bits(pattern, self.option_names)
-        return self.feasible[(self.feasible & care) == want]
+        out: np.ndarray = self.feasible[(self.feasible & care) == want]
+        return out
 
 
 def _pattern_bits(pattern: str, names: tuple[str, ...]) -> tuple[int, int]:
@@ -258,17 +259,19 @@ def _validate(c: Conflict) -> None:
         if dm.name in dm_seen:
             raise ModelError(f"duplicate decision maker name {dm.name!r}")
         dm_seen.add(dm.name)
-        for o in dm.options:
-            if o not in seen:
-                raise ModelError(f"decision maker {dm.name!r} controls unknown option {o!r}")
-            if o in owner:
+        for oname in dm.options:
+            if oname not in seen:
+                raise ModelError(f"decision maker {dm.name!r} controls unknown option {oname!r}")
+            if oname in owner:
                 raise ModelError(
-                    f"option {o!r} is controlled by two decision makers: {owner[o]!r} and "
+                    f"option {oname!r} is controlled by two decision makers: {owner[oname]!r} and "
                     f"{dm.name!r}; expected exactly one"
                 )
-            owner[o] = dm.name
-            if seen[o] != dm.name:
-                raise ModelError(f"option {o!r} says it belongs to {seen[o]!r}, not {dm.name!r}")
+            owner[oname] = dm.name
+            if seen[oname] != dm.name:
+                raise ModelError(
+                    f"option {oname!r} says it belongs to {seen[oname]!r}, not {dm.name!r}"
+                )
     for o in c.options:
         if o.name not in owner:
             raise ModelError(f"option {o.name!r} is controlled by no decision maker")

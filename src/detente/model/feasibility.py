@@ -32,7 +32,8 @@ class InfeasiblePattern:
         for name, taken in self.conditions:
             care |= 1 << bits[name]
             want |= int(taken) << bits[name]
-        return (codes & care) == want
+        out: np.ndarray = (codes & care) == want
+        return out
 
     def describe(self) -> str:
         return " and ".join(n if v else f"not {n}" for n, v in self.conditions)
@@ -72,7 +73,8 @@ class AtLeastOne:
         mask = 0
         for name in self.members:
             mask |= 1 << bits[name]
-        return (codes & mask) == 0
+        out: np.ndarray = (codes & mask) == 0
+        return out
 
     def describe(self) -> str:
         return "at least one of " + ", ".join(self.members)

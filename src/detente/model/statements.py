@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from lark import Lark, Token, Transformer, UnexpectedInput
+from lark import (
+    Lark,
+    Token,
+    Transformer,
+    UnexpectedCharacters,
+    UnexpectedInput,
+    UnexpectedToken,
+)
 
 from detente.model.errors import ModelError
 
@@ -101,15 +108,18 @@ class Binary(Expr):
     def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
         a = self.left.evaluate(codes, bits)
         b = self.right.evaluate(codes, bits)
+        out: np.ndarray
         if self.op == "and":
-            return a & b
-        if self.op == "or":
-            return a | b
-        if self.op == "if":  # left if right: right implies left
-            return a | ~b
-        if self.op == "iff":
-            return a == b
-        raise ValueError(f"unknown operator {self.op!r}")
+            out = a & b
+        elif self.op == "or":
+            out = a | b
+        elif self.op == "if":  # left if right: right implies left
+            out = a | ~b
+        elif self.op == "iff":
+            out = a == b
+        else:
+            raise ValueError(f"unknown operator {self.op!r}")
+        return out
 
     def __str__(self) -> str:
         def wrap(e: Expr) -> str:
@@ -164,16 +174,9 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
-        col = getattr(exc, "column", None)
-        col = col if isinstance(col, int) and col > 0 else len(text) + 1
-        token = getattr(exc, "token", None)
-        found = f"found {str(token)!r}" if token is not None and str(token) else "found the end"
-        if token is not None and getattr(token, "type", "") == "$END":
-            found = "found the end of the statement"
+        message, col = _syntax_error(text, exc)
         raise ModelError(
-            f"malformed statement {text!r}: expected an option name, 'not' or '(' "
-            f"and then 'and', 'or', 'if' or 'iff'; {found} at column {col}",
-            detail=caret_line(text, col),
+            f"malformed statement {text!r}: {message}", detail=caret_line(text, col)
         ) from None
     expr = _ToExpr().transform(tree)
     for name in sorted(expr.options()):
@@ -189,6 +192,43 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
                     detail=caret_line(text, col),
                 )
     return expr
+
+
+_TERMINALS = {
+    "NAME": "an option name", "_NOT": "'not'", "LPAR": "'('", "_AND": "'and'", "_OR": "'or'",
+    "_IF": "'if'", "_IFF": "'iff'", "RPAR": "')'", "$END": "the end of the statement",
+}
+
+
+def _syntax_error(text: str, exc: UnexpectedInput) -> tuple[str, int]:
+    """What was found, what was expected, and the 1-based column to put the caret under."""
+    col = getattr(exc, "column", None)
+    col = col if isinstance(col, int) and col > 0 else len(text.rstrip()) + 1
+    if isinstance(exc, UnexpectedCharacters):
+        return (
+            f"unexpected character {exc.char!r} at column {col}; expected option names "
+            "(letters, digits and _, not starting with a digit), 'not', 'and', 'or', 'if', "
+            "'iff' and parentheses",
+            col,
+        )
+    assert isinstance(exc, UnexpectedToken)
+    token = exc.token
+    expected = set(exc.expected)
+    if token.type == "$END":
+        col = len(text.rstrip()) + 1
+        found = "found the end of the statement"
+    else:
+        found = f"found {str(token)!r}"
+    if text[: col - 1].count("(") <= text[: col - 1].count(")"):
+        expected.discard("RPAR")
+    names = [desc for term, desc in _TERMINALS.items() if term in expected]
+    want = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
+    message = f"expected {want}; {found} at column {col}"
+    if str(token) in KEYWORDS and "NAME" in expected:
+        message += f" ({str(token)!r} is a keyword, not an option name)"
+    elif token.type == "_IF" and "_IF" not in expected:
+        message += " ('if' cannot be chained: add parentheses, e.g. 'a if (b if c)')"
+    return message, col
 
 
 def _find_word(text: str, word: str) -> int:
