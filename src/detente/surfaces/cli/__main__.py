@@ -1,0 +1,5 @@
+"""``python -m detente.surfaces.cli``."""
+
+from detente.surfaces.cli.app import main
+
+main()

@@ -1,0 +1,73 @@
+"""``detente validate FILE``: check a model file and summarise it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from detente.model.errors import DetenteError, ModelError
+from detente.surfaces.cli.output import (
+    EXIT_INPUT,
+    MODEL_PANEL,
+    FormatOption,
+    OutputFormat,
+    error,
+    load_conflict,
+    print_json,
+    stdout_console,
+)
+
+EXAMPLE = "Example: `detente validate examples/elmira.yaml --format json`"
+
+
+def validate(
+    file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Check a model file: options, decision makers, infeasible states and preferences.
+
+    Prints "OK: NAME: N options, M decision makers, K feasible states", or the first problem
+    with its file, line and field, and exits with status 2.
+    """
+    if fmt is OutputFormat.text:
+        c = load_conflict(file)
+        stdout_console().print(
+            f"OK: {c.name}: {c.n_options} options, {len(c.dms)} decision makers, "
+            f"{c.n_states} feasible states",
+            markup=False,
+        )
+        return
+    try:
+        c = load_conflict(file)
+    except DetenteError as exc:
+        print_json({"ok": False, "file": str(file), "error": _error_data(exc)})
+        error(str(exc))
+        raise typer.Exit(EXIT_INPUT) from None
+    print_json(
+        {
+            "ok": True,
+            "file": str(file),
+            "name": c.name,
+            "options": c.n_options,
+            "decision_makers": len(c.dms),
+            "feasible_states": c.n_states,
+            "candidate_states": 2**c.n_options,
+        }
+    )
+
+
+def _error_data(exc: DetenteError) -> dict[str, Any]:
+    data: dict[str, Any] = {"type": type(exc).__name__, "text": str(exc)}
+    if isinstance(exc, ModelError):
+        data.update(
+            message=exc.message, source=exc.source, line=exc.line, column=exc.column,
+            field=exc.field, detail=exc.detail,
+        )
+    return data
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate", rich_help_panel=MODEL_PANEL, epilog=EXAMPLE)(validate)
+

@@ -1,0 +1,140 @@
+"""Shared helpers of the ``detente`` commands: consoles, JSON output, loading, error handling.
+
+Every command should
+- load models with :func:`load_conflict` (clear message for a missing file);
+- take ``fmt: FormatOption = OutputFormat.text`` if it has a machine-readable form, and then
+  write *only* :func:`print_json` output to stdout;
+- raise :class:`~detente.model.errors.DetenteError` (or :class:`CliError`) for bad input:
+  :class:`DetenteGroup` prints it in red on stderr, without a traceback, and exits with 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console, RenderableType
+from rich.text import Text
+from typer.core import TyperGroup
+
+from detente.formats import load_model
+from detente.model.conflict import Conflict
+from detente.model.errors import DetenteError
+
+#: Exit codes of every command.
+EXIT_OK = 0
+EXIT_FAILED = 1  # the command ran, but its check failed (e.g. a lossy conversion)
+EXIT_INPUT = 2  # bad input: invalid model, missing file, unknown option, bad arguments
+
+MODEL_PANEL = "Model files"
+ANALYSIS_PANEL = "Analysis"
+REPORT_PANEL = "Reports"
+
+
+class CliError(DetenteError):
+    """Bad input detected by the command line itself (e.g. a missing file)."""
+
+
+class OutputFormat(StrEnum):
+    """How a command prints its result."""
+
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format",
+        case_sensitive=False,
+        help="text (for people) or json (for programs: only JSON on stdout).",
+    ),
+]
+
+
+def stdout_console() -> Console:
+    """A console on the current stdout (looked up per call, so test runners can capture it)."""
+    return Console(file=sys.stdout, highlight=False)
+
+
+def stderr_console() -> Console:
+    """A console on the current stderr, for messages and errors."""
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
+
+
+def print_wide(console: Console, renderable: RenderableType) -> None:
+    """Print without squeezing: when stdout is not a terminal, widen to the content's width."""
+    if console.is_terminal:
+        console.print(renderable)
+        return
+    needed = console.measure(renderable, options=console.options.update_width(10_000)).maximum
+    console.print(renderable, width=max(console.width, needed), crop=False)
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as JSON to stdout (and nothing else)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def error(message: str) -> None:
+    """Print an error message in red on stderr (no markup interpretation)."""
+    stderr_console().print(Text("error: ", style="bold red") + Text(message, style="red"))
+
+
+def warn(message: str) -> None:
+    """Print a warning in yellow on stderr."""
+    stderr_console().print(Text("warning: ", style="bold yellow") + Text(message, style="yellow"))
+
+
+def note(message: str) -> None:
+    """A short progress/status line on stderr (keeps stdout clean for data)."""
+    stderr_console().print(Text(message))
+
+
+def load_conflict(path: Path) -> Conflict:
+    """Load a model file; a missing file or a directory is a :class:`CliError`."""
+    if not path.exists():
+        raise CliError(f"no such file: '{path}'")
+    if path.is_dir():
+        raise CliError(f"'{path}' is a directory; expected a model file (.yaml, .yml or .gmcr)")
+    return load_model(path)
+
+
+def display_ranks(conflict: Conflict) -> np.ndarray:
+    """Preference ranks for people: 1 = most preferred, ties share a rank (DMs x states)."""
+    ranks = conflict.ranks.astype(np.int64)
+    if ranks.size == 0:
+        return ranks
+    top: np.ndarray = ranks.max(axis=1, keepdims=True)
+    result: np.ndarray = top - ranks + 1
+    return result
+
+
+class DetenteGroup(TyperGroup):
+    """The command group: turns every :class:`DetenteError` into a red message and exit 2.
+
+    Set the environment variable ``DETENTE_DEBUG=1`` to get the traceback instead.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (DetenteError, OSError) as exc:
+            if os.environ.get("DETENTE_DEBUG"):
+                raise
+            error(_describe(exc))
+            raise typer.Exit(EXIT_INPUT) from None
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, DetenteError):
+        where = f"'{exc.filename}': " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    return str(exc)
