@@ -16,7 +16,11 @@ class _Strict(BaseModel):
 
 
 class OptionSpec(_Strict):
-    name: str = Field(description="Identifier: letters, digits and _, unique in the model.")
+    name: str = Field(
+        description="Identifier: letters, digits and _ (not starting with a digit), unique in the "
+        "model; not one of the keywords not, and, or, if, iff.",
+        json_schema_extra={"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"},
+    )
     description: str = ""
     direction: Literal["both", "fwd", "back"] = Field(
         "both",
@@ -35,7 +39,20 @@ class PayoffSpec(_Strict):
     value: float
 
 
+def _exactly_one_of(*names: str) -> dict[str, Any]:
+    """JSON Schema: exactly one of ``names`` is present (and not null)."""
+    return {
+        "oneOf": [
+            {"required": [n], "properties": {n: {"not": {"type": "null"}}}} for n in names
+        ]
+    }
+
+
 class PreferencesSpec(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True,
+        json_schema_extra=_exactly_one_of("statements", "ranking", "payoffs"),
+    )
     statements: list[str | StatementSpec] | None = Field(
         None, description="Prioritised option statements, most important first."
     )
@@ -64,6 +81,10 @@ class DecisionMakerSpec(_Strict):
 
 
 class InfeasibleSpec(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True,
+        json_schema_extra=_exactly_one_of("pattern", "mutually_exclusive", "at_least_one"),
+    )
     pattern: str | dict[str, Literal["Y", "N"]] | None = Field(
         None,
         description="States matching it are infeasible: a Y/N/- string in option order, or a "

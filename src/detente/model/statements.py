@@ -219,13 +219,16 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> tuple[str, int]:
         found = "found the end of the statement"
     else:
         found = f"found {str(token)!r}"
-    if text[: col - 1].count("(") <= text[: col - 1].count(")"):
+    unopened = text[: col - 1].count("(") <= text[: col - 1].count(")")
+    if unopened:
         expected.discard("RPAR")
     names = [desc for term, desc in _TERMINALS.items() if term in expected]
     want = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
     message = f"expected {want}; {found} at column {col}"
     if str(token) in KEYWORDS and "NAME" in expected:
         message += f" ({str(token)!r} is a keyword, not an option name)"
+    elif token.type == "RPAR" and unopened:
+        message += " (there is no '(' for it to close)"
     elif token.type == "_IF" and "_IF" not in expected:
         message += " ('if' cannot be chained: add parentheses, e.g. 'a if (b if c)')"
     return message, col
