@@ -59,8 +59,13 @@ FormatOption = Annotated[
 
 
 def stdout_console() -> Console:
-    """A console on the current stdout (looked up per call, so test runners can capture it)."""
-    return Console(file=sys.stdout, highlight=False)
+    """A console on the current stdout (looked up per call, so test runners can capture it).
+
+    When stdout is not a terminal, long lines are not wrapped, so that output stays greppable.
+    """
+    console = Console(file=sys.stdout, highlight=False)
+    console.soft_wrap = not console.is_terminal
+    return console
 
 
 def stderr_console() -> Console:

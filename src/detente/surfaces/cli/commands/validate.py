@@ -16,7 +16,6 @@ from detente.surfaces.cli.output import (
     error,
     load_conflict,
     print_json,
-    stdout_console,
 )
 
 EXAMPLE = "Example: `detente validate examples/elmira.yaml --format json`"
@@ -33,10 +32,9 @@ def validate(
     """
     if fmt is OutputFormat.text:
         c = load_conflict(file)
-        stdout_console().print(
+        typer.echo(
             f"OK: {c.name}: {c.n_options} options, {len(c.dms)} decision makers, "
-            f"{c.n_states} feasible states",
-            markup=False,
+            f"{c.n_states} feasible states"
         )
         return
     try:
