@@ -1,0 +1,191 @@
+"""A deliberately simple reference implementation of the GMCR solution concepts.
+
+Written straight from the definitions in PRODUCT.md (Fang, Hipel & Kilgour 1993), state by
+state and move by move, with no vectorisation: exponential and slow, but short enough to check
+by eye. The production engine is tested against it.
+
+Conventions (those of :class:`detente.model.conflict.Conflict`):
+
+* a state is an ``int`` code, bit k set when option k (model order) is taken;
+* DM ``i`` is an index into ``c.dms``;
+* DM i's payoff for state s is ``c.ranks[i, c.index_of(s)[0]]`` (higher = more preferred, equal
+  ranks = indifferent), so ``t ≾_i s`` ("t not preferred by i to s") is ``u(i, t) <= u(i, s)``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+from detente.model.conflict import Conflict
+
+CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
+
+
+def u(c: Conflict, i: int, s: int) -> int:
+    """DM i's payoff rank for state s (higher = more preferred)."""
+    return int(c.ranks[i, c.index_of(s)[0]])
+
+
+def feasible_states(c: Conflict) -> list[int]:
+    return [int(x) for x in c.feasible]
+
+
+def option_bits(c: Conflict, i: int) -> list[int]:
+    """The bit indices of the options DM i controls."""
+    return [c.bits[name] for name in c.dms[i].options]
+
+
+def _move_allowed(c: Conflict, s: int, t: int) -> bool:
+    """Whether every option that changes from s to t may change in that direction."""
+    for k, option in enumerate(c.options):
+        before, after = (s >> k) & 1, (t >> k) & 1
+        if before == after:
+            continue
+        if option.direction == "fwd" and not (before == 0 and after == 1):
+            return False
+        if option.direction == "back" and not (before == 1 and after == 0):
+            return False
+    return True
+
+
+def reachable(c: Conflict, i: int, s: int) -> set[int]:
+    """R_i(s): feasible states t != s that DM i reaches from s by changing only its own options,
+    each changed option moving in a permitted direction."""
+    own = option_bits(c, i)
+    own_mask = sum(1 << k for k in own)
+    out: set[int] = set()
+    for t in feasible_states(c):
+        if t == s:
+            continue
+        if (t & ~own_mask) != (s & ~own_mask):  # someone else's option changed
+            continue
+        if _move_allowed(c, s, t):
+            out.add(t)
+    return out
+
+
+def improvements(c: Conflict, i: int, s: int) -> set[int]:
+    """R_i^+(s): the unilateral improvements of DM i from s."""
+    return {t for t in reachable(c, i, s) if u(c, i, t) > u(c, i, s)}
+
+
+def coalition_reach(
+    c: Conflict, H: Sequence[int], s: int, improving: bool = False
+) -> set[int]:
+    """R_H(s) (or R_H^+(s) when ``improving``): every state reached by a non-empty legal sequence
+    of unilateral moves (improvements) by members of H, no member moving twice in a row.
+
+    Breadth-first search over (state, last mover). A member may move again once another member
+    has moved in between. The start state itself is included only if some sequence returns to
+    it (it never matters for the stability concepts, where the group starts from a state that
+    differs from s in the focal DM's options).
+    """
+    members = list(dict.fromkeys(H))
+    seen: set[tuple[int, int]] = set()
+    queue: deque[tuple[int, int]] = deque()
+    for j in members:
+        step = improvements(c, j, s) if improving else reachable(c, j, s)
+        for t in step:
+            if (t, j) not in seen:
+                seen.add((t, j))
+                queue.append((t, j))
+    while queue:
+        state, last = queue.popleft()
+        for j in members:
+            if j == last:
+                continue
+            step = improvements(c, j, state) if improving else reachable(c, j, state)
+            for t in step:
+                if (t, j) not in seen:
+                    seen.add((t, j))
+                    queue.append((t, j))
+    return {state for state, _ in seen}
+
+
+def _others(c: Conflict, i: int) -> list[int]:
+    return [j for j in range(len(c.dms)) if j != i]
+
+
+def _group_reach(c: Conflict, i: int, s: int, improving: bool) -> set[int]:
+    """R_{N-i}(s) or R^+_{N-i}(s); for a single opponent j it is just R_j(s) / R_j^+(s)."""
+    others = _others(c, i)
+    if not others:
+        return set()
+    if len(others) == 1:
+        j = others[0]
+        return improvements(c, j, s) if improving else reachable(c, j, s)
+    return coalition_reach(c, others, s, improving=improving)
+
+
+def _simultaneous_outcomes(c: Conflict, i: int, s: int, s1: int) -> list[int]:
+    """Feasible joint outcomes when i moves s -> s1 and, at the same time, each other DM j
+    either stays or takes one of its own unilateral improvements t_j from s."""
+    outcomes = [s1]
+    for j in _others(c, i):
+        j_mask = sum(1 << k for k in option_bits(c, j))
+        choices = [None, *sorted(improvements(c, j, s))]
+        extended: list[int] = []
+        for partial in outcomes:
+            for t in choices:
+                if t is None:
+                    extended.append(partial)
+                else:
+                    extended.append((partial & ~j_mask) | (t & j_mask))
+        outcomes = extended
+    return [x for x in outcomes if c.is_feasible(x)]
+
+
+def stable(c: Conflict, concept: str, i: int, s: int) -> bool:
+    """Whether state s is stable for DM i under ``concept``."""
+    us = u(c, i, s)
+    ui = improvements(c, i, s)
+    if concept == "nash":
+        return not ui
+    if concept == "gmr":
+        return all(
+            any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=False))
+            for s1 in ui
+        )
+    if concept == "smr":
+        return all(
+            any(
+                u(c, i, s2) <= us and all(u(c, i, s3) <= us for s3 in reachable(c, i, s2))
+                for s2 in _group_reach(c, i, s1, improving=False)
+            )
+            for s1 in ui
+        )
+    if concept == "seq":
+        return all(
+            any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=True))
+            for s1 in ui
+        )
+    if concept == "sim":
+        return all(
+            any(u(c, i, x) <= us for x in _simultaneous_outcomes(c, i, s, s1)) for s1 in ui
+        )
+    if concept == "seq_sim":
+        return stable(c, "seq", i, s) and stable(c, "sim", i, s)
+    raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
+
+
+def stable_sets(c: Conflict) -> dict[str, dict[str, frozenset[int]]]:
+    """concept -> DM name -> the codes of the states stable for that DM."""
+    return {
+        concept: {
+            dm.name: frozenset(s for s in feasible_states(c) if stable(c, concept, i, s))
+            for i, dm in enumerate(c.dms)
+        }
+        for concept in CONCEPTS
+    }
+
+
+def equilibria(c: Conflict) -> dict[str, frozenset[int]]:
+    """concept -> the codes of the states stable for every DM."""
+    out: dict[str, frozenset[int]] = {}
+    for concept, per_dm in stable_sets(c).items():
+        common = frozenset(feasible_states(c))
+        for states in per_dm.values():
+            common &= states
+        out[concept] = common
+    return out
