@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -331,18 +332,40 @@ def test_convert_round_trip_through_gmcr(talks: Path, tmp_path: Path) -> None:
     back = tmp_path / "back.yaml"
     result = run("convert", talks, gmcr)
     assert result.exit_code == 0, result.stderr
+    # GMCR+ has no status quo: said on stderr, but the conversion succeeds.
+    assert "status quo is not kept" in result.stderr
     json.loads(gmcr.read_text(encoding="utf-8"))  # GMCR+ files are JSON
     result = run("convert", gmcr, back)
     assert result.exit_code == 0, result.stderr
     original, again = load_model(talks), load_model(back)
-    assert differences(original, again) == []
+    assert again.status_quo is None
+    assert differences(original, replace(again, status_quo=original.status_quo)) == []
     assert again.option_names == original.option_names
+    assert [o.direction for o in again.options] == ["both", "fwd", "both"]
     assert again.feasible.tolist() == original.feasible.tolist()
     assert again.ranks.tolist() == original.ranks.tolist()
-    assert again.status_quo == original.status_quo
     shown = [json.loads(run("show", p, "--format", "json").stdout)["states"]
              for p in (talks, back)]
+    for states in shown:
+        for state in states:
+            del state["status_quo"]
     assert shown[0] == shown[1]
+
+
+def test_convert_fails_when_the_written_file_changes_the_model(
+    talks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import detente.surfaces.cli.commands.convert as convert_module
+
+    def lossy_load(path: Path) -> Any:
+        model = load_model(path)
+        return replace(model, options=tuple(replace(o, direction="both") for o in model.options))
+
+    monkeypatch.setattr(convert_module, "load_model", lossy_load)
+    result = run("convert", talks, tmp_path / "out.yaml")
+    assert result.exit_code == 1
+    assert "does not reproduce" in result.stderr
+    assert "option directions differ" in result.stderr
 
 
 def test_convert_refuses_to_overwrite(pd: Path, tmp_path: Path) -> None:
