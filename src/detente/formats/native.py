@@ -424,8 +424,18 @@ class _Builder:
         pos = int(np.searchsorted(self.feasible, code))
         if pos >= self.feasible.size or int(self.feasible[pos]) != code:
             text = "".join("Y" if code >> b & 1 else "N" for b in range(len(self.names)))
-            raise self.error(ModelError(f"state {text} is not feasible"), path)
+            raise self.error(
+                ModelError(f"state {text} is not feasible{self._ruled_out_by(code)}"), path
+            )
         return code
+
+    def _ruled_out_by(self, code: int) -> str:
+        """Which infeasibility condition rules a state out, for error messages."""
+        for k, con in enumerate(self.constraints):
+            if bool(con.infeasible(np.array([code], dtype=np.int64), self.bits)[0]):
+                why = f": {con.reason}" if con.reason else ""
+                return f" (ruled out by infeasible[{k}], {con.describe()}{why})"
+        return ""  # pragma: no cover - a state is infeasible only through a condition
 
     def _states(self, ref: StateRef, path: Path_) -> list[int]:
         """A state or, for a pattern with '-', every feasible state it matches."""
