@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-WriteModel = Callable[[str], Path]
+WriteModel = Callable[..., Path]
+"""``write_model(text, name='model.yaml') -> Path``."""
 
 
 @pytest.fixture

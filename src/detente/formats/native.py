@@ -154,7 +154,10 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
     deepest = [(e, path, br) for e, path, br in scored if len(path) == depth]
     deepest.sort(key=lambda t: t[0]["type"] != "extra_forbidden")
     err, path, _ = deepest[0]
-    if len(deepest) > 1 and all(str(e["type"]).endswith("_type") for e, _, _ in deepest):
+    mismatch = {"int_from_float", "int_parsing", "float_parsing"}
+    if len(deepest) > 1 and all(
+        str(e["type"]).endswith("_type") or e["type"] in mismatch for e, _, _ in deepest
+    ):
         words = []
         for _, _, br in deepest:
             label = br[-1] if br else ""
