@@ -303,3 +303,11 @@ def test_all_synonyms_of_each_operator_agree() -> None:
         text = f"{sym_not} a {sym_and} b {sym_or} c"
         tables[text] = truth_table(parse_statement(text))
     assert len({tuple(t) for t in tables.values()}) == 1
+
+
+def test_statement_over_several_lines_gets_one_line_caret() -> None:
+    assert parse_statement("a and\n  (b or c)") == parse_statement("a and (b or c)")
+    with pytest.raises(ModelError) as err:
+        parse_statement("a and\n  (b or)")
+    assert "column 14" in err.value.message
+    assert caret_column(err.value.detail) == 14

@@ -171,12 +171,13 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
     """
     if not text.strip():
         raise ModelError("empty preference statement: expected an option name")
+    flat = text.replace("\r", " ").replace("\n", " ")  # one line: columns and carets line up
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(flat)
     except UnexpectedInput as exc:
-        message, col = _syntax_error(text, exc)
+        message, col = _syntax_error(flat, exc)
         raise ModelError(
-            f"malformed statement {text!r}: {message}", detail=caret_line(text, col)
+            f"malformed statement {text!r}: {message}", detail=caret_line(flat, col)
         ) from None
     expr = _ToExpr().transform(tree)
     for name in sorted(expr.options()):
@@ -185,11 +186,11 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
     if known is not None:
         for name in sorted(expr.options()):
             if name not in known:
-                col = _find_word(text, name)
+                col = _find_word(flat, name)
                 raise ModelError(
                     f"unknown option {name!r} in statement {text!r}; "
                     f"expected one of: {', '.join(sorted(known))}",
-                    detail=caret_line(text, col),
+                    detail=caret_line(flat, col),
                 )
     return expr
 
