@@ -1,0 +1,167 @@
+"""Stability analysis: which states are stable for whom under each solution concept.
+
+>>> import detente
+>>> result = detente.analyze(detente.load("examples/prisoners_dilemma.yaml"))  # doctest: +SKIP
+>>> result.equilibria_strings("nash")  # doctest: +SKIP
+['YY']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detente.engine import CONCEPT_NAMES, CONCEPTS, Engine, limited_move_stable
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+
+Progress = Callable[[str], None]
+
+
+def concept_label(concept: str) -> str:
+    """Display name: ``'seq_sim'`` → ``'SEQ&SIM'``, ``'L3'`` → ``'L3'``."""
+    return CONCEPT_NAMES.get(concept, concept)
+
+
+def parse_concepts(names: Iterable[str] | None, horizon: int | None = None) -> tuple[str, ...]:
+    """Validate concept keys (case-insensitive; 'seq&sim' accepted); default all six."""
+    if names is None:
+        out = list(CONCEPTS)
+    else:
+        out = []
+        for raw in names:
+            key = raw.strip().lower().replace("&", "_").replace("-", "_")
+            if key not in CONCEPTS:
+                raise AnalysisError(
+                    f"unknown solution concept {raw!r}; expected one of: "
+                    + ", ".join(CONCEPTS)
+                )
+            if key not in out:
+                out.append(key)
+    if horizon is not None:
+        out.append(f"L{horizon}")
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class StabilityResult:
+    """Individual stability (DMs x states) per concept, with convenient views."""
+
+    conflict: Conflict
+    stable: dict[str, np.ndarray]  # concept -> (DMs, states) bool
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(self.stable)
+
+    def equilibrium_mask(self, concept: str) -> np.ndarray:
+        return np.asarray(self._get(concept).all(axis=0))
+
+    def equilibria(self, concept: str) -> list[int]:
+        """Codes of the states stable for every DM."""
+        return [int(x) for x in self.conflict.feasible[self.equilibrium_mask(concept)]]
+
+    def equilibria_strings(self, concept: str) -> list[str]:
+        return [self.conflict.state_string(x) for x in self.equilibria(concept)]
+
+    def equilibria_numbers(self, concept: str) -> list[int]:
+        return [int(k) + 1 for k in np.flatnonzero(self.equilibrium_mask(concept))]
+
+    def stable_for(self, concept: str, dm: str | int) -> list[int]:
+        i = dm if isinstance(dm, int) else self.conflict.dm_index(dm)
+        return [int(x) for x in self.conflict.feasible[self._get(concept)[i]]]
+
+    def _get(self, concept: str) -> np.ndarray:
+        if concept not in self.stable:
+            raise AnalysisError(
+                f"concept {concept!r} was not analysed; analysed: {', '.join(self.stable)}"
+            )
+        return self.stable[concept]
+
+    # ---- views ----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: options, DMs, and per concept the equilibria and per-DM stable states."""
+        c = self.conflict
+        concepts: dict[str, Any] = {}
+        for concept, mask in self.stable.items():
+            concepts[concept] = {
+                "equilibria": self.equilibria_strings(concept),
+                "stable_for": {
+                    dm: [c.state_string(int(x)) for x in c.feasible[mask[i]]]
+                    for i, dm in enumerate(c.dm_names)
+                },
+            }
+        return {
+            "model": c.name,
+            "options": list(c.option_names),
+            "dms": list(c.dm_names),
+            "n_states": c.n_states,
+            "status_quo": None if c.status_quo is None else c.state_string(c.status_quo),
+            "concepts": concepts,
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """One row per feasible state: Y/N per option, each DM's rank (1 = best), and a
+        column per concept that is True at equilibria."""
+        c = self.conflict
+        data: dict[str, Any] = {"state": c.feasible.astype(np.int64)}
+        for k, name in enumerate(c.option_names):
+            data[name] = np.where((c.feasible >> k) & 1, "Y", "N")
+        for i, dm in enumerate(c.dm_names):
+            data[f"rank {dm}"] = display_ranks(c.ranks[i])
+        for concept in self.stable:
+            data[concept_label(concept)] = self.equilibrium_mask(concept)
+        df = pd.DataFrame(data, index=pd.RangeIndex(1, c.n_states + 1, name="number"))
+        return df
+
+    def stability_frame(self, concept: str) -> pd.DataFrame:
+        """Rows = states, columns = DMs, True where the state is stable for that DM."""
+        c = self.conflict
+        mask = self._get(concept)
+        return pd.DataFrame(
+            {dm: mask[i] for i, dm in enumerate(c.dm_names)},
+            index=pd.Index([c.state_string(int(x)) for x in c.feasible], name="state"),
+        )
+
+    def _repr_html_(self) -> str:
+        df = self.frame()
+        return f"<h4>{self.conflict.name}: stability</h4>" + df.to_html()
+
+
+def display_ranks(ranks: np.ndarray) -> np.ndarray:
+    """1 = most preferred; tied states share a rank (dense)."""
+    return np.asarray(ranks.max() - ranks + 1, dtype=np.int64)
+
+
+def analyze(
+    model: Conflict,
+    concepts: Iterable[str] | None = None,
+    *,
+    horizon: int | None = None,
+    progress: Progress | None = None,
+) -> StabilityResult:
+    """Stability of every feasible state for every DM under the chosen concepts.
+
+    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``.
+    ``progress`` is called with a description before each (concept, DM) step.
+    """
+    keys = parse_concepts(concepts, horizon)
+    engine = Engine(model)
+    out: dict[str, np.ndarray] = {}
+    for key in keys:
+        if key.startswith("L"):
+            if progress:
+                progress(f"{key} (limited move)")
+            out[key] = limited_move_stable(engine.layouts, engine.utilities, int(key[1:]))
+            continue
+        rows = []
+        for i, dm in enumerate(model.dm_names):
+            if progress:
+                progress(f"{concept_label(key)} for {dm}")
+            rows.append(engine.stable_for(key, i))
+        out[key] = np.stack(rows)
+    return StabilityResult(model, out)

@@ -1,0 +1,78 @@
+"""Row passes over a DM's layout: best and worst values over its one-move reach.
+
+``reach_min(lay, v)[s]`` = min of v over R_j(s) (one legal move of DM j from s to a feasible
+state), ``+inf`` when R_j(s) is empty. ``improve_min(lay, v, u)`` restricts to R_j⁺(s), the moves
+to states j strictly prefers by ``u``. Reversible DMs use O(N log w) row sorts; DMs with
+irreversible options use a chunked (rows, w, w) pass through their move matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detente.engine.layout import INF, DMLayout
+
+_CHUNK_CELLS = 1 << 22
+
+
+def reach_min(lay: DMLayout, v: np.ndarray) -> np.ndarray:
+    """min over R_j(s) of v, for every feasible s."""
+    grid = lay.grid(v, INF)
+    if lay.reversible:
+        # Everything in the row but s itself: the row minimum unless s is the argmin.
+        arg = np.argmin(grid, axis=1)
+        rows = np.arange(lay.n_groups)
+        m1 = grid[rows, arg]
+        grid[rows, arg] = INF
+        m2 = grid.min(axis=1)
+        return np.asarray(np.where(lay.local == arg[lay.group], m2[lay.group], m1[lay.group]))
+    return np.asarray(_dense(lay, grid, None)[lay.group, lay.local])
+
+
+def reach_max(lay: DMLayout, v: np.ndarray) -> np.ndarray:
+    """max over R_j(s) of v (``-inf`` when j cannot move)."""
+    return -reach_min(lay, -v)
+
+
+def improve_min(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """min over R_j⁺(s) of v, where R_j⁺(s) = moves to states with u > u(s)."""
+    vg = lay.grid(v, INF)
+    ug = lay.grid(u, -INF)
+    if not lay.reversible:
+        return np.asarray(_dense(lay, vg, ug)[lay.group, lay.local])
+    order = np.argsort(ug, axis=1, kind="stable")
+    su = np.take_along_axis(ug, order, axis=1)
+    sv = np.take_along_axis(vg, order, axis=1)
+    w = lay.width
+    # suffix minimum of sv, with an +inf sentinel column at index w
+    suffix = np.full((lay.n_groups, w + 1), INF)
+    suffix[:, :w] = np.minimum.accumulate(sv[:, ::-1], axis=1)[:, ::-1]
+    # first position holding a strictly greater u: one past the end of the tie block
+    last = np.ones_like(su, dtype=bool)
+    last[:, :-1] = su[:, :-1] != su[:, 1:]
+    idx = np.where(last, np.arange(w)[None, :], w)
+    block_end = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
+    res_sorted = np.take_along_axis(suffix, block_end + 1, axis=1)
+    res = np.empty_like(res_sorted)
+    np.put_along_axis(res, order, res_sorted, axis=1)
+    return np.asarray(res[lay.group, lay.local])
+
+
+def improve_max(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """max over R_j⁺(s) of v (``-inf`` when j has no improvement)."""
+    return -improve_min(lay, -v, u)
+
+
+def _dense(lay: DMLayout, vg: np.ndarray, ug: np.ndarray | None) -> np.ndarray:
+    """Row pass through the move matrix, ``rows x w x w`` cells at a time."""
+    move = lay.move_matrix()
+    w = lay.width
+    out = np.empty_like(vg)
+    step = max(1, _CHUNK_CELLS // (w * w))
+    for lo in range(0, lay.n_groups, step):
+        hi = min(lay.n_groups, lo + step)
+        ok = np.broadcast_to(move, (hi - lo, w, w))
+        if ug is not None:
+            ok = ok & (ug[lo:hi, None, :] > ug[lo:hi, :, None])
+        out[lo:hi] = np.where(ok, vg[lo:hi, None, :], INF).min(axis=2)
+    return out
