@@ -1,9 +1,12 @@
 """detente: the Graph Model for Conflict Resolution, exact and at scale.
 
 >>> import detente
->>> model = detente.load("examples/prisoners_dilemma.yaml")  # doctest: +SKIP
+>>> model = detente.load("examples/prisoners_dilemma.yaml")
+>>> detente.analyze(model).equilibria_strings("nash")
+['YY']
 """
 
+from detente.analyses.stability import StabilityResult, analyze
 from detente.formats import load_model as load
 from detente.formats import save_model as save
 from detente.model import (
@@ -17,6 +20,6 @@ from detente.model import (
 
 __all__ = [
     "Conflict", "DecisionMaker", "DetenteError", "ModelError", "ModelTooLargeError", "Option",
-    "load", "save",
+    "StabilityResult", "analyze", "load", "save",
 ]
 __version__ = "0.1.0"
