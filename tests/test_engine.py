@@ -145,3 +145,16 @@ def test_limited_move_needs_two_dms() -> None:
     )
     with pytest.raises(AnalysisError, match="two decision makers"):
         analyze(c, horizon=2)
+
+
+EXAMPLES = sorted(__import__("pathlib").Path(__file__).parent.parent.glob("examples/*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_engine_matches_reference_on_examples(path) -> None:  # type: ignore[no-untyped-def]
+    import detente
+
+    c = detente.load(path)
+    if c.n_states > 4096:  # the reference is exponential; the flagship is checked below
+        pytest.skip(f"{path.name}: {c.n_states} states is too many for the reference")
+    assert engine_sets(c) == reference.stable_sets(c)

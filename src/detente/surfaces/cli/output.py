@@ -79,7 +79,12 @@ def print_wide(console: Console, renderable: RenderableType) -> None:
         console.print(renderable)
         return
     needed = console.measure(renderable, options=console.options.update_width(10_000)).maximum
-    console.print(renderable, width=max(console.width, needed), crop=False)
+    width = console.width
+    console.width = max(width, needed)  # print(width=...) alone is capped at the console width
+    try:
+        console.print(renderable, crop=False)
+    finally:
+        console.width = width
 
 
 def print_json(data: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -227,8 +228,16 @@ def _preference_lines(c: Conflict, pref: Preference) -> list[Text]:
     return [Text("    preferences: a payoff per state", style="dim")]
 
 
-def state_table(c: Conflict, shown: int) -> Table:
-    """State number, Y/N per option (grouped by decision maker), and each DM's rank."""
+def state_table(
+    c: Conflict,
+    shown: int | Sequence[int],
+    extra: Mapping[str, Sequence[Text | str]] | None = None,
+) -> Table:
+    """State number, Y/N per option (grouped by decision maker), and each DM's rank.
+
+    ``shown``: the first n states, or the positions (0-based) of the states to list.
+    ``extra``: more columns (header → one cell per listed state), e.g. stability marks.
+    """
     ranks = display_ranks(c)
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None,
                   padding=(0, 1))
@@ -246,16 +255,20 @@ def state_table(c: Conflict, shown: int) -> Table:
         style = _GROUP_STYLES[i % len(_GROUP_STYLES)]
         header = Text("rank\n", style="bold") + Text(dm.name, style=f"bold {style}")
         table.add_column(header, justify="right", no_wrap=True)
+    for header in extra or {}:
+        table.add_column(Text(header, style="bold"), justify="center", no_wrap=True)
     sq = c.status_quo
     if sq is not None:
         table.add_column("", no_wrap=True)
-    codes = c.feasible[:shown]
-    for k, code in enumerate(codes.tolist()):
+    positions = list(range(min(shown, c.n_states))) if isinstance(shown, int) else list(shown)
+    for row, k in enumerate(positions):
+        code = int(c.feasible[k])
         cells: list[Text | str] = [str(k + 1)]
         for bit, style in columns:
             taken = (code >> bit) & 1
             cells.append(Text("Y", style=f"bold {style}") if taken else Text("N", style="dim"))
         cells.extend(str(int(r)) for r in ranks[:, k])
+        cells.extend(column[row] for column in (extra or {}).values())
         is_sq = sq is not None and code == sq
         if sq is not None:
             cells.append(Text("◀ status quo", style="bold") if is_sq else "")

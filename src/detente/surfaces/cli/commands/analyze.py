@@ -1,0 +1,157 @@
+"""``detente analyze FILE``: which states are stable, for whom, under which concepts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from detente.analyses.stability import (
+    Progress as ProgressCallback,
+)
+from detente.analyses.stability import (
+    StabilityResult,
+    analyze,
+    concept_label,
+    parse_concepts,
+)
+from detente.model.conflict import Conflict
+from detente.surfaces.cli.commands.show import state_table
+from detente.surfaces.cli.output import (
+    ANALYSIS_PANEL,
+    FormatOption,
+    OutputFormat,
+    load_conflict,
+    print_json,
+    print_wide,
+    stderr_console,
+    stdout_console,
+)
+
+EXAMPLE = (
+    "Example: `detente analyze examples/elmira.yaml --concept gmr --concept seq` or "
+    "`detente analyze examples/chicken.yaml --format json`"
+)
+#: Models at least this big show a progress display on stderr.
+PROGRESS_STATES = 50_000
+
+
+class Which(StrEnum):
+    """Which states to list."""
+
+    equilibria = "equilibria"
+    all = "all"
+
+
+def analyze_command(
+    file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
+    concept: Annotated[
+        list[str] | None,
+        typer.Option("--concept", "-c",
+                     help="Concept to analyse (repeatable): nash, gmr, smr, seq, sim, seq_sim. "
+                     "Default: all six."),
+    ] = None,
+    horizon: Annotated[
+        int | None,
+        typer.Option("--horizon", min=1,
+                     help="Also limited-move stability L_h with this horizon (two DMs only)."),
+    ] = None,
+    states: Annotated[
+        Which, typer.Option("--states", help="List equilibria only (default) or all states.")
+    ] = Which.equilibria,
+    match: Annotated[
+        str | None,
+        typer.Option("--match", help="Only states matching a Y/N/- pattern in option order."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="List at most this many states (0 = all).")
+    ] = 100,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Find the stable states (equilibria) under the GMCR solution concepts.
+
+    For every feasible state and decision maker, decides stability under Nash, general
+    metarationality (GMR), symmetric metarationality (SMR), sequential stability (SEQ),
+    simultaneous sanctioning (SIM) and SEQ&SIM; a state stable for every decision maker is an
+    equilibrium. The table marks equilibria with ✓ per concept. JSON output gives, per concept,
+    the equilibria and the states stable for each decision maker.
+    """
+    c = load_conflict(file)
+    keys = parse_concepts(concept, horizon)
+    with _progress(c, len(keys) * len(c.dms)) as step:
+        result = analyze(c, keys[: len(keys) - (horizon is not None)], horizon=horizon,
+                         progress=step)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    render(c, result, states, match, limit)
+
+
+@contextmanager
+def _progress(c: Conflict, total: int) -> Iterator[ProgressCallback | None]:
+    if c.n_states < PROGRESS_STATES:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+        task = bar.add_task(f"Analysing {c.n_states:,} states", total=total)
+
+        def step(what: str) -> None:
+            bar.update(task, description=f"Analysing {c.n_states:,} states: {what}")
+            bar.advance(task)
+
+        yield step
+
+
+def render(
+    c: Conflict, result: StabilityResult, which: Which, match: str | None, limit: int
+) -> None:
+    """Print the summary per concept and the state table with ✓ marks."""
+    console = stdout_console()
+    console.print(Text(f"{c.name}: {c.n_states} feasible states, {len(c.dms)} decision makers",
+                       style="bold"))
+    for key in result.concepts:
+        numbers = result.equilibria_numbers(key)
+        shown = ", ".join(map(str, numbers[:30])) + (" …" if len(numbers) > 30 else "")
+        console.print(Text(f"  {concept_label(key):>8}: ", style="bold")
+                      + Text(f"{len(numbers)} equilibri{'um' if len(numbers) == 1 else 'a'}"
+                             + (f" — states {shown}" if numbers else "")))
+    mask = np.ones(c.n_states, dtype=bool)
+    if which is Which.equilibria:
+        mask[:] = False
+        for key in result.concepts:
+            mask |= result.equilibrium_mask(key)
+        if c.status_quo is not None:
+            mask[c.state_number(c.status_quo) - 1] = True
+    if match:
+        mask &= np.isin(c.feasible, c.matching(match))
+    positions = np.flatnonzero(mask)
+    hidden = max(0, positions.size - limit) if limit else 0
+    positions = positions[: limit or None]
+    extra = {
+        concept_label(key): [
+            Text("✓", style="bold green") if result.equilibrium_mask(key)[k] else Text("·",
+                                                                                    style="dim")
+            for k in positions
+        ]
+        for key in result.concepts
+    }
+    console.print()
+    if positions.size == 0:
+        console.print(Text("No state to list.", style="yellow"))
+        return
+    print_wide(console, state_table(c, positions.tolist(), extra))
+    if hidden:
+        console.print(Text(f"… {hidden} more states hidden; use --limit 0 to show all.",
+                           style="yellow"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyze", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(analyze_command)
