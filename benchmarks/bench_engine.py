@@ -25,7 +25,12 @@ CONCEPTS = ["nash", "gmr", "smr", "seq", "sim", "seq_sim"]
 
 def build(n_options: int, n_dms: int = 4, seed: int = 1):  # type: ignore[no-untyped-def]
     from detente.model import (
-        Conflict, DecisionMaker, InfeasiblePattern, Option, Statement, StatementPreference,
+        Conflict,
+        DecisionMaker,
+        InfeasiblePattern,
+        Option,
+        Statement,
+        StatementPreference,
         parse_statement,
     )
 

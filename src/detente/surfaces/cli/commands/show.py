@@ -255,8 +255,8 @@ def state_table(
         style = _GROUP_STYLES[i % len(_GROUP_STYLES)]
         header = Text("rank\n", style="bold") + Text(dm.name, style=f"bold {style}")
         table.add_column(header, justify="right", no_wrap=True)
-    for header in extra or {}:
-        table.add_column(Text(header, style="bold"), justify="center", no_wrap=True)
+    for title in extra or {}:
+        table.add_column(Text(title, style="bold"), justify="center", no_wrap=True)
     sq = c.status_quo
     if sq is not None:
         table.add_column("", no_wrap=True)
