@@ -346,7 +346,11 @@ class _Searcher:
 
         start = (s1, -1)
         parent: dict[tuple[int, int], tuple[int, int]] = {}
-        seen = {start}
+        # Last movers with which each state was reached. Once a state has two different ones,
+        # every DM can move on from it, so further nodes for it add nothing: at most two nodes
+        # per state are kept, which bounds the search by twice the reachable set.
+        # The start allows every mover already.
+        lasts: dict[int, list[int]] = {s1: [-1, -2]}
         frontier = [start]
         while frontier:
             nxt: list[tuple[int, int]] = []
@@ -357,10 +361,11 @@ class _Searcher:
                         continue
                     step = self.index.improve(j, pos) if improving else self.index.reach(j, pos)
                     for t in step.tolist():
-                        child = (t, j)
-                        if child in seen:
+                        got = lasts.setdefault(t, [])
+                        if len(got) >= 2 or j in got:
                             continue
-                        seen.add(child)
+                        got.append(j)
+                        child = (t, j)
                         parent[child] = node
                         if goal(t):
                             return _path(parent, child, start)

@@ -34,7 +34,10 @@ def explain_command(
     ],
     dm: Annotated[
         list[str] | None,
-        typer.Option("--dm", metavar="NAME", help="Explain only this decision maker (repeatable). Default: all."),
+        typer.Option(
+            "--dm", metavar="NAME",
+            help="Explain only this decision maker (repeatable). Default: all.",
+        ),
     ] = None,
     concept: Annotated[
         list[str] | None,
