@@ -1,0 +1,57 @@
+"""``detente report FILE -o OUT``: a readable report (HTML or Markdown) of a model's analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from detente.surfaces.cli.output import REPORT_PANEL, load_conflict, note
+from detente.surfaces.report.graph import DEFAULT_MAX_NODES
+from detente.surfaces.report.render import report_format, write_report
+
+EXAMPLE = (
+    "Example: `detente report examples/elmira.yaml -o elmira.html` or "
+    "`detente report examples/elmira.yaml -o elmira.md`"
+)
+
+
+def report(
+    file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o",
+                     help="Report file: .html (one self-contained page) or .md (Markdown; the "
+                     "graph is written beside it as <name>-graph.png)."),
+    ],
+    concept: Annotated[
+        list[str] | None,
+        typer.Option("--concept", "-c",
+                     help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim. "
+                     "Default: all six."),
+    ] = None,
+    max_nodes: Annotated[
+        int,
+        typer.Option("--max-nodes", min=1,
+                     help="Most states drawn in the transition graph (nearest the status quo "
+                     "first)."),
+    ] = DEFAULT_MAX_NODES,
+) -> None:
+    """Write a report a mediator can read: the model with its rationales, the equilibria,
+    where the status quo leads, coalitions, and the state-transition graph.
+
+    The format follows the output file's suffix. The HTML page is self-contained (inline
+    styles, the graph embedded as an image) and makes no network requests.
+    """
+    report_format(output)  # refuse a bad suffix before any work
+    model = load_conflict(file)
+    written = write_report(model, output, concept, max_nodes=max_nodes)
+    note("wrote " + ", ".join(str(p) for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report", rich_help_panel=REPORT_PANEL, epilog=EXAMPLE)(report)
+
+
+__all__ = ["register", "report"]

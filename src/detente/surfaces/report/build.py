@@ -1,0 +1,409 @@
+"""Assemble the data of a report: the model, its analyses, and the transition graph.
+
+Only calls analyses and arranges their results for presentation; :mod:`.render` turns the
+data into HTML or Markdown. The status-quo and coalition sections appear when those
+analyses are available (``detente.analyses.status_quo`` / ``detente.analyses.coalitions``).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from types import ModuleType
+from typing import Any
+
+import detente
+from detente.analyses.stability import StabilityResult, analyze, concept_label, parse_concepts
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+from detente.model.feasibility import InfeasiblePattern
+from detente.surfaces.cli.commands.show import model_data
+from detente.surfaces.report.graph import (
+    DEFAULT_MAX_NODES,
+    dm_color,
+    draw_png,
+    edge_list,
+    reachable_graph,
+)
+
+#: Feasible states listed in the full state table (larger models list only equilibria).
+MAX_STATE_ROWS = 64
+#: Equilibria listed in the table (the status quo and the most robust ones first).
+MAX_EQUILIBRIUM_ROWS = 60
+#: State numbers listed inline per concept before "… (n in all)".
+MAX_INLINE_NUMBERS = 40
+#: Coalitional improvements listed per coalition; reasons listed per DM and concept.
+MAX_COALITION_MOVES = 30
+MAX_REASONS = 4
+#: Final states (where the status quo's evolution stops) listed per scenario.
+MAX_FINAL_STATES = 20
+
+#: One line per concept, for readers who do not know GMCR.
+CONCEPT_HELP = {
+    "nash": "no decision maker can move to a state it prefers.",
+    "gmr": "every move a decision maker could gain by can be answered by the others with a "
+    "state it likes no better (general metarationality).",
+    "smr": "like GMR, and the mover cannot escape that sanction by moving again "
+    "(symmetric metarationality).",
+    "seq": "like GMR, but the sanction must be made of moves the others themselves gain by "
+    "(sequential stability): a credible threat.",
+    "sim": "every gain is undone if the others respond at the same time with moves they gain "
+    "by (simultaneous stability).",
+    "seq_sim": "stable under both SEQ and SIM.",
+}
+
+DIRECTION_NOTE = {
+    "both": "",
+    "fwd": "irreversible: once taken, cannot be undone",
+    "back": "irreversible: once dropped, cannot be taken again",
+}
+
+
+@dataclass
+class ReportData:
+    """Everything a template needs, as plain data (plus the graph image bytes)."""
+
+    context: dict[str, Any]
+    graph_png: bytes | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def graph_base64(self) -> str | None:
+        if self.graph_png is None:
+            return None
+        return base64.b64encode(self.graph_png).decode("ascii")
+
+
+def build_report(
+    model: Conflict,
+    concepts: Iterable[str] | None = None,
+    *,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    with_graph: bool = True,
+) -> ReportData:
+    """Run the analyses of ``model`` and arrange their results for a report."""
+    keys = parse_concepts(concepts)
+    result = analyze(model, keys)
+    md = model_data(model, min(model.n_states, MAX_STATE_ROWS))
+    ctx: dict[str, Any] = {
+        "title": model.name,
+        "description": model.description.strip(),
+        "sources": list(model.sources),
+        "file": model.source_file,
+        "version": detente.__version__,
+        "date": date.today().isoformat(),
+        "n_options": model.n_options,
+        "n_states": model.n_states,
+        "candidate_states": 2**model.n_options,
+        "dms": _dms(model, md),
+        "constraints": _constraints(model),
+        "status_quo": _status_quo(model),
+        "coalitions": [list(x) for x in model.coalitions],
+        "columns": _columns(model),
+    }
+    ctx.update(_stability(model, result))
+    ctx["states_table"] = _states_table(model, md, result)
+
+    data = ReportData(ctx)
+    if with_graph:
+        tg = reachable_graph(model, max_nodes=max_nodes)
+        nash = result.equilibria("nash") if "nash" in result.concepts else []
+        any_eq = {code for key in result.concepts for code in result.equilibria(key)}
+        data.graph_png = draw_png(tg, model, nash, any_eq)
+        ctx["graph"] = {
+            "drawn": tg.drawn,
+            "reachable": tg.reachable,
+            "truncated": tg.truncated,
+            "notes": list(tg.notes),
+            "edges": list(edge_list(tg, model)),
+            "nash_analysed": "nash" in result.concepts,
+        }
+    else:
+        ctx["graph"] = None
+
+    ctx["why_status_quo"] = _why_status_quo(model, result)
+    ctx["evolution"] = _evolution_section(model, result, data.notes)
+    coalitions = _optional(
+        "detente.analyses.coalitions", lambda m: m.coalition_analysis(model).to_dict(),
+        data.notes, "coalition analysis",
+    )
+    ctx["coalition_analysis"] = _coalition_section(model, result, coalitions)
+    ctx["notes"] = data.notes
+    return data
+
+
+# ----- pieces ----------------------------------------------------------------------------
+def _dms(c: Conflict, md: dict[str, Any]) -> list[dict[str, Any]]:
+    by_name = {o["name"]: o for o in md["options"]}
+    out = []
+    for i, dm in enumerate(md["decision_makers"]):
+        prefs = dict(dm["preferences"])
+        if prefs["kind"] == "ranking":
+            prefs["tiers"] = [
+                [{"state": s, "number": c.state_number(c.parse_state(s))} for s in tier]
+                for tier in prefs["ranking"]
+            ]
+        elif prefs["kind"] == "payoffs":
+            prefs["payoffs"] = sorted(
+                ({**p, "number": c.state_number(c.parse_state(p["state"]))}
+                 for p in prefs["payoffs"]),
+                key=lambda p: -float(p["value"]),
+            )
+        out.append({
+            "name": dm["name"],
+            "description": (dm["description"] or "").strip(),
+            "color": dm_color(i),
+            "options": [
+                {**by_name[name], "description": (by_name[name]["description"] or "").strip(),
+                 "direction_note": DIRECTION_NOTE[by_name[name]["direction"]]}
+                for name in dm["options"]
+            ],
+            "preferences": prefs,
+        })
+    return out
+
+
+def _constraints(c: Conflict) -> list[dict[str, str]]:
+    return [
+        {"kind": "impossible" if isinstance(con, InfeasiblePattern) else "required",
+         "condition": con.describe(), "reason": con.reason.strip()}
+        for con in c.constraints
+    ]
+
+
+def _status_quo(c: Conflict) -> dict[str, Any] | None:
+    if c.status_quo is None:
+        return None
+    return {
+        "number": c.state_number(c.status_quo),
+        "state": c.state_string(c.status_quo),
+        "cells": _cells(c, c.status_quo),
+        "rationale": c.status_quo_rationale.strip(),
+        "taken": [o.name for k, o in enumerate(c.options) if c.status_quo >> k & 1],
+    }
+
+
+def _columns(c: Conflict) -> list[dict[str, Any]]:
+    """Option columns grouped by decision maker, in display order."""
+    return [
+        {"dm": dm.name, "color": dm_color(i), "options": list(dm.options)}
+        for i, dm in enumerate(c.dms)
+    ]
+
+
+def _cells(c: Conflict, code: int) -> list[str]:
+    """Y/N per option, in the grouped column order of :func:`_columns`."""
+    return ["Y" if code >> c.bits[name] & 1 else "N" for dm in c.dms for name in dm.options]
+
+
+def _stability(c: Conflict, result: StabilityResult) -> dict[str, Any]:
+    concepts = [
+        {"key": key, "label": concept_label(key), "help": CONCEPT_HELP.get(key, ""),
+         "numbers": result.equilibria_numbers(key), "states": result.equilibria_strings(key)}
+        for key in result.concepts
+    ]
+    masks = {key: result.equilibrium_mask(key) for key in result.concepts}
+    positions = sorted({int(k) - 1 for key in result.concepts
+                        for k in result.equilibria_numbers(key)})
+    total = len(positions)
+    if total > MAX_EQUILIBRIUM_ROWS:
+        # Keep the status quo and the states that satisfy the most concepts.
+        def strength(k: int) -> tuple[bool, int, int]:
+            sq = c.status_quo is not None and int(c.feasible[k]) == c.status_quo
+            return (not sq, -sum(bool(m[k]) for m in masks.values()), k)
+
+        positions = sorted(sorted(positions, key=strength)[:MAX_EQUILIBRIUM_ROWS])
+    rows = []
+    for k in positions:
+        code = int(c.feasible[k])
+        rows.append({
+            "number": k + 1,
+            "state": c.state_string(code),
+            "cells": _cells(c, code),
+            "concepts": {key: bool(masks[key][k]) for key in result.concepts},
+            "status_quo": code == c.status_quo,
+            "taken": [o.name for j, o in enumerate(c.options) if code >> j & 1],
+        })
+    return {"concepts": concepts, "equilibria": rows, "equilibria_total": total,
+            "max_inline": MAX_INLINE_NUMBERS,
+            "concept_labels": {key: concept_label(key) for key in result.concepts}}
+
+
+def _states_table(
+    c: Conflict, md: dict[str, Any], result: StabilityResult
+) -> dict[str, Any] | None:
+    """Every feasible state with ranks and equilibrium marks (small models only)."""
+    if c.n_states > MAX_STATE_ROWS:
+        return None
+    masks = {key: result.equilibrium_mask(key) for key in result.concepts}
+    rows = []
+    for k, st in enumerate(md["states"]):
+        code = int(c.feasible[k])
+        rows.append({
+            "number": st["number"],
+            "state": st["state"],
+            "cells": _cells(c, code),
+            "ranks": [st["ranks"][dm.name] for dm in c.dms],
+            "concepts": {key: bool(masks[key][k]) for key in result.concepts},
+            "status_quo": st["status_quo"],
+        })
+    return {"rows": rows}
+
+
+def _optional(
+    module: str, run: Callable[[ModuleType], dict[str, Any]], notes: list[str], what: str
+) -> dict[str, Any] | None:
+    """``run(module)`` when the analysis module exists; ``None`` when it does not, or when
+    the analysis refuses the model (the reason goes to ``notes``)."""
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+    try:
+        return run(mod)
+    except AnalysisError as exc:
+        notes.append(f"No {what}: {exc}")
+        return None
+
+
+def _why_status_quo(c: Conflict, result: StabilityResult) -> dict[str, Any] | None:
+    """Per DM and concept: is the status quo stable, and which improvement breaks it."""
+    if c.status_quo is None:
+        return None
+    try:
+        from detente.analyses.explain import explain
+    except ModuleNotFoundError:  # pragma: no cover - explain ships with detente
+        return None
+    ex = explain(c, c.state_string(c.status_quo), concepts=result.concepts).to_dict()
+    dms = []
+    for i, d in enumerate(ex["dms"]):
+        verdicts = []
+        for key in result.concepts:
+            v = d["concepts"][key]
+            reasons = [ch["reason"] for ch in v["improvements"]]
+            verdicts.append({"key": key, "label": v["label"], "stable": v["stable"],
+                             "summary": v["summary"], "reasons": reasons[:MAX_REASONS],
+                             "more": max(0, len(reasons) - MAX_REASONS)})
+        # Concepts with the same verdict and reasons are shown together.
+        groups: dict[tuple[bool, tuple[str, ...]], list[str]] = {}
+        for v in verdicts:
+            groups.setdefault((v["stable"], tuple(v["reasons"])), []).append(v["label"])
+        dms.append({
+            "name": d["dm"], "color": dm_color(i), "rank": d["rank"],
+            "rank_levels": d["rank_levels"], "verdicts": verdicts,
+            "has_moves": bool(d["improvements"]),
+            "summary": verdicts[0]["summary"] if verdicts else "",
+            "groups": [{"labels": labels, "stable": stable, "reasons": list(reasons)}
+                       for (stable, reasons), labels in groups.items()],
+        })
+    return {"number": ex["state"]["number"], "state": ex["state"]["state"], "dms": dms}
+
+
+def _coalition_section(
+    c: Conflict, result: StabilityResult, data: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """Coalition findings: joint improvements (from the status quo and from equilibria first)
+    and the equilibria that no longer hold once coalitions may move."""
+    if data is None or not data.get("coalitions"):
+        return None
+    equilibria = {n for key in result.concepts for n in result.equilibria_numbers(key)}
+    sq = None if c.status_quo is None else c.state_number(c.status_quo)
+    coalitions = []
+    for h in data["coalitions"]:
+        moves = []
+        for m in h["improvements"]:
+            src = int(m["from"]["number"])
+            moves.append({
+                "from": m["from"], "to": m["to"],
+                "from_sq": src == sq, "from_equilibrium": src in equilibria,
+                "to_equilibrium": int(m["to"]["number"]) in equilibria,
+                "change": _change_text(m["changes"]),
+                "steps": [{"dm": st["dm"], "from": st["from"]["number"],
+                           "to": st["to"]["number"], "change": _change_text(st["changes"])}
+                          for st in m["steps"]],
+            })
+        moves.sort(key=lambda m: (not m["from_sq"], not m["from_equilibrium"],
+                                  m["from"]["number"], m["to"]["number"]))
+        coalitions.append({
+            "members": h["members"], "n_moves": len(moves),
+            "moves": moves[:MAX_COALITION_MOVES],
+            "hidden": max(0, len(moves) - MAX_COALITION_MOVES),
+        })
+    concepts = []
+    for key, v in data["concepts"].items():
+        numbers = [int(e["number"]) for e in v["equilibria"]]
+        plain = result.equilibria_numbers(key) if key in result.concepts else None
+        concepts.append({
+            "key": key, "label": v["label"], "numbers": numbers,
+            "plain_label": concept_label(key),
+            "lost": None if plain is None else sorted(set(plain) - set(numbers)),
+        })
+    return {"coalitions": coalitions, "concepts": concepts,
+            "definitions": data.get("definitions", "")}
+
+
+def _evolution_section(
+    c: Conflict, result: StabilityResult, notes: list[str]
+) -> list[dict[str, Any]] | None:
+    """Status-quo analysis: where unilateral improvements (and, when the model names
+    coalitions, joint improvements) lead from the status quo."""
+    if c.status_quo is None:
+        return None
+    keys = list(result.concepts)
+    scenarios: list[tuple[str, Callable[[ModuleType], dict[str, Any]]]] = [
+        ("Unilateral improvements only",
+         lambda m: m.evolve(c, concepts=keys).to_dict()),
+    ]
+    if c.coalitions:
+        names = "; ".join(" + ".join(h) for h in c.coalitions)
+        scenarios.append((f"With coalitions ({names})",
+                          lambda m: m.evolve(c, coalitions=True, concepts=keys).to_dict()))
+    out: list[dict[str, Any]] = []
+    for title, run in scenarios:
+        d = _optional("detente.analyses.status_quo", run, notes, "status-quo analysis")
+        if d is None:
+            return out or None
+        final = [
+            {"number": f["number"], "state": f["state"],
+             "path": [_move_view(m) for m in f["path"]]}
+            for f in d["final"]
+        ]
+        out.append({
+            "title": title,
+            "coalitional": bool(d["coalitions"]),
+            "start": d["start"],
+            "n_reachable": len(d["reachable"]),
+            "final": final[:MAX_FINAL_STATES],
+            "final_hidden": max(0, len(final) - MAX_FINAL_STATES),
+            "concepts": [
+                {"label": v["label"], "reachable": v["reachable"],
+                 "unreachable": v["unreachable"]}
+                for v in d["concepts"].values()
+            ],
+        })
+    return out
+
+
+def _move_view(m: dict[str, Any]) -> dict[str, Any]:
+    """One improvement (a DM's, or a coalition's joint move) for display."""
+    return {
+        "by": " + ".join(m["by"]), "joint": len(m["by"]) > 1,
+        "from": m["from"]["number"], "to": m["to"]["number"], "to_state": m["to"]["state"],
+        "change": _change_text(m["changes"]),
+        "steps": [{"dm": st["dm"], "change": _change_text(st["changes"]),
+                   "from": st["from"]["number"], "to": st["to"]["number"]}
+                  for st in m["steps"]],
+    }
+
+
+def _change_text(changes: list[dict[str, str]]) -> str:
+    return " ".join(("+" if ch["to"] == "Y" else "−") + ch["option"] for ch in changes)
+
+
+__all__ = ["CONCEPT_HELP", "MAX_EQUILIBRIUM_ROWS", "MAX_STATE_ROWS", "ReportData",
+           "build_report"]
