@@ -1,0 +1,335 @@
+"""Coalition analysis: against a direct implementation, hand-worked cases, Elmira, the CLI."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import reference
+from detente.analyses import coalitions as coalitions_module
+from detente.analyses.coalitions import coalition_analysis, every_coalition
+from detente.analyses.stability import analyze
+from detente.formats import load_model
+from detente.model.conflict import Conflict, DecisionMaker, Option
+from detente.model.errors import AnalysisError, ModelError
+from detente.model.preferences import PayoffPreference
+from detente.surfaces.cli.app import app
+from strategies import conflicts
+
+ROOT = Path(__file__).resolve().parents[1]
+ELMIRA = ROOT / "examples" / "elmira.yaml"
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+# ----- a direct implementation, straight from the definitions ----------------------------------
+class Direct:
+    """Coalition analysis by enumeration, on top of ``tests/reference.py`` (memoised)."""
+
+    def __init__(self, c: Conflict) -> None:
+        self.c = c
+        self.n = len(c.dms)
+        self.pay = {(i, s): reference.u(c, i, s) for i in range(self.n)
+                    for s in reference.feasible_states(c)}
+        self._reach: dict[tuple[tuple[int, ...], int, bool], set[int]] = {}
+
+    def u(self, i: int, s: int) -> int:
+        return self.pay[(i, s)]
+
+    def reach(self, members: list[int], s: int, improving: bool = False) -> set[int]:
+        key = (tuple(members), s, improving)
+        if key not in self._reach:
+            self._reach[key] = reference.coalition_reach(self.c, members, s, improving)
+        return self._reach[key]
+
+    def improvements(self, members: list[int], s: int) -> set[int]:
+        """R_H⁺⁺(s): coalitional moves every member strictly prefers (codes)."""
+        return {t for t in self.reach(members, s)
+                if all(self.u(j, t) > self.u(j, s) for j in members)}
+
+    def stable_against(self, concept: str, i: int, members: list[int], s: int) -> bool:
+        """Stable for member i against H's improvements (sanctions by N∖H, judged by i)."""
+        us = self.u(i, s)
+        comp = [j for j in range(self.n) if j not in members]
+        for s1 in self.improvements(members, s):
+            if concept == "nash":
+                return False
+            sanctions = self.reach(comp, s1, concept == "seq") if comp else set()
+            if concept in ("gmr", "seq"):
+                ok = any(self.u(i, s2) <= us for s2 in sanctions)
+            else:  # smr: the coalition's counter-moves from s2 must not help i either
+                ok = any(
+                    self.u(i, s2) <= us
+                    and all(self.u(i, s3) <= us for s3 in self.reach(members, s2))
+                    for s2 in sanctions
+                )
+            if not ok:
+                return False
+        return True
+
+    def stable(self, concept: str, i: int, s: int, coalitions: list[list[int]]) -> bool:
+        """Coalition stability for DM i: alone ({i}) and against every coalition with i."""
+        if not reference.stable(self.c, concept, i, s):
+            return False
+        return all(self.stable_against(concept, i, h, s) for h in coalitions if i in h)
+
+
+def _members(c: Conflict, key: tuple[str, ...]) -> list[int]:
+    return [c.dm_index(n) for n in key]
+
+
+@SETTINGS
+@given(conflicts(max_dms=4, max_options=6), st.data())
+def test_matches_direct_implementation(c: Conflict, data: st.DataObject) -> None:
+    n = len(c.dms)
+    picked = data.draw(st.lists(
+        st.lists(st.integers(0, n - 1), min_size=2, max_size=n, unique=True),
+        min_size=1, max_size=2,
+    ))
+    coalitions = [[c.dm_names[i] for i in h] for h in picked]
+    res = coalition_analysis(c, coalitions)
+    states = reference.feasible_states(c)
+    ref = Direct(c)
+    for h, key in enumerate(res.coalitions):
+        members = _members(c, key)
+        for k, s in enumerate(states):
+            want = ref.improvements(members, s)
+            got = {c.parse_state(m["to"]["state"]) for m in res.improvements(key, k + 1)}
+            assert got == want
+            assert res.n_improvements[h, k] == len(want)
+    chosen = [_members(c, key) for key in res.coalitions]
+    for concept in res.concepts:
+        for i in range(n):
+            for k, s in enumerate(states):
+                assert res.stable[concept][i, k] == ref.stable(concept, i, s, chosen), (
+                    concept, i, c.state_string(s))
+        for key in res.coalitions:
+            members = _members(c, key)
+            table = res.stable_against(concept, key)
+            for m, i in enumerate(members):
+                for k, s in enumerate(states):
+                    assert table[m, k] == ref.stable_against(concept, i, members, s)
+
+
+@SETTINGS
+@given(conflicts(max_dms=4, max_options=6))
+def test_sequences_are_legal_and_concepts_nest(c: Conflict) -> None:
+    res = coalition_analysis(c, all_coalitions=True)
+    noncoop = analyze(c, ["nash", "gmr", "smr", "seq"])
+    for key in res.coalitions:
+        members = _members(c, key)
+        for k in range(c.n_states):
+            for move in res.improvements(key, k + 1):
+                steps = move["steps"]
+                assert steps[0]["from"] == move["from"] and steps[-1]["to"] == move["to"]
+                for a, b in itertools.pairwise(steps):
+                    assert a["to"] == b["from"] and a["dm"] != b["dm"]
+                for step in steps:
+                    j = c.dm_index(step["dm"])
+                    assert j in members
+                    src, dst = (c.parse_state(step[x]["state"]) for x in ("from", "to"))
+                    assert dst in reference.reachable(c, j, src)
+    st_ = res.stable
+    assert not (st_["nash"] & ~st_["seq"]).any()
+    assert not (st_["seq"] & ~st_["gmr"]).any()
+    assert not (st_["nash"] & ~st_["smr"]).any()
+    assert not (st_["smr"] & ~st_["gmr"]).any()
+    for concept in res.concepts:  # coalitions only remove stability
+        assert not (st_[concept] & ~noncoop.stable[concept]).any()
+
+
+# ----- hand-worked cases ---------------------------------------------------------------------
+def prisoners() -> Conflict:
+    # bit 0: A defects, bit 1: B defects. States 1 CC, 2 A defects, 3 B defects, 4 DD.
+    return Conflict(
+        name="PD",
+        options=(Option("a_defects", "A"), Option("b_defects", "B")),
+        dms=(
+            DecisionMaker("A", ("a_defects",), PayoffPreference(((0, 3), (1, 4), (2, 1), (3, 2)))),
+            DecisionMaker("B", ("b_defects",), PayoffPreference(((0, 3), (1, 1), (2, 4), (3, 2)))),
+        ),
+    )
+
+
+def test_prisoners_dilemma_by_hand() -> None:
+    c = prisoners()
+    res = coalition_analysis(c, [["B", "A"]])
+    assert res.coalitions == (("A", "B"),)
+    # From DD both prefer CC; the only coalitional improvement anywhere. A moves first (model
+    # order in the search): A stops defecting (4 -> 3), then B (3 -> 1).
+    assert [m["to"]["number"] for k in range(1, 5) for m in res.improvements(("A", "B"), k)] == [1]
+    (move,) = res.improvements(("A", "B"), 4)
+    assert [(s["dm"], s["from"]["number"], s["to"]["number"]) for s in move["steps"]] == [
+        ("A", 4, 3), ("B", 3, 1)]
+    assert move["changes"] == [
+        {"option": "a_defects", "dm": "A", "from": "Y", "to": "N"},
+        {"option": "b_defects", "dm": "B", "from": "Y", "to": "N"},
+    ]
+    # No one is left to sanction the grand coalition: DD falls; CC stays GMR/SMR-stable.
+    assert res.equilibria_numbers("nash") == []
+    assert res.equilibria_numbers("gmr") == [1]
+    assert res.equilibria_numbers("smr") == [1]
+    # B's sanction of A's defection from CC is an improvement for B, so CC is CSEQ too.
+    assert res.equilibria_numbers("seq") == [1]
+    # For A: CC (sanctioned by B), and A defecting alone (A's best; B's gain there is no
+    # joint gain); at 3 A's move to DD is unsanctioned, and DD falls to the joint move.
+    assert res.stable_numbers("gmr", "A") == [1, 2]
+
+
+def test_three_party_sanction_by_the_complement() -> None:
+    # A and B each hold one option, C one. A+B gain by both switching on (from NNN to YYN),
+    # and C can answer by switching on too (YYY), which A dislikes but B does not.
+    opts = (Option("a", "A"), Option("b", "B"), Option("c", "C"))
+    pay = {  # code: (A, B, C)
+        0: (2, 2, 5), 1: (1, 1, 1), 2: (1, 1, 1), 3: (5, 5, 1),
+        4: (0, 0, 0), 5: (0, 0, 0), 6: (0, 0, 0), 7: (0, 3, 2),
+    }
+    dms = tuple(
+        DecisionMaker(name, (name.lower(),),
+                      PayoffPreference(tuple((code, p[i]) for code, p in pay.items())))
+        for i, name in enumerate("ABC")
+    )
+    c = Conflict("three", opts, dms)
+    res = coalition_analysis(c, [["A", "B"]])
+    assert res.improvement_numbers(("A", "B"), "NNN") == [4]  # YYN is state 4
+    # C's sanction YYY: A ends below NNN (0 <= 2), B does not (3 > 2).
+    table = res.stable_against("gmr", ("A", "B"))
+    assert bool(table[0, 0]) and not bool(table[1, 0])
+    assert not res.stable["nash"][0, 0] and not res.stable["nash"][1, 0]
+    # SEQ: C's move to YYY is an improvement for C (2 > 1), so the sanction stands for A.
+    assert bool(res.stable_against("seq", ("A", "B"))[0, 0])
+
+
+# ----- Elmira --------------------------------------------------------------------------------
+# detente numbering (examples/elmira.yaml): source 1 = 1, source 5 = 7, source 6 = 8,
+# source 8 = 10, source 9 = 5, 6, 11, 12.
+def test_elmira_moe_and_ur_move_jointly_from_source_5_to_8() -> None:
+    c = load_model(ELMIRA)
+    res = coalition_analysis(c)  # the model's coalition: MoE + UR
+    assert res.coalitions == (("MoE", "UR"),)
+    assert res.improvement_numbers(("MoE", "UR"), 7) == [10]
+    (move,) = res.improvements(("MoE", "UR"), "NYNNY")
+    assert [(s["dm"], s["from"]["state"], s["to"]["state"]) for s in move["steps"]] == [
+        ("MoE", "NYNNY", "YYNNY"), ("UR", "YYNNY", "YNYNY")]
+    # Every coalitional improvement of MoE + UR, by state number.
+    found = {k: res.improvement_numbers(("MoE", "UR"), k) for k in range(1, 13)}
+    assert {k: v for k, v in found.items() if v} == {2: [4], 7: [10], 8: [10]}
+    # Source 5 (detente 7) was a Nash equilibrium; the joint move breaks it, and LG's only
+    # reply from 10 (to 4, YNYNN) leaves both members better off than at 7: no sanction.
+    assert res.equilibria_numbers("nash") == [5, 6, 10, 11, 12]
+    assert res.equilibria_numbers("seq") == [5, 6, 10, 11, 12]
+    assert res.equilibria_numbers("gmr") == [1, 4, 5, 6, 10, 11, 12]
+    assert res.equilibria_numbers("smr") == [1, 4, 5, 6, 10, 11, 12]
+    assert 7 not in res.stable_numbers("gmr", "MoE") and 7 not in res.stable_numbers("gmr", "UR")
+    assert 7 in res.stable_numbers("gmr", "LG")
+
+
+def test_elmira_views_and_json() -> None:
+    res = coalition_analysis(load_model(ELMIRA), concepts=["cnash", "gmr"])
+    assert res.concepts == ("nash", "gmr")
+    df = res.frame()
+    assert list(df.columns) == ["state", "improvements MoE+UR", "CNash", "CGMR"]
+    assert df.loc[7, "improvements MoE+UR"] == 1 and not df.loc[7, "CNash"]
+    imp = res.improvements_frame()
+    assert imp["moves"].tolist() == ["UR 2→4", "MoE 7→8 then UR 8→10", "UR 8→10"]
+    assert res.stability_frame("gmr").loc["NYNNY"].tolist() == [False, False, True]
+    data = json.loads(json.dumps(res.to_dict()))
+    (coalition,) = data["coalitions"]
+    assert coalition["members"] == ["MoE", "UR"]
+    assert [(m["from"]["number"], m["to"]["number"]) for m in coalition["improvements"]] == [
+        (2, 4), (7, 10), (8, 10)]
+    assert [e["number"] for e in data["concepts"]["nash"]["equilibria"]] == [5, 6, 10, 11, 12]
+
+
+# ----- errors and limits ------------------------------------------------------------------
+def test_bad_coalitions_are_clear_errors() -> None:
+    c = load_model(ELMIRA)
+    with pytest.raises(ModelError, match="unknown decision maker 'XX'"):
+        coalition_analysis(c, [["MoE", "XX"]])
+    with pytest.raises(AnalysisError, match="two or more distinct"):
+        coalition_analysis(c, [["MoE"]])
+    with pytest.raises(AnalysisError, match="two or more distinct"):
+        coalition_analysis(c, [["MoE", "MoE"]])
+    with pytest.raises(AnalysisError, match="not both"):
+        coalition_analysis(c, [["MoE", "UR"]], all_coalitions=True)
+    with pytest.raises(AnalysisError, match="unknown coalition concept"):
+        coalition_analysis(c, concepts=["sim"])
+    res = coalition_analysis(c)
+    with pytest.raises(AnalysisError, match="was not analysed"):
+        res.improvements(["UR", "LG"], 1)
+
+
+def test_all_coalitions() -> None:
+    c = load_model(ELMIRA)
+    assert every_coalition(c) == (
+        ("MoE", "UR"), ("MoE", "LG"), ("UR", "LG"), ("MoE", "UR", "LG"))
+
+
+def test_too_many_coalitions_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coalitions_module, "MAX_COALITIONS", 3)
+    with pytest.raises(AnalysisError, match="3 decision makers form 4 coalitions"):
+        coalition_analysis(load_model(ELMIRA), all_coalitions=True)
+
+
+def test_work_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(coalitions_module, "MAX_WORK", 10)
+    with pytest.raises(AnalysisError, match="pairs of states"):
+        coalition_analysis(load_model(ELMIRA))
+
+
+# ----- command line -----------------------------------------------------------------------
+def _run(*args: str | Path) -> Any:
+    try:
+        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        runner = CliRunner()
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_cli_text() -> None:
+    result = _run("coalitions", ELMIRA)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Coalitions: MoE+UR" in out
+    assert "7 NYNNY → 10 YNYNY" in out and "MoE 7→8, then UR 8→10" in out
+    assert "CNash equilibria: 5, 6, 10, 11, 12" in out
+    assert "CGMR equilibria: 1, 4, 5, 6, 10, 11, 12" in out
+
+
+def test_cli_json_and_options() -> None:
+    result = _run("coalitions", ELMIRA, "--coalition", "UR,LG", "--concept", "gmr",
+                  "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [h["members"] for h in data["coalitions"]] == [["UR", "LG"]]
+    assert list(data["concepts"]) == ["gmr"]
+    result = _run("coalitions", ELMIRA, "--all", "--format", "json")
+    assert len(json.loads(result.stdout)["coalitions"]) == 4
+
+
+def test_cli_errors(write_model: Any) -> None:
+    for args, fragment in [
+        (["--coalition", "MoE,XX"], "unknown decision maker 'XX'"),
+        (["--coalition", "MoE"], "two or more distinct"),
+        (["--all", "--coalition", "MoE,UR"], "not both"),
+        (["--concept", "bogus"], "unknown coalition concept"),
+    ]:
+        result = _run("coalitions", ELMIRA, *args)
+        assert result.exit_code == 2, result.stdout
+        assert fragment in result.stderr and "Traceback" not in result.stderr
+    plain = write_model(ELMIRA.read_text(encoding="utf-8").replace(
+        "coalitions: [[MoE, UR]]", ""))
+    result = _run("coalitions", plain)
+    assert result.exit_code == 2 and "names no coalitions" in result.stderr
+
+
+def test_cli_help_has_an_example() -> None:
+    result = _run("coalitions", "--help")
+    assert result.exit_code == 0 and "Example: detente coalitions" in result.stdout
