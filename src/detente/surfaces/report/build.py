@@ -34,7 +34,7 @@ MAX_STATE_ROWS = 64
 #: Equilibria listed in the table (the status quo and the most robust ones first).
 MAX_EQUILIBRIUM_ROWS = 60
 #: State numbers listed inline per concept before "… (n in all)".
-MAX_INLINE_NUMBERS = 40
+MAX_INLINE_NUMBERS = 30
 #: Coalitional improvements listed per coalition; reasons listed per DM and concept.
 MAX_COALITION_MOVES = 30
 MAX_REASONS = 4

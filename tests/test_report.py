@@ -1,0 +1,193 @@
+"""Reports: HTML and Markdown contents, the embedded graph, offline-safety, and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import detente
+from detente.model.conflict import Conflict
+from detente.surfaces.cli.app import app
+from detente.surfaces.report import build_report, render_html, write_report
+from detente.surfaces.report.graph import reachable_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+MODELS = [
+    name for name in ("elmira", "prisoners_dilemma", "ceasefire_2024")
+    if (EXAMPLES / f"{name}.yaml").is_file()
+]
+
+
+@cache
+def _model(name: str) -> Conflict:
+    return detente.load(EXAMPLES / f"{name}.yaml")
+
+
+@cache
+def _html(name: str) -> str:
+    return render_html(build_report(_model(name)))
+
+
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _embedded_pngs(html: str) -> list[bytes]:
+    found = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    return [base64.b64decode(x, validate=True) for x in found]
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_html_names_the_model_its_dms_and_options(name: str) -> None:
+    c, html = _model(name), _html(name)
+    assert c.name.replace("'", "&#39;") in html
+    for dm in c.dm_names:
+        assert dm in html
+    for option in c.option_names:
+        assert option in html
+    for con in c.constraints:
+        if con.reason:
+            assert con.reason.strip().split()[0] in html
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_html_lists_the_equilibria_that_analyze_computes(name: str) -> None:
+    c, html = _model(name), _html(name)
+    result = detente.analyze(c)
+    for concept in result.concepts:
+        numbers = result.equilibria_numbers(concept)
+        shown = ", ".join(str(n) for n in numbers[:30])
+        assert shown in html, (concept, shown)
+
+
+def test_prisoners_dilemma_nash_equilibrium_is_state_yy() -> None:
+    html = _html("prisoners_dilemma")
+    # Nash: state 4 (YY) only; GMR: 1 (NN) and 4.
+    assert re.search(r"<dt>Nash</dt><dd>state 4\b", html)
+    assert re.search(r"<dt>GMR</dt><dd>states 1, 4\b", html)
+    rows = re.findall(r'<tr class="eq[^"]*">(.*?)</tr>', html, flags=re.S)
+    cells = [re.findall(r'<td class="(?:y|n)"[^>]*>([YN])</td>', row) for row in rows]
+    assert ["Y", "Y"] in cells and ["N", "N"] in cells
+    assert "Neither suspect has talked yet." in html  # the status quo's rationale
+
+
+def test_elmira_report_shows_known_results() -> None:
+    html = _html("elmira")
+    assert "<dt>Nash</dt><dd>states 5, 6, 7, 10, 11, 12" in html
+    assert "<dt>GMR</dt><dd>states 1, 4, 5, 6, 7, 10, 11, 12" in html
+    assert "Uniroyal follows one course at a time." in html  # a constraint's reason
+    assert "one-way: take only" in html  # modify / abandon are irreversible
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_html_embeds_a_valid_png_graph(name: str) -> None:
+    pngs = _embedded_pngs(_html(name))
+    assert len(pngs) == 1
+    assert pngs[0].startswith(PNG_MAGIC) and len(pngs[0]) > 1000
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_html_loads_nothing_from_the_network(name: str) -> None:
+    html = _html(name)
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, flags=re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?(?:https?:)?//", html, flags=re.I)
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower()
+
+
+def test_statement_rationales_appear_when_the_model_has_them() -> None:
+    if "ceasefire_2024" not in MODELS:
+        pytest.skip("examples/ceasefire_2024.yaml not present")
+    html = _html("ceasefire_2024")
+    assert "Priorities, most important first" in html
+    assert "<code>release_hostages</code>" in html
+    # big model: the full state table is left out, the graph is capped
+    assert "Show all" not in html
+
+
+def test_status_quo_and_coalition_sections_when_available() -> None:
+    html = _html("elmira")
+    assert "Why the status quo holds or breaks" in html
+    if _has("detente.analyses.status_quo"):
+        # Elmira from state 1: LG insists (state 7); with MoE + UR the joint move reaches 10.
+        assert "Where the status quo leads" in html
+        assert re.search(r"The evolution stops at\s+state 7\b", html)
+        assert re.search(r"The evolution stops at\s+state 10\b", html)
+    if _has("detente.analyses.coalitions"):
+        assert "MoE + UR: 3 joint improvements" in html
+
+
+def test_graph_is_the_status_quo_reachable_subgraph_and_is_capped() -> None:
+    pd_graph = reachable_graph(_model("prisoners_dilemma"))
+    assert set(pd_graph.graph.nodes) == {0, 1, 2, 3}
+    assert pd_graph.graph.edges[0, 1]["label"] == "+a_defects"
+    elmira = reachable_graph(_model("elmira"))
+    assert sorted(elmira.graph.nodes) == [2, 18]  # states 1 and 7
+    capped = reachable_graph(_model("prisoners_dilemma"), max_nodes=2)
+    assert capped.drawn == 2 and capped.truncated
+    assert any("only the 2 states" in n for n in capped.notes)
+
+
+def test_markdown_writes_the_md_and_the_png(tmp_path: Path) -> None:
+    out = tmp_path / "pd.md"
+    written = write_report(_model("prisoners_dilemma"), out)
+    image = tmp_path / "pd-graph.png"
+    assert written == [out, image]
+    assert image.read_bytes().startswith(PNG_MAGIC)
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Prisoner's Dilemma")
+    assert "](pd-graph.png)" in text
+    assert "- **Nash** equilibria: 4" in text
+    assert "| 4 | **Y** | **Y** | ✓ |" in text  # YY is the Nash equilibrium
+    assert "http://" not in text and "https://" not in text
+
+
+def test_concept_selection(tmp_path: Path) -> None:
+    html = render_html(build_report(_model("prisoners_dilemma"), ["nash", "seq"]))
+    assert "<dt>Nash</dt>" in html and "<dt>SEQ</dt>" in html
+    assert "<dt>GMR</dt>" not in html
+
+
+# ----- command line --------------------------------------------------------------------------
+def test_cli_writes_html(tmp_path: Path) -> None:
+    out = tmp_path / "out.html"
+    result = CliRunner().invoke(app, ["report", str(EXAMPLES / "elmira.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Elmira groundwater contamination" in html
+    assert _embedded_pngs(html)[0].startswith(PNG_MAGIC)
+
+
+def test_cli_writes_markdown_with_concepts(tmp_path: Path) -> None:
+    out = tmp_path / "pd.md"
+    result = CliRunner().invoke(app, [
+        "report", str(EXAMPLES / "prisoners_dilemma.yaml"), "-o", str(out), "--concept", "nash",
+    ])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "pd-graph.png").is_file()
+    assert "**GMR**" not in out.read_text(encoding="utf-8")
+
+
+def test_cli_refuses_an_unknown_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    result = CliRunner().invoke(app, ["report", str(EXAMPLES / "elmira.yaml"), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "cannot tell the report format" in result.output
+    assert ".html" in result.output and ".md" in result.output
+    assert not out.exists()
+
+
+def test_cli_refuses_an_unknown_concept(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, [
+        "report", str(EXAMPLES / "elmira.yaml"), "-o", str(tmp_path / "r.html"), "-c", "bogus",
+    ])
+    assert result.exit_code == 2
+    assert "unknown solution concept" in result.output
