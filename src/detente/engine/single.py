@@ -9,9 +9,9 @@ size states x states is built.
 
 States are *positions* in ``conflict.feasible`` (state number - 1), not codes.
 
->>> import detente  # doctest: +SKIP
->>> idx = MoveIndex(detente.load("examples/prisoners_dilemma.yaml"))  # doctest: +SKIP
->>> idx.reach(0, 0).tolist(), idx.improve(0, 0).tolist()  # doctest: +SKIP
+>>> import detente
+>>> idx = MoveIndex(detente.load("examples/prisoners_dilemma.yaml"))
+>>> idx.reach(0, 0).tolist(), idx.improve(0, 0).tolist()
 ([1], [1])
 """
 
