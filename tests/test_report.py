@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib.util
 import re
 from functools import cache
@@ -191,3 +192,13 @@ def test_cli_refuses_an_unknown_concept(tmp_path: Path) -> None:
     ])
     assert result.exit_code == 2
     assert "unknown solution concept" in result.output
+
+
+def test_report_without_a_status_quo() -> None:
+    c = dataclasses.replace(_model("prisoners_dilemma"), status_quo=None, status_quo_rationale="")
+    data = build_report(c)
+    html = render_html(data)
+    assert "The model gives no status quo." in html
+    assert "All feasible states, linked by" in html
+    assert _embedded_pngs(html)[0].startswith(PNG_MAGIC)
+    assert data.context["evolution"] is None and data.context["why_status_quo"] is None

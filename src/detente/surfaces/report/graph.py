@@ -162,6 +162,9 @@ def reachable_graph(
             for m in mover.moves(s):
                 if m.target in drawn:
                     g.add_edge(s, m.target, dm=m.dm, label=m.label)
+    if start is None:
+        _layer_from_sources(g)
+        depth = {int(n): int(d) for n, d in g.nodes(data="depth")}
     tg = TransitionGraph(g, start, {s: depth[s] for s in drawn}, len(depth), exact, notes)
     if tg.truncated:
         total = f"{tg.reachable}" if exact else f"at least {tg.reachable}"
@@ -170,6 +173,29 @@ def reachable_graph(
             f"{total} reachable by unilateral improvements."
         )
     return tg
+
+
+def _layer_from_sources(g: nx.DiGraph) -> None:
+    """Rows for a graph without a start: breadth-first from the states nothing improves to
+    (then from the lowest-numbered state not yet placed, until every state has a row)."""
+    placed: dict[int, int] = {}
+    pending = sorted(g.nodes, key=lambda n: g.nodes[n]["number"])
+    roots = [n for n in pending if g.in_degree(n) == 0]
+    while len(placed) < len(pending):
+        if not roots:
+            roots = [next(n for n in pending if n not in placed)]
+        queue = deque(roots)
+        for r in roots:
+            placed.setdefault(r, 0)
+        while queue:
+            s = queue.popleft()
+            for t in g.successors(s):
+                if t not in placed:
+                    placed[t] = placed[s] + 1
+                    queue.append(t)
+        roots = []
+    for n, d in placed.items():
+        g.nodes[n]["depth"] = d
 
 
 # ----- drawing ---------------------------------------------------------------------------
