@@ -19,6 +19,7 @@ concept (from :func:`detente.analyses.stability.analyze`) are split into reachab
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -247,7 +248,8 @@ def evolve(
 
     ``coalitions``: ``False`` for unilateral improvements only, ``True`` to add the coalitional
     improvements of the model's ``coalitions``, or a list of coalitions (lists of DM names).
-    ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq).
+    ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
+    limited-move stability with horizon h, for two-DM models).
 
     >>> import detente  # doctest: +SKIP
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
@@ -270,10 +272,15 @@ def evolve(
         chosen = ()
     else:
         chosen = parse_coalitions(model, coalitions)
-    keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS)
+    wanted = list(concepts if concepts is not None else DEFAULT_CONCEPTS)
+    limited = [k for k in wanted if re.fullmatch(r"L\d+", k.strip())]
+    if len(limited) > 1:
+        raise AnalysisError(f"give at most one limited-move horizon, not {', '.join(limited)}")
+    horizon = int(limited[0].strip()[1:]) if limited else None
+    keys = parse_concepts([k for k in wanted if k not in limited], horizon)
     engine = Engine(model)
     graph = MoveGraph(model, engine)
-    stability = analyze(model, keys)
+    stability = analyze(model, [k for k in keys if k not in limited], horizon=horizon)
     feasible = model.feasible
     names = model.dm_names
     member_idx = [[model.dm_index(n) for n in h] for h in chosen]
