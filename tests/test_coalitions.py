@@ -145,6 +145,20 @@ def test_sequences_are_legal_and_concepts_nest(c: Conflict) -> None:
         assert not (st_[concept] & ~noncoop.stable[concept]).any()
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6))
+def test_state_by_state_search_matches_dense_groups(c: Conflict) -> None:
+    dense = coalition_analysis(c, all_coalitions=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(coalitions_module, "DENSE_GROUP", 0)  # every group searched per state
+        searched = coalition_analysis(c, all_coalitions=True)
+    assert (dense.n_improvements == searched.n_improvements).all()
+    for concept in dense.concepts:
+        assert (dense.stable[concept] == searched.stable[concept]).all()
+        for key in dense.coalitions:
+            assert (dense.against[concept][key] == searched.against[concept][key]).all()
+
+
 # ----- hand-worked cases ---------------------------------------------------------------------
 def prisoners() -> Conflict:
     # bit 0: A defects, bit 1: B defects. States 1 CC, 2 A defects, 3 B defects, 4 DD.

@@ -33,9 +33,11 @@ the coalition's best counter-move) are engine fixed-point passes over all states
 (:func:`detente.engine.coalition.coalition_min`). R_H(s) itself is found by a breadth-first
 search per state: a member's one-move relation is transitive (two moves in a row by the same
 member are one legal move, or a return to the start), so R_H(s) ∖ {s} is plain reachability in
-the union of the members' move graphs. Memory is O(states × DMs) plus the moves cached for the
-search; time is Σ_s |R_H(s)|, bounded (and refused above :data:`MAX_WORK`) by Σ g² over the
-groups g of states that agree on the options of DMs outside H.
+the union of the members' move graphs, which never leaves the group of states that agree on the
+options of DMs outside H. Groups of up to :data:`DENSE_GROUP` states are closed at once with
+(g, g) boolean matrices (memory bounded by that constant, never states × states); larger ones
+are searched state by state. Memory is otherwise O(states × DMs) plus the moves cached for the
+search; the work, Σ g² over the groups, is refused above :data:`MAX_WORK`.
 
 >>> import detente
 >>> from detente.analyses.coalitions import coalition_analysis
@@ -67,6 +69,9 @@ COALITION_NAMES = {"nash": "CNash", "gmr": "CGMR", "smr": "CSMR", "seq": "CSEQ"}
 MAX_COALITIONS = 1 << 10
 #: Upper bound on Σ_s |R_H(s)| (state pairs searched) per analysis.
 MAX_WORK = 20_000_000
+#: Groups (states agreeing outside the coalition) up to this size are closed with dense
+#: (g, g) boolean matrices; larger ones are searched state by state.
+DENSE_GROUP = 2048
 
 Coalition = tuple[str, ...]
 Step = tuple[str, int, int]  # (mover, from code, to code)
@@ -463,21 +468,69 @@ def coalition_analysis(
             for k in keys if k != "nash"
         }
         result = {k: np.ones((len(members), n), dtype=bool) for k in keys}
-        for s in range(n):
-            imp = np.asarray(graph.coalition_improvements(members, s), dtype=np.int64)
-            counts[h, s] = imp.size
-            if imp.size == 0:
+        for idx in _groups(model, members):
+            if idx.size <= DENSE_GROUP:  # the whole group at once
+                imp = _dense_improvements(engine, graph, members, idx)
+                counts[h, idx] = imp.sum(axis=1)
+                if "nash" in result:
+                    result["nash"][:, idx] = counts[h, idx] == 0
+                for k, per_member in worst.items():
+                    for m, i in enumerate(members):
+                        u = utilities[i][idx]
+                        bad = imp & (per_member[m][idx][None, :] > u[:, None])
+                        result[k][m, idx] = ~bad.any(axis=1)
                 continue
-            if "nash" in result:
-                result["nash"][:, s] = False
-            for k, per_member in worst.items():
-                for m, i in enumerate(members):
-                    result[k][m, s] = not bool((per_member[m][imp] > utilities[i][s]).any())
+            for s in idx.tolist():
+                targets = np.asarray(graph.coalition_improvements(members, s), dtype=np.int64)
+                counts[h, s] = targets.size
+                if targets.size == 0:
+                    continue
+                if "nash" in result:
+                    result["nash"][:, s] = False
+                for k, per_member in worst.items():
+                    for m, i in enumerate(members):
+                        result[k][m, s] = not bool(
+                            (per_member[m][targets] > utilities[i][s]).any()
+                        )
         for k in keys:
             against[k][key] = result[k]
             for m, i in enumerate(members):
                 stable[k][i] &= result[k][m]
     return CoalitionResult(model, chosen, keys, counts, against, stable, graph)
+
+
+def _groups(model: Conflict, members: Sequence[int]) -> list[np.ndarray]:
+    """State indices grouped by the options of DMs outside the coalition (R_H stays inside)."""
+    mask = int(np.bitwise_or.reduce(model.dm_masks[list(members)]))
+    outside = model.feasible & ~np.int64(mask)
+    order = np.argsort(outside, kind="stable")
+    _, starts = np.unique(outside[order], return_index=True)
+    return [np.sort(part) for part in np.split(order, starts[1:])]
+
+
+def _dense_improvements(
+    engine: Engine, graph: MoveGraph, members: Sequence[int], idx: np.ndarray
+) -> np.ndarray:
+    """(g, g) bool for one group of g <= DENSE_GROUP states: row s, column t when
+    t ∈ R_H⁺⁺(s). Adjacency of the members' moves, closed by repeated boolean squaring."""
+    feasible = engine.conflict.feasible[idx]
+    adj = np.zeros((idx.size, idx.size), dtype=bool)
+    for j in members:
+        lay = engine.layouts[j]
+        rest = feasible & ~np.int64(lay.dm_mask)
+        local = lay.local[idx]
+        adj |= (rest[:, None] == rest[None, :]) & graph._move[j][local[:, None], local[None, :]]
+    reach = adj
+    while True:
+        f = reach.astype(np.float32)
+        nxt = reach | ((f @ f) > 0)
+        if np.array_equal(nxt, reach):
+            break
+        reach = nxt
+    for j in members:
+        u = graph.ranks[j][idx]
+        reach &= u[None, :] > u[:, None]
+    return reach
 
 
 def _sanction(
