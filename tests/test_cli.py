@@ -96,11 +96,15 @@ def assert_clean_error(result: Any, *fragments: str) -> None:
 def test_help_lists_every_command() -> None:
     result = run("--help")
     assert result.exit_code == 0
-    for name in ("validate", "show", "convert", "schema"):
+    for name in COMMANDS:
         assert name in result.stdout
 
 
-@pytest.mark.parametrize("command", ["validate", "show", "convert", "schema"])
+COMMANDS = ["validate", "show", "convert", "schema", "analyze", "explain", "evolve",
+            "coalitions", "report"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0

@@ -6,7 +6,10 @@
 ['YY']
 """
 
+from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.explain import Explanation, explain
 from detente.analyses.stability import StabilityResult, analyze
+from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.formats import load_model as load
 from detente.formats import save_model as save
 from detente.model import (
@@ -20,6 +23,7 @@ from detente.model import (
 
 __all__ = [
     "Conflict", "DecisionMaker", "DetenteError", "ModelError", "ModelTooLargeError", "Option",
-    "StabilityResult", "analyze", "load", "save",
+    "CoalitionResult", "EvolutionResult", "Explanation", "StabilityResult", "analyze",
+    "coalition_analysis", "evolve", "explain", "load", "save",
 ]
 __version__ = "0.1.0"
