@@ -22,8 +22,21 @@ from detente.model import (
 )
 
 __all__ = [
-    "Conflict", "DecisionMaker", "DetenteError", "ModelError", "ModelTooLargeError", "Option",
-    "CoalitionResult", "EvolutionResult", "Explanation", "StabilityResult", "analyze",
-    "coalition_analysis", "evolve", "explain", "load", "save",
+    "CoalitionResult",
+    "Conflict",
+    "DecisionMaker",
+    "DetenteError",
+    "EvolutionResult",
+    "Explanation",
+    "ModelError",
+    "ModelTooLargeError",
+    "Option",
+    "StabilityResult",
+    "analyze",
+    "coalition_analysis",
+    "evolve",
+    "explain",
+    "load",
+    "save",
 ]
 __version__ = "0.1.0"
