@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from detente.engine.layout import INF, DMLayout
-from detente.engine.moves import improve_min, reach_min
+from detente.engine.moves import Improver, reach_min
 
 
 def coalition_min(
@@ -31,6 +31,7 @@ def coalition_min(
     """min of ``f`` over R_H(s) (or R_H⁺(s)) for every feasible s; +inf where H cannot move."""
     n = f.shape[0]
     best = {j: np.full(n, INF) for j in members}
+    improvers = {j: Improver(layouts[j], utilities[j]) for j in members} if improving else {}
     changed = True
     while changed:
         changed = False
@@ -39,10 +40,7 @@ def coalition_min(
             for k in members:
                 if k != j:
                     np.minimum(b, best[k], out=b)
-            if improving:
-                new = improve_min(layouts[j], b, utilities[j])
-            else:
-                new = reach_min(layouts[j], b)
+            new = improvers[j](b) if improving else reach_min(layouts[j], b)
             if (new < best[j]).any():
                 changed = True
                 best[j] = np.minimum(best[j], new)

@@ -36,26 +36,46 @@ def reach_max(lay: DMLayout, v: np.ndarray) -> np.ndarray:
 
 def improve_min(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
     """min over R_j⁺(s) of v, where R_j⁺(s) = moves to states with u > u(s)."""
-    vg = lay.grid(v, INF)
-    ug = lay.grid(u, -INF)
-    if not lay.reversible:
-        return np.asarray(_dense(lay, vg, ug)[lay.group, lay.local])
-    order = np.argsort(ug, axis=1, kind="stable")
-    su = np.take_along_axis(ug, order, axis=1)
-    sv = np.take_along_axis(vg, order, axis=1)
-    w = lay.width
-    # suffix minimum of sv, with an +inf sentinel column at index w
-    suffix = np.full((lay.n_groups, w + 1), INF)
-    suffix[:, :w] = np.minimum.accumulate(sv[:, ::-1], axis=1)[:, ::-1]
-    # first position holding a strictly greater u: one past the end of the tie block
-    last = np.ones_like(su, dtype=bool)
-    last[:, :-1] = su[:, :-1] != su[:, 1:]
-    idx = np.where(last, np.arange(w)[None, :], w)
-    block_end = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1]
-    res_sorted = np.take_along_axis(suffix, block_end + 1, axis=1)
-    res = np.empty_like(res_sorted)
-    np.put_along_axis(res, order, res_sorted, axis=1)
-    return np.asarray(res[lay.group, lay.local])
+    return Improver(lay, u)(v)
+
+
+class Improver:
+    """``improve_min`` for one DM and utility, with the per-row sort done once.
+
+    Reversible DMs: each row is sorted by u once; a call is then a gather, a suffix minimum
+    and a gather (the answer for s is the suffix minimum just past s's tie block).
+    """
+
+    def __init__(self, lay: DMLayout, u: np.ndarray) -> None:
+        self.lay = lay
+        self.ugrid = lay.grid(u, -INF)
+        if not lay.reversible:
+            return
+        w = lay.width
+        order = np.argsort(self.ugrid, axis=1, kind="stable")
+        su = np.take_along_axis(self.ugrid, order, axis=1)
+        # first sorted position holding a strictly greater u: one past the end of the tie block
+        last = np.ones_like(su, dtype=bool)
+        last[:, :-1] = su[:, :-1] != su[:, 1:]
+        idx = np.where(last, np.arange(w)[None, :], w)
+        nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1] + 1
+        rows = np.arange(lay.n_groups)[:, None]
+        self.sorted_flat = (rows * w + order).ravel()
+        position = np.empty_like(order)
+        np.put_along_axis(position, order, np.broadcast_to(np.arange(w), order.shape), axis=1)
+        pos_of_state = position[lay.group, lay.local]
+        self.answer = lay.group * (w + 1) + nxt[lay.group, pos_of_state]
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        lay = self.lay
+        vg = lay.grid(v, INF)
+        if not lay.reversible:
+            return np.asarray(_dense(lay, vg, self.ugrid)[lay.group, lay.local])
+        w = lay.width
+        sv = vg.ravel()[self.sorted_flat].reshape(lay.n_groups, w)
+        suffix = np.full((lay.n_groups, w + 1), INF)
+        suffix[:, :w] = np.minimum.accumulate(sv[:, ::-1], axis=1)[:, ::-1]
+        return np.asarray(suffix.ravel()[self.answer])
 
 
 def improve_max(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
