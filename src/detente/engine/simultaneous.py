@@ -9,10 +9,12 @@ case, enumerate it. The work is cut down in three vectorised rounds over (state,
 
 1. *bound*: no sanction can exist when every feasible state with i's options set as in the UI
    is better for i than s (one minimum per setting of i's options);
-2. *single movers*: responses in which only one other DM moves, for all pairs at once;
-3. *full product*: for pairs still open, the whole product of responses, enumerated in mixed
-   radix, one pair per state per round; a state is settled unstable by its first unsanctioned
-   pair, and stable when all its pairs are sanctioned.
+2. *single movers*: responses in which one other DM moves and the rest stay, for all pairs;
+3. *several movers*: for one open pair per unsettled state at a time, the responses in which
+   exactly the DMs of a set T move (each to one of its UIs) and the rest stay, smaller sets
+   first, enumerated in mixed radix. A pair that no response sanctions makes its state
+   unstable, which settles the state (its other pairs need no more work); a state whose pairs
+   are all sanctioned is stable.
 
 States where i has no UI are stable without any of this. SIM is the one concept whose cost is
 not linear in the number of states; docs/engine.md gives measurements.
@@ -20,6 +22,7 @@ not linear in the number of states; docs/engine.md gives measurements.
 
 from __future__ import annotations
 
+from itertools import combinations
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -107,64 +110,72 @@ def _chunk(
     slice_min: np.ndarray,
 ) -> np.ndarray:
     lays = engine.layouts
-    u = engine.utilities[i]
-    us = u[states]
+    us = engine.utilities[i][states]
     codes = engine.conflict.feasible[states]
     ui = choices[i](states, stay=False)
-    resp = {j: choices[j](states, stay=True) for j in others}
+    moves = {j: choices[j](states, stay=False) for j in others}
 
-    # pairs (row, a): i's UI a from the state in this row
+    # pairs (row, a): i's UI a from the state in this row; `pending` until sanctioned
     rows, a = np.nonzero(ui)
-    open_ = np.ones(rows.size, dtype=bool)
+    pending = np.ones(rows.size, dtype=bool)
     unstable = np.zeros(states.size, dtype=bool)
 
     # 1. bound: no feasible state with i's options at a is as bad for i as s
-    hopeless = slice_min[a] > us[rows]
-    unstable[rows[hopeless]] = True
-    open_ &= ~unstable[rows]
+    unstable[rows[slice_min[a] > us[rows]]] = True
 
-    # 2. one other DM moves, the rest stay
+    # 2. one other DM moves, the rest stay: a dense pass over that DM's options
     for j in others:
-        idx = np.flatnonzero(open_)
+        idx = np.flatnonzero(pending & ~unstable[rows])
         if idx.size == 0:
             break
         r = rows[idx]
         keep = codes[r] & ~np.int64(lays[i].dm_mask | lays[j].dm_mask)
-        moves = resp[j][r].copy()
-        moves[np.arange(r.size), lays[j].local[states[r]]] = False  # staying is s1 itself
         joint = (keep | own[i][a[idx]])[:, None] | own[j][None, :]
-        hit = (moves & (lookup(joint) <= us[r][:, None])).any(axis=1)
-        open_[idx[hit]] = False
+        hit = (moves[j][r] & (lookup(joint) <= us[r][:, None])).any(axis=1)
+        pending[idx[hit]] = False
 
-    # 3. full product, one open pair per unsettled state per round
+    # 3. several DMs move: one open pair per unsettled state at a time, fewest movers first
     while True:
-        idx = np.flatnonzero(open_ & ~unstable[rows])
+        idx = np.flatnonzero(pending & ~unstable[rows])
         if idx.size == 0:
             break
         _, first = np.unique(rows[idx], return_index=True)
         pick = idx[first]
-        sanctioned = _product_sanctioned(rows[pick], a[pick], others, own, resp, i, us, lookup)
-        unstable[rows[pick[~sanctioned]]] = True
-        open_[pick] = False
+        for k in range(2, len(others) + 1):
+            for movers in combinations(others, k):
+                left = pick[pending[pick]]
+                if left.size == 0:
+                    break
+                hit = _sanctioned_by(movers, rows[left], a[left], codes, us, i, own, moves,
+                                     lays, lookup)
+                pending[left[hit]] = False
+        # a pair that no response sanctions makes its state unstable
+        unstable[rows[pick[pending[pick]]]] = True
+        pending[pick] = False
     return ~unstable
 
 
-def _product_sanctioned(
+def _sanctioned_by(
+    movers: tuple[int, ...],
     rows: np.ndarray,
     a: np.ndarray,
-    others: list[int],
-    own: dict[int, np.ndarray],
-    resp: dict[int, np.ndarray],
-    i: int,
+    codes: np.ndarray,
     us: np.ndarray,
+    i: int,
+    own: dict[int, np.ndarray],
+    moves: dict[int, np.ndarray],
+    lays: list[DMLayout],
     lookup: _Lookup,
 ) -> np.ndarray:
-    """For each pair (row, a): does some joint response of all the others sanction it?"""
-    counts = np.stack([resp[j][rows].sum(axis=1) for j in others])  # (m, P)
+    """For each pair (row, a): do the ``movers``, each taking one of its UIs from the state
+    (the other DMs staying), sanction i's move to a? Enumerated in mixed radix."""
+    moving_mask = lays[i].dm_mask
+    for j in movers:
+        moving_mask |= lays[j].dm_mask
+    counts = np.stack([moves[j][rows].sum(axis=1) for j in movers])  # (k, P)
     sizes = counts.prod(axis=0)
+    order = {j: np.argsort(~moves[j][rows], axis=1, kind="stable") for j in movers}
     out = np.zeros(rows.size, dtype=bool)
-    # columns of each row's choices, chosen ones first
-    order = {j: np.argsort(~resp[j][rows], axis=1, kind="stable") for j in others}
     start = 0
     while start < rows.size:
         stop = start + 1
@@ -176,9 +187,9 @@ def _product_sanctioned(
         pair = np.repeat(sel, sizes[sel])
         offsets = np.concatenate([[0], np.cumsum(sizes[sel])[:-1]])
         within = np.arange(pair.size) - np.repeat(offsets, sizes[sel])
-        joint = own[i][a[pair]]
+        joint = (codes[rows[pair]] & ~np.int64(moving_mask)) | own[i][a[pair]]
         stride = np.ones(pair.size, dtype=np.int64)
-        for k, j in enumerate(others):
+        for k, j in enumerate(movers):
             radix = counts[k][pair]
             digit = (within // stride) % radix
             stride = stride * radix
