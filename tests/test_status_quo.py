@@ -235,3 +235,17 @@ def test_cli_errors(write_model: Any) -> None:
 def test_cli_help_has_an_example() -> None:
     result = _run("evolve", "--help")
     assert result.exit_code == 0 and "Example: detente evolve" in result.stdout
+
+
+def test_cli_limit_caps_the_equilibria_lists() -> None:
+    from typer.testing import CliRunner
+
+    from detente.surfaces.cli.app import app
+
+    path = str(Path(__file__).resolve().parent.parent / "examples/ceasefire_2024.yaml")
+    capped = CliRunner().invoke(app, ["evolve", path, "--limit", "5"])
+    full = CliRunner().invoke(app, ["evolve", path, "--limit", "0"])
+    assert capped.exit_code == 0 and full.exit_code == 0
+    assert "more rows hidden" in capped.stdout and "more rows hidden" not in full.stdout
+    assert " more\n" in capped.stdout or "… and " in capped.stdout
+    assert len(capped.stdout) < len(full.stdout) / 5

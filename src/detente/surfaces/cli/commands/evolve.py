@@ -60,6 +60,12 @@ def evolve_command(
                      help="Concept whose equilibria to mark (nash, gmr, smr, seq, sim, seq_sim); "
                      "repeat for several. Default: nash, gmr, smr, seq."),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option("--limit", "-n", min=0,
+                     help="Text: list at most this many equilibria in the table and in each "
+                     "'not reachable' line, reachable ones first (0 = all)."),
+    ] = 30,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Status-quo analysis: follow every improvement from the status quo (or --from STATE).
@@ -78,7 +84,7 @@ def evolve_command(
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
-        render(stdout_console(), result)
+        render(stdout_console(), result, limit)
 
 
 def _state(result: EvolutionResult, code: int) -> str:
@@ -105,7 +111,7 @@ def move_lines(result: EvolutionResult, moves: list[dict[str, Any]]) -> list[Tex
     return out
 
 
-def render(console: Console, result: EvolutionResult) -> None:
+def render(console: Console, result: EvolutionResult, limit: int = 0) -> None:
     """The evolution from the start, for people."""
     c = result.conflict
     console.print(Text(f"{c.name}: status-quo analysis", style="bold underline"))
@@ -132,18 +138,28 @@ def render(console: Console, result: EvolutionResult) -> None:
             console.print(line)
     console.print()
     console.print(Text("Status quo to equilibrium", style="bold"))
-    print_wide(console, table(result))
+    shown, hidden = table(result, limit)
+    print_wide(console, shown)
+    if hidden:
+        console.print(Text(f"… {hidden} more rows hidden (reachable ones are listed first); "
+                           "use --limit 0 to list all.", style="yellow"))
     console.print()
     for concept in result.equilibria:
         missing = result.unreachable_equilibria(concept)
-        text = ", ".join(str(n) for n in missing) if missing else "none"
+        text = ", ".join(str(n) for n in missing[: limit or None]) if missing else "none"
+        if limit and len(missing) > limit:
+            text += f" … and {len(missing) - limit} more"
         console.print(Text(f"{concept_label(concept)} equilibria not reachable from state "
                            f"{c.state_number(result.start)}: ") + Text(text, style="bold"))
 
 
-def table(result: EvolutionResult) -> Table:
-    """The status-quo-to-equilibrium table."""
+def table(result: EvolutionResult, limit: int = 0) -> tuple[Table, int]:
+    """The status-quo-to-equilibrium table (reachable rows first, at most ``limit`` rows, 0 = all)
+    and the number of rows left out."""
     df = result.frame()
+    df = df.sort_values("reachable", ascending=False, kind="stable")
+    hidden = max(0, len(df) - limit) if limit else 0
+    df = df.iloc[: limit or None]
     t = Table(show_edge=False, pad_edge=False, header_style="bold", box=None, padding=(0, 1))
     t.add_column("#", justify="right")
     t.add_column("state")
@@ -162,7 +178,7 @@ def table(result: EvolutionResult) -> Table:
             "yes" if reach else Text("no", style="red"),
             str(row["path"]) if reach else "",
         )
-    return t
+    return t, hidden
 
 
 def register(app: typer.Typer) -> None:
