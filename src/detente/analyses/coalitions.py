@@ -41,8 +41,8 @@ search; the work, Σ g² over the groups, is refused above :data:`MAX_WORK`.
 
 >>> import detente
 >>> from detente.analyses.coalitions import coalition_analysis
->>> res = coalition_analysis(detente.load("examples/elmira.yaml"))  # doctest: +SKIP
->>> res.improvement_numbers(("MoE", "UR"), 7)  # doctest: +SKIP
+>>> res = coalition_analysis(detente.load("examples/elmira.yaml"))
+>>> res.improvement_numbers(("MoE", "UR"), 7)
 [10]
 """
 
@@ -81,9 +81,9 @@ Step = tuple[str, int, int]  # (mover, from code, to code)
 class MoveGraph:
     """Unilateral moves of every DM, computed per state on demand and cached.
 
-    >>> import detente  # doctest: +SKIP
-    >>> g = MoveGraph(detente.load("examples/elmira.yaml"))  # doctest: +SKIP
-    >>> g.coalition_improvements([0, 1], 6)  # indices: source state 5 -> 8  # doctest: +SKIP
+    >>> import detente
+    >>> g = MoveGraph(detente.load("examples/elmira.yaml"))
+    >>> g.coalition_improvements([0, 1], 6)  # indices: source state 5 -> 8
     [9]
     """
 
@@ -433,9 +433,9 @@ def coalition_analysis(
     ``coalitions`` field, or every coalition of two or more DMs with ``all_coalitions=True``.
     ``concepts``: any of ``nash``, ``gmr``, ``smr``, ``seq`` (default all four).
 
-    >>> import detente  # doctest: +SKIP
+    >>> import detente
     >>> res = coalition_analysis(detente.load("examples/elmira.yaml"), [["MoE", "UR"]])
-    >>> res.equilibria_numbers("nash")  # doctest: +SKIP
+    >>> res.equilibria_numbers("nash")
     [5, 6, 10, 11, 12]
     """
     keys = parse_coalition_concepts(concepts)

@@ -1,8 +1,8 @@
 """Stability analysis: which states are stable for whom under each solution concept.
 
 >>> import detente
->>> result = detente.analyze(detente.load("examples/prisoners_dilemma.yaml"))  # doctest: +SKIP
->>> result.equilibria_strings("nash")  # doctest: +SKIP
+>>> result = detente.analyze(detente.load("examples/prisoners_dilemma.yaml"))
+>>> result.equilibria_strings("nash")
 ['YY']
 """
 
@@ -133,8 +133,16 @@ class StabilityResult:
 
 
 def display_ranks(ranks: np.ndarray) -> np.ndarray:
-    """1 = most preferred; tied states share a rank (dense)."""
-    return np.asarray(ranks.max() - ranks + 1, dtype=np.int64)
+    """1 = most preferred; tied states share a rank (dense). Works on one DM's ranks or on a
+    (DMs, states) array, row by row.
+
+    >>> display_ranks(np.array([0, 2, 1, 2])).tolist()
+    [3, 1, 2, 1]
+    """
+    if ranks.size == 0:
+        return ranks.astype(np.int64)
+    top = ranks.max(axis=-1, keepdims=True)
+    return np.asarray(top - ranks + 1, dtype=np.int64)
 
 
 def analyze(

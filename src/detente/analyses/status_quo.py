@@ -12,8 +12,8 @@ concept (from :func:`detente.analyses.stability.analyze`) are split into reachab
 
 >>> import detente
 >>> from detente.analyses.status_quo import evolve
->>> ev = evolve(detente.load("examples/elmira.yaml"))  # doctest: +SKIP
->>> ev.final_numbers(), [m["to"]["number"] for m in ev.path(7)]  # doctest: +SKIP
+>>> ev = evolve(detente.load("examples/elmira.yaml"))
+>>> ev.final_numbers(), [m["to"]["number"] for m in ev.path(7)]
 ([7], [7])
 """
 
@@ -251,7 +251,7 @@ def evolve(
     ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
     limited-move stability with horizon h, for two-DM models).
 
-    >>> import detente  # doctest: +SKIP
+    >>> import detente
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
     [10]
     """

@@ -38,8 +38,10 @@ CONCEPT_NAMES = {
 class Engine:
     """Stability engine over one conflict. Results are cached per (concept, DM).
 
-    >>> from detente.model.conflict import Conflict  # doctest: +SKIP
-    >>> Engine(model).stable("gmr")  # (DMs, states) bool  # doctest: +SKIP
+    >>> import detente
+    >>> engine = Engine(detente.load("examples/prisoners_dilemma.yaml"))
+    >>> engine.stable("gmr").tolist()  # (DMs, states): NN, YN, NY, YY
+    [[True, True, False, True], [True, False, True, True]]
     """
 
     conflict: Conflict

@@ -8,6 +8,17 @@ from detente.model.conflict import Conflict
 from detente.model.errors import ModelError
 
 GMCR_SUFFIXES = (".gmcr", ".json")
+
+
+def read_text(path: str | Path) -> str:
+    """A model file's text (UTF-8, a leading byte-order mark dropped), or a ModelError."""
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
+    except UnicodeDecodeError:
+        raise ModelError("the file is not UTF-8 text", source=str(p)) from None
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

@@ -89,6 +89,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from detente.formats import read_text
 from detente.model.conflict import Conflict, DecisionMaker, Direction, Option, enumerate_feasible
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
@@ -129,14 +130,7 @@ MAX_TERMS = 64
 # ----- reading --------------------------------------------------------------------------
 def load_gmcr(path: str | Path) -> Conflict:
     """Load a GMCR+ ``.gmcr`` (JSON) file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
-    except UnicodeDecodeError:
-        raise ModelError("the file is not UTF-8 text", source=str(p)) from None
-    return loads_gmcr(text, source=str(p))
+    return loads_gmcr(read_text(path), source=str(path))
 
 
 def loads_gmcr(text: str, source: str = "<string>") -> Conflict:

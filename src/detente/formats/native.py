@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
+from detente.formats import read_text
 from detente.formats.spec import (
     DecisionMakerSpec,
     InfeasibleSpec,
@@ -58,14 +59,7 @@ Path_ = tuple[str | int, ...]
 
 def load(path: str | Path) -> Conflict:
     """Load a native YAML model file."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
-    except UnicodeDecodeError:
-        raise ModelError("the file is not UTF-8 text", source=str(p)) from None
-    return loads(text, source=str(p))
+    return loads(read_text(path), source=str(path))
 
 
 def loads(text: str, source: str = "<string>") -> Conflict:

@@ -23,6 +23,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperGroup
 
+from detente.analyses.stability import display_ranks as rank_for_people
 from detente.formats import load_model
 from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
@@ -119,12 +120,7 @@ def load_conflict(path: Path) -> Conflict:
 
 def display_ranks(conflict: Conflict) -> np.ndarray:
     """Preference ranks for people: 1 = most preferred, ties share a rank (DMs x states)."""
-    ranks = conflict.ranks.astype(np.int64)
-    if ranks.size == 0:
-        return ranks
-    top: np.ndarray = ranks.max(axis=1, keepdims=True)
-    result: np.ndarray = top - ranks + 1
-    return result
+    return rank_for_people(conflict.ranks)
 
 
 class DetenteGroup(TyperGroup):

@@ -1,8 +1,10 @@
 """Readable reports (HTML or Markdown) of a model and its analyses.
 
->>> import detente
->>> from detente.surfaces.report import write_report
->>> write_report(detente.load("examples/elmira.yaml"), "elmira.html")  # doctest: +SKIP
+Usage (writes a file)::
+
+    import detente
+    from detente.surfaces.report import write_report
+    write_report(detente.load("examples/elmira.yaml"), "elmira.html")
 """
 
 from detente.surfaces.report.build import ReportData, build_report

@@ -1,7 +1,6 @@
 """Render report data as self-contained HTML or as Markdown with a PNG beside it.
 
->>> from detente.surfaces.report import write_report  # doctest: +SKIP
->>> write_report(detente.load("examples/elmira.yaml"), "elmira.html")  # doctest: +SKIP
+Usage: ``write_report(detente.load("examples/elmira.yaml"), "elmira.html")``.
 """
 
 from __future__ import annotations
