@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 _DENSE_TABLE_BITS = 26
 _STATE_CHUNK = 8192
 _MAX_COMBOS = 1 << 22
+_WINDOWS = ((0, 8), (8, 64), (64, 1 << 62))
 
 
 def choice_masks(lay: DMLayout, u: np.ndarray, states: np.ndarray, *, stay: bool) -> np.ndarray:
@@ -174,27 +175,39 @@ def _sanctioned_by(
         moving_mask |= lays[j].dm_mask
     counts = np.stack([moves[j][rows].sum(axis=1) for j in movers])  # (k, P)
     sizes = counts.prod(axis=0)
-    order = {j: np.argsort(~moves[j][rows], axis=1, kind="stable") for j in movers}
+    # each row's columns: the mover's UIs first, those worst for i on their own first (so
+    # that sanctions tend to come early), flattened for 1-d gathers
+    order = {}
+    for j in movers:
+        alone = (codes[rows] & ~np.int64(lays[i].dm_mask | lays[j].dm_mask)) | own[i][a]
+        alone_u = np.minimum(lookup(alone[:, None] | own[j][None, :]), np.finfo(float).max)
+        key = np.where(moves[j][rows], alone_u, np.inf)  # UIs (even infeasible alone) first
+        order[j] = np.argsort(key, axis=1, kind="stable").ravel()
+    base = (codes[rows] & ~np.int64(moving_mask)) | own[i][a]
     out = np.zeros(rows.size, dtype=bool)
-    start = 0
-    while start < rows.size:
-        stop = start + 1
-        total = int(sizes[start])
-        while stop < rows.size and total + int(sizes[stop]) <= _MAX_COMBOS:
-            total += int(sizes[stop])
-            stop += 1
-        sel = np.arange(start, stop)
-        pair = np.repeat(sel, sizes[sel])
-        offsets = np.concatenate([[0], np.cumsum(sizes[sel])[:-1]])
-        within = np.arange(pair.size) - np.repeat(offsets, sizes[sel])
-        joint = (codes[rows[pair]] & ~np.int64(moving_mask)) | own[i][a[pair]]
-        stride = np.ones(pair.size, dtype=np.int64)
-        for k, j in enumerate(movers):
-            radix = counts[k][pair]
-            digit = (within // stride) % radix
-            stride = stride * radix
-            joint = joint | own[j][order[j][pair, digit]]
-        hit = lookup(joint) <= us[rows[pair]]
-        out[sel] = np.bincount(pair - start, weights=hit, minlength=sel.size) > 0
-        start = stop
+    # Windows of the enumeration: most sanctioned pairs are settled by their first responses,
+    # so later windows only see the pairs still open.
+    for lo, hi in _WINDOWS:
+        todo = np.flatnonzero(~out & (sizes > lo))
+        if todo.size == 0:
+            break
+        width = np.minimum(sizes[todo], hi) - lo
+        ends = np.cumsum(width)
+        start = 0
+        while start < todo.size:
+            done = int(ends[start - 1]) if start else 0
+            stop = max(start + 1, int(np.searchsorted(ends, done + _MAX_COMBOS, side="right")))
+            sel = todo[start:stop]
+            pair = np.repeat(sel, width[start:stop])
+            within = lo + np.arange(pair.size, dtype=np.int64) - np.repeat(
+                ends[start:stop] - width[start:stop] - done, width[start:stop])
+            joint = base[pair]
+            for k, j in enumerate(movers):
+                radix = counts[k][pair]
+                digit = within % radix
+                within //= radix
+                joint |= own[j][order[j][pair * lays[j].width + digit]]
+            hit = lookup(joint) <= us[rows[pair]]
+            out[sel] |= np.bincount(pair, weights=hit, minlength=rows.size)[sel] > 0
+            start = stop
     return out
