@@ -68,7 +68,9 @@ class _Lookup:
         self.u = u
         self.table: np.ndarray | None = None
         if n_options <= _DENSE_TABLE_BITS:
-            table = np.full(1 << n_options, np.inf, dtype=np.float64)
+            # float32 holds the integer ranks exactly (< 2**24 states) in half the memory
+            dtype = np.float32 if u.size < 1 << 24 else np.float64
+            table = np.full(1 << n_options, np.inf, dtype=dtype)
             table[feasible] = u
             self.table = table
 
