@@ -21,15 +21,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from detente.engine.layout import pack_bits, unpack_bits
+from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 
 #: Most states drawn; the rest of the reachable set is counted in a note.
 DEFAULT_MAX_NODES = 30
 #: Reachable states counted beyond the drawn ones before giving up ("more than ...").
 COUNT_LIMIT = 5000
-#: Decision makers with more options than this are not expanded (2**k moves per state).
-MAX_DM_OPTIONS = 16
 
 #: One colour per decision maker (colour-blind-friendly, shared with the HTML).
 DM_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
@@ -76,38 +74,20 @@ class TransitionGraph:
 
 
 class _Mover:
-    """Unilateral improvements of every DM from a state, by bit arithmetic on codes."""
+    """Unilateral improvements of every DM from a state, from the engine's move index."""
 
     def __init__(self, c: Conflict) -> None:
         self.c = c
-        self.dms: list[tuple[int, int, np.ndarray, np.ndarray, int, int]] = []
-        self.skipped: list[str] = []
-        for i, mask in enumerate(int(m) for m in c.dm_masks):
-            k = mask.bit_count()
-            if k > MAX_DM_OPTIONS:
-                self.skipped.append(c.dms[i].name)
-                continue
-            width = 1 << k
-            local = np.arange(width, dtype=np.int64)
-            fwd = int(pack_bits(np.array([c.fwd_mask & mask]), mask)[0])
-            back = int(pack_bits(np.array([c.back_mask & mask]), mask)[0])
-            self.dms.append((i, mask, local, unpack_bits(local, mask), fwd, back))
+        self.index = MoveIndex(c)
 
     def moves(self, code: int) -> list[Move]:
         c = self.c
-        pos = int(c.index_of(code)[0])
-        out: list[Move] = []
-        for i, mask, local, spread, fwd, back in self.dms:
-            x = int(pack_bits(np.array([code]), mask)[0])
-            ok = (local != x) & ((x & ~local & fwd) == 0) & ((~x & local & back) == 0)
-            targets = (code & ~mask) | spread[ok]
-            where = np.searchsorted(c.feasible, targets)
-            where = np.minimum(where, c.n_states - 1)
-            feasible = c.feasible[where] == targets
-            better = c.ranks[i, where] > c.ranks[i, pos]
-            for t in targets[feasible & better].tolist():
-                out.append(Move(code, int(t), i, self.label(code, int(t))))
-        return out
+        pos = c.state_number(code) - 1
+        return [
+            Move(code, t, i, self.label(code, t))
+            for i in range(len(c.dms))
+            for t in c.feasible[self.index.improve(i, pos)].tolist()
+        ]
 
     def label(self, source: int, target: int) -> str:
         changed = source ^ target
@@ -129,8 +109,7 @@ def reachable_graph(
     if start is None:
         start = c.status_quo
     mover = _Mover(c)
-    notes = [f"Moves of {name} are not drawn (more than {MAX_DM_OPTIONS} options)."
-             for name in mover.skipped]
+    notes: list[str] = []
     if start is None:
         if c.n_states > max_nodes:
             notes.append(f"No status quo and {c.n_states} states (more than {max_nodes}): "
