@@ -12,10 +12,9 @@ from typing import Any
 import jsonschema
 import pytest
 from ruamel.yaml import YAML
-from typer.testing import CliRunner
 
+from cli_runner import run
 from detente.formats import load_model
-from detente.surfaces.cli.app import app
 from detente.surfaces.cli.commands.convert import differences
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,17 +55,6 @@ infeasible:
     reason: cannot accept a deal while striking [on record]
 status_quo: NNN
 """
-
-
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Any:
-    return _runner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

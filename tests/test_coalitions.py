@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import reference
+from cli_runner import run
 from detente.analyses import coalitions as coalitions_module
 from detente.analyses.coalitions import coalition_analysis, every_coalition
 from detente.analyses.stability import analyze
@@ -20,7 +20,6 @@ from detente.formats import load_model
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.errors import AnalysisError, ModelError
 from detente.model.preferences import PayoffPreference
-from detente.surfaces.cli.app import app
 from strategies import conflicts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -299,16 +298,10 @@ def test_work_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # ----- command line -----------------------------------------------------------------------
-def _run(*args: str | Path) -> Any:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_cli_text() -> None:
-    result = _run("coalitions", ELMIRA)
+    result = run("coalitions", ELMIRA)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Coalitions: MoE+UR" in out
@@ -318,13 +311,13 @@ def test_cli_text() -> None:
 
 
 def test_cli_json_and_options() -> None:
-    result = _run("coalitions", ELMIRA, "--coalition", "UR,LG", "--concept", "gmr",
+    result = run("coalitions", ELMIRA, "--coalition", "UR,LG", "--concept", "gmr",
                   "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [h["members"] for h in data["coalitions"]] == [["UR", "LG"]]
     assert list(data["concepts"]) == ["gmr"]
-    result = _run("coalitions", ELMIRA, "--all", "--format", "json")
+    result = run("coalitions", ELMIRA, "--all", "--format", "json")
     assert len(json.loads(result.stdout)["coalitions"]) == 4
 
 
@@ -335,15 +328,15 @@ def test_cli_errors(write_model: Any) -> None:
         (["--all", "--coalition", "MoE,UR"], "not both"),
         (["--concept", "bogus"], "unknown coalition concept"),
     ]:
-        result = _run("coalitions", ELMIRA, *args)
+        result = run("coalitions", ELMIRA, *args)
         assert result.exit_code == 2, result.stdout
         assert fragment in result.stderr and "Traceback" not in result.stderr
     plain = write_model(ELMIRA.read_text(encoding="utf-8").replace(
         "coalitions: [[MoE, UR]]", ""))
-    result = _run("coalitions", plain)
+    result = run("coalitions", plain)
     assert result.exit_code == 2 and "names no coalitions" in result.stderr
 
 
 def test_cli_help_has_an_example() -> None:
-    result = _run("coalitions", "--help")
+    result = run("coalitions", "--help")
     assert result.exit_code == 0 and "Example: detente coalitions" in result.stdout

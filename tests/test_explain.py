@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import detente
 import reference as ref
+from cli_runner import run
 from detente.analyses.explain import ExplainError, Explanation, Sanction, explain
 from detente.engine import CONCEPTS, Engine
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.errors import DetenteError
 from detente.model.preferences import PayoffPreference
-from detente.surfaces.cli.app import app
 from strategies import conflicts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -240,15 +238,6 @@ def test_bad_dm_and_concept(elmira: Conflict) -> None:
 
 
 # ----- command line -------------------------------------------------------------------------
-def _runner() -> CliRunner:
-    try:  # click < 8.2 mixes stderr into stdout unless told not to
-        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        return CliRunner()
-
-
-def run(*args: str | Path) -> Any:
-    return _runner().invoke(app, [str(a) for a in args])
 
 
 def test_cli_text() -> None:

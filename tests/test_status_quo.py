@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import reference
+from cli_runner import run
 from detente.analyses.stability import analyze
 from detente.analyses.status_quo import evolve
 from detente.formats import load_model
@@ -178,23 +179,17 @@ def test_matches_direct_search(c: Conflict, data: st.DataObject) -> None:
 
 
 # ----- command line ---------------------------------------------------------------------------
-def _run(*args: str | Path) -> Any:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_cli_text() -> None:
-    result = _run("evolve", ELMIRA)
+    result = run("evolve", ELMIRA)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Start: state 1 NYNNN (status quo)" in out
     assert "state 7 NYNNY — 1 move" in out
     assert "LG: 1 NYNNN → 7 NYNNY  (insist N→Y)" in out
     assert "Nash equilibria not reachable from state 1: 5, 6, 10, 11, 12" in out
-    result = _run("evolve", ELMIRA, "--coalitions")
+    result = run("evolve", ELMIRA, "--coalitions")
     out = result.stdout
     assert "state 10 YNYNY — 2 moves" in out
     assert "MoE+UR: 7 NYNNY → 10 YNYNY" in out and "MoE 7→8, then UR 8→10" in out
@@ -203,12 +198,12 @@ def test_cli_text() -> None:
 
 
 def test_cli_json_from_and_coalition() -> None:
-    result = _run("evolve", ELMIRA, "--from", "7", "--coalition", "MoE,UR", "--format", "json")
+    result = run("evolve", ELMIRA, "--from", "7", "--coalition", "MoE,UR", "--format", "json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["start"]["number"] == 7
     assert [f["number"] for f in data["final"]] == [10]
-    result = _run("evolve", ELMIRA, "--from", "NNYNY", "--concept", "seq", "--format", "json")
+    result = run("evolve", ELMIRA, "--from", "NNYNY", "--concept", "seq", "--format", "json")
     data = json.loads(result.stdout)
     assert list(data["concepts"]) == ["seq"] and data["concepts"]["seq"]["reachable"] == [11]
 
@@ -220,27 +215,25 @@ def test_cli_errors(write_model: Any) -> None:
         (["--from", "99"], "out of range"),
         (["--concept", "bogus"], "unknown solution concept"),
     ]:
-        result = _run("evolve", ELMIRA, *args)
+        result = run("evolve", ELMIRA, *args)
         assert result.exit_code == 2, result.stdout
         assert fragment in result.stderr and "Traceback" not in result.stderr
         assert result.stdout == ""
     plain = write_model(ELMIRA.read_text(encoding="utf-8").replace('status_quo: "NYNNN"', "")
                         .replace("coalitions: [[MoE, UR]]", ""))
-    result = _run("evolve", plain)
+    result = run("evolve", plain)
     assert result.exit_code == 2 and "no status quo" in result.stderr
-    result = _run("evolve", plain, "--from", "1", "--coalitions")
+    result = run("evolve", plain, "--from", "1", "--coalitions")
     assert result.exit_code == 2 and "names no coalitions" in result.stderr
 
 
 def test_cli_help_has_an_example() -> None:
-    result = _run("evolve", "--help")
+    result = run("evolve", "--help")
     assert result.exit_code == 0 and "Example: detente evolve" in result.stdout
 
 
 def test_cli_limit_caps_the_equilibria_lists() -> None:
-    from typer.testing import CliRunner
 
-    from detente.surfaces.cli.app import app
 
     path = str(Path(__file__).resolve().parent.parent / "examples/ceasefire_2024.yaml")
     capped = CliRunner().invoke(app, ["evolve", path, "--limit", "5"])
