@@ -155,7 +155,7 @@ def analyze(
     """Stability of every feasible state for every DM under the chosen concepts.
 
     ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``.
-    ``progress`` is called with a description before each (concept, DM) step.
+    ``progress`` is called with a description before each concept.
     """
     keys = parse_concepts(concepts, horizon)
     engine = Engine(model)
@@ -166,10 +166,7 @@ def analyze(
                 progress(f"{key} (limited move)")
             out[key] = limited_move_stable(engine.layouts, engine.utilities, int(key[1:]))
             continue
-        rows = []
-        for i, dm in enumerate(model.dm_names):
-            if progress:
-                progress(f"{concept_label(key)} for {dm}")
-            rows.append(engine.stable_for(key, i))
-        out[key] = np.stack(rows)
+        if progress:
+            progress(f"{concept_label(key)} for every decision maker")
+        out[key] = engine.stable(key)
     return StabilityResult(model, out)

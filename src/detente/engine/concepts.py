@@ -13,6 +13,7 @@ where worst_i(s1) is the least u_i the others can force from s1 (GMR), force by 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -21,7 +22,11 @@ import numpy as np
 from detente.engine.coalition import coalition_min
 from detente.engine.layout import DMLayout
 from detente.engine.moves import reach_max
+from detente.engine.simultaneous import sim_stable, worker_count
 from detente.model.conflict import Conflict
+
+#: Models at least this big compute DMs in parallel.
+_PARALLEL_STATES = 50_000
 
 CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
 CONCEPT_NAMES = {
@@ -106,16 +111,24 @@ class Engine:
             unsanctioned = np.minimum(u, worst)
             return np.asarray(reach_max(self.layouts[i], unsanctioned) <= u)
         if concept == "sim":
-            from detente.engine.simultaneous import sim_stable
-
             return sim_stable(self, i)
         if concept == "seq_sim":
             return np.asarray(self.stable_for("seq", i) & self.stable_for("sim", i))
         raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
 
     def stable(self, concept: str) -> np.ndarray:
-        """(DMs, states) bool array of individual stability."""
-        return np.stack([self.stable_for(concept, i) for i in range(self.n_dms)])
+        """(DMs, states) bool array of individual stability.
+
+        On big models the DMs of the move-based concepts are computed in parallel threads
+        (numpy releases the GIL in its loops); SIM parallelises inside each DM instead.
+        """
+        dms = range(self.n_dms)
+        workers = min(worker_count(), self.n_dms)
+        if concept == "sim" or workers < 2 or self.conflict.n_states < _PARALLEL_STATES:
+            return np.stack([self.stable_for(concept, i) for i in dms])
+        _ = self.layouts, self.utilities  # build shared state once, before the threads
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return np.stack(list(pool.map(lambda i: self.stable_for(concept, i), dms)))
 
     def equilibria(self, concept: str) -> np.ndarray:
         """Bool per feasible state: stable for every DM."""

@@ -22,6 +22,8 @@ not linear in the number of states; docs/engine.md gives measurements.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -96,10 +98,33 @@ def sim_stable(engine: Engine, i: int) -> np.ndarray:
     grid = choices[i].ugrid
     slice_min = np.where(np.isneginf(grid), np.inf, grid).min(axis=0)
     candidates = np.flatnonzero(~stable)
-    for lo in range(0, candidates.size, _STATE_CHUNK):
-        states = candidates[lo : lo + _STATE_CHUNK]
-        stable[states] = _chunk(engine, i, others, states, lookup, choices, own, slice_min)
+    chunks = [candidates[lo : lo + _STATE_CHUNK]
+              for lo in range(0, candidates.size, _STATE_CHUNK)]
+
+    def settle(states: np.ndarray) -> np.ndarray:
+        return _chunk(engine, i, others, states, lookup, choices, own, slice_min)
+
+    # Chunks are independent and numpy releases the GIL in its loops: use the cores.
+    workers = min(worker_count(), len(chunks))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(settle, chunks))
+    else:
+        results = [settle(states) for states in chunks]
+    for states, result in zip(chunks, results, strict=True):
+        stable[states] = result
     return stable
+
+
+def worker_count() -> int:
+    """Threads for SIM: DETENTE_WORKERS if set, else the CPUs this process may use."""
+    env = os.environ.get("DETENTE_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def _chunk(

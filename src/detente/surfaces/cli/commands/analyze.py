@@ -85,7 +85,7 @@ def analyze_command(
     """
     c = load_conflict(file)
     keys = parse_concepts(concept, horizon)
-    with _progress(c, len(keys) * len(c.dms)) as step:
+    with _progress(c, len(keys)) as step:
         result = analyze(c, keys[: len(keys) - (horizon is not None)], horizon=horizon,
                          progress=step)
     if fmt is OutputFormat.json:
