@@ -25,8 +25,11 @@ from detente.engine.moves import reach_max
 from detente.engine.simultaneous import sim_stable, worker_count
 from detente.model.conflict import Conflict
 
-#: Models at least this big compute DMs in parallel.
+#: Models at least this big compute DMs in parallel...
 _PARALLEL_STATES = 50_000
+#: ... and at most this big: each thread holds its own working arrays, and at 2**24 states two
+#: at once would take the peak from about 6 to over 8 GiB.
+_PARALLEL_MAX_STATES = 1 << 22
 
 CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
 CONCEPT_NAMES = {
@@ -124,7 +127,8 @@ class Engine:
         """
         dms = range(self.n_dms)
         workers = min(worker_count(), self.n_dms)
-        if concept == "sim" or workers < 2 or self.conflict.n_states < _PARALLEL_STATES:
+        n = self.conflict.n_states
+        if concept == "sim" or workers < 2 or not _PARALLEL_STATES <= n <= _PARALLEL_MAX_STATES:
             return np.stack([self.stable_for(concept, i) for i in dms])
         _ = self.layouts, self.utilities  # build shared state once, before the threads
         with ThreadPoolExecutor(max_workers=workers) as pool:
