@@ -78,11 +78,6 @@ class Improver:
         return np.asarray(suffix.ravel()[self.answer])
 
 
-def improve_max(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """max over R_j⁺(s) of v (``-inf`` when j has no improvement)."""
-    return -improve_min(lay, -v, u)
-
-
 def _dense(lay: DMLayout, vg: np.ndarray, ug: np.ndarray | None) -> np.ndarray:
     """Row pass through the move matrix, ``rows x w x w`` cells at a time."""
     move = lay.move_matrix()

@@ -40,11 +40,6 @@ _MAX_COMBOS = 1 << 22
 _WINDOWS = ((0, 8), (8, 64), (64, 1 << 62))
 
 
-def choice_masks(lay: DMLayout, u: np.ndarray, states: np.ndarray, *, stay: bool) -> np.ndarray:
-    """(len(states), width) bool: DM's UIs from each state (and staying put, if ``stay``)."""
-    return _Choices(lay, u)(states, stay=stay)
-
-
 class _Choices:
     """A DM's UIs from any states; the grid and move matrix are built once."""
 
