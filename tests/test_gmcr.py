@@ -441,7 +441,10 @@ def conflicts(draw: st.DrawFn) -> Conflict:
     n_opts = draw(st.integers(1, 6))
     dm_names = [f"D{i}" for i in range(n_dms)]
     names = [f"o{k}" for k in range(n_opts)]
-    owner = [draw(st.integers(0, n_dms - 1)) for _ in names]
+    n_dms = min(n_dms, n_opts)  # every decision maker controls at least one option
+    dm_names = dm_names[:n_dms]
+    owner = list(range(n_dms)) + [draw(st.integers(0, n_dms - 1)) for _ in names[n_dms:]]
+    owner = draw(st.permutations(owner))
     order = draw(st.permutations(range(n_opts)))
     options = tuple(
         Option(names[k], dm_names[owner[k]], draw(st.sampled_from(["both", "fwd", "back"])))

@@ -592,6 +592,8 @@ def _or(a: set[Term], b: set[Term]) -> set[Term]:
 
 
 def _and(a: set[Term], b: set[Term]) -> set[Term]:
+    if len(a) * len(b) > MAX_TERMS * MAX_TERMS:
+        raise _TooComplex  # bounded work: never multiply out more than 64 x 64 terms
     out: set[Term] = set()
     for s in a:
         for t in b:
@@ -626,34 +628,50 @@ def _reduce(terms: set[Term]) -> set[Term]:
 def dnf(expr: Expr, positive: bool = True) -> set[Term]:
     """Disjunctive normal form of ``expr`` (or of its negation): a set of conjunctions.
 
-    ``frozenset()`` in the result means "always true"; an empty result, "never".
+    ``frozenset()`` in the result means "always true"; an empty result, "never". Each
+    sub-expression is expanded once (for itself and its negation), and every step is bounded by
+    :data:`MAX_TERMS`, so the work is linear in the statement's size.
 
     >>> sorted(sorted(t) for t in dnf(parse_statement("a if b")))
     [[('a', True)], [('b', False)]]
     """
-    if isinstance(expr, Lit):
-        return {frozenset({(expr.name, positive)})}
-    if isinstance(expr, Not):
-        return dnf(expr.arg, not positive)
-    if isinstance(expr, Binary):
-        left, right = expr.left, expr.right
-        if expr.op == "and":
-            if positive:
-                return _and(dnf(left), dnf(right))
-            return _or(dnf(left, False), dnf(right, False))
-        if expr.op == "or":
-            if positive:
-                return _or(dnf(left), dnf(right))
-            return _and(dnf(left, False), dnf(right, False))
-        if expr.op == "if":  # left if right == left or not right
-            if positive:
-                return _or(dnf(left), dnf(right, False))
-            return _and(dnf(left, False), dnf(right))
-        if expr.op == "iff":
-            same = _or(_and(dnf(left), dnf(right)), _and(dnf(left, False), dnf(right, False)))
-            differ = _or(_and(dnf(left), dnf(right, False)), _and(dnf(left, False), dnf(right)))
-            return same if positive else differ
-    raise ValueError(f"cannot write statement {expr} as GMCR+ conditions")
+    done: dict[int, tuple[set[Term], set[Term]]] = {}  # id -> (dnf, dnf of the negation)
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    keep: list[Expr] = []  # holds every visited node, so ids stay unique
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if isinstance(node, Lit):
+            done[id(node)] = ({frozenset({(node.name, True)})}, {frozenset({(node.name, False)})})
+            continue
+        kids = [node.arg] if isinstance(node, Not) else (
+            [node.left, node.right] if isinstance(node, Binary) else [])
+        if not kids:
+            raise ValueError(f"cannot write statement {node} as GMCR+ conditions")
+        if not ready:
+            keep.append(node)
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        if isinstance(node, Not):
+            pos, neg = done[id(node.arg)]
+            done[id(node)] = (neg, pos)
+            continue
+        assert isinstance(node, Binary)
+        (lp, ln), (rp, rn) = done[id(node.left)], done[id(node.right)]
+        if node.op == "and":
+            done[id(node)] = (_and(lp, rp), _or(ln, rn))
+        elif node.op == "or":
+            done[id(node)] = (_or(lp, rp), _and(ln, rn))
+        elif node.op == "if":  # left if right == left or not right
+            done[id(node)] = (_or(lp, rn), _and(ln, rp))
+        elif node.op == "iff":
+            done[id(node)] = (_or(_and(lp, rp), _and(ln, rn)), _or(_and(lp, rn), _and(ln, rp)))
+        else:
+            raise ValueError(f"cannot write statement {node} as GMCR+ conditions")
+    pos, neg = done[id(expr)]
+    return pos if positive else neg
 
 
 # ----- writing ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,9 +22,10 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from detente.formats import read_text
+from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
     DecisionMakerSpec,
     InfeasibleSpec,
@@ -40,10 +42,11 @@ from detente.model.conflict import (
     DecisionMaker,
     Option,
     _pattern_bits,
+    check_text,
     enumerate_feasible,
     parse_state_ref,
 )
-from detente.model.errors import ModelError
+from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.preferences import (
     PayoffPreference,
@@ -62,18 +65,84 @@ def load(path: str | Path) -> Conflict:
     return loads(read_text(path), source=str(path))
 
 
+#: Deepest nesting of mappings and lists a model file may have (a model needs about 6).
+MAX_DEPTH = 32
+
+#: Characters YAML does not allow in a stream (C0/C1 controls other than tab and line
+#: breaks, DEL, lone surrogates and the non-characters U+FFFE, U+FFFF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+#: Tags a model file may carry (implicit or written): plain data only.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge", "timestamp")
+)
+
+
+class _SafeConstructor(RoundTripConstructor):  # type: ignore[misc]
+    """Round-trip constructor that builds plain data only, and turns a value its tag cannot
+    hold (``!!float abc``, ``!!bool maybe``) into a located error instead of a crash."""
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        name = str(tag if tag is not None else node.tag)
+        if name not in _PLAIN_TAGS:
+            raise ConstructorError(
+                None, None,
+                f"the tag {name.replace('tag:yaml.org,2002:', '!!')} is not supported; "
+                "expected plain text, numbers, true/false, lists and mappings",
+                node.start_mark,
+            )
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except MarkedYAMLError:
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError, IndexError):
+            shown = node.value if isinstance(node.value, str) else "this value"
+            raise ConstructorError(
+                None, None,
+                f"{shown!r} cannot be read as {name.replace('tag:yaml.org,2002:', '!!')}",
+                node.start_mark,
+            ) from None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _SafeConstructor
+    return yaml
+
+
+def _check_characters(text: str, source: str) -> None:
+    m = _FORBIDDEN.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise ModelError(
+            f"not valid YAML: the control character {m.group()!r} is not allowed in a YAML "
+            "file (only tab and line breaks are)", source=source, line=line, column=column,
+        )
+
+
 def loads(text: str, source: str = "<string>") -> Conflict:
     """Build a model from native YAML text."""
-    yaml = YAML(typ="rt")
+    if not isinstance(text, str):
+        raise ArgumentError(f"expected YAML text (str), got {type(text).__name__}")
+    _check_characters(text, source)
     try:
-        raw = yaml.load(text)
+        raw = _yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         raise ModelError(
-            f"not valid YAML: {exc.problem}",
+            f"not valid YAML: {exc.problem or exc.context}",
             source=source,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except YAMLError as exc:  # e.g. a reader error on odd input
+        raise ModelError(f"not valid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise ModelError(
+            f"not valid YAML: mappings and lists are nested too deeply (a model file nests "
+            f"at most {MAX_DEPTH} levels)", source=source,
         ) from None
     if not isinstance(raw, dict):
         raise ModelError(
@@ -82,7 +151,11 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             line=1,
         )
     try:
-        spec = ModelSpec.model_validate(_plain(raw))
+        plain = _plain(raw)
+    except ModelError as exc:
+        raise exc.located(source=source) from None
+    try:
+        spec = ModelSpec.model_validate(plain)
     except ValidationError as exc:
         data_loc, message = _explain(raw, exc.errors())
         raise ModelError(
@@ -203,12 +276,25 @@ def _data_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: Any, depth: int = 0, path: tuple[int, ...] = ()) -> Any:
+    """Plain dicts and lists; refuses self-referencing aliases and nesting past MAX_DEPTH."""
+    if not isinstance(node, dict | list):
+        return node
+    if depth >= MAX_DEPTH:
+        raise ModelError(f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                         "model file needs far fewer", line=_node_line(node))
+    if id(node) in path:
+        raise ModelError("a YAML alias refers to a mapping or list that contains it (a "
+                         "self-referencing alias); expected plain data", line=_node_line(node))
+    inner = (*path, id(node))
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+        return {str(k): _plain(v, depth + 1, inner) for k, v in node.items()}
+    return [_plain(v, depth + 1, inner) for v in node]
+
+
+def _node_line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def _field_name(path: Path_) -> str:
@@ -327,19 +413,27 @@ class _Builder:
                     )
                 seen[o.name] = path
         dm_seen: set[str] = set()
+        trimmed: dict[str, str] = {}
         for k, dm in enumerate(self.spec.decision_makers):
             if not dm.name.strip():
                 raise self.error(
                     ModelError("empty decision maker name; expected a name"),
                     ("decision_makers", k, "name"),
                 )
-            if dm.name in dm_seen:
+            try:
+                check_text(dm.name, "decision maker name", name=True)
+            except ModelError as exc:
+                raise self.error(exc, ("decision_makers", k, "name")) from None
+            if dm.name.strip() in trimmed:
+                other = trimmed[dm.name.strip()]
+                same = "" if other == dm.name else f" (the same as {other!r} after trimming)"
                 raise self.error(
                     ModelError(
-                        f"duplicate decision maker name {dm.name!r}; expected unique names"
+                        f"duplicate decision maker name {dm.name!r}{same}; expected unique names"
                     ),
                     ("decision_makers", k, "name"),
                 )
+            trimmed[dm.name.strip()] = dm.name
             dm_seen.add(dm.name)
         for k, coalition in enumerate(self.spec.coalitions):
             for j, name in enumerate(coalition):
@@ -590,4 +684,5 @@ def dumps(c: Conflict) -> str:
 
 
 def dump(c: Conflict, path: str | Path) -> None:
-    Path(path).write_text(dumps(c), encoding="utf-8")
+    """Write a model as a native YAML file (atomically)."""
+    write_atomic(path, dumps(c))

@@ -1,7 +1,13 @@
 """The conflict model (option form) and its validation."""
 
 from detente.model.conflict import Conflict, DecisionMaker, Direction, Option
-from detente.model.errors import AnalysisError, DetenteError, ModelError, ModelTooLargeError
+from detente.model.errors import (
+    AnalysisError,
+    ArgumentError,
+    DetenteError,
+    ModelError,
+    ModelTooLargeError,
+)
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.preferences import (
     PayoffPreference,
@@ -13,7 +19,8 @@ from detente.model.preferences import (
 from detente.model.statements import parse_statement
 
 __all__ = [
-    "AnalysisError", "AtLeastOne", "Conflict", "Constraint", "DecisionMaker", "DetenteError",
+    "AnalysisError", "ArgumentError", "AtLeastOne", "Conflict", "Constraint", "DecisionMaker",
+    "DetenteError",
     "Direction", "InfeasiblePattern", "ModelError", "ModelTooLargeError", "MutuallyExclusive",
     "Option", "PayoffPreference", "Preference", "RankingPreference", "Statement",
     "StatementPreference", "parse_statement",
