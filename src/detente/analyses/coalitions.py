@@ -56,6 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
 from detente.engine import Engine
 from detente.engine.coalition import coalition_min
 from detente.engine.layout import INF
@@ -438,7 +439,8 @@ def coalition_analysis(
     >>> res.equilibria_numbers("nash")
     [5, 6, 10, 11, 12]
     """
-    keys = parse_coalition_concepts(concepts)
+    model = arguments.model(model)
+    keys = parse_coalition_concepts(arguments.optional_names(concepts, "concepts"))
     if coalitions is not None and all_coalitions:
         raise AnalysisError("give coalitions or all_coalitions=True, not both")
     if all_coalitions:

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from detente.analyses import arguments
 from detente.analyses.stability import concept_label, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
@@ -539,9 +540,10 @@ def explain(
     >>> e.stable("LG", "gmr"), e.dm("LG").verdict("gmr").checks[0].sanction.moves[0].dm
     (True, 'MoE')
     """
+    model = arguments.model(model)
     code = resolve_state(model, state)
     who = resolve_dms(model, dms)
-    keys = resolve_concepts(concepts)
+    keys = resolve_concepts(arguments.optional_names(concepts, "concepts"))
     s = int(model.index_of(code)[0])
     search = _Searcher(model, index)
     write = _Writer(model)

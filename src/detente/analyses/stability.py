@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
 from detente.engine import CONCEPT_NAMES, CONCEPTS, Engine, limited_move_stable
+from detente.engine.budget import check_memory
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -157,7 +159,10 @@ def analyze(
     ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``.
     ``progress`` is called with a description before each concept.
     """
-    keys = parse_concepts(concepts, horizon)
+    model = arguments.model(model)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
+                          arguments.optional_horizon(horizon))
+    check_memory(model, keys)
     engine = Engine(model)
     out: dict[str, np.ndarray] = {}
     for key in keys:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
 from detente.analyses.coalitions import (
     Coalition,
     MoveGraph,
@@ -255,6 +256,8 @@ def evolve(
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
     [10]
     """
+    model = arguments.model(model)
+    concepts = arguments.optional_names(concepts, "concepts")
     if start is None:
         if model.status_quo is None:
             raise AnalysisError(

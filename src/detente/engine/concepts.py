@@ -19,6 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
+from detente.engine.budget import check_memory
 from detente.engine.coalition import coalition_min
 from detente.engine.layout import DMLayout
 from detente.engine.moves import reach_max
@@ -58,6 +59,7 @@ class Engine:
     @cached_property
     def layouts(self) -> list[DMLayout]:
         c = self.conflict
+        check_memory(c)  # before the grids are built
         return [
             DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
         ]

@@ -3,9 +3,11 @@
 What the format is, and where that comes from
 ---------------------------------------------
 GMCR+ itself is closed source and publishes no file specification. The format below was
-learnt from the open-source GMCR-py (github.com/onp/gmcr-py, by Oskar Petersons; its README
-credits Rami Kinsara, Keith Hipel and Marc Kilgour), which reads and writes the same ``.gmcr``
-JSON: ``data_01_conflictModel.py`` (``export_rep``/``json_import``/``from_json`` of each class),
+learnt from the public files of GMCR-py (github.com/onp/gmcr-py, by Oskar Petersons; its README
+credits Rami Kinsara, Keith Hipel and Marc Kilgour). GMCR-py is *not* open source: its
+repository carries a proprietary end-user licence agreement. It reads and writes the same
+``.gmcr`` JSON: ``data_01_conflictModel.py`` (``export_rep``/``json_import``/``from_json``
+of each class),
 ``data_03_gmcrUtilities.py`` (state numbering, payoffs), ``data_02_conflictSolvers.py``
 (irreversible moves), ``savefile-schema.json`` and the example files shipped with it. No code
 or example file was copied. Top-level keys:

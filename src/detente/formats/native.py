@@ -79,7 +79,7 @@ _PLAIN_TAGS = frozenset(
 )
 
 
-class _SafeConstructor(RoundTripConstructor):  # type: ignore[misc]
+class _SafeConstructor(RoundTripConstructor):
     """Round-trip constructor that builds plain data only, and turns a value its tag cannot
     hold (``!!float abc``, ``!!bool maybe``) into a located error instead of a crash."""
 
