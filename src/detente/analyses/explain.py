@@ -251,7 +251,7 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
     )
     if isinstance(state, str):
         text = state.strip()
-        if text.lstrip("+-").isdigit():
+        if text.lstrip("+-").isascii() and text.lstrip("+-").isdigit():
             number = int(text)
             if not 1 <= number <= n:
                 raise ExplainError(f"state number {text} is out of range; {expected}")

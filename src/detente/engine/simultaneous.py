@@ -139,7 +139,7 @@ def sim_bytes(width_max: int, n_options: int, n_states: int) -> int:
 def worker_count() -> int:
     """Threads for SIM: DETENTE_WORKERS if set, else the CPUs this process may use."""
     env = os.environ.get("DETENTE_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
+    if env.isascii() and env.isdigit() and int(env) > 0:
         return int(env)
     try:
         return len(os.sched_getaffinity(0))

@@ -144,3 +144,28 @@ def save_model(conflict: Conflict, path: str | Path) -> None:
             f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr",
             source=str(p),
         )
+
+
+def dumps_model(conflict: Conflict, suffix: str) -> str:
+    """The text of a model file in the format ``suffix`` names (``.yaml``, ``.gmcr``, ...)."""
+    suffix = suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        from detente.formats.native import dumps
+
+        return dumps(conflict)
+    if suffix in GMCR_SUFFIXES:
+        from detente.formats.gmcr import dumps_gmcr
+
+        return dumps_gmcr(conflict)
+    raise ModelError(
+        f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr"
+    )
+
+
+def omissions(conflict: Conflict, suffix: str) -> list[str]:
+    """What a file of the format ``suffix`` names cannot hold of ``conflict`` (none for YAML)."""
+    if suffix.lower() in GMCR_SUFFIXES:
+        from detente.formats.gmcr import omissions as gmcr_omissions
+
+        return gmcr_omissions(conflict)
+    return []

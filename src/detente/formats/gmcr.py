@@ -68,9 +68,11 @@ exactly as a condition or compound condition, via its disjunctive normal form (`
 left out. Ranking and payoff preferences (or a statement whose normal form would exceed 64
 terms) have no condition form: the whole file then uses a manual ranking, computed from
 ``conflict.ranks`` for every DM (the other DMs' conditions are written too). Mutually-exclusive
-and at-least-one groups are expanded to infeasible conditions; overlapping coalitions cannot
-be written (the file holds one partition). The format has no place for the status quo,
-sources, rationales, option and DM descriptions or statement wording; they are not written.
+and at-least-one groups are expanded to infeasible conditions. The file holds one partition
+of the DMs, so a coalition that overlaps an earlier one is left out. The format has no place
+for the status quo, sources, rationales, option and DM descriptions or statement wording;
+they are not written. :func:`omissions` names everything left out (``detente convert`` warns
+about each).
 
 >>> c = loads_gmcr('{"options": [{"name": "a"}], "decisionMakers": '
 ...                '[{"name": "A", "options": [0], "preferences": [[[0, "Y"]]]}]}')
@@ -91,7 +93,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from detente.formats import read_text
+from detente.formats import read_text, write_atomic
 from detente.model.conflict import Conflict, DecisionMaker, Direction, Option, enumerate_feasible
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
@@ -104,7 +106,7 @@ from detente.model.preferences import (
 )
 from detente.model.statements import KEYWORDS, Binary, Expr, Lit, Not, parse_statement
 
-__all__ = ["dump_gmcr", "dumps_gmcr", "load_gmcr", "loads_gmcr"]
+__all__ = ["dump_gmcr", "dumps_gmcr", "load_gmcr", "loads_gmcr", "omissions"]
 
 JsonPath = tuple[str | int, ...]
 Literal_ = tuple[int, bool]  # (option index in the file, taken)
@@ -785,19 +787,63 @@ def _ranking(ranks: np.ndarray, number: np.ndarray) -> list[Any]:
     return out
 
 
-def _coalition_partition(c: Conflict) -> list[Any]:
-    """The DM partition: the model's coalitions in order, then every other DM alone."""
-    member_of: dict[str, tuple[str, ...]] = {}
+def _kept_coalitions(c: Conflict) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The coalitions a partition can hold (in model order, each kept unless it shares a
+    member with one kept before it), and those left out."""
+    kept: list[tuple[str, ...]] = []
+    dropped: list[tuple[str, ...]] = []
+    taken: set[str] = set()
     for co in c.coalitions:
-        for name in co:
-            if name in member_of:
-                raise ModelError(
-                    f"decision maker {name!r} is in two coalitions ({', '.join(member_of[name])} "
-                    f"and {', '.join(co)}); GMCR+ files hold one partition of the decision makers"
-                )
-            member_of[name] = co
-    out: list[Any] = [[c.dm_index(n) for n in co] for co in c.coalitions]
+        if taken.isdisjoint(co):
+            kept.append(co)
+            taken.update(co)
+        else:
+            dropped.append(co)
+    return kept, dropped
+
+
+def _coalition_partition(c: Conflict) -> list[Any]:
+    """The DM partition: the model's coalitions that do not overlap an earlier one, in order,
+    then every other DM alone (:func:`omissions` names the coalitions left out)."""
+    kept, _ = _kept_coalitions(c)
+    member_of = {name for co in kept for name in co}
+    out: list[Any] = [[c.dm_index(n) for n in co] for co in kept]
     out += [k for k, dm in enumerate(c.dms) if dm.name not in member_of]
+    return out
+
+
+def omissions(c: Conflict) -> list[str]:
+    """What a .gmcr file of ``c`` cannot hold, one item each (empty when nothing is lost).
+
+    >>> import detente
+    >>> omissions(detente.load("examples/prisoners_dilemma.yaml"))[:3]
+    ['the status quo (NN)', "the status quo's rationale", 'the sources (3)']
+    """
+    out: list[str] = []
+    _, dropped = _kept_coalitions(c)
+    for co in dropped:
+        out.append(f"the coalition {' + '.join(co)} (it overlaps an earlier one; the file holds "
+                   "one partition of the decision makers)")
+    if c.status_quo is not None:
+        out.append(f"the status quo ({c.state_string(c.status_quo)})")
+    if c.status_quo_rationale:
+        out.append("the status quo's rationale")
+    if c.sources:
+        out.append(f"the sources ({len(c.sources)})")
+    rationales = sum(
+        1 for dm in c.dms if isinstance(dm.preference, StatementPreference)
+        for st in dm.preference.statements if st.rationale
+    )
+    if rationales:
+        out.append(f"the rationales of {rationales} preference statement(s)")
+    described = [o.name for o in c.options if o.description]
+    if described:
+        out.append(f"the descriptions of {len(described)} option(s)")
+    dm_described = [dm.name for dm in c.dms if dm.description]
+    if dm_described:
+        out.append(f"the descriptions of {len(dm_described)} decision maker(s)")
+    if any(isinstance(dm.preference, StatementPreference) for dm in c.dms):
+        out.append("the wording of the preference statements (written as conditions)")
     return out
 
 
@@ -830,10 +876,11 @@ def dumps_gmcr(conflict: Conflict) -> str:
 
 
 def dump_gmcr(conflict: Conflict, path: str | Path) -> None:
-    """Write a model as a GMCR+ ``.gmcr`` file."""
+    """Write a model as a GMCR+ ``.gmcr`` file (atomically). What the format cannot hold is
+    left out: :func:`omissions` lists it."""
     p = Path(path)
     try:
         text = dumps_gmcr(conflict)
     except ModelError as exc:
         raise exc.located(source=str(p)) from None
-    p.write_text(text, encoding="utf-8")
+    write_atomic(p, text)

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
@@ -122,11 +123,48 @@ def _check_characters(text: str, source: str) -> None:
         )
 
 
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the (recursive, and on deep flow nesting
+    slow) composer sees it. A cheap bound first (bracket count, indentation); only a text
+    that might be too deep is parsed, as a stream of events, to find out exactly where."""
+    data = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    step = np.isin(data, _OPEN).astype(np.int32) - np.isin(data, _CLOSE).astype(np.int32)
+    level = np.cumsum(step)
+    indent = max((len(m) for m in re.findall(r"^[ \t-]*", text, re.M)), default=0)
+    deep = bool(data.size) and int(level.max()) > MAX_DEPTH
+    if not deep and indent <= 2 * MAX_DEPTH:
+        return
+    if deep and indent <= 2 * MAX_DEPTH:  # parse only up to where brackets get too deep
+        text = text[: int(np.argmax(level > MAX_DEPTH)) + 1]
+    depth = 0
+    try:
+        for event in _yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise ModelError(
+                        f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                        "model file needs far fewer", source=source,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None,
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        return  # not valid YAML: loading says where
+
+
+_OPEN = np.array([ord("["), ord("{")], dtype=np.uint32)
+_CLOSE = np.array([ord("]"), ord("}")], dtype=np.uint32)
+
+
 def loads(text: str, source: str = "<string>") -> Conflict:
     """Build a model from native YAML text."""
     if not isinstance(text, str):
         raise ArgumentError(f"expected YAML text (str), got {type(text).__name__}")
     _check_characters(text, source)
+    _check_depth(text, source)
     try:
         raw = _yaml().load(text)
     except MarkedYAMLError as exc:
