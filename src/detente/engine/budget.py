@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from detente.engine.moves import _CHUNK_CELLS as _DENSE_CELLS
-from detente.engine.simultaneous import sim_bytes, worker_count
+from detente.engine.simultaneous import sim_bytes
+from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict
 from detente.model.errors import ModelTooLargeError
 from detente.model.limits import engine_bytes, format_bytes, memory_budget
