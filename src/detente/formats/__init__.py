@@ -68,6 +68,17 @@ def read_text(path: str | Path) -> str:
         raise ModelError("the file is not UTF-8 text", source=str(p), line=line) from None
 
 
+def file_mode(path: Path) -> int:
+    """Permissions for a new version of ``path``: the existing file's, else 0o666 less the
+    umask (what ``open`` would give; a temporary file starts at 0o600)."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
 
@@ -87,6 +98,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     except OSError as exc:
         raise ModelError(f"cannot write the file: {exc.strerror}", source=str(p)) from None
     try:
+        os.chmod(tmp, file_mode(p))
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -12,7 +12,14 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from detente.formats import GMCR_SUFFIXES, YAML_SUFFIXES, dumps_model, load_model, omissions
+from detente.formats import (
+    GMCR_SUFFIXES,
+    YAML_SUFFIXES,
+    dumps_model,
+    file_mode,
+    load_model,
+    omissions,
+)
 from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
 from detente.surfaces.cli.output import (
@@ -64,6 +71,7 @@ def convert(
     fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
     tmp = Path(name)
     try:
+        os.chmod(tmp, file_mode(target))
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         try:
