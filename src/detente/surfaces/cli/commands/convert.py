@@ -7,20 +7,10 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 
-from detente.formats import (
-    GMCR_SUFFIXES,
-    YAML_SUFFIXES,
-    dumps_model,
-    file_mode,
-    load_model,
-    omissions,
-)
-from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
 from detente.surfaces.cli.output import (
     EXIT_FAILED,
@@ -30,6 +20,9 @@ from detente.surfaces.cli.output import (
     note,
     warn,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.model.conflict import Conflict
 
 EXAMPLE = "Example: `detente convert examples/elmira.yaml elmira.gmcr`"
 
@@ -53,6 +46,15 @@ def convert(
     is written and the exit status is 1; otherwise it is renamed to OUT. Comments in a YAML
     file are not carried over.
     """
+    from detente.formats import (
+        GMCR_SUFFIXES,
+        YAML_SUFFIXES,
+        dumps_model,
+        file_mode,
+        load_model,
+        omissions,
+    )
+
     known = YAML_SUFFIXES + GMCR_SUFFIXES
     if target.suffix.lower() not in known:
         raise CliError(
@@ -98,6 +100,8 @@ def convert(
 
 def differences(a: Conflict, b: Conflict) -> list[str]:
     """What differs between two models, as far as an analysis is concerned."""
+    import numpy as np
+
     out: list[str] = []
     if a.option_names != b.option_names:
         return [f"options {list(a.option_names)} became {list(b.option_names)}"]
