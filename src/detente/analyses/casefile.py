@@ -143,7 +143,8 @@ def build_case_file(
     if model.coalitions:
         coalitions = _attempt(notes, "coalition analysis",
                               lambda: coalition_analysis(model, engine=engine))
-    graph = reachable_graph(model, max_nodes=max_nodes) if with_graph else None
+    graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
+             if with_graph else None)
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
