@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from detente._lazy import exports
 
 if TYPE_CHECKING:
+    from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
     from detente.analyses.explain import Explanation, explain
     from detente.analyses.stability import StabilityResult, analyze
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "CaseFile": ("detente.analyses.casefile", "CaseFile"),
+    "build_case_file": ("detente.analyses.casefile", "build_case_file"),
     "CoalitionResult": ("detente.analyses.coalitions", "CoalitionResult"),
     "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
@@ -53,8 +56,9 @@ _EXPORTS = {
 }
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
-    "ArgumentError", "CoalitionResult", "Conflict", "DecisionMaker", "DetenteError",
-    "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError", "Option",
-    "StabilityResult", "analyze", "coalition_analysis", "evolve", "explain", "load", "save",
+    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DecisionMaker",
+    "DetenteError", "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError",
+    "Option", "StabilityResult", "analyze", "build_case_file", "coalition_analysis", "evolve",
+    "explain", "load", "save",
 ]
 __version__ = "0.1.0"

@@ -137,13 +137,15 @@ def build_case_file(
     status_quo = None
     evolution: list[Scenario] = []
     if model.status_quo is not None:
-        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys)
+        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys,
+                             index=engine.move_index())
         evolution = _evolution(model, keys, engine, notes)
     coalitions = None
     if model.coalitions:
         coalitions = _attempt(notes, "coalition analysis",
                               lambda: coalition_analysis(model, engine=engine))
-    graph = reachable_graph(model, max_nodes=max_nodes) if with_graph else None
+    graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
+             if with_graph else None)
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
