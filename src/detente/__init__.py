@@ -8,6 +8,7 @@
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.explain import Explanation, explain
+from detente.analyses.robustness import RobustnessResult, robustness
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.formats import load_model as load
@@ -31,12 +32,14 @@ __all__ = [
     "ModelError",
     "ModelTooLargeError",
     "Option",
+    "RobustnessResult",
     "StabilityResult",
     "analyze",
     "coalition_analysis",
     "evolve",
     "explain",
     "load",
+    "robustness",
     "save",
 ]
 __version__ = "0.1.0"

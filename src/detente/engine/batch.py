@@ -183,6 +183,39 @@ def stable_batch(
     return {c: out[c] for c in wanted}
 
 
+def improvement_reach(engine: Engine, start: np.ndarray) -> np.ndarray:
+    """States reachable from ``start`` (bool per state) by sequences of unilateral improvements
+    of any DMs (the evolution graph of status-quo analysis), for every state of ``engine``.
+
+    On a :func:`stacked_engine` with one start per profile this is every profile's evolution
+    at once: each DM's pass is a row operation, and rows never cross profiles.
+
+    >>> import detente
+    >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+    >>> improvement_reach(Engine(pd), np.array([True, False, False, False])).tolist()
+    [True, True, True, True]
+    """
+    reached = start.copy()
+    while True:
+        before = int(reached.sum())
+        for j, lay in enumerate(engine.layouts):
+            u = engine.utilities[j]
+            low = lay.grid(np.where(reached, u, np.inf), np.inf)  # u of reached states
+            ug = lay.grid(u, -np.inf)
+            if lay.reversible:
+                hit = ug > low.min(axis=1, keepdims=True)
+            else:
+                move = lay.move_matrix()  # [x, y]: x -> y legal
+                hit = np.zeros(ug.shape, dtype=bool)
+                step = max(1, (1 << 22) // (lay.width * lay.width))
+                for lo in range(0, lay.n_groups, step):
+                    part = np.where(move[None, :, :], low[lo : lo + step, :, None], np.inf)
+                    hit[lo : lo + step] = ug[lo : lo + step] > part.min(axis=1)
+            reached |= hit.ravel()[lay.flat]
+        if int(reached.sum()) == before:
+            return reached
+
+
 def _own_rank_stable(
     conflict: Conflict, layouts: Sequence[DMLayout], rows: np.ndarray, i: int, concept: str,
     max_bytes: int,
@@ -226,6 +259,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "base_layouts",
     "chunk_size",
+    "improvement_reach",
     "stable_batch",
     "stack_layout",
     "stacked_engine",
