@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from detente.model.errors import AnalysisError
 
 T = TypeVar("T")
+#: How long to wait for the scheduler to answer.
+CONNECT_TIMEOUT = "5s"
 
 
 def run_on_cluster(
@@ -33,7 +35,7 @@ def run_on_cluster(
     except ImportError as exc:  # pragma: no cover - dask[distributed] is a dependency
         raise AnalysisError("running on a Dask cluster needs dask[distributed]") from exc
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as exc:
         raise AnalysisError(
             f"cannot reach the Dask scheduler at {address!r} ({exc}); start one with "

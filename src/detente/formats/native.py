@@ -149,6 +149,7 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         candidates = [first]
     else:  # a union: the branch that got furthest into the data says most
         candidates = [e for e in errors if tuple(e["loc"])[:cut] == loc0[:cut]]
+    candidates = _statement_branch(raw, candidates)
     scored = [(e, *_data_path_in(raw, tuple(e["loc"]))) for e in candidates]
     depth = max(len(path) for _, path, _ in scored)
     deepest = [(e, path, br) for e, path, br in scored if len(path) == depth]
@@ -167,6 +168,36 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
         return path, f"expected {expected}, got {_shown(err.get('input'))}"
     return path, _pydantic_message(err, path)
+
+
+def _statement_branch(raw: Any, errors: list[Any]) -> list[Any]:
+    """A statement-list entry is a statement or an ``unknown_order`` group: keep the errors of
+    the branch the entry's keys choose (a mapping with ``unknown_order`` is a group)."""
+    kept = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        for label, wants_group in (("StatementSpec", False), ("StatementGroupSpec", True)):
+            if label in loc:
+                node, _ = _node_at(raw, loc[: loc.index(label)])
+                if isinstance(node, dict) and ("unknown_order" in node) != wants_group:
+                    break
+        else:
+            kept.append(e)
+    return kept or errors
+
+
+def _node_at(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, bool]:
+    node = raw
+    for part in loc:
+        path, _ = _data_path_in(node, (part,))
+        if path:
+            if path[0] != part or not isinstance(node, dict | list):
+                return None, False
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None, False
+    return node, True
 
 
 def _shown(value: object) -> str:
