@@ -88,5 +88,5 @@ def test_bad_ranks_are_refused() -> None:
     c = detente.load("examples/prisoners_dilemma.yaml")
     with pytest.raises(AnalysisError, match=r"shape \(profiles, 2, 4\)"):
         stable_batch(c, c.ranks, ["nash"])
-    with pytest.raises(AnalysisError, match="unknown solution concept 'L2'"):
+    with pytest.raises(AnalysisError, match="not limited move L2"):
         stable_batch(c, c.ranks[None], ["L2"])

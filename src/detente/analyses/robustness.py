@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analyses.stability import concept_label, parse_concepts
 from detente.engine.batch import (
     DEFAULT_MAX_BYTES,
     base_layouts,
@@ -45,6 +44,7 @@ from detente.engine.batch import (
     stacked_engine,
 )
 from detente.engine.layout import DMLayout
+from detente.engine.registry import concept_label, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.preferences import dense_ranks

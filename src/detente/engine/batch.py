@@ -32,15 +32,24 @@ from typing import cast
 
 import numpy as np
 
-from detente.engine.concepts import CONCEPTS, Engine
+from detente.engine.concepts import Engine
 from detente.engine.layout import DMLayout
+from detente.engine.registry import CONCEPTS, Concept, get_concept
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
 
 #: Default bound on the working memory of one chunk of profiles.
 DEFAULT_MAX_BYTES = 256 << 20
-#: Concepts whose stability for DM i depends on DM i's ranks only.
-OWN_RANKS_ONLY = frozenset({"nash", "gmr", "smr"})
+
+
+def own_ranks_only(concept: Concept) -> bool:
+    """Whether stability for DM i depends on DM i's ranks only: Nash, and sanctions made of
+    *any* moves of the others (GMR, SMR); SEQ and SIM use the others' improvements.
+
+    >>> [own_ranks_only(get_concept(k)) for k in CONCEPTS]
+    [True, True, True, False, False, False]
+    """
+    return not concept.simultaneous and concept.sanction in (None, "gmr", "smr")
 #: Largest SIM lookup table (codes of the stacked space) allowed per chunk: 2**24 float32.
 _SIM_TABLE_BITS = 24
 
@@ -87,10 +96,10 @@ def stacked_engine(
     codes = (np.arange(p, dtype=np.int64)[:, None] << shift | conflict.feasible[None, :]).ravel()
     bits = shift + max(1, (p - 1).bit_length())
     space = _StackedSpace(codes, bits, conflict.dms)
-    engine = Engine(cast(Conflict, space))
-    # Engine's cached properties, filled in: the layouts stacked, the ranks per DM flattened.
-    engine.__dict__["layouts"] = [stack_layout(lay, p) for lay in layouts]
-    engine.__dict__["utilities"] = [
+    stacked = [stack_layout(lay, p) for lay in layouts]
+    engine = Engine(cast(Conflict, space), None, stacked)
+    # the ranks per DM, flattened profile-major (the engine's u_i)
+    engine._utilities = [
         np.ascontiguousarray(ranks[:, j, :], dtype=np.float64).ravel() for j in range(n_dms)
     ]
     return engine
@@ -154,7 +163,7 @@ def stable_batch(
         if progress is not None:
             progress(done)
 
-    for concept in [c for c in wanted if c in OWN_RANKS_ONLY]:
+    for concept in [c for c in wanted if own_ranks_only(get_concept(c))]:
         res = np.empty((p, n_dms, n), dtype=bool)
         for i in range(n_dms):
             rows, inverse = np.unique(ranks[:, i, :], axis=0, return_inverse=True)
@@ -162,7 +171,18 @@ def stable_batch(
                 inverse.ravel()]
             tick(rows.shape[0])
         out[concept] = res
-    joint = [c for c in ("seq", "sim") if c in wanted or ("seq_sim" in wanted)]
+    # the others' ranks matter: once per distinct profile; a combined concept (SEQ&SIM) is
+    # the conjunction of its parts
+    parts: list[str] = []
+    for c in wanted:
+        con = get_concept(c)
+        if own_ranks_only(con):
+            continue
+        needed = ([con.sanction] if con.sanction else []) + (["sim"] if con.simultaneous else [])
+        for k in needed if len(needed) > 1 else [c]:
+            if k not in parts:
+                parts.append(k)
+    joint = [c for c in parts if not own_ranks_only(get_concept(c))]
     if joint:
         profiles, inverse = np.unique(ranks.reshape(p, -1), axis=0, return_inverse=True)
         profiles = profiles.reshape(-1, n_dms, n)
@@ -178,8 +198,10 @@ def stable_batch(
                 )
                 tick(part.shape[0])
             out[concept] = res_u[inverse]
-    if "seq_sim" in wanted:
-        out["seq_sim"] = out["seq"] & out["sim"]
+    for c in wanted:
+        con = get_concept(c)
+        if c not in out and con.sanction and con.simultaneous:
+            out[c] = out[con.sanction] & out["sim"]
     return {c: out[c] for c in wanted}
 
 
@@ -236,14 +258,15 @@ def _own_rank_stable(
 
 def _check(conflict: Conflict, ranks: np.ndarray, concepts: Iterable[str]) -> list[str]:
     wanted: list[str] = []
-    for c in concepts:
-        if c not in CONCEPTS:
+    for name in concepts:
+        concept = get_concept(name)
+        if concept.is_limited:
             raise AnalysisError(
-                f"unknown solution concept {c!r} for batch evaluation; expected one of: "
-                + ", ".join(CONCEPTS)
+                f"batch evaluation covers the standard concepts ({', '.join(CONCEPTS)}), not "
+                f"limited move {concept.key}"
             )
-        if c not in wanted:
-            wanted.append(c)
+        if concept.key not in wanted:
+            wanted.append(concept.key)
     shape = (len(conflict.dms), conflict.n_states)
     if ranks.ndim != 3 or ranks.shape[1:] != shape:
         raise AnalysisError(

@@ -21,7 +21,7 @@ from detente.analyses.robustness import (
 from detente.analyses.robustness import (
     Progress as ProgressCallback,
 )
-from detente.analyses.stability import concept_label
+from detente.engine.registry import concept_label
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
