@@ -290,3 +290,19 @@ def test_cli_text(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.stderr
     assert "26 preference profiles (exact, every profile)" in res.stdout
     assert "Status quo NNNN" in res.stdout and "Which assumption matters" in res.stdout
+
+
+def test_flagship_case_study_claims() -> None:
+    """The numbers quoted in docs/case-study-ceasefire.md, section 5."""
+    m = detente.load("examples/ceasefire_2024.yaml")
+    r = robustness(m)
+    assert r.exact and r.profiles == 12
+    p = r.frame()
+    assert p.loc["NYYNNNNNYNY", "Nash"] == pytest.approx(1.0)  # war, demands, Iranian strike
+    assert p.loc["NYYNNNNNYNN", "Nash"] == pytest.approx(0.4)  # the status quo
+    assert p.loc["YNNYYYNNNNN", "SEQ&SIM"] == pytest.approx(0.8)  # the deal, state 37
+    assert p.loc["YNNYYYNYYNN", "SMR"] == 0.0  # the guaranteed deal, state 277
+    first = r.sensitivity("seq_sim", ["YNNYYYNNNNN"])[0]
+    assert first["dm"] == "Hamas" and first["swing"] == pytest.approx(1.0)
+    hardline = next(s for s in first["settings"] if s["setting"] == "hardline")
+    assert hardline["equilibrium_probability"] == {"YNNYYYNNNNN": 0.0}

@@ -307,13 +307,18 @@ class RobustnessResult:
             "reaches": {names[k]: float(reach[k]) for k in order},
         }
 
-    def sensitivity(self, concept: str | None = None) -> list[dict[str, Any]]:
+    def sensitivity(
+        self, concept: str | None = None, states: Sequence[str | int] | None = None
+    ) -> list[dict[str, Any]]:
         """Per uncertain element: for each setting, its probability and the conditional
-        probability of each leading state being an equilibrium; ``swing`` = the largest change
-        across settings, over the leading states. Sorted by swing, largest first."""
+        probability of each leading state (or of each of ``states``: Y/N strings or numbers)
+        being an equilibrium; ``swing`` = the largest change across settings, over those
+        states. Sorted by swing, largest first."""
         concept = concept or self.concepts[0]
         names = self._states()
-        lead = self.leading(concept)
+        c = self.conflict
+        lead = (self.leading(concept) if states is None
+                else [int(c.index_of(c.parse_state(x))[0]) for x in states])
         out: list[dict[str, Any]] = []
         offset = 0
         for e in self.elements:
