@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
     from detente.analyses.explain import Explanation, explain
+    from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
     from detente.analyses.status_quo import EvolutionResult, evolve
     from detente.formats import load_model as load
@@ -40,6 +41,8 @@ _EXPORTS = {
     "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
+    "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
+    "robustness": ("detente.analyses.robustness", "robustness"),
     "StabilityResult": ("detente.analyses.stability", "StabilityResult"),
     "analyze": ("detente.analyses.stability", "analyze"),
     "EvolutionResult": ("detente.analyses.status_quo", "EvolutionResult"),
@@ -58,7 +61,7 @@ __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
     "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DecisionMaker",
     "DetenteError", "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError",
-    "Option", "StabilityResult", "analyze", "build_case_file", "coalition_analysis", "evolve",
-    "explain", "load", "save",
+    "Option", "RobustnessResult", "StabilityResult", "analyze", "build_case_file",
+    "coalition_analysis", "evolve", "explain", "load", "robustness", "save",
 ]
 __version__ = "0.1.0"

@@ -28,12 +28,14 @@ from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
+    AlternativeSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
     PreferencesSpec,
+    StatementGroupSpec,
     StatementSpec,
     StateRef,
 )
@@ -42,6 +44,7 @@ from detente.model.conflict import (
     Conflict,
     DecisionMaker,
     Option,
+    _check_listed,
     _pattern_bits,
     check_text,
     enumerate_feasible,
@@ -57,6 +60,7 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.statements import KEYWORDS, parse_statement
+from detente.model.uncertainty import Reading
 
 Path_ = tuple[str | int, ...]
 
@@ -208,10 +212,12 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+    "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
-    "a mapping with statement and rationale", "list": "a list", "dict": "a mapping of options to "
+    "a mapping with statement and rationale", "StatementGroupSpec":
+    "a mapping with unknown_order", "list": "a list", "dict": "a mapping of options to "
     "Y or N",
 }
 
@@ -254,6 +260,7 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         candidates = [first]
     else:  # a union: the branch that got furthest into the data says most
         candidates = [e for e in errors if tuple(e["loc"])[:cut] == loc0[:cut]]
+    candidates = _statement_branch(raw, candidates)
     scored = [(e, *_data_path_in(raw, tuple(e["loc"]))) for e in candidates]
     depth = max(len(path) for _, path, _ in scored)
     deepest = [(e, path, br) for e, path, br in scored if len(path) == depth]
@@ -272,6 +279,36 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
         return path, f"expected {expected}, got {_shown(err.get('input'))}"
     return path, _pydantic_message(err, path)
+
+
+def _statement_branch(raw: Any, errors: list[Any]) -> list[Any]:
+    """A statement-list entry is a statement or an ``unknown_order`` group: keep the errors of
+    the branch the entry's keys choose (a mapping with ``unknown_order`` is a group)."""
+    kept = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        for label, wants_group in (("StatementSpec", False), ("StatementGroupSpec", True)):
+            if label in loc:
+                node, _ = _node_at(raw, loc[: loc.index(label)])
+                if isinstance(node, dict) and ("unknown_order" in node) != wants_group:
+                    break
+        else:
+            kept.append(e)
+    return kept or errors
+
+
+def _node_at(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, bool]:
+    node = raw
+    for part in loc:
+        path, _ = _data_path_in(node, (part,))
+        if path:
+            if path[0] != part or not isinstance(node, dict | list):
+                return None, False
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None, False
+    return node, True
 
 
 def _shown(value: object) -> str:
@@ -395,7 +432,7 @@ class _Builder:
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
         try:
-            return Conflict(
+            conflict = Conflict(
                 name=spec.name,
                 options=self.options,
                 dms=dms,
@@ -409,6 +446,8 @@ class _Builder:
             )
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
+        self._check_alternatives(conflict)
+        return conflict
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -581,20 +620,93 @@ class _Builder:
 
     def _dm(self, k: int) -> DecisionMaker:
         dm = self.spec.decision_makers[k]
-        pref = self._preference(dm.preferences, ("decision_makers", k, "preferences"))
-        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), pref, dm.description)
+        path: Path_ = ("decision_makers", k)
+        main = self._reading("main", 1.0, "", dm.preferences, (*path, "preferences"))
+        readings: tuple[Reading, ...] = ()
+        if dm.alternatives or main.maybe or main.groups:
+            alts = [
+                self._reading(a.name, a.probability, a.rationale, a.preferences,
+                              (*path, "alternatives", j, "preferences"))
+                for j, a in enumerate(dm.alternatives)
+            ]
+            self._check_names_and_sum(dm, path)
+            rest = max(0.0, 1.0 - sum(a.probability for a in alts))
+            readings = (Reading("main", rest, main.preference, "", main.maybe, main.groups),
+                        *alts)
+        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), main.preference,
+                             dm.description, readings)
+
+    def _check_names_and_sum(self, dm: DecisionMakerSpec, path: Path_) -> None:
+        seen: set[str] = set()
+        for j, a in enumerate(dm.alternatives):
+            if a.name == "main" or a.name in seen:
+                raise self.error(ModelError(
+                    f"alternative name {a.name!r} is used twice or is the reserved name 'main'; "
+                    "expected a unique name"), (*path, "alternatives", j, "name"))
+            seen.add(a.name)
+        total = sum(a.probability for a in dm.alternatives)
+        if total > 1 + 1e-9:
+            raise self.error(ModelError(
+                f"the probabilities of {dm.name!r}'s alternatives sum to {total:g}; expected at "
+                "most 1 (the main preferences keep 1 minus the sum)"), (*path, "alternatives"))
+
+    def _check_alternatives(self, c: Conflict) -> None:
+        """Alternatives given as rankings or payoffs must cover every feasible state once."""
+        for k, dm in enumerate(c.dms):
+            for j, r in enumerate(dm.readings[1:]):
+                pref = r.preference
+                path: Path_ = ("decision_makers", k, "alternatives", j, "preferences")
+                try:
+                    if isinstance(pref, RankingPreference):
+                        listed = [code for tier in pref.tiers for code in tier]
+                        _check_listed(c, dm.name, "ranking", listed, c.feasible, None)
+                    elif isinstance(pref, PayoffPreference):
+                        listed = [code for code, _ in pref.payoffs]
+                        _check_listed(c, dm.name, "payoffs", listed, c.feasible, None)
+                except ModelError as exc:
+                    raise self.error(exc, path) from None
+
+    def _reading(self, name: str, probability: float, rationale: str, spec: PreferencesSpec,
+                 path: Path_) -> Reading:
+        """A preference with the uncertainty inside its statement list (maybe, groups)."""
+        pref = self._preference(spec, path)
+        maybe: list[tuple[int, float]] = []
+        groups: list[tuple[int, int]] = []
+        pos = 0
+        for j, item in enumerate(spec.statements or []):
+            if isinstance(item, StatementGroupSpec):
+                for m, member in enumerate(item.unknown_order):
+                    if isinstance(member, StatementSpec) and member.probability is not None:
+                        raise self.error(ModelError(
+                            "a statement inside unknown_order cannot have its own probability; "
+                            "expected a plain statement"),
+                            (*path, "statements", j, "unknown_order", m, "probability"))
+                groups.append((pos, len(item.unknown_order)))
+                pos += len(item.unknown_order)
+                continue
+            if isinstance(item, StatementSpec) and item.probability is not None:
+                maybe.append((pos, item.probability))
+            pos += 1
+        return Reading(name, probability, pref, rationale, tuple(maybe), tuple(groups))
+
+    def _statement(self, item: str | StatementSpec, path: Path_) -> Statement:
+        st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+        try:
+            expr = parse_statement(st.statement, set(self.names))
+        except ModelError as exc:
+            raise self.error(exc, path) from None
+        return Statement(st.statement, expr, st.rationale)
 
     def _preference(self, spec: PreferencesSpec, path: Path_) -> Preference:
         if spec.statements is not None:
             out: list[Statement] = []
             for j, item in enumerate(spec.statements):
-                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
                 p = (*path, "statements", j)
-                try:
-                    expr = parse_statement(st.statement, set(self.names))
-                except ModelError as exc:
-                    raise self.error(exc, p) from None
-                out.append(Statement(st.statement, expr, st.rationale))
+                if isinstance(item, StatementGroupSpec):
+                    out.extend(self._statement(m, (*p, "unknown_order", k))
+                               for k, m in enumerate(item.unknown_order))
+                else:
+                    out.append(self._statement(item, p))
             return StatementPreference(tuple(out))
         if spec.ranking is not None:
             tiers: list[tuple[int, ...]] = []
@@ -666,7 +778,19 @@ def to_spec(c: Conflict) -> dict[str, Any]:
                 od["direction"] = o.direction
             opts.append(od)
         d["options"] = opts
-        d["preferences"] = _pref_spec(c, dm.preference)
+        if dm.readings:
+            main = dm.readings[0]
+            d["preferences"] = _pref_spec(c, dm.preference, main)
+            alts = [
+                {"name": r.name, "probability": r.probability,
+                 **({"rationale": r.rationale} if r.rationale else {}),
+                 "preferences": _pref_spec(c, r.preference, r)}
+                for r in dm.readings[1:]
+            ]
+            if alts:
+                d["alternatives"] = alts
+        else:
+            d["preferences"] = _pref_spec(c, dm.preference)
         dms.append(d)
     out["decision_makers"] = dms
     if c.constraints:
@@ -680,14 +804,26 @@ def to_spec(c: Conflict) -> dict[str, Any]:
     return out
 
 
-def _pref_spec(c: Conflict, pref: Preference) -> dict[str, Any]:
+def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
     if isinstance(pref, StatementPreference):
-        return {
-            "statements": [
-                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
-                for s in pref.statements
-            ]
-        }
+        maybe = dict(reading.maybe) if reading else {}
+        groups = dict(reading.groups) if reading else {}
+        items: list[Any] = []
+        k = 0
+        sts = pref.statements
+        while k < len(sts):
+            if k in groups:
+                size = groups[k]
+                items.append({"unknown_order": [_statement_item(s) for s in sts[k : k + size]]})
+                k += size
+                continue
+            item: str | dict[str, Any] = _statement_item(sts[k])
+            if k in maybe:
+                item = {"statement": sts[k].text, **({"rationale": sts[k].rationale}
+                        if sts[k].rationale else {}), "probability": maybe[k]}
+            items.append(item)
+            k += 1
+        return {"statements": items}
     if isinstance(pref, RankingPreference):
         return {
             "ranking": [
@@ -696,6 +832,10 @@ def _pref_spec(c: Conflict, pref: Preference) -> dict[str, Any]:
             ]
         }
     return {"payoffs": [{"state": c.state_string(s), "value": v} for s, v in pref.payoffs]}
+
+
+def _statement_item(s: Statement) -> str | dict[str, str]:
+    return {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
 
 
 def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:

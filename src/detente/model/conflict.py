@@ -36,6 +36,7 @@ from detente.model.preferences import (
     dense_ranks,
 )
 from detente.model.statements import KEYWORDS
+from detente.model.uncertainty import Reading
 
 Direction = Literal["both", "fwd", "back"]
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -63,6 +64,10 @@ class DecisionMaker:
     options: tuple[str, ...]
     preference: Preference
     description: str = ""
+    #: Uncertain preferences (robustness analysis): the main reading first, then the declared
+    #: alternatives; empty when the preferences are certain. Every other analysis uses
+    #: ``preference``.
+    readings: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True)
