@@ -225,7 +225,7 @@ def write_table(result: StabilityResult | None, conflict: Conflict, path: str | 
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
-    from detente.formats import file_mode
+    from detente._files import file_mode
 
     if fmt not in ("parquet", "csv"):
         raise ArgumentError(f"table format must be parquet or csv, got {fmt!r}")
