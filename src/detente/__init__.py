@@ -7,6 +7,7 @@
 """
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
@@ -24,6 +25,7 @@ from detente.model import (
 __all__ = [
     "CoalitionResult",
     "Conflict",
+    "DealAnalysis",
     "DecisionMaker",
     "DetenteError",
     "EvolutionResult",
@@ -34,6 +36,7 @@ __all__ = [
     "StabilityResult",
     "analyze",
     "coalition_analysis",
+    "deal_analysis",
     "evolve",
     "explain",
     "load",
