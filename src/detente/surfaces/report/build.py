@@ -16,11 +16,13 @@ from types import ModuleType
 from typing import Any
 
 import detente
+from detente.analyses.deal import deal_analysis
 from detente.analyses.stability import StabilityResult, analyze, concept_label, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.feasibility import InfeasiblePattern
 from detente.surfaces.cli.commands.show import model_data
+from detente.surfaces.report.deal import deal_section
 from detente.surfaces.report.graph import (
     DEFAULT_MAX_NODES,
     dm_color,
@@ -131,6 +133,7 @@ def build_report(
         data.notes, "coalition analysis",
     )
     ctx["coalition_analysis"] = _coalition_section(model, result, coalitions)
+    ctx["deal"] = None if model.deal is None else deal_section(deal_analysis(model, keys))
     ctx["notes"] = data.notes
     return data
 
