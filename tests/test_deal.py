@@ -406,3 +406,70 @@ def test_report_has_the_deal_timeline(tmp_path: Path) -> None:
     assert "| 2 | release | 2 `YNN` | A: a_releases N→Y | a_releases |" in text
     assert "**SEQ**: breaks at *release*" in text and "Repaired by: **g_guarantee**" in text
     assert "after *release*, **A** (a_releases) — B by `b_attacks N→Y`" in text
+
+
+# ----- the flagship (docs/case-study-ceasefire.md, section 5) ---------------------------------
+@pytest.fixture(scope="module")
+def flagship() -> Conflict:
+    return detente.load(FLAGSHIP)
+
+
+def test_flagship_deal_as_the_case_study_says(flagship: Conflict) -> None:
+    r = deal_analysis(flagship)
+    assert r.deal == "Framework, phase one"
+    assert [(p.name, p.state.number, p.state.state) for p in r.phases] == [
+        ("cease-fire", 172, "YNNNYNNNYNN"),
+        ("hostages released", 192, "YNNNYYNNYNN"),
+        ("prisoners released", 197, "YNNYYYNNYNN"),
+    ]
+    assert all(p.rationale for p in r.phases)
+    for k in ("gmr", "smr", "seq"):
+        assert r.holds(k)
+    for k in ("nash", "sim", "seq_sim"):
+        assert r.breaks_at(k) == "cease-fire"
+        for p in r.phases:
+            assert [dm for dm, ok in p.stable[k].items() if not ok] == ["Israel"]
+    back = [t for t in r.phases[0].temptations if t.move.target.number == 173]
+    assert back and back[0].move.dm == "Israel" and not back[0].deterred["sim"]
+    seq = next(t for t in r.phases[1].temptations if t.move.target.number == 193)
+    assert seq.deterred["seq"] and "ham_accept Y→N, reaching state 183" in seq.reasons["seq"]
+    hurting = {(e.concept, e.phase, e.exposed, e.by, e.move.target.number)
+               for e in r.exposures if e.hurts}
+    assert hurting == {(k, "hostages released", "Hamas", "Israel", 193)
+                       for k in ("nash", "sim", "seq_sim")}
+    assert r.stalls_at == "hostages released"
+    assert [s.stalling for s in r.steps] == [(), ("Hamas",), ("Israel",)]
+    for k in ("sim", "seq_sim"):
+        assert r.guarantees[k].settings[0].on == ("us_press_israel",)
+    assert r.guarantees["nash"].settings == ()
+
+
+def test_flagship_pressure_works_through_a_simultaneous_trade(flagship: Conflict) -> None:
+    e = explain(flagship, "YNNNYNYNYNN", dms=["Israel"], concepts=["sim"])
+    assert flagship.state_number(flagship.parse_state("YNNNYNYNYNN")) == 212
+    (check,) = e.dm("Israel").verdict("sim").checks
+    assert check.sanctioned and check.simultaneous is not None
+    assert check.simultaneous.outcome.number == 253
+    (us,) = check.simultaneous.moves
+    assert us.dm == "United_States"
+    assert us.change_text == "us_press_israel Y→N, us_guarantee N→Y"
+
+
+def test_flagship_exchange_orders(flagship: Conflict) -> None:
+    """Israel would rather stall its tranche in every order and under every guarantee
+    setting; the US guarantee removes Hamas's reluctance unless Hamas goes first."""
+    assert flagship.deal is not None
+    bit = {n: 1 << k for k, n in enumerate(flagship.option_names)}
+    h, p, cf = bit["release_hostages"], bit["release_prisoners"], flagship.deal.phases[0].state
+    orders = {"hostages first": [cf, cf | h, cf | h | p],
+              "prisoners first": [cf, cf | p, cf | h | p], "simultaneous": [cf, cf | h | p]}
+    for name, states in orders.items():
+        for on in range(8):
+            g = sum(bit[o] for j, o in enumerate(flagship.deal.guarantors) if on >> j & 1)
+            phases = tuple(Phase(f"p{k}", s | g) for k, s in enumerate(states))
+            r = deal_analysis(replace(flagship, deal=replace(flagship.deal, phases=phases)),
+                              ["seq"], mediate=False)
+            stalling = [x for s in r.steps[1:] for x in s.stalling]
+            assert "Israel" in stalling, (name, on)
+            hamas_willing = on & 1 and name != "hostages first"
+            assert ("Hamas" in stalling) == (not hamas_willing), (name, on)
