@@ -140,6 +140,8 @@ def test_phase_verdicts_agree_with_analyze_and_explain(exchange: Conflict) -> No
             for k in CONCEPTS:
                 if p.equilibrium(k):
                     assert p.holds[k]
+                # holds (engine sanctions for GMR/SMR/SEQ) agrees with explain's deterrents
+                assert p.holds[k] == all(t.deterred[k] or t.to_next_phase for t in p.temptations)
 
 
 def test_concepts_can_be_chosen(exchange: Conflict) -> None:
@@ -245,7 +247,11 @@ def test_verdicts_do_not_depend_on_option_or_dm_order(c: Conflict, rnd: Any) -> 
     rnd.shuffle(option_perm)
     rnd.shuffle(dm_perm)
     d, recode = _permuted(c, option_perm, dm_perm)
-    assert _canonical(deal_analysis(c), recode) == _canonical(deal_analysis(d), _identity)
+    r = deal_analysis(c)
+    assert _canonical(r, recode) == _canonical(deal_analysis(d), _identity)
+    for p in r.phases:  # holds agrees with explain's deterrents, on random models too
+        for k in CONCEPTS:
+            assert p.holds[k] == all(t.deterred[k] or t.to_next_phase for t in p.temptations)
 
 
 def test_flagship_verdicts_do_not_depend_on_option_order_within_dms() -> None:

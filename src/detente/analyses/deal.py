@@ -35,8 +35,11 @@ from dataclasses import dataclass, field
 from itertools import combinations, pairwise
 from typing import Any
 
+import numpy as np
+
 from detente.analyses.explain import Change, Explanation, Move, StateRef, explain
 from detente.analyses.stability import StabilityResult, analyze, concept_label
+from detente.engine import Engine
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
@@ -275,6 +278,8 @@ class _Deal:
         self.result: StabilityResult = analyze(model, concepts)
         self.index = MoveIndex(model)
         self._explained: dict[int, Explanation] = {}
+        self._holds: dict[tuple[int, int, str], bool] = {}
+        self.engine = Engine(model)
 
     def ref(self, code: int) -> StateRef:
         return StateRef(code, self.c.state_string(code), self.c.state_number(code))
@@ -313,13 +318,40 @@ class _Deal:
         return tuple(out)
 
     def holds(self, code: int, nxt: int | None, concept: str) -> bool:
-        """Every undeterred temptation from ``code`` leads to ``nxt``."""
+        """Every undeterred temptation from ``code`` leads to ``nxt``.
+
+        Looks only at the DMs that ``analyze`` finds unstable there, and only when one of
+        their improvements leads elsewhere than ``nxt``. For GMR, SMR and SEQ it reads the
+        engine's sanction test per improvement; for SIM and SEQ&SIM it asks ``explain``.
+        """
         p = self.pos(code)
-        if bool(self.result.stable[concept][:, p].all()):
-            return True  # no undeterred temptation at all: skip the explanation
-        return all(
-            t.deterred[concept] or t.to_next_phase for t in self.temptations(code, nxt)
-        )
+        stable = self.result.stable[concept][:, p]
+        nxt_pos = None if nxt is None else self.pos(nxt)
+        for i in np.flatnonzero(~stable).tolist():
+            away = [t for t in self.index.improve(i, p).tolist() if t != nxt_pos]
+            if not away:
+                continue  # its only improvement is the deal's next step
+            if concept == "nash":
+                return False
+            if concept in ("gmr", "smr", "seq"):
+                # The engine's own test, per improvement: the worst the others can force
+                # from it (as analyze uses) is no better for i than the phase.
+                worst = self.engine.worst_sanction(i, concept)
+                u = self.engine.utilities[i]
+                if any(worst[t] > u[p] for t in away):
+                    return False
+                continue
+            key = (code, i, concept)
+            if key not in self._holds:
+                e = explain(self.c, self.c.state_string(code), dms=[i], concepts=[concept],
+                            index=self.index)
+                checks = e.dms[0].verdicts[0].checks
+                self._holds[key] = all(
+                    ch.sanctioned or ch.improvement.target.code == nxt for ch in checks
+                )
+            if not self._holds[key]:
+                return False
+        return True
 
     def rank(self, i: int, code: int) -> int:
         return int(self.c.ranks[i][self.pos(code)])
