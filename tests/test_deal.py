@@ -479,3 +479,14 @@ def test_flagship_exchange_orders(flagship: Conflict) -> None:
             assert "Israel" in stalling, (name, on)
             hamas_willing = on & 1 and name != "hostages first"
             assert ("Hamas" in stalling) == (not hamas_willing), (name, on)
+
+
+def test_deal_command_help_has_an_example() -> None:
+    result = run("deal", "--help")
+    assert result.exit_code == 0
+    assert "Example: detente deal" in result.stdout
+
+
+def test_convert_to_gmcr_warns_that_the_deal_is_dropped(tmp_path: Path) -> None:
+    result = run("convert", EXCHANGE, tmp_path / "x.gmcr")
+    assert "the deal is not kept: the .gmcr format cannot hold one" in result.stderr

@@ -37,7 +37,7 @@ def convert(
     The written file is read back and checked: if it does not give the same options,
     feasible states, preferences and status quo, a warning names what differs and the exit
     status is 1. Comments in a YAML file are not carried over, and GMCR+ files keep no status
-    quo, sources or rationales.
+    quo, deal, sources or rationales.
     """
     known = YAML_SUFFIXES + GMCR_SUFFIXES
     if target.suffix.lower() not in known:
@@ -57,6 +57,8 @@ def convert(
         # GMCR+ files have no place for a status quo; that is a limit of the format, not a bug.
         warn(f"the status quo is not kept: the {target.suffix} format cannot hold one")
         written = replace(written, status_quo=conflict.status_quo)
+    if conflict.deal is not None and written.deal is None:
+        warn(f"the deal is not kept: the {target.suffix} format cannot hold one")
     problems = differences(conflict, written)
     if problems:
         warn(f"'{target}' does not reproduce '{source}': " + "; ".join(problems))
