@@ -490,3 +490,18 @@ def test_deal_command_help_has_an_example() -> None:
 def test_convert_to_gmcr_warns_that_the_deal_is_dropped(tmp_path: Path) -> None:
     result = run("convert", EXCHANGE, tmp_path / "x.gmcr")
     assert "the deal is not kept: the .gmcr format cannot hold one" in result.stderr
+
+
+def test_case_file_carries_the_deal() -> None:
+    from detente.analyses.casefile import build_case_file
+
+    case = build_case_file(detente.load(EXCHANGE), ["seq", "gmr"], with_graph=False)
+    assert case.deal is not None and case.deal.concepts == ("seq", "gmr")
+    assert case.to_dict()["deal"] == deal_analysis(detente.load(EXCHANGE), ["seq", "gmr"]).to_dict()
+    assert build_case_file(detente.load(ROOT / "examples" / "elmira.yaml"),
+                           with_graph=False).deal is None
+
+
+def test_limited_move_is_refused(exchange: Conflict) -> None:
+    with pytest.raises(AnalysisError, match="unknown solution concept 'L2'"):
+        deal_analysis(exchange, ["L2"])

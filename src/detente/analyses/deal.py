@@ -22,9 +22,9 @@ the status quo. For a solution concept C (definitions in docs/deals.md):
   is installed (``detente.analyses.mediation``); otherwise the result says it is unavailable.
 
 >>> import detente
->>> result = deal_analysis(detente.load("examples/ceasefire_2024.yaml"), concepts=["seq"])
->>> result.holds("seq"), result.guarantees["seq"].settings[0].on
-(False, ('us_guarantee',))
+>>> result = deal_analysis(detente.load("examples/ceasefire_2024.yaml"), concepts=["sim"])
+>>> result.breaks_at("sim"), result.guarantees["sim"].settings[0].on
+('cease-fire', ('us_press_israel',))
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 
 from detente.analyses.explain import Change, Explanation, Move, StateRef, explain
-from detente.analyses.stability import StabilityResult, analyze, concept_label
+from detente.analyses.stability import StabilityResult, analyze
 from detente.engine import Engine
+from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
@@ -272,14 +273,14 @@ class DealAnalysis:
 class _Deal:
     """Shared state of one analysis: the model, its stability, cached explanations."""
 
-    def __init__(self, model: Conflict, concepts: tuple[str, ...]) -> None:
+    def __init__(self, model: Conflict, concepts: tuple[str, ...], engine: Engine) -> None:
         self.c = model
         self.concepts = concepts
-        self.result: StabilityResult = analyze(model, concepts)
+        self.engine = engine
+        self.result: StabilityResult = analyze(model, concepts, engine=engine)
         self.index = MoveIndex(model)
         self._explained: dict[int, Explanation] = {}
         self._holds: dict[tuple[int, int, str], bool] = {}
-        self.engine = Engine(model)
 
     def ref(self, code: int) -> StateRef:
         return StateRef(code, self.c.state_string(code), self.c.state_number(code))
@@ -331,12 +332,13 @@ class _Deal:
             away = [t for t in self.index.improve(i, p).tolist() if t != nxt_pos]
             if not away:
                 continue  # its only improvement is the deal's next step
-            if concept == "nash":
-                return False
-            if concept in ("gmr", "smr", "seq"):
+            how = get_concept(concept)
+            if how.sanction is None and not how.simultaneous:
+                return False  # Nash: nothing is deterred
+            if how.sanction is not None and not how.simultaneous:
                 # The engine's own test, per improvement: the worst the others can force
                 # from it (as analyze uses) is no better for i than the phase.
-                worst = self.engine.worst_sanction(i, concept)
+                worst = self.engine.worst_sanction(i, how.sanction)
                 u = self.engine.utilities[i]
                 if any(worst[t] > u[p] for t in away):
                     return False
@@ -363,12 +365,13 @@ def deal_analysis(
     *,
     mediate: bool = True,
     max_edits: int = 3,
+    engine: Engine | None = None,
 ) -> DealAnalysis:
     """Analyse the model's phased deal under each concept (default all six).
 
     ``mediate``: when no guarantee setting makes the deal hold, ask the mediation analysis
     (``detente.analyses.mediation``, when installed) for minimal priority changes, with at most
-    ``max_edits`` edits per phase.
+    ``max_edits`` edits per phase. ``engine``: an :class:`Engine` of ``model`` to share.
     """
     deal = model.deal
     if deal is None:
@@ -376,10 +379,8 @@ def deal_analysis(
             f"model {model.name!r} has no deal; add a `deal:` section with its phases "
             "(see docs/model-format.md)"
         )
-    from detente.analyses.explain import resolve_concepts
-
-    keys = resolve_concepts(concepts)
-    run = _Deal(model, keys)
+    keys = parse_concepts(concepts)  # the six standard concepts only (no L_h)
+    run = _Deal(model, keys, engine if engine is not None else Engine(model))
     codes = [ph.state for ph in deal.phases]
     phases = tuple(_phase(run, deal, k) for k in range(len(codes)))
     steps = tuple(_steps(run, deal))

@@ -5,7 +5,6 @@ first is reached from the status quo (when the model has one), and each step s_k
 made by the decision makers who own the options that change. A step must respect
 irreversibility: a ``fwd`` option never goes Y→N, a ``back`` option never N→Y.
 
->>> from detente.model.conflict import Conflict
 >>> deal = Deal("swap", (Phase("A gives", 0b01), Phase("B gives", 0b11)))
 >>> deal.phases[1].state
 3
@@ -14,12 +13,27 @@ irreversibility: a ``fwd`` option never goes Y→N, a ``back`` option never N→
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from detente.model.errors import ModelError
 
-if TYPE_CHECKING:
-    from detente.model.conflict import Conflict
+
+class Conflict(Protocol):
+    """What a deal is checked against (a :class:`detente.model.conflict.Conflict`); a protocol
+    so that this module does not import the conflict module, which imports it."""
+
+    @property
+    def option_names(self) -> tuple[str, ...]: ...
+    @property
+    def n_options(self) -> int: ...
+    @property
+    def fwd_mask(self) -> int: ...
+    @property
+    def back_mask(self) -> int: ...
+    @property
+    def status_quo(self) -> int | None: ...
+    def is_feasible(self, code: int) -> bool: ...
+    def state_string(self, code: int) -> str: ...
 
 #: Guarantee settings are enumerated exhaustively: 2**12 = 4096 at most.
 MAX_GUARANTORS = 12

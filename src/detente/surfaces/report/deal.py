@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from detente.analyses.deal import DealAnalysis, PhaseResult
-from detente.analyses.stability import concept_label
+from detente.engine.registry import concept_label
 
 #: Exposures listed in the report (the rest are counted).
 MAX_EXPOSURES = 12

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.analyses.deal import DealAnalysis, deal_analysis
-from detente.analyses.stability import concept_label
+from detente.engine.registry import concept_label
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
