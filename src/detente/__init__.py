@@ -6,6 +6,7 @@
 ['YY']
 """
 
+from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
@@ -23,6 +24,7 @@ from detente.model import (
 )
 
 __all__ = [
+    "CaseFile",
     "CoalitionResult",
     "Conflict",
     "DealAnalysis",
@@ -35,6 +37,7 @@ __all__ = [
     "Option",
     "StabilityResult",
     "analyze",
+    "build_case_file",
     "coalition_analysis",
     "deal_analysis",
     "evolve",

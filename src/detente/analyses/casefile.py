@@ -146,7 +146,8 @@ def build_case_file(
     if model.coalitions:
         coalitions = _attempt(notes, "coalition analysis",
                               lambda: coalition_analysis(model, engine=engine))
-    graph = reachable_graph(model, max_nodes=max_nodes) if with_graph else None
+    graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
+             if with_graph else None)
     deal = None
     if model.deal is not None:
         deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))

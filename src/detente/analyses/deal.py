@@ -37,11 +37,11 @@ from typing import Any
 
 import numpy as np
 
-from detente.analyses.explain import Change, Explanation, Move, StateRef, explain
+from detente.analyses.explain import Explanation, explain
+from detente.analyses.moves import Move, OptionChange, StateRef, option_changes, state_of
 from detente.analyses.stability import StabilityResult, analyze
 from detente.engine import Engine
 from detente.engine.registry import concept_label, get_concept, parse_concepts
-from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
 from detente.model.errors import AnalysisError, DetenteError
@@ -106,7 +106,7 @@ class MoverCheck:
     leads to."""
 
     dm: str
-    changes: tuple[Change, ...]
+    changes: tuple[OptionChange, ...]
     own_move: StateRef | None  # its own changes alone from the previous state (None: infeasible)
     improves: bool | None  # own_move preferred by it to the previous state
     gains_from_step: bool  # the whole step leaves it better off
@@ -278,12 +278,12 @@ class _Deal:
         self.concepts = concepts
         self.engine = engine
         self.result: StabilityResult = analyze(model, concepts, engine=engine)
-        self.index = MoveIndex(model)
+        self.index = engine.move_index()
         self._explained: dict[int, Explanation] = {}
         self._holds: dict[tuple[int, int, str], bool] = {}
 
     def ref(self, code: int) -> StateRef:
-        return StateRef(code, self.c.state_string(code), self.c.state_number(code))
+        return state_of(self.c, code)
 
     def pos(self, code: int) -> int:
         return int(self.c.index_of(code)[0])
@@ -407,14 +407,6 @@ def _phase(run: _Deal, deal: Deal, k: int) -> PhaseResult:
     )
 
 
-def _changes(c: Conflict, a: int, b: int, mask: int = -1) -> tuple[Change, ...]:
-    return tuple(
-        Change(o.name, "Y" if a >> k & 1 else "N", "Y" if b >> k & 1 else "N")
-        for k, o in enumerate(c.options)
-        if ((a ^ b) & mask) >> k & 1
-    )
-
-
 def _pairs(c: Conflict, deal: Deal) -> list[tuple[str, int, int]]:
     """(source name, before, after) of every step; the first from the status quo, if any."""
     out: list[tuple[str, int, int]] = []
@@ -464,7 +456,7 @@ def _mover(run: _Deal, i: int, a: int, b: int, mask: int) -> MoverCheck:
         )
     return MoverCheck(
         c.dm_names[i],
-        _changes(c, a, b, mask),
+        option_changes(c, a, (a & ~mask) | (b & mask)),
         run.ref(own) if own_ok else None,
         run.rank(i, own) > run.rank(i, a) if own_ok else None,
         run.rank(i, b) > run.rank(i, a),

@@ -199,7 +199,8 @@ class Conflict:
         return out
 
     def index_of(self, codes: int | np.ndarray) -> np.ndarray:
-        """Positions of feasible codes in ``feasible`` (raises on infeasible ones)."""
+        """Positions (0-based indices into ``feasible``) of feasible codes; raises on
+        infeasible ones. :meth:`position` for one code."""
         arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
         pos = np.searchsorted(self.feasible, arr)
         pos = np.minimum(pos, self.n_states - 1)
@@ -207,6 +208,10 @@ class Conflict:
         if bad.any():
             raise ModelError(f"state {self.state_string(int(arr[bad][0]))} is not feasible")
         return pos
+
+    def position(self, code: int) -> int:
+        """The position (0-based index into ``feasible``) of one feasible code."""
+        return int(self.index_of(code)[0])
 
     def is_feasible(self, code: int) -> bool:
         pos = int(np.searchsorted(self.feasible, code))
