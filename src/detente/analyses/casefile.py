@@ -140,7 +140,8 @@ def build_case_file(
     status_quo = None
     evolution: list[Scenario] = []
     if model.status_quo is not None:
-        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys)
+        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys,
+                             index=engine.move_index())
         evolution = _evolution(model, keys, engine, notes)
     coalitions = None
     if model.coalitions:
