@@ -286,7 +286,7 @@ class _Deal:
         return state_of(self.c, code)
 
     def pos(self, code: int) -> int:
-        return int(self.c.index_of(code)[0])
+        return self.c.position(code)
 
     def explanation(self, code: int) -> Explanation:
         if code not in self._explained:
