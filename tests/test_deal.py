@@ -117,6 +117,9 @@ def test_steps_by_hand(exchange: Conflict) -> None:
     assert (b.dm, b.improves, b.gains_from_step, b.prefers_stalling) == ("B", False, False, False)
     assert b.stall is not None and b.stall.state == "NYN"
     assert b.hurt_by_stalling == ("A", "G")
+    # If B does not stop, the status quo stays: no one gains by moving from NYN (A releases
+    # only under a cease-fire; G does not gain by committing), an equilibrium of every kind.
+    assert all(b.stall_equilibrium.values())
     assert first.irreversible == {}
     (a,) = second.movers
     assert (a.dm, a.improves, a.gains_from_step, a.prefers_stalling) == ("A", True, True, False)
@@ -445,6 +448,9 @@ def test_flagship_deal_as_the_case_study_says(flagship: Conflict) -> None:
                        for k in ("nash", "sim", "seq_sim")}
     assert r.stalls_at == "hostages released"
     assert [s.stalling for s in r.steps] == [(), ("Hamas",), ("Israel",)]
+    (israel,) = r.steps[2].movers
+    assert israel.stall is not None and israel.stall.number == 192
+    assert {k for k, eq in israel.stall_equilibrium.items() if eq} == {"gmr", "smr", "seq"}
     for k in ("sim", "seq_sim"):
         assert r.guarantees[k].settings[0].on == ("us_press_israel",)
     assert r.guarantees["nash"].settings == ()

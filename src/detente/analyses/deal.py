@@ -113,6 +113,7 @@ class MoverCheck:
     stall: StateRef | None  # the others move, it does not (None: infeasible)
     prefers_stalling: bool | None  # it prefers the stall state to the next phase
     hurt_by_stalling: tuple[str, ...]  # other DMs that like the stall state less than the phase
+    stall_equilibrium: dict[str, bool]  # per concept: the stall state is an equilibrium there
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +125,7 @@ class MoverCheck:
             "stall": None if self.stall is None else self.stall.to_dict(),
             "prefers_stalling": self.prefers_stalling,
             "hurt_by_stalling": list(self.hurt_by_stalling),
+            "stall_equilibrium": dict(self.stall_equilibrium),
         }
 
 
@@ -463,6 +465,8 @@ def _mover(run: _Deal, i: int, a: int, b: int, mask: int) -> MoverCheck:
         run.ref(stall) if stall_ok else None,
         run.rank(i, stall) > run.rank(i, b) if stall_ok else None,
         hurt,
+        {k: stall_ok and bool(run.result.stable[k][:, run.pos(stall)].all())
+         for k in run.concepts},
     )
 
 
