@@ -34,7 +34,11 @@ def deal_section(r: DealAnalysis) -> dict[str, Any]:
             "irreversible": "" if step is None else ", ".join(
                 o for opts in step.irreversible.values() for o in opts
             ),
-            "stalling": [] if step is None else list(step.stalling),
+            "stalling": [] if step is None else [
+                {"dm": m.dm, "state": m.stall.number if m.stall else None,
+                 "held": [concept_label(k) for k, eq in m.stall_equilibrium.items() if eq]}
+                for m in step.movers if m.prefers_stalling
+            ],
             "cells": [
                 {"holds": p.holds[k], "unstable": [d for d, ok in p.stable[k].items() if not ok]}
                 for k in r.concepts

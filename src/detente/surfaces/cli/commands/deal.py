@@ -84,8 +84,10 @@ def render(console: Console, r: DealAnalysis) -> None:
             how = {True: "improves its position", False: "does not improve its position",
                    None: "cannot be made alone"}[m.improves]
             line = f"    {m.dm} ({', '.join(str(ch) for ch in m.changes)}) {how}"
-            if m.prefers_stalling:
-                line += "; it would rather stall"
+            if m.prefers_stalling and m.stall is not None:
+                held = [concept_label(k) for k, eq in m.stall_equilibrium.items() if eq]
+                line += f"; it would rather stall (state {m.stall.number}"
+                line += f", an equilibrium under {', '.join(held)})" if held else ")"
             fixed = s.irreversible.get(m.dm)
             if fixed:
                 line += f"; irreversible: {', '.join(fixed)}"
