@@ -511,3 +511,40 @@ def test_case_file_carries_the_deal() -> None:
 def test_limited_move_is_refused(exchange: Conflict) -> None:
     with pytest.raises(AnalysisError, match="unknown solution concept 'L2'"):
         deal_analysis(exchange, ["L2"])
+
+
+def test_mediation_fallback_calls_mediate_per_broken_phase(
+    exchange: Conflict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The call made once the mediation analysis is installed (its agreed interface:
+    ``mediate(model, target, concepts=..., max_edits=...)`` returning a result with
+    ``to_dict()``), checked with a stand-in module."""
+    import sys
+    import types
+
+    calls: list[tuple[str, tuple[str, ...], int]] = []
+
+    class Found:
+        def __init__(self, target: str) -> None:
+            self.target = target
+
+        def to_dict(self) -> dict[str, Any]:
+            return {"target": self.target, "solutions": []}
+
+    def mediate(model: Conflict, target: str, *, concepts: list[str], max_edits: int) -> Found:
+        calls.append((target, tuple(concepts), max_edits))
+        if concepts == ["sim"]:
+            raise AnalysisError("too large")
+        return Found(target)
+
+    stub = types.ModuleType("detente.analyses.mediation")
+    stub.mediate = mediate  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "detente.analyses.mediation", stub)
+    assert exchange.deal is not None
+    model = replace(exchange, deal=replace(exchange.deal, guarantors=()))
+    r = deal_analysis(model, ["seq", "sim", "gmr"], max_edits=2)
+    assert calls == [("YNN", ("seq",), 2), ("YNN", ("sim",), 2)]  # GMR holds: not asked
+    assert r.guarantees["seq"].mediation == {"release": {"target": "YNN", "solutions": []}}
+    assert r.guarantees["sim"].mediation == {"release": {"error": "too large"}}
+    assert r.guarantees["gmr"].mediation is None
+    assert deal_analysis(model, ["seq"], mediate=False).guarantees["seq"].mediation is None
