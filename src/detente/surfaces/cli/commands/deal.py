@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.deal import DealAnalysis, deal_analysis
-from detente.engine.registry import concept_label
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -21,6 +19,9 @@ from detente.surfaces.cli.output import (
     print_wide,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.deal import DealAnalysis
 
 EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
 
@@ -44,6 +45,8 @@ def deal_command(
     Verdicts are defined in docs/deals.md (the commitment problem: Fearon 1995; third-party
     guarantees: Walter 2002).
     """
+    from detente.analyses.deal import deal_analysis
+
     c = load_conflict(file)
     result = deal_analysis(c, concept or None)
     if fmt is OutputFormat.json:
@@ -59,6 +62,8 @@ def _mark(ok: bool) -> Text:
 
 def render(console: Console, r: DealAnalysis) -> None:
     """The deal for people: a phase table, the steps, exposures, guarantees."""
+    from detente.engine.registry import concept_label
+
     console.print(Text(f"{r.model}: deal ", style="bold") + Text(r.deal, style="bold underline"))
     console.print(Text(f"Options, in order: {' '.join(r.options)}", style="dim"))
     table = Table(title="Phases: holds under each concept (✓) — unstable DMs in brackets")
