@@ -90,8 +90,8 @@ class CaseFile:
     evolution: tuple[Scenario, ...] = ()
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
-    deal: DealAnalysis | None = None
     robustness: RobustnessResult | None = None
+    deal: DealAnalysis | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -153,13 +153,13 @@ def build_case_file(
                               lambda: coalition_analysis(model, engine=engine))
     graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
              if with_graph else None)
-    deal = None
-    if model.deal is not None:
-        deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))
     robust = None
     if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
         robust = _attempt(notes, "robustness analysis", lambda: robustness(
             model, keys, samples=ROBUSTNESS_SAMPLES, seed=0))
+    deal = None
+    if model.deal is not None:
+        deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -168,8 +168,8 @@ def build_case_file(
         evolution=tuple(evolution),
         coalitions=coalitions,
         graph=graph,
-        deal=deal,
         robustness=robust,
+        deal=deal,
         notes=tuple(notes),
     )
 

@@ -215,8 +215,8 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
-    "deal": DealSpec, "phases": PhaseSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
+    "deal": DealSpec, "phases": PhaseSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":

@@ -403,8 +403,8 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("why_status_quo", _why_status_quo),
     ("evolution", _evolution_section),
     ("coalition_analysis", _coalition_section),
-    ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
     ("robustness", _robustness_section),
+    ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
 )
 
 

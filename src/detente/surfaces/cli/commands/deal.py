@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from detente.surfaces.cli.output import (
@@ -21,6 +19,8 @@ from detente.surfaces.cli.output import (
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.console import Console
+
     from detente.analyses.deal import DealAnalysis
 
 EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
@@ -45,9 +45,9 @@ def deal_command(
     Verdicts are defined in docs/deals.md (the commitment problem: Fearon 1995; third-party
     guarantees: Walter 2002).
     """
+    c = load_conflict(file)
     from detente.analyses.deal import deal_analysis
 
-    c = load_conflict(file)
     result = deal_analysis(c, concept or None)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
@@ -62,6 +62,8 @@ def _mark(ok: bool) -> Text:
 
 def render(console: Console, r: DealAnalysis) -> None:
     """The deal for people: a phase table, the steps, exposures, guarantees."""
+    from rich.table import Table
+
     from detente.engine.registry import concept_label
 
     console.print(Text(f"{r.model}: deal ", style="bold") + Text(r.deal, style="bold underline"))
