@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from detente.model.errors import AnalysisError
@@ -208,12 +208,14 @@ async def download_gmcr(model_id: ModelId, b: Bench, version: VersionQuery = Non
 
 # ----- analyses -------------------------------------------------------------------------
 @router.get("/models/{model_id}/analysis", summary="Stability analysis",
+            response_class=JSONResponse, responses={200: {"content": {"application/json": {
+                "schema": {"type": "object"}}}}},
             description="Exactly `detente analyze --format json`.")
 async def analysis(model_id: ModelId, b: Bench, version: VersionQuery = None,
                    concept: ConceptQuery = None,
-                   horizon: Annotated[int | None, Query(ge=1, le=64)] = None) -> dict[str, Any]:
-    data: dict[str, Any] = await _run(b.analysis, model_id, version, concept, horizon)
-    return data
+                   horizon: Annotated[int | None, Query(ge=1, le=64)] = None) -> Response:
+    body: bytes = await _run(b.analysis_json, model_id, version, concept, horizon)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/models/{model_id}/explain", summary="Explain one state",

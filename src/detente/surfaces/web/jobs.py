@@ -71,7 +71,8 @@ class JobRunner:
     """Runs jobs on a few worker threads and keeps their state."""
 
     def __init__(self, workers: int = 1) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="detente-job")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
@@ -82,7 +83,11 @@ class JobRunner:
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()
-        self._pool.submit(self._run, job, work)
+            if self._pool is None:  # started on first use (and again after a shutdown)
+                self._pool = ThreadPoolExecutor(max_workers=self._workers,
+                                                thread_name_prefix="detente-job")
+            pool = self._pool
+        pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -110,10 +115,16 @@ class JobRunner:
             return job
 
     def shutdown(self) -> None:
+        """Cancel every job and stop the workers (a later submit starts new ones)."""
         with self._lock:
             for job in self._jobs.values():
-                job.cancel_event.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+                if job.finished is None:
+                    job.cancel_event.set()
+                    if job.state == "queued":
+                        self._finish(job, "cancelled")
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     # ---- inside the worker -------------------------------------------------------------
     def _run(self, job: Job, work: Work) -> None:

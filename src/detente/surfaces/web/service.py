@@ -30,9 +30,6 @@ from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ModelTooLargeError
-from detente.surfaces.report.build import build_report
-from detente.surfaces.report.graph import draw_png, reachable_graph
-from detente.surfaces.report.render import render_html, render_markdown
 from detente.surfaces.web.config import MAX_MODEL_CHARS, MAX_OPTIONS, MAX_STATES
 
 Progress = Callable[[str], None]
@@ -163,12 +160,17 @@ def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool
 def report(model: Conflict, fmt: str = "html") -> str:
     """The report as ``detente report`` writes it: ``html`` (self-contained) or ``markdown``
     (without the graph image)."""
+    from detente.surfaces.report.build import build_report  # matplotlib: load when needed
+    from detente.surfaces.report.render import render_html, render_markdown
+
     data = build_report(model, with_graph=(fmt == "html"))
     return render_html(data) if fmt == "html" else render_markdown(data, None)
 
 
 def graph_png(model: Conflict, result: StabilityResult, max_nodes: int = 40) -> bytes | None:
     """The status quo's transition graph as PNG (as in the report), or None."""
+    from detente.surfaces.report.graph import draw_png, reachable_graph
+
     tg = reachable_graph(model, max_nodes=max_nodes)
     nash = result.equilibria("nash") if "nash" in result.concepts else []
     any_eq = {code for key in result.concepts for code in result.equilibria(key)}

@@ -3,6 +3,7 @@ with the cached operations the API and the pages share."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -76,3 +77,17 @@ class Workbench:
         data: dict[str, Any] = self.cached(v, "analysis", (tuple(concepts or ()), horizon),
                                            result.to_dict)
         return data
+
+    def analysis_json(self, model_id: int, version: int | None = None,
+                      concepts: Sequence[str] | None = None, horizon: int | None = None,
+                      ) -> bytes:
+        """:meth:`analysis` serialised once (the cache keeps the bytes)."""
+        v = self.version(model_id, version)
+        key = (tuple(concepts or ()), horizon)
+
+        def encode() -> bytes:
+            data = self.analysis(model_id, v.version, concepts, horizon)
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+        body: bytes = self.cached(v, "analysis.json", key, encode)
+        return body

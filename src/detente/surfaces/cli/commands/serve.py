@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -49,7 +51,11 @@ def serve(
     from detente.surfaces.web.app import create_app
 
     path = db or default_db_path()
-    app = create_app(Settings(db_path=path, token=token))
+    cache = os.environ.get("DETENTE_WEB_CACHE", "").strip()
+    settings = Settings(db_path=path, token=token)
+    if cache.isdigit():  # results cached per (model, version, query); 0 turns the cache off
+        settings = replace(settings, cache_entries=int(cache))
+    app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     note(f"detente workbench on http://{shown}:{port}  (database: {path})")
     uvicorn.run(app, host=host, port=port, log_level="warning")
