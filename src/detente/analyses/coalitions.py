@@ -59,12 +59,16 @@ import pandas as pd
 from detente.engine import Engine
 from detente.engine.coalition import coalition_min
 from detente.engine.layout import INF
+from detente.engine.registry import (
+    COALITION_CONCEPTS,
+    COALITION_NAMES,
+    SanctionKind,
+    get_concept,
+    parse_coalition_concepts,
+)
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
-#: Coalition concepts (keys) and their display names.
-COALITION_CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq")
-COALITION_NAMES = {"nash": "CNash", "gmr": "CGMR", "smr": "CSMR", "seq": "CSEQ"}
 #: Most coalitions ``all_coalitions=True`` will analyse (2**10).
 MAX_COALITIONS = 1 << 10
 #: Upper bound on Σ_s |R_H(s)| (state pairs searched) per analysis.
@@ -196,25 +200,6 @@ def every_coalition(model: Conflict) -> tuple[Coalition, ...]:
         for size in range(2, n + 1)
         for combo in combinations(range(n), size)
     )
-
-
-def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
-    """Coalition concept keys (nash, gmr, smr, seq; 'cgmr' etc. accepted); default all four."""
-    if names is None:
-        return COALITION_CONCEPTS
-    out: list[str] = []
-    for raw in names:
-        key = raw.strip().lower()
-        if key not in COALITION_CONCEPTS and key.startswith("c"):
-            key = key[1:]
-        if key not in COALITION_CONCEPTS:
-            raise AnalysisError(
-                f"unknown coalition concept {raw!r}; expected one of: "
-                + ", ".join(COALITION_CONCEPTS)
-            )
-        if key not in out:
-            out.append(key)
-    return tuple(out)
 
 
 def _work_bound(model: Conflict, members: Sequence[int]) -> float:
@@ -426,12 +411,14 @@ def coalition_analysis(
     concepts: Iterable[str] | None = None,
     *,
     all_coalitions: bool = False,
+    engine: Engine | None = None,
 ) -> CoalitionResult:
     """Coalitional improvements and coalition stability (Inohara & Hipel 2008).
 
     ``coalitions``: lists of DM names (two or more each); ``None`` means the model's
     ``coalitions`` field, or every coalition of two or more DMs with ``all_coalitions=True``.
-    ``concepts``: any of ``nash``, ``gmr``, ``smr``, ``seq`` (default all four).
+    ``concepts``: any of ``nash``, ``gmr``, ``smr``, ``seq`` (default all four). ``engine``:
+    an engine over ``model`` to reuse (its cached stability is shared).
 
     >>> import detente
     >>> res = coalition_analysis(detente.load("examples/elmira.yaml"), [["MoE", "UR"]])
@@ -454,7 +441,10 @@ def coalition_analysis(
             f"coalition analysis would search up to {work:.3g} pairs of states (limit "
             f"{MAX_WORK:.3g}); analyse fewer or smaller coalitions"
         )
-    engine = Engine(model)
+    if engine is None:
+        engine = Engine(model)
+    elif engine.conflict is not model:
+        raise AnalysisError("the engine given to coalition_analysis was built for another model")
     graph = MoveGraph(model, engine)
     n, n_dms = model.n_states, len(model.dms)
     stable = {k: engine.stable(k).copy() for k in keys}  # H = {i}: the ordinary concept
@@ -464,8 +454,8 @@ def coalition_analysis(
     for h, (key, members) in enumerate(zip(chosen, member_idx, strict=True)):
         comp = [j for j in range(n_dms) if j not in members]
         worst = {
-            k: [_sanction(engine, k, i, members, comp) for i in members]
-            for k in keys if k != "nash"
+            k: [_sanction(engine, kind, i, members, comp) for i in members]
+            for k in keys if (kind := get_concept(k).sanction) is not None
         }
         result = {k: np.ones((len(members), n), dtype=bool) for k in keys}
         for idx in _groups(model, members):
@@ -534,7 +524,7 @@ def _dense_improvements(
 
 
 def _sanction(
-    engine: Engine, concept: str, i: int, members: list[int], comp: list[int]
+    engine: Engine, kind: SanctionKind, i: int, members: list[int], comp: list[int]
 ) -> np.ndarray:
     """Per state s1: the least u_i the complement can force from s1 (for CSMR, the least of
     max(u_i(s2), best u_i of the coalition's counter-moves from s2)); +inf if it cannot move."""
@@ -542,14 +532,14 @@ def _sanction(
     if not comp:
         return np.full(n, INF)
     u = engine.utilities[i]
-    if concept == "gmr":
+    if kind == "gmr":
         return coalition_min(engine.layouts, engine.utilities, comp, u)
-    if concept == "seq":
+    if kind == "seq":
         return coalition_min(engine.layouts, engine.utilities, comp, u, improving=True)
-    if concept == "smr":
+    if kind == "smr":
         counter = -coalition_min(engine.layouts, engine.utilities, members, -u)
         return coalition_min(engine.layouts, engine.utilities, comp, np.maximum(u, counter))
-    raise ValueError(concept)
+    raise ValueError(kind)
 
 
 __all__ = [

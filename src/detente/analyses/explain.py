@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from detente.analyses.stability import concept_label, parse_concepts
+from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, DetenteError
@@ -138,9 +138,10 @@ class ImprovementCheck:
             "changes": [ch.to_dict() for ch in self.improvement.changes],
             "sanctioned": self.sanctioned,
         }
-        if concept in ("gmr", "smr", "seq", "seq_sim"):
+        how = get_concept(concept)
+        if how.sanction is not None:
             out["sanction"] = None if self.sanction is None else self.sanction.to_dict()
-        if concept in ("sim", "seq_sim"):
+        if how.simultaneous:
             out["simultaneous"] = (
                 None if self.simultaneous is None else self.simultaneous.to_dict()
             )
@@ -599,32 +600,33 @@ def _explain_dm(
 
     verdicts = []
     for key in keys:
+        how = get_concept(key)
         checks = []
         for t, m in zip(uis, moves, strict=True):
             gain = write.gain(i, m)
             seq_s: Sanction | None = None
             sim_s: Sanction | None = None
-            if key == "nash":
+            if how.sanction is None and not how.simultaneous:  # Nash: nothing deters
                 checks.append(ImprovementCheck(m, False, None, None, gain + "."))
                 continue
             parts: list[str] = []
             ok = True
-            if key in ("gmr", "smr", "seq", "seq_sim"):
-                kind = "seq" if key == "seq_sim" else key
+            if how.sanction is not None:
+                kind = how.sanction
                 seq_s = sequential(kind, t)
                 ok = seq_s is not None
                 parts.append(
                     write.no_sequence(i, s, kind, m) if seq_s is None
                     else write.sequence(i, s, seq_s, seq=kind == "seq", smr=kind == "smr")
                 )
-            if key in ("sim", "seq_sim"):
+            if how.simultaneous:
                 sim_s = simultaneous(t)
                 ok = ok and sim_s is not None
                 parts.append(
                     write.no_simultaneous(i, s) if sim_s is None
                     else write.simultaneous(i, s, sim_s)
                 )
-            reason = _join(gain, parts, key)
+            reason = _join(gain, parts)
             checks.append(ImprovementCheck(m, ok, seq_s, sim_s, reason))
         stable = all(ch.sanctioned for ch in checks)
         verdicts.append(
@@ -633,8 +635,8 @@ def _explain_dm(
     return DMExplanation(name, rank, int(levels.size), moves, tuple(verdicts))
 
 
-def _join(gain: str, parts: list[str], key: str) -> str:
-    if key == "seq_sim":
+def _join(gain: str, parts: list[str]) -> str:
+    if len(parts) == 2:  # a sequential and a simultaneous part (SEQ&SIM)
         seq, sim = parts
         return f"{gain}. Under SEQ, {seq}; under SIM, {sim}."
     (part,) = parts
@@ -648,7 +650,8 @@ def _summary(name: str, s: int, key: str, checks: list[ImprovementCheck]) -> str
     if total == 0:
         return f"{name} has no unilateral improvement from state {s + 1}."
     plural = "s" if total != 1 else ""
-    if key == "nash":
+    how = get_concept(key)
+    if how.sanction is None and not how.simultaneous:  # Nash
         return f"{name} has {total} unilateral improvement{plural} from state {s + 1}."
     bad = sum(not ch.sanctioned for ch in checks)
     if total == 1:

@@ -15,36 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.engine import CONCEPT_NAMES, CONCEPTS, Engine, limited_move_stable
+from detente.engine import Engine
+from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
 Progress = Callable[[str], None]
-
-
-def concept_label(concept: str) -> str:
-    """Display name: ``'seq_sim'`` → ``'SEQ&SIM'``, ``'L3'`` → ``'L3'``."""
-    return CONCEPT_NAMES.get(concept, concept)
-
-
-def parse_concepts(names: Iterable[str] | None, horizon: int | None = None) -> tuple[str, ...]:
-    """Validate concept keys (case-insensitive; 'seq&sim' accepted); default all six."""
-    if names is None:
-        out = list(CONCEPTS)
-    else:
-        out = []
-        for raw in names:
-            key = raw.strip().lower().replace("&", "_").replace("-", "_")
-            if key not in CONCEPTS:
-                raise AnalysisError(
-                    f"unknown solution concept {raw!r}; expected one of: "
-                    + ", ".join(CONCEPTS)
-                )
-            if key not in out:
-                out.append(key)
-    if horizon is not None:
-        out.append(f"L{horizon}")
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -151,22 +127,30 @@ def analyze(
     *,
     horizon: int | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> StabilityResult:
     """Stability of every feasible state for every DM under the chosen concepts.
 
-    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``.
-    ``progress`` is called with a description before each concept.
+    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
+    (which ``concepts`` may also name).
+    ``progress`` is called with a description before each concept. ``engine``: an
+    :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
+    ``Engine.with_preferences``, sharing layouts across preference profiles).
     """
-    keys = parse_concepts(concepts, horizon)
-    engine = Engine(model)
+    keys = parse_concepts(concepts, horizon, allow_limited=True)
+    if engine is None:
+        engine = Engine(model)
+    elif engine.conflict is not model:
+        raise AnalysisError("the engine given to analyze was built for another model")
     out: dict[str, np.ndarray] = {}
     for key in keys:
-        if key.startswith("L"):
-            if progress:
-                progress(f"{key} (limited move)")
-            out[key] = limited_move_stable(engine.layouts, engine.utilities, int(key[1:]))
-            continue
+        c = get_concept(key)
         if progress:
-            progress(f"{concept_label(key)} for every decision maker")
+            progress(f"{key} (limited move)" if c.is_limited
+                     else f"{c.label} for every decision maker")
         out[key] = engine.stable(key)
     return StabilityResult(model, out)
+
+
+__all__ = ["Progress", "StabilityResult", "analyze", "concept_label", "display_ranks",
+           "parse_concepts"]

@@ -19,7 +19,6 @@ concept (from :func:`detente.analyses.stability.analyze`) are split into reachab
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +33,9 @@ from detente.analyses.coalitions import (
     move_data,
     parse_coalitions,
 )
-from detente.analyses.stability import analyze, concept_label, parse_concepts
+from detente.analyses.stability import analyze
 from detente.engine import Engine
+from detente.engine.registry import concept_label, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -242,6 +242,8 @@ def evolve(
     start: int | str | None = None,
     coalitions: bool | Sequence[Sequence[str]] = False,
     concepts: Iterable[str] | None = None,
+    *,
+    engine: Engine | None = None,
 ) -> EvolutionResult:
     """Status-quo analysis from ``start`` (a Y/N string or 1-based state number; default the
     model's status quo).
@@ -249,7 +251,8 @@ def evolve(
     ``coalitions``: ``False`` for unilateral improvements only, ``True`` to add the coalitional
     improvements of the model's ``coalitions``, or a list of coalitions (lists of DM names).
     ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
-    limited-move stability with horizon h, for two-DM models).
+    limited-move stability with horizon h, for two-DM models). ``engine``: an engine over
+    ``model`` to reuse (its cached stability is shared).
 
     >>> import detente
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
@@ -272,15 +275,12 @@ def evolve(
         chosen = ()
     else:
         chosen = parse_coalitions(model, coalitions)
-    wanted = list(concepts if concepts is not None else DEFAULT_CONCEPTS)
-    limited = [k for k in wanted if re.fullmatch(r"L\d+", k.strip())]
-    if len(limited) > 1:
-        raise AnalysisError(f"give at most one limited-move horizon, not {', '.join(limited)}")
-    horizon = int(limited[0].strip()[1:]) if limited else None
-    keys = parse_concepts([k for k in wanted if k not in limited], horizon)
-    engine = Engine(model)
+    keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS,
+                          allow_limited=True)
+    if engine is None:
+        engine = Engine(model)
     graph = MoveGraph(model, engine)
-    stability = analyze(model, [k for k in keys if k not in limited], horizon=horizon)
+    stability = analyze(model, keys, engine=engine)
     feasible = model.feasible
     names = model.dm_names
     member_idx = [[model.dm_index(n) for n in h] for h in chosen]

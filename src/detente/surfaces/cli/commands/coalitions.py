@@ -11,16 +11,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.coalitions import COALITION_NAMES, CoalitionResult, coalition_analysis
+from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.engine.registry import COALITION_NAMES
 from detente.model.errors import AnalysisError
-from detente.surfaces.cli.commands.evolve import CoalitionOption, split_coalitions
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CoalitionOption,
     FormatOption,
     OutputFormat,
     load_conflict,
     print_json,
     print_wide,
+    split_coalitions,
     stdout_console,
 )
 
