@@ -227,3 +227,11 @@ def test_web_layer_imports_no_cli_module() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 assert not node.module.startswith("detente.surfaces.cli"), path
+
+
+def test_case_file_holds_the_same_analyses(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        c.post("/api/models", json={"yaml": PD})
+        case = c.get("/api/models/1/casefile").json()
+        assert case["stability"] == c.get("/api/models/1/analysis").json()
+        assert case["evolution"][0]["final"] == c.get("/api/models/1/evolve").json()["final"]

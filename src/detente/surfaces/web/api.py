@@ -271,8 +271,7 @@ async def coalitions(model_id: ModelId, b: Bench, version: VersionQuery = None,
 async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
                  format: Literal["html", "markdown"] = "html",
                  download: bool = False) -> PlainTextResponse:
-    v, model = await _run(b.model, model_id, version)
-    text = await _run(b.cached, v, "report", format, lambda: service.report(model, format))
+    v, text = await _run(b.report, model_id, version, format)
     media = "text/html" if format == "html" else "text/markdown"
     headers = {}
     if download:
@@ -280,6 +279,16 @@ async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
         headers["Content-Disposition"] = (f'attachment; filename="report-{model_id}-'
                                           f'v{v.version}.{suffix}"')
     return PlainTextResponse(text, media_type=media, headers=headers)
+
+
+@router.get("/models/{model_id}/casefile", summary="The case file",
+            description="Every analysis the workbench shows, in one document: each under its "
+            "name, in the JSON shape of its own command (the case file's `to_dict()`).")
+async def case_file(model_id: ModelId, b: Bench, version: VersionQuery = None
+                    ) -> dict[str, Any]:
+    v, _model, case = await _run(b.case, model_id, version)
+    data: dict[str, Any] = await _run(b.cached, v, "case.json", None, case.to_dict)
+    return data
 
 
 # ----- jobs -----------------------------------------------------------------------------
@@ -307,7 +316,7 @@ async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, 
                 return service.evolve(model, None, False, (), concepts)
         else:
             def work(progress: Callable[[str], None]) -> dict[str, Any]:
-                return {"format": "html", "text": service.report(model, "html")}
+                return {"format": "html", "text": service.report(service.case_file(model))}
     job = b.jobs.submit(body.kind, work, steps, {"model_id": v.model_id, "version": v.version})
     return job.to_dict(with_result=False)
 

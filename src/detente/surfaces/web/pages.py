@@ -14,12 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from detente.analyses.stability import concept_label, display_ranks
-from detente.model.conflict import Conflict
+from detente.analyses.casefile import CaseFile
+from detente.analyses.stability import display_ranks
+from detente.engine.registry import concept_label
 from detente.model.errors import DetenteError, ModelError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.api import MAX_ID, bench
-from detente.surfaces.web.store import StaleVersion, Version
+from detente.surfaces.web.store import StaleVersion
 from detente.surfaces.web.workbench import Workbench
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -84,7 +85,8 @@ async def import_model(request: Request, file: UploadFile) -> Response:
 
 # ----- the workbench --------------------------------------------------------------------
 def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str, Any]:
-    v, model, result = b.stability(model_id, version)
+    v, model, case = b.case(model_id, version)
+    result = case.stability
     latest = b.version(model_id).version
     return {
         "v": v, "latest": latest, "model": model, "yaml": v.yaml,
@@ -94,16 +96,17 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "status_quo": None if model.status_quo is None else {
             "number": model.state_number(model.status_quo),
             "state": model.state_string(model.status_quo)},
-        "evolution": _evolution(b, v, model),
+        "evolution": _evolution(case),
+        "notes": case.notes,
         "message": None, "message_kind": None,
     }
 
 
-def _evolution(b: Workbench, v: Version, model: Conflict) -> dict[str, Any] | None:
-    if model.status_quo is None:
+def _evolution(case: CaseFile) -> dict[str, Any] | None:
+    """The first status-quo scenario of the case file (unilateral improvements)."""
+    if not case.evolution:
         return None
-    data: dict[str, Any] = b.cached(v, "evolve", (None, False, (), ()),
-                                    lambda: service.evolve(model))
+    data: dict[str, Any] = case.evolution[0].result.to_dict()
     return data
 
 
@@ -165,7 +168,8 @@ async def check(request: Request, model_id: int, yaml: Annotated[str, Form()] = 
 
 def _states(b: Workbench, model_id: int, version: int | None, show: str, pattern: str,
             ) -> dict[str, Any]:
-    _v, model, result = b.stability(model_id, version)
+    _v, model, case = b.case(model_id, version)
+    result = case.stability
     mask = np.ones(model.n_states, dtype=bool)
     if show == "equilibria":
         mask[:] = False
@@ -220,8 +224,8 @@ async def graph(request: Request, model_id: int,
     b = bench(request)
 
     def draw() -> bytes | None:
-        v, model, result = b.stability(_id(model_id), version)
-        png: bytes | None = b.cached(v, "graph", None, lambda: service.graph_png(model, result))
+        v, _model, case = b.case(_id(model_id), version)
+        png: bytes | None = b.cached(v, "graph", None, lambda: service.graph_png(case))
         return png
 
     png = await run_in_threadpool(draw)
@@ -233,10 +237,7 @@ async def graph(request: Request, model_id: int,
 @router.get("/models/{model_id}/report", response_class=HTMLResponse)
 async def report(request: Request, model_id: int,
                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
-    b = bench(request)
-    v, model = await run_in_threadpool(b.model, _id(model_id), version)
-    text = await run_in_threadpool(b.cached, v, "report", "html",
-                                   lambda: service.report(model, "html"))
+    _v, text = await run_in_threadpool(bench(request).report, _id(model_id), version, "html")
     return HTMLResponse(text)
 
 

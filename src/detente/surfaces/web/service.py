@@ -1,8 +1,10 @@
 """The one place where the web app calls the analyses (and the formats).
 
-Every function takes a parsed model and returns plain data (the analyses' ``to_dict()``,
-exactly the CLI's JSON shapes) or rendered bytes; the API and the pages only call these.
-When the case file (``detente.analyses.casefile``) lands, the swap happens here.
+The pages render a model's case file (:func:`case_file`, ``detente.analyses.casefile``):
+stability, the status quo's explanation and evolution, coalitions and the transition graph,
+analysed once per saved version; the report is rendered from the same case file. The API's
+single-analysis answers call the analysis functions with the asked-for parameters and return
+their ``to_dict()``, exactly the CLI's JSON shapes.
 
 >>> text = open("examples/prisoners_dilemma.yaml").read()
 >>> model = parse_model(text, limits=Limits())
@@ -22,10 +24,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
+from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions import coalition_analysis
 from detente.analyses.explain import explain as explain_state
-from detente.analyses.stability import StabilityResult, analyze, concept_label
+from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
+from detente.engine.registry import concept_label
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict
@@ -157,25 +161,32 @@ def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool
                               all_coalitions=every).to_dict()
 
 
-def report(model: Conflict, fmt: str = "html") -> str:
-    """The report as ``detente report`` writes it: ``html`` (self-contained) or ``markdown``
-    (without the graph image)."""
-    from detente.surfaces.report.build import build_report  # matplotlib: load when needed
+def case_file(model: Conflict, max_nodes: int = 40) -> CaseFile:
+    """The model's case file: every analysis the pages and the report show, run once."""
+    return build_case_file(model, with_graph=True, max_nodes=max_nodes)
+
+
+def report(case: CaseFile, fmt: str = "html") -> str:
+    """The report of a case file, as ``detente report`` writes it: ``html`` (self-contained,
+    graph embedded) or ``markdown`` (without the graph image)."""
+    from detente.surfaces.report.build import report_data  # matplotlib: load when needed
     from detente.surfaces.report.render import render_html, render_markdown
 
-    data = build_report(model, with_graph=(fmt == "html"))
+    data = report_data(case)
     return render_html(data) if fmt == "html" else render_markdown(data, None)
 
 
-def graph_png(model: Conflict, result: StabilityResult, max_nodes: int = 40) -> bytes | None:
+def graph_png(case: CaseFile) -> bytes | None:
     """The status quo's transition graph as PNG (as in the report), or None."""
-    from detente.surfaces.report.graph import draw_png, reachable_graph
+    from detente.surfaces.report.graph import draw_png
 
-    tg = reachable_graph(model, max_nodes=max_nodes)
+    if case.graph is None:
+        return None
+    result = case.stability
     nash = result.equilibria("nash") if "nash" in result.concepts else []
     any_eq = {code for key in result.concepts for code in result.equilibria(key)}
     with _DRAW_LOCK:
-        return draw_png(tg, model, nash, any_eq)
+        return draw_png(case.graph, case.conflict, nash, any_eq)
 
 
 def optional_analysis(name: str) -> Callable[..., Any] | None:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
+from detente.analyses.casefile import CaseFile
 from detente.analyses.stability import StabilityResult
 from detente.model.conflict import Conflict
 from detente.surfaces.web import service
@@ -61,6 +62,18 @@ class Workbench:
         return self.cache.get((what, v.model_id, v.version, params), compute)
 
     # ---- analyses ----------------------------------------------------------------------
+    def case(self, model_id: int, version: int | None = None
+             ) -> tuple[Version, Conflict, CaseFile]:
+        """A saved version, its model and its case file (built once per version)."""
+        v, model = self.model(model_id, version)
+        case: CaseFile = self.cached(v, "case", None, lambda: service.case_file(model))
+        return v, model, case
+
+    def report(self, model_id: int, version: int | None, fmt: str) -> tuple[Version, str]:
+        v, _model, case = self.case(model_id, version)
+        text: str = self.cached(v, "report", fmt, lambda: service.report(case, fmt))
+        return v, text
+
     def stability(self, model_id: int, version: int | None = None,
                   concepts: Sequence[str] | None = None, horizon: int | None = None,
                   ) -> tuple[Version, Conflict, StabilityResult]:
