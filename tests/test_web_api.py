@@ -235,3 +235,17 @@ def test_case_file_holds_the_same_analyses(tmp_path: Path) -> None:
         case = c.get("/api/models/1/casefile").json()
         assert case["stability"] == c.get("/api/models/1/analysis").json()
         assert case["evolution"][0]["final"] == c.get("/api/models/1/evolve").json()["final"]
+
+
+def test_dns_rebinding_and_cross_site_writes_are_refused(tmp_path: Path) -> None:
+    with client(tmp_path, allowed_hosts=("127.0.0.1", "localhost", "::1")) as c:
+        local = {"host": "127.0.0.1:8000"}
+        assert c.get("/api/models", headers=local).status_code == 200
+        assert c.get("/api/models", headers={"host": "[::1]:8000"}).status_code == 200
+        assert c.get("/api/models", headers={"host": "evil.example:8000"}).status_code == 403
+        r = c.post("/api/models", json={"yaml": PD},
+                   headers={**local, "origin": "http://evil.example"})
+        assert r.status_code == 403
+        r = c.post("/api/models", json={"yaml": PD},
+                   headers={**local, "origin": "http://127.0.0.1:8000"})
+        assert r.status_code == 201

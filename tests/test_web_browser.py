@@ -21,6 +21,7 @@ import uvicorn
 import detente
 from detente.formats.native import loads
 from detente.surfaces.web import Settings, create_app
+from detente.surfaces.web.config import LOOPBACK_HOSTS
 from web_helpers import FLAGSHIP, free_port
 
 
@@ -39,7 +40,8 @@ STATEMENT = "        - statement: iran_strike\n"  # Iran's second priority
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The workbench on a free loopback port (uvicorn in a thread), the flagship stored."""
-    app = create_app(Settings(db_path=tmp_path_factory.mktemp("web") / "web.db"))
+    app = create_app(Settings(db_path=tmp_path_factory.mktemp("web") / "web.db",
+                              allowed_hosts=LOOPBACK_HOSTS))  # as `detente serve` runs
     app.state.bench.create(FLAGSHIP)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,

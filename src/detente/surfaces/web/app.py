@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -51,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(TokenCheck, token=settings.token)
+    app.add_middleware(OriginCheck, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app
 
@@ -140,6 +141,45 @@ class BodyLimit:
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
+
+
+class OriginCheck:
+    """Refuse requests for another host name (DNS rebinding) when ``allowed_hosts`` is set,
+    and state-changing requests sent by a page of another site (its ``Origin`` is not this
+    server), with 403."""
+
+    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...] | None) -> None:
+        self.app = app
+        self.allowed = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        host = headers.get("host", "")
+        problem = None
+        if self.allowed is not None and _host_name(host) not in self.allowed:
+            problem = f"this server does not answer to the host name {host!r}"
+        origin = headers.get("origin")
+        if (problem is None and scope["method"] in self.UNSAFE and origin
+                and origin != "null" and urlsplit(origin).netloc.lower() != host.lower()):
+            problem = f"a page of {origin} may not change this server's models"
+        if problem is None:
+            await self.app(scope, receive, send)
+            return
+        await JSONResponse({"detail": problem}, status_code=403)(scope, receive, send)
+
+
+def _host_name(host: str) -> str:
+    """``'127.0.0.1:8000'`` → ``'127.0.0.1'``, ``'[::1]:8000'`` → ``'::1'``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 class TokenCheck:

@@ -55,3 +55,10 @@ class Settings:
     live_states: int = LIVE_STATES
     job_workers: int = 1
     cache_entries: int = 64
+    #: Host header names accepted (None: any). ``detente serve`` on loopback sets the
+    #: loopback names, so a web page cannot reach the server by DNS rebinding.
+    allowed_hosts: tuple[str, ...] | None = None
+
+
+#: Host names a loopback server answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

@@ -34,7 +34,12 @@ def serve(
     With --token, API clients send `Authorization: Bearer TOKEN`; a browser opens the
     address once with `?token=TOKEN` (a cookie keeps it).
     """
-    from detente.surfaces.web.config import Settings, default_db_path, is_loopback
+    from detente.surfaces.web.config import (
+        LOOPBACK_HOSTS,
+        Settings,
+        default_db_path,
+        is_loopback,
+    )
 
     if token is not None and not token.strip():
         raise CliError("--token is empty; give a token of at least 8 characters")
@@ -52,7 +57,8 @@ def serve(
 
     path = db or default_db_path()
     cache = os.environ.get("DETENTE_WEB_CACHE", "").strip()
-    settings = Settings(db_path=path, token=token)
+    settings = Settings(db_path=path, token=token,
+                        allowed_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
     if cache.isdigit():  # results cached per (model, version, query); 0 turns the cache off
         settings = replace(settings, cache_entries=int(cache))
     app = create_app(settings)
