@@ -219,16 +219,6 @@ def test_serve_refuses_other_hosts_without_token() -> None:
     assert not is_loopback("10.0.0.1") and is_loopback("127.0.0.2")
 
 
-def test_web_layer_imports_no_cli_module() -> None:
-    import ast
-
-    root = Path(__file__).resolve().parent.parent / "src" / "detente" / "surfaces" / "web"
-    for path in root.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module:
-                assert not node.module.startswith("detente.surfaces.cli"), path
-
-
 def test_case_file_holds_the_same_analyses(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": PD})

@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
-from detente.model.errors import AnalysisError
+from detente.model.errors import AnalysisError, DetenteError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.workbench import Workbench
 
@@ -178,8 +178,6 @@ async def diff_versions(
              description="200 with `ok: false` and the error (message, line, field) for an "
              "invalid model; nothing is stored.")
 async def validate(body: NewModel, b: Bench) -> Validation:
-    from detente.model.errors import DetenteError, error_data
-
     try:
         model = await _run(b.parse, body.yaml)
     except DetenteError as exc:

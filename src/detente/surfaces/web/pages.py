@@ -17,10 +17,10 @@ from fastapi.templating import Jinja2Templates
 from detente.analyses.casefile import CaseFile
 from detente.analyses.stability import display_ranks
 from detente.engine.registry import concept_label
-from detente.model.errors import DetenteError, ModelError, error_data
+from detente.model.errors import DetenteError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.api import MAX_ID, bench
-from detente.surfaces.web.store import StaleVersion
+from detente.surfaces.web.store import NotFound, StaleVersion
 from detente.surfaces.web.workbench import Workbench
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -50,7 +50,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 def _id(model_id: int) -> int:
     if not 1 <= model_id <= MAX_ID:
-        raise ModelError(f"no model {model_id}")
+        raise NotFound(f"no model {model_id}")
     return model_id
 
 
