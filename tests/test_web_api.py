@@ -239,3 +239,17 @@ def test_dns_rebinding_and_cross_site_writes_are_refused(tmp_path: Path) -> None
         r = c.post("/api/models", json={"yaml": PD},
                    headers={**local, "origin": "http://127.0.0.1:8000"})
         assert r.status_code == 201
+
+
+def test_a_big_model_page_is_analysed_as_a_job_with_progress(tmp_path: Path) -> None:
+    with client(tmp_path, live_states=2) as c:  # PD's 4 states count as big here
+        c.post("/api/models", json={"yaml": PD})
+        page = c.get("/models/1")
+        assert page.status_code == 200 and 'id="progress"' in page.text
+        jobs = c.app.state.bench.jobs  # type: ignore[attr-defined]
+        job_id = page.text.split('data-job="')[1].split('"')[0]
+        assert jobs.wait(job_id, 30).state == "done"
+        assert jobs.get(job_id).done_steps == jobs.get(job_id).steps == 7
+        assert c.get(f"/models/1/jobs/{job_id}").headers.get("hx-refresh") == "true"
+        page = c.get("/models/1")
+        assert 'id="equilibria"' in page.text  # the analysis, from the cache

@@ -28,6 +28,11 @@ class ResultCache:
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Lock] = {}
 
+    def has(self, key: Hashable) -> bool:
+        """Whether ``key`` is cached now (without computing or refreshing it)."""
+        with self._lock:
+            return key in self._items
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         """The cached value of ``key``, computing it with ``compute()`` if needed. An
         exception from ``compute`` is not cached."""

@@ -113,8 +113,36 @@ def _evolution(case: CaseFile) -> dict[str, Any] | None:
 @router.get("/models/{model_id}", response_class=HTMLResponse)
 async def workbench(request: Request, model_id: int,
                     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
-    ctx = await run_in_threadpool(_page_context, bench(request), _id(model_id), version)
+    b = bench(request)
+    v, model = await run_in_threadpool(b.model, _id(model_id), version)
+    if model.n_states > b.settings.live_states and b.cache.size > 0 and not b.case_ready(v):
+        # a big model: analyse it as a background job and show its progress meanwhile
+        job = b.case_job(v, model)
+        return templates.TemplateResponse(request, "analysing.html", {
+            "v": v, "model": model, "job": job.to_dict(with_result=False)})
+    ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
     return templates.TemplateResponse(request, "model.html", ctx)
+
+
+def _job_partial(request: Request, model_id: int, job_id: str) -> Response:
+    job = bench(request).jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id!r}")
+    if job.state == "done":  # htmx reloads the page, which now shows the analysis
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return templates.TemplateResponse(request, "_progress.html", {
+        "job": job.to_dict(with_result=False), "model_id": model_id})
+
+
+@router.get("/models/{model_id}/jobs/{job_id}", response_class=HTMLResponse)
+async def job_progress(request: Request, model_id: int, job_id: str) -> Response:
+    return _job_partial(request, model_id, job_id)
+
+
+@router.post("/models/{model_id}/jobs/{job_id}/cancel", response_class=HTMLResponse)
+async def cancel_job(request: Request, model_id: int, job_id: str) -> Response:
+    bench(request).jobs.cancel(job_id)
+    return _job_partial(request, model_id, job_id)
 
 
 @router.post("/models/{model_id}/save")

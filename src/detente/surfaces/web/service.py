@@ -29,7 +29,7 @@ from detente.analyses.coalitions import coalition_analysis
 from detente.analyses.explain import explain as explain_state
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
-from detente.engine.registry import concept_label
+from detente.engine.registry import concept_label, parse_concepts
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict
@@ -161,9 +161,16 @@ def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool
                               all_coalitions=every).to_dict()
 
 
-def case_file(model: Conflict, max_nodes: int = 40) -> CaseFile:
-    """The model's case file: every analysis the pages and the report show, run once."""
-    return build_case_file(model, with_graph=True, max_nodes=max_nodes)
+def case_file(model: Conflict, progress: Progress | None = None, max_nodes: int = 40
+              ) -> CaseFile:
+    """The model's case file: every analysis the pages and the report show, run once.
+    ``progress`` is called once per step (:func:`case_file_steps` of them)."""
+    return build_case_file(model, with_graph=True, max_nodes=max_nodes, progress=progress)
+
+
+def case_file_steps() -> int:
+    """Progress steps of :func:`case_file`: one per concept, one for the rest."""
+    return len(parse_concepts(None)) + 1
 
 
 def report(case: CaseFile, fmt: str = "html") -> str:

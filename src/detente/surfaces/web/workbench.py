@@ -4,6 +4,7 @@ with the cached operations the API and the pages share."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ from detente.model.conflict import Conflict
 from detente.surfaces.web import service
 from detente.surfaces.web.cache import ResultCache
 from detente.surfaces.web.config import Settings
-from detente.surfaces.web.jobs import JobRunner
+from detente.surfaces.web.jobs import Job, JobRunner
 from detente.surfaces.web.store import ModelRef, Store, Version
 
 
@@ -25,6 +26,8 @@ class Workbench:
         self.store = Store(settings.db_path)
         self.cache = ResultCache(settings.cache_entries)
         self.jobs = JobRunner(settings.job_workers)
+        self._lock = threading.Lock()
+        self._case_jobs: dict[tuple[int, int], str] = {}
         self.limits = service.Limits(settings.max_model_chars, settings.max_options,
                                      settings.max_states)
 
@@ -68,6 +71,28 @@ class Workbench:
         v, model = self.model(model_id, version)
         case: CaseFile = self.cached(v, "case", None, lambda: service.case_file(model))
         return v, model, case
+
+    def case_ready(self, v: Version) -> bool:
+        """Whether the case file of this version is computed (pages then show it at once)."""
+        return self.cache.has(("case", v.model_id, v.version, None))
+
+    def case_job(self, v: Version, model: Conflict) -> Job:
+        """The background job that builds this version's case file (one per version while
+        it runs; a finished, failed or cancelled one is replaced by a new one)."""
+        key = (v.model_id, v.version)
+        with self._lock:
+            job = self.jobs.get(self._case_jobs.get(key, ""))
+            if job is not None and job.state in ("queued", "running"):
+                return job
+
+            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+                self.cached(v, "case", None, lambda: service.case_file(model, progress))
+                return {"model_id": v.model_id, "version": v.version, "ready": True}
+
+            job = self.jobs.submit("casefile", work, service.case_file_steps(),
+                                   {"model_id": v.model_id, "version": v.version})
+            self._case_jobs[key] = job.id
+            return job
 
     def report(self, model_id: int, version: int | None, fmt: str) -> tuple[Version, str]:
         v, _model, case = self.case(model_id, version)
