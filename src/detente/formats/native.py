@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.reader import ReaderError
 
 from detente.formats import read_text
 from detente.formats.spec import (
@@ -74,6 +75,15 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             source=source,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
+        before = text[: exc.position]
+        raise ModelError(
+            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
+            f"({exc.reason})",
+            source=source,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
         ) from None
     if not isinstance(raw, dict):
         raise ModelError(
