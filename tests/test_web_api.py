@@ -248,6 +248,7 @@ def test_a_big_model_page_is_analysed_as_a_job_with_progress(tmp_path: Path) -> 
         assert page.status_code == 200 and 'id="progress"' in page.text
         jobs = c.app.state.bench.jobs  # type: ignore[attr-defined]
         job_id = page.text.split('data-job="')[1].split('"')[0]
+        assert f'hx-get="/models/1/jobs/{job_id}"' in page.text  # polls its own progress
         assert jobs.wait(job_id, 30).state == "done"
         assert jobs.get(job_id).done_steps == jobs.get(job_id).steps == 7
         assert c.get(f"/models/1/jobs/{job_id}").headers.get("hx-refresh") == "true"

@@ -119,7 +119,8 @@ async def workbench(request: Request, model_id: int,
         # a big model: analyse it as a background job and show its progress meanwhile
         job = b.case_job(v, model)
         return templates.TemplateResponse(request, "analysing.html", {
-            "v": v, "model": model, "job": job.to_dict(with_result=False)})
+            "v": v, "model": model, "model_id": v.model_id,
+            "job": job.to_dict(with_result=False)})
     ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
     return templates.TemplateResponse(request, "model.html", ctx)
 
