@@ -67,3 +67,11 @@ def test_summary_limits_the_state_table() -> None:
     assert [row.number for row in s.states] == [1, 2, 3]
     assert s.states_hidden == c.n_states - 3
     assert s.to_dict()["states_hidden"] == c.n_states - 3
+
+
+def test_case_file_is_public_api() -> None:
+    case = detente.build_case_file(detente.load("examples/chicken.yaml"), ["nash"],
+                                   with_graph=False)
+    assert isinstance(case, detente.CaseFile)
+    assert case.stability.equilibrium_numbers("nash") == detente.analyze(
+        case.conflict, ["nash"]).equilibrium_numbers("nash")

@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.explain import Explanation, explain
+from detente.analyses.robustness import RobustnessResult, robustness
 from detente.analyses.stability import Progress, StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.analyses.summary import ModelSummary, model_summary
@@ -51,6 +52,8 @@ from detente.model.errors import AnalysisError
 
 #: Feasible states listed in the case file's model summary by default.
 SUMMARY_STATES = 64
+#: Profiles sampled for the robustness section when the profile space is larger (seed 0).
+ROBUSTNESS_SAMPLES = 1_000
 
 T = TypeVar("T")
 
@@ -85,6 +88,7 @@ class CaseFile:
     evolution: tuple[Scenario, ...] = ()
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
+    robustness: RobustnessResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -142,13 +146,19 @@ def build_case_file(
     status_quo = None
     evolution: list[Scenario] = []
     if model.status_quo is not None:
-        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys)
+        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys,
+                             index=engine.move_index())
         evolution = _evolution(model, keys, engine, notes)
     coalitions = None
     if model.coalitions:
         coalitions = _attempt(notes, "coalition analysis",
                               lambda: coalition_analysis(model, engine=engine))
-    graph = reachable_graph(model, max_nodes=max_nodes) if with_graph else None
+    graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
+             if with_graph else None)
+    robust = None
+    if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
+        robust = _attempt(notes, "robustness analysis", lambda: robustness(
+            model, keys, samples=ROBUSTNESS_SAMPLES, seed=0))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -157,6 +167,7 @@ def build_case_file(
         evolution=tuple(evolution),
         coalitions=coalitions,
         graph=graph,
+        robustness=robust,
         notes=tuple(notes),
     )
 
@@ -191,4 +202,4 @@ def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:
         return None
 
 
-__all__ = ["SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]
+__all__ = ["ROBUSTNESS_SAMPLES", "SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]

@@ -15,7 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
+from detente.analyses.views import EquilibriumViews
 from detente.engine import Engine
+from detente.engine.budget import check_memory
 from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -24,8 +27,9 @@ Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
-class StabilityResult:
-    """Individual stability (DMs x states) per concept, with convenient views."""
+class StabilityResult(EquilibriumViews):
+    """Individual stability (DMs x states) per concept, with the views of
+    :class:`~detente.analyses.views.EquilibriumViews` (codes, numbers, Y/N strings)."""
 
     conflict: Conflict
     stable: dict[str, np.ndarray]  # concept -> (DMs, states) bool
@@ -34,29 +38,16 @@ class StabilityResult:
     def concepts(self) -> tuple[str, ...]:
         return tuple(self.stable)
 
-    def equilibrium_mask(self, concept: str) -> np.ndarray:
-        return np.asarray(self._get(concept).all(axis=0))
-
-    def equilibria(self, concept: str) -> list[int]:
-        """Codes of the states stable for every DM."""
-        return [int(x) for x in self.conflict.feasible[self.equilibrium_mask(concept)]]
-
-    def equilibria_strings(self, concept: str) -> list[str]:
-        return [self.conflict.state_string(x) for x in self.equilibria(concept)]
-
-    def equilibria_numbers(self, concept: str) -> list[int]:
-        return [int(k) + 1 for k in np.flatnonzero(self.equilibrium_mask(concept))]
-
-    def stable_for(self, concept: str, dm: str | int) -> list[int]:
-        i = dm if isinstance(dm, int) else self.conflict.dm_index(dm)
-        return [int(x) for x in self.conflict.feasible[self._get(concept)[i]]]
-
-    def _get(self, concept: str) -> np.ndarray:
+    def stability(self, concept: str) -> np.ndarray:
         if concept not in self.stable:
             raise AnalysisError(
                 f"concept {concept!r} was not analysed; analysed: {', '.join(self.stable)}"
             )
         return self.stable[concept]
+
+    def stable_for(self, concept: str, dm: str | int) -> list[int]:
+        """Codes of the states stable for ``dm`` (= :meth:`stable_codes`)."""
+        return self.stable_codes(concept, dm)
 
     # ---- views ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -94,15 +85,6 @@ class StabilityResult:
         df = pd.DataFrame(data, index=pd.RangeIndex(1, c.n_states + 1, name="number"))
         return df
 
-    def stability_frame(self, concept: str) -> pd.DataFrame:
-        """Rows = states, columns = DMs, True where the state is stable for that DM."""
-        c = self.conflict
-        mask = self._get(concept)
-        return pd.DataFrame(
-            {dm: mask[i] for i, dm in enumerate(c.dm_names)},
-            index=pd.Index([c.state_string(int(x)) for x in c.feasible], name="state"),
-        )
-
     def _repr_html_(self) -> str:
         df = self.frame()
         return f"<h4>{self.conflict.name}: stability</h4>" + df.to_html()
@@ -137,7 +119,10 @@ def analyze(
     :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
     ``Engine.with_preferences``, sharing layouts across preference profiles).
     """
-    keys = parse_concepts(concepts, horizon, allow_limited=True)
+    model = arguments.model(model)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
+                          arguments.optional_horizon(horizon), allow_limited=True)
+    check_memory(model, keys)
     if engine is None:
         engine = Engine(model)
     elif engine.conflict is not model:

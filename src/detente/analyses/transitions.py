@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
+from detente.analyses.moves import option_changes, signed_text
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 
@@ -29,8 +30,9 @@ COUNT_LIMIT = 5000
 
 
 @dataclass(frozen=True)
-class Move:
-    """One unilateral improvement: ``dm`` moves from ``source`` to ``target`` (codes)."""
+class GraphEdge:
+    """One unilateral improvement, an edge of the graph: DM number ``dm`` (0-based) moves from
+    ``source`` to ``target`` (state codes); ``label`` its option changes (``'+a −b'``)."""
 
     source: int
     target: int
@@ -72,39 +74,33 @@ class TransitionGraph:
 class _Mover:
     """Unilateral improvements of every DM from a state, from the engine's move index."""
 
-    def __init__(self, c: Conflict) -> None:
+    def __init__(self, c: Conflict, index: MoveIndex | None = None) -> None:
         self.c = c
-        self.index = MoveIndex(c)
+        self.index = index if index is not None else MoveIndex(c)
 
-    def moves(self, code: int) -> list[Move]:
+    def moves(self, code: int) -> list[GraphEdge]:
         c = self.c
         pos = c.state_number(code) - 1
         return [
-            Move(code, t, i, self.label(code, t))
+            GraphEdge(code, t, i, signed_text(option_changes(c, code, t)))
             for i in range(len(c.dms))
             for t in c.feasible[self.index.improve(i, pos)].tolist()
         ]
 
-    def label(self, source: int, target: int) -> str:
-        changed = source ^ target
-        parts = []
-        for k, name in enumerate(self.c.option_names):
-            if changed >> k & 1:
-                parts.append(("+" if target >> k & 1 else "−") + name)
-        return " ".join(parts)
-
 
 def reachable_graph(
-    c: Conflict, start: int | None = None, max_nodes: int = DEFAULT_MAX_NODES
+    c: Conflict, start: int | None = None, max_nodes: int = DEFAULT_MAX_NODES,
+    *, moves: MoveIndex | None = None,
 ) -> TransitionGraph:
     """States reachable from ``start`` (default: the status quo) by unilateral improvements.
+    ``moves``: the move enumerator to use (e.g. ``engine.move_index()``, shared).
 
     Breadth-first, so the states nearest the start are kept when the cap is reached. Without
     a start (no status quo), every feasible state is a start when the model is small enough.
     """
     if start is None:
         start = c.status_quo
-    mover = _Mover(c)
+    mover = _Mover(c, moves)
     notes: list[str] = []
     if start is None:
         if c.n_states > max_nodes:
@@ -182,5 +178,5 @@ def edge_list(tg: TransitionGraph, c: Conflict) -> Sequence[dict[str, object]]:
     ]
 
 
-__all__ = ["COUNT_LIMIT", "DEFAULT_MAX_NODES", "Move", "TransitionGraph", "edge_list",
+__all__ = ["COUNT_LIMIT", "DEFAULT_MAX_NODES", "GraphEdge", "TransitionGraph", "edge_list",
            "reachable_graph"]

@@ -12,18 +12,20 @@ where worst_i(s1) is the least u_i the others can force from s1 (GMR), force by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from detente.engine.coalition import coalition_min
+from detente.engine.budget import check_memory
 from detente.engine.layout import DMLayout
 from detente.engine.limited import limited_move_stable
 from detente.engine.moves import reach_max
 from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKind, get_concept
+from detente.engine.sanctions import worst_sanction
 from detente.engine.simultaneous import sim_stable
+from detente.engine.single import MoveIndex
 from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -56,6 +58,7 @@ class Engine:
     ranks: np.ndarray | None = field(default=None, repr=False)
     _layouts: list[DMLayout] | None = field(default=None, repr=False)
     _utilities: list[np.ndarray] | None = field(default=None, repr=False)
+    _moves: MoveIndex | None = field(default=None, repr=False)
     _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,6 +95,7 @@ class Engine:
         """Per-DM group layouts of the feasible states (built once, shared on re-ranking)."""
         if self._layouts is None:
             c = self.conflict
+            check_memory(c)  # before the grids are built
             self._layouts = [
                 DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
             ]
@@ -122,21 +126,25 @@ class Engine:
         return self._cached("best_move", i, lambda: reach_max(self.layouts[i], self.utilities[i]))
 
     def worst_sanction(self, i: int, kind: SanctionKind) -> np.ndarray:
-        """Least u_i (or, for SMR, least best-reply u_i) the others can reach from each state."""
+        """Least u_i (or, for SMR, least best-reply u_i) the others can reach from each state
+        (:func:`~detente.engine.sanctions.worst_sanction` with i as the mover)."""
+        return self.sanction(i, kind, self.others(i), [i])
 
-        def compute() -> np.ndarray:
-            u = self.utilities[i]
-            others = self.others(i)
-            if kind == "gmr":
-                return coalition_min(self.layouts, self.utilities, others, u)
-            if kind == "seq":
-                return coalition_min(self.layouts, self.utilities, others, u, improving=True)
-            if kind == "smr":
-                escape = np.maximum(u, self.best_move(i))
-                return coalition_min(self.layouts, self.utilities, others, escape)
-            raise ValueError(kind)
+    def sanction(
+        self, i: int, kind: SanctionKind, responders: Sequence[int], movers: Sequence[int]
+    ) -> np.ndarray:
+        """:func:`~detente.engine.sanctions.worst_sanction` on this engine's layouts and
+        ranks, cached per (i, kind, responders, movers)."""
+        tag = f"sanction_{kind}_{tuple(responders)}_{tuple(movers)}"
+        return self._cached(tag, i, lambda: worst_sanction(
+            self.layouts, self.utilities, i, kind, responders, movers))
 
-        return self._cached("sanction_" + kind, i, compute)
+    def move_index(self) -> MoveIndex:
+        """The per-state move enumerator over this engine's conflict and ranks (one per
+        engine, its caches shared by every analysis that uses this engine)."""
+        if self._moves is None:
+            self._moves = MoveIndex(self.conflict, self.ranks)
+        return self._moves
 
     def _cached(self, key: str, i: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
         if (key, i) not in self._cache:
@@ -193,9 +201,13 @@ class Engine:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return np.stack(list(pool.map(lambda i: self.stable_for(c.key, i), dms)))
 
-    def equilibria(self, key: str) -> np.ndarray:
-        """Bool per feasible state: stable for every DM."""
+    def equilibrium_mask(self, key: str) -> np.ndarray:
+        """Bool per feasible state (by position): stable for every DM, an equilibrium."""
         return np.asarray(self.stable(key).all(axis=0))
+
+    def equilibria(self, key: str) -> np.ndarray:
+        """= :meth:`equilibrium_mask` (a mask, not codes; kept for callers)."""
+        return self.equilibrium_mask(key)
 
 
 __all__ = ["CONCEPTS", "CONCEPT_NAMES", "Engine"]

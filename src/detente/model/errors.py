@@ -83,6 +83,14 @@ class AnalysisError(DetenteError):
     """An analysis was asked for something the model cannot answer."""
 
 
+class ArgumentError(DetenteError, TypeError):
+    """A Python API function was called with an argument of the wrong type or value.
+
+    >>> isinstance(ArgumentError("horizon must be a whole number"), DetenteError)
+    True
+    """
+
+
 def error_data(exc: DetenteError) -> dict[str, Any]:
     """An error as plain data: its type and text; for a :class:`ModelError` also message,
     source, line, column, field and detail (``detente validate --format json`` and the web

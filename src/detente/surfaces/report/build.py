@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 import detente
 from detente.analyses.casefile import CaseFile, build_case_file
+from detente.analyses.coalition_data import DEFINITIONS
+from detente.analyses.moves import JointMove, signed_text
 from detente.analyses.summary import ModelSummary
-from detente.engine.registry import CONCEPT_HELP, concept_label
+from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
+from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
@@ -33,6 +38,9 @@ MAX_COALITION_MOVES = 30
 MAX_REASONS = 4
 #: Final states (where the status quo's evolution stops) listed per scenario.
 MAX_FINAL_STATES = 20
+#: States in the robustness table and chart; uncertain elements listed by swing.
+MAX_ROBUST_STATES = 8
+MAX_ROBUST_ELEMENTS = 6
 
 DIRECTION_NOTE = {
     "both": "",
@@ -266,87 +274,127 @@ def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
 def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
     """Coalition findings: joint improvements (from the status quo and from equilibria first)
     and the equilibria that no longer hold once coalitions may move."""
-    c, result = case.conflict, case.stability
-    if case.coalitions is None or not case.coalitions.coalitions:
+    c, result, co = case.conflict, case.stability, case.coalitions
+    if co is None or not co.coalitions:
         return None
-    data = case.coalitions.to_dict()
-    equilibria = {n for key in result.concepts for n in result.equilibria_numbers(key)}
+    equilibria = {n for key in result.concepts for n in result.equilibrium_numbers(key)}
     sq = None if c.status_quo is None else c.state_number(c.status_quo)
     coalitions = []
-    for h in data["coalitions"]:
-        moves = []
-        for m in h["improvements"]:
-            src = int(m["from"]["number"])
-            moves.append({
-                "from": m["from"], "to": m["to"],
-                "from_sq": src == sq, "from_equilibrium": src in equilibria,
-                "to_equilibrium": int(m["to"]["number"]) in equilibria,
-                "change": _change_text(m["changes"]),
-                "steps": [{"dm": st["dm"], "from": st["from"]["number"],
-                           "to": st["to"]["number"], "change": _change_text(st["changes"])}
-                          for st in m["steps"]],
-            })
+    for h, members in enumerate(co.coalitions):
+        moves: list[dict[str, Any]] = []
+        for s in np.flatnonzero(co.n_improvements[h]):
+            for m in co.improvement_moves(members, int(s) + 1):
+                moves.append({
+                    "from": m.source.to_dict(), "to": m.target.to_dict(),
+                    "from_sq": m.source.number == sq,
+                    "from_equilibrium": m.source.number in equilibria,
+                    "to_equilibrium": m.target.number in equilibria,
+                    "change": signed_text(m.changes),
+                    "steps": [{"dm": st.dm, "from": st.source.number, "to": st.target.number,
+                               "change": signed_text(st.changes)} for st in m.steps],
+                })
         moves.sort(key=lambda m: (not m["from_sq"], not m["from_equilibrium"],
                                   m["from"]["number"], m["to"]["number"]))
         coalitions.append({
-            "members": h["members"], "n_moves": len(moves),
+            "members": list(members), "n_moves": len(moves),
             "moves": moves[:MAX_COALITION_MOVES],
             "hidden": max(0, len(moves) - MAX_COALITION_MOVES),
         })
     concepts = []
-    for key, v in data["concepts"].items():
-        numbers = [int(e["number"]) for e in v["equilibria"]]
-        plain = result.equilibria_numbers(key) if key in result.concepts else None
+    for key in co.concepts:
+        numbers = co.equilibrium_numbers(key)
+        plain = result.equilibrium_numbers(key) if key in result.concepts else None
         concepts.append({
-            "key": key, "label": v["label"], "numbers": numbers,
+            "key": key, "label": COALITION_NAMES[key], "numbers": numbers,
             "plain_label": concept_label(key),
             "lost": None if plain is None else sorted(set(plain) - set(numbers)),
         })
-    return {"coalitions": coalitions, "concepts": concepts,
-            "definitions": data.get("definitions", "")}
+    return {"coalitions": coalitions, "concepts": concepts, "definitions": DEFINITIONS}
 
 
 def _evolution_section(case: CaseFile) -> list[dict[str, Any]] | None:
     """Status-quo analysis: where unilateral improvements (and, when the model names
     coalitions, joint improvements) lead from the status quo."""
+    c = case.conflict
     out: list[dict[str, Any]] = []
     for scenario in case.evolution:
-        d = scenario.result.to_dict()
+        ev = scenario.result
         final = [
-            {"number": f["number"], "state": f["state"],
-             "path": [_move_view(m) for m in f["path"]]}
-            for f in d["final"]
+            {"number": c.state_number(code), "state": c.state_string(code),
+             "path": [_move_view(m) for m in ev.path_moves(c.state_string(code))]}
+            for code in ev.final_codes()
         ]
         out.append({
             "title": scenario.title,
-            "coalitional": bool(d["coalitions"]),
-            "start": d["start"],
-            "n_reachable": len(d["reachable"]),
+            "coalitional": bool(ev.coalitions),
+            "start": {"number": c.state_number(ev.start), "state": c.state_string(ev.start)},
+            "n_reachable": len(ev.states),
             "final": final[:MAX_FINAL_STATES],
             "final_hidden": max(0, len(final) - MAX_FINAL_STATES),
             "concepts": [
-                {"label": v["label"], "reachable": v["reachable"],
-                 "unreachable": v["unreachable"]}
-                for v in d["concepts"].values()
+                {"label": concept_label(key), "reachable": ev.reachable_equilibria(key),
+                 "unreachable": ev.unreachable_equilibria(key)}
+                for key in ev.equilibria
             ],
         })
     return out or None
 
 
-def _move_view(m: dict[str, Any]) -> dict[str, Any]:
+def _move_view(m: JointMove) -> dict[str, Any]:
     """One improvement (a DM's, or a coalition's joint move) for display."""
     return {
-        "by": " + ".join(m["by"]), "joint": len(m["by"]) > 1,
-        "from": m["from"]["number"], "to": m["to"]["number"], "to_state": m["to"]["state"],
-        "change": _change_text(m["changes"]),
-        "steps": [{"dm": st["dm"], "change": _change_text(st["changes"]),
-                   "from": st["from"]["number"], "to": st["to"]["number"]}
-                  for st in m["steps"]],
+        "by": " + ".join(m.by), "joint": m.joint,
+        "from": m.source.number, "to": m.target.number, "to_state": m.target.state,
+        "change": signed_text(m.changes),
+        "steps": [{"dm": st.dm, "change": signed_text(st.changes),
+                   "from": st.source.number, "to": st.target.number}
+                  for st in m.steps],
     }
 
 
-def _change_text(changes: list[dict[str, str]]) -> str:
-    return " ".join(("+" if ch["to"] == "Y" else "−") + ch["option"] for ch in changes)
+def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
+    """How sure are these conclusions: the leading states' probabilities of being equilibria
+    under the declared uncertainty (table and chart), the status quo's fate, and the uncertain
+    elements that move the leading states most."""
+    r = case.robustness
+    if r is None:
+        return None
+    c = case.conflict
+    shown: list[int] = []
+    for key in r.concepts:
+        for s in r.leading(key, MAX_ROBUST_STATES):
+            if s not in shown and len(shown) < MAX_ROBUST_STATES:
+                shown.append(s)
+    labels = [concept_label(k) for k in r.concepts]
+    probs = [[float(r.equilibrium[k][s]) for k in r.concepts] for s in shown]
+    names = [c.state_string(int(c.feasible[s])) for s in shown]
+    rows = [{"number": s + 1, "state": name, "p": p}
+            for s, name, p in zip(shown, names, probs, strict=True)]
+    png = None
+    if rows:
+        png = probability_bars_png(
+            [f"{s + 1} {name}" for s, name in zip(shown, names, strict=True)],
+            {lab: [p[j] for p in probs] for j, lab in enumerate(labels)},
+            "Leading states under uncertain preferences")
+    fate = r.status_quo()
+    elements = [e for e in r.sensitivity() if e["swing"] > 0][:MAX_ROBUST_ELEMENTS]
+    return {
+        "profiles": r.profiles, "samples": r.samples, "exact": r.exact, "seed": r.seed,
+        "labels": labels, "rows": rows,
+        "chart": base64.b64encode(png).decode("ascii") if png else None,
+        "status_quo": None if fate is None else {
+            "state": fate["state"],
+            "concepts": [{"label": concept_label(k), "p": p}
+                         for k, p in fate["equilibrium_probability"].items()],
+            "reaches": [{"state": s, "number": c.state_number(c.parse_state(s)), "p": p}
+                        for s, p in list(fate["reaches"].items())[:MAX_ROBUST_STATES]],
+        },
+        "sensitivity_concept": labels[0] if labels else "",
+        "elements": elements,
+        "uncertain": [{"dm": dm.name, "readings": [
+            {"name": x.name, "probability": x.probability, "rationale": x.rationale}
+            for x in dm.readings]} for dm in c.dms if dm.readings],
+    }
 
 
 #: The optional sections of a report, in order: (context key, section of the case file).
@@ -354,6 +402,7 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("why_status_quo", _why_status_quo),
     ("evolution", _evolution_section),
     ("coalition_analysis", _coalition_section),
+    ("robustness", _robustness_section),
 )
 
 

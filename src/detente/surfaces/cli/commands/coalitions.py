@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-from detente.engine.registry import COALITION_NAMES
 from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
@@ -25,6 +21,11 @@ from detente.surfaces.cli.output import (
     split_coalitions,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.table import Table
+
+    from detente.analyses.coalitions import CoalitionResult
 
 EXAMPLE = "Example: `detente coalitions examples/elmira.yaml --coalition MoE,UR`"
 
@@ -50,6 +51,8 @@ def coalitions_command(
     for every DM: a DM is stable when no coalition it belongs to (nor the DM alone) has an
     improvement the other DMs cannot sanction.
     """
+    from detente.analyses.coalitions import coalition_analysis
+
     c = load_conflict(file)
     given = split_coalitions(coalition)
     if every and given:
@@ -67,6 +70,10 @@ def coalitions_command(
 
 def render(console: Console, result: CoalitionResult) -> None:
     """Coalitional improvements and the coalition stability table, for people."""
+    import numpy as np
+
+    from detente.engine.registry import COALITION_NAMES
+
     c = result.conflict
     console.print(Text(f"{c.name}: coalition analysis (Inohara & Hipel 2008)",
                        style="bold underline"))
@@ -81,14 +88,13 @@ def render(console: Console, result: CoalitionResult) -> None:
         if states.size == 0:
             console.print(Text("    none", style="dim"))
         for s in states:
-            for m in result.improvements(key, int(s) + 1):
-                changes = ", ".join(f"{ch['option']} {ch['from']}→{ch['to']}"
-                                    for ch in m["changes"])
-                steps = ", then ".join(f"{st['dm']} {st['from']['number']}→{st['to']['number']}"
-                                       for st in m["steps"])
+            for m in result.improvement_moves(key, int(s) + 1):
+                changes = ", ".join(str(ch) for ch in m.changes)
+                steps = ", then ".join(f"{st.dm} {st.source.number}→{st.target.number}"
+                                       for st in m.steps)
                 console.print(
-                    Text(f"    {m['from']['number']} {m['from']['state']} → "
-                         f"{m['to']['number']} {m['to']['state']}  ")
+                    Text(f"    {m.source.number} {m.source.state} → "
+                         f"{m.target.number} {m.target.state}  ")
                     + Text(f"({changes})", style="dim") + Text(f"  moves: {steps}",
                                                                 style="italic")
                 )
@@ -105,6 +111,10 @@ def render(console: Console, result: CoalitionResult) -> None:
 
 def table(result: CoalitionResult) -> Table:
     """One row per state: Y/N, improvements per coalition, and per concept ✓ or unstable DMs."""
+    from rich.table import Table
+
+    from detente.engine.registry import COALITION_NAMES
+
     c = result.conflict
     t = Table(show_edge=False, pad_edge=False, header_style="bold", box=None, padding=(0, 1))
     t.add_column("#", justify="right")
