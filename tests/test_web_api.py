@@ -254,3 +254,23 @@ def test_a_big_model_page_is_analysed_as_a_job_with_progress(tmp_path: Path) -> 
         assert c.get(f"/models/1/jobs/{job_id}").headers.get("hx-refresh") == "true"
         page = c.get("/models/1")
         assert 'id="equilibria"' in page.text  # the analysis, from the cache
+
+
+def test_robustness_is_exactly_the_clis_json_and_runs_as_a_job(tmp_path: Path) -> None:
+    model = tmp_path / "flagship.yaml"
+    model.write_text(FLAGSHIP, encoding="utf-8")
+    args = ("--samples", "300", "--seed", "1", "-c", "nash", "-c", "seq")
+    cli = json.loads(run("robustness", model, *args, "--format", "json").stdout)
+    with client(tmp_path) as c:
+        c.post("/api/models", json={"yaml": FLAGSHIP})
+        query = "samples=300&seed=1&concept=nash&concept=seq"
+        assert c.get(f"/api/models/1/robustness?{query}").json() == cli
+        job = c.post("/api/models/1/jobs", json={
+            "kind": "robustness", "samples": 300, "seed": 1, "concepts": ["nash", "seq"]}).json()
+        c.app.state.bench.jobs.wait(job["id"], 60)  # type: ignore[attr-defined]
+        got = c.get(f"/api/jobs/{job['id']}").json()
+        assert got["state"] == "done" and got["result"] == cli
+        assert got["progress"]["done"] == got["progress"]["total"] > 1
+        assert c.get("/api/models/1/robustness?samples=0").status_code == 422
+        page = c.get("/models/1").text  # the case file's robustness, on the page
+        assert 'id="robustness"' in page and "How sure" in page

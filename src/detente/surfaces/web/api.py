@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from detente.model.errors import AnalysisError, DetenteError, error_data
 from detente.surfaces.web import service
+from detente.surfaces.web.jobs import ProgressFn
 from detente.surfaces.web.workbench import Workbench
 
 MAX_ID = 2**62
@@ -83,10 +84,14 @@ class Diff(BaseModel):
 
 
 class JobRequest(BaseModel):
-    kind: Literal["analysis", "coalitions", "evolve", "report"] = "analysis"
+    kind: Literal["analysis", "coalitions", "evolve", "report", "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, ge=1, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
+    samples: int = Field(default=10_000, ge=1, le=service.MAX_SAMPLES,
+                         description="robustness: profiles to sample")
+    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="robustness: random seed")
+    exact: bool = Field(default=False, description="robustness: enumerate every profile")
 
 
 class Params(BaseModel):
@@ -279,6 +284,24 @@ async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
     return PlainTextResponse(text, media_type=media, headers=headers)
 
 
+@router.get("/models/{model_id}/robustness", summary="Robustness under uncertain preferences",
+            description="Exactly `detente robustness --format json`: the probability that each "
+            "state is an equilibrium over the model's preference profiles (enumerated when "
+            "there are at most `samples`, else `samples` drawn with `seed`). Runs on this "
+            "server only (no `--scheduler`); for long runs use a job (`kind: robustness`).")
+async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
+                     concept: ConceptQuery = None,
+                     samples: Annotated[int, Query(ge=1, le=service.MAX_SAMPLES)] = 10_000,
+                     seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
+                     exact: bool = False) -> dict[str, Any]:
+    v, model = await _run(b.model, model_id, version)
+    key = (tuple(concept or ()), samples, seed, exact)
+    data: dict[str, Any] = await _run(
+        b.cached, v, "robustness", key,
+        lambda: service.robustness(model, concept, samples, seed, exact))
+    return data
+
+
 @router.get("/models/{model_id}/casefile", summary="The case file",
             description="Every analysis the workbench shows, in one document: each under its "
             "name, in the JSON shape of its own command (the case file's `to_dict()`).")
@@ -302,18 +325,22 @@ async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, 
 
         steps = len(parse_concepts(concepts, horizon))
 
-        def work(progress: Callable[[str], None]) -> dict[str, Any]:
+        def work(progress: ProgressFn) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
     else:
         steps = 1
         if body.kind == "coalitions":
-            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+            def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.coalitions(model, (), not model.coalitions, concepts)
+        elif body.kind == "robustness":
+            def work(progress: ProgressFn) -> dict[str, Any]:
+                return service.robustness(model, concepts, body.samples, body.seed, body.exact,
+                                          progress)
         elif body.kind == "evolve":
-            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+            def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.evolve(model, None, False, (), concepts)
         else:
-            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+            def work(progress: ProgressFn) -> dict[str, Any]:
                 return {"format": "html", "text": service.report(service.case_file(model))}
     job = b.jobs.submit(body.kind, work, steps, {"model_id": v.model_id, "version": v.version})
     return job.to_dict(with_result=False)
@@ -337,7 +364,7 @@ async def cancel_job(job_id: Annotated[str, Path(max_length=64)], b: Bench) -> d
 
 # ----- analyses added by other issues ---------------------------------------------------
 def add_optional_routes(target: APIRouter) -> list[str]:
-    """Add ``POST /api/models/{id}/<name>`` for each of robustness, mediate and deal whose
+    """Add ``POST /api/models/{id}/<name>`` for each of mediate and deal whose
     module is present; returns the names added. The body's ``params`` are passed to the
     analysis function as keyword arguments; the answer is the result's ``to_dict()``."""
     added = []
@@ -355,6 +382,10 @@ def add_optional_routes(target: APIRouter) -> list[str]:
 def _optional_endpoint(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     async def endpoint(model_id: ModelId, body: Params, b: Bench) -> dict[str, Any]:
         v, model = await _run(b.model, model_id, body.version)
+
+        refused = sorted(service.SERVER_ONLY_PARAMS & set(body.params))
+        if refused:
+            raise AnalysisError(f"{name}: {', '.join(refused)} cannot be set through the web API")
 
         def compute() -> dict[str, Any]:
             try:

@@ -20,11 +20,19 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from detente.model.errors import DetenteError, error_data
 
-Work = Callable[[Callable[[str], None]], dict[str, Any]]
+
+class ProgressFn(Protocol):
+    """``progress(message)`` counts one step; ``progress(message, done, total)`` sets them."""
+
+    def __call__(self, message: str, done: int | None = None, total: int | None = None
+                 ) -> None: ...
+
+
+Work = Callable[[ProgressFn], dict[str, Any]]
 #: Finished jobs kept for their results (oldest dropped first).
 KEEP_FINISHED = 200
 
@@ -133,12 +141,15 @@ class JobRunner:
                 return
             job.state = "running"
 
-        def progress(message: str) -> None:
+        def progress(message: str, done: int | None = None, total: int | None = None) -> None:
             if job.cancel_event.is_set():
                 raise JobCancelled
             with self._lock:
                 job.message = message
-                job.done_steps = min(job.steps, job.done_steps + 1)
+                if total is not None:
+                    job.steps = max(1, total)
+                step = job.done_steps + 1 if done is None else done
+                job.done_steps = min(job.steps, step)
 
         try:
             if job.cancel_event.is_set():

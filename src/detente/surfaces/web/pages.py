@@ -97,6 +97,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
             "number": model.state_number(model.status_quo),
             "state": model.state_string(model.status_quo)},
         "evolution": _evolution(case),
+        "robustness": _robustness(case),
         "notes": case.notes,
         "message": None, "message_kind": None,
     }
@@ -108,6 +109,26 @@ def _evolution(case: CaseFile) -> dict[str, Any] | None:
         return None
     data: dict[str, Any] = case.evolution[0].result.to_dict()
     return data
+
+
+def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
+    """The case file's robustness result, arranged for the page (None when the model
+    declares no uncertainty)."""
+    r = case.robustness
+    if r is None:
+        return None
+    c = r.conflict
+    shown: list[int] = []
+    for k in r.concepts:
+        shown += [s for s in r.leading(k, per_concept) if s not in shown]
+    rows = [{"number": s + 1, "state": c.state_string(int(c.feasible[s])),
+             "p": [float(r.equilibrium[k][s]) for k in r.concepts]} for s in shown]
+    sq = r.status_quo()
+    return {"profiles": r.profiles, "exact": r.exact, "samples": r.samples, "seed": r.seed,
+            "labels": [concept_label(k) for k in r.concepts], "rows": rows,
+            "status_quo": None if sq is None else {
+                "state": sq["state"],
+                "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
 
 
 @router.get("/models/{model_id}", response_class=HTMLResponse)

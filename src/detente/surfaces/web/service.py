@@ -35,14 +35,19 @@ from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ModelTooLargeError
 from detente.surfaces.web.config import MAX_MODEL_CHARS, MAX_OPTIONS, MAX_STATES
+from detente.surfaces.web.jobs import ProgressFn
 
 Progress = Callable[[str], None]
 #: Analyses that other issues add; each appears in the API once its module is on main.
 OPTIONAL_ANALYSES = {
-    "robustness": ("detente.analyses.robustness", "robustness"),
     "mediate": ("detente.analyses.mediation", "mediate"),
     "deal": ("detente.analyses.deal", "deal"),
 }
+#: Keyword arguments a client may not pass to an optional analysis (where it runs and how
+#: much memory it may use are the server's business).
+SERVER_ONLY_PARAMS = frozenset({"scheduler", "progress", "max_bytes", "engine", "index"})
+#: Most preference profiles a robustness request may sample.
+MAX_SAMPLES = 20_000
 #: matplotlib's Agg drawing is not thread-safe for one figure machinery; draw one at a time.
 _DRAW_LOCK = threading.Lock()
 
@@ -159,6 +164,24 @@ def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool
     return coalition_analysis(model, [list(h) for h in given] or None,
                               list(concepts) if concepts else None,
                               all_coalitions=every).to_dict()
+
+
+def robustness(model: Conflict, concepts: Sequence[str] | None = None, samples: int = 10_000,
+               seed: int = 0, exact: bool = False, progress: ProgressFn | None = None,
+               ) -> dict[str, Any]:
+    """Exactly ``detente robustness --format json`` (``--samples``, ``--seed``, ``--exact``;
+    always on this machine: no ``--scheduler``). ``progress(message)`` per chunk."""
+    from detente.analyses.robustness import robustness as run
+
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise AnalysisError(f"samples must be between 1 and {MAX_SAMPLES:,}, got {samples}")
+
+    def step(done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"{done:,} of {total:,} preference profiles", done, total)
+
+    return run(model, list(concepts) if concepts else None, samples=samples, seed=seed,
+               exact=exact or None, progress=step).to_dict()
 
 
 def case_file(model: Conflict, progress: Progress | None = None, max_nodes: int = 40
