@@ -274,3 +274,37 @@ def test_robustness_is_exactly_the_clis_json_and_runs_as_a_job(tmp_path: Path) -
         assert c.get("/api/models/1/robustness?samples=0").status_code == 422
         page = c.get("/models/1").text  # the case file's robustness, on the page
         assert 'id="robustness"' in page and "How sure" in page
+
+
+def test_an_analysis_added_later_gets_its_endpoint(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """mediate/deal are not on main yet: a stand-in module shows how they will be served."""
+    import sys
+    import types
+
+    from fastapi import APIRouter
+
+    from detente.surfaces.web import api
+
+    class Result:
+        def __init__(self, model: object, target: str, max_edits: int = 3) -> None:
+            self.data = {"target": target, "max_edits": max_edits}
+
+        def to_dict(self) -> dict[str, object]:
+            return self.data
+
+    fake = types.ModuleType("detente.analyses.mediation")
+    fake.mediate = Result  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "detente.analyses.mediation", fake)
+    router = APIRouter(prefix="/api")
+    assert api.add_optional_routes(router) == ["mediate"]
+    with client(tmp_path) as c:
+        c.app.include_router(router)  # type: ignore[attr-defined]
+        c.post("/api/models", json={"yaml": PD})
+        r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "max_edits": 2}})
+        assert r.status_code == 200 and r.json() == {"target": "NN", "max_edits": 2}
+        r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "bogus": 1}})
+        assert r.status_code == 422
+        r = c.post("/api/models/1/mediate",
+                   json={"params": {"target": "NN", "scheduler": "tcp://elsewhere:8786"}})
+        assert r.status_code == 422 and "scheduler" in r.json()["detail"]
