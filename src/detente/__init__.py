@@ -18,6 +18,7 @@ from detente._lazy import exports
 if TYPE_CHECKING:
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+    from detente.analyses.deal import DealAnalysis, deal_analysis
     from detente.analyses.explain import Explanation, explain
     from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
@@ -39,6 +40,8 @@ _EXPORTS = {
     "build_case_file": ("detente.analyses.casefile", "build_case_file"),
     "CoalitionResult": ("detente.analyses.coalitions", "CoalitionResult"),
     "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
+    "DealAnalysis": ("detente.analyses.deal", "DealAnalysis"),
+    "deal_analysis": ("detente.analyses.deal", "deal_analysis"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
@@ -59,9 +62,9 @@ _EXPORTS = {
 }
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
-    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DecisionMaker",
+    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
     "DetenteError", "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError",
     "Option", "RobustnessResult", "StabilityResult", "analyze", "build_case_file",
-    "coalition_analysis", "evolve", "explain", "load", "robustness", "save",
+    "coalition_analysis", "deal_analysis", "evolve", "explain", "load", "robustness", "save",
 ]
 __version__ = "0.1.0"

@@ -28,8 +28,8 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 ([5, 6, 7, 10, 11, 12], 1)
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
->>> sorted(case.to_dict())[:4]
-['coalitions', 'evolution', 'graph', 'model']
+>>> sorted(case.to_dict())[:5]
+['coalitions', 'deal', 'evolution', 'graph', 'model']
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
 from detente.analyses.robustness import RobustnessResult, robustness
 from detente.analyses.stability import Progress, StabilityResult, analyze
@@ -78,7 +79,8 @@ class CaseFile:
     quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
     coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
-    asked for); ``notes``: why an analysis is missing.
+    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``notes``: why an
+    analysis is missing.
     """
 
     conflict: Conflict
@@ -89,6 +91,7 @@ class CaseFile:
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
     robustness: RobustnessResult | None = None
+    deal: DealAnalysis | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -159,6 +162,9 @@ def build_case_file(
     if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
         robust = _attempt(notes, "robustness analysis", lambda: robustness(
             model, keys, samples=ROBUSTNESS_SAMPLES, seed=0))
+    deal = None
+    if model.deal is not None:
+        deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -168,6 +174,7 @@ def build_case_file(
         coalitions=coalitions,
         graph=graph,
         robustness=robust,
+        deal=deal,
         notes=tuple(notes),
     )
 

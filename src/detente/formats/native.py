@@ -30,11 +30,13 @@ from ruamel.yaml.reader import ReaderError
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
     AlternativeSpec,
+    DealSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
+    PhaseSpec,
     PreferencesSpec,
     StatementGroupSpec,
     StatementSpec,
@@ -51,6 +53,7 @@ from detente.model.conflict import (
     enumerate_feasible,
     parse_state_ref,
 )
+from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.preferences import (
@@ -223,6 +226,7 @@ _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
+    "deal": DealSpec, "phases": PhaseSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
@@ -441,6 +445,7 @@ class _Builder:
         status_quo = None
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
+        deal = None if spec.deal is None else self._deal(spec.deal, status_quo)
         try:
             conflict = Conflict(
                 name=spec.name,
@@ -453,7 +458,10 @@ class _Builder:
                 description=spec.description,
                 sources=tuple(spec.sources),
                 source_file=self.source,
+                deal=deal,
             )
+        except DealError as exc:
+            raise self.error(exc, ("deal", *exc.where)) from None
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
@@ -474,6 +482,34 @@ class _Builder:
         if msg.startswith("status quo"):
             return ("status_quo",)
         return ()
+
+    def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
+        """The deal section: phase states resolved (``set`` from the previous phase)."""
+        phases: list[Phase] = []
+        previous = status_quo
+        for k, ph in enumerate(spec.phases):
+            path: Path_ = ("deal", "phases", k)
+            if ph.state is not None:
+                code = self._state(ph.state, (*path, "state"))
+            else:
+                assert ph.set is not None
+                if previous is None:
+                    raise self.error(
+                        ModelError(
+                            "the first phase gives `set`, which changes options from the status "
+                            "quo, but the model has no status_quo; give the phase's full `state`"
+                        ),
+                        (*path, "set"),
+                    )
+                self._known(list(ph.set), (*path, "set"), by_name=True)
+                code = previous
+                for name, value in ph.set.items():
+                    bit = 1 << self.bits[name]
+                    code = code | bit if value == "Y" else code & ~bit
+                code = self._state(code_text(code, len(self.names)), (*path, "set"))
+            phases.append(Phase(ph.name, code, ph.rationale))
+            previous = code
+        return Deal(spec.name, tuple(phases), spec.description, tuple(spec.guarantors))
 
     def _check_names(self) -> None:
         seen: dict[str, Path_] = {}
@@ -759,6 +795,11 @@ class _Builder:
             placed[code] = path
 
 
+def code_text(code: int, n: int) -> str:
+    """Y/N string of a code over ``n`` options."""
+    return "".join("Y" if code >> b & 1 else "N" for b in range(n))
+
+
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:
     """Build a Conflict from a validated spec; ``raw`` (ruamel data) gives line numbers."""
     return _Builder(spec, raw if raw is not None else {}, source).build()
@@ -811,7 +852,25 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["status_quo_rationale"] = c.status_quo_rationale
     if c.coalitions:
         out["coalitions"] = [list(x) for x in c.coalitions]
+    if c.deal is not None:
+        out["deal"] = _deal_spec(c, c.deal)
     return out
+
+
+def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": deal.name}
+    if deal.description:
+        d["description"] = deal.description
+    phases = []
+    for ph in deal.phases:
+        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+        if ph.rationale:
+            p["rationale"] = ph.rationale
+        phases.append(p)
+    d["phases"] = phases
+    if deal.guarantors:
+        d["guarantors"] = list(deal.guarantors)
+    return d
 
 
 def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
