@@ -256,7 +256,7 @@ def test_a_big_model_page_is_analysed_as_a_job_with_progress(tmp_path: Path) -> 
         assert 'id="equilibria"' in page.text  # the analysis, from the cache
 
 
-def test_robustness_is_exactly_the_clis_json_and_runs_as_a_job(tmp_path: Path) -> None:
+def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
     model = tmp_path / "flagship.yaml"
     model.write_text(FLAGSHIP, encoding="utf-8")
     args = ("--samples", "300", "--seed", "1", "-c", "nash", "-c", "seq")
@@ -272,8 +272,15 @@ def test_robustness_is_exactly_the_clis_json_and_runs_as_a_job(tmp_path: Path) -
         assert got["state"] == "done" and got["result"] == cli
         assert got["progress"]["done"] == got["progress"]["total"] > 1
         assert c.get("/api/models/1/robustness?samples=0").status_code == 422
-        page = c.get("/models/1").text  # the case file's robustness, on the page
+        page = c.get("/models/1").text  # the case file's robustness and deal, on the page
         assert 'id="robustness"' in page and "How sure" in page
+        assert 'id="deal"' in page and "Framework, phase one" in page
+    deal = json.loads(run("deal", model, "-c", "gmr", "--format", "json").stdout)
+    with client(tmp_path / "b") as c:
+        c.post("/api/models", json={"yaml": FLAGSHIP})
+        assert c.get("/api/models/1/deal?concept=gmr").json() == deal
+        c.post("/api/models", json={"yaml": PD})
+        assert c.get("/api/models/2/deal").status_code == 422  # PD has no deal
 
 
 def test_an_analysis_added_later_gets_its_endpoint(tmp_path: Path,

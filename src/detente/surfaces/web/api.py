@@ -84,7 +84,8 @@ class Diff(BaseModel):
 
 
 class JobRequest(BaseModel):
-    kind: Literal["analysis", "coalitions", "evolve", "report", "robustness"] = "analysis"
+    kind: Literal["analysis", "coalitions", "deal", "evolve", "report", "robustness"] = (
+        "analysis")
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, ge=1, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -302,6 +303,18 @@ async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
     return data
 
 
+@router.get("/models/{model_id}/deal", summary="Phased deal",
+            description="Exactly `detente deal --format json`: per phase of the model's "
+            "`deal:` who is stable and what tempts them, per step who moves, exposures and "
+            "guarantees (422 when the model has no deal).")
+async def deal(model_id: ModelId, b: Bench, version: VersionQuery = None,
+               concept: ConceptQuery = None) -> dict[str, Any]:
+    v, model = await _run(b.model, model_id, version)
+    data: dict[str, Any] = await _run(b.cached, v, "deal", tuple(concept or ()),
+                                      lambda: service.deal(model, concept))
+    return data
+
+
 @router.get("/models/{model_id}/casefile", summary="The case file",
             description="Every analysis the workbench shows, in one document: each under its "
             "name, in the JSON shape of its own command (the case file's `to_dict()`).")
@@ -336,6 +349,9 @@ async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, 
             def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.robustness(model, concepts, body.samples, body.seed, body.exact,
                                           progress)
+        elif body.kind == "deal":
+            def work(progress: ProgressFn) -> dict[str, Any]:
+                return service.deal(model, concepts)
         elif body.kind == "evolve":
             def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.evolve(model, None, False, (), concepts)
@@ -364,7 +380,7 @@ async def cancel_job(job_id: Annotated[str, Path(max_length=64)], b: Bench) -> d
 
 # ----- analyses added by other issues ---------------------------------------------------
 def add_optional_routes(target: APIRouter) -> list[str]:
-    """Add ``POST /api/models/{id}/<name>`` for each of mediate and deal whose
+    """Add ``POST /api/models/{id}/<name>`` for mediate when its
     module is present; returns the names added. The body's ``params`` are passed to the
     analysis function as keyword arguments; the answer is the result's ``to_dict()``."""
     added = []

@@ -98,6 +98,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
             "state": model.state_string(model.status_quo)},
         "evolution": _evolution(case),
         "robustness": _robustness(case),
+        "deal": _deal(case),
         "notes": case.notes,
         "message": None, "message_kind": None,
     }
@@ -129,6 +130,21 @@ def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
             "status_quo": None if sq is None else {
                 "state": sq["state"],
                 "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
+
+
+def _deal(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's phased-deal result for the page (None without a deal)."""
+    d = case.deal
+    if d is None:
+        return None
+    return {
+        "name": d.deal, "description": d.description,
+        "phases": [{"name": p.name, "number": p.state.number, "state": p.state.state,
+                    "holds": [bool(p.holds[k]) for k in d.concepts]} for p in d.phases],
+        "labels": [concept_label(k) for k in d.concepts],
+        "holds": [(concept_label(k), d.holds(k), d.breaks_at(k)) for k in d.concepts],
+        "stalls_at": d.stalls_at, "exposures": len(d.exposures),
+    }
 
 
 @router.get("/models/{model_id}", response_class=HTMLResponse)

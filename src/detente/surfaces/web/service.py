@@ -41,7 +41,6 @@ Progress = Callable[[str], None]
 #: Analyses that other issues add; each appears in the API once its module is on main.
 OPTIONAL_ANALYSES = {
     "mediate": ("detente.analyses.mediation", "mediate"),
-    "deal": ("detente.analyses.deal", "deal"),
 }
 #: Keyword arguments a client may not pass to an optional analysis (where it runs and how
 #: much memory it may use are the server's business).
@@ -182,6 +181,13 @@ def robustness(model: Conflict, concepts: Sequence[str] | None = None, samples: 
 
     return run(model, list(concepts) if concepts else None, samples=samples, seed=seed,
                exact=exact or None, progress=step).to_dict()
+
+
+def deal(model: Conflict, concepts: Sequence[str] | None = None) -> dict[str, Any]:
+    """Exactly ``detente deal --format json``."""
+    from detente.analyses.deal import deal_analysis
+
+    return deal_analysis(model, list(concepts) if concepts else None).to_dict()
 
 
 def case_file(model: Conflict, progress: Progress | None = None, max_nodes: int = 40
