@@ -42,7 +42,7 @@ from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
 from detente.analyses.robustness import RobustnessResult, robustness
-from detente.analyses.stability import StabilityResult, analyze
+from detente.analyses.stability import Progress, StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.analyses.summary import ModelSummary, model_summary
 from detente.analyses.transitions import DEFAULT_MAX_NODES, TransitionGraph, reachable_graph
@@ -129,16 +129,21 @@ def build_case_file(
     with_graph: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
     summary_states: int | None = SUMMARY_STATES,
+    progress: Progress | None = None,
 ) -> CaseFile:
     """Run the analyses of ``model`` once and file their results.
 
     ``concepts``: stability concepts (default all six); the status-quo explanation and
     evolution mark the same ones. ``with_graph``/``max_nodes``: the transition graph and its
     cap. ``summary_states``: feasible states listed in the summary (``None`` = all).
+    ``progress``: called before each stability concept and before the other analyses (as
+    :func:`~detente.analyses.stability.analyze` calls it).
     """
     keys = parse_concepts(concepts)
     engine = Engine(model)
-    stability = analyze(model, keys, engine=engine)
+    stability = analyze(model, keys, engine=engine, progress=progress)
+    if progress:
+        progress("status quo, coalitions and the transition graph")
     shown = model.n_states if summary_states is None else min(model.n_states, summary_states)
     notes: list[str] = []
     status_quo = None

@@ -25,6 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.reader import ReaderError
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
@@ -181,6 +182,15 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             source=source,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
+        before = text[: exc.position]
+        raise ModelError(
+            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
+            f"({exc.reason})",
+            source=source,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
         ) from None
     except YAMLError as exc:  # e.g. a reader error on odd input
         raise ModelError(f"not valid YAML: {exc}", source=source) from None
