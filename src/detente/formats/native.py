@@ -27,6 +27,7 @@ from detente.formats import read_text
 from detente.formats.spec import (
     DecisionMakerSpec,
     InfeasibleSpec,
+    MediationSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
@@ -45,6 +46,7 @@ from detente.model.conflict import (
 )
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.mediation import Candidate, MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -97,6 +99,7 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+    "mediation": MediationSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
@@ -282,9 +285,40 @@ class _Builder:
                 description=spec.description,
                 sources=tuple(spec.sources),
                 source_file=self.source,
+                mediation=self._mediation(),
             )
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
+
+    def _mediation(self) -> MediationSection:
+        spec = self.spec.mediation
+        if spec is None:
+            return MediationSection()
+        dms = [d.name for d in self.spec.decision_makers]
+        for k, name in enumerate(spec.mediators):
+            if name not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {name!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    ("mediation", "mediators", k),
+                )
+        out: list[Candidate] = []
+        for dm, items in spec.candidates.items():
+            path: Path_ = ("mediation", "candidates", dm)
+            if dm not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {dm!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    path,
+                )
+            for j, item in enumerate(items):
+                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+                try:
+                    expr = parse_statement(st.statement, set(self.names))
+                except ModelError as exc:
+                    raise self.error(exc, (*path, j)) from None
+                out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
+        return MediationSection(tuple(spec.mediators), tuple(out))
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -545,6 +579,23 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["status_quo_rationale"] = c.status_quo_rationale
     if c.coalitions:
         out["coalitions"] = [list(x) for x in c.coalitions]
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
+    return out
+
+
+def _mediation_spec(m: MediationSection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.mediators:
+        out["mediators"] = list(m.mediators)
+    if m.candidates:
+        cands: dict[str, list[Any]] = {}
+        for cand in m.candidates:
+            s = cand.statement
+            cands.setdefault(cand.dm, []).append(
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+            )
+        out["candidates"] = cands
     return out
 
 

@@ -105,6 +105,22 @@ class InfeasibleSpec(_Strict):
         return self
 
 
+class MediationSpec(_Strict):
+    """Mediation design (``detente mediate``): who the mediators are, what they might obtain."""
+
+    mediators: list[str] = Field(
+        default_factory=list,
+        description="Decision makers acting as mediators: their options are the mediators' "
+        "own levers.",
+    )
+    candidates: dict[str, list[str | StatementSpec]] = Field(
+        default_factory=dict,
+        description="Per decision maker, statements a mediator could plausibly get it to "
+        "adopt (concessions), each with a rationale; mediation may insert them into its "
+        "prioritised statements.",
+    )
+
+
 class ModelSpec(_Strict):
     """A detente model file."""
 
@@ -123,6 +139,7 @@ class ModelSpec(_Strict):
     coalitions: list[list[str]] = Field(
         default_factory=list, description="Coalitions to analyse (lists of DM names)."
     )
+    mediation: MediationSpec | None = None
 
 
 def json_schema() -> dict[str, Any]:

@@ -28,6 +28,7 @@ import numpy as np
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint
 from detente.model.limits import check_options, check_states
+from detente.model.mediation import MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -76,6 +77,7 @@ class Conflict:
     description: str = ""
     sources: tuple[str, ...] = ()
     source_file: str | None = field(default=None, compare=False)
+    mediation: MediationSection = field(default_factory=MediationSection)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -292,12 +294,28 @@ def _validate(c: Conflict) -> None:
                     )
             if len(pref.statements) > 62:
                 raise ModelError(f"decision maker {dm.name!r}: at most 62 statements")
+    _validate_mediation(c, known, dm_seen)
     for coalition in c.coalitions:
         if len(coalition) < 2 or len(set(coalition)) != len(coalition):
             raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
         for name in coalition:
             if name not in dm_seen:
                 raise ModelError(f"coalition names unknown decision maker {name!r}")
+
+
+def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
+    for name in c.mediation.mediators:
+        if name not in dms:
+            raise ModelError(f"mediation: mediators names unknown decision maker {name!r}")
+    for cand in c.mediation.candidates:
+        if cand.dm not in dms:
+            raise ModelError(f"mediation: candidates name unknown decision maker {cand.dm!r}")
+        unknown = sorted(cand.statement.expr.options() - known)
+        if unknown:
+            raise ModelError(
+                f"mediation: candidate {cand.statement.text!r} for {cand.dm!r} names unknown "
+                f"option {unknown[0]!r}"
+            )
 
 
 def _enumerate_feasible(c: Conflict) -> np.ndarray:
