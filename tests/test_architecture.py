@@ -39,3 +39,111 @@ def test_layer_imports_only_earlier_layers(layer: str) -> None:
     for path in files:
         bad = _imports(path) - ALLOWED[layer]
         assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)}"
+
+
+# ----- module-level rules ---------------------------------------------------------------------
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(SRC.parent).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _resolve(name: str) -> str | None:
+    """The detente module a dotted name refers to (a module or package), else None."""
+    parts = name.split(".")
+    while parts:
+        base = SRC.parent.joinpath(*parts)
+        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+            return ".".join(parts)
+        parts.pop()
+    return None
+
+
+def _module_imports(path: Path) -> set[str]:
+    """Every detente module ``path`` imports (``from a.b import c`` counts ``a.b.c`` when c is
+    a module, else ``a.b``), including imports under ``if TYPE_CHECKING``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            if name == "detente" or name.startswith("detente."):
+                found = _resolve(name)
+                if found is not None:
+                    out.add(found)
+    return out
+
+
+MODULES = {_module_name(p): p for p in sorted(SRC.rglob("*.py"))}
+GRAPH = {name: _module_imports(path) - {name} for name, path in MODULES.items()}
+
+
+def _imports_under(path_prefix: str, forbidden: str) -> list[str]:
+    return [
+        f"{name} imports {target}"
+        for name, targets in GRAPH.items() if name.startswith(path_prefix)
+        for target in sorted(targets) if target == forbidden or target.startswith(forbidden + ".")
+    ]
+
+
+@pytest.mark.parametrize("surface", ["detente.surfaces.report", "detente.surfaces.web"])
+def test_other_surfaces_do_not_import_the_cli(surface: str) -> None:
+    """The report and the web app render the case file; they never reach into the CLI."""
+    assert _imports_under(surface, "detente.surfaces.cli") == []
+
+
+def test_cli_commands_do_not_import_one_another() -> None:
+    """Shared CLI helpers live in surfaces/cli (output, tables), not in a command module."""
+    prefix = "detente.surfaces.cli.commands."
+    commands = [name for name in GRAPH if name.startswith(prefix)]
+    assert commands, "no command modules found"
+    bad = [
+        f"{name} imports {target}"
+        for name in commands for target in sorted(GRAPH[name])
+        if target.startswith(prefix)
+    ]
+    assert bad == []
+
+
+def test_no_import_cycles() -> None:
+    """No module imports, directly or through others, a module that imports it back (a
+    package importing its own modules in ``__init__`` is not a cycle)."""
+
+    def edges(name: str) -> set[str]:
+        # importing a.b.c also runs a/__init__ and a/b/__init__: not counted as an edge back
+        return {t for t in GRAPH[name] if not name.startswith(t + ".")}
+
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(name: str) -> list[str] | None:
+        state[name] = 1
+        stack.append(name)
+        for t in sorted(edges(name)):
+            if state.get(t) == 1:
+                return [*stack[stack.index(t):], t]
+            if t not in state:
+                found = visit(t)
+                if found:
+                    return found
+        stack.pop()
+        state[name] = 2
+        return None
+
+    for name in sorted(GRAPH):
+        if name not in state:
+            cycle = visit(name)
+            assert cycle is None, " -> ".join(cycle)
+
+
+def test_the_rules_catch_violations() -> None:
+    """The checks above see what they are meant to see (on this code base's real edges)."""
+    assert "detente.engine.registry" in GRAPH["detente.engine.concepts"]
+    assert "detente.analyses.casefile" in GRAPH["detente.surfaces.report.build"]
+    assert _imports_under("detente.surfaces.cli.commands.show", "detente.analyses") != []

@@ -269,7 +269,7 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(AnalysisError, match="unknown decision maker"):
         mediate(c, "YNNYYY----N", dms=["Nobody"])
     with pytest.raises(detente.DetenteError):
-        mediate(c, "YNNYYYYYYYY")
+        mediate(c, "YYNNNNNNNNN")
 
 
 def test_cli_json_shape(tmp_path: object) -> None:

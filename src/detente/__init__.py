@@ -6,6 +6,7 @@
 ['YY']
 """
 
+from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.explain import Explanation, explain
 from detente.analyses.stability import StabilityResult, analyze
@@ -22,6 +23,7 @@ from detente.model import (
 )
 
 __all__ = [
+    "CaseFile",
     "CoalitionResult",
     "Conflict",
     "DecisionMaker",
@@ -33,6 +35,7 @@ __all__ = [
     "Option",
     "StabilityResult",
     "analyze",
+    "build_case_file",
     "coalition_analysis",
     "evolve",
     "explain",

@@ -15,41 +15,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.engine import CONCEPT_NAMES, CONCEPTS, Engine, limited_move_stable
+from detente.analyses.views import EquilibriumViews
+from detente.engine import Engine
+from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
 Progress = Callable[[str], None]
 
 
-def concept_label(concept: str) -> str:
-    """Display name: ``'seq_sim'`` → ``'SEQ&SIM'``, ``'L3'`` → ``'L3'``."""
-    return CONCEPT_NAMES.get(concept, concept)
-
-
-def parse_concepts(names: Iterable[str] | None, horizon: int | None = None) -> tuple[str, ...]:
-    """Validate concept keys (case-insensitive; 'seq&sim' accepted); default all six."""
-    if names is None:
-        out = list(CONCEPTS)
-    else:
-        out = []
-        for raw in names:
-            key = raw.strip().lower().replace("&", "_").replace("-", "_")
-            if key not in CONCEPTS:
-                raise AnalysisError(
-                    f"unknown solution concept {raw!r}; expected one of: "
-                    + ", ".join(CONCEPTS)
-                )
-            if key not in out:
-                out.append(key)
-    if horizon is not None:
-        out.append(f"L{horizon}")
-    return tuple(out)
-
-
 @dataclass(frozen=True)
-class StabilityResult:
-    """Individual stability (DMs x states) per concept, with convenient views."""
+class StabilityResult(EquilibriumViews):
+    """Individual stability (DMs x states) per concept, with the views of
+    :class:`~detente.analyses.views.EquilibriumViews` (codes, numbers, Y/N strings)."""
 
     conflict: Conflict
     stable: dict[str, np.ndarray]  # concept -> (DMs, states) bool
@@ -58,29 +36,16 @@ class StabilityResult:
     def concepts(self) -> tuple[str, ...]:
         return tuple(self.stable)
 
-    def equilibrium_mask(self, concept: str) -> np.ndarray:
-        return np.asarray(self._get(concept).all(axis=0))
-
-    def equilibria(self, concept: str) -> list[int]:
-        """Codes of the states stable for every DM."""
-        return [int(x) for x in self.conflict.feasible[self.equilibrium_mask(concept)]]
-
-    def equilibria_strings(self, concept: str) -> list[str]:
-        return [self.conflict.state_string(x) for x in self.equilibria(concept)]
-
-    def equilibria_numbers(self, concept: str) -> list[int]:
-        return [int(k) + 1 for k in np.flatnonzero(self.equilibrium_mask(concept))]
-
-    def stable_for(self, concept: str, dm: str | int) -> list[int]:
-        i = dm if isinstance(dm, int) else self.conflict.dm_index(dm)
-        return [int(x) for x in self.conflict.feasible[self._get(concept)[i]]]
-
-    def _get(self, concept: str) -> np.ndarray:
+    def stability(self, concept: str) -> np.ndarray:
         if concept not in self.stable:
             raise AnalysisError(
                 f"concept {concept!r} was not analysed; analysed: {', '.join(self.stable)}"
             )
         return self.stable[concept]
+
+    def stable_for(self, concept: str, dm: str | int) -> list[int]:
+        """Codes of the states stable for ``dm`` (= :meth:`stable_codes`)."""
+        return self.stable_codes(concept, dm)
 
     # ---- views ----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -118,15 +83,6 @@ class StabilityResult:
         df = pd.DataFrame(data, index=pd.RangeIndex(1, c.n_states + 1, name="number"))
         return df
 
-    def stability_frame(self, concept: str) -> pd.DataFrame:
-        """Rows = states, columns = DMs, True where the state is stable for that DM."""
-        c = self.conflict
-        mask = self._get(concept)
-        return pd.DataFrame(
-            {dm: mask[i] for i, dm in enumerate(c.dm_names)},
-            index=pd.Index([c.state_string(int(x)) for x in c.feasible], name="state"),
-        )
-
     def _repr_html_(self) -> str:
         df = self.frame()
         return f"<h4>{self.conflict.name}: stability</h4>" + df.to_html()
@@ -151,22 +107,30 @@ def analyze(
     *,
     horizon: int | None = None,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> StabilityResult:
     """Stability of every feasible state for every DM under the chosen concepts.
 
-    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``.
-    ``progress`` is called with a description before each concept.
+    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
+    (which ``concepts`` may also name).
+    ``progress`` is called with a description before each concept. ``engine``: an
+    :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
+    ``Engine.with_preferences``, sharing layouts across preference profiles).
     """
-    keys = parse_concepts(concepts, horizon)
-    engine = Engine(model)
+    keys = parse_concepts(concepts, horizon, allow_limited=True)
+    if engine is None:
+        engine = Engine(model)
+    elif engine.conflict is not model:
+        raise AnalysisError("the engine given to analyze was built for another model")
     out: dict[str, np.ndarray] = {}
     for key in keys:
-        if key.startswith("L"):
-            if progress:
-                progress(f"{key} (limited move)")
-            out[key] = limited_move_stable(engine.layouts, engine.utilities, int(key[1:]))
-            continue
+        c = get_concept(key)
         if progress:
-            progress(f"{concept_label(key)} for every decision maker")
+            progress(f"{key} (limited move)" if c.is_limited
+                     else f"{c.label} for every decision maker")
         out[key] = engine.stable(key)
     return StabilityResult(model, out)
+
+
+__all__ = ["Progress", "StabilityResult", "analyze", "concept_label", "display_ranks",
+           "parse_concepts"]

@@ -19,7 +19,6 @@ concept (from :func:`detente.analyses.stability.analyze`) are split into reachab
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,15 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analyses.coalitions import (
-    Coalition,
-    MoveGraph,
-    Step,
-    move_data,
-    parse_coalitions,
-)
-from detente.analyses.stability import analyze, concept_label, parse_concepts
+from detente.analyses.coalition_data import Coalition, Step, parse_coalitions
+from detente.analyses.moves import JointMove, joint_move
+from detente.analyses.stability import analyze
 from detente.engine import Engine
+from detente.engine.registry import concept_label, parse_concepts
+from detente.engine.single import path_to
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -78,13 +74,18 @@ class EvolutionResult:
         code = self._code(state)
         return code in self.parent or code == self.start
 
-    def final_states(self) -> list[int]:
-        """Reachable codes with no outgoing improvement, in state-number order."""
+    def final_codes(self) -> list[int]:
+        """Codes of the reachable states with no outgoing improvement, in state-number
+        order."""
         has_out = {e.source for e in self.edges}
         return sorted(s for s in self.states if s not in has_out)
 
+    def final_states(self) -> list[int]:
+        """= :meth:`final_codes` (codes, despite the name; kept for callers)."""
+        return self.final_codes()
+
     def final_numbers(self) -> list[int]:
-        return [self.conflict.state_number(s) for s in self.final_states()]
+        return [self.conflict.state_number(s) for s in self.final_codes()]
 
     def reachable_numbers(self) -> list[int]:
         return sorted(self.conflict.state_number(s) for s in self.states)
@@ -142,8 +143,16 @@ class EvolutionResult:
             )
         return self.equilibria[concept]
 
+    def edge_move(self, e: Edge) -> JointMove:
+        """An edge as a typed move (states, option changes, member steps)."""
+        return joint_move(self.conflict, e.by, e.source, e.target, e.steps)
+
+    def path_moves(self, state: int | str) -> list[JointMove]:
+        """:meth:`path_edges` as typed moves."""
+        return [self.edge_move(e) for e in self.path_edges(state)]
+
     def _edge_data(self, e: Edge) -> dict[str, Any]:
-        return move_data(self.conflict, e.by, e.source, e.target, list(e.steps))
+        return self.edge_move(e).to_dict()
 
     # ---- views ------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -162,7 +171,7 @@ class EvolutionResult:
             "reachable": [st(s) for s in sorted(self.states)],
             "edges": [self._edge_data(e) for e in self.edges],
             "final": [
-                {**st(s), "path": self.moves_to(s)} for s in self.final_states()
+                {**st(s), "path": self.moves_to(s)} for s in self.final_codes()
             ],
             "concepts": {
                 concept: {
@@ -183,7 +192,7 @@ class EvolutionResult:
         """Status quo to equilibrium: one row per final state or equilibrium (any concept):
         final?, reachable?, steps, the path, and a column per concept."""
         c = self.conflict
-        final = set(self.final_states())
+        final = set(self.final_codes())
         rows = sorted(final.union(*(set(v) for v in self.equilibria.values())))
         data: dict[str, list[Any]] = {"state": [], "final": [], "reachable": [], "steps": [],
                                       "path": []}
@@ -242,6 +251,8 @@ def evolve(
     start: int | str | None = None,
     coalitions: bool | Sequence[Sequence[str]] = False,
     concepts: Iterable[str] | None = None,
+    *,
+    engine: Engine | None = None,
 ) -> EvolutionResult:
     """Status-quo analysis from ``start`` (a Y/N string or 1-based state number; default the
     model's status quo).
@@ -249,7 +260,8 @@ def evolve(
     ``coalitions``: ``False`` for unilateral improvements only, ``True`` to add the coalitional
     improvements of the model's ``coalitions``, or a list of coalitions (lists of DM names).
     ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
-    limited-move stability with horizon h, for two-DM models).
+    limited-move stability with horizon h, for two-DM models). ``engine``: an engine over
+    ``model`` to reuse (its cached stability is shared).
 
     >>> import detente
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
@@ -272,15 +284,12 @@ def evolve(
         chosen = ()
     else:
         chosen = parse_coalitions(model, coalitions)
-    wanted = list(concepts if concepts is not None else DEFAULT_CONCEPTS)
-    limited = [k for k in wanted if re.fullmatch(r"L\d+", k.strip())]
-    if len(limited) > 1:
-        raise AnalysisError(f"give at most one limited-move horizon, not {', '.join(limited)}")
-    horizon = int(limited[0].strip()[1:]) if limited else None
-    keys = parse_concepts([k for k in wanted if k not in limited], horizon)
-    engine = Engine(model)
-    graph = MoveGraph(model, engine)
-    stability = analyze(model, [k for k in keys if k not in limited], horizon=horizon)
+    keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS,
+                          allow_limited=True)
+    if engine is None:
+        engine = Engine(model)
+    moves = engine.move_index()
+    stability = analyze(model, keys, engine=engine)
     feasible = model.feasible
     names = model.dm_names
     member_idx = [[model.dm_index(n) for n in h] for h in chosen]
@@ -296,14 +305,15 @@ def evolve(
         head += 1
         found: list[tuple[int, Edge]] = []
         for j, name in enumerate(names):
-            for t in graph.improvements(j, s):
+            for t in moves.improve(j, s).tolist():
                 step = (name, int(feasible[s]), int(feasible[t]))
                 found.append((t, Edge((name,), step[1], step[2], (step,))))
         for key, members in zip(chosen, member_idx, strict=True):
-            reached = graph.reach(members, s)
-            for t in graph.improving_among(members, s, reached):
-                found.append((t, Edge(key, int(feasible[s]), int(feasible[t]),
-                                      tuple(graph.steps(reached, t)))))
+            reached = moves.coalition_reach(members, s)
+            for t in moves.improving_among(members, s, reached):
+                steps = tuple((names[m], int(feasible[a]), int(feasible[b]))
+                              for m, a, b in path_to(reached, t))
+                found.append((t, Edge(key, int(feasible[s]), int(feasible[t]), steps)))
         for t, edge in found:
             edges.append(edge)
             if t not in seen:

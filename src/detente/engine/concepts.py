@@ -12,18 +12,22 @@ where worst_i(s1) is the least u_i the others can force from s1 (GMR), force by 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
-from detente.engine.coalition import coalition_min
 from detente.engine.layout import DMLayout
+from detente.engine.limited import limited_move_stable
 from detente.engine.moves import reach_max
-from detente.engine.simultaneous import sim_stable, worker_count
+from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKind, get_concept
+from detente.engine.sanctions import worst_sanction
+from detente.engine.simultaneous import sim_stable
+from detente.engine.single import MoveIndex
+from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
 
 #: Models at least this big compute DMs in parallel...
 _PARALLEL_STATES = 50_000
@@ -31,40 +35,81 @@ _PARALLEL_STATES = 50_000
 #: at once would take the peak from about 6 to over 8 GiB.
 _PARALLEL_MAX_STATES = 1 << 22
 
-CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
-CONCEPT_NAMES = {
-    "nash": "Nash",
-    "gmr": "GMR",
-    "smr": "SMR",
-    "seq": "SEQ",
-    "sim": "SIM",
-    "seq_sim": "SEQ&SIM",
-}
-
 
 @dataclass
 class Engine:
     """Stability engine over one conflict. Results are cached per (concept, DM).
 
+    ``ranks`` (DMs, states), when given, replaces ``conflict.ranks`` (same convention: higher
+    = more preferred); the layouts depend only on the options and the feasible states, so
+    :meth:`with_ranks` and :meth:`with_preferences` give an engine for another preference
+    profile that shares them (an analysis over many profiles costs ranks, not rebuilding).
+
     >>> import detente
     >>> engine = Engine(detente.load("examples/prisoners_dilemma.yaml"))
     >>> engine.stable("gmr").tolist()  # (DMs, states): NN, YN, NY, YY
     [[True, True, False, True], [True, False, True, True]]
+    >>> engine.with_ranks(engine.conflict.ranks[::-1]).layouts is engine.layouts
+    True
     """
 
     conflict: Conflict
+    ranks: np.ndarray | None = field(default=None, repr=False)
+    _layouts: list[DMLayout] | None = field(default=None, repr=False)
+    _utilities: list[np.ndarray] | None = field(default=None, repr=False)
+    _moves: MoveIndex | None = field(default=None, repr=False)
     _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
-    @cached_property
-    def layouts(self) -> list[DMLayout]:
-        c = self.conflict
-        return [
-            DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
-        ]
+    def __post_init__(self) -> None:
+        if self.ranks is None:
+            return
+        ranks = np.asarray(self.ranks)
+        want = (len(self.conflict.dms), self.conflict.n_states)
+        if ranks.shape != want:
+            raise AnalysisError(
+                f"ranks must have shape (decision makers, feasible states) = {want}, got "
+                f"{ranks.shape}"
+            )
+        self.ranks = ranks
 
-    @cached_property
+    # ---- re-ranking ------------------------------------------------------------------------
+    def with_ranks(self, ranks: np.ndarray) -> Engine:
+        """An engine for the same conflict under other payoff ranks (DMs, states), sharing
+        this engine's layouts."""
+        return Engine(self.conflict, np.asarray(ranks), self.layouts)
+
+    def with_preferences(self, conflict: Conflict) -> Engine:
+        """An engine for ``conflict``, a re-ranked copy of this engine's conflict (from
+        :meth:`Conflict.with_preferences`), sharing this engine's layouts."""
+        if not self.conflict.same_states(conflict):
+            raise AnalysisError(
+                "with_preferences needs the same options, decision makers and feasible states; "
+                "build a new Engine for another model"
+            )
+        return Engine(conflict, None, self.layouts)
+
+    # ---- shared state ------------------------------------------------------------------------
+    @property
+    def layouts(self) -> list[DMLayout]:
+        """Per-DM group layouts of the feasible states (built once, shared on re-ranking)."""
+        if self._layouts is None:
+            c = self.conflict
+            self._layouts = [
+                DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
+            ]
+        return self._layouts
+
+    @property
+    def payoff_ranks(self) -> np.ndarray:
+        """(DMs, states) ranks in use: ``ranks`` if given, else the conflict's."""
+        return self.conflict.ranks if self.ranks is None else self.ranks
+
+    @property
     def utilities(self) -> list[np.ndarray]:
-        return [r.astype(np.float64) for r in self.conflict.ranks]
+        """Per DM, its ranks as floats (the engine's u_i)."""
+        if self._utilities is None:
+            self._utilities = [r.astype(np.float64) for r in self.payoff_ranks]
+        return self._utilities
 
     @property
     def n_dms(self) -> int:
@@ -78,22 +123,26 @@ class Engine:
         """max u_i over R_i(s) (-inf where i cannot move)."""
         return self._cached("best_move", i, lambda: reach_max(self.layouts[i], self.utilities[i]))
 
-    def worst_sanction(self, i: int, kind: str) -> np.ndarray:
-        """Least u_i (or, for SMR, least best-reply u_i) the others can reach from each state."""
+    def worst_sanction(self, i: int, kind: SanctionKind) -> np.ndarray:
+        """Least u_i (or, for SMR, least best-reply u_i) the others can reach from each state
+        (:func:`~detente.engine.sanctions.worst_sanction` with i as the mover)."""
+        return self.sanction(i, kind, self.others(i), [i])
 
-        def compute() -> np.ndarray:
-            u = self.utilities[i]
-            others = self.others(i)
-            if kind == "gmr":
-                return coalition_min(self.layouts, self.utilities, others, u)
-            if kind == "seq":
-                return coalition_min(self.layouts, self.utilities, others, u, improving=True)
-            if kind == "smr":
-                escape = np.maximum(u, self.best_move(i))
-                return coalition_min(self.layouts, self.utilities, others, escape)
-            raise ValueError(kind)
+    def sanction(
+        self, i: int, kind: SanctionKind, responders: Sequence[int], movers: Sequence[int]
+    ) -> np.ndarray:
+        """:func:`~detente.engine.sanctions.worst_sanction` on this engine's layouts and
+        ranks, cached per (i, kind, responders, movers)."""
+        tag = f"sanction_{kind}_{tuple(responders)}_{tuple(movers)}"
+        return self._cached(tag, i, lambda: worst_sanction(
+            self.layouts, self.utilities, i, kind, responders, movers))
 
-        return self._cached("sanction_" + kind, i, compute)
+    def move_index(self) -> MoveIndex:
+        """The per-state move enumerator over this engine's conflict and ranks (one per
+        engine, its caches shared by every analysis that uses this engine)."""
+        if self._moves is None:
+            self._moves = MoveIndex(self.conflict, self.ranks)
+        return self._moves
 
     def _cached(self, key: str, i: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
         if (key, i) not in self._cache:
@@ -101,39 +150,62 @@ class Engine:
         return self._cache[(key, i)]
 
     # ---- concepts ------------------------------------------------------------------------
-    def stable_for(self, concept: str, i: int) -> np.ndarray:
-        """Bool per feasible state: is it stable for DM i under ``concept``?"""
-        return self._cached(concept, i, lambda: self._compute(concept, i))
+    def stable_for(self, key: str, i: int) -> np.ndarray:
+        """Bool per feasible state: is it stable for DM i under concept ``key``?"""
+        c = get_concept(key)
+        if c.is_limited:
+            return np.asarray(self._limited(c)[i])
+        return self._cached(c.key, i, lambda: self._compute(c, i))
 
-    def _compute(self, concept: str, i: int) -> np.ndarray:
+    def _compute(self, c: Concept, i: int) -> np.ndarray:
         u = self.utilities[i]
-        if concept == "nash":
-            return np.asarray(self.best_move(i) <= u)
-        if concept in ("gmr", "smr", "seq"):
-            worst = self.worst_sanction(i, concept)
+        if c.sanction is not None and c.simultaneous:
+            return np.asarray(self.stable_for(c.sanction, i) & self.stable_for("sim", i))
+        if c.sanction is not None:
+            worst = self.worst_sanction(i, c.sanction)
             unsanctioned = np.minimum(u, worst)
             return np.asarray(reach_max(self.layouts[i], unsanctioned) <= u)
-        if concept == "sim":
-            return sim_stable(self, i)
-        if concept == "seq_sim":
-            return np.asarray(self.stable_for("seq", i) & self.stable_for("sim", i))
-        raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
+        if c.simultaneous:
+            f = self.conflict
+            return sim_stable(f.feasible, f.n_options, self.layouts, self.utilities, i,
+                              self.stable_for("nash", i))
+        return np.asarray(self.best_move(i) <= u)  # Nash
 
-    def stable(self, concept: str) -> np.ndarray:
-        """(DMs, states) bool array of individual stability.
+    def _limited(self, c: Concept) -> np.ndarray:
+        """(2, states) L_h stability; both DMs come out of one backward induction."""
+        assert c.horizon is not None
+        if (c.key, 0) not in self._cache:
+            both = limited_move_stable(self.layouts, self.utilities, c.horizon)
+            for i, row in enumerate(both):
+                self._cache[(c.key, i)] = row
+        return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
+
+    def stable(self, key: str) -> np.ndarray:
+        """(DMs, states) bool array of individual stability under concept ``key``.
 
         On big models the DMs of the move-based concepts are computed in parallel threads
         (numpy releases the GIL in its loops); SIM parallelises inside each DM instead.
         """
+        c = get_concept(key)
+        if c.is_limited:
+            return self._limited(c)
         dms = range(self.n_dms)
         workers = min(worker_count(), self.n_dms)
         n = self.conflict.n_states
-        if concept == "sim" or workers < 2 or not _PARALLEL_STATES <= n <= _PARALLEL_MAX_STATES:
-            return np.stack([self.stable_for(concept, i) for i in dms])
+        sim_only = c.simultaneous and c.sanction is None  # SIM threads inside each DM
+        if sim_only or workers < 2 or not _PARALLEL_STATES <= n <= _PARALLEL_MAX_STATES:
+            return np.stack([self.stable_for(c.key, i) for i in dms])
         _ = self.layouts, self.utilities  # build shared state once, before the threads
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return np.stack(list(pool.map(lambda i: self.stable_for(concept, i), dms)))
+            return np.stack(list(pool.map(lambda i: self.stable_for(c.key, i), dms)))
 
-    def equilibria(self, concept: str) -> np.ndarray:
-        """Bool per feasible state: stable for every DM."""
-        return np.asarray(self.stable(concept).all(axis=0))
+    def equilibrium_mask(self, key: str) -> np.ndarray:
+        """Bool per feasible state (by position): stable for every DM, an equilibrium."""
+        return np.asarray(self.stable(key).all(axis=0))
+
+    def equilibria(self, key: str) -> np.ndarray:
+        """= :meth:`equilibrium_mask` (a mask, not codes; kept for callers)."""
+        return self.equilibrium_mask(key)
+
+
+__all__ = ["CONCEPTS", "CONCEPT_NAMES", "Engine"]

@@ -1,7 +1,7 @@
 """Row passes over a DM's layout: best and worst values over its one-move reach.
 
 ``reach_min(lay, v)[s]`` = min of v over R_j(s) (one legal move of DM j from s to a feasible
-state), ``+inf`` when R_j(s) is empty. ``improve_min(lay, v, u)`` restricts to R_j⁺(s), the moves
+state), ``+inf`` when R_j(s) is empty. ``Improver(lay, u)(v)`` restricts to R_j⁺(s), the moves
 to states j strictly prefers by ``u``. Reversible DMs use O(N log w) row sorts; DMs with
 irreversible options use a chunked (rows, w, w) pass through their move matrix.
 """
@@ -34,13 +34,9 @@ def reach_max(lay: DMLayout, v: np.ndarray) -> np.ndarray:
     return -reach_min(lay, -v)
 
 
-def improve_min(lay: DMLayout, v: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """min over R_j⁺(s) of v, where R_j⁺(s) = moves to states with u > u(s)."""
-    return Improver(lay, u)(v)
-
-
 class Improver:
-    """``improve_min`` for one DM and utility, with the per-row sort done once.
+    """min over R_j⁺(s) of v, where R_j⁺(s) = moves to states with u > u(s), for one DM and
+    utility u, with the per-row sort done once: ``Improver(lay, u)(v)``.
 
     Reversible DMs: each row is sorted by u once; a call is then a gather, a suffix minimum
     and a gather (the answer for s is the suffix minimum just past s's tie block).

@@ -22,17 +22,14 @@ not linear in the number of states; docs/engine.md gives measurements.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import combinations
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from detente.engine.layout import DMLayout, unpack_bits
-
-if TYPE_CHECKING:
-    from detente.engine.concepts import Engine
+from detente.engine.workers import worker_count
 
 _DENSE_TABLE_BITS = 26
 _STATE_CHUNK = 8192
@@ -78,16 +75,22 @@ class _Lookup:
         return np.asarray(np.where(self.feasible[pos] == codes, self.u[pos], np.inf))
 
 
-def sim_stable(engine: Engine, i: int) -> np.ndarray:
-    """Bool per feasible state: SIM-stable for DM i."""
-    c = engine.conflict
-    stable = engine.stable_for("nash", i).copy()
-    others = engine.others(i)
+def sim_stable(
+    feasible: np.ndarray,
+    n_options: int,
+    layouts: Sequence[DMLayout],
+    utilities: Sequence[np.ndarray],
+    i: int,
+    nash: np.ndarray,
+) -> np.ndarray:
+    """Bool per feasible state: SIM-stable for DM i (``nash``: its Nash stability)."""
+    stable = nash.copy()
+    others = [j for j in range(len(layouts)) if j != i]
     if not others:
         return stable  # nobody can respond: SIM = Nash
-    lookup = _Lookup(c.feasible, engine.utilities[i], c.n_options)
-    lays = engine.layouts
-    choices = {j: _Choices(lays[j], engine.utilities[j]) for j in [i, *others]}
+    lookup = _Lookup(feasible, utilities[i], n_options)
+    lays = list(layouts)
+    choices = {j: _Choices(lays[j], utilities[j]) for j in [i, *others]}
     own = {j: unpack_bits(np.arange(lays[j].width), lays[j].dm_mask) for j in [i, *others]}
     # the best sanction conceivable with i's options at a: min u_i over that slice
     grid = choices[i].ugrid
@@ -97,7 +100,8 @@ def sim_stable(engine: Engine, i: int) -> np.ndarray:
               for lo in range(0, candidates.size, _STATE_CHUNK)]
 
     def settle(states: np.ndarray) -> np.ndarray:
-        return _chunk(engine, i, others, states, lookup, choices, own, slice_min)
+        return _chunk(feasible, lays, utilities[i], i, others, states, lookup, choices, own,
+                      slice_min)
 
     # Chunks are independent and numpy releases the GIL in its loops: use the cores.
     workers = min(worker_count(), len(chunks))
@@ -111,19 +115,10 @@ def sim_stable(engine: Engine, i: int) -> np.ndarray:
     return stable
 
 
-def worker_count() -> int:
-    """Threads for SIM: DETENTE_WORKERS if set, else the CPUs this process may use."""
-    env = os.environ.get("DETENTE_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _chunk(
-    engine: Engine,
+    feasible: np.ndarray,
+    lays: list[DMLayout],
+    u: np.ndarray,
     i: int,
     others: list[int],
     states: np.ndarray,
@@ -132,9 +127,8 @@ def _chunk(
     own: dict[int, np.ndarray],
     slice_min: np.ndarray,
 ) -> np.ndarray:
-    lays = engine.layouts
-    us = engine.utilities[i][states]
-    codes = engine.conflict.feasible[states]
+    us = u[states]
+    codes = feasible[states]
     ui = choices[i](states, stay=False)
     moves = {j: choices[j](states, stay=False) for j in others}
 
@@ -233,3 +227,6 @@ def _sanctioned_by(
             out[sel] |= np.bincount(pair, weights=hit, minlength=rows.size)[sel] > 0
             start = stop
     return out
+
+
+__all__ = ["sim_stable", "worker_count"]

@@ -1,40 +1,54 @@
-"""Per-state move enumeration: the moves one decision maker has from one given state.
+"""Per-state move enumeration: the moves decision makers have from one given state.
 
 The vectorised engine answers "is every state stable?" in passes over all states; explaining
-*one* state needs the individual moves instead. :class:`MoveIndex` sorts the feasible states
-once per DM by the setting of the *other* DMs' options (the same group-by as
+*one* state, following the status quo's evolution or listing a coalition's joint moves needs the
+individual moves instead. :class:`MoveIndex` is the one enumerator for all of them: it sorts the
+feasible states once per DM by the setting of the *other* DMs' options (the same group-by as
 :class:`~detente.engine.layout.DMLayout`), so the states DM j reaches from s in one move are a
-slice of that order, filtered for irreversible options. Memory is O(states x DMs); nothing of
-size states x states is built.
+slice of that order, filtered for irreversible options. Memory is O(states x DMs) plus the
+moves cached; nothing of size states x states is built.
 
-States are *positions* in ``conflict.feasible`` (state number - 1), not codes.
+Every state here is a *position* in ``conflict.feasible`` (state number - 1), not a code.
 
 >>> import detente
 >>> idx = MoveIndex(detente.load("examples/prisoners_dilemma.yaml"))
 >>> idx.reach(0, 0).tolist(), idx.improve(0, 0).tolist()
 ([1], [1])
+>>> sorted(idx.coalition_reach([0, 1], 0)), idx.coalition_improvements([0, 1], 3)
+([0, 1, 2, 3], [0])
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from detente.model.conflict import Conflict
 
+#: One step of a search path: (mover, from position, to position).
+PathStep = tuple[int, int, int]
+#: Breadth-first search result: reached position -> (previous position, mover); the start maps
+#: to (-1, -1).
+Parents = dict[int, tuple[int, int]]
+
 
 @dataclass
 class MoveIndex:
-    """One-move reach R_j(s) and unilateral improvements R_j⁺(s) for single states."""
+    """One-move reach R_j(s), unilateral improvements R_j⁺(s) and coalition reach R_H(s) for
+    single states (positions). ``ranks`` (DMs, states) overrides ``conflict.ranks``."""
 
     conflict: Conflict
+    ranks: np.ndarray | None = field(default=None, repr=False)
     _order: list[np.ndarray] = field(default_factory=list, repr=False)
     _keys: list[np.ndarray] = field(default_factory=list, repr=False)
     _reach: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
     _improve: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        if self.ranks is None:
+            self.ranks = self.conflict.ranks
         feasible = self.conflict.feasible
         for mask in self.conflict.dm_masks.tolist():
             key = feasible & ~np.int64(mask)
@@ -42,8 +56,14 @@ class MoveIndex:
             self._order.append(order)
             self._keys.append(key[order])
 
+    @property
+    def payoff_ranks(self) -> np.ndarray:
+        assert self.ranks is not None
+        return self.ranks
+
+    # ---- one DM ------------------------------------------------------------------------------
     def reach(self, j: int, pos: int) -> np.ndarray:
-        """Positions DM ``j`` reaches from the state at ``pos`` in one legal move (ascending)."""
+        """Positions DM ``j`` reaches from ``pos`` in one legal move (ascending): R_j."""
         cached = self._reach.get((j, pos))
         if cached is not None:
             return cached
@@ -64,12 +84,12 @@ class MoveIndex:
         return out
 
     def improve(self, j: int, pos: int) -> np.ndarray:
-        """Positions of DM ``j``'s unilateral improvements from ``pos`` (ascending)."""
+        """Positions of DM ``j``'s unilateral improvements from ``pos`` (ascending): R_j⁺."""
         cached = self._improve.get((j, pos))
         if cached is not None:
             return cached
         r = self.reach(j, pos)
-        ranks = self.conflict.ranks[j]
+        ranks = self.payoff_ranks[j]
         out: np.ndarray = r[ranks[r] > ranks[pos]]
         self._improve[(j, pos)] = out
         return out
@@ -80,8 +100,53 @@ class MoveIndex:
         r = self.reach(j, pos)
         if r.size == 0:
             return None
-        ranks = self.conflict.ranks[j]
+        ranks = self.payoff_ranks[j]
         return int(r[int(np.argmax(ranks[r]))])
 
+    # ---- coalitions --------------------------------------------------------------------------
+    def coalition_reach(self, members: Sequence[int], pos: int) -> Parents:
+        """Breadth-first search of R_H(pos): reached position -> (previous position, mover).
 
-__all__ = ["MoveIndex"]
+        The start maps to (-1, -1). Parent links give a shortest legal sequence (no member
+        twice in a row: two consecutive moves by one member would be one shorter move).
+        """
+        parent: Parents = {pos: (-1, -1)}
+        frontier = [pos]
+        while frontier:
+            nxt: list[int] = []
+            for x in frontier:
+                for j in members:
+                    for t in self.reach(j, x).tolist():
+                        if t not in parent:
+                            parent[t] = (x, j)
+                            nxt.append(t)
+            frontier = nxt
+        return parent
+
+    def improving_among(
+        self, members: Sequence[int], pos: int, reached: Iterable[int]
+    ) -> list[int]:
+        """The positions of ``reached`` that every member strictly prefers to ``pos``."""
+        cand = np.fromiter((t for t in reached if t != pos), dtype=np.int64)
+        if cand.size == 0:
+            return []
+        sub = self.payoff_ranks[list(members)]
+        ok = (sub[:, cand] > sub[:, [pos]]).all(axis=0)
+        return sorted(int(t) for t in cand[ok])
+
+    def coalition_improvements(self, members: Sequence[int], pos: int) -> list[int]:
+        """R_H⁺⁺(pos): positions in R_H(pos) every member strictly prefers (ascending)."""
+        return self.improving_among(members, pos, self.coalition_reach(members, pos))
+
+
+def path_to(parents: Parents, pos: int) -> list[PathStep]:
+    """The moves (mover, from, to) of a search path from its start to ``pos``."""
+    out: list[PathStep] = []
+    while parents[pos][0] != -1:
+        prev, j = parents[pos]
+        out.append((j, prev, pos))
+        pos = prev
+    return out[::-1]
+
+
+__all__ = ["MoveIndex", "Parents", "PathStep", "path_to"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import Literal
 
@@ -86,6 +86,55 @@ class Conflict:
         if self.status_quo is not None and not self.is_feasible(self.status_quo):
             raise ModelError(f"status quo {self.state_string(self.status_quo)} is not feasible")
 
+    # ----- re-ranking ------------------------------------------------------------------
+    def with_preferences(self, preferences: Mapping[str, Preference]) -> Conflict:
+        """A copy with other preferences for the named DMs (the rest keep theirs).
+
+        Options, constraints and the feasible states do not change, so the copy reuses them:
+        only the new preferences are validated and ranked (no re-validation of the model, no
+        re-enumeration of the feasible states). Pair with ``Engine.with_preferences`` to reuse
+        the engine's layouts as well.
+
+        >>> import detente
+        >>> from detente.model.preferences import RankingPreference
+        >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+        >>> flipped = pd.with_preferences({"A": RankingPreference(((0,), (1,), (2,), (3,)))})
+        >>> flipped.ranks[0].tolist(), flipped.feasible is pd.feasible
+        ([3, 2, 1, 0], True)
+        """
+        unknown = sorted(set(preferences) - set(self.dm_names))
+        if unknown:
+            raise ModelError(
+                f"unknown decision maker {unknown[0]!r}; expected one of: "
+                f"{', '.join(self.dm_names)}"
+            )
+        dms = tuple(
+            replace(dm, preference=preferences[dm.name]) if dm.name in preferences else dm
+            for dm in self.dms
+        )
+        new = object.__new__(Conflict)
+        for f in fields(self):
+            object.__setattr__(new, f.name, getattr(self, f.name))
+        object.__setattr__(new, "dms", dms)
+        for name in _STATE_CACHE:  # shared: they do not depend on preferences
+            new.__dict__[name] = getattr(self, name)
+        _validate_preferences(new, [dm for dm in dms if dm.name in preferences])
+        _check_preferences_cover(new, new.feasible, set(preferences))
+        _ = new.ranks
+        return new
+
+    def same_states(self, other: Conflict) -> bool:
+        """Whether ``other`` has the same options, owners, directions and feasible states
+        (so that move layouts built for one serve the other)."""
+        if other is self:
+            return True
+        return (
+            self.options == other.options
+            and self.dm_names == other.dm_names
+            and self.feasible.shape == other.feasible.shape
+            and bool((self.feasible == other.feasible).all())
+        )
+
     # ----- names and bits -------------------------------------------------------------
     @cached_property
     def option_names(self) -> tuple[str, ...]:
@@ -148,7 +197,8 @@ class Conflict:
         return out
 
     def index_of(self, codes: int | np.ndarray) -> np.ndarray:
-        """Positions of feasible codes in ``feasible`` (raises on infeasible ones)."""
+        """Positions (0-based indices into ``feasible``) of feasible codes; raises on
+        infeasible ones. :meth:`position` for one code."""
         arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
         pos = np.searchsorted(self.feasible, arr)
         pos = np.minimum(pos, self.n_states - 1)
@@ -156,6 +206,10 @@ class Conflict:
         if bad.any():
             raise ModelError(f"state {self.state_string(int(arr[bad][0]))} is not feasible")
         return pos
+
+    def position(self, code: int) -> int:
+        """The position (0-based index into ``feasible``) of one feasible code."""
+        return int(self.index_of(code)[0])
 
     def is_feasible(self, code: int) -> bool:
         pos = int(np.searchsorted(self.feasible, code))
@@ -282,7 +336,26 @@ def _validate(c: Conflict) -> None:
         for name in con.options():
             if name not in known:
                 raise ModelError(f"infeasibility condition names unknown option {name!r}")
-    for dm in c.dms:
+    _validate_preferences(c, c.dms)
+    _validate_mediation(c, known, dm_seen)
+    for coalition in c.coalitions:
+        if len(coalition) < 2 or len(set(coalition)) != len(coalition):
+            raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
+        for name in coalition:
+            if name not in dm_seen:
+                raise ModelError(f"coalition names unknown decision maker {name!r}")
+
+
+#: Cached properties of a Conflict that depend only on options and constraints.
+_STATE_CACHE = ("option_names", "dm_names", "bits", "dm_masks", "fwd_mask", "back_mask",
+                "feasible")
+
+
+def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[DecisionMaker]
+                          ) -> None:
+    """Statement preferences name known options, and at most 62 statements per DM."""
+    known = set(c.option_names)
+    for dm in dms:
         pref = dm.preference
         if isinstance(pref, StatementPreference):
             for st in pref.statements:
@@ -294,13 +367,6 @@ def _validate(c: Conflict) -> None:
                     )
             if len(pref.statements) > 62:
                 raise ModelError(f"decision maker {dm.name!r}: at most 62 statements")
-    _validate_mediation(c, known, dm_seen)
-    for coalition in c.coalitions:
-        if len(coalition) < 2 or len(set(coalition)) != len(coalition):
-            raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
-        for name in coalition:
-            if name not in dm_seen:
-                raise ModelError(f"coalition names unknown decision maker {name!r}")
 
 
 def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
@@ -351,9 +417,13 @@ def enumerate_feasible(
     return feasible
 
 
-def _check_preferences_cover(c: Conflict, feasible: np.ndarray) -> None:
+def _check_preferences_cover(
+    c: Conflict, feasible: np.ndarray, only: set[str] | None = None
+) -> None:
     fset = set(feasible.tolist()) if feasible.size <= 1 << 16 else None
     for dm in c.dms:
+        if only is not None and dm.name not in only:
+            continue
         pref = dm.preference
         if isinstance(pref, RankingPreference):
             listed = [code for tier in pref.tiers for code in tier]

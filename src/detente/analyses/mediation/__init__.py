@@ -22,7 +22,6 @@ feasible state must become an equilibrium) under the requested solution concepts
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 
@@ -42,12 +41,12 @@ from detente.analyses.mediation.search import (
     search_coupled,
     search_own,
 )
-from detente.analyses.stability import parse_concepts
 from detente.engine import Engine
+from detente.engine.registry import parse_concepts
 from detente.engine.single import MoveIndex
-from detente.model.conflict import Conflict, DecisionMaker
+from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
-from detente.model.preferences import RankingPreference, StatementPreference
+from detente.model.preferences import Preference, RankingPreference, StatementPreference
 
 DEFAULT_CONCEPTS: tuple[str, ...] = ("seq",)
 
@@ -79,7 +78,8 @@ def mediate(
     if reachable and c.status_quo is None:
         raise AnalysisError("--reachable needs a status quo in the model")
     editable = _editable(c, dms)
-    index = MoveIndex(c)
+    engine = Engine(c)
+    index = engine.move_index()
     local = LocalChecks(c, targets, chosen, index)
     now = local.bits_from_ranks(c.ranks)
     now_b = {j: b[None, :] for j, b in now.items()}
@@ -92,7 +92,7 @@ def mediate(
     reqs: list[Requirement] = []
     for k in range(len(targets)):
         reqs.extend(requirements(c, local, k))
-    levers: list[Lever] = mediator_levers(c, targets, chosen)
+    levers: list[Lever] = mediator_levers(c, targets, chosen, engine)
     notes = _notes(c, editable)
 
     spaces = [
@@ -112,7 +112,7 @@ def mediate(
     else:
         min_edits, hits = search_own(local, spaces, chosen, max_edits)
     solutions, truncated = _solutions(c, spaces, hits, targets, chosen, limit, reachable,
-                                      index)
+                                      engine)
     return MediationResult(
         model=c.name,
         target=str(target),
@@ -205,14 +205,12 @@ def _reach_accept(c: Conflict, spaces: list[Space], targets: list[int], reach_ok
 
 def _edited(c: Conflict, lists: list[tuple[int, ...] | None], spaces: list[Space]
             ) -> Conflict:
-    dms: list[DecisionMaker] = []
+    """The model with the given statement lists (None: unchanged)."""
+    prefs: dict[str, Preference] = {}
     for dm, lst, sp in zip(c.dms, lists, spaces, strict=True):
-        if lst is None or not sp.pool:
-            dms.append(dm)
-        else:
-            pref = StatementPreference(tuple(sp.pool[q] for q in lst))
-            dms.append(dataclasses.replace(dm, preference=pref))
-    return dataclasses.replace(c, dms=tuple(dms))
+        if lst is not None and sp.pool:
+            prefs[dm.name] = StatementPreference(tuple(sp.pool[q] for q in lst))
+    return c.with_preferences(prefs)
 
 
 ReachTest = Callable[[int, np.ndarray], bool]
@@ -259,12 +257,12 @@ def _reach_filter(c: Conflict, index: MoveIndex, targets: list[int], reachable: 
 
 def _solutions(
     c: Conflict, spaces: list[Space], hits: list[Hit], targets: list[int],
-    concepts: tuple[str, ...], limit: int, reachable: bool, index: MoveIndex,
+    concepts: tuple[str, ...], limit: int, reachable: bool, engine: Engine,
 ) -> tuple[list[Solution], bool]:
     """Expand class hits into distinct statement-list solutions, each re-checked forward."""
     seen: dict[tuple[tuple[int, ...] | None, ...], Solution] = {}
     truncated = False
-    reach_ok = _reach_filter(c, index, targets, reachable)
+    reach_ok = _reach_filter(c, engine.move_index(), targets, reachable)
     for hit in hits:
         pools = [[sp.lists[q] if sp.pool else None for q in sp.members[cl]]
                  for sp, cl in zip(spaces, hit.classes, strict=True)]
@@ -275,19 +273,21 @@ def _solutions(
             if limit and len(seen) >= limit:
                 truncated = True
                 break
-            seen[key] = _solution(c, spaces, list(combo), targets[hit.target], concepts,
-                                  reach_ok, hit.target)
+            seen[key] = _solution(engine, spaces, list(combo), targets[hit.target],
+                                  concepts, reach_ok, hit.target)
         if truncated:
             break
     return list(seen.values()), truncated
 
 
 def _solution(
-    c: Conflict, spaces: list[Space], lists: list[tuple[int, ...] | None], target: int,
+    base: Engine, spaces: list[Space], lists: list[tuple[int, ...] | None], target: int,
     concepts: tuple[str, ...], reach_ok: ReachTest, k: int,
 ) -> Solution:
+    """The forward check: the edited model's equilibria by the engine (layouts shared)."""
+    c = base.conflict
     edited = _edited(c, lists, spaces)
-    engine = Engine(edited)
+    engine = base.with_preferences(edited)
     equilibria = {x: [edited.state_string(int(s)) for s in
                       edited.feasible[engine.equilibria(x)]] for x in concepts}
     code = c.state_string(int(c.feasible[target]))

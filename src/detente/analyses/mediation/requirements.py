@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detente.analyses.mediation.local import LocalChecks
-from detente.analyses.stability import concept_label
+from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 
 _UNLESS = {

@@ -7,7 +7,7 @@ from typing import Any
 
 from detente.analyses.mediation.levers import Lever
 from detente.analyses.mediation.requirements import Requirement
-from detente.analyses.stability import concept_label
+from detente.engine.registry import concept_label
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,21 @@ class MediationResult:
                 f"{self.concept_text}{reach}: {self.min_edits}; {n} distinct "
                 f"solution{'s' if n != 1 else ''} listed{more}.")
 
-    def unmet(self) -> list[Requirement]:
-        return [r for r in self.requirements if not r.met]
+    @property
+    def focus(self) -> str:
+        """The matching state to explain: the first solution's, else the one with the fewest
+        unmet requirements."""
+        if self.solutions:
+            return self.solutions[0].target
+        counts = {t: 0 for t in self.targets}
+        for r in self.requirements:
+            counts[r.target] += not r.met
+        return min(self.targets, key=lambda t: counts[t])
+
+    def unmet(self, target: str | None = None) -> list[Requirement]:
+        """Requirements not met now (at ``target`` only, when given)."""
+        return [r for r in self.requirements
+                if not r.met and (target is None or r.target == target)]
 
     def working_levers(self) -> list[Lever]:
         return [lv for lv in self.levers if lv.works]

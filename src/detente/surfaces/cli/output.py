@@ -59,6 +59,21 @@ FormatOption = Annotated[
 ]
 
 
+CoalitionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--coalition", "-c", metavar="A,B",
+        help="A coalition whose joint improvements count too: DM names joined by commas. "
+        "Repeat for several.",
+    ),
+]
+
+
+def split_coalitions(values: list[str] | None) -> list[list[str]]:
+    """``['A,B', 'B, C']`` -> ``[['A', 'B'], ['B', 'C']]``."""
+    return [[n.strip() for n in v.split(",") if n.strip()] for v in values or []]
+
+
 def stdout_console() -> Console:
     """A console on the current stdout (looked up per call, so test runners can capture it).
 

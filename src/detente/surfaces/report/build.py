@@ -1,33 +1,30 @@
-"""Assemble the data of a report: the model, its analyses, and the transition graph.
+"""Arrange a model's case file for presentation: the data of a report.
 
-Only calls analyses and arranges their results for presentation; :mod:`.render` turns the
-data into HTML or Markdown. The status-quo and coalition sections appear when those
-analyses are available (``detente.analyses.status_quo`` / ``detente.analyses.coalitions``).
+:func:`build_report` files the analyses (:func:`detente.analyses.casefile.build_case_file`)
+and :func:`report_data` arranges the typed results for the templates; :mod:`.render` turns
+the data into HTML or Markdown. Each optional section is one function of the case file in
+:data:`SECTIONS` (context key, function); it returns ``None`` when there is nothing to show.
 """
 
 from __future__ import annotations
 
 import base64
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from types import ModuleType
 from typing import Any
 
+import numpy as np
+
 import detente
-from detente.analyses.stability import StabilityResult, analyze, concept_label, parse_concepts
+from detente.analyses.casefile import CaseFile, build_case_file
+from detente.analyses.coalition_data import DEFINITIONS
+from detente.analyses.moves import JointMove, signed_text
+from detente.analyses.summary import ModelSummary
+from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
 from detente.model.feasibility import InfeasiblePattern
-from detente.surfaces.cli.commands.show import model_data
-from detente.surfaces.report.graph import (
-    DEFAULT_MAX_NODES,
-    dm_color,
-    draw_png,
-    edge_list,
-    reachable_graph,
-)
+from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
 MAX_STATE_ROWS = 64
@@ -40,20 +37,6 @@ MAX_COALITION_MOVES = 30
 MAX_REASONS = 4
 #: Final states (where the status quo's evolution stops) listed per scenario.
 MAX_FINAL_STATES = 20
-
-#: One line per concept, for readers who do not know GMCR.
-CONCEPT_HELP = {
-    "nash": "no decision maker can move to a state it prefers.",
-    "gmr": "every move a decision maker could gain by can be answered by the others with a "
-    "state it likes no better (general metarationality).",
-    "smr": "like GMR, and the mover cannot escape that sanction by moving again "
-    "(symmetric metarationality).",
-    "seq": "like GMR, but the sanction must be made of moves the others themselves gain by "
-    "(sequential stability): a credible threat.",
-    "sim": "every gain is undone if the others respond at the same time with moves they gain "
-    "by (simultaneous stability).",
-    "seq_sim": "stable under both SEQ and SIM.",
-}
 
 DIRECTION_NOTE = {
     "both": "",
@@ -85,9 +68,15 @@ def build_report(
     with_graph: bool = True,
 ) -> ReportData:
     """Run the analyses of ``model`` and arrange their results for a report."""
-    keys = parse_concepts(concepts)
-    result = analyze(model, keys)
-    md = model_data(model, min(model.n_states, MAX_STATE_ROWS))
+    case = build_case_file(model, concepts, with_graph=with_graph, max_nodes=max_nodes,
+                           summary_states=MAX_STATE_ROWS)
+    return report_data(case)
+
+
+def report_data(case: CaseFile) -> ReportData:
+    """Arrange a case file for the report templates (and draw its graph)."""
+    model = case.conflict
+    result = case.stability
     ctx: dict[str, Any] = {
         "title": model.name,
         "description": model.description.strip(),
@@ -98,18 +87,18 @@ def build_report(
         "n_options": model.n_options,
         "n_states": model.n_states,
         "candidate_states": 2**model.n_options,
-        "dms": _dms(model, md),
+        "dms": _dms(model, case.summary),
         "constraints": _constraints(model),
         "status_quo": _status_quo(model),
         "coalitions": [list(x) for x in model.coalitions],
         "columns": _columns(model),
     }
-    ctx.update(_stability(model, result))
-    ctx["states_table"] = _states_table(model, md, result)
+    ctx.update(_stability(case))
+    ctx["states_table"] = _states_table(case)
 
     data = ReportData(ctx)
-    if with_graph:
-        tg = reachable_graph(model, max_nodes=max_nodes)
+    tg = case.graph
+    if tg is not None:
         nash = result.equilibria("nash") if "nash" in result.concepts else []
         any_eq = {code for key in result.concepts for code in result.equilibria(key)}
         data.graph_png = draw_png(tg, model, nash, any_eq)
@@ -124,23 +113,19 @@ def build_report(
     else:
         ctx["graph"] = None
 
-    ctx["why_status_quo"] = _why_status_quo(model, result)
-    ctx["evolution"] = _evolution_section(model, result, data.notes)
-    coalitions = _optional(
-        "detente.analyses.coalitions", lambda m: m.coalition_analysis(model).to_dict(),
-        data.notes, "coalition analysis",
-    )
-    ctx["coalition_analysis"] = _coalition_section(model, result, coalitions)
+    for key, section in SECTIONS:
+        ctx[key] = section(case)
+    data.notes.extend(case.notes)
     ctx["notes"] = data.notes
     return data
 
 
 # ----- pieces ----------------------------------------------------------------------------
-def _dms(c: Conflict, md: dict[str, Any]) -> list[dict[str, Any]]:
-    by_name = {o["name"]: o for o in md["options"]}
+def _dms(c: Conflict, summary: ModelSummary) -> list[dict[str, Any]]:
+    by_name = {o.name: o for o in summary.options}
     out = []
-    for i, dm in enumerate(md["decision_makers"]):
-        prefs = dict(dm["preferences"])
+    for i, dm in enumerate(summary.decision_makers):
+        prefs = dict(dm.preferences)
         if prefs["kind"] == "ranking":
             prefs["tiers"] = [
                 [{"state": s, "number": c.state_number(c.parse_state(s))} for s in tier]
@@ -153,13 +138,14 @@ def _dms(c: Conflict, md: dict[str, Any]) -> list[dict[str, Any]]:
                 key=lambda p: -float(p["value"]),
             )
         out.append({
-            "name": dm["name"],
-            "description": (dm["description"] or "").strip(),
+            "name": dm.name,
+            "description": (dm.description or "").strip(),
             "color": dm_color(i),
             "options": [
-                {**by_name[name], "description": (by_name[name]["description"] or "").strip(),
-                 "direction_note": DIRECTION_NOTE[by_name[name]["direction"]]}
-                for name in dm["options"]
+                {**by_name[name].to_dict(),
+                 "description": (by_name[name].description or "").strip(),
+                 "direction_note": DIRECTION_NOTE[by_name[name].direction]}
+                for name in dm.options
             ],
             "preferences": prefs,
         })
@@ -199,7 +185,8 @@ def _cells(c: Conflict, code: int) -> list[str]:
     return ["Y" if code >> c.bits[name] & 1 else "N" for dm in c.dms for name in dm.options]
 
 
-def _stability(c: Conflict, result: StabilityResult) -> dict[str, Any]:
+def _stability(case: CaseFile) -> dict[str, Any]:
+    c, result = case.conflict, case.stability
     concepts = [
         {"key": key, "label": concept_label(key), "help": CONCEPT_HELP.get(key, ""),
          "numbers": result.equilibria_numbers(key), "states": result.equilibria_strings(key)}
@@ -232,178 +219,142 @@ def _stability(c: Conflict, result: StabilityResult) -> dict[str, Any]:
             "concept_labels": {key: concept_label(key) for key in result.concepts}}
 
 
-def _states_table(
-    c: Conflict, md: dict[str, Any], result: StabilityResult
-) -> dict[str, Any] | None:
+def _states_table(case: CaseFile) -> dict[str, Any] | None:
     """Every feasible state with ranks and equilibrium marks (small models only)."""
+    c, result = case.conflict, case.stability
     if c.n_states > MAX_STATE_ROWS:
         return None
     masks = {key: result.equilibrium_mask(key) for key in result.concepts}
     rows = []
-    for k, st in enumerate(md["states"]):
-        code = int(c.feasible[k])
+    for k, st in enumerate(case.summary.states):
         rows.append({
-            "number": st["number"],
-            "state": st["state"],
-            "cells": _cells(c, code),
-            "ranks": [st["ranks"][dm.name] for dm in c.dms],
+            "number": st.number,
+            "state": st.state,
+            "cells": _cells(c, st.code),
+            "ranks": [st.ranks[dm.name] for dm in c.dms],
             "concepts": {key: bool(masks[key][k]) for key in result.concepts},
-            "status_quo": st["status_quo"],
+            "status_quo": st.status_quo,
         })
     return {"rows": rows}
 
 
-def _optional(
-    module: str, run: Callable[[ModuleType], dict[str, Any]], notes: list[str], what: str
-) -> dict[str, Any] | None:
-    """``run(module)`` when the analysis module exists; ``None`` when it does not, or when
-    the analysis refuses the model (the reason goes to ``notes``)."""
-    try:
-        mod = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
-    try:
-        return run(mod)
-    except AnalysisError as exc:
-        notes.append(f"No {what}: {exc}")
-        return None
-
-
-def _why_status_quo(c: Conflict, result: StabilityResult) -> dict[str, Any] | None:
+def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
     """Per DM and concept: is the status quo stable, and which improvement breaks it."""
-    if c.status_quo is None:
+    ex = case.status_quo
+    if ex is None:
         return None
-    try:
-        from detente.analyses.explain import explain
-    except ModuleNotFoundError:  # pragma: no cover - explain ships with detente
-        return None
-    ex = explain(c, c.state_string(c.status_quo), concepts=result.concepts).to_dict()
     dms = []
-    for i, d in enumerate(ex["dms"]):
-        verdicts = []
-        for key in result.concepts:
-            v = d["concepts"][key]
-            reasons = [ch["reason"] for ch in v["improvements"]]
-            verdicts.append({"key": key, "label": v["label"], "stable": v["stable"],
-                             "summary": v["summary"], "reasons": reasons[:MAX_REASONS],
+    for i, d in enumerate(ex.dms):
+        verdicts: list[dict[str, Any]] = []
+        for key in case.concepts:
+            verdict = d.verdict(key)
+            reasons = [ch.reason for ch in verdict.checks]
+            verdicts.append({"key": key, "label": verdict.label, "stable": verdict.stable,
+                             "summary": verdict.summary, "reasons": reasons[:MAX_REASONS],
                              "more": max(0, len(reasons) - MAX_REASONS)})
         # Concepts with the same verdict and reasons are shown together.
         groups: dict[tuple[bool, tuple[str, ...]], list[str]] = {}
         for v in verdicts:
             groups.setdefault((v["stable"], tuple(v["reasons"])), []).append(v["label"])
         dms.append({
-            "name": d["dm"], "color": dm_color(i), "rank": d["rank"],
-            "rank_levels": d["rank_levels"], "verdicts": verdicts,
-            "has_moves": bool(d["improvements"]),
+            "name": d.dm, "color": dm_color(i), "rank": d.rank,
+            "rank_levels": d.rank_levels, "verdicts": verdicts,
+            "has_moves": bool(d.improvements),
             "summary": verdicts[0]["summary"] if verdicts else "",
             "groups": [{"labels": labels, "stable": stable, "reasons": list(reasons)}
                        for (stable, reasons), labels in groups.items()],
         })
-    return {"number": ex["state"]["number"], "state": ex["state"]["state"], "dms": dms}
+    return {"number": ex.state.number, "state": ex.state.state, "dms": dms}
 
 
-def _coalition_section(
-    c: Conflict, result: StabilityResult, data: dict[str, Any] | None
-) -> dict[str, Any] | None:
+def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
     """Coalition findings: joint improvements (from the status quo and from equilibria first)
     and the equilibria that no longer hold once coalitions may move."""
-    if data is None or not data.get("coalitions"):
+    c, result, co = case.conflict, case.stability, case.coalitions
+    if co is None or not co.coalitions:
         return None
-    equilibria = {n for key in result.concepts for n in result.equilibria_numbers(key)}
+    equilibria = {n for key in result.concepts for n in result.equilibrium_numbers(key)}
     sq = None if c.status_quo is None else c.state_number(c.status_quo)
     coalitions = []
-    for h in data["coalitions"]:
-        moves = []
-        for m in h["improvements"]:
-            src = int(m["from"]["number"])
-            moves.append({
-                "from": m["from"], "to": m["to"],
-                "from_sq": src == sq, "from_equilibrium": src in equilibria,
-                "to_equilibrium": int(m["to"]["number"]) in equilibria,
-                "change": _change_text(m["changes"]),
-                "steps": [{"dm": st["dm"], "from": st["from"]["number"],
-                           "to": st["to"]["number"], "change": _change_text(st["changes"])}
-                          for st in m["steps"]],
-            })
+    for h, members in enumerate(co.coalitions):
+        moves: list[dict[str, Any]] = []
+        for s in np.flatnonzero(co.n_improvements[h]):
+            for m in co.improvement_moves(members, int(s) + 1):
+                moves.append({
+                    "from": m.source.to_dict(), "to": m.target.to_dict(),
+                    "from_sq": m.source.number == sq,
+                    "from_equilibrium": m.source.number in equilibria,
+                    "to_equilibrium": m.target.number in equilibria,
+                    "change": signed_text(m.changes),
+                    "steps": [{"dm": st.dm, "from": st.source.number, "to": st.target.number,
+                               "change": signed_text(st.changes)} for st in m.steps],
+                })
         moves.sort(key=lambda m: (not m["from_sq"], not m["from_equilibrium"],
                                   m["from"]["number"], m["to"]["number"]))
         coalitions.append({
-            "members": h["members"], "n_moves": len(moves),
+            "members": list(members), "n_moves": len(moves),
             "moves": moves[:MAX_COALITION_MOVES],
             "hidden": max(0, len(moves) - MAX_COALITION_MOVES),
         })
     concepts = []
-    for key, v in data["concepts"].items():
-        numbers = [int(e["number"]) for e in v["equilibria"]]
-        plain = result.equilibria_numbers(key) if key in result.concepts else None
+    for key in co.concepts:
+        numbers = co.equilibrium_numbers(key)
+        plain = result.equilibrium_numbers(key) if key in result.concepts else None
         concepts.append({
-            "key": key, "label": v["label"], "numbers": numbers,
+            "key": key, "label": COALITION_NAMES[key], "numbers": numbers,
             "plain_label": concept_label(key),
             "lost": None if plain is None else sorted(set(plain) - set(numbers)),
         })
-    return {"coalitions": coalitions, "concepts": concepts,
-            "definitions": data.get("definitions", "")}
+    return {"coalitions": coalitions, "concepts": concepts, "definitions": DEFINITIONS}
 
 
-def _evolution_section(
-    c: Conflict, result: StabilityResult, notes: list[str]
-) -> list[dict[str, Any]] | None:
+def _evolution_section(case: CaseFile) -> list[dict[str, Any]] | None:
     """Status-quo analysis: where unilateral improvements (and, when the model names
     coalitions, joint improvements) lead from the status quo."""
-    if c.status_quo is None:
-        return None
-    keys = list(result.concepts)
-    scenarios: list[tuple[str, Callable[[ModuleType], dict[str, Any]]]] = [
-        ("Unilateral improvements only",
-         lambda m: m.evolve(c, concepts=keys).to_dict()),
-    ]
-    if c.coalitions:
-        names = "; ".join(" + ".join(h) for h in c.coalitions)
-        scenarios.append((f"With coalitions ({names})",
-                          lambda m: m.evolve(c, coalitions=True, concepts=keys).to_dict()))
+    c = case.conflict
     out: list[dict[str, Any]] = []
-    for title, run in scenarios:
-        d = _optional("detente.analyses.status_quo", run, notes, "status-quo analysis")
-        if d is None:
-            return out or None
+    for scenario in case.evolution:
+        ev = scenario.result
         final = [
-            {"number": f["number"], "state": f["state"],
-             "path": [_move_view(m) for m in f["path"]]}
-            for f in d["final"]
+            {"number": c.state_number(code), "state": c.state_string(code),
+             "path": [_move_view(m) for m in ev.path_moves(c.state_string(code))]}
+            for code in ev.final_codes()
         ]
         out.append({
-            "title": title,
-            "coalitional": bool(d["coalitions"]),
-            "start": d["start"],
-            "n_reachable": len(d["reachable"]),
+            "title": scenario.title,
+            "coalitional": bool(ev.coalitions),
+            "start": {"number": c.state_number(ev.start), "state": c.state_string(ev.start)},
+            "n_reachable": len(ev.states),
             "final": final[:MAX_FINAL_STATES],
             "final_hidden": max(0, len(final) - MAX_FINAL_STATES),
             "concepts": [
-                {"label": v["label"], "reachable": v["reachable"],
-                 "unreachable": v["unreachable"]}
-                for v in d["concepts"].values()
+                {"label": concept_label(key), "reachable": ev.reachable_equilibria(key),
+                 "unreachable": ev.unreachable_equilibria(key)}
+                for key in ev.equilibria
             ],
         })
-    return out
+    return out or None
 
 
-def _move_view(m: dict[str, Any]) -> dict[str, Any]:
+def _move_view(m: JointMove) -> dict[str, Any]:
     """One improvement (a DM's, or a coalition's joint move) for display."""
     return {
-        "by": " + ".join(m["by"]), "joint": len(m["by"]) > 1,
-        "from": m["from"]["number"], "to": m["to"]["number"], "to_state": m["to"]["state"],
-        "change": _change_text(m["changes"]),
-        "steps": [{"dm": st["dm"], "change": _change_text(st["changes"]),
-                   "from": st["from"]["number"], "to": st["to"]["number"]}
-                  for st in m["steps"]],
+        "by": " + ".join(m.by), "joint": m.joint,
+        "from": m.source.number, "to": m.target.number, "to_state": m.target.state,
+        "change": signed_text(m.changes),
+        "steps": [{"dm": st.dm, "change": signed_text(st.changes),
+                   "from": st.source.number, "to": st.target.number}
+                  for st in m.steps],
     }
 
 
-def _change_text(changes: list[dict[str, str]]) -> str:
-    return " ".join(("+" if ch["to"] == "Y" else "−") + ch["option"] for ch in changes)
+#: The optional sections of a report, in order: (context key, section of the case file).
+SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
+    ("why_status_quo", _why_status_quo),
+    ("evolution", _evolution_section),
+    ("coalition_analysis", _coalition_section),
+)
 
 
-__all__ = ["CONCEPT_HELP", "MAX_EQUILIBRIUM_ROWS", "MAX_STATE_ROWS", "ReportData",
-           "build_report"]
+__all__ = ["CONCEPT_HELP", "MAX_EQUILIBRIUM_ROWS", "MAX_STATE_ROWS", "SECTIONS", "ReportData",
+           "build_report", "report_data"]

@@ -16,14 +16,9 @@ from rich.text import Text
 from detente.analyses.stability import (
     Progress as ProgressCallback,
 )
-from detente.analyses.stability import (
-    StabilityResult,
-    analyze,
-    concept_label,
-    parse_concepts,
-)
+from detente.analyses.stability import StabilityResult, analyze
+from detente.engine.registry import concept_label, parse_concepts
 from detente.model.conflict import Conflict
-from detente.surfaces.cli.commands.show import state_table
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -34,6 +29,7 @@ from detente.surfaces.cli.output import (
     stderr_console,
     stdout_console,
 )
+from detente.surfaces.cli.tables import state_table
 
 EXAMPLE = (
     "Example: `detente analyze examples/elmira.yaml --concept gmr --concept seq` or "

@@ -11,16 +11,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.coalitions import COALITION_NAMES, CoalitionResult, coalition_analysis
+from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.engine.registry import COALITION_NAMES
 from detente.model.errors import AnalysisError
-from detente.surfaces.cli.commands.evolve import CoalitionOption, split_coalitions
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CoalitionOption,
     FormatOption,
     OutputFormat,
     load_conflict,
     print_json,
     print_wide,
+    split_coalitions,
     stdout_console,
 )
 
@@ -79,14 +81,13 @@ def render(console: Console, result: CoalitionResult) -> None:
         if states.size == 0:
             console.print(Text("    none", style="dim"))
         for s in states:
-            for m in result.improvements(key, int(s) + 1):
-                changes = ", ".join(f"{ch['option']} {ch['from']}→{ch['to']}"
-                                    for ch in m["changes"])
-                steps = ", then ".join(f"{st['dm']} {st['from']['number']}→{st['to']['number']}"
-                                       for st in m["steps"])
+            for m in result.improvement_moves(key, int(s) + 1):
+                changes = ", ".join(str(ch) for ch in m.changes)
+                steps = ", then ".join(f"{st.dm} {st.source.number}→{st.target.number}"
+                                       for st in m.steps)
                 console.print(
-                    Text(f"    {m['from']['number']} {m['from']['state']} → "
-                         f"{m['to']['number']} {m['to']['state']}  ")
+                    Text(f"    {m.source.number} {m.source.state} → "
+                         f"{m.target.number} {m.target.state}  ")
                     + Text(f"({changes})", style="dim") + Text(f"  moves: {steps}",
                                                                 style="italic")
                 )

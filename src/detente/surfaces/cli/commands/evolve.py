@@ -10,35 +10,22 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.stability import concept_label
 from detente.analyses.status_quo import EvolutionResult, evolve
+from detente.engine.registry import concept_label
 from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CoalitionOption,
     FormatOption,
     OutputFormat,
     load_conflict,
     print_json,
     print_wide,
+    split_coalitions,
     stdout_console,
 )
 
 EXAMPLE = "Example: `detente evolve examples/elmira.yaml --coalitions`"
-
-CoalitionOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--coalition", "-c", metavar="A,B",
-        help="A coalition whose joint improvements count too: DM names joined by commas. "
-        "Repeat for several.",
-    ),
-]
-
-
-def split_coalitions(values: list[str] | None) -> list[list[str]]:
-    """``['A,B', 'B, C']`` -> ``[['A', 'B'], ['B', 'C']]``."""
-    return [[n.strip() for n in v.split(",") if n.strip()] for v in values or []]
-
 
 def evolve_command(
     file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
@@ -185,4 +172,4 @@ def register(app: typer.Typer) -> None:
     app.command("evolve", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(evolve_command)
 
 
-__all__ = ["evolve_command", "move_lines", "register", "render", "split_coalitions", "table"]
+__all__ = ["evolve_command", "move_lines", "register", "render", "table"]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
+from detente.analyses.summary import model_summary
 from detente.model.conflict import Conflict, Option
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.preferences import (
-    PayoffPreference,
     Preference,
     RankingPreference,
     StatementPreference,
@@ -23,12 +21,12 @@ from detente.surfaces.cli.output import (
     MODEL_PANEL,
     FormatOption,
     OutputFormat,
-    display_ranks,
     load_conflict,
     print_json,
     print_wide,
     stdout_console,
 )
+from detente.surfaces.cli.tables import DIRECTION_MARK, GROUP_STYLES, state_table
 
 EXAMPLE = "Example: `detente show examples/elmira.yaml --limit 20`"
 DEFAULT_TEXT_LIMIT = 100
@@ -38,8 +36,6 @@ DIRECTION_NOTE = {
     "fwd": "fwd: once taken, cannot be undone",
     "back": "back: once dropped, cannot be taken again",
 }
-DIRECTION_MARK = {"both": "", "fwd": " →", "back": " ←"}
-_GROUP_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
 
 def show(
@@ -66,76 +62,9 @@ def show(
         limit = DEFAULT_TEXT_LIMIT if fmt is OutputFormat.text else 0
     shown = c.n_states if limit == 0 else min(limit, c.n_states)
     if fmt is OutputFormat.json:
-        print_json(model_data(c, shown))
+        print_json(model_summary(c, shown).to_dict())
     else:
         render(stdout_console(), c, shown)
-
-
-# ----- data -----------------------------------------------------------------------------
-def preference_data(c: Conflict, pref: Preference) -> dict[str, Any]:
-    """A decision maker's preferences as given in the model."""
-    if isinstance(pref, StatementPreference):
-        return {
-            "kind": "statements",
-            "statements": [{"statement": s.text, "rationale": s.rationale}
-                           for s in pref.statements],
-        }
-    if isinstance(pref, RankingPreference):
-        return {
-            "kind": "ranking",
-            "ranking": [[c.state_string(code) for code in tier] for tier in pref.tiers],
-        }
-    if isinstance(pref, PayoffPreference):
-        return {
-            "kind": "payoffs",
-            "payoffs": [{"state": c.state_string(code), "value": value}
-                        for code, value in pref.payoffs],
-        }
-    raise TypeError(f"unknown preference type {type(pref).__name__}")  # pragma: no cover
-
-
-def model_data(c: Conflict, shown: int | None = None) -> dict[str, Any]:
-    """The model and its first ``shown`` feasible states as plain JSON-able data."""
-    shown = c.n_states if shown is None else shown
-    ranks = display_ranks(c)
-    sq = c.status_quo
-    states = [
-        {
-            "number": k + 1,
-            "state": c.state_string(int(code)),
-            "ranks": {dm.name: int(ranks[i, k]) for i, dm in enumerate(c.dms)},
-            "status_quo": sq is not None and int(code) == sq,
-        }
-        for k, code in enumerate(c.feasible[:shown])
-    ]
-    return {
-        "name": c.name,
-        "description": c.description,
-        "sources": list(c.sources),
-        "file": c.source_file,
-        "options": [
-            {"name": o.name, "decision_maker": o.dm, "direction": o.direction,
-             "description": o.description}
-            for o in c.options
-        ],
-        "decision_makers": [
-            {"name": dm.name, "description": dm.description, "options": list(dm.options),
-             "preferences": preference_data(c, dm.preference)}
-            for dm in c.dms
-        ],
-        "infeasible": [
-            {"condition": con.describe(), "reason": con.reason} for con in c.constraints
-        ],
-        "status_quo": None if sq is None else {
-            "number": c.state_number(sq), "state": c.state_string(sq),
-            "rationale": c.status_quo_rationale,
-        },
-        "coalitions": [list(x) for x in c.coalitions],
-        "candidate_states": 2**c.n_options,
-        "feasible_states": c.n_states,
-        "states": states,
-        "states_hidden": c.n_states - len(states),
-    }
 
 
 # ----- text -----------------------------------------------------------------------------
@@ -151,7 +80,7 @@ def render(console: Console, c: Conflict, shown: int) -> None:
     console.print()
     console.print(Text("Decision makers and their options", style="bold"))
     for i, dm in enumerate(c.dms):
-        style = _GROUP_STYLES[i % len(_GROUP_STYLES)]
+        style = GROUP_STYLES[i % len(GROUP_STYLES)]
         line = Text("  ") + Text(dm.name, style=f"bold {style}")
         if dm.description:
             line += Text(f" — {dm.description.strip()}")
@@ -228,56 +157,8 @@ def _preference_lines(c: Conflict, pref: Preference) -> list[Text]:
     return [Text("    preferences: a payoff per state", style="dim")]
 
 
-def state_table(
-    c: Conflict,
-    shown: int | Sequence[int],
-    extra: Mapping[str, Sequence[Text | str]] | None = None,
-) -> Table:
-    """State number, Y/N per option (grouped by decision maker), and each DM's rank.
-
-    ``shown``: the first n states, or the positions (0-based) of the states to list.
-    ``extra``: more columns (header → one cell per listed state), e.g. stability marks.
-    """
-    ranks = display_ranks(c)
-    table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None,
-                  padding=(0, 1))
-    table.add_column("#", justify="right")
-    columns: list[tuple[int, str]] = []  # (bit, style) in display order
-    for i, dm in enumerate(c.dms):
-        style = _GROUP_STYLES[i % len(_GROUP_STYLES)]
-        for j, name in enumerate(dm.options):
-            header = Text(dm.name if j == 0 else "", style=f"bold {style}") + Text("\n") + Text(
-                name + DIRECTION_MARK[c.options[c.bits[name]].direction], style=style
-            )
-            table.add_column(header, justify="center", no_wrap=True)
-            columns.append((c.bits[name], style))
-    for i, dm in enumerate(c.dms):
-        style = _GROUP_STYLES[i % len(_GROUP_STYLES)]
-        header = Text("rank\n", style="bold") + Text(dm.name, style=f"bold {style}")
-        table.add_column(header, justify="right", no_wrap=True)
-    for title in extra or {}:
-        table.add_column(Text(title, style="bold"), justify="center", no_wrap=True)
-    sq = c.status_quo
-    if sq is not None:
-        table.add_column("", no_wrap=True)
-    positions = list(range(min(shown, c.n_states))) if isinstance(shown, int) else list(shown)
-    for row, k in enumerate(positions):
-        code = int(c.feasible[k])
-        cells: list[Text | str] = [str(k + 1)]
-        for bit, style in columns:
-            taken = (code >> bit) & 1
-            cells.append(Text("Y", style=f"bold {style}") if taken else Text("N", style="dim"))
-        cells.extend(str(int(r)) for r in ranks[:, k])
-        cells.extend(column[row] for column in (extra or {}).values())
-        is_sq = sq is not None and code == sq
-        if sq is not None:
-            cells.append(Text("◀ status quo", style="bold") if is_sq else "")
-        table.add_row(*cells, style="bold" if is_sq else None)
-    return table
-
-
 def register(app: typer.Typer) -> None:
     app.command("show", rich_help_panel=MODEL_PANEL, epilog=EXAMPLE)(show)
 
 
-__all__ = ["model_data", "preference_data", "register", "show", "state_table"]
+__all__ = ["register", "render", "show"]

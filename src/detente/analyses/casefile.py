@@ -1,0 +1,191 @@
+"""The case file: one typed record of a model's analysis results, for every surface to render.
+
+:func:`build_case_file` runs the analyses of a model once — stability under the chosen
+concepts, why the status quo is or is not stable, where it can evolve (alone and with the
+model's coalitions), coalition stability, the state-transition graph — and keeps each result
+as its own typed object. The report (:mod:`detente.surfaces.report.build`), the JSON outputs
+(:meth:`CaseFile.to_dict`, built from each result's ``to_dict()``, which is that analysis's CLI
+JSON shape) and the web app render it; none of them runs analyses or reads loose dicts.
+
+The analyses share one :class:`~detente.engine.Engine`, so the move-based concepts are
+computed once. An analysis that refuses the model (an :class:`AnalysisError`, e.g. too many
+coalitions) leaves its field empty and says why in :attr:`CaseFile.notes`.
+
+Adding an analysis (robustness, mediation, deal, ...) costs one field and one section:
+
+1. here: add ``robustness: RobustnessResult | None = None`` to :class:`CaseFile` (a frozen
+   dataclass with a ``to_dict()``) and compute it in :func:`build_case_file` with
+   ``_attempt(notes, "robustness analysis", lambda: robustness(model, ...))`` when the model
+   asks for it; :meth:`CaseFile.to_dict` picks up every field with a ``to_dict()`` by itself
+   (key = field name);
+2. in ``surfaces/report/build.py``: one function ``_robustness_section(case) -> dict | None``
+   appended to ``SECTIONS``, and a template include that renders it when not ``None``.
+
+>>> import detente
+>>> case = build_case_file(detente.load("examples/elmira.yaml"), ["nash", "gmr"],
+...                        with_graph=False)
+>>> case.stability.equilibria_numbers("nash"), case.status_quo.state.number
+([5, 6, 7, 10, 11, 12], 1)
+>>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
+(['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
+>>> sorted(case.to_dict())[:4]
+['coalitions', 'evolution', 'graph', 'model']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.explain import Explanation, explain
+from detente.analyses.stability import StabilityResult, analyze
+from detente.analyses.status_quo import EvolutionResult, evolve
+from detente.analyses.summary import ModelSummary, model_summary
+from detente.analyses.transitions import DEFAULT_MAX_NODES, TransitionGraph, reachable_graph
+from detente.engine import Engine
+from detente.engine.registry import parse_concepts
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+
+#: Feasible states listed in the case file's model summary by default.
+SUMMARY_STATES = 64
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One status-quo analysis: what may move (its title) and where it leads."""
+
+    title: str
+    result: EvolutionResult
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, **self.result.to_dict()}
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """A model's analysis results, one typed field per analysis (see the module docstring).
+
+    ``summary``: the model as people read it (``detente show``); ``stability``: every concept
+    analysed; ``status_quo``: why the status quo is or is not stable (``None`` without a status
+    quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
+    coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
+    it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
+    asked for); ``notes``: why an analysis is missing.
+    """
+
+    conflict: Conflict
+    summary: ModelSummary
+    stability: StabilityResult
+    status_quo: Explanation | None = None
+    evolution: tuple[Scenario, ...] = ()
+    coalitions: CoalitionResult | None = None
+    graph: TransitionGraph | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        """The concept keys analysed (stability, status quo and evolution use the same)."""
+        return self.stability.concepts
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: each analysis under its field name (``summary`` as ``model``), in the
+        JSON shape of its own command; absent analyses as ``null``."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name == "conflict":
+                continue
+            key = "model" if f.name == "summary" else f.name
+            out[key] = _plain(getattr(self, f.name))
+        return out
+
+
+def _plain(value: object) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    raise TypeError(f"case file field of type {type(value).__name__} has no to_dict()")
+
+
+def build_case_file(
+    model: Conflict,
+    concepts: Iterable[str] | None = None,
+    *,
+    with_graph: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    summary_states: int | None = SUMMARY_STATES,
+) -> CaseFile:
+    """Run the analyses of ``model`` once and file their results.
+
+    ``concepts``: stability concepts (default all six); the status-quo explanation and
+    evolution mark the same ones. ``with_graph``/``max_nodes``: the transition graph and its
+    cap. ``summary_states``: feasible states listed in the summary (``None`` = all).
+    """
+    keys = parse_concepts(concepts)
+    engine = Engine(model)
+    stability = analyze(model, keys, engine=engine)
+    shown = model.n_states if summary_states is None else min(model.n_states, summary_states)
+    notes: list[str] = []
+    status_quo = None
+    evolution: list[Scenario] = []
+    if model.status_quo is not None:
+        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys,
+                             index=engine.move_index())
+        evolution = _evolution(model, keys, engine, notes)
+    coalitions = None
+    if model.coalitions:
+        coalitions = _attempt(notes, "coalition analysis",
+                              lambda: coalition_analysis(model, engine=engine))
+    graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
+             if with_graph else None)
+    return CaseFile(
+        conflict=model,
+        summary=model_summary(model, shown),
+        stability=stability,
+        status_quo=status_quo,
+        evolution=tuple(evolution),
+        coalitions=coalitions,
+        graph=graph,
+        notes=tuple(notes),
+    )
+
+
+def _evolution(
+    model: Conflict, keys: tuple[str, ...], engine: Engine, notes: list[str]
+) -> list[Scenario]:
+    """Unilateral improvements from the status quo; then with the model's coalitions."""
+    runs: list[tuple[str, Callable[[], EvolutionResult]]] = [
+        ("Unilateral improvements only",
+         lambda: evolve(model, concepts=keys, engine=engine)),
+    ]
+    if model.coalitions:
+        names = "; ".join(" + ".join(h) for h in model.coalitions)
+        runs.append((f"With coalitions ({names})",
+                     lambda: evolve(model, coalitions=True, concepts=keys, engine=engine)))
+    out: list[Scenario] = []
+    for title, run in runs:
+        result = _attempt(notes, "status-quo analysis", run)
+        if result is None:
+            break
+        out.append(Scenario(title, result))
+    return out
+
+
+def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:
+    """``run()``, or ``None`` with a note when the analysis refuses the model."""
+    try:
+        return run()
+    except AnalysisError as exc:
+        notes.append(f"No {what}: {exc}")
+        return None
+
+
+__all__ = ["SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]

@@ -1,0 +1,163 @@
+"""The plain data of an explanation: verdicts, the improvements checked, their sanctions.
+
+States, option changes and moves are the shared types of :mod:`detente.analyses.moves`
+(``Change`` is :class:`~detente.analyses.moves.OptionChange`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from detente.analyses.moves import Move, OptionChange, StateRef
+from detente.engine.registry import concept_label, get_concept
+from detente.model.errors import AnalysisError
+
+#: The option-change type (kept under its former name).
+Change = OptionChange
+
+
+class ExplainError(AnalysisError):
+    """Bad input to :func:`explain`: an unknown state, decision maker or concept."""
+
+
+@dataclass(frozen=True)
+class Sanction:
+    """The others' response to an improvement and where it ends.
+
+    ``moves``: for a sequential sanction, the moves in order (each from the previous state);
+    for a simultaneous response, one move per responding DM, all from the original state.
+    ``reply`` (SMR only): the focal DM's best one-move reply from ``outcome`` — no better for
+    it than the original state — or ``None`` when it cannot move from there.
+    """
+
+    moves: tuple[Move, ...]
+    outcome: StateRef
+    reply: StateRef | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "moves": [m.to_dict() for m in self.moves],
+            "outcome": self.outcome.to_dict(),
+            "reply": None if self.reply is None else self.reply.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ImprovementCheck:
+    """One unilateral improvement under one concept: is it deterred, and how."""
+
+    improvement: Move
+    sanctioned: bool
+    sanction: Sanction | None  # sequential sanction (GMR, SMR, SEQ, SEQ&SIM)
+    simultaneous: Sanction | None  # simultaneous response (SIM, SEQ&SIM)
+    reason: str
+
+    def to_dict(self, concept: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "to": self.improvement.target.to_dict(),
+            "changes": [ch.to_dict(owner=False) for ch in self.improvement.changes],
+            "sanctioned": self.sanctioned,
+        }
+        how = get_concept(concept)
+        if how.sanction is not None:
+            out["sanction"] = None if self.sanction is None else self.sanction.to_dict()
+        if how.simultaneous:
+            out["simultaneous"] = (
+                None if self.simultaneous is None else self.simultaneous.to_dict()
+            )
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class ConceptVerdict:
+    """Whether the state is stable for one DM under one concept, and why."""
+
+    concept: str
+    stable: bool
+    summary: str  # one sentence, without the verdict, e.g. "UR's only improvement is deterred."
+    checks: tuple[ImprovementCheck, ...]
+
+    @property
+    def label(self) -> str:
+        return concept_label(self.concept)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "stable": self.stable,
+            "summary": self.summary,
+            "improvements": [ch.to_dict(self.concept) for ch in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class DMExplanation:
+    """One DM's view of the state: its rank, its improvements, a verdict per concept."""
+
+    dm: str
+    rank: int  # 1 = most preferred; tied states share a rank
+    rank_levels: int  # how many distinct ranks the DM uses
+    improvements: tuple[Move, ...]
+    verdicts: tuple[ConceptVerdict, ...]
+
+    def verdict(self, concept: str) -> ConceptVerdict:
+        for v in self.verdicts:
+            if v.concept == concept:
+                return v
+        raise ExplainError(
+            f"concept {concept!r} was not explained; explained: "
+            + ", ".join(v.concept for v in self.verdicts)
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dm": self.dm,
+            "rank": self.rank,
+            "rank_levels": self.rank_levels,
+            "improvements": [m.to_dict() for m in self.improvements],
+            "concepts": {v.concept: v.to_dict() for v in self.verdicts},
+        }
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why ``state`` is or is not stable, per DM and concept."""
+
+    model: str
+    options: tuple[str, ...]
+    state: StateRef
+    n_states: int
+    concepts: tuple[str, ...]
+    dms: tuple[DMExplanation, ...]
+
+    def dm(self, name: str) -> DMExplanation:
+        for d in self.dms:
+            if d.dm == name:
+                return d
+        raise ExplainError(
+            f"decision maker {name!r} was not explained; explained: "
+            + ", ".join(d.dm for d in self.dms)
+        )
+
+    def stable(self, dm: str, concept: str) -> bool:
+        """Whether the state is stable for ``dm`` under ``concept``."""
+        return self.dm(dm).verdict(concept).stable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "options": list(self.options),
+            "state": self.state.to_dict(),
+            "n_states": self.n_states,
+            "concepts": list(self.concepts),
+            "stable": {
+                d.dm: {v.concept: v.stable for v in d.verdicts} for d in self.dms
+            },
+            "dms": [d.to_dict() for d in self.dms],
+        }
+
+
+__all__ = ["Change", "ConceptVerdict", "DMExplanation", "ExplainError", "Explanation",
+           "ImprovementCheck", "Move", "Sanction", "StateRef"]

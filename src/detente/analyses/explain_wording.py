@@ -1,0 +1,131 @@
+"""The sentences of an explanation: gains, sanctions, their absence, and summaries."""
+
+from __future__ import annotations
+
+from detente.analyses.explain_data import ImprovementCheck, Sanction
+from detente.analyses.moves import Move, StateRef, state_at, unilateral_move
+from detente.engine.registry import get_concept
+from detente.model.conflict import Conflict
+
+
+class Wording:
+    """Builds the plain data and sentences of an explanation."""
+
+    def __init__(self, model: Conflict) -> None:
+        self.c = model
+
+    def ref(self, pos: int) -> StateRef:
+        return state_at(self.c, pos)
+
+    def move(self, j: int, a: int, b: int) -> Move:
+        return unilateral_move(self.c, j, a, b)
+
+    def likes(self, i: int, t: int, s: int) -> str:
+        """'likes less than state 3' / 'likes no better than state 3' (a tie)."""
+        r = self.c.ranks[i]
+        word = "less than" if r[t] < r[s] else "no better than"
+        return f"{self.c.dm_names[i]} likes {word} state {s + 1}"
+
+    def gain(self, i: int, m: Move) -> str:
+        return (
+            f"{self.c.dm_names[i]} would gain by moving to state {m.target.number} "
+            f"({m.change_text})"
+        )
+
+    def sequence(self, i: int, s: int, sanction: Sanction, *, seq: bool, smr: bool) -> str:
+        moves = sanction.moves
+        end = sanction.outcome.number - 1
+        if len(moves) == 1:
+            m = moves[0]
+            how = "with an improvement of its own, " if seq else ""
+            text = f"{m.dm} can respond {how}by {m.change_text}"
+        else:
+            how = ", each move improving the mover's own position" if seq else ""
+            steps = [
+                f"{m.dm} by {m.change_text} (to state {m.target.number})" for m in moves
+            ]
+            text = f"the others can respond{how}: " + ", then ".join(steps)
+        text += f", reaching state {end + 1}, which {self.likes(i, end, s)}"
+        if smr:
+            name = self.c.dm_names[i]
+            if sanction.reply is None:
+                text += f", and {name} has no move from there"
+            else:
+                text += (
+                    f", and from there {name} cannot move to anything it likes better than "
+                    f"state {s + 1} (its best reply is state {sanction.reply.number})"
+                )
+        return text
+
+    def simultaneous(self, i: int, s: int, sanction: Sanction) -> str:
+        parts = [f"{m.dm} moves ({m.change_text})" for m in sanction.moves]
+        who = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        end = sanction.outcome.number - 1
+        return (
+            f"if at the same time {who}, the joint outcome is state {end + 1}, which "
+            f"{self.likes(i, end, s)}"
+        )
+
+    def no_sequence(self, i: int, s: int, concept: str, m: Move) -> str:
+        name = self.c.dm_names[i]
+        if len(self.c.dms) == 1:
+            return f"no sanction: {name} has no opponent to respond"
+        if len(self.c.dms) == 2:
+            who = next(d for d in self.c.dm_names if d != name) + " cannot"
+        else:
+            who = "the others cannot"
+        from_ = f"from state {m.target.number}"
+        if concept == "seq":
+            return (
+                f"no sanction: {who}, by moves that each improve the mover's own position, "
+                f"reach {from_} any state {name} likes no better than state {s + 1}"
+            )
+        if concept == "smr":
+            return (
+                f"no sanction: {who} reach {from_} any state {name} likes no better than "
+                f"state {s + 1} from which {name} cannot move to something it likes better "
+                f"than state {s + 1}"
+            )
+        return (
+            f"no sanction: {who} reach {from_} any state {name} likes no better than "
+            f"state {s + 1}"
+        )
+
+    def no_simultaneous(self, i: int, s: int) -> str:
+        name = self.c.dm_names[i]
+        return (
+            "no simultaneous response deters it: whatever the others do at the same time "
+            f"(each staying or taking one of its own improvements from state {s + 1}), the "
+            f"outcome is infeasible or one {name} prefers to state {s + 1}"
+        )
+
+
+def join_reason(gain: str, parts: list[str]) -> str:
+    if len(parts) == 2:  # a sequential and a simultaneous part (SEQ&SIM)
+        seq, sim = parts
+        return f"{gain}. Under SEQ, {seq}; under SIM, {sim}."
+    (part,) = parts
+    link = ", and " if part.startswith("no ") else ", but "
+    return f"{gain}{link}{part}."
+
+
+def verdict_summary(name: str, s: int, key: str, checks: list[ImprovementCheck]) -> str:
+    """One sentence after the verdict, e.g. ``'every improvement of UR is deterred.'``."""
+    total = len(checks)
+    if total == 0:
+        return f"{name} has no unilateral improvement from state {s + 1}."
+    plural = "s" if total != 1 else ""
+    how = get_concept(key)
+    if how.sanction is None and not how.simultaneous:  # Nash
+        return f"{name} has {total} unilateral improvement{plural} from state {s + 1}."
+    bad = sum(not ch.sanctioned for ch in checks)
+    if total == 1:
+        return f"{name}'s only improvement " + (
+            "cannot be deterred." if bad else "is deterred."
+        )
+    if bad == 0:
+        return f"every improvement of {name} is deterred."
+    return f"{bad} of {total} improvements of {name} cannot be deterred."
+
+
+__all__ = ["Wording", "join_reason", "verdict_summary"]
