@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.explain import Explanation, explain
+from detente.analyses.mediation import MediationResult, mediate
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.analyses.summary import ModelSummary, model_summary
@@ -75,7 +76,8 @@ class CaseFile:
     quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
     coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
-    asked for); ``notes``: why an analysis is missing.
+    asked for); ``mediation``: what would make the model's ``mediation: target:`` hold, one
+    result per concept asked (empty without a target); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict
@@ -85,6 +87,7 @@ class CaseFile:
     evolution: tuple[Scenario, ...] = ()
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
+    mediation: tuple[MediationResult, ...] = ()
     notes: tuple[str, ...] = ()
 
     @property
@@ -146,6 +149,7 @@ def build_case_file(
                               lambda: coalition_analysis(model, engine=engine))
     graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
              if with_graph else None)
+    mediation = _mediation(model, engine, notes)
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -154,8 +158,33 @@ def build_case_file(
         evolution=tuple(evolution),
         coalitions=coalitions,
         graph=graph,
+        mediation=mediation,
         notes=tuple(notes),
     )
+
+
+#: Concepts the report's mediation section answers when the model names none.
+MEDIATION_CONCEPTS = ("nash", "seq")
+#: Solutions listed per concept in the report.
+MEDIATION_SOLUTIONS = 5
+
+
+def _mediation(model: Conflict, engine: Engine, notes: list[str]
+               ) -> tuple[MediationResult, ...]:
+    """What would make the model's ``mediation: target:`` hold, one concept at a time."""
+    target = model.mediation.target
+    if target is None:
+        return ()
+    out = []
+    for key in model.mediation.concepts or MEDIATION_CONCEPTS:
+
+        def run(key: str = key) -> MediationResult:
+            return mediate(model, target, [key], limit=MEDIATION_SOLUTIONS, engine=engine)
+
+        result = _attempt(notes, f"mediation design under {key}", run)
+        if result is not None:
+            out.append(result)
+    return tuple(out)
 
 
 def _evolution(

@@ -318,7 +318,12 @@ class _Builder:
                 except ModelError as exc:
                     raise self.error(exc, (*path, j)) from None
                 out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
-        return MediationSection(tuple(spec.mediators), tuple(out))
+        target = None
+        if spec.target is not None:
+            self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
+            target = str(spec.target)
+        return MediationSection(tuple(spec.mediators), tuple(out), target,
+                                tuple(spec.concepts))
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -596,6 +601,10 @@ def _mediation_spec(m: MediationSection) -> dict[str, Any]:
                 {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
             )
         out["candidates"] = cands
+    if m.target is not None:
+        out["target"] = m.target
+    if m.concepts:
+        out["concepts"] = list(m.concepts)
     return out
 
 

@@ -119,6 +119,16 @@ class MediationSpec(_Strict):
         "adopt (concessions), each with a rationale; mediation may insert them into its "
         "prioritised statements.",
     )
+    target: StateRef | None = Field(
+        None,
+        description="The deal the report asks about (section 'What would make the deal "
+        "hold'): a state or a Y/N/- pattern.",
+    )
+    concepts: list[str] = Field(
+        default_factory=list,
+        description="Solution concepts the report asks about, each answered on its own "
+        "(default: nash and seq).",
+    )
 
 
 class ModelSpec(_Strict):

@@ -29,13 +29,15 @@ class MediationSection:
 
     mediators: tuple[str, ...] = ()
     candidates: tuple[Candidate, ...] = ()
+    target: str | None = None  # the deal the report asks about: a state or Y/N/- pattern
+    concepts: tuple[str, ...] = ()  # concepts the report asks about (empty: the default)
 
     def candidates_for(self, dm: str) -> tuple[Statement, ...]:
         return tuple(c.statement for c in self.candidates if c.dm == dm)
 
     @property
     def empty(self) -> bool:
-        return not self.mediators and not self.candidates
+        return not (self.mediators or self.candidates or self.target or self.concepts)
 
 
 __all__ = ["Candidate", "MediationSection"]

@@ -59,6 +59,7 @@ def mediate(
     limit: int = 10,
     reachable: bool = False,
     dms: Sequence[str] | None = None,
+    engine: Engine | None = None,
 ) -> MediationResult:
     """What would make ``target`` hold (see the module docstring).
 
@@ -66,7 +67,8 @@ def mediate(
     default SEQ. ``max_edits``: the most edits searched (refused, with its size, when too
     large). ``limit``: the most solutions listed (0 = all). ``reachable``: also require that
     the status quo evolves to the target by unilateral improvements. ``dms``: the parties
-    whose statements may change (default all).
+    whose statements may change (default all). ``engine``: an engine of ``model`` to share
+    (its layouts serve the forward checks).
     """
     c = model
     targets = resolve_targets(c, target)
@@ -78,7 +80,7 @@ def mediate(
     if reachable and c.status_quo is None:
         raise AnalysisError("--reachable needs a status quo in the model")
     editable = _editable(c, dms)
-    engine = Engine(c)
+    engine = engine or Engine(c)
     index = engine.move_index()
     local = LocalChecks(c, targets, chosen, index)
     now = local.bits_from_ranks(c.ranks)
