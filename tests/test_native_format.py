@@ -330,7 +330,8 @@ ERRORS: list[tuple[str, str, int | None, str | None, list[str]]] = [
      "decision_makers[0].options[1].direction", ["'both', 'fwd' or 'back'", "got 'forward'"]),
     ("statement-not-text", base("statements: [b if a]", "statements: [3]"), 16,
      "decision_makers[1].preferences.statements[0]",
-     ["expected text or a mapping with statement and rationale, got 3"]),
+     ["expected text, a mapping with statement and rationale or a mapping with "
+      "unknown_order, got 3"]),
     ("unknown-option-in-statement", base("not a2", "not a3"), 11,
      "decision_makers[0].preferences.statements[1]",
      ["unknown option 'a3' in statement 'not a3'", "expected one of: a, a2, b",

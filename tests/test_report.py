@@ -91,8 +91,17 @@ def test_elmira_report_shows_known_results() -> None:
 @pytest.mark.parametrize("name", MODELS)
 def test_html_embeds_a_valid_png_graph(name: str) -> None:
     pngs = _embedded_pngs(_html(name))
-    assert len(pngs) == 1
-    assert pngs[0].startswith(PNG_MAGIC) and len(pngs[0]) > 1000
+    # the flagship declares uncertain preferences: its robustness chart is a second PNG
+    assert len(pngs) == (2 if name == "ceasefire_2024" else 1)
+    assert all(p.startswith(PNG_MAGIC) and len(p) > 1000 for p in pngs)
+
+
+def test_flagship_report_says_how_sure_its_conclusions_are() -> None:
+    html = _html("ceasefire_2024")
+    assert '<h2 id="robustness">How sure are these conclusions</h2>' in html
+    assert "exactly, over all 12 profiles" in html
+    assert "Which assumption decides" in html and "hardline" in html
+    assert "How sure are these conclusions" not in _html("elmira")  # no uncertainty declared
 
 
 @pytest.mark.parametrize("name", MODELS)

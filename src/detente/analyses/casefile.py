@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.explain import Explanation, explain
 from detente.analyses.mediation import MediationResult, mediate
+from detente.analyses.robustness import RobustnessResult, robustness
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.analyses.summary import ModelSummary, model_summary
@@ -52,6 +53,8 @@ from detente.model.errors import AnalysisError
 
 #: Feasible states listed in the case file's model summary by default.
 SUMMARY_STATES = 64
+#: Profiles sampled for the robustness section when the profile space is larger (seed 0).
+ROBUSTNESS_SAMPLES = 1_000
 
 T = TypeVar("T")
 
@@ -88,6 +91,7 @@ class CaseFile:
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
     mediation: tuple[MediationResult, ...] = ()
+    robustness: RobustnessResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -150,6 +154,10 @@ def build_case_file(
     graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
              if with_graph else None)
     mediation = _mediation(model, engine, notes)
+    robust = None
+    if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
+        robust = _attempt(notes, "robustness analysis", lambda: robustness(
+            model, keys, samples=ROBUSTNESS_SAMPLES, seed=0))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -159,6 +167,7 @@ def build_case_file(
         coalitions=coalitions,
         graph=graph,
         mediation=mediation,
+        robustness=robust,
         notes=tuple(notes),
     )
 
@@ -217,4 +226,4 @@ def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:
         return None
 
 
-__all__ = ["SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]
+__all__ = ["ROBUSTNESS_SAMPLES", "SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]

@@ -14,10 +14,14 @@ operation on this grid; no states x states matrix is ever built.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 INF = np.inf
+#: Irreversible DMs with at most this many settings of their irreversible options are split
+#: into reversible pieces (see :attr:`DMLayout.pieces`); beyond, the dense move-matrix pass.
+MAX_PIECES = 64
 
 
 def bit_positions(mask: int) -> list[int]:
@@ -80,8 +84,48 @@ class DMLayout:
         ok &= (~x & y & self.back_local) == 0  # back options never go N -> Y
         return np.asarray(ok)
 
+    @cached_property
+    def pieces(self) -> list[Piece] | None:
+        """An irreversible DM as reversible pieces, or None (reversible, or too many pieces).
+
+        A state whose irreversible options are set as ``a`` may move to exactly the columns
+        ``C_a`` of its row whose fwd options include a's and whose back options are among a's.
+        ``C_a`` is the same in every row, so the states in those columns form a *reversible*
+        layout of width |C_a|, on which the row passes answer for the states of pattern a.
+        Total width over the pieces is (3/2)^m · w for m irreversible options.
+        """
+        irrev = self.fwd_local | self.back_local
+        if irrev == 0 or 1 << bin(irrev).count("1") > MAX_PIECES:
+            return None
+        cols = np.arange(self.width, dtype=np.int64)
+        out: list[Piece] = []
+        for a in range(self.width):
+            if a & ~irrev:
+                continue
+            ok = ((cols & self.fwd_local & a) == (a & self.fwd_local)) & (
+                (cols & self.back_local & ~a) == 0)
+            column = np.full(self.width, -1, dtype=np.int64)
+            column[ok] = np.arange(int(ok.sum()))
+            members = np.flatnonzero(ok[self.local])
+            own = np.flatnonzero((self.local[members] & irrev) == a)
+            local = column[self.local[members]]
+            sub = DMLayout(self.dm_mask, self.n_groups, int(ok.sum()), self.group[members],
+                           local, self.group[members] * int(ok.sum()) + local, 0, 0)
+            out.append(Piece(sub, members, own, members[own]))
+        return out
+
     def grid(self, values: np.ndarray, fill: float) -> np.ndarray:
         """Values placed on the (groups, width) grid; cells of infeasible states get ``fill``."""
         g = np.full(self.n_groups * self.width, fill, dtype=np.float64)
         g[self.flat] = values
         return g.reshape(self.n_groups, self.width)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One reversible piece of an irreversible DM's layout (see :attr:`DMLayout.pieces`)."""
+
+    layout: DMLayout  # reversible layout over the states in the piece's columns
+    members: np.ndarray  # positions (in the full state arrays) of those states
+    own: np.ndarray  # indices into ``members`` of the states the piece answers for
+    answers: np.ndarray  # their positions in the full state arrays (= members[own])

@@ -17,6 +17,12 @@ _CHUNK_CELLS = 1 << 22
 
 def reach_min(lay: DMLayout, v: np.ndarray) -> np.ndarray:
     """min over R_j(s) of v, for every feasible s."""
+    pieces = lay.pieces
+    if pieces is not None:  # irreversible: one reversible pass per piece
+        out = np.empty(v.shape[0])
+        for piece in pieces:
+            out[piece.answers] = reach_min(piece.layout, v[piece.members])[piece.own]
+        return out
     grid = lay.grid(v, INF)
     if lay.reversible:
         # Everything in the row but s itself: the row minimum unless s is the argmin.
@@ -44,33 +50,48 @@ class Improver:
 
     def __init__(self, lay: DMLayout, u: np.ndarray) -> None:
         self.lay = lay
+        pieces = lay.pieces
+        self.pieces = [(Improver(p.layout, u[p.members]), p) for p in pieces or ()]
+        if self.pieces:
+            return
         self.ugrid = lay.grid(u, -INF)
         if not lay.reversible:
             return
         w = lay.width
+        rows = lay.n_groups
         order = np.argsort(self.ugrid, axis=1, kind="stable")
         su = np.take_along_axis(self.ugrid, order, axis=1)
         # first sorted position holding a strictly greater u: one past the end of the tie block
         last = np.ones_like(su, dtype=bool)
         last[:, :-1] = su[:, :-1] != su[:, 1:]
-        idx = np.where(last, np.arange(w)[None, :], w)
-        nxt = np.minimum.accumulate(idx[:, ::-1], axis=1)[:, ::-1] + 1
-        rows = np.arange(lay.n_groups)[:, None]
-        self.sorted_flat = (rows * w + order).ravel()
+        idx = np.ascontiguousarray(np.where(last, np.arange(w)[None, :], w).T)
+        for k in range(w - 2, -1, -1):
+            np.minimum(idx[k], idx[k + 1], out=idx[k])
+        nxt = idx.T + 1
+        # column-major (w, rows) so that the suffix minimum runs over contiguous rows
+        self.sorted_flat = (np.arange(rows)[:, None] * w + order).T.ravel()
         position = np.empty_like(order)
         np.put_along_axis(position, order, np.broadcast_to(np.arange(w), order.shape), axis=1)
         pos_of_state = position[lay.group, lay.local]
-        self.answer = lay.group * (w + 1) + nxt[lay.group, pos_of_state]
+        self.answer = nxt[lay.group, pos_of_state] * rows + lay.group
 
     def __call__(self, v: np.ndarray) -> np.ndarray:
         lay = self.lay
+        if self.pieces:
+            out = np.empty(v.shape[0])
+            for improver, piece in self.pieces:
+                out[piece.answers] = improver(v[piece.members])[piece.own]
+            return out
         vg = lay.grid(v, INF)
         if not lay.reversible:
             return np.asarray(_dense(lay, vg, self.ugrid)[lay.group, lay.local])
         w = lay.width
-        sv = vg.ravel()[self.sorted_flat].reshape(lay.n_groups, w)
-        suffix = np.full((lay.n_groups, w + 1), INF)
-        suffix[:, :w] = np.minimum.accumulate(sv[:, ::-1], axis=1)[:, ::-1]
+        sv = vg.ravel()[self.sorted_flat].reshape(w, lay.n_groups)
+        suffix = np.empty((w + 1, lay.n_groups))
+        suffix[w] = INF
+        suffix[w - 1] = sv[w - 1]
+        for k in range(w - 2, -1, -1):  # suffix minimum, one contiguous row of columns a step
+            np.minimum(sv[k], suffix[k + 1], out=suffix[k])
         return np.asarray(suffix.ravel()[self.answer])
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,13 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
 
-from detente.formats import read_text
+from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
+    AlternativeSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
     MediationSpec,
@@ -32,6 +36,7 @@ from detente.formats.spec import (
     OptionSpec,
     PayoffSpec,
     PreferencesSpec,
+    StatementGroupSpec,
     StatementSpec,
     StateRef,
 )
@@ -40,11 +45,13 @@ from detente.model.conflict import (
     Conflict,
     DecisionMaker,
     Option,
+    _check_listed,
     _pattern_bits,
+    check_text,
     enumerate_feasible,
     parse_state_ref,
 )
-from detente.model.errors import ModelError
+from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.mediation import Candidate, MediationSection
 from detente.model.preferences import (
@@ -55,6 +62,7 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.statements import KEYWORDS, parse_statement
+from detente.model.uncertainty import Reading
 
 Path_ = tuple[str | int, ...]
 
@@ -64,18 +72,121 @@ def load(path: str | Path) -> Conflict:
     return loads(read_text(path), source=str(path))
 
 
+#: Deepest nesting of mappings and lists a model file may have (a model needs about 6).
+MAX_DEPTH = 32
+
+#: Characters YAML does not allow in a stream (C0/C1 controls other than tab and line
+#: breaks, DEL, lone surrogates and the non-characters U+FFFE, U+FFFF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+#: Tags a model file may carry (implicit or written): plain data only.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge", "timestamp")
+)
+
+
+class _SafeConstructor(RoundTripConstructor):
+    """Round-trip constructor that builds plain data only, and turns a value its tag cannot
+    hold (``!!float abc``, ``!!bool maybe``) into a located error instead of a crash."""
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        name = str(tag if tag is not None else node.tag)
+        if name not in _PLAIN_TAGS:
+            raise ConstructorError(
+                None, None,
+                f"the tag {name.replace('tag:yaml.org,2002:', '!!')} is not supported; "
+                "expected plain text, numbers, true/false, lists and mappings",
+                node.start_mark,
+            )
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except MarkedYAMLError:
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError, IndexError):
+            shown = node.value if isinstance(node.value, str) else "this value"
+            raise ConstructorError(
+                None, None,
+                f"{shown!r} cannot be read as {name.replace('tag:yaml.org,2002:', '!!')}",
+                node.start_mark,
+            ) from None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _SafeConstructor
+    return yaml
+
+
+def _check_characters(text: str, source: str) -> None:
+    m = _FORBIDDEN.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise ModelError(
+            f"not valid YAML: the control character {m.group()!r} is not allowed in a YAML "
+            "file (only tab and line breaks are)", source=source, line=line, column=column,
+        )
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the (recursive, and on deep flow nesting
+    slow) composer sees it. A cheap bound first (bracket count, indentation); only a text
+    that might be too deep is parsed, as a stream of events, to find out exactly where."""
+    data = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    step = np.isin(data, _OPEN).astype(np.int32) - np.isin(data, _CLOSE).astype(np.int32)
+    level = np.cumsum(step)
+    indent = max((len(m) for m in re.findall(r"^[ \t-]*", text, re.M)), default=0)
+    deep = bool(data.size) and int(level.max()) > MAX_DEPTH
+    if not deep and indent <= 2 * MAX_DEPTH:
+        return
+    if deep and indent <= 2 * MAX_DEPTH:  # parse only up to where brackets get too deep
+        text = text[: int(np.argmax(level > MAX_DEPTH)) + 1]
+    depth = 0
+    try:
+        for event in _yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise ModelError(
+                        f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                        "model file needs far fewer", source=source,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None,
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        return  # not valid YAML: loading says where
+
+
+_OPEN = np.array([ord("["), ord("{")], dtype=np.uint32)
+_CLOSE = np.array([ord("]"), ord("}")], dtype=np.uint32)
+
+
 def loads(text: str, source: str = "<string>") -> Conflict:
     """Build a model from native YAML text."""
-    yaml = YAML(typ="rt")
+    if not isinstance(text, str):
+        raise ArgumentError(f"expected YAML text (str), got {type(text).__name__}")
+    _check_characters(text, source)
+    _check_depth(text, source)
     try:
-        raw = yaml.load(text)
+        raw = _yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         raise ModelError(
-            f"not valid YAML: {exc.problem}",
+            f"not valid YAML: {exc.problem or exc.context}",
             source=source,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except YAMLError as exc:  # e.g. a reader error on odd input
+        raise ModelError(f"not valid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise ModelError(
+            f"not valid YAML: mappings and lists are nested too deeply (a model file nests "
+            f"at most {MAX_DEPTH} levels)", source=source,
         ) from None
     if not isinstance(raw, dict):
         raise ModelError(
@@ -84,7 +195,11 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             line=1,
         )
     try:
-        spec = ModelSpec.model_validate(_plain(raw))
+        plain = _plain(raw)
+    except ModelError as exc:
+        raise exc.located(source=source) from None
+    try:
+        spec = ModelSpec.model_validate(plain)
     except ValidationError as exc:
         data_loc, message = _explain(raw, exc.errors())
         raise ModelError(
@@ -100,10 +215,12 @@ _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
     "mediation": MediationSpec,
+    "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
-    "a mapping with statement and rationale", "list": "a list", "dict": "a mapping of options to "
+    "a mapping with statement and rationale", "StatementGroupSpec":
+    "a mapping with unknown_order", "list": "a list", "dict": "a mapping of options to "
     "Y or N",
 }
 
@@ -146,6 +263,7 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         candidates = [first]
     else:  # a union: the branch that got furthest into the data says most
         candidates = [e for e in errors if tuple(e["loc"])[:cut] == loc0[:cut]]
+    candidates = _statement_branch(raw, candidates)
     scored = [(e, *_data_path_in(raw, tuple(e["loc"]))) for e in candidates]
     depth = max(len(path) for _, path, _ in scored)
     deepest = [(e, path, br) for e, path, br in scored if len(path) == depth]
@@ -164,6 +282,36 @@ def _explain(raw: Any, errors: list[Any]) -> tuple[Path_, str]:
         expected = ", ".join(words[:-1]) + f" or {words[-1]}" if len(words) > 1 else words[0]
         return path, f"expected {expected}, got {_shown(err.get('input'))}"
     return path, _pydantic_message(err, path)
+
+
+def _statement_branch(raw: Any, errors: list[Any]) -> list[Any]:
+    """A statement-list entry is a statement or an ``unknown_order`` group: keep the errors of
+    the branch the entry's keys choose (a mapping with ``unknown_order`` is a group)."""
+    kept = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        for label, wants_group in (("StatementSpec", False), ("StatementGroupSpec", True)):
+            if label in loc:
+                node, _ = _node_at(raw, loc[: loc.index(label)])
+                if isinstance(node, dict) and ("unknown_order" in node) != wants_group:
+                    break
+        else:
+            kept.append(e)
+    return kept or errors
+
+
+def _node_at(raw: Any, loc: tuple[Any, ...]) -> tuple[Any, bool]:
+    node = raw
+    for part in loc:
+        path, _ = _data_path_in(node, (part,))
+        if path:
+            if path[0] != part or not isinstance(node, dict | list):
+                return None, False
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None, False
+    return node, True
 
 
 def _shown(value: object) -> str:
@@ -206,12 +354,25 @@ def _data_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: Any, depth: int = 0, path: tuple[int, ...] = ()) -> Any:
+    """Plain dicts and lists; refuses self-referencing aliases and nesting past MAX_DEPTH."""
+    if not isinstance(node, dict | list):
+        return node
+    if depth >= MAX_DEPTH:
+        raise ModelError(f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                         "model file needs far fewer", line=_node_line(node))
+    if id(node) in path:
+        raise ModelError("a YAML alias refers to a mapping or list that contains it (a "
+                         "self-referencing alias); expected plain data", line=_node_line(node))
+    inner = (*path, id(node))
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+        return {str(k): _plain(v, depth + 1, inner) for k, v in node.items()}
+    return [_plain(v, depth + 1, inner) for v in node]
+
+
+def _node_line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def _field_name(path: Path_) -> str:
@@ -274,7 +435,7 @@ class _Builder:
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
         try:
-            return Conflict(
+            conflict = Conflict(
                 name=spec.name,
                 options=self.options,
                 dms=dms,
@@ -289,6 +450,8 @@ class _Builder:
             )
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
+        self._check_alternatives(conflict)
+        return conflict
 
     def _mediation(self) -> MediationSection:
         spec = self.spec.mediation
@@ -366,19 +529,27 @@ class _Builder:
                     )
                 seen[o.name] = path
         dm_seen: set[str] = set()
+        trimmed: dict[str, str] = {}
         for k, dm in enumerate(self.spec.decision_makers):
             if not dm.name.strip():
                 raise self.error(
                     ModelError("empty decision maker name; expected a name"),
                     ("decision_makers", k, "name"),
                 )
-            if dm.name in dm_seen:
+            try:
+                check_text(dm.name, "decision maker name", name=True)
+            except ModelError as exc:
+                raise self.error(exc, ("decision_makers", k, "name")) from None
+            if dm.name.strip() in trimmed:
+                other = trimmed[dm.name.strip()]
+                same = "" if other == dm.name else f" (the same as {other!r} after trimming)"
                 raise self.error(
                     ModelError(
-                        f"duplicate decision maker name {dm.name!r}; expected unique names"
+                        f"duplicate decision maker name {dm.name!r}{same}; expected unique names"
                     ),
                     ("decision_makers", k, "name"),
                 )
+            trimmed[dm.name.strip()] = dm.name
             dm_seen.add(dm.name)
         for k, coalition in enumerate(self.spec.coalitions):
             for j, name in enumerate(coalition):
@@ -488,20 +659,93 @@ class _Builder:
 
     def _dm(self, k: int) -> DecisionMaker:
         dm = self.spec.decision_makers[k]
-        pref = self._preference(dm.preferences, ("decision_makers", k, "preferences"))
-        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), pref, dm.description)
+        path: Path_ = ("decision_makers", k)
+        main = self._reading("main", 1.0, "", dm.preferences, (*path, "preferences"))
+        readings: tuple[Reading, ...] = ()
+        if dm.alternatives or main.maybe or main.groups:
+            alts = [
+                self._reading(a.name, a.probability, a.rationale, a.preferences,
+                              (*path, "alternatives", j, "preferences"))
+                for j, a in enumerate(dm.alternatives)
+            ]
+            self._check_names_and_sum(dm, path)
+            rest = max(0.0, 1.0 - sum(a.probability for a in alts))
+            readings = (Reading("main", rest, main.preference, "", main.maybe, main.groups),
+                        *alts)
+        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), main.preference,
+                             dm.description, readings)
+
+    def _check_names_and_sum(self, dm: DecisionMakerSpec, path: Path_) -> None:
+        seen: set[str] = set()
+        for j, a in enumerate(dm.alternatives):
+            if a.name == "main" or a.name in seen:
+                raise self.error(ModelError(
+                    f"alternative name {a.name!r} is used twice or is the reserved name 'main'; "
+                    "expected a unique name"), (*path, "alternatives", j, "name"))
+            seen.add(a.name)
+        total = sum(a.probability for a in dm.alternatives)
+        if total > 1 + 1e-9:
+            raise self.error(ModelError(
+                f"the probabilities of {dm.name!r}'s alternatives sum to {total:g}; expected at "
+                "most 1 (the main preferences keep 1 minus the sum)"), (*path, "alternatives"))
+
+    def _check_alternatives(self, c: Conflict) -> None:
+        """Alternatives given as rankings or payoffs must cover every feasible state once."""
+        for k, dm in enumerate(c.dms):
+            for j, r in enumerate(dm.readings[1:]):
+                pref = r.preference
+                path: Path_ = ("decision_makers", k, "alternatives", j, "preferences")
+                try:
+                    if isinstance(pref, RankingPreference):
+                        listed = [code for tier in pref.tiers for code in tier]
+                        _check_listed(c, dm.name, "ranking", listed, c.feasible, None)
+                    elif isinstance(pref, PayoffPreference):
+                        listed = [code for code, _ in pref.payoffs]
+                        _check_listed(c, dm.name, "payoffs", listed, c.feasible, None)
+                except ModelError as exc:
+                    raise self.error(exc, path) from None
+
+    def _reading(self, name: str, probability: float, rationale: str, spec: PreferencesSpec,
+                 path: Path_) -> Reading:
+        """A preference with the uncertainty inside its statement list (maybe, groups)."""
+        pref = self._preference(spec, path)
+        maybe: list[tuple[int, float]] = []
+        groups: list[tuple[int, int]] = []
+        pos = 0
+        for j, item in enumerate(spec.statements or []):
+            if isinstance(item, StatementGroupSpec):
+                for m, member in enumerate(item.unknown_order):
+                    if isinstance(member, StatementSpec) and member.probability is not None:
+                        raise self.error(ModelError(
+                            "a statement inside unknown_order cannot have its own probability; "
+                            "expected a plain statement"),
+                            (*path, "statements", j, "unknown_order", m, "probability"))
+                groups.append((pos, len(item.unknown_order)))
+                pos += len(item.unknown_order)
+                continue
+            if isinstance(item, StatementSpec) and item.probability is not None:
+                maybe.append((pos, item.probability))
+            pos += 1
+        return Reading(name, probability, pref, rationale, tuple(maybe), tuple(groups))
+
+    def _statement(self, item: str | StatementSpec, path: Path_) -> Statement:
+        st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+        try:
+            expr = parse_statement(st.statement, set(self.names))
+        except ModelError as exc:
+            raise self.error(exc, path) from None
+        return Statement(st.statement, expr, st.rationale)
 
     def _preference(self, spec: PreferencesSpec, path: Path_) -> Preference:
         if spec.statements is not None:
             out: list[Statement] = []
             for j, item in enumerate(spec.statements):
-                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
                 p = (*path, "statements", j)
-                try:
-                    expr = parse_statement(st.statement, set(self.names))
-                except ModelError as exc:
-                    raise self.error(exc, p) from None
-                out.append(Statement(st.statement, expr, st.rationale))
+                if isinstance(item, StatementGroupSpec):
+                    out.extend(self._statement(m, (*p, "unknown_order", k))
+                               for k, m in enumerate(item.unknown_order))
+                else:
+                    out.append(self._statement(item, p))
             return StatementPreference(tuple(out))
         if spec.ranking is not None:
             tiers: list[tuple[int, ...]] = []
@@ -573,7 +817,19 @@ def to_spec(c: Conflict) -> dict[str, Any]:
                 od["direction"] = o.direction
             opts.append(od)
         d["options"] = opts
-        d["preferences"] = _pref_spec(c, dm.preference)
+        if dm.readings:
+            main = dm.readings[0]
+            d["preferences"] = _pref_spec(c, dm.preference, main)
+            alts = [
+                {"name": r.name, "probability": r.probability,
+                 **({"rationale": r.rationale} if r.rationale else {}),
+                 "preferences": _pref_spec(c, r.preference, r)}
+                for r in dm.readings[1:]
+            ]
+            if alts:
+                d["alternatives"] = alts
+        else:
+            d["preferences"] = _pref_spec(c, dm.preference)
         dms.append(d)
     out["decision_makers"] = dms
     if c.constraints:
@@ -608,14 +864,26 @@ def _mediation_spec(m: MediationSection) -> dict[str, Any]:
     return out
 
 
-def _pref_spec(c: Conflict, pref: Preference) -> dict[str, Any]:
+def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
     if isinstance(pref, StatementPreference):
-        return {
-            "statements": [
-                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
-                for s in pref.statements
-            ]
-        }
+        maybe = dict(reading.maybe) if reading else {}
+        groups = dict(reading.groups) if reading else {}
+        items: list[Any] = []
+        k = 0
+        sts = pref.statements
+        while k < len(sts):
+            if k in groups:
+                size = groups[k]
+                items.append({"unknown_order": [_statement_item(s) for s in sts[k : k + size]]})
+                k += size
+                continue
+            item: str | dict[str, Any] = _statement_item(sts[k])
+            if k in maybe:
+                item = {"statement": sts[k].text, **({"rationale": sts[k].rationale}
+                        if sts[k].rationale else {}), "probability": maybe[k]}
+            items.append(item)
+            k += 1
+        return {"statements": items}
     if isinstance(pref, RankingPreference):
         return {
             "ranking": [
@@ -624,6 +892,10 @@ def _pref_spec(c: Conflict, pref: Preference) -> dict[str, Any]:
             ]
         }
     return {"payoffs": [{"state": c.state_string(s), "value": v} for s, v in pref.payoffs]}
+
+
+def _statement_item(s: Statement) -> str | dict[str, str]:
+    return {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
 
 
 def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
@@ -650,4 +922,5 @@ def dumps(c: Conflict) -> str:
 
 
 def dump(c: Conflict, path: str | Path) -> None:
-    Path(path).write_text(dumps(c), encoding="utf-8")
+    """Write a model as a native YAML file (atomically)."""
+    write_atomic(path, dumps(c))

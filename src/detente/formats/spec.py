@@ -32,6 +32,22 @@ class OptionSpec(_Strict):
 class StatementSpec(_Strict):
     statement: str = Field(description="A statement over option names: not, and, or, if, iff.")
     rationale: str = ""
+    probability: float | None = Field(
+        None, gt=0, le=1,
+        description="Robustness: the statement holds only with this probability (0 < p <= 1); "
+        "otherwise it is left out of the list. Other analyses keep it.",
+    )
+
+
+class StatementGroupSpec(_Strict):
+    """Robustness: statements whose relative order is unknown (every order equally likely)."""
+
+    unknown_order: list[str | StatementSpec] = Field(
+        min_length=2,
+        description="Two or more statements, in the order other analyses use; robustness "
+        "treats every order of them as equally likely.",
+    )
+    rationale: str = ""
 
 
 class PayoffSpec(_Strict):
@@ -53,7 +69,7 @@ class PreferencesSpec(_Strict):
         extra="forbid", frozen=True,
         json_schema_extra=_exactly_one_of("statements", "ranking", "payoffs"),
     )
-    statements: list[str | StatementSpec] | None = Field(
+    statements: list[str | StatementSpec | StatementGroupSpec] | None = Field(
         None, description="Prioritised option statements, most important first."
     )
     ranking: list[StateRef | list[StateRef]] | None = Field(
@@ -73,11 +89,26 @@ class PreferencesSpec(_Strict):
         return self
 
 
+class AlternativeSpec(_Strict):
+    """Robustness: another complete reading of a DM's preferences, with its probability."""
+
+    name: str = Field(min_length=1)
+    probability: float = Field(gt=0, le=1, description="0 < p <= 1; the alternatives of a DM "
+                               "sum to at most 1, the main preferences keep the rest.")
+    rationale: str = ""
+    preferences: PreferencesSpec
+
+
 class DecisionMakerSpec(_Strict):
     name: str
     description: str = ""
     options: list[OptionSpec] = Field(min_length=1)
     preferences: PreferencesSpec
+    alternatives: list[AlternativeSpec] = Field(
+        default_factory=list,
+        description="Robustness: other readings of the preferences, each with a probability; "
+        "the main preferences keep 1 minus their sum. Other analyses use the main ones.",
+    )
 
 
 class InfeasibleSpec(_Strict):

@@ -79,3 +79,11 @@ class ModelTooLargeError(DetenteError):
 
 class AnalysisError(DetenteError):
     """An analysis was asked for something the model cannot answer."""
+
+
+class ArgumentError(DetenteError, TypeError):
+    """A Python API function was called with an argument of the wrong type or value.
+
+    >>> isinstance(ArgumentError("horizon must be a whole number"), DetenteError)
+    True
+    """

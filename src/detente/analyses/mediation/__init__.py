@@ -14,10 +14,16 @@ feasible state must become an equilibrium) under the requested solution concepts
    mediators that make the target stable as preferences stand
    (:mod:`~detente.analyses.mediation.levers`).
 
->>> import detente
->>> r = detente.mediate(detente.load("examples/prisoners_dilemma.yaml"), "NN", ["nash"])
->>> r.already_stable, r.min_edits, [e.to_dict()["op"] for e in r.solutions[0].edits]
-(False, 1, ['drop'])
+>>> from detente.formats.native import loads
+>>> toy = loads('''
+... name: Toy
+... decision_makers:
+...   - {name: A, options: [{name: a}], preferences: {statements: [b, a]}}
+...   - {name: B, options: [{name: b}], preferences: {statements: [not a, b]}}
+... ''')
+>>> r = mediate(toy, "NN", ["nash"], limit=0)
+>>> r.already_stable, r.min_edits, [[e.text() for e in s.edits] for s in r.solutions]
+(False, 2, [['A: drop "a" (at 2)', 'B: drop "b" (at 2)']])
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ shortest edit sequence.
 
 >>> lists = edit_lists(3, 0, 1)
 >>> len(lists), lists[(1, 0, 2)].edits
-(8, (Edit(op='move', statement=1, source=2, dest=1),))
+(8, (Edit(op='move', statement=0, source=1, dest=2),))
 """
 
 from __future__ import annotations

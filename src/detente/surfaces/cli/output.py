@@ -15,18 +15,19 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperGroup
 
-from detente.analyses.stability import display_ranks as rank_for_people
-from detente.formats import load_model
-from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
+
+if TYPE_CHECKING:  # imported where used: the command line starts without numpy or pandas
+    import numpy as np
+
+    from detente.model.conflict import Conflict
 
 #: Exit codes of every command.
 EXIT_OK = 0
@@ -130,11 +131,15 @@ def load_conflict(path: Path) -> Conflict:
         raise CliError(f"no such file: '{path}'")
     if path.is_dir():
         raise CliError(f"'{path}' is a directory; expected a model file (.yaml, .yml or .gmcr)")
+    from detente.formats import load_model
+
     return load_model(path)
 
 
 def display_ranks(conflict: Conflict) -> np.ndarray:
     """Preference ranks for people: 1 = most preferred, ties share a rank (DMs x states)."""
+    from detente.analyses.stability import display_ranks as rank_for_people
+
     return rank_for_people(conflict.ranks)
 
 

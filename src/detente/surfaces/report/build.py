@@ -24,6 +24,7 @@ from detente.analyses.summary import ModelSummary
 from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
+from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
@@ -37,6 +38,9 @@ MAX_COALITION_MOVES = 30
 MAX_REASONS = 4
 #: Final states (where the status quo's evolution stops) listed per scenario.
 MAX_FINAL_STATES = 20
+#: States in the robustness table and chart; uncertain elements listed by swing.
+MAX_ROBUST_STATES = 8
+MAX_ROBUST_ELEMENTS = 6
 
 DIRECTION_NOTE = {
     "both": "",
@@ -381,6 +385,49 @@ def _mediation_section(case: CaseFile) -> dict[str, Any] | None:
     return {"target": first.target, "n_targets": len(first.targets),
             "mediators": list(first.mediators), "rows": rows, "notes": list(first.notes),
             "max_edits": first.max_edits}
+def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
+    """How sure are these conclusions: the leading states' probabilities of being equilibria
+    under the declared uncertainty (table and chart), the status quo's fate, and the uncertain
+    elements that move the leading states most."""
+    r = case.robustness
+    if r is None:
+        return None
+    c = case.conflict
+    shown: list[int] = []
+    for key in r.concepts:
+        for s in r.leading(key, MAX_ROBUST_STATES):
+            if s not in shown and len(shown) < MAX_ROBUST_STATES:
+                shown.append(s)
+    labels = [concept_label(k) for k in r.concepts]
+    probs = [[float(r.equilibrium[k][s]) for k in r.concepts] for s in shown]
+    names = [c.state_string(int(c.feasible[s])) for s in shown]
+    rows = [{"number": s + 1, "state": name, "p": p}
+            for s, name, p in zip(shown, names, probs, strict=True)]
+    png = None
+    if rows:
+        png = probability_bars_png(
+            [f"{s + 1} {name}" for s, name in zip(shown, names, strict=True)],
+            {lab: [p[j] for p in probs] for j, lab in enumerate(labels)},
+            "Leading states under uncertain preferences")
+    fate = r.status_quo()
+    elements = [e for e in r.sensitivity() if e["swing"] > 0][:MAX_ROBUST_ELEMENTS]
+    return {
+        "profiles": r.profiles, "samples": r.samples, "exact": r.exact, "seed": r.seed,
+        "labels": labels, "rows": rows,
+        "chart": base64.b64encode(png).decode("ascii") if png else None,
+        "status_quo": None if fate is None else {
+            "state": fate["state"],
+            "concepts": [{"label": concept_label(k), "p": p}
+                         for k, p in fate["equilibrium_probability"].items()],
+            "reaches": [{"state": s, "number": c.state_number(c.parse_state(s)), "p": p}
+                        for s, p in list(fate["reaches"].items())[:MAX_ROBUST_STATES]],
+        },
+        "sensitivity_concept": labels[0] if labels else "",
+        "elements": elements,
+        "uncertain": [{"dm": dm.name, "readings": [
+            {"name": x.name, "probability": x.probability, "rationale": x.rationale}
+            for x in dm.readings]} for dm in c.dms if dm.readings],
+    }
 
 
 #: The optional sections of a report, in order: (context key, section of the case file).
@@ -389,6 +436,7 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("evolution", _evolution_section),
     ("coalition_analysis", _coalition_section),
     ("mediation", _mediation_section),
+    ("robustness", _robustness_section),
 )
 
 

@@ -6,19 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from detente.analyses.stability import (
-    Progress as ProgressCallback,
-)
-from detente.analyses.stability import StabilityResult, analyze
-from detente.engine.registry import concept_label, parse_concepts
-from detente.model.conflict import Conflict
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -29,7 +21,11 @@ from detente.surfaces.cli.output import (
     stderr_console,
     stdout_console,
 )
-from detente.surfaces.cli.tables import state_table
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.stability import Progress as ProgressCallback
+    from detente.analyses.stability import StabilityResult
+    from detente.model.conflict import Conflict
 
 EXAMPLE = (
     "Example: `detente analyze examples/elmira.yaml --concept gmr --concept seq` or "
@@ -79,6 +75,9 @@ def analyze_command(
     equilibrium. The table marks equilibria with ✓ per concept. JSON output gives, per concept,
     the equilibria and the states stable for each decision maker.
     """
+    from detente.analyses.stability import analyze
+    from detente.engine.registry import parse_concepts
+
     c = load_conflict(file)
     keys = parse_concepts(concept, horizon)
     with _progress(c, len(keys)) as step:
@@ -92,6 +91,8 @@ def analyze_command(
 
 @contextmanager
 def _progress(c: Conflict, total: int) -> Iterator[ProgressCallback | None]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     if c.n_states < PROGRESS_STATES:
         yield None
         return
@@ -110,6 +111,11 @@ def render(
     c: Conflict, result: StabilityResult, which: Which, match: str | None, limit: int
 ) -> None:
     """Print the summary per concept and the state table with ✓ marks."""
+    import numpy as np
+
+    from detente.engine.registry import concept_label
+    from detente.surfaces.cli.tables import state_table
+
     console = stdout_console()
     console.print(Text(f"{c.name}: {c.n_states} feasible states, {len(c.dms)} decision makers",
                        style="bold"))

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from detente.analyses.mediation import MediationResult, mediate
-from detente.engine.registry import concept_label
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -19,6 +17,9 @@ from detente.surfaces.cli.output import (
     print_json,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from detente.analyses.mediation import MediationResult
 
 EXAMPLE = ("Example: `detente mediate examples/ceasefire_2024.yaml --target YNNYYY----N "
            "-c nash --limit 5`")
@@ -72,6 +73,8 @@ def mediate_command(
     after which the target is an equilibrium, every distinct minimal solution re-checked by
     the engine; and the settings of the mediators' own options that make it stable.
     """
+    from detente.analyses.mediation import mediate
+
     c = load_conflict(file)
     result = mediate(c, target, concepts=concept or None, max_edits=max_edits, limit=limit,
                      reachable=reachable, dms=dm or None)
@@ -83,6 +86,8 @@ def mediate_command(
 
 def render(console: Console, r: MediationResult) -> None:
     """The answer first, then requirements not met, solutions and mediator levers."""
+    from detente.engine.registry import concept_label
+
     console.print(Text(f"{r.model}: what would make {r.target} hold", style="bold"))
     console.print(Text(r.headline()))
     unmet = r.unmet(r.focus)

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from detente.analyses.summary import model_summary
-from detente.model.conflict import Conflict, Option
-from detente.model.feasibility import InfeasiblePattern
-from detente.model.preferences import (
-    Preference,
-    RankingPreference,
-    StatementPreference,
-)
 from detente.surfaces.cli.output import (
     MODEL_PANEL,
     FormatOption,
@@ -26,7 +18,10 @@ from detente.surfaces.cli.output import (
     print_wide,
     stdout_console,
 )
-from detente.surfaces.cli.tables import DIRECTION_MARK, GROUP_STYLES, state_table
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.model.conflict import Conflict, Option
+    from detente.model.preferences import Preference
 
 EXAMPLE = "Example: `detente show examples/elmira.yaml --limit 20`"
 DEFAULT_TEXT_LIMIT = 100
@@ -57,6 +52,8 @@ def show(
     Ranks: 1 = most preferred; tied states share a rank. Options marked → can only be taken
     (never undone), ← only dropped.
     """
+    from detente.analyses.summary import model_summary
+
     c = load_conflict(file)
     if limit is None:
         limit = DEFAULT_TEXT_LIMIT if fmt is OutputFormat.text else 0
@@ -70,6 +67,9 @@ def show(
 # ----- text -----------------------------------------------------------------------------
 def render(console: Console, c: Conflict, shown: int) -> None:
     """Print the model and its state table for people."""
+    from detente.model.feasibility import InfeasiblePattern
+    from detente.surfaces.cli.tables import GROUP_STYLES, state_table
+
     by_name = {o.name: o for o in c.options}
     console.print(Text(c.name, style="bold underline"))
     if c.description:
@@ -134,6 +134,8 @@ def render(console: Console, c: Conflict, shown: int) -> None:
 
 
 def _option_line(o: Option) -> Text:
+    from detente.surfaces.cli.tables import DIRECTION_MARK
+
     line = Text("    ") + Text(o.name + DIRECTION_MARK[o.direction])
     if o.direction != "both":
         line += Text(f" ({DIRECTION_NOTE[o.direction]})", style="italic")
@@ -143,6 +145,8 @@ def _option_line(o: Option) -> Text:
 
 
 def _preference_lines(c: Conflict, pref: Preference) -> list[Text]:
+    from detente.model.preferences import RankingPreference, StatementPreference
+
     if isinstance(pref, StatementPreference):
         out = [Text("    wants, most important first:", style="dim")]
         for k, st in enumerate(pref.statements, 1):

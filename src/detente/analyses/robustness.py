@@ -1,0 +1,505 @@
+"""Robustness: how sure are the conclusions when the preferences are uncertain?
+
+A *preference profile* gives every DM one *variant* of its preferences (a reading — the main
+preferences or a declared alternative — with a choice for every uncertain statement and
+unknown order in it; see :mod:`detente.model.uncertainty`). DMs are independent, so a profile's
+probability is the product of its variants'. For a concept C and state s,
+
+    P_C(s) = Σ over profiles of P(profile) · [s is a C-equilibrium under the profile],
+
+computed exactly by enumerating the profile space, or estimated from ``samples`` profiles drawn
+with a seed — the same profiles for every concept, so the inclusion laws hold sample by sample.
+Per DM, the probability that s is stable for it is computed the same way. The status quo's fate:
+the probability that it is an equilibrium, and that evolution from it by unilateral improvements
+can reach each Nash equilibrium (the final states of status-quo analysis). Sensitivity: for
+every uncertain element (a DM's choice of reading, a maybe-statement, an unknown order), the
+probability of each leading state conditional on each setting of the element; the *swing* (the
+largest change across settings) says which assumption decides a conclusion.
+
+Profiles are evaluated in chunks with :func:`detente.engine.batch.stable_batch`; with a Dask
+``scheduler`` address the chunks run on that cluster, and the result is identical to a local
+run (the same chunks, summed in the same order).
+
+>>> import detente
+>>> r = robustness(detente.load("examples/prisoners_dilemma.yaml"))
+>>> r.exact, r.profiles, r.equilibrium_probability("nash")
+(True, 1, {'YY': 1.0})
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detente.engine.batch import (
+    DEFAULT_MAX_BYTES,
+    base_layouts,
+    improvement_reach,
+    stable_batch,
+    stacked_engine,
+)
+from detente.engine.layout import DMLayout
+from detente.engine.registry import concept_label, parse_concepts
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+from detente.model.preferences import dense_ranks
+from detente.model.uncertainty import Choice, Reading, readings_of
+
+#: Default number of sampled profiles (the profile space is enumerated when it is no larger).
+DEFAULT_SAMPLES = 10_000
+#: Largest profile space ``exact=True`` enumerates.
+EXACT_LIMIT = 200_000
+#: Profiles per chunk (one Dask task each); fixed, so local and distributed runs agree exactly.
+CHUNK_PROFILES = 512
+#: Leading states shown per concept in the sensitivity table and the report chart.
+LEADING = 5
+#: Groups in unknown order with more statements than this are summarised by their first
+#: statement in the sensitivity table (instead of one setting per order).
+ORDER_SETTINGS_MAX = 4
+
+Progress = Callable[[int, int], None]
+
+
+# ---- the profile space -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Element:
+    """An uncertain element of one DM: its reading, or an element inside one reading."""
+
+    dm_index: int
+    dm: str
+    label: str
+    settings: tuple[str, ...]
+    reading: int | None  # None: the choice of reading itself
+    index: int = -1  # position in the reading's choice tuple
+
+    def setting(self, reading: int, choice: Choice, size: int) -> int:
+        """Setting index of a variant (-1 when the element does not apply to it)."""
+        if self.reading is None:
+            return reading
+        if reading != self.reading:
+            return -1
+        c = choice[self.index]
+        if len(self.settings) < size:  # a long unknown order: which statement comes first
+            return c // math.factorial(len(self.settings) - 1)
+        return c
+
+
+@dataclass
+class DMVariants:
+    """The variants of one DM that occur (all of them, or those sampled), with their ranks."""
+
+    readings: tuple[Reading, ...]
+    keys: list[tuple[int, Choice]] = field(default_factory=list)
+    index: dict[tuple[int, Choice], int] = field(default_factory=dict)
+
+    def add(self, reading: int, choice: Choice) -> int:
+        key = (reading, choice)
+        if key not in self.index:
+            self.index[key] = len(self.keys)
+            self.keys.append(key)
+        return self.index[key]
+
+    def probability(self, k: int) -> float:
+        r, choice = self.keys[k]
+        return self.readings[r].choice_probability(choice)
+
+    def ranks(self, conflict: Conflict) -> np.ndarray:
+        out = np.empty((len(self.keys), conflict.n_states), dtype=np.int32)
+        for k, (r, choice) in enumerate(self.keys):
+            pref = self.readings[r].realise(choice)
+            out[k] = dense_ranks(pref.scores(conflict.feasible, conflict.bits))
+        return out
+
+
+def profile_space_size(conflict: Conflict) -> int:
+    """Number of preference profiles (variants with positive probability, multiplied over DMs)."""
+    return math.prod(
+        sum(r.variant_count for r in readings_of(dm.preference, dm.readings) if r.probability > 0)
+        for dm in conflict.dms
+    )
+
+
+def elements_of(conflict: Conflict) -> list[Element]:
+    """Every uncertain element of the model, DM by DM."""
+    out: list[Element] = []
+    for j, dm in enumerate(conflict.dms):
+        readings = readings_of(dm.preference, dm.readings)
+        live = [r for r in readings if r.probability > 0]
+        if len(live) > 1:
+            out.append(Element(j, dm.name, "preferences (main or alternative)",
+                               tuple(r.name for r in readings), None))
+        for ri, r in enumerate(readings):
+            if r.probability <= 0:
+                continue
+            for e, (label, settings) in enumerate(r.element_labels()):
+                if len(settings) > math.factorial(ORDER_SETTINGS_MAX):
+                    start, size = r.groups[e - len(r.maybe)]
+                    firsts = tuple(f"{st.text} first" for st in r.statements[start:start + size])
+                    out.append(Element(j, dm.name, f"{r.name}: {label}", firsts, ri, e))
+                    continue
+                out.append(Element(j, dm.name, f"{r.name}: {label}", tuple(settings), ri, e))
+    return out
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """Profiles as variant ids per DM, with weights summing to 1."""
+
+    ids: np.ndarray  # (P, DMs) int
+    weights: np.ndarray  # (P,) float64
+    variants: list[DMVariants]
+
+
+def enumerate_profiles(conflict: Conflict) -> Profiles:
+    """Every profile with its probability (exact mode)."""
+    per_dm: list[DMVariants] = []
+    for dm in conflict.dms:
+        v = DMVariants(readings_of(dm.preference, dm.readings))
+        for ri, r in enumerate(v.readings):
+            if r.probability <= 0:
+                continue
+            for var in r.variants():
+                v.add(ri, var.choice)
+        per_dm.append(v)
+    sizes = [len(v.keys) for v in per_dm]
+    ids = np.stack(np.unravel_index(np.arange(math.prod(sizes)), sizes), axis=1)
+    probs = [np.array([v.probability(k) for k in range(len(v.keys))]) for v in per_dm]
+    weights = np.ones(ids.shape[0])
+    for j, p in enumerate(probs):
+        weights = weights * p[ids[:, j]]
+    return Profiles(ids.astype(np.int64), weights, per_dm)
+
+
+def sample_profiles(conflict: Conflict, samples: int, seed: int) -> Profiles:
+    """``samples`` profiles drawn independently per DM (reproducible for a seed), weight 1/N."""
+    rng = np.random.default_rng(seed)
+    per_dm: list[DMVariants] = []
+    cols: list[np.ndarray] = []
+    for dm in conflict.dms:
+        v = DMVariants(readings_of(dm.preference, dm.readings))
+        probs = np.array([max(0.0, r.probability) for r in v.readings])
+        picked = rng.choice(len(v.readings), size=samples, p=probs / probs.sum())
+        col = np.empty(samples, dtype=np.int64)
+        for ri, r in enumerate(v.readings):
+            where = np.flatnonzero(picked == ri)
+            if where.size == 0:
+                continue
+            choices = r.sample_choices(rng, where.size)
+            for k, row in zip(where.tolist(), choices.tolist(), strict=True):
+                col[k] = v.add(ri, tuple(row))
+        per_dm.append(v)
+        cols.append(col)
+    ids = np.stack(cols, axis=1)
+    return Profiles(ids, np.full(samples, 1.0 / samples), per_dm)
+
+
+# ---- evaluation of chunks (runs locally or on a Dask worker) ----------------------------------
+@dataclass(frozen=True)
+class ChunkSums:
+    """Weighted sums over the profiles of one chunk."""
+
+    equilibrium: dict[str, np.ndarray]  # concept -> (N,)
+    stable: dict[str, np.ndarray]  # concept -> (DMs, N)
+    by_setting: dict[str, np.ndarray]  # concept -> (settings, N)
+    reaches: np.ndarray  # (N,): evolution from the status quo can reach this Nash equilibrium
+    setting_mass: np.ndarray  # (settings,)
+
+    def __add__(self, other: ChunkSums) -> ChunkSums:
+        return ChunkSums(
+            {c: self.equilibrium[c] + other.equilibrium[c] for c in self.equilibrium},
+            {c: self.stable[c] + other.stable[c] for c in self.stable},
+            {c: self.by_setting[c] + other.by_setting[c] for c in self.by_setting},
+            self.reaches + other.reaches,
+            self.setting_mass + other.setting_mass,
+        )
+
+
+def evaluate_chunk(
+    conflict: Conflict,
+    tables: Sequence[np.ndarray],
+    ids: np.ndarray,
+    weights: np.ndarray,
+    settings: np.ndarray,
+    concepts: Sequence[str],
+    status_quo: int | None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    layouts: Sequence[DMLayout] | None = None,
+) -> ChunkSums:
+    """Weighted sums for one chunk of profiles; ``settings`` is (P, settings) 0/1."""
+    lays = list(layouts) if layouts is not None else base_layouts(conflict)
+    ranks = np.stack([tables[j][ids[:, j]] for j in range(len(tables))], axis=1)
+    wanted = list(dict.fromkeys([*concepts, "nash"]))
+    out = stable_batch(conflict, ranks, wanted, max_bytes=max_bytes, layouts=lays)
+    sw = settings * weights[:, None]
+    eq_sum: dict[str, np.ndarray] = {}
+    st_sum: dict[str, np.ndarray] = {}
+    by_setting: dict[str, np.ndarray] = {}
+    for c in concepts:
+        eq = out[c].all(axis=1).astype(np.float64)  # (P, N)
+        eq_sum[c] = weights @ eq
+        st_sum[c] = np.einsum("p,pin->in", weights, out[c].astype(np.float64))
+        by_setting[c] = sw.T @ eq
+    reaches = np.zeros(conflict.n_states)
+    if status_quo is not None:
+        p, n = ids.shape[0], conflict.n_states
+        engine = stacked_engine(conflict, lays, ranks)
+        start = np.zeros((p, n), dtype=bool)
+        start[:, status_quo] = True
+        reached = improvement_reach(engine, start.ravel()).reshape(p, n)
+        final = reached & out["nash"].all(axis=1)
+        reaches = weights @ final.astype(np.float64)
+    return ChunkSums(eq_sum, st_sum, by_setting, reaches, sw.sum(axis=0))
+
+
+# ---- the result ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RobustnessResult:
+    """Probabilities under uncertain preferences, with DataFrame views (see module docstring)."""
+
+    conflict: Conflict
+    concepts: tuple[str, ...]
+    profiles: int  # size of the profile space
+    samples: int  # profiles analysed
+    exact: bool
+    seed: int | None
+    equilibrium: dict[str, np.ndarray]  # concept -> (N,) probability
+    stable: dict[str, np.ndarray]  # concept -> (DMs, N)
+    elements: tuple[Element, ...]
+    setting_mass: np.ndarray  # (settings,) probability of each setting
+    by_setting: dict[str, np.ndarray]  # concept -> (settings, N) joint probability
+    reaches: np.ndarray | None  # (N,) or None without a status quo
+
+    # ---- plain data ----------------------------------------------------------------------
+    def _states(self) -> list[str]:
+        c = self.conflict
+        return [c.state_string(int(x)) for x in c.feasible]
+
+    def equilibrium_probability(self, concept: str) -> dict[str, float]:
+        """State string -> P(equilibrium), for every state with p > 0, most likely first."""
+        p = self.equilibrium[concept]
+        order = sorted(np.flatnonzero(p > 0).tolist(), key=lambda k: (-p[k], k))
+        names = self._states()
+        return {names[k]: float(p[k]) for k in order}
+
+    def leading(self, concept: str, k: int = LEADING) -> list[int]:
+        """Positions of the k most probable equilibria under a concept (p > 0)."""
+        p = self.equilibrium[concept]
+        order = sorted(np.flatnonzero(p > 0).tolist(), key=lambda s: (-p[s], s))
+        return order[:k]
+
+    def status_quo(self) -> dict[str, Any] | None:
+        """The status quo's fate: P(equilibrium) per concept; P(evolution reaches each state)."""
+        c = self.conflict
+        if c.status_quo is None or self.reaches is None:
+            return None
+        sq = int(c.index_of(c.status_quo)[0])
+        names = self._states()
+        reach = self.reaches
+        order = sorted(np.flatnonzero(reach > 0).tolist(), key=lambda k: (-reach[k], k))
+        return {
+            "state": names[sq],
+            "equilibrium_probability": {k: float(v[sq]) for k, v in self.equilibrium.items()},
+            "reaches": {names[k]: float(reach[k]) for k in order},
+        }
+
+    def sensitivity(
+        self, concept: str | None = None, states: Sequence[str | int] | None = None
+    ) -> list[dict[str, Any]]:
+        """Per uncertain element: for each setting, its probability and the conditional
+        probability of each leading state (or of each of ``states``: Y/N strings or numbers)
+        being an equilibrium; ``swing`` = the largest change across settings, over those
+        states. Sorted by swing, largest first."""
+        concept = concept or self.concepts[0]
+        names = self._states()
+        c = self.conflict
+        lead = (self.leading(concept) if states is None
+                else [int(c.index_of(c.parse_state(x))[0]) for x in states])
+        out: list[dict[str, Any]] = []
+        offset = 0
+        for e in self.elements:
+            rows = []
+            conds: list[np.ndarray] = []
+            for k, label in enumerate(e.settings):
+                mass = float(self.setting_mass[offset + k])
+                cond = (self.by_setting[concept][offset + k, lead] / mass if mass > 0
+                        else np.full(len(lead), np.nan))
+                if mass > 0:
+                    conds.append(cond)
+                rows.append({"setting": label, "probability": mass,
+                             "equilibrium_probability": {names[s]: float(v)
+                                                         for s, v in zip(lead, cond, strict=True)}})
+            offset += len(e.settings)
+            swing = 0.0
+            if len(conds) > 1 and lead:
+                arr = np.stack(conds)
+                swing = float((arr.max(axis=0) - arr.min(axis=0)).max())
+            out.append({"dm": e.dm, "element": e.label, "swing": swing, "settings": rows})
+        out.sort(key=lambda d: -d["swing"])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``detente robustness --format json``."""
+        c = self.conflict
+        names = self._states()
+        concepts: dict[str, Any] = {}
+        for k in self.concepts:
+            st = self.stable[k]
+            concepts[k] = {
+                "label": concept_label(k),
+                "equilibrium_probability": self.equilibrium_probability(k),
+                "stable_probability": {
+                    dm: {names[s]: float(st[i, s]) for s in np.flatnonzero(st[i] > 0).tolist()}
+                    for i, dm in enumerate(c.dm_names)
+                },
+            }
+        return {
+            "model": c.name,
+            "profiles": self.profiles,
+            "samples": self.samples,
+            "exact": self.exact,
+            "seed": self.seed,
+            "options": list(c.option_names),
+            "concepts": concepts,
+            "status_quo": self.status_quo(),
+            "sensitivity": {k: self.sensitivity(k) for k in self.concepts},
+        }
+
+    # ---- DataFrames ----------------------------------------------------------------------
+    def frame(self) -> pd.DataFrame:
+        """Rows = states, a column of P(equilibrium) per concept."""
+        return pd.DataFrame(
+            {concept_label(k): self.equilibrium[k] for k in self.concepts},
+            index=pd.Index(self._states(), name="state"),
+        )
+
+    def stability_frame(self, concept: str) -> pd.DataFrame:
+        """Rows = states, a column per DM: P(stable for that DM) under a concept."""
+        st = self.stable[concept]
+        return pd.DataFrame(
+            {dm: st[i] for i, dm in enumerate(self.conflict.dm_names)},
+            index=pd.Index(self._states(), name="state"),
+        )
+
+    def sensitivity_frame(self, concept: str | None = None) -> pd.DataFrame:
+        """One row per (element, setting, leading state): conditional P(equilibrium)."""
+        rows = [
+            {"dm": e["dm"], "element": e["element"], "swing": e["swing"],
+             "setting": s["setting"], "setting_probability": s["probability"],
+             "state": state, "probability": p}
+            for e in self.sensitivity(concept)
+            for s in e["settings"]
+            for state, p in s["equilibrium_probability"].items()
+        ]
+        return pd.DataFrame(rows)
+
+
+# ---- the analysis ------------------------------------------------------------------------------
+def robustness(
+    model: Conflict,
+    concepts: Iterable[str] | None = None,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int | None = 0,
+    exact: bool | None = None,
+    scheduler: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+) -> RobustnessResult:
+    """Probability that each state is an equilibrium (and stable per DM) under each concept.
+
+    ``exact=True`` enumerates the profile space (refused above :data:`EXACT_LIMIT` profiles);
+    ``exact=None`` (default) enumerates when the space has at most ``samples`` profiles and
+    samples otherwise; ``exact=False`` always samples. ``scheduler`` is a Dask distributed
+    scheduler address (``tcp://host:8786``) to run the chunks on; ``progress(done, total)`` is
+    called after each chunk.
+    """
+    keys = parse_concepts(concepts)
+    if samples < 1:
+        raise AnalysisError(f"--samples must be at least 1, got {samples}")
+    size = profile_space_size(model)
+    if exact is True and size > EXACT_LIMIT:
+        raise AnalysisError(
+            f"the profile space has {size:,} preference profiles; --exact enumerates at most "
+            f"{EXACT_LIMIT:,}. Sample instead (--samples N), or declare fewer uncertain elements"
+        )
+    use_exact = exact is True or (exact is None and size <= samples)
+    if use_exact:
+        prof = enumerate_profiles(model)
+        seed_used: int | None = None
+    else:
+        seed_used = seed if seed is not None else int(np.random.default_rng().integers(2**31))
+        prof = sample_profiles(model, samples, seed_used)
+    elements = elements_of(model)
+    settings = _settings_matrix(prof, elements)
+    tables = [v.ranks(model) for v in prof.variants]
+    sq = int(model.index_of(model.status_quo)[0]) if model.status_quo is not None else None
+    chunks = [(lo, min(lo + CHUNK_PROFILES, prof.ids.shape[0]))
+              for lo in range(0, prof.ids.shape[0], CHUNK_PROFILES)]
+    parts = _run(model, tables, prof, settings, keys, sq, max_bytes, chunks, scheduler, progress)
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return RobustnessResult(
+        conflict=model, concepts=keys, profiles=size, samples=int(prof.ids.shape[0]),
+        exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
+        elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
+        reaches=total.reaches if sq is not None else None,
+    )
+
+
+def _settings_matrix(prof: Profiles, elements: Sequence[Element]) -> np.ndarray:
+    """(P, settings) 0/1: which setting of each element each profile has."""
+    cols: list[np.ndarray] = []
+    for e in elements:
+        j = e.dm_index
+        v = prof.variants[j]
+        per_variant = np.array([
+            e.setting(r, choice, _element_size(v, e)) for r, choice in v.keys
+        ], dtype=np.int64)
+        s = per_variant[prof.ids[:, j]] if per_variant.size else np.zeros(0, dtype=np.int64)
+        block = np.zeros((prof.ids.shape[0], len(e.settings)))
+        ok = s >= 0
+        block[np.flatnonzero(ok), s[ok]] = 1.0
+        cols.append(block)
+    if not cols:
+        return np.zeros((prof.ids.shape[0], 0))
+    return np.concatenate(cols, axis=1)
+
+
+def _element_size(v: DMVariants, e: Element) -> int:
+    """Number of raw settings of an element (orders of a group, before summarising)."""
+    if e.reading is None:
+        return len(v.readings)
+    return v.readings[e.reading].element_sizes[e.index]
+
+
+def _run(
+    model: Conflict, tables: list[np.ndarray], prof: Profiles, settings: np.ndarray,
+    keys: Sequence[str], sq: int | None, max_bytes: int, chunks: list[tuple[int, int]],
+    scheduler: str | None, progress: Progress | None,
+) -> list[ChunkSums]:
+    total = int(prof.ids.shape[0])
+    if scheduler is None:
+        layouts = base_layouts(model)
+        parts = []
+        for lo, hi in chunks:
+            parts.append(evaluate_chunk(model, tables, prof.ids[lo:hi], prof.weights[lo:hi],
+                                        settings[lo:hi], keys, sq, max_bytes, layouts))
+            if progress:
+                progress(hi, total)
+        return parts
+    from detente.analyses.distributed import run_on_cluster
+
+    return run_on_cluster(
+        scheduler, evaluate_chunk, model, tables,
+        [(prof.ids[lo:hi], prof.weights[lo:hi], settings[lo:hi]) for lo, hi in chunks],
+        keys, sq, max_bytes, progress, [hi - lo for lo, hi in chunks],
+    )
+
+
+__all__ = ["RobustnessResult", "profile_space_size", "robustness"]

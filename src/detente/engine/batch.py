@@ -1,0 +1,289 @@
+"""Batch evaluation: stability of every state for every DM under many preference profiles.
+
+A preference profile changes only the payoff ranks; reachability (which states a DM reaches in
+one move) does not change. So the per-DM layouts of :mod:`detente.engine.layout` are built once
+and a chunk of P profiles is evaluated as *one* stacked state space of P × N states: profile p's
+copy of state s gets the code ``p << n_options | s`` and DM j's row ``p * groups_j + row_j(s)``.
+No move ever leaves its row, so no move crosses profiles, and every row pass of the engine
+(``reach_min``, ``Improver``, the coalition fixed points, SIM's joint responses) works on all P
+profiles at once, unchanged — the profile axis is extra rows.
+
+Two savings on top:
+
+* Nash, GMR and SMR stability for DM i depend on DM i's own ranks only (the others' sanctions
+  are *any* moves), so they are computed once per distinct ranking of DM i, not per profile.
+* SEQ and SIM depend on every DM's ranks; they are computed once per distinct profile.
+
+Chunks are sized so that the working arrays stay under ``max_bytes``.
+
+>>> import detente, numpy as np
+>>> pd = detente.load("examples/prisoners_dilemma.yaml")
+>>> flipped = pd.ranks[:, ::-1]  # a second profile: every DM's order reversed
+>>> out = stable_batch(pd, np.stack([pd.ranks, flipped]), ["nash"])
+>>> out["nash"].all(axis=1).tolist()  # equilibria per profile: NN, YN, NY, YY
+[[False, False, False, True], [True, False, False, False]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import cast
+
+import numpy as np
+
+from detente.engine.concepts import Engine
+from detente.engine.layout import DMLayout
+from detente.engine.registry import CONCEPTS, Concept, get_concept
+from detente.model.conflict import Conflict, DecisionMaker
+from detente.model.errors import AnalysisError
+
+#: Default bound on the working memory of one chunk of profiles.
+DEFAULT_MAX_BYTES = 256 << 20
+
+
+def own_ranks_only(concept: Concept) -> bool:
+    """Whether stability for DM i depends on DM i's ranks only: Nash, and sanctions made of
+    *any* moves of the others (GMR, SMR); SEQ and SIM use the others' improvements.
+
+    >>> [own_ranks_only(get_concept(k)) for k in CONCEPTS]
+    [True, True, True, False, False, False]
+    """
+    return not concept.simultaneous and concept.sanction in (None, "gmr", "smr")
+#: Largest SIM lookup table (codes of the stacked space) allowed per chunk: 2**24 float32.
+_SIM_TABLE_BITS = 24
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class _StackedSpace:
+    """What the engine reads from a conflict, for P stacked copies of its state space."""
+
+    feasible: np.ndarray
+    n_options: int
+    dms: tuple[DecisionMaker, ...]
+
+    @property
+    def n_states(self) -> int:
+        return int(self.feasible.size)
+
+
+def base_layouts(conflict: Conflict) -> list[DMLayout]:
+    """The per-DM layouts of a conflict (what :class:`Engine` builds), independent of ranks."""
+    return [
+        DMLayout.build(conflict.feasible, int(m), conflict.fwd_mask, conflict.back_mask)
+        for m in conflict.dm_masks
+    ]
+
+
+def stack_layout(lay: DMLayout, copies: int) -> DMLayout:
+    """``copies`` disjoint copies of a layout: copy p's rows follow copy p-1's."""
+    offset = np.repeat(np.arange(copies, dtype=np.int64) * lay.n_groups, lay.group.size)
+    group = np.tile(lay.group, copies) + offset
+    local = np.tile(lay.local, copies)
+    return replace(lay, n_groups=lay.n_groups * copies, group=group, local=local,
+                   flat=group * lay.width + local)
+
+
+def stacked_engine(
+    conflict: Conflict, layouts: Sequence[DMLayout], ranks: np.ndarray
+) -> Engine:
+    """An :class:`Engine` over ``len(ranks)`` stacked copies of the state space, copy p ranked
+    by ``ranks[p]`` (shape (P, DMs, N)); its results have P × N states, profile-major."""
+    p, n_dms, _ = ranks.shape
+    shift = conflict.n_options
+    codes = (np.arange(p, dtype=np.int64)[:, None] << shift | conflict.feasible[None, :]).ravel()
+    bits = shift + max(1, (p - 1).bit_length())
+    space = _StackedSpace(codes, bits, conflict.dms)
+    stacked = [stack_layout(lay, p) for lay in layouts]
+    engine = Engine(cast(Conflict, space), None, stacked)
+    # the ranks per DM, flattened profile-major (the engine's u_i)
+    engine._utilities = [
+        np.ascontiguousarray(ranks[:, j, :], dtype=np.float64).ravel() for j in range(n_dms)
+    ]
+    return engine
+
+
+def bytes_per_profile(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
+    """Estimated working memory of one profile in a chunk (bytes).
+
+    Per DM: its stacked layout (three int64 arrays), float64 utilities, cached best moves and
+    sanctions, the coalition fixed point's arrays and the row grids of a pass; measured on the
+    flagship and random models to be an upper bound (see docs/robustness.md).
+    """
+    n = conflict.n_states
+    n_dms = len(layouts)
+    grid = max(lay.n_groups * lay.width for lay in layouts)
+    return 8 * (n * (12 * n_dms + 16) + 4 * grid)
+
+
+def chunk_size(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int,
+               *, sim: bool = False) -> int:
+    """Profiles per chunk so that one chunk's working memory stays under ``max_bytes``."""
+    per = bytes_per_profile(conflict, layouts)
+    size = max(1, max_bytes // per)
+    if sim:  # SIM's dense lookup table has 2**(options + profile bits) entries
+        size = min(size, max(1, 1 << max(0, _SIM_TABLE_BITS - conflict.n_options)))
+    return int(size)
+
+
+def stable_batch(
+    conflict: Conflict,
+    ranks: np.ndarray,
+    concepts: Iterable[str],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    layouts: Sequence[DMLayout] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, np.ndarray]:
+    """Individual stability under every profile: concept -> bool (P, DMs, N).
+
+    ``ranks`` is an int array (P, DMs, N) of payoff ranks over ``conflict.feasible`` (higher =
+    more preferred, as :attr:`Conflict.ranks`); result ``[c][p, i, s]`` says whether state s is
+    stable for DM i under concept c when the DMs rank the states as in profile p. Layouts are
+    built once (or passed in); profiles are processed in chunks of at most ``max_bytes`` of
+    working memory. ``progress(k)`` is called with the number of evaluations done so far.
+
+    >>> import detente
+    >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+    >>> out = stable_batch(pd, pd.ranks[None], ["gmr", "seq_sim"])
+    >>> bool((out["gmr"][0] == detente.engine.Engine(pd).stable("gmr")).all())
+    True
+    """
+    wanted = _check(conflict, ranks, concepts)
+    lays = list(layouts) if layouts is not None else base_layouts(conflict)
+    p, n_dms, n = ranks.shape
+    out: dict[str, np.ndarray] = {}
+    done = 0
+
+    def tick(k: int) -> None:
+        nonlocal done
+        done += k
+        if progress is not None:
+            progress(done)
+
+    for concept in [c for c in wanted if own_ranks_only(get_concept(c))]:
+        res = np.empty((p, n_dms, n), dtype=bool)
+        for i in range(n_dms):
+            rows, inverse = np.unique(ranks[:, i, :], axis=0, return_inverse=True)
+            res[:, i, :] = _own_rank_stable(conflict, lays, rows, i, concept, max_bytes)[
+                inverse.ravel()]
+            tick(rows.shape[0])
+        out[concept] = res
+    # the others' ranks matter: once per distinct profile; a combined concept (SEQ&SIM) is
+    # the conjunction of its parts
+    parts: list[str] = []
+    for c in wanted:
+        con = get_concept(c)
+        if own_ranks_only(con):
+            continue
+        needed = ([con.sanction] if con.sanction else []) + (["sim"] if con.simultaneous else [])
+        for k in needed if len(needed) > 1 else [c]:
+            if k not in parts:
+                parts.append(k)
+    joint = [c for c in parts if not own_ranks_only(get_concept(c))]
+    if joint:
+        profiles, inverse = np.unique(ranks.reshape(p, -1), axis=0, return_inverse=True)
+        profiles = profiles.reshape(-1, n_dms, n)
+        inverse = inverse.ravel()
+        for concept in joint:
+            size = chunk_size(conflict, lays, max_bytes, sim=concept == "sim")
+            res_u = np.empty((profiles.shape[0], n_dms, n), dtype=bool)
+            for lo in range(0, profiles.shape[0], size):
+                part = profiles[lo : lo + size]
+                engine = stacked_engine(conflict, lays, part)
+                res_u[lo : lo + size] = (
+                    engine.stable(concept).reshape(n_dms, part.shape[0], n).transpose(1, 0, 2)
+                )
+                tick(part.shape[0])
+            out[concept] = res_u[inverse]
+    for c in wanted:
+        con = get_concept(c)
+        if c not in out and con.sanction and con.simultaneous:
+            out[c] = out[con.sanction] & out["sim"]
+    return {c: out[c] for c in wanted}
+
+
+def improvement_reach(engine: Engine, start: np.ndarray) -> np.ndarray:
+    """States reachable from ``start`` (bool per state) by sequences of unilateral improvements
+    of any DMs (the evolution graph of status-quo analysis), for every state of ``engine``.
+
+    On a :func:`stacked_engine` with one start per profile this is every profile's evolution
+    at once: each DM's pass is a row operation, and rows never cross profiles.
+
+    >>> import detente
+    >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+    >>> improvement_reach(Engine(pd), np.array([True, False, False, False])).tolist()
+    [True, True, True, True]
+    """
+    reached = start.copy()
+    while True:
+        before = int(reached.sum())
+        for j, lay in enumerate(engine.layouts):
+            u = engine.utilities[j]
+            low = lay.grid(np.where(reached, u, np.inf), np.inf)  # u of reached states
+            ug = lay.grid(u, -np.inf)
+            if lay.reversible:
+                hit = ug > low.min(axis=1, keepdims=True)
+            else:
+                move = lay.move_matrix()  # [x, y]: x -> y legal
+                hit = np.zeros(ug.shape, dtype=bool)
+                step = max(1, (1 << 22) // (lay.width * lay.width))
+                for lo in range(0, lay.n_groups, step):
+                    part = np.where(move[None, :, :], low[lo : lo + step, :, None], np.inf)
+                    hit[lo : lo + step] = ug[lo : lo + step] > part.min(axis=1)
+            reached |= hit.ravel()[lay.flat]
+        if int(reached.sum()) == before:
+            return reached
+
+
+def _own_rank_stable(
+    conflict: Conflict, layouts: Sequence[DMLayout], rows: np.ndarray, i: int, concept: str,
+    max_bytes: int,
+) -> np.ndarray:
+    """(K, N) stability of DM i under a concept for each of K rankings of DM i."""
+    k, n = rows.shape
+    n_dms = len(layouts)
+    out = np.empty((k, n), dtype=bool)
+    size = chunk_size(conflict, layouts, max_bytes)
+    for lo in range(0, k, size):
+        part = rows[lo : lo + size]
+        ranks = np.zeros((part.shape[0], n_dms, n), dtype=part.dtype)
+        ranks[:, i, :] = part  # the others' ranks play no part in these concepts
+        engine = stacked_engine(conflict, layouts, ranks)
+        out[lo : lo + size] = engine.stable_for(concept, i).reshape(part.shape[0], n)
+    return out
+
+
+def _check(conflict: Conflict, ranks: np.ndarray, concepts: Iterable[str]) -> list[str]:
+    wanted: list[str] = []
+    for name in concepts:
+        concept = get_concept(name)
+        if concept.is_limited:
+            raise AnalysisError(
+                f"batch evaluation covers the standard concepts ({', '.join(CONCEPTS)}), not "
+                f"limited move {concept.key}"
+            )
+        if concept.key not in wanted:
+            wanted.append(concept.key)
+    shape = (len(conflict.dms), conflict.n_states)
+    if ranks.ndim != 3 or ranks.shape[1:] != shape:
+        raise AnalysisError(
+            f"ranks must have shape (profiles, {shape[0]}, {shape[1]}) (profiles × decision "
+            f"makers × feasible states), got {ranks.shape}"
+        )
+    if not np.issubdtype(ranks.dtype, np.integer):
+        raise AnalysisError(f"ranks must be integers, got {ranks.dtype}")
+    return wanted
+
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "base_layouts",
+    "chunk_size",
+    "improvement_reach",
+    "stable_batch",
+    "stack_layout",
+    "stacked_engine",
+]

@@ -1,0 +1,151 @@
+"""``detente robustness FILE``: how sure are the conclusions under uncertain preferences."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from detente.surfaces.cli.output import (
+    ANALYSIS_PANEL,
+    FormatOption,
+    OutputFormat,
+    load_conflict,
+    print_json,
+    print_wide,
+    stderr_console,
+    stdout_console,
+)
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.robustness import Progress as ProgressCallback
+    from detente.analyses.robustness import RobustnessResult
+
+#: Profiles drawn by default (the same number as ``detente.analyses.robustness.DEFAULT_SAMPLES``;
+#: a test keeps them equal).
+DEFAULT_SAMPLES = 10_000
+
+EXAMPLE = (
+    "Example: `detente robustness examples/ceasefire_2024.yaml --samples 2000 --seed 1` or "
+    "`detente robustness model.yaml --exact -c nash -c seq --format json`"
+)
+
+
+def robustness_command(
+    file: Annotated[Path, typer.Argument(help="Model file (.yaml or .yml) with uncertainty.")],
+    samples: Annotated[
+        int, typer.Option("--samples", min=1,
+                          help="Profiles to sample when the profile space is larger than this "
+                          "(it is enumerated exactly when it is not).")
+    ] = DEFAULT_SAMPLES,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the sampling.")] = 0,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Enumerate every profile (refused when too many).")
+    ] = False,
+    concept: Annotated[
+        list[str] | None,
+        typer.Option("--concept", "-c",
+                     help="Concept (repeatable): nash, gmr, smr, seq, sim, seq_sim. Default: all "
+                     "six."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS",
+                     help="Run on an existing Dask distributed cluster, e.g. "
+                     "tcp://10.0.0.5:8786 (see docs/robustness.md)."),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0,
+                          help="Text: list at most this many states per concept (0 = all).")
+    ] = 8,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Probability that each state is an equilibrium when the preferences are uncertain.
+
+    Uses the model's `alternatives`, statements with a `probability` and `unknown_order` groups
+    (docs/model-format.md). The profile space is enumerated exactly when it is small (or with
+    --exact), otherwise --samples profiles are drawn with --seed, the same for every concept.
+    Also: the status quo's fate, and which uncertain element moves the leading states most.
+    """
+    from detente.analyses.robustness import profile_space_size, robustness
+
+    c = load_conflict(file)
+    with _bar(profile_space_size(c), samples, exact) as step:
+        result = robustness(c, concept, samples=samples, seed=seed, exact=exact or None,
+                            scheduler=scheduler, progress=step)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+        return
+    render(result, limit)
+
+
+@contextmanager
+def _bar(space: int, samples: int, exact: bool) -> Iterator[ProgressCallback]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    total = space if exact or space <= samples else samples
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=stderr_console(), transient=True) as bar:
+        task = bar.add_task("Preference profiles", total=total)
+
+        def step(done: int, of: int) -> None:
+            bar.update(task, completed=done, total=of)
+
+        yield step
+
+
+def _pct(p: float) -> str:
+    return f"{100 * p:.1f} %"
+
+
+def render(result: RobustnessResult, limit: int) -> None:
+    """Text output: probabilities per concept, the status quo's fate, the deciding elements."""
+    from rich.table import Table
+
+    from detente.engine.registry import concept_label
+
+    c = result.conflict
+    console = stdout_console()
+    how = ("exact, every profile" if result.exact
+           else f"{result.samples:,} sampled profiles, seed {result.seed}")
+    console.print(Text(f"{c.name}: {result.profiles:,} preference profiles ({how})",
+                       style="bold"))
+    table = Table(title="Probability that a state is an equilibrium")
+    table.add_column("state")
+    for k in result.concepts:
+        table.add_column(concept_label(k), justify="right")
+    shown: list[int] = []
+    for k in result.concepts:
+        for s in result.leading(k, limit or c.n_states):
+            if s not in shown:
+                shown.append(s)
+    for s in shown:
+        table.add_row(c.state_string(int(c.feasible[s])),
+                      *[_pct(float(result.equilibrium[k][s])) for k in result.concepts])
+    print_wide(console, table)
+    sq = result.status_quo()
+    if sq is not None:
+        console.print(Text(f"Status quo {sq['state']}", style="bold"))
+        for k, p in sq["equilibrium_probability"].items():
+            console.print(f"  is a {concept_label(k)} equilibrium with probability {_pct(p)}")
+        for state, p in list(sq["reaches"].items())[: limit or None]:
+            console.print(f"  evolution can reach Nash equilibrium {state}: {_pct(p)}")
+    sens = result.sensitivity()
+    if sens:
+        console.print(Text(f"Which assumption matters ({concept_label(result.concepts[0])}, "
+                           "leading states)", style="bold"))
+        for e in sens[: limit or None]:
+            console.print(f"  {e['dm']}: {e['element']} — swing {_pct(e['swing'])}")
+            for s in e["settings"]:
+                probs = ", ".join(f"{st} {_pct(p)}" for st, p in
+                                  s["equilibrium_probability"].items())
+                console.print(f"      {s['setting']} ({_pct(s['probability'])}): {probs}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("robustness", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(robustness_command)

@@ -1,0 +1,92 @@
+"""Batch evaluation over preference profiles against the plain per-profile engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import detente
+from detente.analyses.status_quo import evolve
+from detente.engine import CONCEPTS, Engine
+from detente.engine.batch import (
+    base_layouts,
+    improvement_reach,
+    stable_batch,
+    stacked_engine,
+)
+from detente.model.conflict import Conflict, DecisionMaker
+from detente.model.errors import AnalysisError
+from detente.model.preferences import PayoffPreference
+from strategies import conflicts
+
+
+def with_ranks(c: Conflict, ranks: np.ndarray) -> Conflict:
+    """The same conflict with every DM's preferences replaced by payoffs = ``ranks``."""
+    dms = tuple(
+        DecisionMaker(dm.name, dm.options, PayoffPreference(
+            tuple((int(code), float(r)) for code, r in zip(c.feasible, ranks[i], strict=True))))
+        for i, dm in enumerate(c.dms)
+    )
+    return Conflict(c.name, c.options, dms, c.constraints, c.status_quo)
+
+
+def random_profiles(c: Conflict, seed: int, count: int) -> np.ndarray:
+    """The model's own ranks plus ``count - 1`` random rankings with ties (P, DMs, N)."""
+    rng = np.random.default_rng(seed)
+    extra = rng.integers(0, max(2, c.n_states // 2), size=(count - 1, len(c.dms), c.n_states))
+    return np.concatenate([c.ranks[None].astype(np.int64), extra]).astype(np.int32)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16), st.integers(1, 6))
+def test_batch_matches_plain_engine_per_profile(c: Conflict, seed: int, count: int) -> None:
+    ranks = random_profiles(c, seed, count)
+    # a tiny max_bytes forces one profile per chunk; the default puts them all in one chunk
+    for max_bytes in (1, 1 << 28):
+        out = stable_batch(c, ranks, CONCEPTS, max_bytes=max_bytes)
+        for p in range(count):
+            plain = Engine(with_ranks(c, ranks[p]))
+            for concept in CONCEPTS:
+                assert (out[concept][p] == plain.stable(concept)).all(), (concept, p)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
+def test_inclusion_laws_profile_by_profile(c: Conflict, seed: int) -> None:
+    out = stable_batch(c, random_profiles(c, seed, 5), CONCEPTS)
+    nash, gmr, smr, seq, sim, both = (out[k] for k in CONCEPTS)
+    assert not (nash & ~seq).any() and not (seq & ~gmr).any()
+    assert not (nash & ~smr).any() and not (smr & ~gmr).any()
+    assert not (nash & ~sim).any()
+    assert (both == (seq & sim)).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
+def test_improvement_reach_is_the_evolution_graph(c: Conflict, seed: int) -> None:
+    ranks = random_profiles(c, seed, 3)
+    engine = stacked_engine(c, base_layouts(c), ranks)
+    start = np.zeros((3, c.n_states), dtype=bool)
+    start[:, 0] = True
+    reached = improvement_reach(engine, start.ravel()).reshape(3, c.n_states)
+    for p in range(3):
+        ev = evolve(with_ranks(c, ranks[p]), start=1, concepts=["nash"])  # state number 1
+        assert set(c.feasible[reached[p]].tolist()) == set(ev.states)
+
+
+def test_flagship_batch_of_its_own_ranks_is_analyze() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    out = stable_batch(c, np.stack([c.ranks, c.ranks]), CONCEPTS)
+    result = detente.analyze(c)
+    for concept in CONCEPTS:
+        assert (out[concept][1] == result.stable[concept]).all()
+
+
+def test_bad_ranks_are_refused() -> None:
+    c = detente.load("examples/prisoners_dilemma.yaml")
+    with pytest.raises(AnalysisError, match=r"shape \(profiles, 2, 4\)"):
+        stable_batch(c, c.ranks, ["nash"])
+    with pytest.raises(AnalysisError, match="not limited move L2"):
+        stable_batch(c, c.ranks[None], ["L2"])
