@@ -99,39 +99,50 @@ def build_space(c: Conflict, local: LocalChecks, j: int, k: int, editable: bool,
     where = {int(p): q for q, p in enumerate(positions.tolist())}
     a = np.array([where[x] for x in cols.a], dtype=np.int64)
     b = np.array([where[x] for x in cols.b], dtype=np.int64)
-    truth = np.stack([
+    full = np.stack([
         s.expr.evaluate(c.feasible[positions], c.bits).astype(np.int64) for s in pool
     ]) if positions.size else np.zeros((len(pool), 0), np.int64)
-    bits = np.empty((len(lists), len(cols)), dtype=bool)
-    by_len: dict[int, list[int]] = {}
-    for q, lst in enumerate(lists):
-        by_len.setdefault(len(lst), []).append(q)
-    for n, qs in by_len.items():
-        for lo in range(0, len(qs), _BATCH):
-            chunk = np.array(qs[lo : lo + _BATCH], dtype=np.int64)
-            ids = np.array([lists[q] for q in chunk], dtype=np.int64).reshape(chunk.size, n)
-            score = np.zeros((chunk.size, positions.size), dtype=np.int64)
+    # A comparison u(a) > u(b) depends only on which pool statements hold at a and at b:
+    # columns with the same pair of truth vectors are computed once.
+    pairs = np.concatenate([full[:, a], full[:, b]], axis=0).T  # (columns, 2 * pool)
+    _, rep, spread = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+    spread = spread.ravel()
+    u = rep.size
+    truth = np.concatenate([full[:, a[rep]], full[:, b[rep]]], axis=1)  # (pool, 2u)
+    a, b = np.arange(u), np.arange(u, 2 * u)
+    positions = np.arange(2 * u)
+    # Lists come breadth-first (cost never falls), so a class's first list is a cheapest one
+    # and classes numbered by first appearance are ordered by cost (the original's is 0).
+    index: dict[bytes, int] = {}
+    class_rows: list[np.ndarray] = []
+    klass = np.empty(len(lists), dtype=np.int64)
+    for lo in range(0, len(lists), _BATCH):
+        hi = min(len(lists), lo + _BATCH)
+        bits = np.empty((hi - lo, u), dtype=bool)
+        by_len: dict[int, list[int]] = {}
+        for q in range(lo, hi):
+            by_len.setdefault(len(lists[q]), []).append(q - lo)
+        for n, rows in by_len.items():
+            ids = np.array([lists[lo + r] for r in rows], dtype=np.int64).reshape(len(rows), n)
+            score = np.zeros((len(rows), positions.size), dtype=np.int64)
             for r in range(n):
                 score += truth[ids[:, r]] << np.int64(n - 1 - r)
-            bits[chunk] = score[:, a] > score[:, b]
-    packed = np.packbits(bits, axis=1)
-    if full_order:
-        packed = np.concatenate([packed, _order_keys(c, pool, lists)], axis=1)
-    _, first, klass = np.unique(packed, axis=0, return_index=True, return_inverse=True)
-    klass = klass.ravel().astype(np.int64)
+            bits[rows] = score[:, a] > score[:, b]
+        packed = np.packbits(bits, axis=1)
+        if full_order:
+            packed = np.concatenate([packed, _order_keys(c, pool, lists[lo:hi])], axis=1)
+        for r in range(hi - lo):
+            key = packed[r].tobytes()
+            cl = index.get(key)
+            if cl is None:
+                cl = index[key] = len(class_rows)
+                class_rows.append(bits[r][spread])
+            klass[lo + r] = cl
     costs = np.array([reached[lst].cost for lst in lists], dtype=np.int64)
-    n_cls = first.size
+    n_cls = len(class_rows)
     cost = np.full(n_cls, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(cost, klass, costs)
-    # order classes by cost (the original list's class first), then by first appearance
-    first_seen = np.full(n_cls, len(lists), dtype=np.int64)
-    np.minimum.at(first_seen, klass, np.arange(len(lists)))
-    order = np.lexsort((first_seen, cost))
-    rank = np.empty(n_cls, dtype=np.int64)
-    rank[order] = np.arange(n_cls)
-    klass = rank[klass]
-    cost = cost[order]
-    class_bits = bits[first[order]]
+    class_bits = np.stack(class_rows) if class_rows else np.zeros((0, len(cols)), bool)
     members: list[list[int]] = [[] for _ in range(n_cls)]
     for q in range(len(lists)):
         if costs[q] == cost[klass[q]]:
