@@ -18,7 +18,9 @@ from detente._lazy import exports
 if TYPE_CHECKING:
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+    from detente.analyses.deal import DealAnalysis, deal_analysis
     from detente.analyses.explain import Explanation, explain
+    from detente.analyses.mediation import MediationResult, mediate
     from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
     from detente.analyses.status_quo import EvolutionResult, evolve
@@ -39,8 +41,12 @@ _EXPORTS = {
     "build_case_file": ("detente.analyses.casefile", "build_case_file"),
     "CoalitionResult": ("detente.analyses.coalitions", "CoalitionResult"),
     "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
+    "DealAnalysis": ("detente.analyses.deal", "DealAnalysis"),
+    "deal_analysis": ("detente.analyses.deal", "deal_analysis"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
+    "MediationResult": ("detente.analyses.mediation", "MediationResult"),
+    "mediate": ("detente.analyses.mediation", "mediate"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
     "robustness": ("detente.analyses.robustness", "robustness"),
     "StabilityResult": ("detente.analyses.stability", "StabilityResult"),
@@ -59,9 +65,10 @@ _EXPORTS = {
 }
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
-    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DecisionMaker",
-    "DetenteError", "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError",
-    "Option", "RobustnessResult", "StabilityResult", "analyze", "build_case_file",
-    "coalition_analysis", "evolve", "explain", "load", "robustness", "save",
+    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
+    "DetenteError", "EvolutionResult", "Explanation", "MediationResult", "ModelError",
+    "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
+    "build_case_file", "coalition_analysis", "deal_analysis", "evolve", "explain", "load",
+    "mediate", "robustness", "save",
 ]
 __version__ = "0.1.0"

@@ -25,15 +25,19 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.reader import ReaderError
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
     AlternativeSpec,
+    DealSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
+    MediationSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
+    PhaseSpec,
     PreferencesSpec,
     StatementGroupSpec,
     StatementSpec,
@@ -50,8 +54,10 @@ from detente.model.conflict import (
     enumerate_feasible,
     parse_state_ref,
 )
+from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.mediation import Candidate, MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -179,6 +185,15 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
+        before = text[: exc.position]
+        raise ModelError(
+            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
+            f"({exc.reason})",
+            source=source,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
+        ) from None
     except YAMLError as exc:  # e.g. a reader error on odd input
         raise ModelError(f"not valid YAML: {exc}", source=source) from None
     except RecursionError:
@@ -212,7 +227,9 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+    "mediation": MediationSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
+    "deal": DealSpec, "phases": PhaseSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
@@ -431,6 +448,7 @@ class _Builder:
         status_quo = None
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
+        deal = None if spec.deal is None else self._deal(spec.deal, status_quo)
         try:
             conflict = Conflict(
                 name=spec.name,
@@ -443,11 +461,50 @@ class _Builder:
                 description=spec.description,
                 sources=tuple(spec.sources),
                 source_file=self.source,
+                deal=deal,
+                mediation=self._mediation(),
             )
+        except DealError as exc:
+            raise self.error(exc, ("deal", *exc.where)) from None
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
         return conflict
+
+    def _mediation(self) -> MediationSection:
+        spec = self.spec.mediation
+        if spec is None:
+            return MediationSection()
+        dms = [d.name for d in self.spec.decision_makers]
+        for k, name in enumerate(spec.mediators):
+            if name not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {name!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    ("mediation", "mediators", k),
+                )
+        out: list[Candidate] = []
+        for dm, items in spec.candidates.items():
+            path: Path_ = ("mediation", "candidates", dm)
+            if dm not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {dm!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    path,
+                )
+            for j, item in enumerate(items):
+                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+                try:
+                    expr = parse_statement(st.statement, set(self.names))
+                except ModelError as exc:
+                    raise self.error(exc, (*path, j)) from None
+                out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
+        target = None
+        if spec.target is not None:
+            self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
+            target = str(spec.target)
+        return MediationSection(tuple(spec.mediators), tuple(out), target,
+                                tuple(spec.concepts))
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -464,6 +521,34 @@ class _Builder:
         if msg.startswith("status quo"):
             return ("status_quo",)
         return ()
+
+    def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
+        """The deal section: phase states resolved (``set`` from the previous phase)."""
+        phases: list[Phase] = []
+        previous = status_quo
+        for k, ph in enumerate(spec.phases):
+            path: Path_ = ("deal", "phases", k)
+            if ph.state is not None:
+                code = self._state(ph.state, (*path, "state"))
+            else:
+                assert ph.set is not None
+                if previous is None:
+                    raise self.error(
+                        ModelError(
+                            "the first phase gives `set`, which changes options from the status "
+                            "quo, but the model has no status_quo; give the phase's full `state`"
+                        ),
+                        (*path, "set"),
+                    )
+                self._known(list(ph.set), (*path, "set"), by_name=True)
+                code = previous
+                for name, value in ph.set.items():
+                    bit = 1 << self.bits[name]
+                    code = code | bit if value == "Y" else code & ~bit
+                code = self._state(code_text(code, len(self.names)), (*path, "set"))
+            phases.append(Phase(ph.name, code, ph.rationale))
+            previous = code
+        return Deal(spec.name, tuple(phases), spec.description, tuple(spec.guarantors))
 
     def _check_names(self) -> None:
         seen: dict[str, Path_] = {}
@@ -749,6 +834,11 @@ class _Builder:
             placed[code] = path
 
 
+def code_text(code: int, n: int) -> str:
+    """Y/N string of a code over ``n`` options."""
+    return "".join("Y" if code >> b & 1 else "N" for b in range(n))
+
+
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:
     """Build a Conflict from a validated spec; ``raw`` (ruamel data) gives line numbers."""
     return _Builder(spec, raw if raw is not None else {}, source).build()
@@ -801,7 +891,46 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["status_quo_rationale"] = c.status_quo_rationale
     if c.coalitions:
         out["coalitions"] = [list(x) for x in c.coalitions]
+    if c.deal is not None:
+        out["deal"] = _deal_spec(c, c.deal)
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
     return out
+
+
+def _mediation_spec(m: MediationSection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.mediators:
+        out["mediators"] = list(m.mediators)
+    if m.candidates:
+        cands: dict[str, list[Any]] = {}
+        for cand in m.candidates:
+            s = cand.statement
+            cands.setdefault(cand.dm, []).append(
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+            )
+        out["candidates"] = cands
+    if m.target is not None:
+        out["target"] = m.target
+    if m.concepts:
+        out["concepts"] = list(m.concepts)
+    return out
+
+
+def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": deal.name}
+    if deal.description:
+        d["description"] = deal.description
+    phases = []
+    for ph in deal.phases:
+        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+        if ph.rationale:
+            p["rationale"] = ph.rationale
+        phases.append(p)
+    d["phases"] = phases
+    if deal.guarantors:
+        d["guarantors"] = list(deal.guarantors)
+    return d
 
 
 def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
