@@ -542,28 +542,38 @@ def test_limited_move_is_refused(exchange: Conflict) -> None:
         deal_analysis(exchange, ["L2"])
 
 
-def test_mediation_refusal_is_kept_per_phase(
+def test_mediation_deepens_the_edit_budget_and_keeps_refusals(
     exchange: Conflict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A phase the mediation analysis refuses keeps the reason; the call names the broken
-    phase's state, the concept and the edit budget, and shares the engine."""
+    """``mediate`` is asked with 1, 2, ... edits up to ``max_edits`` until a change is found;
+    a phase it refuses keeps the reason. The call names the broken phase's state and the
+    concept, and shares the engine."""
+    import types
+
     import detente.analyses.deal_guarantees as dg
 
     calls: list[tuple[str, tuple[str, ...], int, bool]] = []
 
+    def nothing(model: Conflict, target: str, *, concepts: list[str], max_edits: int,
+                engine: Any) -> Any:
+        calls.append((target, tuple(concepts), max_edits, engine is not None))
+        return types.SimpleNamespace(min_edits=None, max_edits=max_edits,
+                                     to_dict=lambda: {"min_edits": None})
+
     def refuse(model: Conflict, target: str, *, concepts: list[str], max_edits: int,
                engine: Any) -> Any:
-        calls.append((target, tuple(concepts), max_edits, engine is not None))
         raise AnalysisError("too large")
 
-    monkeypatch.setattr(dg, "mediate", refuse)
     assert exchange.deal is not None
     model = replace(exchange, deal=replace(exchange.deal, guarantors=()))
+    monkeypatch.setattr(dg, "mediate", nothing)
+    g = deal_analysis(model, ["sim"], max_edits=3).guarantees["sim"]
+    assert calls == [("YNN", ("sim",), k, True) for k in (1, 2, 3)]
+    assert g.to_dict()["mediation"] == {"release": {"min_edits": None}}
+    monkeypatch.setattr(dg, "mediate", refuse)
     g = deal_analysis(model, ["sim"], max_edits=2).guarantees["sim"]
-    assert calls == [("YNN", ("sim",), 2, True)]
     assert g.mediation is not None and g.mediation[0].error == "too large"
     assert g.to_dict()["mediation"] == {"release": {"error": "too large"}}
-
 
 def test_report_shows_the_mediation_when_no_guarantee_suffices(tmp_path: Path) -> None:
     model = tmp_path / "bare.yaml"

@@ -9,6 +9,7 @@ from itertools import combinations, pairwise
 from detente.analyses.deal_context import DealContext, next_phase
 from detente.analyses.deal_data import GuaranteeResult, PhaseMediation, Setting
 from detente.analyses.mediation import mediate
+from detente.analyses.mediation.result import MediationResult
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
@@ -90,6 +91,18 @@ def _stalls(run: DealContext, deal: Deal, states: tuple[int, ...]) -> tuple[str,
     return tuple(out)
 
 
+def _fewest_edits(run: DealContext, state: int, concept: str, max_edits: int) -> MediationResult:
+    """``mediate`` with 1, 2, … edits until one finds a change: the edit space grows fast with
+    the budget, and most broken phases need one or two edits."""
+    target = run.c.state_string(state)
+    budget = 1 if max_edits >= 1 else 0
+    while True:
+        found = mediate(run.c, target, concepts=[concept], max_edits=budget, engine=run.engine)
+        if found.min_edits is not None or budget >= max_edits:
+            return found
+        budget += 1
+
+
 def _mediation(
     run: DealContext, deal: Deal, concept: str, broken: list[int], max_edits: int
 ) -> tuple[PhaseMediation, ...]:
@@ -99,8 +112,7 @@ def _mediation(
     for k in broken:
         phase = deal.phases[k]
         try:
-            found = mediate(run.c, run.c.state_string(phase.state), concepts=[concept],
-                            max_edits=max_edits, engine=run.engine)
+            found = _fewest_edits(run, phase.state, concept, max_edits)
         except DetenteError as exc:
             out.append(PhaseMediation(phase.name, None, str(exc)))
             continue
