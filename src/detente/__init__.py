@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
     from detente.analyses.deal import DealAnalysis, deal_analysis
     from detente.analyses.explain import Explanation, explain
+    from detente.analyses.mediation import MediationResult, mediate
     from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
     from detente.analyses.status_quo import EvolutionResult, evolve
@@ -44,6 +45,8 @@ _EXPORTS = {
     "deal_analysis": ("detente.analyses.deal", "deal_analysis"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
+    "MediationResult": ("detente.analyses.mediation", "MediationResult"),
+    "mediate": ("detente.analyses.mediation", "mediate"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
     "robustness": ("detente.analyses.robustness", "robustness"),
     "StabilityResult": ("detente.analyses.stability", "StabilityResult"),
@@ -63,8 +66,9 @@ _EXPORTS = {
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
     "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
-    "DetenteError", "EvolutionResult", "Explanation", "ModelError", "ModelTooLargeError",
-    "Option", "RobustnessResult", "StabilityResult", "analyze", "build_case_file",
-    "coalition_analysis", "deal_analysis", "evolve", "explain", "load", "robustness", "save",
+    "DetenteError", "EvolutionResult", "Explanation", "MediationResult", "ModelError",
+    "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
+    "build_case_file", "coalition_analysis", "deal_analysis", "evolve", "explain", "load",
+    "mediate", "robustness", "save",
 ]
 __version__ = "0.1.0"

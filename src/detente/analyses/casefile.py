@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
+from detente.analyses.mediation import MediationResult, mediate
 from detente.analyses.robustness import RobustnessResult, robustness
 from detente.analyses.stability import Progress, StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
@@ -79,8 +80,9 @@ class CaseFile:
     quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
     coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
-    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``notes``: why an
-    analysis is missing.
+    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``mediation``:
+    what would make the model's ``mediation: target:`` hold, one result per concept asked
+    (empty without a target); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict
@@ -90,6 +92,7 @@ class CaseFile:
     evolution: tuple[Scenario, ...] = ()
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
+    mediation: tuple[MediationResult, ...] = ()
     robustness: RobustnessResult | None = None
     deal: DealAnalysis | None = None
     notes: tuple[str, ...] = ()
@@ -158,6 +161,7 @@ def build_case_file(
                               lambda: coalition_analysis(model, engine=engine))
     graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
              if with_graph else None)
+    mediation = _mediation(model, engine, notes)
     robust = None
     if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
         robust = _attempt(notes, "robustness analysis", lambda: robustness(
@@ -173,10 +177,35 @@ def build_case_file(
         evolution=tuple(evolution),
         coalitions=coalitions,
         graph=graph,
+        mediation=mediation,
         robustness=robust,
         deal=deal,
         notes=tuple(notes),
     )
+
+
+#: Concepts the report's mediation section answers when the model names none.
+MEDIATION_CONCEPTS = ("nash", "seq")
+#: Solutions listed per concept in the report.
+MEDIATION_SOLUTIONS = 5
+
+
+def _mediation(model: Conflict, engine: Engine, notes: list[str]
+               ) -> tuple[MediationResult, ...]:
+    """What would make the model's ``mediation: target:`` hold, one concept at a time."""
+    target = model.mediation.target
+    if target is None:
+        return ()
+    out = []
+    for key in model.mediation.concepts or MEDIATION_CONCEPTS:
+
+        def run(key: str = key) -> MediationResult:
+            return mediate(model, target, [key], limit=MEDIATION_SOLUTIONS, engine=engine)
+
+        result = _attempt(notes, f"mediation design under {key}", run)
+        if result is not None:
+            out.append(result)
+    return tuple(out)
 
 
 def _evolution(

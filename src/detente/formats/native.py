@@ -33,6 +33,7 @@ from detente.formats.spec import (
     DealSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
+    MediationSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
@@ -56,6 +57,7 @@ from detente.model.conflict import (
 from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.mediation import Candidate, MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -225,6 +227,7 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+    "mediation": MediationSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
     "deal": DealSpec, "phases": PhaseSpec,
 }
@@ -459,6 +462,7 @@ class _Builder:
                 sources=tuple(spec.sources),
                 source_file=self.source,
                 deal=deal,
+                mediation=self._mediation(),
             )
         except DealError as exc:
             raise self.error(exc, ("deal", *exc.where)) from None
@@ -466,6 +470,41 @@ class _Builder:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
         return conflict
+
+    def _mediation(self) -> MediationSection:
+        spec = self.spec.mediation
+        if spec is None:
+            return MediationSection()
+        dms = [d.name for d in self.spec.decision_makers]
+        for k, name in enumerate(spec.mediators):
+            if name not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {name!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    ("mediation", "mediators", k),
+                )
+        out: list[Candidate] = []
+        for dm, items in spec.candidates.items():
+            path: Path_ = ("mediation", "candidates", dm)
+            if dm not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {dm!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    path,
+                )
+            for j, item in enumerate(items):
+                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+                try:
+                    expr = parse_statement(st.statement, set(self.names))
+                except ModelError as exc:
+                    raise self.error(exc, (*path, j)) from None
+                out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
+        target = None
+        if spec.target is not None:
+            self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
+            target = str(spec.target)
+        return MediationSection(tuple(spec.mediators), tuple(out), target,
+                                tuple(spec.concepts))
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -854,6 +893,27 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["coalitions"] = [list(x) for x in c.coalitions]
     if c.deal is not None:
         out["deal"] = _deal_spec(c, c.deal)
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
+    return out
+
+
+def _mediation_spec(m: MediationSection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.mediators:
+        out["mediators"] = list(m.mediators)
+    if m.candidates:
+        cands: dict[str, list[Any]] = {}
+        for cand in m.candidates:
+            s = cand.statement
+            cands.setdefault(cand.dm, []).append(
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+            )
+        out["candidates"] = cands
+    if m.target is not None:
+        out["target"] = m.target
+    if m.concepts:
+        out["concepts"] = list(m.concepts)
     return out
 
 

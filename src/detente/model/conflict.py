@@ -29,6 +29,7 @@ from detente.model.deal import Deal, validate_deal
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint, MutuallyExclusive
 from detente.model.limits import check_options, check_states
+from detente.model.mediation import MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -86,6 +87,7 @@ class Conflict:
     sources: tuple[str, ...] = ()
     source_file: str | None = field(default=None, compare=False)
     deal: Deal | None = None  # a phased deal over the states (model/deal.py)
+    mediation: MediationSection = field(default_factory=MediationSection)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -419,6 +421,7 @@ def _validate(c: Conflict) -> None:
             if name not in known:
                 raise ModelError(f"infeasibility condition names unknown option {name!r}")
     _validate_preferences(c, c.dms)
+    _validate_mediation(c, known, dm_seen)
     for coalition in c.coalitions:
         if len(coalition) < 2 or len(set(coalition)) != len(coalition):
             raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
@@ -448,6 +451,21 @@ def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[Dec
                     )
             if len(pref.statements) > 62:
                 raise ModelError(f"decision maker {dm.name!r}: at most 62 statements")
+
+
+def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
+    for name in c.mediation.mediators:
+        if name not in dms:
+            raise ModelError(f"mediation: mediators names unknown decision maker {name!r}")
+    for cand in c.mediation.candidates:
+        if cand.dm not in dms:
+            raise ModelError(f"mediation: candidates name unknown decision maker {cand.dm!r}")
+        unknown = sorted(cand.statement.expr.options() - known)
+        if unknown:
+            raise ModelError(
+                f"mediation: candidate {cand.statement.text!r} for {cand.dm!r} names unknown "
+                f"option {unknown[0]!r}"
+            )
 
 
 def _enumerate_feasible(c: Conflict) -> np.ndarray:
