@@ -19,7 +19,7 @@ ALLOWED = {
 }
 
 #: Dependency-free helpers at the package root that every layer may use.
-SHARED = {"_lazy"}
+SHARED = {"_lazy", "_files"}
 
 
 def _imports(path: Path) -> set[str]:

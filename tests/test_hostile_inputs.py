@@ -268,3 +268,18 @@ def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
 
 def test_every_error_is_a_detente_error() -> None:
     assert issubclass(ArgumentError, DetenteError)
+
+
+def test_convert_writes_what_gmcr_holds_and_names_each_omission(tmp_path: Path) -> None:
+    flagship = ROOT / "examples" / "ceasefire_2024.yaml"
+    out = tmp_path / "talks.gmcr"
+    result = run("convert", flagship, out)
+    assert result.exit_code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert any("the coalition Israel + United_States" in w for w in warnings)
+    assert any("the status quo (" in w for w in warnings)
+    assert any("rationales of" in w for w in warnings)
+    assert all("the .gmcr format cannot hold" in w for w in warnings)
+    original, written = detente.load(flagship), detente.load(out)
+    assert written.ranks.tolist() == original.ranks.tolist()
+    assert written.coalitions == original.coalitions[:1]

@@ -8,9 +8,13 @@ import stat
 import tempfile
 from pathlib import Path
 
+from detente._files import file_mode
 from detente.model.conflict import Conflict
 from detente.model.errors import ArgumentError, ModelError
 from detente.model.limits import format_bytes, parse_bytes
+
+__all__ = ["GMCR_SUFFIXES", "YAML_SUFFIXES", "dumps_model", "file_mode", "load_model",
+           "omissions", "read_text", "save_model", "write_atomic"]
 
 GMCR_SUFFIXES = (".gmcr", ".json")
 
@@ -66,17 +70,6 @@ def read_text(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ModelError("the file is not UTF-8 text", source=str(p), line=line) from None
-
-
-def file_mode(path: Path) -> int:
-    """Permissions for a new version of ``path``: the existing file's, else 0o666 less the
-    umask (what ``open`` would give; a temporary file starts at 0o600)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 def write_atomic(path: str | Path, text: str) -> None:

@@ -828,6 +828,11 @@ def omissions(c: Conflict) -> list[str]:
         out.append(f"the status quo ({c.state_string(c.status_quo)})")
     if c.status_quo_rationale:
         out.append("the status quo's rationale")
+    if c.deal is not None:
+        out.append(f"the deal ({c.deal.name})")
+    uncertain = [dm.name for dm in c.dms if dm.readings]
+    if uncertain:
+        out.append(f"the uncertain preferences of {len(uncertain)} decision maker(s)")
     if c.sources:
         out.append(f"the sources ({len(c.sources)})")
     rationales = sum(

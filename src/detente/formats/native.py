@@ -25,16 +25,19 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.reader import ReaderError
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
     AlternativeSpec,
+    DealSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
     MediationSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
+    PhaseSpec,
     PreferencesSpec,
     StatementGroupSpec,
     StatementSpec,
@@ -51,6 +54,7 @@ from detente.model.conflict import (
     enumerate_feasible,
     parse_state_ref,
 )
+from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.mediation import Candidate, MediationSection
@@ -181,6 +185,15 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from None
+    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
+        before = text[: exc.position]
+        raise ModelError(
+            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
+            f"({exc.reason})",
+            source=source,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
+        ) from None
     except YAMLError as exc:  # e.g. a reader error on odd input
         raise ModelError(f"not valid YAML: {exc}", source=source) from None
     except RecursionError:
@@ -216,6 +229,7 @@ _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
     "mediation": MediationSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
+    "deal": DealSpec, "phases": PhaseSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
@@ -434,6 +448,7 @@ class _Builder:
         status_quo = None
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
+        deal = None if spec.deal is None else self._deal(spec.deal, status_quo)
         try:
             conflict = Conflict(
                 name=spec.name,
@@ -447,7 +462,10 @@ class _Builder:
                 sources=tuple(spec.sources),
                 source_file=self.source,
                 mediation=self._mediation(),
+                deal=deal,
             )
+        except DealError as exc:
+            raise self.error(exc, ("deal", *exc.where)) from None
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
@@ -503,6 +521,34 @@ class _Builder:
         if msg.startswith("status quo"):
             return ("status_quo",)
         return ()
+
+    def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
+        """The deal section: phase states resolved (``set`` from the previous phase)."""
+        phases: list[Phase] = []
+        previous = status_quo
+        for k, ph in enumerate(spec.phases):
+            path: Path_ = ("deal", "phases", k)
+            if ph.state is not None:
+                code = self._state(ph.state, (*path, "state"))
+            else:
+                assert ph.set is not None
+                if previous is None:
+                    raise self.error(
+                        ModelError(
+                            "the first phase gives `set`, which changes options from the status "
+                            "quo, but the model has no status_quo; give the phase's full `state`"
+                        ),
+                        (*path, "set"),
+                    )
+                self._known(list(ph.set), (*path, "set"), by_name=True)
+                code = previous
+                for name, value in ph.set.items():
+                    bit = 1 << self.bits[name]
+                    code = code | bit if value == "Y" else code & ~bit
+                code = self._state(code_text(code, len(self.names)), (*path, "set"))
+            phases.append(Phase(ph.name, code, ph.rationale))
+            previous = code
+        return Deal(spec.name, tuple(phases), spec.description, tuple(spec.guarantors))
 
     def _check_names(self) -> None:
         seen: dict[str, Path_] = {}
@@ -788,6 +834,11 @@ class _Builder:
             placed[code] = path
 
 
+def code_text(code: int, n: int) -> str:
+    """Y/N string of a code over ``n`` options."""
+    return "".join("Y" if code >> b & 1 else "N" for b in range(n))
+
+
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:
     """Build a Conflict from a validated spec; ``raw`` (ruamel data) gives line numbers."""
     return _Builder(spec, raw if raw is not None else {}, source).build()
@@ -842,6 +893,8 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["coalitions"] = [list(x) for x in c.coalitions]
     if not c.mediation.empty:
         out["mediation"] = _mediation_spec(c.mediation)
+    if c.deal is not None:
+        out["deal"] = _deal_spec(c, c.deal)
     return out
 
 
@@ -862,6 +915,22 @@ def _mediation_spec(m: MediationSection) -> dict[str, Any]:
     if m.concepts:
         out["concepts"] = list(m.concepts)
     return out
+
+
+def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": deal.name}
+    if deal.description:
+        d["description"] = deal.description
+    phases = []
+    for ph in deal.phases:
+        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+        if ph.rationale:
+            p["rationale"] = ph.rationale
+        phases.append(p)
+    d["phases"] = phases
+    if deal.guarantors:
+        d["guarantors"] = list(deal.guarantors)
+    return d
 
 
 def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:

@@ -162,6 +162,39 @@ class MediationSpec(_Strict):
     )
 
 
+class PhaseSpec(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_exactly_one_of("state", "set"),
+    )
+    name: str
+    rationale: str = ""
+    state: StateRef | dict[str, Literal["Y", "N"]] | None = Field(
+        None, description="The phase's full state (Y/N string, number or option → Y/N map)."
+    )
+    set: dict[str, Literal["Y", "N"]] | None = Field(
+        None,
+        description="Options that change from the previous phase (the first phase: from the "
+        "status quo), option → Y/N.",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PhaseSpec:
+        if (self.state is None) == (self.set is None):
+            raise ValueError("give exactly one of state or set")
+        return self
+
+
+class DealSpec(_Strict):
+    name: str
+    description: str = ""
+    phases: list[PhaseSpec] = Field(min_length=1, description="The phases, in order.")
+    guarantors: list[str] = Field(
+        default_factory=list,
+        description="Options held by third parties that could back the deal; every setting "
+        "of them is tried, fewest guarantees first.",
+    )
+
+
 class ModelSpec(_Strict):
     """A detente model file."""
 
@@ -181,6 +214,7 @@ class ModelSpec(_Strict):
         default_factory=list, description="Coalitions to analyse (lists of DM names)."
     )
     mediation: MediationSpec | None = None
+    deal: DealSpec | None = Field(None, description="A phased deal to analyse (detente deal).")
 
 
 def json_schema() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from typing import Literal
 
 import numpy as np
 
+from detente.model.deal import Deal, validate_deal
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint, MutuallyExclusive
 from detente.model.limits import check_options, check_states
@@ -86,6 +87,7 @@ class Conflict:
     sources: tuple[str, ...] = ()
     source_file: str | None = field(default=None, compare=False)
     mediation: MediationSection = field(default_factory=MediationSection)
+    deal: Deal | None = None  # a phased deal over the states (model/deal.py)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -93,6 +95,8 @@ class Conflict:
         _ = self.ranks
         if self.status_quo is not None and not self.is_feasible(self.status_quo):
             raise ModelError(f"status quo {self.state_string(self.status_quo)} is not feasible")
+        if self.deal is not None:
+            validate_deal(self, self.deal)
 
     # ----- re-ranking ------------------------------------------------------------------
     def with_preferences(self, preferences: Mapping[str, Preference]) -> Conflict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -110,6 +111,35 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def write_json_chunks(chunks: Iterable[str], path: Path | None = None) -> None:
+    """Write JSON text given in chunks to stdout (and nothing else), or to ``path`` through a
+    temporary file renamed at the end; memory stays at one chunk."""
+    if path is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    import tempfile
+
+    from detente.formats import file_mode
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"cannot write '{path}': the folder '{folder}' does not exist")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.chmod(name, file_mode(path))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.write("\n")
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
 def error(message: str) -> None:
     """Print an error message in red on stderr (no markup interpretation)."""
     stderr_console().print(Text("error: ", style="bold red") + Text(message, style="red"))
@@ -152,6 +182,10 @@ class DetenteGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # e.g. `detente analyze ... | head`: the reader has enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK) from None
         except (DetenteError, OSError) as exc:
             if os.environ.get("DETENTE_DEBUG"):
                 raise

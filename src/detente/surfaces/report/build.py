@@ -25,6 +25,7 @@ from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.surfaces.report.charts import probability_bars_png
+from detente.surfaces.report.deal import deal_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
@@ -437,6 +438,7 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("coalition_analysis", _coalition_section),
     ("mediation", _mediation_section),
     ("robustness", _robustness_section),
+    ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
 )
 
 

@@ -13,13 +13,13 @@ from rich.text import Text
 
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
-    FormatOption,
-    OutputFormat,
+    CliError,
     load_conflict,
-    print_json,
+    note,
     print_wide,
     stderr_console,
     stdout_console,
+    write_json_chunks,
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
@@ -33,6 +33,15 @@ EXAMPLE = (
 )
 #: Models at least this big show a progress display on stderr.
 PROGRESS_STATES = 50_000
+
+
+class AnalyzeFormat(StrEnum):
+    """How ``analyze`` writes its result."""
+
+    text = "text"
+    json = "json"
+    parquet = "parquet"
+    csv = "csv"
 
 
 class Which(StrEnum):
@@ -65,7 +74,18 @@ def analyze_command(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=0, help="List at most this many states (0 = all).")
     ] = 100,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: Annotated[
+        AnalyzeFormat,
+        typer.Option("--format", case_sensitive=False,
+                     help="text (for people), json (for programs: only JSON on stdout), or "
+                     "parquet / csv: the full state table (every state, its ranks and "
+                     "stability per concept and DM) written to --output."),
+    ] = AnalyzeFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="File for --format parquet or csv (also json: then not stdout)."),
+    ] = None,
 ) -> None:
     """Find the stable states (equilibria) under the GMCR solution concepts.
 
@@ -76,15 +96,25 @@ def analyze_command(
     the equilibria and the states stable for each decision maker.
     """
     from detente.analyses.stability import analyze
+    from detente.analyses.state_table import iter_json, table_columns, write_table
     from detente.engine.registry import parse_concepts
 
+    if fmt in (AnalyzeFormat.parquet, AnalyzeFormat.csv) and output is None:
+        raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")
+    if output is not None and fmt is AnalyzeFormat.text:
+        raise CliError("--output is for --format json, parquet or csv")
     c = load_conflict(file)
     keys = parse_concepts(concept, horizon)
     with _progress(c, len(keys)) as step:
         result = analyze(c, keys[: len(keys) - (horizon is not None)], horizon=horizon,
                          progress=step)
-    if fmt is OutputFormat.json:
-        print_json(result.to_dict())
+    if fmt is AnalyzeFormat.json:
+        write_json_chunks(iter_json(result), output)
+        return
+    if fmt in (AnalyzeFormat.parquet, AnalyzeFormat.csv):
+        assert output is not None  # checked above
+        rows = write_table(result, c, output, fmt.value)
+        note(f"Wrote {output}: {rows:,} states, {len(table_columns(result, c))} columns")
         return
     render(c, result, states, match, limit)
 

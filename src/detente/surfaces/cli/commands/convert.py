@@ -39,8 +39,9 @@ def convert(
     """Convert a model between the native YAML file (.yaml, .yml) and GMCR+ (.gmcr, .json).
 
     What the target format cannot hold is left out, and a warning names each omission
-    (GMCR+ files keep no status quo, sources, rationales, descriptions or statement wording,
-    and one partition of the decision makers, so an overlapping coalition is dropped).
+    (GMCR+ files keep no status quo, deal, uncertain preferences, sources, rationales,
+    descriptions or statement wording, and one partition of the decision makers, so an
+    overlapping coalition is dropped).
     The new file is written to a temporary file beside OUT and read back: if it does not give
     the same options, feasible states and preferences, a warning names what differs, nothing
     is written and the exit status is 1; otherwise it is renamed to OUT. Comments in a YAML

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,12 +12,12 @@ from rich.text import Text
 
 from detente.surfaces.cli.output import (
     MODEL_PANEL,
-    FormatOption,
-    OutputFormat,
+    CliError,
     load_conflict,
-    print_json,
+    note,
     print_wide,
     stdout_console,
+    write_json_chunks,
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
@@ -33,6 +34,15 @@ DIRECTION_NOTE = {
 }
 
 
+class ShowFormat(StrEnum):
+    """How ``show`` writes the model."""
+
+    text = "text"
+    json = "json"
+    parquet = "parquet"
+    csv = "csv"
+
+
 def show(
     file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
     limit: Annotated[
@@ -43,7 +53,18 @@ def show(
             "text, all for json.",
         ),
     ] = None,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: Annotated[
+        ShowFormat,
+        typer.Option("--format", case_sensitive=False,
+                     help="text (for people), json (for programs: only JSON on stdout), or "
+                     "parquet / csv: the state table (every state and each DM's rank) written "
+                     "to --output."),
+    ] = ShowFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="File for --format parquet or csv (also json: then not stdout)."),
+    ] = None,
 ) -> None:
     """Show a model: its parties, options, preferences, infeasible states and state table.
 
@@ -52,14 +73,22 @@ def show(
     Ranks: 1 = most preferred; tied states share a rank. Options marked → can only be taken
     (never undone), ← only dropped.
     """
-    from detente.analyses.summary import model_summary
+    from detente.analyses.state_table import iter_summary_json, write_table
 
+    if fmt in (ShowFormat.parquet, ShowFormat.csv) and output is None:
+        raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")
+    if output is not None and fmt is ShowFormat.text:
+        raise CliError("--output is for --format json, parquet or csv")
     c = load_conflict(file)
     if limit is None:
-        limit = DEFAULT_TEXT_LIMIT if fmt is OutputFormat.text else 0
+        limit = DEFAULT_TEXT_LIMIT if fmt is ShowFormat.text else 0
     shown = c.n_states if limit == 0 else min(limit, c.n_states)
-    if fmt is OutputFormat.json:
-        print_json(model_summary(c, shown).to_dict())
+    if fmt is ShowFormat.json:
+        write_json_chunks(iter_summary_json(c, shown), output)
+    elif fmt in (ShowFormat.parquet, ShowFormat.csv):
+        assert output is not None  # checked above
+        rows = write_table(None, c, output, fmt.value)
+        note(f"Wrote {output}: {rows:,} states")
     else:
         render(stdout_console(), c, shown)
 
