@@ -434,7 +434,7 @@ def test_report_has_the_deal_timeline(tmp_path: Path) -> None:
     assert "after *release*, **A** (a_releases) — B by `b_attacks N→Y`" in text
 
 
-# ----- the flagship (docs/case-study-ceasefire.md, section 5) ---------------------------------
+# ----- the flagship (docs/case-study-ceasefire.md, section 6) ---------------------------------
 @pytest.fixture(scope="module")
 def flagship() -> Conflict:
     return detente.load(FLAGSHIP)
