@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_engine import build  # noqa: E402
+from bench_engine import build
 
 CONCEPTS = ("nash", "gmr", "seq")
 

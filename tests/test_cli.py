@@ -325,7 +325,7 @@ def test_convert_round_trip_through_gmcr(talks: Path, tmp_path: Path) -> None:
     result = run("convert", talks, gmcr)
     assert result.exit_code == 0, result.stderr
     # GMCR+ has no status quo: said on stderr, but the conversion succeeds.
-    assert "status quo is not kept" in result.stderr
+    assert "not kept in talks.gmcr: the status quo" in result.stderr
     json.loads(gmcr.read_text(encoding="utf-8"))  # GMCR+ files are JSON
     result = run("convert", gmcr, back)
     assert result.exit_code == 0, result.stderr
@@ -347,17 +347,21 @@ def test_convert_round_trip_through_gmcr(talks: Path, tmp_path: Path) -> None:
 def test_convert_fails_when_the_written_file_changes_the_model(
     talks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import detente.surfaces.cli.commands.convert as convert_module
+    import detente.formats
 
-    def lossy_load(path: Path) -> Any:
+    def lossy_load(path: Path) -> Any:  # the written file reads back with other directions
         model = load_model(path)
+        if Path(path) == talks:
+            return model
         return replace(model, options=tuple(replace(o, direction="both") for o in model.options))
 
-    monkeypatch.setattr(convert_module, "load_model", lossy_load)
+    monkeypatch.setattr(detente.formats, "load_model", lossy_load)
     result = run("convert", talks, tmp_path / "out.yaml")
     assert result.exit_code == 1
     assert "does not reproduce" in result.stderr
     assert "option directions differ" in result.stderr
+    assert "was not written" in result.stderr
+    assert list(tmp_path.iterdir()) == [talks]  # nothing half-written, no temporary file
 
 
 def test_convert_refuses_to_overwrite(pd: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from detente.formats import load_model, save_model
-from detente.formats.gmcr import dump_gmcr, dumps_gmcr, load_gmcr, loads_gmcr
+from detente.formats.gmcr import dump_gmcr, dumps_gmcr, load_gmcr, loads_gmcr, omissions
 from detente.model.conflict import Conflict, DecisionMaker, Option, enumerate_feasible
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
@@ -376,7 +376,7 @@ def _named(data: dict[str, Any], codes: list[int]) -> list[frozenset[str]]:
     return [frozenset(n for b, n in enumerate(names) if s >> b & 1) for s in codes]
 
 
-def test_overlapping_coalitions_cannot_be_written(tmp_path: Path) -> None:
+def test_overlapping_coalitions_are_left_out_and_named(tmp_path: Path) -> None:
     c = Conflict(
         name="overlap",
         options=(Option("a", "A"), Option("b", "B"), Option("c", "C")),
@@ -385,13 +385,16 @@ def test_overlapping_coalitions_cannot_be_written(tmp_path: Path) -> None:
         ),
         coalitions=(("A", "B"), ("B", "C")),
     )
-    with pytest.raises(ModelError, match="'B' is in two coalitions"):
-        dumps_gmcr(c)
+    assert json.loads(dumps_gmcr(c))["coalitions"] == [[0, 1], 2]
+    assert omissions(c) == [
+        "the coalition B + C (it overlaps an earlier one; the file holds one partition of the "
+        "decision makers)",
+        "the wording of the preference statements (written as conditions)",
+    ]
     path = tmp_path / "x.gmcr"
-    with pytest.raises(ModelError) as info:
-        dump_gmcr(c, path)
-    assert info.value.source == str(path)
-    assert not path.exists()
+    dump_gmcr(c, path)
+    assert loads_gmcr(path.read_text(encoding="utf-8")).coalitions == (("A", "B"),)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gmcr"]  # no temporary file left
 
 
 # ----- model -> gmcr -> model property ----------------------------------------------------
@@ -441,7 +444,10 @@ def conflicts(draw: st.DrawFn) -> Conflict:
     n_opts = draw(st.integers(1, 6))
     dm_names = [f"D{i}" for i in range(n_dms)]
     names = [f"o{k}" for k in range(n_opts)]
-    owner = [draw(st.integers(0, n_dms - 1)) for _ in names]
+    n_dms = min(n_dms, n_opts)  # every decision maker controls at least one option
+    dm_names = dm_names[:n_dms]
+    owner = list(range(n_dms)) + [draw(st.integers(0, n_dms - 1)) for _ in names[n_dms:]]
+    owner = draw(st.permutations(owner))
     order = draw(st.permutations(range(n_opts)))
     options = tuple(
         Option(names[k], dm_names[owner[k]], draw(st.sampled_from(["both", "fwd", "back"])))

@@ -304,6 +304,8 @@ ERRORS: list[tuple[str, str, int | None, str | None, list[str]]] = [
     # id, text, line, field, fragments of the message
     ("not-yaml", base(tail="coalitions: [[A, B]\n"), 18, None,
      ["not valid YAML", "expected ',' or ']'"]),
+    ("control-character", base(tail="description: bad \x1f char\n"), 17, None,
+     ["not valid YAML", "is not allowed in a YAML file"]),
     ("not-a-mapping", "- just\n- a list\n", 1, None,
      ["expected a mapping with the fields name, decision_makers"]),
     ("unknown-top-field", base(tail="colour: red\n"), 17, "colour",

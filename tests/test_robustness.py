@@ -293,7 +293,7 @@ def test_cli_text(tmp_path: Path) -> None:
 
 
 def test_flagship_case_study_claims() -> None:
-    """The numbers quoted in docs/case-study-ceasefire.md, section 5."""
+    """The numbers quoted in docs/case-study-ceasefire.md, section 7."""
     m = detente.load("examples/ceasefire_2024.yaml")
     r = robustness(m)
     assert r.exact and r.profiles == 12
@@ -306,3 +306,11 @@ def test_flagship_case_study_claims() -> None:
     assert first["dm"] == "Hamas" and first["swing"] == pytest.approx(1.0)
     hardline = next(s for s in first["settings"] if s["setting"] == "hardline")
     assert hardline["equilibrium_probability"] == {"YNNYYYNNNNN": 0.0}
+
+
+def test_the_command_draws_the_analysis_default_number_of_profiles() -> None:
+    """The command keeps its own copy of the default (for start-up); the two stay equal."""
+    from detente.analyses.robustness import DEFAULT_SAMPLES
+    from detente.surfaces.cli.commands import robustness as command
+
+    assert command.DEFAULT_SAMPLES == DEFAULT_SAMPLES

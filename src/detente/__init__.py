@@ -4,45 +4,71 @@
 >>> model = detente.load("examples/prisoners_dilemma.yaml")
 >>> detente.analyze(model).equilibria_strings("nash")
 ['YY']
+
+The names below are imported on first use (see :mod:`detente._lazy`), so ``import detente``
+is quick.
 """
 
-from detente.analyses.casefile import CaseFile, build_case_file
-from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-from detente.analyses.explain import Explanation, explain
-from detente.analyses.robustness import RobustnessResult, robustness
-from detente.analyses.stability import StabilityResult, analyze
-from detente.analyses.status_quo import EvolutionResult, evolve
-from detente.formats import load_model as load
-from detente.formats import save_model as save
-from detente.model import (
-    Conflict,
-    DecisionMaker,
-    DetenteError,
-    ModelError,
-    ModelTooLargeError,
-    Option,
-)
+from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from detente._lazy import exports
+
+if TYPE_CHECKING:
+    from detente.analyses.casefile import CaseFile, build_case_file
+    from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+    from detente.analyses.deal import DealAnalysis, deal_analysis
+    from detente.analyses.explain import Explanation, explain
+    from detente.analyses.mediation import MediationResult, mediate
+    from detente.analyses.robustness import RobustnessResult, robustness
+    from detente.analyses.stability import StabilityResult, analyze
+    from detente.analyses.status_quo import EvolutionResult, evolve
+    from detente.formats import load_model as load
+    from detente.formats import save_model as save
+    from detente.model import (
+        ArgumentError,
+        Conflict,
+        DecisionMaker,
+        DetenteError,
+        ModelError,
+        ModelTooLargeError,
+        Option,
+    )
+
+_EXPORTS = {
+    "CaseFile": ("detente.analyses.casefile", "CaseFile"),
+    "build_case_file": ("detente.analyses.casefile", "build_case_file"),
+    "CoalitionResult": ("detente.analyses.coalitions", "CoalitionResult"),
+    "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
+    "DealAnalysis": ("detente.analyses.deal", "DealAnalysis"),
+    "deal_analysis": ("detente.analyses.deal", "deal_analysis"),
+    "Explanation": ("detente.analyses.explain", "Explanation"),
+    "explain": ("detente.analyses.explain", "explain"),
+    "MediationResult": ("detente.analyses.mediation", "MediationResult"),
+    "mediate": ("detente.analyses.mediation", "mediate"),
+    "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
+    "robustness": ("detente.analyses.robustness", "robustness"),
+    "StabilityResult": ("detente.analyses.stability", "StabilityResult"),
+    "analyze": ("detente.analyses.stability", "analyze"),
+    "EvolutionResult": ("detente.analyses.status_quo", "EvolutionResult"),
+    "evolve": ("detente.analyses.status_quo", "evolve"),
+    "load": ("detente.formats", "load_model"),
+    "save": ("detente.formats", "save_model"),
+    "ArgumentError": ("detente.model.errors", "ArgumentError"),
+    "Conflict": ("detente.model.conflict", "Conflict"),
+    "DecisionMaker": ("detente.model.conflict", "DecisionMaker"),
+    "DetenteError": ("detente.model.errors", "DetenteError"),
+    "ModelError": ("detente.model.errors", "ModelError"),
+    "ModelTooLargeError": ("detente.model.errors", "ModelTooLargeError"),
+    "Option": ("detente.model.conflict", "Option"),
+}
+__getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
-    "CaseFile",
-    "CoalitionResult",
-    "Conflict",
-    "DecisionMaker",
-    "DetenteError",
-    "EvolutionResult",
-    "Explanation",
-    "ModelError",
-    "ModelTooLargeError",
-    "Option",
-    "RobustnessResult",
-    "StabilityResult",
-    "analyze",
-    "build_case_file",
-    "coalition_analysis",
-    "evolve",
-    "explain",
-    "load",
-    "robustness",
-    "save",
+    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
+    "DetenteError", "EvolutionResult", "Explanation", "MediationResult", "ModelError",
+    "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
+    "build_case_file", "coalition_analysis", "deal_analysis", "evolve", "explain", "load",
+    "mediate", "robustness", "save",
 ]
 __version__ = "0.1.0"

@@ -28,8 +28,8 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 ([5, 6, 7, 10, 11, 12], 1)
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
->>> sorted(case.to_dict())[:4]
-['coalitions', 'evolution', 'graph', 'model']
+>>> sorted(case.to_dict())[:5]
+['coalitions', 'deal', 'evolution', 'graph', 'model']
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import Explanation, explain
+from detente.analyses.mediation import MediationResult, mediate
 from detente.analyses.robustness import RobustnessResult, robustness
-from detente.analyses.stability import StabilityResult, analyze
+from detente.analyses.stability import Progress, StabilityResult, analyze
 from detente.analyses.status_quo import EvolutionResult, evolve
 from detente.analyses.summary import ModelSummary, model_summary
 from detente.analyses.transitions import DEFAULT_MAX_NODES, TransitionGraph, reachable_graph
@@ -78,7 +80,9 @@ class CaseFile:
     quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
     coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
-    asked for); ``notes``: why an analysis is missing.
+    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``mediation``:
+    what would make the model's ``mediation: target:`` hold, one result per concept asked
+    (empty without a target); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict
@@ -88,7 +92,9 @@ class CaseFile:
     evolution: tuple[Scenario, ...] = ()
     coalitions: CoalitionResult | None = None
     graph: TransitionGraph | None = None
+    mediation: tuple[MediationResult, ...] = ()
     robustness: RobustnessResult | None = None
+    deal: DealAnalysis | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -126,16 +132,21 @@ def build_case_file(
     with_graph: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
     summary_states: int | None = SUMMARY_STATES,
+    progress: Progress | None = None,
 ) -> CaseFile:
     """Run the analyses of ``model`` once and file their results.
 
     ``concepts``: stability concepts (default all six); the status-quo explanation and
     evolution mark the same ones. ``with_graph``/``max_nodes``: the transition graph and its
     cap. ``summary_states``: feasible states listed in the summary (``None`` = all).
+    ``progress``: called before each stability concept and before the other analyses (as
+    :func:`~detente.analyses.stability.analyze` calls it).
     """
     keys = parse_concepts(concepts)
     engine = Engine(model)
-    stability = analyze(model, keys, engine=engine)
+    stability = analyze(model, keys, engine=engine, progress=progress)
+    if progress:
+        progress("status quo, coalitions and the transition graph")
     shown = model.n_states if summary_states is None else min(model.n_states, summary_states)
     notes: list[str] = []
     status_quo = None
@@ -150,10 +161,14 @@ def build_case_file(
                               lambda: coalition_analysis(model, engine=engine))
     graph = (reachable_graph(model, max_nodes=max_nodes, moves=engine.move_index())
              if with_graph else None)
+    mediation = _mediation(model, engine, notes)
     robust = None
     if any(dm.readings for dm in model.dms):  # the model declares uncertain preferences
         robust = _attempt(notes, "robustness analysis", lambda: robustness(
             model, keys, samples=ROBUSTNESS_SAMPLES, seed=0))
+    deal = None
+    if model.deal is not None:
+        deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -162,9 +177,35 @@ def build_case_file(
         evolution=tuple(evolution),
         coalitions=coalitions,
         graph=graph,
+        mediation=mediation,
         robustness=robust,
+        deal=deal,
         notes=tuple(notes),
     )
+
+
+#: Concepts the report's mediation section answers when the model names none.
+MEDIATION_CONCEPTS = ("nash", "seq")
+#: Solutions listed per concept in the report.
+MEDIATION_SOLUTIONS = 5
+
+
+def _mediation(model: Conflict, engine: Engine, notes: list[str]
+               ) -> tuple[MediationResult, ...]:
+    """What would make the model's ``mediation: target:`` hold, one concept at a time."""
+    target = model.mediation.target
+    if target is None:
+        return ()
+    out = []
+    for key in model.mediation.concepts or MEDIATION_CONCEPTS:
+
+        def run(key: str = key) -> MediationResult:
+            return mediate(model, target, [key], limit=MEDIATION_SOLUTIONS, engine=engine)
+
+        result = _attempt(notes, f"mediation design under {key}", run)
+        if result is not None:
+            out.append(result)
+    return tuple(out)
 
 
 def _evolution(

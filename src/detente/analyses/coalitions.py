@@ -53,6 +53,7 @@ from itertools import combinations
 
 import numpy as np
 
+from detente.analyses import arguments
 from detente.analyses.coalition_data import (
     Coalition,
     CoalitionResult,
@@ -135,7 +136,8 @@ def coalition_analysis(
     >>> res.equilibria_numbers("nash")
     [5, 6, 10, 11, 12]
     """
-    keys = parse_coalition_concepts(concepts)
+    model = arguments.model(model)
+    keys = parse_coalition_concepts(arguments.optional_names(concepts, "concepts"))
     if coalitions is not None and all_coalitions:
         raise AnalysisError("give coalitions or all_coalitions=True, not both")
     if all_coalitions:

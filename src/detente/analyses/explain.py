@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from detente.analyses import arguments
 from detente.analyses.explain_data import (
     Change,
     ConceptVerdict,
@@ -68,7 +69,7 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
     )
     if isinstance(state, str):
         text = state.strip()
-        if text.lstrip("+-").isdigit():
+        if text.lstrip("+-").isascii() and text.lstrip("+-").isdigit():
             number = int(text)
             if not 1 <= number <= n:
                 raise ExplainError(f"state number {text} is out of range; {expected}")
@@ -151,9 +152,10 @@ def explain(
     >>> e.stable("LG", "gmr"), e.dm("LG").verdict("gmr").checks[0].sanction.moves[0].dm
     (True, 'MoE')
     """
+    model = arguments.model(model)
     code = resolve_state(model, state)
     who = resolve_dms(model, dms)
-    keys = resolve_concepts(concepts)
+    keys = resolve_concepts(arguments.optional_names(concepts, "concepts"))
     s = int(model.index_of(code)[0])
     search = SanctionSearch(model, index)
     write = Wording(model)

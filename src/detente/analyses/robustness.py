@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses.state_table import state_strings
 from detente.engine.batch import (
     DEFAULT_MAX_BYTES,
     base_layouts,
@@ -277,7 +278,7 @@ class RobustnessResult:
     # ---- plain data ----------------------------------------------------------------------
     def _states(self) -> list[str]:
         c = self.conflict
-        return [c.state_string(int(x)) for x in c.feasible]
+        return [str(x) for x in state_strings(c.feasible, c.n_options).tolist()]  # vectorised
 
     def equilibrium_probability(self, concept: str) -> dict[str, float]:
         """State string -> P(equilibrium), for every state with p > 0, most likely first."""

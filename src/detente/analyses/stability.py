@@ -15,8 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
 from detente.analyses.views import EquilibriumViews
 from detente.engine import Engine
+from detente.engine.budget import check_memory
 from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -117,7 +119,10 @@ def analyze(
     :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
     ``Engine.with_preferences``, sharing layouts across preference profiles).
     """
-    keys = parse_concepts(concepts, horizon, allow_limited=True)
+    model = arguments.model(model)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
+                          arguments.optional_horizon(horizon), allow_limited=True)
+    check_memory(model, keys)
     if engine is None:
         engine = Engine(model)
     elif engine.conflict is not model:

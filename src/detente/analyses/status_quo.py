@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses import arguments
 from detente.analyses.coalition_data import Coalition, Step, parse_coalitions
 from detente.analyses.moves import JointMove, joint_move
 from detente.analyses.stability import analyze
@@ -267,6 +268,8 @@ def evolve(
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
     [10]
     """
+    model = arguments.model(model)
+    concepts = arguments.optional_names(concepts, "concepts")
     if start is None:
         if model.status_quo is None:
             raise AnalysisError(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detente.engine.budget import check_memory
 from detente.engine.layout import DMLayout
 from detente.engine.limited import limited_move_stable
 from detente.engine.moves import reach_max
@@ -94,6 +95,7 @@ class Engine:
         """Per-DM group layouts of the feasible states (built once, shared on re-ranking)."""
         if self._layouts is None:
             c = self.conflict
+            check_memory(c)  # before the grids are built
             self._layouts = [
                 DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
             ]

@@ -11,11 +11,16 @@ number (a documented, deterministic choice; the literature leaves it open).
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from detente.engine.layout import DMLayout
 from detente.engine.moves import reach_max
 from detente.model.errors import AnalysisError
+
+#: Steps of the anticipation iteration kept before giving up on finding its cycle.
+_MAX_STEPS = 10_000
 
 
 def anticipated(
@@ -32,7 +37,22 @@ def anticipated(
     n = utilities[0].size
     ident = np.arange(n)
     g = [ident, ident]  # G_0
-    for _ in range(horizon):
+    # G_h depends on G_{h-1} only, so the sequence repeats once a pair recurs: stop there and
+    # read G_horizon off the cycle (the work is bounded by the model, not by the horizon).
+    seen: dict[bytes, int] = {}
+    history: list[list[np.ndarray]] = []
+    for step in range(horizon):
+        digest = hashlib.sha256(g[0].tobytes() + g[1].tobytes()).digest()
+        if digest in seen:
+            first = seen[digest]
+            return history[first + (horizon - first) % (step - first)]
+        seen[digest] = step
+        history.append(g)
+        if len(history) > _MAX_STEPS:
+            raise AnalysisError(
+                f"limited-move stability with horizon {horizon}: the anticipation did not "
+                f"repeat within {_MAX_STEPS} steps; use a horizon of at most {_MAX_STEPS}"
+            )
         new = []
         for i in (0, 1):
             j = 1 - i

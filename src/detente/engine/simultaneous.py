@@ -33,22 +33,29 @@ from detente.engine.workers import worker_count
 
 _DENSE_TABLE_BITS = 26
 _STATE_CHUNK = 8192
+_CHUNK_CELLS = 1 << 21
 _MAX_COMBOS = 1 << 22
 _WINDOWS = ((0, 8), (8, 64), (64, 1 << 62))
 
 
 class _Choices:
-    """A DM's UIs from any states; the grid and move matrix are built once."""
+    """A DM's UIs from any states; the grid is built once. Rows of the move matrix are
+    computed for the states asked about (never the (width, width) matrix: 4 GiB at 16
+    options)."""
 
     def __init__(self, lay: DMLayout, u: np.ndarray) -> None:
         self.lay = lay
         self.u = u
-        self.move = lay.move_matrix()
         self.ugrid = lay.grid(u, -np.inf)
+        self.columns = np.arange(lay.width, dtype=np.int64)[None, :]
 
     def __call__(self, states: np.ndarray, *, stay: bool) -> np.ndarray:
-        x = self.lay.local[states]
-        mask = self.move[x] & (self.ugrid[self.lay.group[states]] > self.u[states][:, None])
+        x = self.lay.local[states][:, None]
+        y = self.columns
+        move = (x != y) & ((x & ~y & self.lay.fwd_local) == 0)
+        move &= (~x & y & self.lay.back_local) == 0
+        mask = move & (self.ugrid[self.lay.group[states]] > self.u[states][:, None])
+        x = x[:, 0]
         if stay:
             mask[np.arange(states.size), x] = True
         return np.asarray(mask)
@@ -96,8 +103,8 @@ def sim_stable(
     grid = choices[i].ugrid
     slice_min = np.where(np.isneginf(grid), np.inf, grid).min(axis=0)
     candidates = np.flatnonzero(~stable)
-    chunks = [candidates[lo : lo + _STATE_CHUNK]
-              for lo in range(0, candidates.size, _STATE_CHUNK)]
+    size = state_chunk(max(lay.width for lay in lays))
+    chunks = [candidates[lo : lo + size] for lo in range(0, candidates.size, size)]
 
     def settle(states: np.ndarray) -> np.ndarray:
         return _chunk(feasible, lays, utilities[i], i, others, states, lookup, choices, own,
@@ -113,6 +120,24 @@ def sim_stable(
     for states, result in zip(chunks, results, strict=True):
         stable[states] = result
     return stable
+
+
+def state_chunk(width: int) -> int:
+    """States settled together: at most _STATE_CHUNK, and at most _CHUNK_CELLS cells of
+    (state, choice) arrays for the widest DM, so a chunk's memory does not grow with the
+    number of options a DM holds."""
+    return max(1, min(_STATE_CHUNK, _CHUNK_CELLS // max(width, 1)))
+
+
+def sim_bytes(width_max: int, n_options: int, n_states: int) -> int:
+    """Estimated peak of the SIM pass beyond the engine's per-state arrays: the lookup table
+    of u_i by code, and per worker thread its chunk's (pair, choice) arrays (about 48 bytes a
+    cell: codes, values, masks and sort orders)."""
+    table = (1 << n_options) * (4 if n_states < 1 << 24 else 8) if (
+        n_options <= _DENSE_TABLE_BITS) else 0
+    chunk = state_chunk(width_max)
+    cells = max(chunk * width_max, _MAX_COMBOS)
+    return table + worker_count() * 48 * cells
 
 
 def _chunk(
@@ -142,14 +167,17 @@ def _chunk(
 
     # 2. one other DM moves, the rest stay: a dense pass over that DM's options
     for j in others:
-        idx = np.flatnonzero(pending & ~unstable[rows])
-        if idx.size == 0:
+        open_ = np.flatnonzero(pending & ~unstable[rows])
+        if open_.size == 0:
             break
-        r = rows[idx]
-        keep = codes[r] & ~np.int64(lays[i].dm_mask | lays[j].dm_mask)
-        joint = (keep | own[i][a[idx]])[:, None] | own[j][None, :]
-        hit = (moves[j][r] & (lookup(joint) <= us[r][:, None])).any(axis=1)
-        pending[idx[hit]] = False
+        step = max(1, _MAX_COMBOS // lays[j].width)  # bounded (pair, choice) arrays
+        for lo in range(0, open_.size, step):
+            idx = open_[lo : lo + step]
+            r = rows[idx]
+            keep = codes[r] & ~np.int64(lays[i].dm_mask | lays[j].dm_mask)
+            joint = (keep | own[i][a[idx]])[:, None] | own[j][None, :]
+            hit = (moves[j][r] & (lookup(joint) <= us[r][:, None])).any(axis=1)
+            pending[idx[hit]] = False
 
     # 3. several DMs move: one open pair per unsettled state at a time, fewest movers first
     while True:

@@ -8,7 +8,7 @@ import os
 def worker_count() -> int:
     """Threads for the engine: DETENTE_WORKERS if set, else the CPUs this process may use."""
     env = os.environ.get("DETENTE_WORKERS", "").strip()
-    if env.isdigit() and int(env) > 0:
+    if env.isascii() and env.isdigit() and int(env) > 0:
         return int(env)
     try:
         return len(os.sched_getaffinity(0))

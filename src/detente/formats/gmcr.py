@@ -3,9 +3,11 @@
 What the format is, and where that comes from
 ---------------------------------------------
 GMCR+ itself is closed source and publishes no file specification. The format below was
-learnt from the open-source GMCR-py (github.com/onp/gmcr-py, by Oskar Petersons; its README
-credits Rami Kinsara, Keith Hipel and Marc Kilgour), which reads and writes the same ``.gmcr``
-JSON: ``data_01_conflictModel.py`` (``export_rep``/``json_import``/``from_json`` of each class),
+learnt from the public files of GMCR-py (github.com/onp/gmcr-py, by Oskar Petersons; its README
+credits Rami Kinsara, Keith Hipel and Marc Kilgour). GMCR-py is *not* open source: its
+repository carries a proprietary end-user licence agreement. It reads and writes the same
+``.gmcr`` JSON: ``data_01_conflictModel.py`` (``export_rep``/``json_import``/``from_json``
+of each class),
 ``data_03_gmcrUtilities.py`` (state numbering, payoffs), ``data_02_conflictSolvers.py``
 (irreversible moves), ``savefile-schema.json`` and the example files shipped with it. No code
 or example file was copied. Top-level keys:
@@ -66,9 +68,11 @@ exactly as a condition or compound condition, via its disjunctive normal form (`
 left out. Ranking and payoff preferences (or a statement whose normal form would exceed 64
 terms) have no condition form: the whole file then uses a manual ranking, computed from
 ``conflict.ranks`` for every DM (the other DMs' conditions are written too). Mutually-exclusive
-and at-least-one groups are expanded to infeasible conditions; overlapping coalitions cannot
-be written (the file holds one partition). The format has no place for the status quo,
-sources, rationales, option and DM descriptions or statement wording; they are not written.
+and at-least-one groups are expanded to infeasible conditions. The file holds one partition
+of the DMs, so a coalition that overlaps an earlier one is left out. The format has no place
+for the status quo, sources, rationales, option and DM descriptions or statement wording;
+they are not written. :func:`omissions` names everything left out (``detente convert`` warns
+about each).
 
 >>> c = loads_gmcr('{"options": [{"name": "a"}], "decisionMakers": '
 ...                '[{"name": "A", "options": [0], "preferences": [[[0, "Y"]]]}]}')
@@ -89,7 +93,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from detente.formats import read_text
+from detente.formats import read_text, write_atomic
 from detente.model.conflict import Conflict, DecisionMaker, Direction, Option, enumerate_feasible
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
@@ -102,7 +106,7 @@ from detente.model.preferences import (
 )
 from detente.model.statements import KEYWORDS, Binary, Expr, Lit, Not, parse_statement
 
-__all__ = ["dump_gmcr", "dumps_gmcr", "load_gmcr", "loads_gmcr"]
+__all__ = ["dump_gmcr", "dumps_gmcr", "load_gmcr", "loads_gmcr", "omissions"]
 
 JsonPath = tuple[str | int, ...]
 Literal_ = tuple[int, bool]  # (option index in the file, taken)
@@ -592,6 +596,8 @@ def _or(a: set[Term], b: set[Term]) -> set[Term]:
 
 
 def _and(a: set[Term], b: set[Term]) -> set[Term]:
+    if len(a) * len(b) > MAX_TERMS * MAX_TERMS:
+        raise _TooComplex  # bounded work: never multiply out more than 64 x 64 terms
     out: set[Term] = set()
     for s in a:
         for t in b:
@@ -626,34 +632,50 @@ def _reduce(terms: set[Term]) -> set[Term]:
 def dnf(expr: Expr, positive: bool = True) -> set[Term]:
     """Disjunctive normal form of ``expr`` (or of its negation): a set of conjunctions.
 
-    ``frozenset()`` in the result means "always true"; an empty result, "never".
+    ``frozenset()`` in the result means "always true"; an empty result, "never". Each
+    sub-expression is expanded once (for itself and its negation), and every step is bounded by
+    :data:`MAX_TERMS`, so the work is linear in the statement's size.
 
     >>> sorted(sorted(t) for t in dnf(parse_statement("a if b")))
     [[('a', True)], [('b', False)]]
     """
-    if isinstance(expr, Lit):
-        return {frozenset({(expr.name, positive)})}
-    if isinstance(expr, Not):
-        return dnf(expr.arg, not positive)
-    if isinstance(expr, Binary):
-        left, right = expr.left, expr.right
-        if expr.op == "and":
-            if positive:
-                return _and(dnf(left), dnf(right))
-            return _or(dnf(left, False), dnf(right, False))
-        if expr.op == "or":
-            if positive:
-                return _or(dnf(left), dnf(right))
-            return _and(dnf(left, False), dnf(right, False))
-        if expr.op == "if":  # left if right == left or not right
-            if positive:
-                return _or(dnf(left), dnf(right, False))
-            return _and(dnf(left, False), dnf(right))
-        if expr.op == "iff":
-            same = _or(_and(dnf(left), dnf(right)), _and(dnf(left, False), dnf(right, False)))
-            differ = _or(_and(dnf(left), dnf(right, False)), _and(dnf(left, False), dnf(right)))
-            return same if positive else differ
-    raise ValueError(f"cannot write statement {expr} as GMCR+ conditions")
+    done: dict[int, tuple[set[Term], set[Term]]] = {}  # id -> (dnf, dnf of the negation)
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    keep: list[Expr] = []  # holds every visited node, so ids stay unique
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in done:
+            continue
+        if isinstance(node, Lit):
+            done[id(node)] = ({frozenset({(node.name, True)})}, {frozenset({(node.name, False)})})
+            continue
+        kids = [node.arg] if isinstance(node, Not) else (
+            [node.left, node.right] if isinstance(node, Binary) else [])
+        if not kids:
+            raise ValueError(f"cannot write statement {node} as GMCR+ conditions")
+        if not ready:
+            keep.append(node)
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        if isinstance(node, Not):
+            pos, neg = done[id(node.arg)]
+            done[id(node)] = (neg, pos)
+            continue
+        assert isinstance(node, Binary)
+        (lp, ln), (rp, rn) = done[id(node.left)], done[id(node.right)]
+        if node.op == "and":
+            done[id(node)] = (_and(lp, rp), _or(ln, rn))
+        elif node.op == "or":
+            done[id(node)] = (_or(lp, rp), _and(ln, rn))
+        elif node.op == "if":  # left if right == left or not right
+            done[id(node)] = (_or(lp, rn), _and(ln, rp))
+        elif node.op == "iff":
+            done[id(node)] = (_or(_and(lp, rp), _and(ln, rn)), _or(_and(lp, rn), _and(ln, rp)))
+        else:
+            raise ValueError(f"cannot write statement {node} as GMCR+ conditions")
+    pos, neg = done[id(expr)]
+    return pos if positive else neg
 
 
 # ----- writing ---------------------------------------------------------------------------
@@ -765,19 +787,70 @@ def _ranking(ranks: np.ndarray, number: np.ndarray) -> list[Any]:
     return out
 
 
-def _coalition_partition(c: Conflict) -> list[Any]:
-    """The DM partition: the model's coalitions in order, then every other DM alone."""
-    member_of: dict[str, tuple[str, ...]] = {}
+def _kept_coalitions(c: Conflict) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """The coalitions a partition can hold (in model order, each kept unless it shares a
+    member with one kept before it), and those left out."""
+    kept: list[tuple[str, ...]] = []
+    dropped: list[tuple[str, ...]] = []
+    taken: set[str] = set()
     for co in c.coalitions:
-        for name in co:
-            if name in member_of:
-                raise ModelError(
-                    f"decision maker {name!r} is in two coalitions ({', '.join(member_of[name])} "
-                    f"and {', '.join(co)}); GMCR+ files hold one partition of the decision makers"
-                )
-            member_of[name] = co
-    out: list[Any] = [[c.dm_index(n) for n in co] for co in c.coalitions]
+        if taken.isdisjoint(co):
+            kept.append(co)
+            taken.update(co)
+        else:
+            dropped.append(co)
+    return kept, dropped
+
+
+def _coalition_partition(c: Conflict) -> list[Any]:
+    """The DM partition: the model's coalitions that do not overlap an earlier one, in order,
+    then every other DM alone (:func:`omissions` names the coalitions left out)."""
+    kept, _ = _kept_coalitions(c)
+    member_of = {name for co in kept for name in co}
+    out: list[Any] = [[c.dm_index(n) for n in co] for co in kept]
     out += [k for k, dm in enumerate(c.dms) if dm.name not in member_of]
+    return out
+
+
+def omissions(c: Conflict) -> list[str]:
+    """What a .gmcr file of ``c`` cannot hold, one item each (empty when nothing is lost).
+
+    >>> import detente
+    >>> omissions(detente.load("examples/prisoners_dilemma.yaml"))[:3]
+    ['the status quo (NN)', "the status quo's rationale", 'the sources (3)']
+    """
+    out: list[str] = []
+    _, dropped = _kept_coalitions(c)
+    for co in dropped:
+        out.append(f"the coalition {' + '.join(co)} (it overlaps an earlier one; the file holds "
+                   "one partition of the decision makers)")
+    if c.status_quo is not None:
+        out.append(f"the status quo ({c.state_string(c.status_quo)})")
+    if c.status_quo_rationale:
+        out.append("the status quo's rationale")
+    if c.deal is not None:
+        out.append(f"the deal ({c.deal.name})")
+    if not c.mediation.empty:
+        out.append("the mediation section (mediators, candidate statements, target)")
+    uncertain = [dm.name for dm in c.dms if dm.readings]
+    if uncertain:
+        out.append(f"the uncertain preferences of {len(uncertain)} decision maker(s)")
+    if c.sources:
+        out.append(f"the sources ({len(c.sources)})")
+    rationales = sum(
+        1 for dm in c.dms if isinstance(dm.preference, StatementPreference)
+        for st in dm.preference.statements if st.rationale
+    )
+    if rationales:
+        out.append(f"the rationales of {rationales} preference statement(s)")
+    described = [o.name for o in c.options if o.description]
+    if described:
+        out.append(f"the descriptions of {len(described)} option(s)")
+    dm_described = [dm.name for dm in c.dms if dm.description]
+    if dm_described:
+        out.append(f"the descriptions of {len(dm_described)} decision maker(s)")
+    if any(isinstance(dm.preference, StatementPreference) for dm in c.dms):
+        out.append("the wording of the preference statements (written as conditions)")
     return out
 
 
@@ -810,10 +883,11 @@ def dumps_gmcr(conflict: Conflict) -> str:
 
 
 def dump_gmcr(conflict: Conflict, path: str | Path) -> None:
-    """Write a model as a GMCR+ ``.gmcr`` file."""
+    """Write a model as a GMCR+ ``.gmcr`` file (atomically). What the format cannot hold is
+    left out: :func:`omissions` lists it."""
     p = Path(path)
     try:
         text = dumps_gmcr(conflict)
     except ModelError as exc:
         raise exc.located(source=str(p)) from None
-    p.write_text(text, encoding="utf-8")
+    write_atomic(p, text)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,16 +22,22 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.reader import ReaderError
 
-from detente.formats import read_text
+from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
     AlternativeSpec,
+    DealSpec,
     DecisionMakerSpec,
     InfeasibleSpec,
+    MediationSpec,
     ModelSpec,
     OptionSpec,
     PayoffSpec,
+    PhaseSpec,
     PreferencesSpec,
     StatementGroupSpec,
     StatementSpec,
@@ -43,11 +50,14 @@ from detente.model.conflict import (
     Option,
     _check_listed,
     _pattern_bits,
+    check_text,
     enumerate_feasible,
     parse_state_ref,
 )
-from detente.model.errors import ModelError
+from detente.model.deal import Deal, DealError, Phase
+from detente.model.errors import ArgumentError, ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.mediation import Candidate, MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -66,18 +76,130 @@ def load(path: str | Path) -> Conflict:
     return loads(read_text(path), source=str(path))
 
 
+#: Deepest nesting of mappings and lists a model file may have (a model needs about 6).
+MAX_DEPTH = 32
+
+#: Characters YAML does not allow in a stream (C0/C1 controls other than tab and line
+#: breaks, DEL, lone surrogates and the non-characters U+FFFE, U+FFFF).
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+#: Tags a model file may carry (implicit or written): plain data only.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}"
+    for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge", "timestamp")
+)
+
+
+class _SafeConstructor(RoundTripConstructor):
+    """Round-trip constructor that builds plain data only, and turns a value its tag cannot
+    hold (``!!float abc``, ``!!bool maybe``) into a located error instead of a crash."""
+
+    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
+        name = str(tag if tag is not None else node.tag)
+        if name not in _PLAIN_TAGS:
+            raise ConstructorError(
+                None, None,
+                f"the tag {name.replace('tag:yaml.org,2002:', '!!')} is not supported; "
+                "expected plain text, numbers, true/false, lists and mappings",
+                node.start_mark,
+            )
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except MarkedYAMLError:
+            raise
+        except (ValueError, KeyError, TypeError, OverflowError, IndexError):
+            shown = node.value if isinstance(node.value, str) else "this value"
+            raise ConstructorError(
+                None, None,
+                f"{shown!r} cannot be read as {name.replace('tag:yaml.org,2002:', '!!')}",
+                node.start_mark,
+            ) from None
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _SafeConstructor
+    return yaml
+
+
+def _check_characters(text: str, source: str) -> None:
+    m = _FORBIDDEN.search(text)
+    if m:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise ModelError(
+            f"not valid YAML: the control character {m.group()!r} is not allowed in a YAML "
+            "file (only tab and line breaks are)", source=source, line=line, column=column,
+        )
+
+
+def _check_depth(text: str, source: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the (recursive, and on deep flow nesting
+    slow) composer sees it. A cheap bound first (bracket count, indentation); only a text
+    that might be too deep is parsed, as a stream of events, to find out exactly where."""
+    data = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    step = np.isin(data, _OPEN).astype(np.int32) - np.isin(data, _CLOSE).astype(np.int32)
+    level = np.cumsum(step)
+    indent = max((len(m) for m in re.findall(r"^[ \t-]*", text, re.M)), default=0)
+    deep = bool(data.size) and int(level.max()) > MAX_DEPTH
+    if not deep and indent <= 2 * MAX_DEPTH:
+        return
+    if deep and indent <= 2 * MAX_DEPTH:  # parse only up to where brackets get too deep
+        text = text[: int(np.argmax(level > MAX_DEPTH)) + 1]
+    depth = 0
+    try:
+        for event in _yaml().parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise ModelError(
+                        f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                        "model file needs far fewer", source=source,
+                        line=mark.line + 1 if mark else None,
+                        column=mark.column + 1 if mark else None,
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except (YAMLError, RecursionError):
+        return  # not valid YAML: loading says where
+
+
+_OPEN = np.array([ord("["), ord("{")], dtype=np.uint32)
+_CLOSE = np.array([ord("]"), ord("}")], dtype=np.uint32)
+
+
 def loads(text: str, source: str = "<string>") -> Conflict:
     """Build a model from native YAML text."""
-    yaml = YAML(typ="rt")
+    if not isinstance(text, str):
+        raise ArgumentError(f"expected YAML text (str), got {type(text).__name__}")
+    _check_characters(text, source)
+    _check_depth(text, source)
     try:
-        raw = yaml.load(text)
+        raw = _yaml().load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         raise ModelError(
-            f"not valid YAML: {exc.problem}",
+            f"not valid YAML: {exc.problem or exc.context}",
             source=source,
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
+        ) from None
+    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
+        before = text[: exc.position]
+        raise ModelError(
+            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
+            f"({exc.reason})",
+            source=source,
+            line=before.count("\n") + 1,
+            column=exc.position - (before.rfind("\n") + 1) + 1,
+        ) from None
+    except YAMLError as exc:  # e.g. a reader error on odd input
+        raise ModelError(f"not valid YAML: {exc}", source=source) from None
+    except RecursionError:
+        raise ModelError(
+            f"not valid YAML: mappings and lists are nested too deeply (a model file nests "
+            f"at most {MAX_DEPTH} levels)", source=source,
         ) from None
     if not isinstance(raw, dict):
         raise ModelError(
@@ -86,7 +208,11 @@ def loads(text: str, source: str = "<string>") -> Conflict:
             line=1,
         )
     try:
-        spec = ModelSpec.model_validate(_plain(raw))
+        plain = _plain(raw)
+    except ModelError as exc:
+        raise exc.located(source=source) from None
+    try:
+        spec = ModelSpec.model_validate(plain)
     except ValidationError as exc:
         data_loc, message = _explain(raw, exc.errors())
         raise ModelError(
@@ -101,7 +227,9 @@ def loads(text: str, source: str = "<string>") -> Conflict:
 _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "decision_makers": DecisionMakerSpec, "options": OptionSpec, "preferences": PreferencesSpec,
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
+    "mediation": MediationSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
+    "deal": DealSpec, "phases": PhaseSpec,
 }
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
@@ -240,12 +368,25 @@ def _data_path(loc: tuple[Any, ...]) -> Path_:
     return tuple(out)
 
 
-def _plain(node: Any) -> Any:
+def _plain(node: Any, depth: int = 0, path: tuple[int, ...] = ()) -> Any:
+    """Plain dicts and lists; refuses self-referencing aliases and nesting past MAX_DEPTH."""
+    if not isinstance(node, dict | list):
+        return node
+    if depth >= MAX_DEPTH:
+        raise ModelError(f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                         "model file needs far fewer", line=_node_line(node))
+    if id(node) in path:
+        raise ModelError("a YAML alias refers to a mapping or list that contains it (a "
+                         "self-referencing alias); expected plain data", line=_node_line(node))
+    inner = (*path, id(node))
     if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    return node
+        return {str(k): _plain(v, depth + 1, inner) for k, v in node.items()}
+    return [_plain(v, depth + 1, inner) for v in node]
+
+
+def _node_line(node: Any) -> int | None:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def _field_name(path: Path_) -> str:
@@ -307,6 +448,7 @@ class _Builder:
         status_quo = None
         if spec.status_quo is not None:
             status_quo = self._state(spec.status_quo, ("status_quo",))
+        deal = None if spec.deal is None else self._deal(spec.deal, status_quo)
         try:
             conflict = Conflict(
                 name=spec.name,
@@ -319,11 +461,50 @@ class _Builder:
                 description=spec.description,
                 sources=tuple(spec.sources),
                 source_file=self.source,
+                deal=deal,
+                mediation=self._mediation(),
             )
+        except DealError as exc:
+            raise self.error(exc, ("deal", *exc.where)) from None
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
         return conflict
+
+    def _mediation(self) -> MediationSection:
+        spec = self.spec.mediation
+        if spec is None:
+            return MediationSection()
+        dms = [d.name for d in self.spec.decision_makers]
+        for k, name in enumerate(spec.mediators):
+            if name not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {name!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    ("mediation", "mediators", k),
+                )
+        out: list[Candidate] = []
+        for dm, items in spec.candidates.items():
+            path: Path_ = ("mediation", "candidates", dm)
+            if dm not in dms:
+                raise self.error(
+                    ModelError(f"unknown decision maker {dm!r}; expected one of: "
+                               f"{', '.join(dms)}"),
+                    path,
+                )
+            for j, item in enumerate(items):
+                st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
+                try:
+                    expr = parse_statement(st.statement, set(self.names))
+                except ModelError as exc:
+                    raise self.error(exc, (*path, j)) from None
+                out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
+        target = None
+        if spec.target is not None:
+            self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
+            target = str(spec.target)
+        return MediationSection(tuple(spec.mediators), tuple(out), target,
+                                tuple(spec.concepts))
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -340,6 +521,34 @@ class _Builder:
         if msg.startswith("status quo"):
             return ("status_quo",)
         return ()
+
+    def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
+        """The deal section: phase states resolved (``set`` from the previous phase)."""
+        phases: list[Phase] = []
+        previous = status_quo
+        for k, ph in enumerate(spec.phases):
+            path: Path_ = ("deal", "phases", k)
+            if ph.state is not None:
+                code = self._state(ph.state, (*path, "state"))
+            else:
+                assert ph.set is not None
+                if previous is None:
+                    raise self.error(
+                        ModelError(
+                            "the first phase gives `set`, which changes options from the status "
+                            "quo, but the model has no status_quo; give the phase's full `state`"
+                        ),
+                        (*path, "set"),
+                    )
+                self._known(list(ph.set), (*path, "set"), by_name=True)
+                code = previous
+                for name, value in ph.set.items():
+                    bit = 1 << self.bits[name]
+                    code = code | bit if value == "Y" else code & ~bit
+                code = self._state(code_text(code, len(self.names)), (*path, "set"))
+            phases.append(Phase(ph.name, code, ph.rationale))
+            previous = code
+        return Deal(spec.name, tuple(phases), spec.description, tuple(spec.guarantors))
 
     def _check_names(self) -> None:
         seen: dict[str, Path_] = {}
@@ -366,19 +575,27 @@ class _Builder:
                     )
                 seen[o.name] = path
         dm_seen: set[str] = set()
+        trimmed: dict[str, str] = {}
         for k, dm in enumerate(self.spec.decision_makers):
             if not dm.name.strip():
                 raise self.error(
                     ModelError("empty decision maker name; expected a name"),
                     ("decision_makers", k, "name"),
                 )
-            if dm.name in dm_seen:
+            try:
+                check_text(dm.name, "decision maker name", name=True)
+            except ModelError as exc:
+                raise self.error(exc, ("decision_makers", k, "name")) from None
+            if dm.name.strip() in trimmed:
+                other = trimmed[dm.name.strip()]
+                same = "" if other == dm.name else f" (the same as {other!r} after trimming)"
                 raise self.error(
                     ModelError(
-                        f"duplicate decision maker name {dm.name!r}; expected unique names"
+                        f"duplicate decision maker name {dm.name!r}{same}; expected unique names"
                     ),
                     ("decision_makers", k, "name"),
                 )
+            trimmed[dm.name.strip()] = dm.name
             dm_seen.add(dm.name)
         for k, coalition in enumerate(self.spec.coalitions):
             for j, name in enumerate(coalition):
@@ -617,6 +834,11 @@ class _Builder:
             placed[code] = path
 
 
+def code_text(code: int, n: int) -> str:
+    """Y/N string of a code over ``n`` options."""
+    return "".join("Y" if code >> b & 1 else "N" for b in range(n))
+
+
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:
     """Build a Conflict from a validated spec; ``raw`` (ruamel data) gives line numbers."""
     return _Builder(spec, raw if raw is not None else {}, source).build()
@@ -669,7 +891,46 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["status_quo_rationale"] = c.status_quo_rationale
     if c.coalitions:
         out["coalitions"] = [list(x) for x in c.coalitions]
+    if c.deal is not None:
+        out["deal"] = _deal_spec(c, c.deal)
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
     return out
+
+
+def _mediation_spec(m: MediationSection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.mediators:
+        out["mediators"] = list(m.mediators)
+    if m.candidates:
+        cands: dict[str, list[Any]] = {}
+        for cand in m.candidates:
+            s = cand.statement
+            cands.setdefault(cand.dm, []).append(
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+            )
+        out["candidates"] = cands
+    if m.target is not None:
+        out["target"] = m.target
+    if m.concepts:
+        out["concepts"] = list(m.concepts)
+    return out
+
+
+def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": deal.name}
+    if deal.description:
+        d["description"] = deal.description
+    phases = []
+    for ph in deal.phases:
+        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+        if ph.rationale:
+            p["rationale"] = ph.rationale
+        phases.append(p)
+    d["phases"] = phases
+    if deal.guarantors:
+        d["guarantors"] = list(deal.guarantors)
+    return d
 
 
 def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
@@ -730,4 +991,5 @@ def dumps(c: Conflict) -> str:
 
 
 def dump(c: Conflict, path: str | Path) -> None:
-    Path(path).write_text(dumps(c), encoding="utf-8")
+    """Write a model as a native YAML file (atomically)."""
+    write_atomic(path, dumps(c))

@@ -136,6 +136,65 @@ class InfeasibleSpec(_Strict):
         return self
 
 
+class PhaseSpec(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_exactly_one_of("state", "set"),
+    )
+    name: str
+    rationale: str = ""
+    state: StateRef | dict[str, Literal["Y", "N"]] | None = Field(
+        None, description="The phase's full state (Y/N string, number or option → Y/N map)."
+    )
+    set: dict[str, Literal["Y", "N"]] | None = Field(
+        None,
+        description="Options that change from the previous phase (the first phase: from the "
+        "status quo), option → Y/N.",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PhaseSpec:
+        if (self.state is None) == (self.set is None):
+            raise ValueError("give exactly one of state or set")
+        return self
+
+
+class DealSpec(_Strict):
+    name: str
+    description: str = ""
+    phases: list[PhaseSpec] = Field(min_length=1, description="The phases, in order.")
+    guarantors: list[str] = Field(
+        default_factory=list,
+        description="Options held by third parties that could back the deal; every setting "
+        "of them is tried, fewest guarantees first.",
+    )
+
+
+class MediationSpec(_Strict):
+    """Mediation design (``detente mediate``): who the mediators are, what they might obtain."""
+
+    mediators: list[str] = Field(
+        default_factory=list,
+        description="Decision makers acting as mediators: their options are the mediators' "
+        "own levers.",
+    )
+    candidates: dict[str, list[str | StatementSpec]] = Field(
+        default_factory=dict,
+        description="Per decision maker, statements a mediator could plausibly get it to "
+        "adopt (concessions), each with a rationale; mediation may insert them into its "
+        "prioritised statements.",
+    )
+    target: StateRef | None = Field(
+        None,
+        description="The deal the report asks about (section 'What would make the deal "
+        "hold'): a state or a Y/N/- pattern.",
+    )
+    concepts: list[str] = Field(
+        default_factory=list,
+        description="Solution concepts the report asks about, each answered on its own "
+        "(default: nash and seq).",
+    )
+
+
 class ModelSpec(_Strict):
     """A detente model file."""
 
@@ -154,6 +213,8 @@ class ModelSpec(_Strict):
     coalitions: list[list[str]] = Field(
         default_factory=list, description="Coalitions to analyse (lists of DM names)."
     )
+    deal: DealSpec | None = Field(None, description="A phased deal to analyse (detente deal).")
+    mediation: MediationSpec | None = None
 
 
 def json_schema() -> dict[str, Any]:

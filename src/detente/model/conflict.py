@@ -25,9 +25,11 @@ from typing import Literal
 
 import numpy as np
 
+from detente.model.deal import Deal, validate_deal
 from detente.model.errors import ModelError
-from detente.model.feasibility import Constraint
+from detente.model.feasibility import Constraint, MutuallyExclusive
 from detente.model.limits import check_options, check_states
+from detente.model.mediation import MediationSection
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -40,6 +42,9 @@ from detente.model.uncertainty import Reading
 
 Direction = Literal["both", "fwd", "back"]
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ASCII_NUMBER = re.compile(r"[0-9]+")  # str.isdigit() also accepts '²' and '①'
+#: Characters refused in names and texts: control characters other than tab and line breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CHUNK = 1 << 22
 
 
@@ -81,6 +86,8 @@ class Conflict:
     description: str = ""
     sources: tuple[str, ...] = ()
     source_file: str | None = field(default=None, compare=False)
+    deal: Deal | None = None  # a phased deal over the states (model/deal.py)
+    mediation: MediationSection = field(default_factory=MediationSection)
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -88,6 +95,8 @@ class Conflict:
         _ = self.ranks
         if self.status_quo is not None and not self.is_feasible(self.status_quo):
             raise ModelError(f"status quo {self.state_string(self.status_quo)} is not feasible")
+        if self.deal is not None:
+            validate_deal(self, self.deal)
 
     # ----- re-ranking ------------------------------------------------------------------
     def with_preferences(self, preferences: Mapping[str, Preference]) -> Conflict:
@@ -261,7 +270,7 @@ def parse_state_ref(
     """Resolve a state reference to a code (feasibility not checked for strings/maps)."""
     if isinstance(ref, bool):
         raise ModelError(f"expected a state, got {ref!r}")
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+    if isinstance(ref, int) or (isinstance(ref, str) and _ASCII_NUMBER.fullmatch(ref.strip())):
         number = int(ref)
         if not 1 <= number <= n_states:
             raise ModelError(f"state number {number} is out of range 1..{n_states}")
@@ -292,7 +301,71 @@ def _yes_no(value: object, name: str) -> bool:
     raise ModelError(f"option {name!r} must be Y or N, got {value!r}")
 
 
+def check_text(value: object, what: str, *, name: bool = False) -> str:
+    """``value`` if it is text every output can hold: a str that encodes as UTF-8 (no lone
+    surrogates) and holds no control characters (names: not even line breaks or tabs).
+
+    >>> check_text("Hamas", "decision maker name", name=True)
+    'Hamas'
+    """
+    if not isinstance(value, str):
+        raise ModelError(f"{what}: expected text, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ModelError(
+            f"{what} {value!r} holds a character that is not valid Unicode text "
+            f"(U+{ord(value[exc.start]):04X}, a lone surrogate); expected UTF-8 text"
+        ) from None
+    bad = _CONTROL.search(value) if not name else re.search(r"[\x00-\x1f\x7f-\x9f]", value)
+    if bad:
+        raise ModelError(f"{what} {value!r} holds the control character {bad.group()!r}; "
+                         "expected printable text")
+    return value
+
+
+def _validate_texts(c: Conflict) -> None:
+    check_text(c.name, "the model name")
+    check_text(c.description, "the model description")
+    check_text(c.status_quo_rationale, "the status quo rationale")
+    for src in c.sources:
+        check_text(src, "a source")
+    for o in c.options:
+        check_text(o.description, f"option {o.name!r}: description")
+    for dm in c.dms:
+        check_text(dm.name, "decision maker name", name=True)
+        check_text(dm.description, f"decision maker {dm.name!r}: description")
+        if isinstance(dm.preference, StatementPreference):
+            for st in dm.preference.statements:
+                check_text(st.text, f"decision maker {dm.name!r}: statement")
+                check_text(st.rationale, f"decision maker {dm.name!r}: rationale")
+
+
+def _validate_types(c: Conflict) -> None:
+    """Argument checks for models built in Python (files are checked by their readers)."""
+    for what, value, kind in (("options", c.options, Option), ("dms", c.dms, DecisionMaker)):
+        if not isinstance(value, tuple) or not all(isinstance(x, kind) for x in value):
+            raise ModelError(f"Conflict.{what} must be a tuple of {kind.__name__}")
+    for o in c.options:
+        if not isinstance(o.name, str) or not isinstance(o.dm, str):
+            raise ModelError(f"option {o.name!r}: name and dm must be text")
+    for dm in c.dms:
+        if not isinstance(dm.options, tuple) or not all(isinstance(x, str) for x in dm.options):
+            raise ModelError(f"decision maker {dm.name!r}: options must be a tuple of names")
+        if not isinstance(dm.preference, Preference):
+            raise ModelError(f"decision maker {dm.name!r}: preference must be a Preference")
+    if c.status_quo is not None and (
+        not isinstance(c.status_quo, int | np.integer) or isinstance(c.status_quo, bool)
+    ):
+        raise ModelError(f"status quo must be a state code (int), got {c.status_quo!r}")
+    if not all(isinstance(co, tuple) and all(isinstance(n, str) for n in co)
+               for co in c.coalitions):
+        raise ModelError("coalitions must be tuples of decision maker names")
+
+
 def _validate(c: Conflict) -> None:
+    _validate_types(c)
+    _validate_texts(c)
     if not c.options:
         raise ModelError("the model has no options; expected at least one")
     if not c.dms:
@@ -312,12 +385,20 @@ def _validate(c: Conflict) -> None:
     check_options(len(c.options), c.source_file)
     dm_seen: set[str] = set()
     owner: dict[str, str] = {}
+    trimmed: dict[str, str] = {}
     for dm in c.dms:
         if not dm.name.strip():
             raise ModelError("decision maker with an empty name")
-        if dm.name in dm_seen:
-            raise ModelError(f"duplicate decision maker name {dm.name!r}")
+        if dm.name.strip() in trimmed:
+            other = trimmed[dm.name.strip()]
+            same = "" if other == dm.name else f" (as {other!r} after trimming spaces)"
+            raise ModelError(f"duplicate decision maker name {dm.name!r}{same}; expected "
+                             "unique names")
+        trimmed[dm.name.strip()] = dm.name
         dm_seen.add(dm.name)
+        if not dm.options:
+            raise ModelError(f"decision maker {dm.name!r} controls no options; expected at "
+                             "least one")
         for oname in dm.options:
             if oname not in seen:
                 raise ModelError(f"decision maker {dm.name!r} controls unknown option {oname!r}")
@@ -340,6 +421,7 @@ def _validate(c: Conflict) -> None:
             if name not in known:
                 raise ModelError(f"infeasibility condition names unknown option {name!r}")
     _validate_preferences(c, c.dms)
+    _validate_mediation(c, known, dm_seen)
     for coalition in c.coalitions:
         if len(coalition) < 2 or len(set(coalition)) != len(coalition):
             raise ModelError(f"coalition {list(coalition)} needs two or more distinct members")
@@ -371,6 +453,21 @@ def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[Dec
                 raise ModelError(f"decision maker {dm.name!r}: at most 62 statements")
 
 
+def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
+    for name in c.mediation.mediators:
+        if name not in dms:
+            raise ModelError(f"mediation: mediators names unknown decision maker {name!r}")
+    for cand in c.mediation.candidates:
+        if cand.dm not in dms:
+            raise ModelError(f"mediation: candidates name unknown decision maker {cand.dm!r}")
+        unknown = sorted(cand.statement.expr.options() - known)
+        if unknown:
+            raise ModelError(
+                f"mediation: candidate {cand.statement.text!r} for {cand.dm!r} names unknown "
+                f"option {unknown[0]!r}"
+            )
+
+
 def _enumerate_feasible(c: Conflict) -> np.ndarray:
     feasible = enumerate_feasible(len(c.options), c.constraints, c.bits, len(c.dms), c.source_file)
     _check_preferences_cover(c, feasible)
@@ -381,20 +478,60 @@ def enumerate_feasible(
     n: int, constraints: tuple[Constraint, ...], bits: Mapping[str, int], n_dms: int,
     source: str | None = None,
 ) -> np.ndarray:
-    """Sorted feasible codes, enumerated in chunks; refuses too-large models early."""
+    """Sorted feasible codes, enumerated along the constraints; refuses too-large models early.
+
+    Options are fixed one at a time, highest bit first; after each, the partial codes that
+    already break a constraint are dropped (a mutually-exclusive group as soon as two of its
+    assigned members are taken, a pattern or at-least-one group once all its options are
+    fixed). The work follows the number of states that can still be feasible, not 2**n: a
+    30-option model whose options are one mutually-exclusive group has 31 states and costs
+    31 steps per option. Interleaving the two halves at each step keeps the codes sorted;
+    large blocks are cut into pieces that stay within ``_CHUNK`` codes.
+
+    >>> from detente.model.feasibility import MutuallyExclusive
+    >>> names = {f"o{k}": k for k in range(30)}
+    >>> enumerate_feasible(30, (MutuallyExclusive(tuple(names)),), names, 1).size
+    31
+    """
     check_options(n, source)
-    total = 1 << n
+    at_bit: list[list[Constraint]] = [[] for _ in range(n)]
+    for con in constraints:
+        positions = sorted(bits[name] for name in con.options())
+        if not positions:
+            continue
+        if isinstance(con, MutuallyExclusive):
+            for b in set(positions):  # can fail as soon as a second member is fixed
+                at_bit[b].append(con)
+        else:
+            at_bit[positions[0]].append(con)  # decided once its lowest bit is fixed
     parts: list[np.ndarray] = []
     count = 0
-    for start in range(0, total, _CHUNK):
-        codes = np.arange(start, min(total, start + _CHUNK), dtype=np.int64)
-        bad = np.zeros(codes.shape, dtype=bool)
-        for con in constraints:
-            bad |= con.infeasible(codes, bits)
-        kept = codes[~bad]
-        count += kept.size
-        check_states(count, n_dms, source, at_least=start + _CHUNK < total)
-        parts.append(kept)
+    stack: list[tuple[np.ndarray, int]] = [(np.zeros(1, dtype=np.int64), n)]
+    while stack:
+        codes, fixed = stack.pop()  # bits >= fixed are set
+        while fixed > 0 and codes.size:
+            if 2 * codes.size > _CHUNK:
+                # pieces that stay within _CHUNK even if nothing more is pruned; the lowest
+                # first (the stack pops it first), so the output stays sorted
+                piece = max(1, _CHUNK >> fixed)
+                starts = range(0, codes.size, piece)
+                stack.extend((codes[lo : lo + piece], fixed) for lo in reversed(starts))
+                codes, fixed = stack.pop()
+            b = fixed - 1
+            both = np.empty(2 * codes.size, dtype=np.int64)
+            both[0::2] = codes
+            both[1::2] = codes | np.int64(1 << b)
+            codes = both
+            if at_bit[b]:
+                bad = np.zeros(codes.shape, dtype=bool)
+                for con in at_bit[b]:
+                    bad |= con.infeasible(codes, bits)
+                codes = codes[~bad]
+            fixed = b
+        if codes.size:
+            count += int(codes.size)
+            check_states(count, n_dms, source, at_least=bool(stack))
+            parts.append(codes)
     feasible = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
     if feasible.size == 0:
         raise ModelError(

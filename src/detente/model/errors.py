@@ -6,6 +6,8 @@ command line can print it without a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DetenteError(Exception):
     """Base class of every error detente raises on purpose."""
@@ -79,3 +81,26 @@ class ModelTooLargeError(DetenteError):
 
 class AnalysisError(DetenteError):
     """An analysis was asked for something the model cannot answer."""
+
+
+class ArgumentError(DetenteError, TypeError):
+    """A Python API function was called with an argument of the wrong type or value.
+
+    >>> isinstance(ArgumentError("horizon must be a whole number"), DetenteError)
+    True
+    """
+
+
+def error_data(exc: DetenteError) -> dict[str, Any]:
+    """An error as plain data: its type and text; for a :class:`ModelError` also message,
+    source, line, column, field and detail (``detente validate --format json`` and the web
+    API's 422 answers give this).
+
+    >>> error_data(ModelError("bad", line=2, field="name"))["line"]
+    2
+    """
+    data: dict[str, Any] = {"type": type(exc).__name__, "text": str(exc)}
+    if isinstance(exc, ModelError):
+        data.update(message=exc.message, source=exc.source, line=exc.line, column=exc.column,
+                    field=exc.field, detail=exc.detail)
+    return data

@@ -24,7 +24,7 @@ import numpy as np
 from lark import (
     Lark,
     Token,
-    Transformer,
+    Tree,
     UnexpectedCharacters,
     UnexpectedInput,
     UnexpectedToken,
@@ -128,30 +128,49 @@ class Binary(Expr):
         return f"{wrap(self.left)} {self.op} {wrap(self.right)}"
 
 
-class _ToExpr(Transformer[Token, Expr]):
-    def lit(self, items: list[Token]) -> Expr:
-        return Lit(str(items[0]))
+#: Deepest nesting of a statement (operators inside operators); deeper ones are refused.
+MAX_DEPTH = 100
+#: Longest statement text, in characters.
+MAX_LENGTH = 10_000
 
-    def neg(self, items: list[Expr]) -> Expr:
-        return Not(items[0])
 
-    def _fold(self, items: list[Expr], op: str) -> Expr:
-        out = items[0]
-        for item in items[1:]:
-            out = Binary(out, item, op)
-        return out
+def _fold(items: list[Expr], op: str) -> Expr:
+    out = items[0]
+    for item in items[1:]:
+        out = Binary(out, item, op)
+    return out
 
-    def and_expr(self, items: list[Expr]) -> Expr:
-        return self._fold(items, "and")
 
-    def or_expr(self, items: list[Expr]) -> Expr:
-        return self._fold(items, "or")
+def _build(tree: Tree[Token]) -> tuple[Expr, int]:
+    """The expression of a parse tree and its depth, built bottom-up without recursion."""
+    built: dict[int, tuple[Expr, int]] = {}
 
-    def if_expr(self, items: list[Expr]) -> Expr:
-        return Binary(items[0], items[1], "if")
+    def child(node: Tree[Token] | Token) -> tuple[Expr, int]:
+        if isinstance(node, Token):  # a bare NAME (the whole statement is one option)
+            return Lit(str(node)), 1
+        return built[id(node)]
 
-    def iff_expr(self, items: list[Expr]) -> Expr:
-        return self._fold(items, "iff")
+    for sub in tree.iter_subtrees():  # children before parents
+        if sub.data == "lit":
+            built[id(sub)] = (Lit(str(sub.children[0])), 1)
+            continue
+        parts = [child(c) for c in sub.children]
+        depth = len(parts) - 1 + max(d for _, d in parts) if sub.data != "neg" else parts[0][1] + 1
+        if depth > MAX_DEPTH:
+            raise ModelError(
+                f"the statement is nested too deeply (more than {MAX_DEPTH} operators inside "
+                "one another); expected a shorter statement: split it into several, or drop "
+                "repeated 'not'"
+            )
+        exprs = [e for e, _ in parts]
+        if sub.data == "neg":
+            expr: Expr = Not(exprs[0])
+        elif sub.data == "if_expr":
+            expr = Binary(exprs[0], exprs[1], "if")
+        else:
+            expr = _fold(exprs, str(sub.data).removesuffix("_expr"))
+        built[id(sub)] = (expr, depth)
+    return built[id(tree)]
 
 
 @lru_cache(maxsize=1)
@@ -169,8 +188,14 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
 
     Raises ModelError with a caret under the offending token.
     """
+    if not isinstance(text, str):
+        raise ModelError(f"expected a statement (text), got {type(text).__name__}")
     if not text.strip():
         raise ModelError("empty preference statement: expected an option name")
+    if len(text) > MAX_LENGTH:
+        raise ModelError(
+            f"the statement is {len(text):,} characters long; expected at most {MAX_LENGTH:,}"
+        )
     flat = text.replace("\r", " ").replace("\n", " ")  # one line: columns and carets line up
     try:
         tree = _parser().parse(flat)
@@ -179,7 +204,7 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
         raise ModelError(
             f"malformed statement {text!r}: {message}", detail=caret_line(flat, col)
         ) from None
-    expr = _ToExpr().transform(tree)
+    expr = _build(tree)[0]
     for name in sorted(expr.options()):
         if name in KEYWORDS:  # pragma: no cover - grammar gives keywords priority
             raise ModelError(f"{name!r} is a keyword, not an option")

@@ -13,20 +13,22 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperGroup
 
-from detente.analyses.stability import display_ranks as rank_for_people
-from detente.formats import load_model
-from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
+
+if TYPE_CHECKING:  # imported where used: the command line starts without numpy or pandas
+    import numpy as np
+
+    from detente.model.conflict import Conflict
 
 #: Exit codes of every command.
 EXIT_OK = 0
@@ -109,6 +111,35 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+def write_json_chunks(chunks: Iterable[str], path: Path | None = None) -> None:
+    """Write JSON text given in chunks to stdout (and nothing else), or to ``path`` through a
+    temporary file renamed at the end; memory stays at one chunk."""
+    if path is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        return
+    import tempfile
+
+    from detente.formats import file_mode
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"cannot write '{path}': the folder '{folder}' does not exist")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        os.chmod(name, file_mode(path))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.write("\n")
+        os.replace(name, path)
+    finally:
+        if os.path.exists(name):
+            os.unlink(name)
+
+
 def error(message: str) -> None:
     """Print an error message in red on stderr (no markup interpretation)."""
     stderr_console().print(Text("error: ", style="bold red") + Text(message, style="red"))
@@ -130,11 +161,15 @@ def load_conflict(path: Path) -> Conflict:
         raise CliError(f"no such file: '{path}'")
     if path.is_dir():
         raise CliError(f"'{path}' is a directory; expected a model file (.yaml, .yml or .gmcr)")
+    from detente.formats import load_model
+
     return load_model(path)
 
 
 def display_ranks(conflict: Conflict) -> np.ndarray:
     """Preference ranks for people: 1 = most preferred, ties share a rank (DMs x states)."""
+    from detente.analyses.stability import display_ranks as rank_for_people
+
     return rank_for_people(conflict.ranks)
 
 
@@ -147,6 +182,10 @@ class DetenteGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # e.g. `detente analyze ... | head`: the reader has enough
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK) from None
         except (DetenteError, OSError) as exc:
             if os.environ.get("DETENTE_DEBUG"):
                 raise

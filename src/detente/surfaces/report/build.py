@@ -25,6 +25,7 @@ from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.surfaces.report.charts import probability_bars_png
+from detente.surfaces.report.deal import deal_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
@@ -352,6 +353,39 @@ def _move_view(m: JointMove) -> dict[str, Any]:
     }
 
 
+#: Unmet requirements listed per concept in the mediation section.
+MAX_REQUIREMENTS = 6
+
+
+def _mediation_section(case: CaseFile) -> dict[str, Any] | None:
+    """What would make the model's target deal hold: per concept, the minimal statement
+    edits, the requirements not met now, and the mediators' levers."""
+    if not case.mediation:
+        return None
+    first = case.mediation[0]
+    rows = []
+    for r in case.mediation:
+        unmet = r.unmet(r.focus)
+        rows.append({
+            "label": r.concept_text, "headline": r.headline(),
+            "already": r.already_stable, "min_edits": r.min_edits,
+            "focus": r.focus,
+            "unmet": [q.text for q in unmet[:MAX_REQUIREMENTS]],
+            "unmet_hidden": max(0, len(unmet) - MAX_REQUIREMENTS),
+            "solutions": [{
+                "target": sol.target,
+                "edits": [{"text": e.text(), "rationale": " ".join(e.rationale.split())}
+                          for e in sol.edits],
+                "equilibria": {concept_label(k): len(v) for k, v in sol.equilibria.items()},
+            } for sol in r.solutions],
+            "truncated": r.truncated,
+            "levers": [{"number": lv.number, "state": lv.state,
+                        "settings": ", ".join(f"{k}={v}" for k, v in lv.settings.items())}
+                       for lv in r.working_levers()],
+        })
+    return {"target": first.target, "n_targets": len(first.targets),
+            "mediators": list(first.mediators), "rows": rows, "notes": list(first.notes),
+            "max_edits": first.max_edits}
 def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
     """How sure are these conclusions: the leading states' probabilities of being equilibria
     under the declared uncertainty (table and chart), the status quo's fate, and the uncertain
@@ -402,7 +436,9 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("why_status_quo", _why_status_quo),
     ("evolution", _evolution_section),
     ("coalition_analysis", _coalition_section),
+    ("mediation", _mediation_section),
     ("robustness", _robustness_section),
+    ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
 )
 
 

@@ -6,30 +6,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from detente.analyses.stability import (
-    Progress as ProgressCallback,
-)
-from detente.analyses.stability import StabilityResult, analyze
-from detente.engine.registry import concept_label, parse_concepts
-from detente.model.conflict import Conflict
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
-    FormatOption,
-    OutputFormat,
+    CliError,
     load_conflict,
-    print_json,
+    note,
     print_wide,
     stderr_console,
     stdout_console,
+    write_json_chunks,
 )
-from detente.surfaces.cli.tables import state_table
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.stability import Progress as ProgressCallback
+    from detente.analyses.stability import StabilityResult
+    from detente.model.conflict import Conflict
 
 EXAMPLE = (
     "Example: `detente analyze examples/elmira.yaml --concept gmr --concept seq` or "
@@ -37,6 +33,15 @@ EXAMPLE = (
 )
 #: Models at least this big show a progress display on stderr.
 PROGRESS_STATES = 50_000
+
+
+class AnalyzeFormat(StrEnum):
+    """How ``analyze`` writes its result."""
+
+    text = "text"
+    json = "json"
+    parquet = "parquet"
+    csv = "csv"
 
 
 class Which(StrEnum):
@@ -69,7 +74,18 @@ def analyze_command(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=0, help="List at most this many states (0 = all).")
     ] = 100,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: Annotated[
+        AnalyzeFormat,
+        typer.Option("--format", case_sensitive=False,
+                     help="text (for people), json (for programs: only JSON on stdout), or "
+                     "parquet / csv: the full state table (every state, its ranks and "
+                     "stability per concept and DM) written to --output."),
+    ] = AnalyzeFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="File for --format parquet or csv (also json: then not stdout)."),
+    ] = None,
 ) -> None:
     """Find the stable states (equilibria) under the GMCR solution concepts.
 
@@ -79,19 +95,34 @@ def analyze_command(
     equilibrium. The table marks equilibria with ✓ per concept. JSON output gives, per concept,
     the equilibria and the states stable for each decision maker.
     """
+    from detente.analyses.stability import analyze
+    from detente.analyses.state_table import iter_json, table_columns, write_table
+    from detente.engine.registry import parse_concepts
+
+    if fmt in (AnalyzeFormat.parquet, AnalyzeFormat.csv) and output is None:
+        raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")
+    if output is not None and fmt is AnalyzeFormat.text:
+        raise CliError("--output is for --format json, parquet or csv")
     c = load_conflict(file)
     keys = parse_concepts(concept, horizon)
     with _progress(c, len(keys)) as step:
         result = analyze(c, keys[: len(keys) - (horizon is not None)], horizon=horizon,
                          progress=step)
-    if fmt is OutputFormat.json:
-        print_json(result.to_dict())
+    if fmt is AnalyzeFormat.json:
+        write_json_chunks(iter_json(result), output)
+        return
+    if fmt in (AnalyzeFormat.parquet, AnalyzeFormat.csv):
+        assert output is not None  # checked above
+        rows = write_table(result, c, output, fmt.value)
+        note(f"Wrote {output}: {rows:,} states, {len(table_columns(result, c))} columns")
         return
     render(c, result, states, match, limit)
 
 
 @contextmanager
 def _progress(c: Conflict, total: int) -> Iterator[ProgressCallback | None]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     if c.n_states < PROGRESS_STATES:
         yield None
         return
@@ -110,6 +141,11 @@ def render(
     c: Conflict, result: StabilityResult, which: Which, match: str | None, limit: int
 ) -> None:
     """Print the summary per concept and the state table with ✓ marks."""
+    import numpy as np
+
+    from detente.engine.registry import concept_label
+    from detente.surfaces.cli.tables import state_table
+
     console = stdout_console()
     console.print(Text(f"{c.name}: {c.n_states} feasible states, {len(c.dms)} decision makers",
                        style="bold"))

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-from detente.engine.registry import COALITION_NAMES
 from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
@@ -25,6 +21,11 @@ from detente.surfaces.cli.output import (
     split_coalitions,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.table import Table
+
+    from detente.analyses.coalitions import CoalitionResult
 
 EXAMPLE = "Example: `detente coalitions examples/elmira.yaml --coalition MoE,UR`"
 
@@ -50,6 +51,8 @@ def coalitions_command(
     for every DM: a DM is stable when no coalition it belongs to (nor the DM alone) has an
     improvement the other DMs cannot sanction.
     """
+    from detente.analyses.coalitions import coalition_analysis
+
     c = load_conflict(file)
     given = split_coalitions(coalition)
     if every and given:
@@ -67,6 +70,10 @@ def coalitions_command(
 
 def render(console: Console, result: CoalitionResult) -> None:
     """Coalitional improvements and the coalition stability table, for people."""
+    import numpy as np
+
+    from detente.engine.registry import COALITION_NAMES
+
     c = result.conflict
     console.print(Text(f"{c.name}: coalition analysis (Inohara & Hipel 2008)",
                        style="bold underline"))
@@ -104,6 +111,10 @@ def render(console: Console, result: CoalitionResult) -> None:
 
 def table(result: CoalitionResult) -> Table:
     """One row per state: Y/N, improvements per coalition, and per concept ✓ or unstable DMs."""
+    from rich.table import Table
+
+    from detente.engine.registry import COALITION_NAMES
+
     c = result.conflict
     t = Table(show_edge=False, pad_edge=False, header_style="bold", box=None, padding=(0, 1))
     t.add_column("#", justify="right")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 
-from detente.formats import GMCR_SUFFIXES, YAML_SUFFIXES, load_model, save_model
-from detente.model.conflict import Conflict
+from detente.model.errors import DetenteError
 from detente.surfaces.cli.output import (
     EXIT_FAILED,
     MODEL_PANEL,
@@ -19,6 +20,9 @@ from detente.surfaces.cli.output import (
     note,
     warn,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.model.conflict import Conflict
 
 EXAMPLE = "Example: `detente convert examples/elmira.yaml elmira.gmcr`"
 
@@ -34,11 +38,24 @@ def convert(
 ) -> None:
     """Convert a model between the native YAML file (.yaml, .yml) and GMCR+ (.gmcr, .json).
 
-    The written file is read back and checked: if it does not give the same options,
-    feasible states, preferences and status quo, a warning names what differs and the exit
-    status is 1. Comments in a YAML file are not carried over, and GMCR+ files keep no status
-    quo, sources or rationales.
+    What the target format cannot hold is left out, and a warning names each omission
+    (GMCR+ files keep no status quo, deal, uncertain preferences, sources, rationales,
+    descriptions or statement wording, and one partition of the decision makers, so an
+    overlapping coalition is dropped).
+    The new file is written to a temporary file beside OUT and read back: if it does not give
+    the same options, feasible states and preferences, a warning names what differs, nothing
+    is written and the exit status is 1; otherwise it is renamed to OUT. Comments in a YAML
+    file are not carried over.
     """
+    from detente.formats import (
+        GMCR_SUFFIXES,
+        YAML_SUFFIXES,
+        dumps_model,
+        file_mode,
+        load_model,
+        omissions,
+    )
+
     known = YAML_SUFFIXES + GMCR_SUFFIXES
     if target.suffix.lower() not in known:
         raise CliError(
@@ -49,22 +66,43 @@ def convert(
         raise CliError(f"IN and OUT are the same file: '{source}'")
     if target.exists() and not force:
         raise CliError(f"'{target}' exists; use --force to overwrite it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise CliError(f"cannot write '{target}': the folder '{folder}' does not exist")
     conflict = load_conflict(source)
-    save_model(conflict, target)
+    text = dumps_model(conflict, target.suffix)
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+    tmp = Path(name)
+    try:
+        os.chmod(tmp, file_mode(target))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        try:
+            written = load_model(tmp)
+        except DetenteError as exc:
+            warn(f"'{target}' was not written: the converted model does not read back ({exc})")
+            raise typer.Exit(EXIT_FAILED) from None
+        lost = omissions(conflict, target.suffix)
+        if conflict.status_quo is not None and written.status_quo is None:
+            written = replace(written, status_quo=conflict.status_quo)  # said in `lost`
+        problems = differences(conflict, written)
+        if problems:
+            warn(f"'{target}' was not written: the converted model does not reproduce "
+                 f"'{source}': " + "; ".join(problems))
+            raise typer.Exit(EXIT_FAILED)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     note(f"Wrote {target}")
-    written = load_model(target)
-    if conflict.status_quo is not None and written.status_quo is None:
-        # GMCR+ files have no place for a status quo; that is a limit of the format, not a bug.
-        warn(f"the status quo is not kept: the {target.suffix} format cannot hold one")
-        written = replace(written, status_quo=conflict.status_quo)
-    problems = differences(conflict, written)
-    if problems:
-        warn(f"'{target}' does not reproduce '{source}': " + "; ".join(problems))
-        raise typer.Exit(EXIT_FAILED)
+    for item in lost:
+        warn(f"not kept in {target.name}: {item}, which the {target.suffix} format cannot hold")
 
 
 def differences(a: Conflict, b: Conflict) -> list[str]:
     """What differs between two models, as far as an analysis is concerned."""
+    import numpy as np
+
     out: list[str] = []
     if a.option_names != b.option_names:
         return [f"options {list(a.option_names)} became {list(b.option_names)}"]

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.status_quo import EvolutionResult, evolve
-from detente.engine.registry import concept_label
 from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
@@ -24,6 +21,11 @@ from detente.surfaces.cli.output import (
     split_coalitions,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.table import Table
+
+    from detente.analyses.status_quo import EvolutionResult
 
 EXAMPLE = "Example: `detente evolve examples/elmira.yaml --coalitions`"
 
@@ -62,6 +64,8 @@ def evolve_command(
     where no one improves further with the moves that lead there (who moves, which options
     change), and says which equilibria can and cannot be reached from the start.
     """
+    from detente.analyses.status_quo import evolve
+
     c = load_conflict(file)
     chosen: list[list[str]] = [list(h) for h in c.coalitions] if model_coalitions else []
     chosen += split_coalitions(coalition)
@@ -100,6 +104,8 @@ def move_lines(result: EvolutionResult, moves: list[dict[str, Any]]) -> list[Tex
 
 def render(console: Console, result: EvolutionResult, limit: int = 0) -> None:
     """The evolution from the start, for people."""
+    from detente.engine.registry import concept_label
+
     c = result.conflict
     console.print(Text(f"{c.name}: status-quo analysis", style="bold underline"))
     label = " (status quo)" if result.start == c.status_quo else ""
@@ -143,6 +149,10 @@ def render(console: Console, result: EvolutionResult, limit: int = 0) -> None:
 def table(result: EvolutionResult, limit: int = 0) -> tuple[Table, int]:
     """The status-quo-to-equilibrium table (reachable rows first, at most ``limit`` rows, 0 = all)
     and the number of rows left out."""
+    from rich.table import Table
+
+    from detente.engine.registry import concept_label
+
     df = result.frame()
     df = df.sort_values("reachable", ascending=False, kind="stable")
     hidden = max(0, len(df) - limit) if limit else 0

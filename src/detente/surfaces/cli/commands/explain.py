@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.padding import Padding
 from rich.text import Text
 
-from detente.analyses.explain import ConceptVerdict, DMExplanation, Explanation, explain
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -19,6 +17,9 @@ from detente.surfaces.cli.output import (
     print_json,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.explain import ConceptVerdict, DMExplanation, Explanation
 
 EXAMPLE = "Example: `detente explain examples/elmira.yaml 1 --dm LG --concept gmr`"
 
@@ -56,6 +57,8 @@ def explain_command(
     for GMR, SMR and SEQ; a simultaneous response for SIM), or says that none exists, which
     is why the state is unstable.
     """
+    from detente.analyses.explain import explain
+
     c = load_conflict(file)
     result = explain(c, state, dms=dm or None, concepts=concept or None)
     if fmt is OutputFormat.json:
@@ -95,6 +98,8 @@ def _render_dm(console: Console, e: Explanation, d: DMExplanation) -> None:
 
 
 def _render_verdict(console: Console, v: ConceptVerdict) -> None:
+    from rich.padding import Padding
+
     mark = Text("  ✓ ", style="bold green") if v.stable else Text("  ✗ ", style="bold red")
     verdict = "stable" if v.stable else "unstable"
     console.print(mark + Text(f"{v.label}: {verdict}", style="bold") + Text(f" — {v.summary}"))

@@ -8,8 +8,11 @@ from typing import Annotated
 import typer
 
 from detente.surfaces.cli.output import REPORT_PANEL, load_conflict, note
-from detente.surfaces.report.graph import DEFAULT_MAX_NODES
-from detente.surfaces.report.render import report_format, write_report
+
+#: The report's default graph size (``detente.analyses.transitions.DEFAULT_MAX_NODES``; a
+#: test keeps the two equal). Written out so that the command line starts without
+#: importing the report's plotting stack.
+DEFAULT_MAX_NODES = 30
 
 EXAMPLE = (
     "Example: `detente report examples/elmira.yaml -o elmira.html` or "
@@ -44,6 +47,8 @@ def report(
     The format follows the output file's suffix. The HTML page is self-contained (inline
     styles, the graph embedded as an image) and makes no network requests.
     """
+    from detente.surfaces.report.render import report_format, write_report
+
     report_format(output)  # refuse a bad suffix before any work
     model = load_conflict(file)
     written = write_report(model, output, concept, max_nodes=max_nodes)

@@ -5,23 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from rich.text import Text
 
-from detente.analyses.robustness import (
-    DEFAULT_SAMPLES,
-    RobustnessResult,
-    profile_space_size,
-    robustness,
-)
-from detente.analyses.robustness import (
-    Progress as ProgressCallback,
-)
-from detente.engine.registry import concept_label
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     FormatOption,
@@ -32,6 +20,14 @@ from detente.surfaces.cli.output import (
     stderr_console,
     stdout_console,
 )
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.analyses.robustness import Progress as ProgressCallback
+    from detente.analyses.robustness import RobustnessResult
+
+#: Profiles drawn by default (the same number as ``detente.analyses.robustness.DEFAULT_SAMPLES``;
+#: a test keeps them equal).
+DEFAULT_SAMPLES = 10_000
 
 EXAMPLE = (
     "Example: `detente robustness examples/ceasefire_2024.yaml --samples 2000 --seed 1` or "
@@ -75,6 +71,8 @@ def robustness_command(
     --exact), otherwise --samples profiles are drawn with --seed, the same for every concept.
     Also: the status quo's fate, and which uncertain element moves the leading states most.
     """
+    from detente.analyses.robustness import profile_space_size, robustness
+
     c = load_conflict(file)
     with _bar(profile_space_size(c), samples, exact) as step:
         result = robustness(c, concept, samples=samples, seed=seed, exact=exact or None,
@@ -87,6 +85,8 @@ def robustness_command(
 
 @contextmanager
 def _bar(space: int, samples: int, exact: bool) -> Iterator[ProgressCallback]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     total = space if exact or space <= samples else samples
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
@@ -105,6 +105,10 @@ def _pct(p: float) -> str:
 
 def render(result: RobustnessResult, limit: int) -> None:
     """Text output: probabilities per concept, the status quo's fate, the deciding elements."""
+    from rich.table import Table
+
+    from detente.engine.registry import concept_label
+
     c = result.conflict
     console = stdout_console()
     how = ("exact, every profile" if result.exact

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from detente.formats.spec import json_schema
 from detente.surfaces.cli.output import MODEL_PANEL, note, print_json
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    pass
 
 EXAMPLE = "Example: `detente schema -o detente-model.schema.json`"
 
@@ -24,6 +26,8 @@ def schema(
 
     Point your editor's YAML language server at it for completion and checking as you type.
     """
+    from detente.formats.spec import json_schema
+
     data = json_schema()
     if output is None:
         print_json(data)

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from detente.analyses.summary import model_summary
-from detente.model.conflict import Conflict, Option
-from detente.model.feasibility import InfeasiblePattern
-from detente.model.preferences import (
-    Preference,
-    RankingPreference,
-    StatementPreference,
-)
 from detente.surfaces.cli.output import (
     MODEL_PANEL,
-    FormatOption,
-    OutputFormat,
+    CliError,
     load_conflict,
-    print_json,
+    note,
     print_wide,
     stdout_console,
+    write_json_chunks,
 )
-from detente.surfaces.cli.tables import DIRECTION_MARK, GROUP_STYLES, state_table
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from detente.model.conflict import Conflict, Option
+    from detente.model.preferences import Preference
 
 EXAMPLE = "Example: `detente show examples/elmira.yaml --limit 20`"
 DEFAULT_TEXT_LIMIT = 100
@@ -36,6 +32,15 @@ DIRECTION_NOTE = {
     "fwd": "fwd: once taken, cannot be undone",
     "back": "back: once dropped, cannot be taken again",
 }
+
+
+class ShowFormat(StrEnum):
+    """How ``show`` writes the model."""
+
+    text = "text"
+    json = "json"
+    parquet = "parquet"
+    csv = "csv"
 
 
 def show(
@@ -48,7 +53,18 @@ def show(
             "text, all for json.",
         ),
     ] = None,
-    fmt: FormatOption = OutputFormat.text,
+    fmt: Annotated[
+        ShowFormat,
+        typer.Option("--format", case_sensitive=False,
+                     help="text (for people), json (for programs: only JSON on stdout), or "
+                     "parquet / csv: the state table (every state and each DM's rank) written "
+                     "to --output."),
+    ] = ShowFormat.text,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="File for --format parquet or csv (also json: then not stdout)."),
+    ] = None,
 ) -> None:
     """Show a model: its parties, options, preferences, infeasible states and state table.
 
@@ -57,12 +73,22 @@ def show(
     Ranks: 1 = most preferred; tied states share a rank. Options marked → can only be taken
     (never undone), ← only dropped.
     """
+    from detente.analyses.state_table import iter_summary_json, write_table
+
+    if fmt in (ShowFormat.parquet, ShowFormat.csv) and output is None:
+        raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")
+    if output is not None and fmt is ShowFormat.text:
+        raise CliError("--output is for --format json, parquet or csv")
     c = load_conflict(file)
     if limit is None:
-        limit = DEFAULT_TEXT_LIMIT if fmt is OutputFormat.text else 0
+        limit = DEFAULT_TEXT_LIMIT if fmt is ShowFormat.text else 0
     shown = c.n_states if limit == 0 else min(limit, c.n_states)
-    if fmt is OutputFormat.json:
-        print_json(model_summary(c, shown).to_dict())
+    if fmt is ShowFormat.json:
+        write_json_chunks(iter_summary_json(c, shown), output)
+    elif fmt in (ShowFormat.parquet, ShowFormat.csv):
+        assert output is not None  # checked above
+        rows = write_table(None, c, output, fmt.value)
+        note(f"Wrote {output}: {rows:,} states")
     else:
         render(stdout_console(), c, shown)
 
@@ -70,6 +96,9 @@ def show(
 # ----- text -----------------------------------------------------------------------------
 def render(console: Console, c: Conflict, shown: int) -> None:
     """Print the model and its state table for people."""
+    from detente.model.feasibility import InfeasiblePattern
+    from detente.surfaces.cli.tables import GROUP_STYLES, state_table
+
     by_name = {o.name: o for o in c.options}
     console.print(Text(c.name, style="bold underline"))
     if c.description:
@@ -134,6 +163,8 @@ def render(console: Console, c: Conflict, shown: int) -> None:
 
 
 def _option_line(o: Option) -> Text:
+    from detente.surfaces.cli.tables import DIRECTION_MARK
+
     line = Text("    ") + Text(o.name + DIRECTION_MARK[o.direction])
     if o.direction != "both":
         line += Text(f" ({DIRECTION_NOTE[o.direction]})", style="italic")
@@ -143,6 +174,8 @@ def _option_line(o: Option) -> Text:
 
 
 def _preference_lines(c: Conflict, pref: Preference) -> list[Text]:
+    from detente.model.preferences import RankingPreference, StatementPreference
+
     if isinstance(pref, StatementPreference):
         out = [Text("    wants, most important first:", style="dim")]
         for k, st in enumerate(pref.statements, 1):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from detente.model.errors import DetenteError, ModelError
+from detente.model.errors import DetenteError, error_data
 from detente.surfaces.cli.output import (
     EXIT_INPUT,
     MODEL_PANEL,
@@ -40,7 +40,7 @@ def validate(
     try:
         c = load_conflict(file)
     except DetenteError as exc:
-        print_json({"ok": False, "file": str(file), "error": _error_data(exc)})
+        print_json({"ok": False, "file": str(file), "error": error_data(exc)})
         error(str(exc))
         raise typer.Exit(EXIT_INPUT) from None
     print_json(
@@ -54,16 +54,6 @@ def validate(
             "candidate_states": 2**c.n_options,
         }
     )
-
-
-def _error_data(exc: DetenteError) -> dict[str, Any]:
-    data: dict[str, Any] = {"type": type(exc).__name__, "text": str(exc)}
-    if isinstance(exc, ModelError):
-        data.update(
-            message=exc.message, source=exc.source, line=exc.line, column=exc.column,
-            field=exc.field, detail=exc.detail,
-        )
-    return data
 
 
 def register(app: typer.Typer) -> None:

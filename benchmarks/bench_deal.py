@@ -1,0 +1,78 @@
+"""Deal benchmark: time of `detente.deal_analysis` against `detente.analyze`, by model size and
+number of guarantor options.
+
+Uses the engine benchmark's random model (4 decision makers, 6 prioritised statements each,
+one infeasibility pattern) with a 4-phase deal: from the status quo (all N), each phase sets one
+more option of the next DM. Guarantors are the last options of the model (set to N in the
+phases, so every setting is tried). The flagship (examples/ceasefire_2024.yaml) is measured
+too. Medians of --repeat runs; the machine is shared, so treat the numbers as rough.
+
+    python benchmarks/bench_deal.py                     # 8 12 16 options, 0/3/6 guarantors
+    python benchmarks/bench_deal.py --sizes 12 --guarantors 0 6 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_engine import build
+
+import detente
+from detente.model.conflict import Conflict
+from detente.model.deal import Deal, Phase
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def with_deal(c: Conflict, n_guarantors: int) -> Conflict:
+    """A 4-phase deal: phase k sets the first option of DM k (mod the DMs), from all-N."""
+    first = [c.bits[dm.options[0]] for dm in c.dms]
+    guarantors = tuple(c.option_names[-n_guarantors:]) if n_guarantors else ()
+    state, phases = 0, []
+    for k in range(4):
+        state |= 1 << first[k % len(first)]
+        while not c.is_feasible(state):  # step past the infeasibility pattern
+            state |= 1 << first[(k + 1) % len(first)]
+        phases.append(Phase(f"p{k}", state))
+    return replace(c, status_quo=0, deal=Deal("bench", tuple(phases), guarantors=guarantors))
+
+
+def median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[8, 12, 16])
+    ap.add_argument("--guarantors", type=int, nargs="+", default=[0, 3, 6])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    print("| model | states | guarantors | analyze s | deal_analysis s | ratio |")
+    print("|---|---:|---:|---:|---:|---:|")
+    flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    rows: list[tuple[str, Conflict]] = [("flagship", flagship)]
+    for n in args.sizes:
+        base = build(n)
+        rows += [(f"random {n} options", with_deal(base, g)) for g in args.guarantors]
+    for name, c in rows:
+        assert c.deal is not None
+        a = median_time(lambda c=c: detente.analyze(c), args.repeat)
+        d = median_time(lambda c=c: detente.deal_analysis(c, mediate=False), args.repeat)
+        print(f"| {name} | {c.n_states} | {len(c.deal.guarantors)} | {a:.3f} | {d:.3f} | "
+              f"{d / a:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

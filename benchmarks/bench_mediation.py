@@ -1,0 +1,146 @@
+"""Mediation design benchmark: the flagship deal, the growth of the search, and the local
+target check against whole-model batch evaluation (``engine.batch.stable_batch``).
+
+Run: ``.venv/bin/python benchmarks/bench_mediation.py`` (about two minutes). Prints Markdown
+tables for docs/mediation.md. Timings are medians of ``--repeat`` runs (default 3) on
+whatever machine runs it; on a shared machine they are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import detente
+from detente.analyses.mediation import mediate
+from detente.analyses.mediation.edits import edit_lists, estimate_lists
+from detente.analyses.mediation.local import LocalChecks
+from detente.analyses.mediation.search import SearchTooLarge, build_space
+from detente.engine.batch import stable_batch
+from detente.model.errors import AnalysisError
+from detente.model.preferences import StatementPreference
+
+FLAGSHIP = Path(__file__).resolve().parent.parent / "examples" / "ceasefire_2024.yaml"
+DEAL = "YNNYYY----N"
+FULL = "YNNYYYNYYNN"  # state 277: deal + guarantee + US forces deployed
+STATUS_QUO = "NYYNNNNNYNN"
+
+
+def median_time(run: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = run()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), out
+
+
+def flagship_table(repeat: int) -> None:
+    c = detente.load(FLAGSHIP)
+    cases = [
+        (DEAL, ("seq",), 3, False, "the issue's benchmark"),
+        (DEAL, ("nash",), 3, False, "own-only: per-DM minima"),
+        (DEAL, ("nash", "seq", "sim"), 3, False, "coupled"),
+        (FULL, ("seq_sim",), 3, False, "coupled, 2 edits needed"),
+        (FULL, ("smr", "sim"), 3, False, "coupled, 2 edits needed"),
+        (STATUS_QUO, ("seq",), 3, False, "coupled, SEQ not yet met"),
+        (DEAL, ("seq",), 1, True, "status quo must evolve to it"),
+        (DEAL, ("seq",), 2, True, "status quo must evolve to it"),
+        (DEAL, ("seq",), 3, True, "status quo must evolve to it"),
+    ]
+    print("| target | concepts | max edits | reachable | min edits | solutions | seconds | note |")
+    print("|---|---|---:|---|---:|---:|---:|---|")
+    for target, concepts, k, reach, note in cases:
+        def run(target: str = target, concepts: tuple[str, ...] = concepts, k: int = k,
+                reach: bool = reach) -> object:
+            try:
+                return mediate(c, target, list(concepts), max_edits=k, limit=0,
+                               reachable=reach)
+            except SearchTooLarge as exc:
+                return exc
+        seconds, r = median_time(run, 1 if reach and k >= 2 else repeat)
+        if isinstance(r, AnalysisError):
+            print(f"| `{target}` | {'+'.join(concepts)} | {k} | {reach} | refused | – | "
+                  f"{seconds:.2f} | {str(r)[:90]}… |")
+            continue
+        assert not isinstance(r, Exception)
+        me = "–" if r.min_edits is None else str(r.min_edits)  # type: ignore[attr-defined]
+        print(f"| `{target}` | {'+'.join(concepts)} | {k} | {reach} | {me} | "
+              f"{len(r.solutions)} | {seconds:.2f} | {note} |")  # type: ignore[attr-defined]
+
+
+def growth_tables() -> None:
+    print("\nDistinct statement lists of one DM within k edits (m statements, c candidates; "
+          "bound = the size estimate used to refuse):\n")
+    print("| m | c | k=1 | k=2 | k=3 | bound k=3 |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for m, c in [(4, 0), (4, 1), (6, 1), (8, 0), (8, 2), (10, 2)]:
+        counts = [len(edit_lists(m, c, k)) for k in (1, 2, 3)]
+        print(f"| {m} | {c} | {counts[0]:,} | {counts[1]:,} | {counts[2]:,} | "
+              f"{estimate_lists(m, c, 3):,} |")
+    model = detente.load(FLAGSHIP)
+    targets = [int(x) for x in model.index_of(model.matching(DEAL))]
+    local = LocalChecks(model, targets, ("seq",))
+    print(f"\nFlagship, target `{DEAL}` (16 states), SEQ: lists within 3 edits and the classes "
+          "the search runs over (lists that decide every local comparison alike):\n")
+    print("| DM | statements | candidates | lists | classes | seconds |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for j, dm in enumerate(model.dms):
+        t = time.perf_counter()
+        sp = build_space(model, local, j, 3, True)
+        pref = dm.preference
+        m = len(pref.statements) if isinstance(pref, StatementPreference) else 0
+        print(f"| {dm.name} | {m} | {len(sp.pool) - m} | {len(sp.lists):,} | "
+              f"{sp.n_classes:,} | {time.perf_counter() - t:.2f} |")
+
+
+def check_speed(n_profiles: int) -> None:
+    """Profiles per second: the local target check against stable_batch on the same
+    random profiles (each DM one of its lists within 3 edits), SEQ at state 277."""
+    c = detente.load(FLAGSHIP)
+    target = [int(c.index_of(c.parse_state(FULL))[0])]
+    local = LocalChecks(c, target, ("seq",))
+    spaces = [build_space(c, local, j, 3, True) for j in range(len(c.dms))]
+    rng = np.random.default_rng(0)
+    picks = np.stack([rng.integers(0, sp.n_classes, n_profiles) for sp in spaces], axis=1)
+    t = time.perf_counter()
+    bits = {sp.dm: sp.bits[picks[:, q]] for q, sp in enumerate(spaces)}
+    local_res = local.stable(bits, 0)["seq"].all(axis=1)
+    t_local = time.perf_counter() - t
+    ranks = np.empty((n_profiles, len(c.dms), c.n_states), dtype=np.int64)
+    for q, sp in enumerate(spaces):
+        for p in range(n_profiles):
+            lst = sp.lists[sp.members[picks[p, q]][0]]
+            pref = StatementPreference(tuple(sp.pool[x] for x in lst))
+            ranks[p, q] = pref.scores(c.feasible, c.bits)
+    t = time.perf_counter()
+    batch = stable_batch(c, ranks, ["seq"])["seq"][:, :, target[0]].all(axis=1)
+    t_batch = time.perf_counter() - t
+    assert (batch == local_res).all(), "local check and stable_batch disagree"
+    print(f"\nSEQ at state 277 for {n_profiles:,} random profiles (edits within 3 for every "
+          "DM), same answers:\n")
+    print("| method | seconds | profiles/s | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| local target check (mediation.local) | {t_local:.2f} | "
+          f"{n_profiles / t_local:,.0f} | 1 |")
+    print(f"| whole-model batch (engine.batch.stable_batch) | {t_batch:.2f} | "
+          f"{n_profiles / t_batch:,.0f} | {t_batch / t_local:.0f}× slower |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profiles", type=int, default=200)
+    args = parser.parse_args()
+    flagship_table(args.repeat)
+    growth_tables()
+    check_speed(args.profiles)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""The results of the phased-deal analysis (:mod:`detente.analyses.deal`), as plain data.
+
+Each result has ``to_dict()``; :meth:`DealAnalysis.to_dict` is the JSON of ``detente deal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from detente.analyses.explain import Explanation
+from detente.analyses.mediation.result import MediationResult
+from detente.analyses.moves import Move, OptionChange, StateRef
+
+
+@dataclass(frozen=True)
+class Temptation:
+    """A DM's unilateral improvement from a phase, and whether each concept deters it."""
+
+    move: Move
+    deterred: dict[str, bool]
+    reasons: dict[str, str]
+    to_next_phase: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dm": self.move.dm,
+            "to": self.move.target.to_dict(),
+            "changes": [ch.to_dict() for ch in self.move.changes],
+            "to_next_phase": self.to_next_phase,
+            "deterred": dict(self.deterred),
+            "reasons": dict(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class PhaseResult:
+    """One phase: per concept and DM its stability, its temptations, whether it holds."""
+
+    index: int
+    name: str
+    rationale: str
+    state: StateRef
+    stable: dict[str, dict[str, bool]]
+    holds: dict[str, bool]
+    temptations: tuple[Temptation, ...]
+    explanation: Explanation
+
+    def equilibrium(self, concept: str) -> bool:
+        return all(self.stable[concept].values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "state": self.state.state,
+            "number": self.state.number,
+            "rationale": self.rationale,
+            "stable": {k: dict(v) for k, v in self.stable.items()},
+            "equilibrium": {k: self.equilibrium(k) for k in self.stable},
+            "holds": dict(self.holds),
+            "temptations": [t.to_dict() for t in self.temptations],
+        }
+
+
+@dataclass(frozen=True)
+class MoverCheck:
+    """One mover in a step: its changes, whether they improve its position, what stalling
+    leads to."""
+
+    dm: str
+    changes: tuple[OptionChange, ...]
+    own_move: StateRef | None  # its own changes alone from the previous state (None: infeasible)
+    improves: bool | None  # own_move preferred by it to the previous state
+    gains_from_step: bool  # the whole step leaves it better off
+    stall: StateRef | None  # the others move, it does not (None: infeasible)
+    prefers_stalling: bool | None  # it prefers the stall state to the next phase
+    hurt_by_stalling: tuple[str, ...]  # other DMs that like the stall state less than the phase
+    stall_equilibrium: dict[str, bool]  # per concept: the stall state is an equilibrium there
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dm": self.dm,
+            "changes": [ch.to_dict() for ch in self.changes],
+            "own_move": None if self.own_move is None else self.own_move.to_dict(),
+            "improves": self.improves,
+            "gains_from_step": self.gains_from_step,
+            "stall": None if self.stall is None else self.stall.to_dict(),
+            "prefers_stalling": self.prefers_stalling,
+            "hurt_by_stalling": list(self.hurt_by_stalling),
+            "stall_equilibrium": dict(self.stall_equilibrium),
+        }
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step into phase ``index`` (from the status quo when ``index`` is 0)."""
+
+    index: int
+    source: str  # "status quo" or the previous phase's name
+    target: str
+    movers: tuple[MoverCheck, ...]
+    irreversible: dict[str, tuple[str, ...]]  # mover -> options it set irreversibly
+
+    @property
+    def stalling(self) -> tuple[str, ...]:
+        """Movers who prefer to stall (the others move, they do not) to making the step."""
+        return tuple(m.dm for m in self.movers if m.prefers_stalling)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.source,
+            "to": self.target,
+            "movers": [m.to_dict() for m in self.movers],
+            "irreversible": {k: list(v) for k, v in self.irreversible.items()},
+            "stalling": list(self.stalling),
+        }
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """After the step into ``phase``, ``exposed`` (who set ``options`` irreversibly) faces an
+    undeterred improvement of ``by`` away from the deal path."""
+
+    phase: str
+    concept: str
+    exposed: str
+    options: tuple[str, ...]
+    by: str
+    move: Move
+    hurts: bool  # the exposed DM likes the improvement's target less than the phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "concept": self.concept,
+            "exposed": self.exposed,
+            "options": list(self.options),
+            "by": self.by,
+            "to": self.move.target.to_dict(),
+            "changes": [ch.to_dict() for ch in self.move.changes],
+            "hurts": self.hurts,
+        }
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Values of the guarantor options, applied to every phase."""
+
+    values: dict[str, str]
+    phases: tuple[StateRef, ...]
+    stalls: tuple[str, ...] = ()  # "DM before phase" for movers who would rather stall
+
+    @property
+    def on(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.values.items() if v == "Y")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "on": list(self.on),
+            "values": dict(self.values),
+            "phases": [p.state for p in self.phases],
+            "stalls": list(self.stalls),
+        }
+
+
+@dataclass(frozen=True)
+class PhaseMediation:
+    """The mediation analysis's answer for one broken phase (or why it gave none)."""
+
+    phase: str
+    result: MediationResult | None
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.error} if self.result is None else self.result.to_dict()
+
+
+@dataclass(frozen=True)
+class GuaranteeResult:
+    """Under one concept: does the deal hold as written, which settings make it hold, and, when
+    none does, the mediation analysis's answer (when available)."""
+
+    concept: str
+    holds_as_written: bool
+    breaks_at: str | None  # first phase that does not hold, as written
+    settings: tuple[Setting, ...]  # working settings, fewest guarantees first
+    tried: int  # settings tried (feasible, with legal steps)
+    mediation: tuple[PhaseMediation, ...] | None = None  # per broken phase
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "holds_as_written": self.holds_as_written,
+            "breaks_at": self.breaks_at,
+            "settings": [s.to_dict() for s in self.settings],
+            "tried": self.tried,
+            "mediation": None if self.mediation is None else {
+                m.phase: m.to_dict() for m in self.mediation
+            },
+            "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class DealAnalysis:
+    """The whole phase-by-phase analysis of a model's deal."""
+
+    model: str
+    deal: str
+    description: str
+    options: tuple[str, ...]
+    concepts: tuple[str, ...]
+    guarantors: tuple[str, ...]
+    status_quo: StateRef | None
+    phases: tuple[PhaseResult, ...]
+    steps: tuple[Step, ...]
+    exposures: tuple[Exposure, ...]
+    guarantees: dict[str, GuaranteeResult] = field(default_factory=dict)
+
+    def holds(self, concept: str) -> bool:
+        return all(p.holds[concept] for p in self.phases)
+
+    def breaks_at(self, concept: str) -> str | None:
+        return next((p.name for p in self.phases if not p.holds[concept]), None)
+
+    @property
+    def stalls_at(self) -> str | None:
+        """The first phase whose step some mover would rather not make (it prefers to stall)."""
+        return next((s.target for s in self.steps if s.stalling), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "deal": self.deal,
+            "description": self.description,
+            "options": list(self.options),
+            "concepts": list(self.concepts),
+            "status_quo": None if self.status_quo is None else self.status_quo.state,
+            "guarantors": list(self.guarantors),
+            "phases": [p.to_dict() for p in self.phases],
+            "steps": [s.to_dict() for s in self.steps],
+            "exposures": [e.to_dict() for e in self.exposures],
+            "holds": {k: self.holds(k) for k in self.concepts},
+            "breaks_at": {k: self.breaks_at(k) for k in self.concepts},
+            "stalls_at": self.stalls_at,
+            "guarantees": {k: g.to_dict() for k, g in self.guarantees.items()},
+        }
+
+
+__all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseMediation",
+           "PhaseResult", "Setting", "Step", "Temptation"]

@@ -1,0 +1,364 @@
+"""Stability at a target from local information only, for many preference profiles at once.
+
+Whether a target state s is stable for DM i depends on i's moves R_i(s) and, for each move t,
+on the states the others can bring about from t (R_{N−i}(t), its improving part for SEQ, the
+simultaneous responses from s for SIM) — never on the rest of the graph. Each check is a
+Boolean function of *comparisons* "DM j prefers state a to state b" (u_j(a) > u_j(b)); this
+module collects, per DM, the comparisons the checks need (its *columns*) and evaluates the
+checks for a batch of profiles given as one Boolean matrix per DM, (profiles, columns).
+
+States are positions in ``conflict.feasible``. Reachability is preference-independent, so it
+is built once (:class:`MoveIndex`); a profile is only a set of comparison bits.
+
+>>> import numpy as np, detente
+>>> c = detente.load("examples/prisoners_dilemma.yaml")
+>>> local = LocalChecks(c, [0], ("nash", "gmr"))
+>>> bits = local.bits_from_ranks(c.ranks)
+>>> local.stable({j: b[None, :] for j, b in bits.items()}, 0)["gmr"].tolist()
+[[True, True]]
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from itertools import product
+
+import numpy as np
+
+from detente.engine.single import MoveIndex
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+
+#: The most simultaneous joint responses one SIM check enumerates.
+MAX_SIM_RESPONSES = 1 << 16
+
+OWN_ONLY = frozenset({"nash", "gmr", "smr"})
+
+
+@dataclass
+class Columns:
+    """The comparisons one DM's checks need: column k is u(a_k) > u(b_k)."""
+
+    a: list[int] = field(default_factory=list)
+    b: list[int] = field(default_factory=list)
+    index: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def col(self, a: int, b: int) -> int:
+        key = (a, b)
+        k = self.index.get(key)
+        if k is None:
+            k = len(self.a)
+            self.index[key] = k
+            self.a.append(a)
+            self.b.append(b)
+        return k
+
+    def cols(self, states: list[int] | np.ndarray, b: int) -> np.ndarray:
+        return np.array([self.col(int(a), b) for a in states], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+@dataclass
+class _SeqGraph:
+    """R_{N−i}(t) as a graph: local states (t first), per other DM its moves as edges."""
+
+    states: np.ndarray  # positions; states[0] = t
+    good: np.ndarray  # columns of i: u_i(x) > u_i(s) for each local state
+    edges: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    # j -> (dst_local sorted by src, improvement column of j, group starts, src_local unique)
+
+
+@dataclass
+class _Move:
+    """One move s -> t of DM i and what can sanction it, per concept."""
+
+    t: int
+    ui: int  # column of i: u_i(t) > u_i(s)
+    gmr: np.ndarray | None = None  # columns of i over R_{N−i}(t)
+    smr: list[tuple[int, np.ndarray]] | None = None  # (x col, cols of R_i(x))
+    seq: _SeqGraph | None = None
+    sim: tuple[np.ndarray, np.ndarray, list[np.ndarray]] | None = None
+    # (feasible mask, i columns of the outcomes, per other DM its response column or -1)
+
+
+class LocalChecks:
+    """Local stability checks at one or more target states for the given concepts."""
+
+    def __init__(
+        self, conflict: Conflict, targets: list[int], concepts: tuple[str, ...],
+        index: MoveIndex | None = None,
+    ) -> None:
+        self.conflict = conflict
+        self.targets = list(targets)
+        self.concepts = tuple(concepts)
+        self.n = len(conflict.dms)
+        self.index = index or MoveIndex(conflict)
+        self.columns = [Columns() for _ in range(self.n)]
+        need = set(concepts)
+        if "seq_sim" in need:
+            need |= {"seq", "sim"}
+        if "seq" in need:
+            need.add("gmr")  # SEQ ⊆ GMR: the search filters DMs' classes by GMR first
+        self.need = need
+        self._reach_cache: dict[tuple[int, int], list[int]] = {}
+        #: uses[i][j]: columns of DM j that DM i's checks read (j's sanctions against i)
+        self.uses: list[dict[int, set[int]]] = [{} for _ in range(self.n)]
+        # moves[target][i] = list of _Move
+        self.moves: list[list[list[_Move]]] = [
+            [self._moves(s, i) for i in range(self.n)] for s in self.targets
+        ]
+
+    # ---- building ----------------------------------------------------------------------
+    def others(self, i: int) -> list[int]:
+        return [j for j in range(self.n) if j != i]
+
+    def group_reach(self, i: int, t: int) -> list[int]:
+        """R_{N−i}(t): states the others reach from t by legal sequences of their moves, no
+        DM moving twice in a row (preference-independent)."""
+        key = (i, t)
+        if key in self._reach_cache:
+            return self._reach_cache[key]
+        others = self.others(i)
+        seen: set[tuple[int, int]] = set()
+        queue: deque[tuple[int, int]] = deque()
+        for j in others:
+            for y in self.index.reach(j, t).tolist():
+                if (y, j) not in seen:
+                    seen.add((y, j))
+                    queue.append((y, j))
+        while queue:
+            x, last = queue.popleft()
+            for j in others:
+                if j == last:
+                    continue
+                for y in self.index.reach(j, x).tolist():
+                    if (y, j) not in seen:
+                        seen.add((y, j))
+                        queue.append((y, j))
+        out = sorted({x for x, _ in seen})
+        self._reach_cache[key] = out
+        return out
+
+    def _moves(self, s: int, i: int) -> list[_Move]:
+        cols = self.columns[i]
+        out = []
+        for t in self.index.reach(i, s).tolist():
+            m = _Move(t, cols.col(t, s))
+            if self.need & {"gmr", "smr"}:
+                reach = self.group_reach(i, t)
+                if "gmr" in self.need:
+                    m.gmr = cols.cols(reach, s)
+                if "smr" in self.need:
+                    m.smr = [
+                        (cols.col(x, s), cols.cols(self.index.reach(i, x), s)) for x in reach
+                    ]
+            if "seq" in self.need:
+                m.seq = self._seq_graph(s, i, t)
+            if "sim" in self.need:
+                m.sim = self._sim(s, i, t)
+            out.append(m)
+        return out
+
+    def _seq_graph(self, s: int, i: int, t: int) -> _SeqGraph:
+        states = [t] + [x for x in self.group_reach(i, t) if x != t]
+        local = {x: k for k, x in enumerate(states)}
+        edges = {}
+        for j in self.others(i):
+            cj = self.columns[j]
+            src: list[int] = []
+            dst: list[int] = []
+            col: list[int] = []
+            for x in states:
+                for y in self.index.reach(j, x).tolist():
+                    src.append(local[x])
+                    dst.append(local[y])
+                    col.append(cj.col(y, x))
+            if not src:
+                continue
+            srcs = np.array(src, dtype=np.int64)
+            order = np.argsort(srcs, kind="stable")
+            srcs = srcs[order]
+            starts = np.flatnonzero(np.r_[True, srcs[1:] != srcs[:-1]])
+            self.uses[i].setdefault(j, set()).update(col)
+            edges[j] = (
+                np.array(dst, dtype=np.int64)[order],
+                np.array(col, dtype=np.int64)[order],
+                starts,
+                srcs[starts],
+            )
+        good = self.columns[i].cols(states, s)
+        return _SeqGraph(np.array(states, dtype=np.int64), good, edges)
+
+    def _sim(self, s: int, i: int, t: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        c = self.conflict
+        feasible = c.feasible
+        others = self.others(i)
+        base = int(feasible[t])
+        choices = [[-1, *self.index.reach(j, s).tolist()] for j in others]
+        size = int(np.prod([len(ch) for ch in choices])) if choices else 1
+        if size > MAX_SIM_RESPONSES:
+            raise AnalysisError(
+                f"SIM at state {c.state_string(int(feasible[s]))}: {size:,} simultaneous "
+                f"responses to check for one move (limit {MAX_SIM_RESPONSES:,}); leave SIM out"
+            )
+        masks = [int(c.dm_masks[j]) for j in others]
+        ok: list[bool] = []
+        outcome_cols: list[int] = []
+        response_cols: list[list[int]] = [[] for _ in others]
+        cols_i = self.columns[i]
+        for combo in product(*choices):
+            code = base
+            for k, y in enumerate(combo):
+                if y >= 0:
+                    code = (code & ~masks[k]) | (int(feasible[y]) & masks[k])
+                response_cols[k].append(self.columns[others[k]].col(y, s) if y >= 0 else -1)
+            if c.is_feasible(code):
+                ok.append(True)
+                outcome_cols.append(cols_i.col(int(c.index_of(code)[0]), s))
+            else:
+                ok.append(False)
+                outcome_cols.append(0)
+        for j, r in zip(others, response_cols, strict=True):
+            self.uses[i].setdefault(j, set()).update(x for x in r if x >= 0)
+        return (
+            np.array(ok, dtype=bool),
+            np.array(outcome_cols, dtype=np.int64),
+            [np.array(r, dtype=np.int64) for r in response_cols],
+        )
+
+    # ---- profiles --------------------------------------------------------------------
+    def bits_from_ranks(self, ranks: np.ndarray) -> dict[int, np.ndarray]:
+        """Column bits of one profile given as ranks (DMs, feasible states)."""
+        return {j: self.bits_from_scores(j, ranks[j]) for j in range(self.n)}
+
+    def bits_from_scores(self, j: int, scores: np.ndarray) -> np.ndarray:
+        """Column bits of DM j from scores over all feasible states (or a (P, states) batch)."""
+        cols = self.columns[j]
+        a = np.array(cols.a, dtype=np.int64)
+        b = np.array(cols.b, dtype=np.int64)
+        return np.asarray(scores[..., a] > scores[..., b])
+
+    def positions(self, j: int) -> np.ndarray:
+        """The states DM j's columns compare (sorted positions)."""
+        cols = self.columns[j]
+        return np.unique(np.array(cols.a + cols.b, dtype=np.int64))
+
+    # ---- checks ----------------------------------------------------------------------
+    def stable(self, bits: dict[int, np.ndarray], k: int,
+               dms: list[int] | None = None) -> dict[str, np.ndarray]:
+        """concept -> (P, DMs) bool: stability at target ``k`` for each profile and DM
+        (for ``dms`` only when given; the other columns are True)."""
+        p = next(iter(bits.values())).shape[0]
+        out: dict[str, np.ndarray] = {}
+        wanted = [x for x in ("nash", "gmr", "smr", "seq", "sim") if x in self.need]
+        for concept in wanted:
+            res = np.ones((p, self.n), dtype=bool)
+            for i in dms if dms is not None else range(self.n):
+                res[:, i] = self.stable_dm(concept, bits, k, i)
+            out[concept] = res
+        if "seq_sim" in self.concepts:
+            out["seq_sim"] = out["seq"] & out["sim"]
+        return {c: out[c] for c in self.concepts}
+
+    def stable_dm(self, concept: str, bits: dict[int, np.ndarray], k: int, i: int
+                  ) -> np.ndarray:
+        """(P,) bool: is target ``k`` stable for DM i under ``concept`` in each profile."""
+        bi = bits[i]
+        p = bi.shape[0]
+        ok = np.ones(p, dtype=bool)
+        for m in self.moves[k][i]:
+            ui = bi[:, m.ui] & ok
+            if not ui.any():
+                continue
+            if concept == "nash":
+                ok &= ~ui
+                continue
+            rows = np.flatnonzero(ui)
+            ok[rows] = self.sanctioned(concept, _Rows(bits, rows), i, m)
+        return ok
+
+    def sanctioned(self, concept: str, bits: _Rows | dict[int, np.ndarray], i: int, m: _Move
+                   ) -> np.ndarray:
+        """(rows,) bool: is i's move m sanctioned under ``concept`` in each profile?"""
+        if isinstance(bits, dict):
+            bits = _Rows(bits, None)
+        if concept == "gmr":
+            assert m.gmr is not None
+            return np.asarray((~bits.get(i, m.gmr)).any(axis=1))
+        if concept == "smr":
+            assert m.smr is not None
+            out = np.zeros(bits.n, dtype=bool)
+            for xcol, escape in m.smr:
+                good = ~bits.get(i, xcol)
+                if escape.size:
+                    good &= ~bits.get(i, escape).any(axis=1)
+                out |= good
+            return out
+        if concept == "seq":
+            assert m.seq is not None
+            return _seq_sanctioned(m.seq, bits, i)
+        if concept == "sim":
+            assert m.sim is not None
+            feasible, outcome, responses = m.sim
+            allowed = np.broadcast_to(feasible, (bits.n, feasible.size)).copy()
+            for j, rcols in zip(self.others(i), responses, strict=True):
+                moving = rcols >= 0
+                if moving.any():
+                    allowed[:, moving] &= bits.get(j, rcols[moving])
+            allowed &= ~bits.get(i, outcome)
+            return np.asarray(allowed.any(axis=1))
+        raise ValueError(concept)
+
+
+class _Rows:
+    """Some rows of per-DM bit matrices, gathered only for the columns a check reads."""
+
+    def __init__(self, bits: dict[int, np.ndarray], rows: np.ndarray | None) -> None:
+        self.bits = bits
+        self.rows = rows
+        self.n = next(iter(bits.values())).shape[0] if rows is None else rows.size
+
+    def get(self, j: int, cols: np.ndarray | int) -> np.ndarray:
+        b = self.bits[j]
+        if self.rows is None:
+            return np.asarray(b[:, cols])
+        if isinstance(cols, (int, np.integer)):
+            return np.asarray(b[self.rows, cols])
+        return np.asarray(b[self.rows[:, None], cols[None, :]])
+
+
+def _seq_sanctioned(g: _SeqGraph, bits: _Rows, i: int) -> np.ndarray:
+    """Can the others, by improvements, reach from t a state i likes no better than s?
+
+    A[j][x]: some sequence of improvements starting with a move by j from x reaches a good
+    state (the Boolean form of :func:`detente.engine.coalition.coalition_min`)."""
+    good = ~bits.get(i, g.good)
+    p, w = good.shape
+    movers = list(g.edges)
+    reach = {j: np.zeros((p, w), dtype=bool) for j in movers}
+    changed = True
+    while changed:
+        changed = False
+        for j in movers:
+            dst, col, starts, srcs = g.edges[j]
+            target = good.copy()
+            for k in movers:
+                if k != j:
+                    target |= reach[k]
+            val = target[:, dst] & bits.get(j, col)
+            hit = np.logical_or.reduceat(val, starts, axis=1)
+            old = reach[j][:, srcs]
+            new = old | hit
+            if (new != old).any():
+                changed = True
+                reach[j][:, srcs] = new
+    out = np.zeros(p, dtype=bool)
+    for j in movers:
+        out |= reach[j][:, 0]
+    return out
+
+
+__all__ = ["OWN_ONLY", "Columns", "LocalChecks"]

@@ -1,0 +1,134 @@
+"""The result of :func:`detente.mediate`: plain data, its JSON shape and its wording."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from detente.analyses.mediation.levers import Lever
+from detente.analyses.mediation.requirements import Requirement
+from detente.engine.registry import concept_label
+
+
+@dataclass(frozen=True)
+class SolutionEdit:
+    """One edit of a solution; positions 1-based in the DM's list at the time of the edit."""
+
+    dm: str
+    op: str  # "move" | "drop" | "add"
+    statement: str
+    source: int | None
+    dest: int | None
+    rationale: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dm": self.dm, "op": self.op, "statement": self.statement,
+                "from": self.source, "to": self.dest, "rationale": self.rationale}
+
+    def text(self) -> str:
+        """In words, e.g. ``Israel: move "isr_new_demands" from 4 to 6``."""
+        if self.op == "move":
+            return f'{self.dm}: move "{self.statement}" from {self.source} to {self.dest}'
+        if self.op == "drop":
+            return f'{self.dm}: drop "{self.statement}" (at {self.source})'
+        return f'{self.dm}: add "{self.statement}" at {self.dest}'
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A distinct minimal set of statement lists, one edit sequence reaching it, and the
+    equilibria of the edited model (forward engine) under each requested concept."""
+
+    edits: tuple[SolutionEdit, ...]
+    target: str  # the target state that becomes an equilibrium
+    equilibria: dict[str, list[str]]
+    statements: dict[str, list[str]]  # new statement lists of the DMs that changed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edits": [e.to_dict() for e in self.edits], "target_state": self.target,
+                "equilibria": self.equilibria, "statements": self.statements}
+
+
+@dataclass(frozen=True)
+class MediationResult:
+    """Requirements, minimal statement edits and mediator levers for one target."""
+
+    model: str
+    target: str  # as given
+    targets: tuple[str, ...]  # matching feasible states
+    concepts: tuple[str, ...]
+    already_stable: bool
+    min_edits: int | None  # None: no solution within max_edits
+    max_edits: int
+    solutions: tuple[Solution, ...]
+    truncated: bool  # more minimal solutions exist than listed (--limit)
+    requirements: tuple[Requirement, ...]
+    levers: tuple[Lever, ...]
+    mediators: tuple[str, ...]
+    editable: tuple[str, ...]
+    reachable: bool
+    notes: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``detente mediate --format json``."""
+        return {
+            "model": self.model,
+            "target": self.target,
+            "targets": list(self.targets),
+            "concepts": list(self.concepts),
+            "already_stable": self.already_stable,
+            "min_edits": self.min_edits,
+            "max_edits": self.max_edits,
+            "reachable": self.reachable,
+            "solutions": [s.to_dict() for s in self.solutions],
+            "truncated": self.truncated,
+            "editable": list(self.editable),
+            "requirements": [r.to_dict() for r in self.requirements],
+            "mediators": list(self.mediators),
+            "levers": [lv.to_dict() for lv in self.levers],
+            "notes": list(self.notes),
+        }
+
+    # ---- wording ----------------------------------------------------------------------------
+    @property
+    def concept_text(self) -> str:
+        return " and ".join(concept_label(c) for c in self.concepts)
+
+    def headline(self) -> str:
+        """One sentence: the answer."""
+        what = f"{self.target}" + (f" ({len(self.targets)} matching states)"
+                                   if len(self.targets) > 1 else "")
+        reach = " and reachable from the status quo" if self.reachable else ""
+        if self.already_stable:
+            return (f"{what} is already an equilibrium under {self.concept_text}{reach}: "
+                    "no change of priorities is needed.")
+        if self.min_edits is None:
+            return (f"No change of at most {self.max_edits} edits to the parties' statements "
+                    f"makes {what} an equilibrium under {self.concept_text}{reach}.")
+        n = len(self.solutions)
+        more = " (more exist: raise --limit)" if self.truncated else ""
+        return (f"The fewest edits that make {what} an equilibrium under "
+                f"{self.concept_text}{reach}: {self.min_edits}; {n} distinct "
+                f"solution{'s' if n != 1 else ''} listed{more}.")
+
+    @property
+    def focus(self) -> str:
+        """The matching state to explain: the first solution's, else the one with the fewest
+        unmet requirements."""
+        if self.solutions:
+            return self.solutions[0].target
+        counts = {t: 0 for t in self.targets}
+        for r in self.requirements:
+            counts[r.target] += not r.met
+        return min(self.targets, key=lambda t: counts[t])
+
+    def unmet(self, target: str | None = None) -> list[Requirement]:
+        """Requirements not met now (at ``target`` only, when given)."""
+        return [r for r in self.requirements
+                if not r.met and (target is None or r.target == target)]
+
+    def working_levers(self) -> list[Lever]:
+        return [lv for lv in self.levers if lv.works]
+
+
+__all__ = ["MediationResult", "Solution", "SolutionEdit"]

@@ -1,0 +1,144 @@
+"""``detente deal FILE``: does the model's phased deal enforce itself, phase by phase?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from detente.surfaces.cli.output import (
+    ANALYSIS_PANEL,
+    FormatOption,
+    OutputFormat,
+    load_conflict,
+    print_json,
+    print_wide,
+    stdout_console,
+)
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.console import Console
+
+    from detente.analyses.deal import DealAnalysis
+    from detente.analyses.mediation.result import MediationResult
+
+EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
+
+
+def deal_command(
+    file: Annotated[Path, typer.Argument(help="Model file with a `deal:` section (.yaml).")],
+    concept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--concept", "-c", metavar="CONCEPT",
+            help="Solution concept: nash, gmr, smr, seq, sim or seq_sim (repeatable). "
+            "Default: all six.",
+        ),
+    ] = None,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """Check a phased deal: per phase who is stable and what tempts them, per step who moves
+    and who would rather stall, who is exposed after irreversible steps, and which guarantees
+    make every phase hold.
+
+    Verdicts are defined in docs/deals.md (the commitment problem: Fearon 1995; third-party
+    guarantees: Walter 2002).
+    """
+    c = load_conflict(file)
+    from detente.analyses.deal import deal_analysis
+
+    result = deal_analysis(c, concept or None)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+    else:
+        render(stdout_console(), result)
+
+
+# ----- text -----------------------------------------------------------------------------
+def _mark(ok: bool) -> Text:
+    return Text("✓", style="green") if ok else Text("✗", style="bold red")
+
+
+def render(console: Console, r: DealAnalysis) -> None:
+    """The deal for people: a phase table, the steps, exposures, guarantees."""
+    from rich.table import Table
+
+    from detente.engine.registry import concept_label
+
+    console.print(Text(f"{r.model}: deal ", style="bold") + Text(r.deal, style="bold underline"))
+    console.print(Text(f"Options, in order: {' '.join(r.options)}", style="dim"))
+    table = Table(title="Phases: holds under each concept (✓) — unstable DMs in brackets")
+    table.add_column("#")
+    table.add_column("phase")
+    table.add_column("state")
+    for k in r.concepts:
+        table.add_column(concept_label(k))
+    for p in r.phases:
+        cells: list[Text | str] = [str(p.index + 1), p.name, f"{p.state.state} ({p.state.number})"]
+        for k in r.concepts:
+            bad = [dm for dm, ok in p.stable[k].items() if not ok]
+            cell = _mark(p.holds[k])
+            if bad:
+                cell += Text(f" [{', '.join(bad)}]", style="dim")
+            cells.append(cell)
+        table.add_row(*cells)
+    print_wide(console, table)
+    console.print(Text("Steps", style="bold"))
+    for s in r.steps:
+        console.print(Text(f"  {s.source} → {s.target}:"))
+        for m in s.movers:
+            how = {True: "improves its position", False: "does not improve its position",
+                   None: "cannot be made alone"}[m.improves]
+            line = f"    {m.dm} ({', '.join(str(ch) for ch in m.changes)}) {how}"
+            if m.prefers_stalling and m.stall is not None:
+                held = [concept_label(k) for k, eq in m.stall_equilibrium.items() if eq]
+                line += f"; it would rather stall (state {m.stall.number}"
+                line += f", an equilibrium under {', '.join(held)})" if held else ")"
+            fixed = s.irreversible.get(m.dm)
+            if fixed:
+                line += f"; irreversible: {', '.join(fixed)}"
+            console.print(Text(line, style="red" if m.prefers_stalling else ""))
+    if r.exposures:
+        console.print(Text("Exposure after irreversible steps", style="bold"))
+        for e in r.exposures:
+            hurt = "" if e.hurts else " (not against its interest)"
+            console.print(
+                f"  {concept_label(e.concept)}: after {e.phase!r}, {e.exposed} is exposed — "
+                f"{e.by} gains undeterred by {e.move.change_text} (to state "
+                f"{e.move.target.number}){hurt}"
+            )
+    console.print(Text("Guarantees", style="bold"))
+    for k, g in r.guarantees.items():
+        head = f"  {concept_label(k)}: " + (
+            "holds as written" if g.holds_as_written else f"breaks at {g.breaks_at!r}"
+        )
+        if g.settings:
+            shown = ["none" if not s.on else " + ".join(s.on) for s in g.settings[:3]]
+            head += f"; holds with: {'; '.join(shown)}"
+        console.print(head)
+        if g.note:
+            console.print(Text(f"    {g.note}", style="dim"))
+        for pm in g.mediation or ():
+            console.print(f"    {pm.phase!r}: {_mediation_text(pm.result, pm.error)}")
+
+
+def _mediation_text(result: MediationResult | None, error: str) -> str:
+    """``'1 edit: Israel: drop "x" (at 4); or ... (5 solutions)'``."""
+    if result is None:
+        return f"no answer ({error})"
+    if result.min_edits is None:
+        return f"no change of at most {result.max_edits} edits makes it an equilibrium"
+    shown = ["; ".join(e.text() for e in sol.edits) for sol in result.solutions[:3]]
+    more = len(result.solutions) - len(shown)
+    plural = "s" if result.min_edits != 1 else ""
+    tail = f" (and {more} more)" if more > 0 or result.truncated else ""
+    return f"{result.min_edits} edit{plural}: " + "; or ".join(shown) + tail
+
+
+def register(app: typer.Typer) -> None:
+    app.command("deal", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(deal_command)
+
+
+__all__ = ["deal_command", "register", "render"]

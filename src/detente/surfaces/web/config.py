@@ -1,0 +1,64 @@
+"""Settings of the web app: where the database lives, the token, and size limits."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+#: Largest request body accepted (bytes); larger requests get 413 before they are read.
+MAX_REQUEST_BYTES = 2 * 2**20
+#: Largest model text accepted (characters).
+MAX_MODEL_CHARS = 512 * 2**10
+#: Most options a model may have here (2**20 candidate states); more is refused before
+#: the states are enumerated.
+MAX_OPTIONS = 20
+#: Most feasible states a model may have here; more is refused before any analysis.
+MAX_STATES = 2**18
+#: Models up to this many states are analysed live in the editor as you type.
+LIVE_STATES = 20_000
+
+
+def default_db_path() -> Path:
+    """The database in the user's data directory, e.g. ``~/.local/share/detente/detente.db``."""
+    return Path(platformdirs.user_data_dir("detente", appauthor=False)) / "detente.db"
+
+
+def is_loopback(host: str) -> bool:
+    """True for addresses only this machine can reach.
+
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("::1")
+    (True, True, True)
+    >>> is_loopback("0.0.0.0"), is_loopback("192.168.1.5")
+    (False, False)
+    """
+    if host.strip().lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one server runs. ``token=None`` means no token is asked for (loopback only)."""
+
+    db_path: Path
+    token: str | None = None
+    max_request_bytes: int = MAX_REQUEST_BYTES
+    max_model_chars: int = MAX_MODEL_CHARS
+    max_options: int = MAX_OPTIONS
+    max_states: int = MAX_STATES
+    live_states: int = LIVE_STATES
+    job_workers: int = 1
+    cache_entries: int = 64
+    #: Host header names accepted (None: any). ``detente serve`` on loopback sets the
+    #: loopback names, so a web page cannot reach the server by DNS rebinding.
+    allowed_hosts: tuple[str, ...] | None = None
+
+
+#: Host names a loopback server answers to.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")

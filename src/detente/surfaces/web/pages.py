@@ -1,0 +1,322 @@
+"""The server-rendered pages: model list, the workbench (editor, equilibria, state table,
+explanations, status-quo graph), versions and diffs. Jinja templates with a little htmx;
+every number shown comes from :mod:`.service` (the analyses), nothing is computed here."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from detente.analyses.casefile import CaseFile
+from detente.analyses.stability import display_ranks
+from detente.engine.registry import concept_label
+from detente.model.errors import DetenteError, error_data
+from detente.surfaces.web import service
+from detente.surfaces.web.api import MAX_ID, bench
+from detente.surfaces.web.store import NotFound, StaleVersion
+from detente.surfaces.web.workbench import Workbench
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+#: Rows of the state table shown at most.
+MAX_ROWS = 300
+
+STARTER = """\
+detente: 1
+name: New conflict
+description: Two prisoners; each may defect or stay silent.
+decision_makers:
+  - name: A
+    options: [{name: a_defects}]
+    preferences: {statements: [not b_defects, a_defects]}
+  - name: B
+    options: [{name: b_defects}]
+    preferences: {statements: [not a_defects, b_defects]}
+status_quo: NN
+"""
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return templates.TemplateResponse(request, "error.html", {"message": message},
+                                      status_code=status)
+
+
+def _id(model_id: int) -> int:
+    if not 1 <= model_id <= MAX_ID:
+        raise NotFound(f"no model {model_id}")
+    return model_id
+
+
+# ----- model list -----------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> Response:
+    b = bench(request)
+    models = await run_in_threadpool(b.store.all)
+    return templates.TemplateResponse(request, "index.html", {"models": models})
+
+
+@router.post("/models/new")
+async def new_model(request: Request) -> Response:
+    ref = await run_in_threadpool(bench(request).create, STARTER)
+    return RedirectResponse(f"/models/{ref.id}", status_code=303)
+
+
+@router.post("/models/import")
+async def import_model(request: Request, file: UploadFile) -> Response:
+    b = bench(request)
+    raw = await file.read(b.settings.max_model_chars + 1)
+    name = file.filename or "model.yaml"
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return error_page(request, 422, f"{name}: the file is not UTF-8 text")
+    if name.lower().endswith((".gmcr", ".json")):
+        text = await run_in_threadpool(service.yaml_from_gmcr, text, name)
+    ref = await run_in_threadpool(b.create, text)
+    return RedirectResponse(f"/models/{ref.id}", status_code=303)
+
+
+# ----- the workbench --------------------------------------------------------------------
+def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str, Any]:
+    v, model, case = b.case(model_id, version)
+    result = case.stability
+    latest = b.version(model_id).version
+    return {
+        "v": v, "latest": latest, "model": model, "yaml": v.yaml,
+        "equilibria": service.equilibria_summary(result),
+        "concepts": [(k, concept_label(k)) for k in result.concepts],
+        "versions": b.store.versions(model_id),
+        "status_quo": None if model.status_quo is None else {
+            "number": model.state_number(model.status_quo),
+            "state": model.state_string(model.status_quo)},
+        "evolution": _evolution(case),
+        "robustness": _robustness(case),
+        "deal": _deal(case),
+        "notes": case.notes,
+        "message": None, "message_kind": None,
+    }
+
+
+def _evolution(case: CaseFile) -> dict[str, Any] | None:
+    """The first status-quo scenario of the case file (unilateral improvements)."""
+    if not case.evolution:
+        return None
+    data: dict[str, Any] = case.evolution[0].result.to_dict()
+    return data
+
+
+def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
+    """The case file's robustness result, arranged for the page (None when the model
+    declares no uncertainty)."""
+    r = case.robustness
+    if r is None:
+        return None
+    c = r.conflict
+    shown: list[int] = []
+    for k in r.concepts:
+        shown += [s for s in r.leading(k, per_concept) if s not in shown]
+    rows = [{"number": s + 1, "state": c.state_string(int(c.feasible[s])),
+             "p": [float(r.equilibrium[k][s]) for k in r.concepts]} for s in shown]
+    sq = r.status_quo()
+    return {"profiles": r.profiles, "exact": r.exact, "samples": r.samples, "seed": r.seed,
+            "labels": [concept_label(k) for k in r.concepts], "rows": rows,
+            "status_quo": None if sq is None else {
+                "state": sq["state"],
+                "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
+
+
+def _deal(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's phased-deal result for the page (None without a deal)."""
+    d = case.deal
+    if d is None:
+        return None
+    return {
+        "name": d.deal, "description": d.description,
+        "phases": [{"name": p.name, "number": p.state.number, "state": p.state.state,
+                    "holds": [bool(p.holds[k]) for k in d.concepts]} for p in d.phases],
+        "labels": [concept_label(k) for k in d.concepts],
+        "holds": [(concept_label(k), d.holds(k), d.breaks_at(k)) for k in d.concepts],
+        "stalls_at": d.stalls_at, "exposures": len(d.exposures),
+    }
+
+
+@router.get("/models/{model_id}", response_class=HTMLResponse)
+async def workbench(request: Request, model_id: int,
+                    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    b = bench(request)
+    v, model = await run_in_threadpool(b.model, _id(model_id), version)
+    if model.n_states > b.settings.live_states and b.cache.size > 0 and not b.case_ready(v):
+        # a big model: analyse it as a background job and show its progress meanwhile
+        job = b.case_job(v, model)
+        return templates.TemplateResponse(request, "analysing.html", {
+            "v": v, "model": model, "model_id": v.model_id,
+            "job": job.to_dict(with_result=False)})
+    ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
+    return templates.TemplateResponse(request, "model.html", ctx)
+
+
+def _job_partial(request: Request, model_id: int, job_id: str) -> Response:
+    job = bench(request).jobs.get(job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id!r}")
+    if job.state == "done":  # htmx reloads the page, which now shows the analysis
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return templates.TemplateResponse(request, "_progress.html", {
+        "job": job.to_dict(with_result=False), "model_id": model_id})
+
+
+@router.get("/models/{model_id}/jobs/{job_id}", response_class=HTMLResponse)
+async def job_progress(request: Request, model_id: int, job_id: str) -> Response:
+    return _job_partial(request, model_id, job_id)
+
+
+@router.post("/models/{model_id}/jobs/{job_id}/cancel", response_class=HTMLResponse)
+async def cancel_job(request: Request, model_id: int, job_id: str) -> Response:
+    bench(request).jobs.cancel(job_id)
+    return _job_partial(request, model_id, job_id)
+
+
+@router.post("/models/{model_id}/save")
+async def save(request: Request, model_id: int, yaml: Annotated[str, Form()],
+               version: Annotated[int, Form()]) -> Response:
+    b = bench(request)
+    _id(model_id)
+    try:
+        ref = await run_in_threadpool(b.save, model_id, yaml, version)
+    except (StaleVersion, DetenteError) as exc:
+        # keep the analyst's text: show the saved version's analysis beside the unsaved edits
+        ctx = await run_in_threadpool(_page_context, b, model_id, None)
+        ctx["yaml"] = yaml
+        ctx["edited_from"] = version
+        ctx["message"] = str(exc)
+        ctx["message_kind"] = "conflict" if isinstance(exc, StaleVersion) else "invalid"
+        if isinstance(exc, StaleVersion):
+            ctx["message"] += f" (your text is kept below; version {exc.latest} is shown right)"
+        status = 409 if isinstance(exc, StaleVersion) else 422
+        return templates.TemplateResponse(request, "model.html", ctx, status_code=status)
+    return RedirectResponse(f"/models/{ref.id}", status_code=303)
+
+
+def _check(b: Workbench, text: str) -> dict[str, Any]:
+    try:
+        model = b.parse(text)
+    except DetenteError as exc:
+        err = error_data(exc)
+        return {"ok": False, "error": err, "excerpt": _excerpt(text, err.get("line"))}
+    out: dict[str, Any] = {"ok": True, "summary": service.summary(model), "equilibria": None}
+    if model.n_states <= b.settings.live_states:
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        result = b.cache.get(("draft", digest), lambda: service.stability(model))
+        out["equilibria"] = service.equilibria_summary(result)
+    return out
+
+
+def _excerpt(text: str, line: int | None, around: int = 2) -> list[dict[str, Any]]:
+    if not line:
+        return []
+    lines = text.splitlines()
+    lo, hi = max(1, line - around), min(len(lines), line + around)
+    return [{"number": n, "text": lines[n - 1], "bad": n == line} for n in range(lo, hi + 1)]
+
+
+@router.post("/models/{model_id}/check", response_class=HTMLResponse)
+async def check(request: Request, model_id: int, yaml: Annotated[str, Form()] = "") -> Response:
+    ctx = await run_in_threadpool(_check, bench(request), yaml)
+    return templates.TemplateResponse(request, "_check.html", ctx)
+
+
+def _states(b: Workbench, model_id: int, version: int | None, show: str, pattern: str,
+            ) -> dict[str, Any]:
+    _v, model, case = b.case(model_id, version)
+    result = case.stability
+    mask = np.ones(model.n_states, dtype=bool)
+    if show == "equilibria":
+        mask[:] = False
+        for key in result.concepts:
+            mask |= result.equilibrium_mask(key)
+    elif show in result.concepts:
+        mask = result.equilibrium_mask(show).copy()
+    problem = None
+    if pattern.strip():
+        try:
+            mask &= np.isin(model.feasible, model.matching(pattern.strip()))
+        except DetenteError as exc:
+            problem = str(exc)
+    positions = np.flatnonzero(mask)
+    ranks = display_ranks(model.ranks)
+    eq = {k: result.equilibrium_mask(k) for k in result.concepts}
+    rows = [{
+        "number": int(k) + 1,
+        "state": model.state_string(int(model.feasible[k])),
+        "ranks": [int(ranks[i, k]) for i in range(len(model.dms))],
+        "marks": [bool(eq[key][k]) for key in result.concepts],
+        "status_quo": model.status_quo == int(model.feasible[k]),
+    } for k in positions[:MAX_ROWS]]
+    return {"rows": rows, "total": int(positions.size), "shown": len(rows),
+            "dms": model.dm_names, "concepts": [concept_label(k) for k in result.concepts],
+            "problem": problem, "model_id": model_id}
+
+
+@router.get("/models/{model_id}/states", response_class=HTMLResponse)
+async def states(request: Request, model_id: int, show: str = "equilibria",
+                 pattern: Annotated[str, Query(max_length=64)] = "",
+                 version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    ctx = await run_in_threadpool(_states, bench(request), _id(model_id), version, show,
+                                  pattern)
+    return templates.TemplateResponse(request, "_states.html", ctx)
+
+
+@router.get("/models/{model_id}/explain/{number}", response_class=HTMLResponse)
+async def explain(request: Request, model_id: int, number: int,
+                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    b = bench(request)
+    v, model = await run_in_threadpool(b.model, _id(model_id), version)
+    key = (str(number), (), ())
+    data = await run_in_threadpool(b.cached, v, "explain", key,
+                                   lambda: service.explain(model, str(number)))
+    return templates.TemplateResponse(request, "_explain.html", {"e": data})
+
+
+@router.get("/models/{model_id}/graph.png")
+async def graph(request: Request, model_id: int,
+                version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    b = bench(request)
+
+    def draw() -> bytes | None:
+        v, _model, case = b.case(_id(model_id), version)
+        png: bytes | None = b.cached(v, "graph", None, lambda: service.graph_png(case))
+        return png
+
+    png = await run_in_threadpool(draw)
+    if png is None:
+        return Response(status_code=204)
+    return Response(png, media_type="image/png")
+
+
+@router.get("/models/{model_id}/report", response_class=HTMLResponse)
+async def report(request: Request, model_id: int,
+                 version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    _v, text = await run_in_threadpool(bench(request).report, _id(model_id), version, "html")
+    return HTMLResponse(text)
+
+
+@router.get("/models/{model_id}/diff", response_class=HTMLResponse)
+async def diff(request: Request, model_id: int,
+               from_: Annotated[int | None, Query(alias="from", ge=1, le=MAX_ID)] = None,
+               to: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    b = bench(request)
+    new = await run_in_threadpool(b.version, _id(model_id), to)
+    old = await run_in_threadpool(b.version, model_id,
+                                  from_ if from_ is not None else max(1, new.version - 1))
+    text = service.diff(old.yaml, new.yaml, f"version {old.version}", f"version {new.version}")
+    lines = [{"text": ln, "kind": {"+": "add", "-": "del", "@": "hunk"}.get(ln[:1], "")}
+             for ln in text.splitlines()]
+    return templates.TemplateResponse(request, "diff.html", {
+        "old": old, "new": new, "lines": lines, "model_id": model_id})

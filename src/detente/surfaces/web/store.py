@@ -1,0 +1,219 @@
+"""The SQLite store: models and every saved version of each (SQLAlchemy Core, WAL mode).
+
+Saving is optimistic: a save names the version it was edited from, and succeeds only if
+that is still the latest; otherwise :class:`StaleVersion` and nothing changes. The check
+and the write are one ``BEGIN IMMEDIATE`` transaction, so two concurrent saves of the same
+version cannot both succeed. Versions are never overwritten or deleted.
+
+>>> import tempfile, pathlib
+>>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "t.db")
+>>> ref = store.create("name: x", "x")
+>>> store.save(ref.id, "name: y", "y", expected=1).version
+2
+>>> [v.version for v in store.versions(ref.id)]
+[1, 2]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+models = Table(
+    "models", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created", String, nullable=False),
+    Column("updated", String, nullable=False),
+)
+
+versions = Table(
+    "versions", metadata,
+    Column("model_id", Integer, ForeignKey("models.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", String, nullable=False),
+    Column("yaml", Text, nullable=False),
+    Column("created", String, nullable=False),
+)
+
+
+class NotFound(LookupError):
+    """No such model or version."""
+
+
+class StaleVersion(Exception):
+    """A save named a version that is no longer the latest."""
+
+    def __init__(self, model_id: int, given: int, latest: int) -> None:
+        super().__init__(
+            f"model {model_id} is at version {latest}, not {given}: it was saved meanwhile; "
+            "reload it, merge your edits and save again"
+        )
+        self.model_id, self.given, self.latest = model_id, given, latest
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model's id, latest version and name."""
+
+    id: int
+    version: int
+    name: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version of a model."""
+
+    model_id: int
+    version: int
+    name: str
+    yaml: str
+    created: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _engine(path: Path) -> Engine:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """Models and their versions in one SQLite file (created if missing)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = _engine(path)
+        metadata.create_all(self.engine)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def journal_mode(self) -> str:
+        with self._tx() as conn:
+            return str(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+
+    def create(self, yaml: str, name: str) -> ModelRef:
+        """Store a new model as version 1."""
+        now = _now()
+        with self._tx() as conn:
+            new_id = conn.execute(
+                insert(models).values(name=name, version=1, created=now, updated=now)
+            ).inserted_primary_key
+            assert new_id is not None
+            model_id = int(new_id[0])
+            conn.execute(insert(versions).values(model_id=model_id, version=1, name=name,
+                                                 yaml=yaml, created=now))
+        return ModelRef(model_id, 1, name, now)
+
+    def save(self, model_id: int, yaml: str, name: str, *, expected: int) -> ModelRef:
+        """Store a new version if ``expected`` is the latest; else :class:`StaleVersion`."""
+        now = _now()
+        with self._tx() as conn:
+            done = conn.execute(
+                update(models)
+                .where(models.c.id == model_id, models.c.version == expected)
+                .values(version=models.c.version + 1, name=name, updated=now)
+            ).rowcount
+            if done != 1:
+                latest = conn.execute(
+                    select(models.c.version).where(models.c.id == model_id)
+                ).scalar()
+                if latest is None:
+                    raise NotFound(f"no model {model_id}")
+                raise StaleVersion(model_id, expected, int(latest))
+            conn.execute(insert(versions).values(model_id=model_id, version=expected + 1,
+                                                 name=name, yaml=yaml, created=now))
+        return ModelRef(model_id, expected + 1, name, now)
+
+    def get(self, model_id: int, version: int | None = None) -> Version:
+        """The latest version of a model (or the given one); :class:`NotFound` if none."""
+        with self._tx() as conn:
+            if version is None:
+                version = conn.execute(
+                    select(models.c.version).where(models.c.id == model_id)
+                ).scalar()
+                if version is None:
+                    raise NotFound(f"no model {model_id}")
+            row = conn.execute(
+                select(versions).where(versions.c.model_id == model_id,
+                                       versions.c.version == version)
+            ).one_or_none()
+        if row is None:
+            raise NotFound(f"model {model_id} has no version {version}")
+        return Version(row.model_id, row.version, row.name, row.yaml, row.created)
+
+    def all(self) -> list[ModelRef]:
+        """Every model, most recently saved first."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(models).order_by(models.c.updated.desc(), models.c.id.desc())
+            ).all()
+        return [ModelRef(r.id, r.version, r.name, r.updated) for r in rows]
+
+    def versions(self, model_id: int) -> list[Version]:
+        """Every saved version of a model, oldest first (texts included)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(versions).where(versions.c.model_id == model_id)
+                .order_by(versions.c.version)
+            ).all()
+        if not rows:
+            raise NotFound(f"no model {model_id}")
+        return [Version(r.model_id, r.version, r.name, r.yaml, r.created) for r in rows]
+
+    def count_versions(self) -> int:
+        with self._tx() as conn:
+            return int(conn.execute(select(func.count()).select_from(versions)).scalar() or 0)
+
+    def close(self) -> None:
+        self.engine.dispose()

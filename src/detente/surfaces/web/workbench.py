@@ -1,0 +1,131 @@
+"""What one running server holds: settings, the store, the result cache and the job runner,
+with the cached operations the API and the pages share."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
+
+from detente.analyses.casefile import CaseFile
+from detente.analyses.stability import StabilityResult
+from detente.model.conflict import Conflict
+from detente.surfaces.web import service
+from detente.surfaces.web.cache import ResultCache
+from detente.surfaces.web.config import Settings
+from detente.surfaces.web.jobs import Job, JobRunner
+from detente.surfaces.web.store import ModelRef, Store, Version
+
+
+class Workbench:
+    """The server's state. Results are cached by (model id, version, what, parameters)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = Store(settings.db_path)
+        self.cache = ResultCache(settings.cache_entries)
+        self.jobs = JobRunner(settings.job_workers)
+        self._lock = threading.Lock()
+        self._case_jobs: dict[tuple[int, int], str] = {}
+        self.limits = service.Limits(settings.max_model_chars, settings.max_options,
+                                     settings.max_states)
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+        self.store.close()
+
+    # ---- models ------------------------------------------------------------------------
+    def parse(self, text: str, source: str = "model.yaml") -> Conflict:
+        """A model from text, within this server's limits (not cached: drafts)."""
+        return service.parse_model(text, self.limits, source)
+
+    def create(self, text: str) -> ModelRef:
+        model = self.parse(text)
+        return self.store.create(text, model.name)
+
+    def save(self, model_id: int, text: str, expected: int) -> ModelRef:
+        self.store.get(model_id)  # 404 before validation errors for a missing model
+        model = self.parse(text)
+        return self.store.save(model_id, text, model.name, expected=expected)
+
+    def version(self, model_id: int, version: int | None = None) -> Version:
+        return self.store.get(model_id, version)
+
+    def model(self, model_id: int, version: int | None = None) -> tuple[Version, Conflict]:
+        """A stored version and its parsed model (cached)."""
+        v = self.store.get(model_id, version)
+        source = f"model-{v.model_id}-v{v.version}.yaml"
+        model = self.cache.get(("model", v.model_id, v.version),
+                               lambda: service.parse_model(v.yaml, self.limits, source))
+        return v, model
+
+    def cached(self, v: Version, what: str, params: Hashable,
+               compute: Callable[[], Any]) -> Any:
+        return self.cache.get((what, v.model_id, v.version, params), compute)
+
+    # ---- analyses ----------------------------------------------------------------------
+    def case(self, model_id: int, version: int | None = None
+             ) -> tuple[Version, Conflict, CaseFile]:
+        """A saved version, its model and its case file (built once per version)."""
+        v, model = self.model(model_id, version)
+        case: CaseFile = self.cached(v, "case", None, lambda: service.case_file(model))
+        return v, model, case
+
+    def case_ready(self, v: Version) -> bool:
+        """Whether the case file of this version is computed (pages then show it at once)."""
+        return self.cache.has(("case", v.model_id, v.version, None))
+
+    def case_job(self, v: Version, model: Conflict) -> Job:
+        """The background job that builds this version's case file (one per version while
+        it runs; a finished, failed or cancelled one is replaced by a new one)."""
+        key = (v.model_id, v.version)
+        with self._lock:
+            job = self.jobs.get(self._case_jobs.get(key, ""))
+            if job is not None and job.state in ("queued", "running"):
+                return job
+
+            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+                self.cached(v, "case", None, lambda: service.case_file(model, progress))
+                return {"model_id": v.model_id, "version": v.version, "ready": True}
+
+            job = self.jobs.submit("casefile", work, service.case_file_steps(),
+                                   {"model_id": v.model_id, "version": v.version})
+            self._case_jobs[key] = job.id
+            return job
+
+    def report(self, model_id: int, version: int | None, fmt: str) -> tuple[Version, str]:
+        v, _model, case = self.case(model_id, version)
+        text: str = self.cached(v, "report", fmt, lambda: service.report(case, fmt))
+        return v, text
+
+    def stability(self, model_id: int, version: int | None = None,
+                  concepts: Sequence[str] | None = None, horizon: int | None = None,
+                  ) -> tuple[Version, Conflict, StabilityResult]:
+        v, model = self.model(model_id, version)
+        key = (tuple(concepts or ()), horizon)
+        result = self.cached(v, "stability", key,
+                             lambda: service.stability(model, concepts, horizon))
+        return v, model, result
+
+    def analysis(self, model_id: int, version: int | None = None,
+                 concepts: Sequence[str] | None = None, horizon: int | None = None,
+                 ) -> dict[str, Any]:
+        v, _model, result = self.stability(model_id, version, concepts, horizon)
+        data: dict[str, Any] = self.cached(v, "analysis", (tuple(concepts or ()), horizon),
+                                           result.to_dict)
+        return data
+
+    def analysis_json(self, model_id: int, version: int | None = None,
+                      concepts: Sequence[str] | None = None, horizon: int | None = None,
+                      ) -> bytes:
+        """:meth:`analysis` serialised once (the cache keeps the bytes)."""
+        v = self.version(model_id, version)
+        key = (tuple(concepts or ()), horizon)
+
+        def encode() -> bytes:
+            data = self.analysis(model_id, v.version, concepts, horizon)
+            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+        body: bytes = self.cached(v, "analysis.json", key, encode)
+        return body

@@ -1,0 +1,298 @@
+"""Mediation design against brute force and the definitions.
+
+* minimal edits and the full solution set agree with a brute-force search (every combination
+  of statement lists within K edits, each checked with the reference implementation) on many
+  small random models, under Nash, GMR, SEQ, SIM (and SMR, SEQ&SIM);
+* each requirement's ``met`` agrees with the definition, move by move, and all requirements
+  of a DM are met exactly when the engine says the target is stable for it;
+* the local checks agree with the engine on every state.
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import product
+
+import numpy as np
+import pytest
+
+import detente
+import reference as ref
+from cli_runner import run as run_cli
+from detente.analyses.mediation import mediate
+from detente.analyses.mediation.edits import edit_lists, estimate_lists
+from detente.analyses.mediation.local import LocalChecks
+from detente.engine import Engine
+from detente.model.conflict import Conflict, DecisionMaker, Option
+from detente.model.errors import AnalysisError
+from detente.model.feasibility import InfeasiblePattern
+from detente.model.mediation import Candidate, MediationSection
+from detente.model.preferences import Statement, StatementPreference
+from detente.model.statements import parse_statement
+
+CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
+
+
+# ----- random models ---------------------------------------------------------------------
+def _statement(rng: random.Random, names: list[str]) -> str:
+    a, b = rng.sample(names, 2) if len(names) > 1 else (names[0], names[0])
+    lit = lambda x: x if rng.random() < 0.5 else f"not {x}"  # noqa: E731
+    form = rng.randrange(5)
+    if form == 0 or a == b:
+        return lit(a)
+    return [f"{lit(a)} and {lit(b)}", f"{lit(a)} or {lit(b)}", f"{lit(a)} if {lit(b)}",
+            f"{a} iff {lit(b)}"][form - 1]
+
+
+def random_model(seed: int, n_dms: int = 3, max_statements: int = 3) -> Conflict:
+    """A small random model with statement preferences and mediation candidates."""
+    rng = random.Random(seed)
+    n_opts = rng.randint(n_dms, n_dms + 1)
+    owners = list(range(n_dms)) + [rng.randrange(n_dms) for _ in range(n_opts - n_dms)]
+    rng.shuffle(owners)
+    options = tuple(
+        Option(f"o{k}", f"D{owners[k]}", rng.choice(["both", "both", "fwd", "back"]))
+        for k in range(n_opts)
+    )
+    names = [o.name for o in options]
+    constraints = ()
+    if rng.random() < 0.4:
+        picked = rng.sample(names, 2)
+        constraints = (InfeasiblePattern(tuple((x, rng.random() < 0.5) for x in picked)),)
+
+    def st(text: str) -> Statement:
+        return Statement(text, parse_statement(text, set(names)), f"why {text}")
+
+    dms = []
+    cands = []
+    for i in range(n_dms):
+        texts: list[str] = []
+        while len(texts) < rng.randint(1, max_statements):
+            t = _statement(rng, names)
+            if t not in texts:
+                texts.append(t)
+        dms.append(DecisionMaker(f"D{i}", tuple(o.name for o in options if o.dm == f"D{i}"),
+                                 StatementPreference(tuple(st(t) for t in texts))))
+        if rng.random() < 0.5:
+            t = _statement(rng, names)
+            if t not in texts:
+                cands.append(Candidate(f"D{i}", st(t)))
+    return Conflict("random", options, tuple(dms), constraints,
+                    mediation=MediationSection((), tuple(cands)))
+
+
+# ----- brute force -----------------------------------------------------------------------
+def _all_lists(own: list[str], cands: list[str], k: int) -> dict[tuple[str, ...], int]:
+    """Every statement list within k edits and its least number of edits (written plainly)."""
+    best = {tuple(own): 0}
+    layer = {tuple(own)}
+    for d in range(1, k + 1):
+        nxt = set()
+        for lst in layer:
+            n = len(lst)
+            for a in range(n):
+                rest = lst[:a] + lst[a + 1:]
+                nxt.add(rest)
+                for b in range(n):
+                    nxt.add((*rest[:b], lst[a], *rest[b:]))
+            for cnd in cands:
+                if cnd not in lst:
+                    for b in range(n + 1):
+                        nxt.add((*lst[:b], cnd, *lst[b:]))
+        layer = {x for x in nxt if x not in best}
+        for x in layer:
+            best[x] = d
+    return best
+
+
+def brute_force(c: Conflict, targets: list[int], concepts: tuple[str, ...], k: int
+                ) -> tuple[int | None, set[tuple[tuple[str, ...], ...]]]:
+    by_text = {}
+    per_dm = []
+    for dm in c.dms:
+        own = [s.text for s in dm.preference.statements]  # type: ignore[union-attr]
+        cands = [s.text for s in c.mediation.candidates_for(dm.name) if s.text not in own]
+        for s in (*dm.preference.statements, *c.mediation.candidates_for(dm.name)):  # type: ignore[union-attr]
+            by_text[s.text] = s
+        per_dm.append(_all_lists(own, cands, k))
+    found: dict[int, set[tuple[tuple[str, ...], ...]]] = {}
+    for combo in product(*[list(d.items()) for d in per_dm]):
+        cost = sum(x[1] for x in combo)
+        if cost > k or (found and cost > min(found)):
+            continue
+        dms = tuple(
+            DecisionMaker(dm.name, dm.options,
+                          StatementPreference(tuple(by_text[t] for t in lst)))
+            for dm, (lst, _) in zip(c.dms, combo, strict=True)
+        )
+        e = Conflict(c.name, c.options, dms, c.constraints)
+        for s in targets:
+            code = int(c.feasible[s])
+            if all(ref.stable(e, x, i, code) for x in concepts for i in range(len(dms))):
+                found.setdefault(cost, set()).add(tuple(lst for lst, _ in combo))
+                break
+    if not found:
+        return None, set()
+    low = min(found)
+    return low, found[low]
+
+
+def _solution_lists(c: Conflict, sol: object) -> tuple[tuple[str, ...], ...]:
+    out = []
+    for dm in c.dms:
+        new = sol.statements.get(dm.name)  # type: ignore[attr-defined]
+        out.append(tuple(new) if new is not None else
+                   tuple(s.text for s in dm.preference.statements))  # type: ignore[union-attr]
+    return tuple(out)
+
+
+CASES = [(seed, concept) for concept, seeds in
+         {"nash": range(0, 60), "gmr": range(100, 160), "seq": range(200, 300),
+          "sim": range(300, 380), "smr": range(400, 420), "seq_sim": range(500, 530)}.items()
+         for seed in seeds]
+
+
+@pytest.mark.parametrize(("seed", "concept"), CASES)
+def test_minimal_edits_match_brute_force(seed: int, concept: str) -> None:
+    c = random_model(seed, n_dms=2 + seed % 2, max_statements=2 + seed % 2)
+    rng = random.Random(seed)
+    # mostly states that are not equilibria yet (the interesting case)
+    unstable = np.flatnonzero(~Engine(c).equilibria(concept)).tolist()
+    pick = rng.choice(unstable) if unstable and rng.random() < 0.85 else rng.randrange(
+        c.n_states)
+    if rng.random() < 0.25:  # a pattern: some matching state must become an equilibrium
+        pattern = list(c.state_string(int(c.feasible[pick])))
+        pattern[rng.randrange(len(pattern))] = "-"
+        target: str = "".join(pattern)
+        targets = [int(x) for x in c.index_of(c.matching(target))]
+    else:
+        target, targets = c.state_string(int(c.feasible[pick])), [pick]
+    k = 2
+    low, expected = brute_force(c, targets, (concept,), k)
+    result = mediate(c, target, [concept], max_edits=k, limit=0)
+    assert result.min_edits == low
+    got = {_solution_lists(c, s) for s in result.solutions}
+    assert len(got) == len(result.solutions)  # distinct
+    assert got == expected
+    for s in result.solutions:
+        assert len(s.edits) == (low or 0)
+        # replaying the edits on the model's lists gives the solution's lists
+        lists = {dm.name: [x.text for x in dm.preference.statements] for dm in c.dms}  # type: ignore[union-attr]
+        for e in s.edits:
+            lst = lists[e.dm]
+            if e.op == "move":
+                assert lst[e.source - 1] == e.statement
+                lst.insert(e.dest - 1, lst.pop(e.source - 1))
+            elif e.op == "drop":
+                assert lst.pop(e.source - 1) == e.statement
+            else:
+                lst.insert(e.dest - 1, e.statement)
+        assert tuple(tuple(lists[dm.name]) for dm in c.dms) == _solution_lists(c, s)
+
+
+@pytest.mark.parametrize("seed", range(600, 640))
+def test_requirements_follow_the_definitions(seed: int) -> None:
+    c = random_model(seed, n_dms=2 + seed % 2)
+    engine = Engine(c)
+    pos = seed % c.n_states
+    code = int(c.feasible[pos])
+    result = mediate(c, c.state_string(code), list(CONCEPTS[:5]), max_edits=0)
+    for req in result.requirements:
+        i = c.dm_index(req.dm)
+        t = int(c.feasible[req.move_number - 1])
+        us = ref.u(c, i, code)
+        prefers = ref.u(c, i, t) > us
+        assert req.prefers_move == prefers
+        if req.concept == "nash":
+            expected = not prefers
+        elif req.concept == "sim":
+            expected = not prefers or any(
+                ref.u(c, i, x) <= us for x in ref._simultaneous_outcomes(c, i, code, t))
+        else:
+            reach = ref._group_reach(c, i, t, improving=req.concept == "seq")
+            expected = not prefers or any(
+                ref.u(c, i, x) <= us and (req.concept != "smr" or all(
+                    ref.u(c, i, z) <= us for z in ref.reachable(c, i, x)))
+                for x in reach)
+        assert req.met == expected, req
+        if req.sanction is not None:
+            assert ref.u(c, i, c.parse_state(req.sanction)) <= us
+    for concept in CONCEPTS[:5]:
+        for i, dm in enumerate(c.dms):
+            met = all(r.met for r in result.requirements
+                      if r.dm == dm.name and r.concept == concept)
+            assert met == bool(engine.stable(concept)[i, pos])
+
+
+@pytest.mark.parametrize("seed", range(700, 720))
+def test_local_checks_agree_with_engine(seed: int) -> None:
+    c = random_model(seed, n_dms=2 + seed % 3)
+    local = LocalChecks(c, list(range(c.n_states)), CONCEPTS)
+    bits = {j: b[None, :] for j, b in local.bits_from_ranks(c.ranks).items()}
+    engine = Engine(c)
+    for k in range(c.n_states):
+        got = local.stable(bits, k)
+        for concept in CONCEPTS:
+            assert got[concept][0].tolist() == engine.stable(concept)[:, k].tolist()
+
+
+def test_edit_lists_counts_and_paths() -> None:
+    lists = edit_lists(3, 1, 2)
+    assert lists[(0, 1, 2)].cost == 0
+    assert all(r.cost <= 2 for r in lists.values())
+    assert len(lists) <= estimate_lists(3, 1, 2)
+    # a swap of neighbours is one move; reversing three needs two
+    assert lists[(1, 0, 2)].cost == 1 and lists[(2, 1, 0)].cost == 2
+    assert lists[(0, 3, 1, 2)].edits[0].op == "add"
+
+
+def test_flagship_deal() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    seq = mediate(c, "YNNYYY----N", ["seq"])
+    assert seq.already_stable and seq.min_edits == 0
+    nash = mediate(c, "YNNYYY----N", ["nash"], limit=0)
+    assert nash.min_edits == 1 and not nash.already_stable
+    for s in nash.solutions:
+        assert s.target in s.equilibria["nash"]
+    assert any(lv.works for lv in seq.levers)
+    assert seq.mediators == ("United_States", "Qatar_Egypt")
+
+
+def test_refuses_too_large_edit_space() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    with pytest.raises(AnalysisError, match="statement lists"):
+        mediate(c, "YNNYYYNYYNN", ["nash"], max_edits=6)
+
+
+def test_bad_input_is_refused() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    with pytest.raises(AnalysisError, match="unknown decision maker"):
+        mediate(c, "YNNYYY----N", dms=["Nobody"])
+    with pytest.raises(detente.DetenteError):
+        mediate(c, "YYNNNNNNNNN")
+
+
+def test_cli_json_shape(tmp_path: object) -> None:
+    out = run_cli("mediate", "examples/ceasefire_2024.yaml", "--target", "YNNYYY----N",
+                  "-c", "nash", "--format", "json")
+    assert out.exit_code == 0, out.output
+    import json
+
+    data = json.loads(out.output)
+    assert data["target"] == "YNNYYY----N" and data["concepts"] == ["nash"]
+    assert data["already_stable"] is False and data["min_edits"] == 1
+    edit = data["solutions"][0]["edits"][0]
+    assert set(edit) >= {"dm", "op", "statement", "from", "to"}
+    assert edit["op"] in {"move", "drop", "add"}
+    assert all(isinstance(v, list) for v in data["solutions"][0]["equilibria"].values())
+    bad = run_cli("mediate", "examples/ceasefire_2024.yaml", "--target", "YNN")
+    assert bad.exit_code == 2
+
+
+def test_payoff_models_get_requirements_not_edits() -> None:
+    c = detente.load("examples/prisoners_dilemma.yaml")
+    r = mediate(c, "NN", ["nash"])
+    assert r.min_edits is None and r.requirements
+    assert any("statement-only" in n for n in r.notes)
+    assert not any(req.met for req in r.requirements)
+    assert np.all([not req.met for req in r.requirements])

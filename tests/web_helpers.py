@@ -1,0 +1,71 @@
+"""Shared helpers of the web workbench tests: an in-process app, and a real server process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+with warnings.catch_warnings():  # starlette's TestClient deprecates httpx in favour of httpx2
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from detente.surfaces.web import Settings, create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FLAGSHIP = (ROOT / "examples" / "ceasefire_2024.yaml").read_text(encoding="utf-8")
+PD = (ROOT / "examples" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
+
+
+@contextmanager
+def client(tmp: Path, **settings: object) -> Iterator[TestClient]:
+    """A TestClient over a fresh app with its database in ``tmp``."""
+    app = create_app(Settings(db_path=tmp / "web.db", **settings))  # type: ignore[arg-type]
+    with TestClient(app) as c:
+        yield c
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``detente serve`` in a subprocess on a free loopback port; yields (base URL, process).
+    The process is killed at the end if still running."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "detente.surfaces.cli", "serve", "--port", str(port),
+         "--db", str(db), *extra],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/api/openapi.json", timeout=1).status_code in (200, 401):
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                raise RuntimeError(f"server did not start: {err}")
+            time.sleep(0.1)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+        if proc.stderr:
+            proc.stderr.close()
