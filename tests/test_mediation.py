@@ -296,3 +296,16 @@ def test_payoff_models_get_requirements_not_edits() -> None:
     assert any("statement-only" in n for n in r.notes)
     assert not any(req.met for req in r.requirements)
     assert np.all([not req.met for req in r.requirements])
+
+
+def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    # only Israel can make the deal Nash-stable: without it there is no solution
+    r = mediate(c, "YNNYYY----N", ["nash"], dms=["United_States", "Hamas"], max_edits=2)
+    assert r.min_edits is None and r.editable == ("Hamas", "United_States")
+    assert any("may not change" in n for n in r.notes)
+    from detente.analyses.mediation import search
+
+    monkeypatch.setattr(search, "MAX_COMBOS", 10)
+    with pytest.raises(search.SearchTooLarge, match="combinations"):
+        mediate(c, "NYYNNNNNYNN", ["seq"], max_edits=1)

@@ -29,7 +29,7 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
 >>> sorted(case.to_dict())[:5]
-['coalitions', 'deal', 'evolution', 'graph', 'model']
+['coalitions', 'deal', 'evolution', 'graph', 'mediation']
 """
 
 from __future__ import annotations
