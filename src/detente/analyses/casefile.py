@@ -80,10 +80,9 @@ class CaseFile:
     quo); ``evolution``: status-quo analyses, unilateral first, then with the model's
     coalitions; ``coalitions``: coalition stability for the model's coalitions (``None`` when
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
-    asked for); ``mediation``: what would make the model's ``mediation: target:`` hold, one
-    result per concept asked (empty without a target); ``notes``: why an analysis is missing.
-    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``notes``: why an
-    analysis is missing.
+    asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``mediation``:
+    what would make the model's ``mediation: target:`` hold, one result per concept asked
+    (empty without a target); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict

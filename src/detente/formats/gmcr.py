@@ -830,6 +830,8 @@ def omissions(c: Conflict) -> list[str]:
         out.append("the status quo's rationale")
     if c.deal is not None:
         out.append(f"the deal ({c.deal.name})")
+    if not c.mediation.empty:
+        out.append("the mediation section (mediators, candidate statements, target)")
     uncertain = [dm.name for dm in c.dms if dm.readings]
     if uncertain:
         out.append(f"the uncertain preferences of {len(uncertain)} decision maker(s)")

@@ -461,8 +461,8 @@ class _Builder:
                 description=spec.description,
                 sources=tuple(spec.sources),
                 source_file=self.source,
-                mediation=self._mediation(),
                 deal=deal,
+                mediation=self._mediation(),
             )
         except DealError as exc:
             raise self.error(exc, ("deal", *exc.where)) from None
@@ -891,10 +891,10 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["status_quo_rationale"] = c.status_quo_rationale
     if c.coalitions:
         out["coalitions"] = [list(x) for x in c.coalitions]
-    if not c.mediation.empty:
-        out["mediation"] = _mediation_spec(c.mediation)
     if c.deal is not None:
         out["deal"] = _deal_spec(c, c.deal)
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
     return out
 
 

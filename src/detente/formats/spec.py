@@ -136,32 +136,6 @@ class InfeasibleSpec(_Strict):
         return self
 
 
-class MediationSpec(_Strict):
-    """Mediation design (``detente mediate``): who the mediators are, what they might obtain."""
-
-    mediators: list[str] = Field(
-        default_factory=list,
-        description="Decision makers acting as mediators: their options are the mediators' "
-        "own levers.",
-    )
-    candidates: dict[str, list[str | StatementSpec]] = Field(
-        default_factory=dict,
-        description="Per decision maker, statements a mediator could plausibly get it to "
-        "adopt (concessions), each with a rationale; mediation may insert them into its "
-        "prioritised statements.",
-    )
-    target: StateRef | None = Field(
-        None,
-        description="The deal the report asks about (section 'What would make the deal "
-        "hold'): a state or a Y/N/- pattern.",
-    )
-    concepts: list[str] = Field(
-        default_factory=list,
-        description="Solution concepts the report asks about, each answered on its own "
-        "(default: nash and seq).",
-    )
-
-
 class PhaseSpec(_Strict):
     model_config = ConfigDict(
         extra="forbid", frozen=True, json_schema_extra=_exactly_one_of("state", "set"),
@@ -195,6 +169,32 @@ class DealSpec(_Strict):
     )
 
 
+class MediationSpec(_Strict):
+    """Mediation design (``detente mediate``): who the mediators are, what they might obtain."""
+
+    mediators: list[str] = Field(
+        default_factory=list,
+        description="Decision makers acting as mediators: their options are the mediators' "
+        "own levers.",
+    )
+    candidates: dict[str, list[str | StatementSpec]] = Field(
+        default_factory=dict,
+        description="Per decision maker, statements a mediator could plausibly get it to "
+        "adopt (concessions), each with a rationale; mediation may insert them into its "
+        "prioritised statements.",
+    )
+    target: StateRef | None = Field(
+        None,
+        description="The deal the report asks about (section 'What would make the deal "
+        "hold'): a state or a Y/N/- pattern.",
+    )
+    concepts: list[str] = Field(
+        default_factory=list,
+        description="Solution concepts the report asks about, each answered on its own "
+        "(default: nash and seq).",
+    )
+
+
 class ModelSpec(_Strict):
     """A detente model file."""
 
@@ -213,8 +213,8 @@ class ModelSpec(_Strict):
     coalitions: list[list[str]] = Field(
         default_factory=list, description="Coalitions to analyse (lists of DM names)."
     )
-    mediation: MediationSpec | None = None
     deal: DealSpec | None = Field(None, description="A phased deal to analyse (detente deal).")
+    mediation: MediationSpec | None = None
 
 
 def json_schema() -> dict[str, Any]:

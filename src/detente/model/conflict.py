@@ -86,8 +86,8 @@ class Conflict:
     description: str = ""
     sources: tuple[str, ...] = ()
     source_file: str | None = field(default=None, compare=False)
-    mediation: MediationSection = field(default_factory=MediationSection)
     deal: Deal | None = None  # a phased deal over the states (model/deal.py)
+    mediation: MediationSection = field(default_factory=MediationSection)
 
     def __post_init__(self) -> None:
         _validate(self)
