@@ -283,33 +283,20 @@ def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
         assert c.get("/api/models/2/deal").status_code == 422  # PD has no deal
 
 
-def test_an_analysis_added_later_gets_its_endpoint(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """mediate/deal are not on main yet: a stand-in module shows how they will be served."""
-    import sys
-    import types
+def test_mediate_has_its_endpoint(tmp_path: Path) -> None:
+    """The mediation analysis is served as an optional route: its answer is exactly
+    ``detente mediate --format json`` (the result's ``to_dict()``)."""
+    import detente
+    from detente.formats.native import loads
+    from detente.surfaces.web import service
 
-    from fastapi import APIRouter
-
-    from detente.surfaces.web import api
-
-    class Result:
-        def __init__(self, model: object, target: str, max_edits: int = 3) -> None:
-            self.data = {"target": target, "max_edits": max_edits}
-
-        def to_dict(self) -> dict[str, object]:
-            return self.data
-
-    fake = types.ModuleType("detente.analyses.mediation")
-    fake.mediate = Result  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "detente.analyses.mediation", fake)
-    router = APIRouter(prefix="/api")
-    assert api.add_optional_routes(router) == ["mediate"]
+    assert service.optional_analysis("mediate") is detente.mediate
+    expected = detente.mediate(loads(PD), "NN", ["nash"], max_edits=2).to_dict()
     with client(tmp_path) as c:
-        c.app.include_router(router)  # type: ignore[attr-defined]
         c.post("/api/models", json={"yaml": PD})
-        r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "max_edits": 2}})
-        assert r.status_code == 200 and r.json() == {"target": "NN", "max_edits": 2}
+        r = c.post("/api/models/1/mediate",
+                   json={"params": {"target": "NN", "concepts": ["nash"], "max_edits": 2}})
+        assert r.status_code == 200 and r.json() == expected
         r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "bogus": 1}})
         assert r.status_code == 422
         r = c.post("/api/models/1/mediate",
