@@ -152,12 +152,14 @@ async def workbench(request: Request, model_id: int,
                     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
-    if model.n_states > b.settings.live_states and b.cache.size > 0 and not b.case_ready(v):
-        # a big model: analyse it as a background job and show its progress meanwhile
+    if b.cache.size > 0 and not b.case_ready(v):
+        # analyse as a background job; a quick one is waited for, a slow one shows progress
         job = b.case_job(v, model)
-        return templates.TemplateResponse(request, "analysing.html", {
-            "v": v, "model": model, "model_id": v.model_id,
-            "job": job.to_dict(with_result=False)})
+        job = await run_in_threadpool(b.jobs.wait, job.id, b.settings.page_wait_s)
+        if job.state != "done":
+            return templates.TemplateResponse(request, "analysing.html", {
+                "v": v, "model": model, "model_id": v.model_id,
+                "job": job.to_dict(with_result=False)})
     ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
     return templates.TemplateResponse(request, "model.html", ctx)
 
