@@ -279,6 +279,7 @@ def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
         page = open_page(c, "/models/1")  # the case file's robustness and deal, on the page
         assert 'id="robustness"' in page and "How sure" in page
         assert 'id="deal"' in page and "Framework, phase one" in page
+        assert 'id="mediation"' in page and "YNNYYY----N" in page
     deal = json.loads(run("deal", model, "-c", "gmr", "--format", "json").stdout)
     with client(tmp_path / "b") as c:
         c.post("/api/models", json={"yaml": FLAGSHIP})

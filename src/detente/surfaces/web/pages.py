@@ -99,6 +99,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "evolution": _evolution(case),
         "robustness": _robustness(case),
         "deal": _deal(case),
+        "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
         "notes": case.notes,
         "message": None, "message_kind": None,
     }
@@ -130,6 +131,24 @@ def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
             "status_quo": None if sq is None else {
                 "state": sq["state"],
                 "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
+
+
+def _mediation(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's mediation results (the model's ``mediation: target:``), per concept:
+    already stable, or the fewest priority edits and the first solution's edits."""
+    if not case.mediation:
+        return None
+    rows = []
+    for result in case.mediation:
+        d = result.to_dict()
+        first = d["solutions"][0]["edits"] if d["solutions"] else []
+        rows.append({
+            "concepts": ", ".join(concept_label(k) for k in d["concepts"]),
+            "already": d["already_stable"], "min_edits": d["min_edits"],
+            "max_edits": d["max_edits"], "solutions": len(d["solutions"]),
+            "edits": [f"{e['dm']}: {e['op']} “{e['statement']}”" for e in first],
+        })
+    return {"target": case.mediation[0].to_dict()["target"], "rows": rows}
 
 
 def _deal(case: CaseFile) -> dict[str, Any] | None:
