@@ -11,7 +11,7 @@ import pytest
 from cli_runner import run
 from detente.surfaces.web.config import is_loopback
 from detente.surfaces.web.store import Store
-from web_helpers import FLAGSHIP, PD, client
+from web_helpers import FLAGSHIP, PD, client, open_page
 
 
 def test_create_read_save_and_every_version_kept(tmp_path: Path) -> None:
@@ -241,14 +241,18 @@ def test_dns_rebinding_and_cross_site_writes_are_refused(tmp_path: Path) -> None
         assert r.status_code == 201
 
 
-def test_a_big_model_page_is_analysed_as_a_job_with_progress(tmp_path: Path) -> None:
-    with client(tmp_path, live_states=2) as c:  # PD's 4 states count as big here
+def test_a_slow_analysis_shows_its_progress_and_then_the_page(tmp_path: Path) -> None:
+    with client(tmp_path, page_wait_s=0.2) as c:
         c.post("/api/models", json={"yaml": PD})
+        jobs = c.app.state.bench.jobs  # type: ignore[attr-defined]
+        release = threading.Event()
+        jobs.submit("busy", lambda progress: {"busy": release.wait(30)})  # hold the worker
         page = c.get("/models/1")
         assert page.status_code == 200 and 'id="progress"' in page.text
-        jobs = c.app.state.bench.jobs  # type: ignore[attr-defined]
         job_id = page.text.split('data-job="')[1].split('"')[0]
         assert f'hx-get="/models/1/jobs/{job_id}"' in page.text  # polls its own progress
+        assert 'data-state="queued"' in page.text
+        release.set()
         assert jobs.wait(job_id, 30).state == "done"
         assert jobs.get(job_id).done_steps == jobs.get(job_id).steps == 7
         assert c.get(f"/models/1/jobs/{job_id}").headers.get("hx-refresh") == "true"
@@ -272,9 +276,10 @@ def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
         assert got["state"] == "done" and got["result"] == cli
         assert got["progress"]["done"] == got["progress"]["total"] > 1
         assert c.get("/api/models/1/robustness?samples=0").status_code == 422
-        page = c.get("/models/1").text  # the case file's robustness and deal, on the page
+        page = open_page(c, "/models/1")  # the case file's robustness and deal, on the page
         assert 'id="robustness"' in page and "How sure" in page
         assert 'id="deal"' in page and "Framework, phase one" in page
+        assert 'id="mediation"' in page and "YNNYYY----N" in page
     deal = json.loads(run("deal", model, "-c", "gmr", "--format", "json").stdout)
     with client(tmp_path / "b") as c:
         c.post("/api/models", json={"yaml": FLAGSHIP})
@@ -283,35 +288,15 @@ def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
         assert c.get("/api/models/2/deal").status_code == 422  # PD has no deal
 
 
-def test_an_analysis_added_later_gets_its_endpoint(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """mediate/deal are not on main yet: a stand-in module shows how they will be served."""
-    import sys
-    import types
-
-    from fastapi import APIRouter
-
-    from detente.surfaces.web import api
-
-    class Result:
-        def __init__(self, model: object, target: str, max_edits: int = 3) -> None:
-            self.data = {"target": target, "max_edits": max_edits}
-
-        def to_dict(self) -> dict[str, object]:
-            return self.data
-
-    fake = types.ModuleType("detente.analyses.mediation")
-    fake.mediate = Result  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "detente.analyses.mediation", fake)
-    router = APIRouter(prefix="/api")
-    assert api.add_optional_routes(router) == ["mediate"]
+def test_mediation_is_exactly_the_clis_json(tmp_path: Path) -> None:
+    elmira = (tmp_path / "elmira.yaml")
+    elmira.write_text((Path(__file__).parent.parent / "examples" / "elmira.yaml").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    cli = json.loads(run("mediate", elmira, "--target", "4", "-c", "nash", "--max-edits", "2",
+                         "--format", "json").stdout)
     with client(tmp_path) as c:
-        c.app.include_router(router)  # type: ignore[attr-defined]
-        c.post("/api/models", json={"yaml": PD})
-        r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "max_edits": 2}})
-        assert r.status_code == 200 and r.json() == {"target": "NN", "max_edits": 2}
-        r = c.post("/api/models/1/mediate", json={"params": {"target": "NN", "bogus": 1}})
-        assert r.status_code == 422
-        r = c.post("/api/models/1/mediate",
-                   json={"params": {"target": "NN", "scheduler": "tcp://elsewhere:8786"}})
-        assert r.status_code == 422 and "scheduler" in r.json()["detail"]
+        c.post("/api/models", json={"yaml": elmira.read_text(encoding="utf-8")})
+        r = c.get("/api/models/1/mediate?target=4&concept=nash&max_edits=2")
+        assert r.status_code == 200 and r.json() == cli
+        assert c.get("/api/models/1/mediate?target=9999").status_code == 422
+        assert c.get("/api/models/1/mediate?target=4&max_edits=99").status_code == 422

@@ -77,7 +77,10 @@ def test_edit_check_save_and_explain_in_chromium(base: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(30_000)
+        # a version's first analysis (the flagship's mediation too) can take a while on a
+        # busy machine: the page shows its progress and reloads itself when done
+        page.set_default_timeout(120_000)
+        expect.set_options(timeout=120_000)
 
         # open the flagship from the model list
         page.goto(base + "/")

@@ -69,3 +69,14 @@ def server(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]
         proc.wait(10)
         if proc.stderr:
             proc.stderr.close()
+
+
+def open_page(c: TestClient, path: str, timeout: float = 120) -> str:
+    """GET a model page; when it shows an analysis in progress, wait for that job (as the
+    page's own polling would) and GET it again."""
+    text = c.get(path).text
+    if 'data-job="' in text:
+        job_id = text.split('data-job="')[1].split('"')[0]
+        assert c.app.state.bench.jobs.wait(job_id, timeout).state == "done"  # type: ignore[attr-defined]
+        text = c.get(path).text
+    return text

@@ -22,6 +22,9 @@ from detente.surfaces.web.jobs import ProgressFn
 from detente.surfaces.web.workbench import Workbench
 
 MAX_ID = 2**62
+#: Most statement edits a mediation request may search (the analysis also refuses a search
+#: too large for this machine, with its size).
+MAX_EDITS = 6
 ModelId = Annotated[int, Path(ge=1, le=MAX_ID, description="The model's id.")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID,
                                            description="A saved version (default: the latest).")]
@@ -84,8 +87,8 @@ class Diff(BaseModel):
 
 
 class JobRequest(BaseModel):
-    kind: Literal["analysis", "coalitions", "deal", "evolve", "report", "robustness"] = (
-        "analysis")
+    kind: Literal["analysis", "coalitions", "deal", "evolve", "mediate", "report",
+                  "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, ge=1, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -93,13 +96,9 @@ class JobRequest(BaseModel):
                          description="robustness: profiles to sample")
     seed: int = Field(default=0, ge=0, le=2**32 - 1, description="robustness: random seed")
     exact: bool = Field(default=False, description="robustness: enumerate every profile")
-
-
-class Params(BaseModel):
-    """Keyword arguments for an analysis added by another issue (robustness, mediate, deal)."""
-
-    params: dict[str, Any] = Field(default_factory=dict)
-    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+    target: str | None = Field(default=None, min_length=1, max_length=64,
+                               description="mediate: the state or Y/N/- pattern to make stable")
+    max_edits: int = Field(default=3, ge=0, le=MAX_EDITS, description="mediate: most edits")
 
 
 class Validation(BaseModel):
@@ -303,6 +302,26 @@ async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
     return data
 
 
+@router.get("/models/{model_id}/mediate", summary="Mediation design (inverse analysis)",
+            description="Exactly `detente mediate --format json`: the fewest changes to the "
+            "decision makers' priorities that make `target` (a state or a Y/N/- pattern) "
+            "stable; a search too large is refused with its size (422).")
+async def mediate(model_id: ModelId, b: Bench,
+                  target: Annotated[str, Query(min_length=1, max_length=64)],
+                  version: VersionQuery = None, concept: ConceptQuery = None,
+                  max_edits: Annotated[int, Query(ge=0, le=MAX_EDITS)] = 3,
+                  limit: Annotated[int, Query(ge=0, le=1000)] = 10,
+                  reachable: bool = False,
+                  dm: Annotated[list[str] | None, Query(max_length=64)] = None,
+                  ) -> dict[str, Any]:
+    v, model = await _run(b.model, model_id, version)
+    key = (target, tuple(concept or ()), max_edits, limit, reachable, tuple(dm or ()))
+    data: dict[str, Any] = await _run(
+        b.cached, v, "mediate", key,
+        lambda: service.mediate(model, target, concept, max_edits, limit, reachable, dm))
+    return data
+
+
 @router.get("/models/{model_id}/deal", summary="Phased deal",
             description="Exactly `detente deal --format json`: per phase of the model's "
             "`deal:` who is stable and what tempts them, per step who moves, exposures and "
@@ -349,6 +368,13 @@ async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, 
             def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.robustness(model, concepts, body.samples, body.seed, body.exact,
                                           progress)
+        elif body.kind == "mediate":
+            if body.target is None:
+                raise AnalysisError("a mediate job needs a target (a state or Y/N/- pattern)")
+            target, edits = body.target, body.max_edits
+
+            def work(progress: ProgressFn) -> dict[str, Any]:
+                return service.mediate(model, target, concepts, edits)
         elif body.kind == "deal":
             def work(progress: ProgressFn) -> dict[str, Any]:
                 return service.deal(model, concepts)
@@ -376,47 +402,3 @@ async def cancel_job(job_id: Annotated[str, Path(max_length=64)], b: Bench) -> d
     if job is None:
         raise HTTPException(404, f"no job {job_id!r}")
     return job.to_dict(with_result=False)
-
-
-# ----- analyses added by other issues ---------------------------------------------------
-def add_optional_routes(target: APIRouter) -> list[str]:
-    """Add ``POST /api/models/{id}/<name>`` for mediate when its
-    module is present; returns the names added. The body's ``params`` are passed to the
-    analysis function as keyword arguments; the answer is the result's ``to_dict()``."""
-    added = []
-    for name in service.OPTIONAL_ANALYSES:
-        fn = service.optional_analysis(name)
-        if fn is None:
-            continue
-        target.add_api_route(f"/models/{{model_id}}/{name}", _optional_endpoint(name, fn),
-                             methods=["POST"], summary=f"{name} analysis",
-                             description=f"Exactly `detente {name} --format json`.")
-        added.append(name)
-    return added
-
-
-def _optional_endpoint(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-    async def endpoint(model_id: ModelId, body: Params, b: Bench) -> dict[str, Any]:
-        v, model = await _run(b.model, model_id, body.version)
-
-        refused = sorted(service.SERVER_ONLY_PARAMS & set(body.params))
-        if refused:
-            raise AnalysisError(f"{name}: {', '.join(refused)} cannot be set through the web API")
-
-        def compute() -> dict[str, Any]:
-            try:
-                result = fn(model, **body.params)
-            except TypeError as exc:
-                raise AnalysisError(f"{name}: {exc}") from None
-            data: dict[str, Any] = result.to_dict()
-            return data
-
-        key = repr(sorted(body.params.items()))
-        data: dict[str, Any] = await _run(b.cached, v, name, key, compute)
-        return data
-
-    endpoint.__name__ = f"{name}_analysis"
-    return endpoint
-
-
-add_optional_routes(router)

@@ -55,6 +55,8 @@ class Settings:
     live_states: int = LIVE_STATES
     job_workers: int = 1
     cache_entries: int = 64
+    #: A page waits this long for its version's analysis before showing its progress instead.
+    page_wait_s: float = 3.0
     #: Host header names accepted (None: any). ``detente serve`` on loopback sets the
     #: loopback names, so a web page cannot reach the server by DNS rebinding.
     allowed_hosts: tuple[str, ...] | None = None

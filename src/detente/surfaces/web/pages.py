@@ -99,6 +99,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "evolution": _evolution(case),
         "robustness": _robustness(case),
         "deal": _deal(case),
+        "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
         "notes": case.notes,
         "message": None, "message_kind": None,
     }
@@ -132,6 +133,24 @@ def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
                 "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
 
 
+def _mediation(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's mediation results (the model's ``mediation: target:``), per concept:
+    already stable, or the fewest priority edits and the first solution's edits."""
+    if not case.mediation:
+        return None
+    rows = []
+    for result in case.mediation:
+        d = result.to_dict()
+        first = d["solutions"][0]["edits"] if d["solutions"] else []
+        rows.append({
+            "concepts": ", ".join(concept_label(k) for k in d["concepts"]),
+            "already": d["already_stable"], "min_edits": d["min_edits"],
+            "max_edits": d["max_edits"], "solutions": len(d["solutions"]),
+            "edits": [f"{e['dm']}: {e['op']} “{e['statement']}”" for e in first],
+        })
+    return {"target": case.mediation[0].to_dict()["target"], "rows": rows}
+
+
 def _deal(case: CaseFile) -> dict[str, Any] | None:
     """The case file's phased-deal result for the page (None without a deal)."""
     d = case.deal
@@ -152,12 +171,14 @@ async def workbench(request: Request, model_id: int,
                     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
-    if model.n_states > b.settings.live_states and b.cache.size > 0 and not b.case_ready(v):
-        # a big model: analyse it as a background job and show its progress meanwhile
+    if b.cache.size > 0 and not b.case_ready(v):
+        # analyse as a background job; a quick one is waited for, a slow one shows progress
         job = b.case_job(v, model)
-        return templates.TemplateResponse(request, "analysing.html", {
-            "v": v, "model": model, "model_id": v.model_id,
-            "job": job.to_dict(with_result=False)})
+        job = await run_in_threadpool(b.jobs.wait, job.id, b.settings.page_wait_s)
+        if job.state != "done":
+            return templates.TemplateResponse(request, "analysing.html", {
+                "v": v, "model": model, "model_id": v.model_id,
+                "job": job.to_dict(with_result=False)})
     ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
     return templates.TemplateResponse(request, "model.html", ctx)
 

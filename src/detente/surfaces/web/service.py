@@ -15,7 +15,6 @@ their ``to_dict()``, exactly the CLI's JSON shapes.
 from __future__ import annotations
 
 import difflib
-import importlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,13 +37,6 @@ from detente.surfaces.web.config import MAX_MODEL_CHARS, MAX_OPTIONS, MAX_STATES
 from detente.surfaces.web.jobs import ProgressFn
 
 Progress = Callable[[str], None]
-#: Analyses that other issues add; each appears in the API once its module is on main.
-OPTIONAL_ANALYSES = {
-    "mediate": ("detente.analyses.mediation", "mediate"),
-}
-#: Keyword arguments a client may not pass to an optional analysis (where it runs and how
-#: much memory it may use are the server's business).
-SERVER_ONLY_PARAMS = frozenset({"scheduler", "progress", "max_bytes", "engine", "index"})
 #: Most preference profiles a robustness request may sample.
 MAX_SAMPLES = 20_000
 #: matplotlib's Agg drawing is not thread-safe for one figure machinery; draw one at a time.
@@ -183,6 +175,17 @@ def robustness(model: Conflict, concepts: Sequence[str] | None = None, samples: 
                exact=exact or None, progress=step).to_dict()
 
 
+def mediate(model: Conflict, target: str, concepts: Sequence[str] | None = None,
+            max_edits: int = 3, limit: int = 10, reachable: bool = False,
+            dms: Sequence[str] | None = None) -> dict[str, Any]:
+    """Exactly ``detente mediate --format json`` (``--target``, ``--max-edits``, ...)."""
+    from detente.analyses.mediation import mediate as run
+
+    ref: str | int = int(target) if target.strip().isdigit() else target.strip()
+    return run(model, ref, concepts=list(concepts) if concepts else None, max_edits=max_edits,
+               limit=limit, reachable=reachable, dms=list(dms) if dms else None).to_dict()
+
+
 def deal(model: Conflict, concepts: Sequence[str] | None = None) -> dict[str, Any]:
     """Exactly ``detente deal --format json``."""
     from detente.analyses.deal import deal_analysis
@@ -223,18 +226,6 @@ def graph_png(case: CaseFile) -> bytes | None:
     any_eq = {code for key in result.concepts for code in result.equilibria(key)}
     with _DRAW_LOCK:
         return draw_png(case.graph, case.conflict, nash, any_eq)
-
-
-def optional_analysis(name: str) -> Callable[..., Any] | None:
-    """The function of an analysis another issue adds (robustness, mediate, deal), or None
-    when it is not in this version of detente."""
-    module_name, func = OPTIONAL_ANALYSES[name]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, func, None)
-    return found if callable(found) else None
 
 
 def diff(old: str, new: str, old_label: str, new_label: str) -> str:
