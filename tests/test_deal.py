@@ -130,7 +130,7 @@ def test_steps_by_hand(exchange: Conflict) -> None:
 def test_phase_verdicts_agree_with_analyze_and_explain(exchange: Conflict) -> None:
     for model in (exchange, guaranteed(exchange), detente.load(FLAGSHIP)):
         result = detente.analyze(model)
-        r = deal_analysis(model)
+        r = deal_analysis(model, mediate=False)
         for p in r.phases:
             pos = p.state.number - 1
             for k in CONCEPTS:
@@ -160,18 +160,28 @@ def test_a_model_without_deal_is_refused() -> None:
         deal_analysis(detente.load(ROOT / "examples" / "elmira.yaml"))
 
 
-def test_mediation_fallback_is_optional(exchange: Conflict) -> None:
+def test_mediation_when_no_guarantee_suffices(exchange: Conflict) -> None:
+    """Without guarantors the deal breaks at *release* under SEQ and Nash. B's attack is its
+    only improvement there and comes from its third statement alone ("b_attacks if
+    a_releases"; A cannot move, G has no improvement), so the one minimal priority change is
+    to drop it — the mediation analysis finds exactly that."""
     assert exchange.deal is not None
-    r = deal_analysis(replace(exchange, deal=replace(exchange.deal, guarantors=())))
-    g = r.guarantees["seq"]
-    assert g.settings == () and not g.holds_as_written
-    try:
-        import detente.analyses.mediation  # noqa: F401
-    except ImportError:
-        assert g.mediation is None
-        assert "mediation analysis (detente.analyses.mediation) is not installed" in g.note
-    else:  # pragma: no cover - once the mediation analysis lands
-        assert g.mediation is not None and "release" in g.mediation
+    model = replace(exchange, deal=replace(exchange.deal, guarantors=()))
+    r = deal_analysis(model, ["seq", "nash", "gmr"])
+    for k in ("seq", "nash"):
+        g = r.guarantees[k]
+        assert g.settings == () and not g.holds_as_written
+        assert g.mediation is not None
+        (found,) = g.mediation
+        assert found.phase == "release" and found.result is not None
+        assert found.result.min_edits == 1
+        assert [[e.text() for e in sol.edits] for sol in found.result.solutions] == [
+            ['B: drop "b_attacks if a_releases" (at 3)']
+        ]
+        assert "minimal priority changes" in g.note
+        assert g.to_dict()["mediation"]["release"]["min_edits"] == 1
+    assert r.guarantees["gmr"].mediation is None  # holds as written: nothing to mediate
+    assert deal_analysis(model, ["seq"], mediate=False).guarantees["seq"].mediation is None
 
 
 # ----- invariance: verdicts do not depend on option or DM order ------------------------------
@@ -250,8 +260,8 @@ def test_verdicts_do_not_depend_on_option_or_dm_order(c: Conflict, rnd: Any) -> 
     rnd.shuffle(option_perm)
     rnd.shuffle(dm_perm)
     d, recode = _permuted(c, option_perm, dm_perm)
-    r = deal_analysis(c)
-    assert _canonical(r, recode) == _canonical(deal_analysis(d), _identity)
+    r = deal_analysis(c, mediate=False)
+    assert _canonical(r, recode) == _canonical(deal_analysis(d, mediate=False), _identity)
     for p in r.phases:  # holds agrees with explain's deterrents, on random models too
         for k in CONCEPTS:
             assert p.holds[k] == all(t.deterred[k] or t.to_next_phase for t in p.temptations)
@@ -282,8 +292,8 @@ def test_flagship_verdicts_do_not_depend_on_option_order_within_dms() -> None:
     assert other.option_names == tuple(reordered)
 
     concepts = ["nash", "seq", "sim"]
-    assert _canonical(deal_analysis(model, concepts), recode) == _canonical(
-        deal_analysis(other, concepts), _identity
+    assert _canonical(deal_analysis(model, concepts, mediate=False), recode) == _canonical(
+        deal_analysis(other, concepts, mediate=False), _identity
     )
 
 
@@ -397,6 +407,13 @@ def test_cli_text_and_concepts() -> None:
     assert "Nash" not in out
 
 
+def test_cli_text_shows_the_mediation_when_no_guarantee_suffices() -> None:
+    result = run("deal", FLAGSHIP, "-c", "nash")
+    assert result.exit_code == 0, result.output
+    assert ("'cease-fire': 1 edit: Israel: drop \"isr_new_demands\" (at 4); or Israel: add "
+            "\"isr_accept if ham_accept\" at 1") in result.stdout
+
+
 def test_cli_errors_exit_2() -> None:
     result = run("deal", ROOT / "examples" / "elmira.yaml")
     assert result.exit_code == 2
@@ -417,7 +434,7 @@ def test_report_has_the_deal_timeline(tmp_path: Path) -> None:
     assert "after *release*, **A** (a_releases) — B by `b_attacks N→Y`" in text
 
 
-# ----- the flagship (docs/case-study-ceasefire.md, section 5) ---------------------------------
+# ----- the flagship (docs/case-study-ceasefire.md, section 6) ---------------------------------
 @pytest.fixture(scope="module")
 def flagship() -> Conflict:
     return detente.load(FLAGSHIP)
@@ -453,7 +470,19 @@ def test_flagship_deal_as_the_case_study_says(flagship: Conflict) -> None:
     assert {k for k, eq in israel.stall_equilibrium.items() if eq} == {"gmr", "smr", "seq"}
     for k in ("sim", "seq_sim"):
         assert r.guarantees[k].settings[0].on == ("us_press_israel",)
-    assert r.guarantees["nash"].settings == ()
+        assert r.guarantees[k].mediation is None
+    nash = r.guarantees["nash"]
+    assert nash.settings == () and nash.mediation is not None
+    # Under Nash no guarantee works; one change to Israel's priorities does, at every phase:
+    # drop the new demands, or add the mediators' candidate "isr_accept if ham_accept" above
+    # them (positions 1-4).
+    assert [m.phase for m in nash.mediation] == [p.name for p in r.phases]
+    for m in nash.mediation:
+        assert m.result is not None and m.result.min_edits == 1
+        assert [[e.text() for e in sol.edits] for sol in m.result.solutions] == [
+            ['Israel: drop "isr_new_demands" (at 4)'],
+            *[[f'Israel: add "isr_accept if ham_accept" at {k}'] for k in range(1, 5)],
+        ]
 
 
 def test_flagship_pressure_works_through_a_simultaneous_trade(flagship: Conflict) -> None:
@@ -513,38 +542,48 @@ def test_limited_move_is_refused(exchange: Conflict) -> None:
         deal_analysis(exchange, ["L2"])
 
 
-def test_mediation_fallback_calls_mediate_per_broken_phase(
+def test_mediation_deepens_the_edit_budget_and_keeps_refusals(
     exchange: Conflict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The call made once the mediation analysis is installed (its agreed interface:
-    ``mediate(model, target, concepts=..., max_edits=...)`` returning a result with
-    ``to_dict()``), checked with a stand-in module."""
-    import sys
+    """``mediate`` is asked with 1, 2, ... edits up to ``max_edits`` until a change is found;
+    a phase it refuses keeps the reason. The call names the broken phase's state and the
+    concept, and shares the engine."""
     import types
 
-    calls: list[tuple[str, tuple[str, ...], int]] = []
+    import detente.analyses.deal_guarantees as dg
 
-    class Found:
-        def __init__(self, target: str) -> None:
-            self.target = target
+    calls: list[tuple[str, tuple[str, ...], int, bool]] = []
 
-        def to_dict(self) -> dict[str, Any]:
-            return {"target": self.target, "solutions": []}
+    def nothing(model: Conflict, target: str, *, concepts: list[str], max_edits: int,
+                engine: Any) -> Any:
+        calls.append((target, tuple(concepts), max_edits, engine is not None))
+        return types.SimpleNamespace(min_edits=None, max_edits=max_edits,
+                                     to_dict=lambda: {"min_edits": None})
 
-    def mediate(model: Conflict, target: str, *, concepts: list[str], max_edits: int) -> Found:
-        calls.append((target, tuple(concepts), max_edits))
-        if concepts == ["sim"]:
-            raise AnalysisError("too large")
-        return Found(target)
+    def refuse(model: Conflict, target: str, *, concepts: list[str], max_edits: int,
+               engine: Any) -> Any:
+        raise AnalysisError("too large")
 
-    stub = types.ModuleType("detente.analyses.mediation")
-    stub.mediate = mediate  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "detente.analyses.mediation", stub)
     assert exchange.deal is not None
     model = replace(exchange, deal=replace(exchange.deal, guarantors=()))
-    r = deal_analysis(model, ["seq", "sim", "gmr"], max_edits=2)
-    assert calls == [("YNN", ("seq",), 2), ("YNN", ("sim",), 2)]  # GMR holds: not asked
-    assert r.guarantees["seq"].mediation == {"release": {"target": "YNN", "solutions": []}}
-    assert r.guarantees["sim"].mediation == {"release": {"error": "too large"}}
-    assert r.guarantees["gmr"].mediation is None
-    assert deal_analysis(model, ["seq"], mediate=False).guarantees["seq"].mediation is None
+    monkeypatch.setattr(dg, "mediate", nothing)
+    g = deal_analysis(model, ["sim"], max_edits=3).guarantees["sim"]
+    assert calls == [("YNN", ("sim",), k, True) for k in (1, 2, 3)]
+    assert g.to_dict()["mediation"] == {"release": {"min_edits": None}}
+    monkeypatch.setattr(dg, "mediate", refuse)
+    g = deal_analysis(model, ["sim"], max_edits=2).guarantees["sim"]
+    assert g.mediation is not None and g.mediation[0].error == "too large"
+    assert g.to_dict()["mediation"] == {"release": {"error": "too large"}}
+
+def test_report_shows_the_mediation_when_no_guarantee_suffices(tmp_path: Path) -> None:
+    model = tmp_path / "bare.yaml"
+    model.write_text(EXCHANGE.read_text(encoding="utf-8").replace(
+        "  guarantors: [g_guarantee]\n", ""), encoding="utf-8")
+    for suffix in (".md", ".html"):
+        out = tmp_path / f"r{suffix}"
+        result = run("report", model, "-o", out, "-c", "seq")
+        assert result.exit_code == 0, result.output
+        text = out.read_text(encoding="utf-8")
+        assert "No setting of the guarantor options repairs it." in text
+        assert "Minimal priority change at" in text
+        assert "1 edit — B: drop" in text and "b_attacks if a_releases" in text

@@ -105,7 +105,21 @@ def _all_lists(own: list[str], cands: list[str], k: int) -> dict[tuple[str, ...]
     return best
 
 
-def brute_force(c: Conflict, targets: list[int], concepts: tuple[str, ...], k: int
+def _evolves_to(e: Conflict, start: int, goal: int) -> bool:
+    """Reference: the status quo reaches ``goal`` by unilateral improvements."""
+    seen, todo = {start}, [start]
+    while todo:
+        x = todo.pop()
+        for i in range(len(e.dms)):
+            for y in ref.improvements(e, i, x):
+                if y not in seen:
+                    seen.add(y)
+                    todo.append(y)
+    return goal in seen
+
+
+def brute_force(c: Conflict, targets: list[int], concepts: tuple[str, ...], k: int,
+                reachable: bool = False,
                 ) -> tuple[int | None, set[tuple[tuple[str, ...], ...]]]:
     by_text = {}
     per_dm = []
@@ -128,6 +142,8 @@ def brute_force(c: Conflict, targets: list[int], concepts: tuple[str, ...], k: i
         e = Conflict(c.name, c.options, dms, c.constraints)
         for s in targets:
             code = int(c.feasible[s])
+            if reachable and not _evolves_to(e, int(c.status_quo or 0), code):
+                continue
             if all(ref.stable(e, x, i, code) for x in concepts for i in range(len(dms))):
                 found.setdefault(cost, set()).add(tuple(lst for lst, _ in combo))
                 break
@@ -188,6 +204,24 @@ def test_minimal_edits_match_brute_force(seed: int, concept: str) -> None:
             else:
                 lst.insert(e.dest - 1, e.statement)
         assert tuple(tuple(lists[dm.name]) for dm in c.dms) == _solution_lists(c, s)
+
+
+@pytest.mark.parametrize(("seed", "concept"),
+                         [(s, x) for x, r in {"nash": range(800, 815), "seq": range(815, 835),
+                                              "sim": range(835, 845)}.items() for s in r])
+def test_reachable_matches_brute_force(seed: int, concept: str) -> None:
+    """--reachable: the status quo must also evolve to the target by improvements."""
+    import dataclasses
+
+    base = random_model(seed, n_dms=2 + seed % 2, max_statements=2)
+    rng = random.Random(seed)
+    c = dataclasses.replace(base, status_quo=int(base.feasible[rng.randrange(base.n_states)]))
+    pos = rng.randrange(c.n_states)
+    low, expected = brute_force(c, [pos], (concept,), 2, reachable=True)
+    result = mediate(c, c.state_string(int(c.feasible[pos])), [concept], max_edits=2,
+                     limit=0, reachable=True)
+    assert result.min_edits == low
+    assert {_solution_lists(c, s) for s in result.solutions} == expected
 
 
 @pytest.mark.parametrize("seed", range(600, 640))
@@ -296,3 +330,16 @@ def test_payoff_models_get_requirements_not_edits() -> None:
     assert any("statement-only" in n for n in r.notes)
     assert not any(req.met for req in r.requirements)
     assert np.all([not req.met for req in r.requirements])
+
+
+def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    # only Israel can make the deal Nash-stable: without it there is no solution
+    r = mediate(c, "YNNYYY----N", ["nash"], dms=["United_States", "Hamas"], max_edits=2)
+    assert r.min_edits is None and r.editable == ("Hamas", "United_States")
+    assert any("may not change" in n for n in r.notes)
+    from detente.analyses.mediation import search
+
+    monkeypatch.setattr(search, "MAX_COMBOS", 10)
+    with pytest.raises(search.SearchTooLarge, match="combinations"):
+        mediate(c, "NYYNNNNNYNN", ["seq"], max_edits=1)

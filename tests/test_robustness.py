@@ -293,7 +293,7 @@ def test_cli_text(tmp_path: Path) -> None:
 
 
 def test_flagship_case_study_claims() -> None:
-    """The numbers quoted in docs/case-study-ceasefire.md, section 5."""
+    """The numbers quoted in docs/case-study-ceasefire.md, section 7."""
     m = detente.load("examples/ceasefire_2024.yaml")
     r = robustness(m)
     assert r.exact and r.profiles == 12

@@ -28,8 +28,9 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 ([5, 6, 7, 10, 11, 12], 1)
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
->>> sorted(case.to_dict())[:5]
-['coalitions', 'deal', 'evolution', 'graph', 'model']
+>>> sorted(case.to_dict())  # doctest: +NORMALIZE_WHITESPACE
+['coalitions', 'deal', 'evolution', 'graph', 'mediation', 'model', 'notes', 'robustness',
+ 'stability', 'status_quo']
 """
 
 from __future__ import annotations

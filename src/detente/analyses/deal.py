@@ -18,8 +18,8 @@ the status quo. For a solution concept C (definitions in docs/deals.md):
   phase that does not lead to the next phase (the commitment problem; Fearon 1995).
 * **guarantees**: settings of the deal's guarantor options, applied to every phase, under which
   the deal holds; fewest options in force (Y) first (third-party guarantees; Walter 2002).
-  When none suffices, the minimal priority changes come from the mediation analysis, when it
-  is installed (``detente.analyses.mediation``); otherwise the result says it is unavailable.
+  When none suffices, the minimal priority changes come from the mediation analysis
+  (:func:`detente.analyses.mediation.mediate`), phase by phase.
 
 The parts: :mod:`.deal_data` (the results), :mod:`.deal_context` (shared state and the "holds"
 test), :mod:`.deal_guarantees` (guarantor settings and the mediation fallback); this module
@@ -66,7 +66,7 @@ def deal_analysis(
     """Analyse the model's phased deal under each concept (default all six).
 
     ``mediate``: when no guarantee setting makes the deal hold, ask the mediation analysis
-    (``detente.analyses.mediation``, when installed) for minimal priority changes, with at most
+    (:func:`detente.analyses.mediation.mediate`) for minimal priority changes, with at most
     ``max_edits`` edits per phase. ``engine``: an :class:`Engine` of ``model`` to share.
     """
     deal = model.deal

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detente.analyses.explain import Explanation
+from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import Move, OptionChange, StateRef
 
 
@@ -163,6 +164,18 @@ class Setting:
 
 
 @dataclass(frozen=True)
+class PhaseMediation:
+    """The mediation analysis's answer for one broken phase (or why it gave none)."""
+
+    phase: str
+    result: MediationResult | None
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.error} if self.result is None else self.result.to_dict()
+
+
+@dataclass(frozen=True)
 class GuaranteeResult:
     """Under one concept: does the deal hold as written, which settings make it hold, and, when
     none does, the mediation analysis's answer (when available)."""
@@ -172,7 +185,7 @@ class GuaranteeResult:
     breaks_at: str | None  # first phase that does not hold, as written
     settings: tuple[Setting, ...]  # working settings, fewest guarantees first
     tried: int  # settings tried (feasible, with legal steps)
-    mediation: dict[str, Any] | None = None
+    mediation: tuple[PhaseMediation, ...] | None = None  # per broken phase
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,7 +194,9 @@ class GuaranteeResult:
             "breaks_at": self.breaks_at,
             "settings": [s.to_dict() for s in self.settings],
             "tried": self.tried,
-            "mediation": self.mediation,
+            "mediation": None if self.mediation is None else {
+                m.phase: m.to_dict() for m in self.mediation
+            },
             "note": self.note,
         }
 
@@ -232,5 +247,5 @@ class DealAnalysis:
         }
 
 
-__all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseResult", "Setting",
-           "Step", "Temptation"]
+__all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseMediation",
+           "PhaseResult", "Setting", "Step", "Temptation"]

@@ -4,12 +4,12 @@ holds, fewest in force first (Walter 2002), and the mediation analysis's answer 
 
 from __future__ import annotations
 
-import importlib
 from itertools import combinations, pairwise
-from typing import Any
 
 from detente.analyses.deal_context import DealContext, next_phase
-from detente.analyses.deal_data import GuaranteeResult, Setting
+from detente.analyses.deal_data import GuaranteeResult, PhaseMediation, Setting
+from detente.analyses.mediation import mediate
+from detente.analyses.mediation.result import MediationResult
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
@@ -43,7 +43,7 @@ def _settings(c: Conflict, deal: Deal) -> list[tuple[dict[str, str], tuple[int, 
 
 
 def guarantees_under(
-    run: DealContext, deal: Deal, concept: str, mediate: bool, max_edits: int
+    run: DealContext, deal: Deal, concept: str, with_mediation: bool, max_edits: int
 ) -> GuaranteeResult:
     c = run.c
     written = [ph.state for ph in deal.phases]
@@ -61,12 +61,15 @@ def guarantees_under(
             working.append(Setting(values, tuple(run.ref(s) for s in states), stalls))
             if len(working) >= MAX_SETTINGS:
                 break
-    note = ""
-    if not deal.guarantors:
-        note = "the deal names no guarantor options"
-    mediation = None
-    if broken and not working and mediate:
-        mediation, note = _mediation(run, deal, concept, broken, max_edits)
+    note = "" if deal.guarantors else "the deal names no guarantor options"
+    mediation: tuple[PhaseMediation, ...] | None = None
+    if broken and not working and with_mediation:
+        mediation = _mediation(run, deal, concept, broken, max_edits)
+        note = (
+            f"no guarantee setting makes the deal hold under {concept_label(concept)}; the "
+            "mediation analysis gives the minimal priority changes that make each broken phase "
+            "an equilibrium (phase by phase, not jointly)"
+        )
     return GuaranteeResult(
         concept, not broken, breaks_at, tuple(working), len(candidates), mediation, note
     )
@@ -88,34 +91,33 @@ def _stalls(run: DealContext, deal: Deal, states: tuple[int, ...]) -> tuple[str,
     return tuple(out)
 
 
+def _fewest_edits(run: DealContext, state: int, concept: str, max_edits: int) -> MediationResult:
+    """``mediate`` with 1, 2, … edits until one finds a change: the edit space grows fast with
+    the budget, and most broken phases need one or two edits."""
+    target = run.c.state_string(state)
+    budget = 1 if max_edits >= 1 else 0
+    while True:
+        found = mediate(run.c, target, concepts=[concept], max_edits=budget, engine=run.engine)
+        if found.min_edits is not None or budget >= max_edits:
+            return found
+        budget += 1
+
+
 def _mediation(
     run: DealContext, deal: Deal, concept: str, broken: list[int], max_edits: int
-) -> tuple[dict[str, Any] | None, str]:
-    """Minimal priority changes that make each broken phase a ``concept`` equilibrium, from the
-    mediation analysis (owned by another module; optional until it is installed)."""
-    try:
-        module = importlib.import_module("detente.analyses.mediation")
-    except ImportError:
-        return None, (
-            "no guarantee setting makes the deal hold; the mediation analysis "
-            "(detente.analyses.mediation) is not installed, so no priority changes are proposed"
-        )
-    out: dict[str, Any] = {}
+) -> tuple[PhaseMediation, ...]:
+    """Minimal priority changes that make each broken phase a ``concept`` equilibrium, from
+    the mediation analysis; a phase it refuses (e.g. a search too large) keeps the reason."""
+    out = []
     for k in broken:
         phase = deal.phases[k]
         try:
-            found = module.mediate(
-                run.c, run.c.state_string(phase.state), concepts=[concept], max_edits=max_edits
-            )
+            found = _fewest_edits(run, phase.state, concept, max_edits)
         except DetenteError as exc:
-            out[phase.name] = {"error": str(exc)}
+            out.append(PhaseMediation(phase.name, None, str(exc)))
             continue
-        out[phase.name] = found.to_dict() if hasattr(found, "to_dict") else found
-    return out, (
-        f"no guarantee setting makes the deal hold under {concept_label(concept)}; the "
-        "mediation analysis proposes minimal priority changes making each broken phase an "
-        "equilibrium (phase by phase, not jointly)"
-    )
+        out.append(PhaseMediation(phase.name, found))
+    return tuple(out)
 
 
 __all__ = ["MAX_SETTINGS", "guarantees_under"]

@@ -244,10 +244,12 @@ def write_table(result: StabilityResult | None, conflict: Conflict, path: str | 
         schema: pa.Schema = first.schema
         writer: Any
         if fmt == "parquet":
-            writer = pq.ParquetWriter(str(tmp), schema, compression="zstd")
+            writer = pq.ParquetWriter(  # type: ignore[no-untyped-call,unused-ignore]
+                str(tmp), schema, compression="zstd")
             write = writer.write_batch
         else:
-            writer = pa_csv.CSVWriter(str(tmp), schema)
+            writer = pa_csv.CSVWriter(  # type: ignore[attr-defined,unused-ignore]
+                str(tmp), schema)
             write = writer.write_batch
         with writer:
             write(first)

@@ -109,8 +109,9 @@ def bytes_per_profile(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
     """Estimated working memory of one profile in a chunk (bytes).
 
     Per DM: its stacked layout (three int64 arrays), float64 utilities, cached best moves and
-    sanctions, the coalition fixed point's arrays and the row grids of a pass; measured on the
-    flagship and random models to be an upper bound (see docs/robustness.md).
+    sanctions, the coalition fixed point's arrays and the row grids of a pass. An estimate from
+    the arrays the engine holds, not a measured bound; the benchmark's peak memory is in
+    docs/robustness.md.
     """
     n = conflict.n_states
     n_dms = len(layouts)

@@ -95,7 +95,7 @@ def mediate(
         all(bool(local.stable(now_b, k)[x].all()) for x in chosen)
         for k in range(len(targets))
     ]
-    reach_ok = _reach_filter(c, index, targets, reachable)
+    reach_ok = _Reach(c, index, targets, reachable)
     already = any(ok and reach_ok(k, c.ranks) for k, ok in enumerate(stable_now))
     reqs: list[Requirement] = []
     for k in range(len(targets)):
@@ -182,7 +182,7 @@ def _notes(c: Conflict, editable: set[int]) -> list[str]:
     return out
 
 
-def _reach_accept(c: Conflict, spaces: list[Space], targets: list[int], reach_ok: ReachTest
+def _reach_accept(c: Conflict, spaces: list[Space], targets: list[int], reach_ok: _Reach
                   ) -> Callable[[Hit], bool]:
     """Hit filter: is the hit's target reachable under its classes' preferences? (Classes
     order every state alike here, see ``full_order``; results cached per combination.)"""
@@ -204,7 +204,7 @@ def _reach_accept(c: Conflict, spaces: list[Space], targets: list[int], reach_ok
     def accept(hit: Hit) -> bool:
         if hit.classes not in seen:
             ranks = np.stack([score(j, cl) for j, cl in enumerate(hit.classes)])
-            reached = reach_ok.reached(ranks)  # type: ignore[attr-defined]
+            reached = reach_ok.reached(ranks)
             seen[hit.classes] = {k for k, s in enumerate(targets) if reached[s]}
         return hit.target in seen[hit.classes]
 
@@ -221,46 +221,50 @@ def _edited(c: Conflict, lists: list[tuple[int, ...] | None], spaces: list[Space
     return c.with_preferences(prefs)
 
 
-ReachTest = Callable[[int, np.ndarray], bool]
+class _Reach:
+    """Does the status quo evolve to a target by unilateral improvements under given ranks?
 
+    Every legal move is listed once as (DM, from, to) edges; ranks only decide which edges
+    are improvements, and the reached set grows edge-parallel. Without ``--reachable`` every
+    target counts as reached."""
 
-def _reach_filter(c: Conflict, index: MoveIndex, targets: list[int], reachable: bool
-                  ) -> ReachTest:
-    """A test (target k, ranks) -> does the status quo evolve to target k by unilateral
-    improvements? Every legal move is listed once as (DM, from, to) edges; a profile only
-    decides which edges are improvements, and the reachable set grows edge-parallel."""
-    if not reachable:
-        return lambda k, ranks: True
-    assert c.status_quo is not None
-    start = int(c.index_of(c.status_quo)[0])
-    who: list[np.ndarray] = []
-    src: list[np.ndarray] = []
-    dst: list[np.ndarray] = []
-    for j in range(len(c.dms)):
-        for x in range(c.n_states):
-            ys = index.reach(j, x)
-            who.append(np.full(ys.size, j, dtype=np.int64))
-            src.append(np.full(ys.size, x, dtype=np.int64))
-            dst.append(ys)
-    mover, a, b = np.concatenate(who), np.concatenate(src), np.concatenate(dst)
+    def __init__(self, c: Conflict, index: MoveIndex, targets: list[int], on: bool) -> None:
+        self.targets = targets
+        self.on = on
+        self.n = c.n_states
+        if not on:
+            return
+        assert c.status_quo is not None
+        self.start = int(c.index_of(c.status_quo)[0])
+        who: list[np.ndarray] = []
+        src: list[np.ndarray] = []
+        dst: list[np.ndarray] = []
+        for j in range(len(c.dms)):
+            for x in range(c.n_states):
+                ys = index.reach(j, x)
+                who.append(np.full(ys.size, j, dtype=np.int64))
+                src.append(np.full(ys.size, x, dtype=np.int64))
+                dst.append(ys)
+        self.mover = np.concatenate(who)
+        self.a, self.b = np.concatenate(src), np.concatenate(dst)
 
-    def reached_from_status_quo(ranks: np.ndarray) -> np.ndarray:
-        improving = ranks[mover, b] > ranks[mover, a]
-        ea, eb = a[improving], b[improving]
-        seen = np.zeros(c.n_states, dtype=bool)
-        seen[start] = True
+    def reached(self, ranks: np.ndarray) -> np.ndarray:
+        """Bool per state: reached from the status quo by unilateral improvements."""
+        if not self.on:
+            return np.ones(self.n, dtype=bool)
+        improving = ranks[self.mover, self.b] > ranks[self.mover, self.a]
+        ea, eb = self.a[improving], self.b[improving]
+        seen = np.zeros(self.n, dtype=bool)
+        seen[self.start] = True
         while True:
             new = eb[seen[ea] & ~seen[eb]]
             if new.size == 0:
                 return seen
             seen[new] = True
 
-
-    def ok(k: int, ranks: np.ndarray) -> bool:
-        return bool(reached_from_status_quo(ranks)[targets[k]])
-
-    ok.reached = reached_from_status_quo  # type: ignore[attr-defined]
-    return ok
+    def __call__(self, k: int, ranks: np.ndarray) -> bool:
+        """Is target ``k`` reached?"""
+        return not self.on or bool(self.reached(ranks)[self.targets[k]])
 
 
 def _solutions(
@@ -270,7 +274,7 @@ def _solutions(
     """Expand class hits into distinct statement-list solutions, each re-checked forward."""
     seen: dict[tuple[tuple[int, ...] | None, ...], Solution] = {}
     truncated = False
-    reach_ok = _reach_filter(c, engine.move_index(), targets, reachable)
+    reach_ok = _Reach(c, engine.move_index(), targets, reachable)
     for hit in hits:
         pools = [[sp.lists[q] if sp.pool else None for q in sp.members[cl]]
                  for sp, cl in zip(spaces, hit.classes, strict=True)]
@@ -290,7 +294,7 @@ def _solutions(
 
 def _solution(
     base: Engine, spaces: list[Space], lists: list[tuple[int, ...] | None], target: int,
-    concepts: tuple[str, ...], reach_ok: ReachTest, k: int,
+    concepts: tuple[str, ...], reach_ok: _Reach, k: int,
 ) -> Solution:
     """The forward check: the edited model's equilibria by the engine (layouts shared)."""
     c = base.conflict

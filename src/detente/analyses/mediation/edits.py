@@ -20,6 +20,9 @@ from detente.model.errors import AnalysisError
 
 #: The most statement lists enumerated for one decision maker.
 MAX_LISTS = 400_000
+#: Refuse without enumerating when the upper bound exceeds this many times MAX_LISTS (the bound
+#: overestimates: 8 statements, 2 candidates, 3 edits: bound 1.1M, actual 37,686).
+_REFUSE_UNSEEN = 50
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ def estimate_lists(m: int, c: int, k: int) -> int:
 def edit_lists(m: int, c: int, k: int, *, who: str = "") -> dict[tuple[int, ...], Reached]:
     """Every distinct list within ``k`` edits of ``(0, ..., m-1)`` with candidates
     ``m..m+c-1``, mapped to one shortest edit sequence (breadth-first, so costs are least)."""
+    if estimate_lists(m, c, k) > _REFUSE_UNSEEN * MAX_LISTS:
+        raise _too_many(who, m, c, k)  # hopeless: refuse before enumerating anything
     start = tuple(range(m))
     seen: dict[tuple[int, ...], Reached] = {start: Reached(())}
     frontier = [start]
@@ -88,14 +93,18 @@ def edit_lists(m: int, c: int, k: int, *, who: str = "") -> dict[tuple[int, ...]
                 if new not in seen:
                     seen[new] = Reached((*base, edit))
                     nxt.append(new)
-        if len(seen) > MAX_LISTS:
-            raise AnalysisError(
-                f"{who or 'a decision maker'}: more than {MAX_LISTS:,} statement lists within "
-                f"{k} edits ({m} statements, {c} candidates; at most about "
-                f"{estimate_lists(m, c, k):,}); lower --max-edits or restrict --dm"
-            )
+            if len(seen) > MAX_LISTS:
+                raise _too_many(who, m, c, k)
         frontier = nxt
     return seen
+
+
+def _too_many(who: str, m: int, c: int, k: int) -> AnalysisError:
+    return AnalysisError(
+        f"{who or 'a decision maker'}: more than {MAX_LISTS:,} statement lists within {k} "
+        f"edits ({m} statements, {c} candidates; at most about {estimate_lists(m, c, k):,}); "
+        "lower --max-edits or restrict --dm"
+    )
 
 
 __all__ = ["MAX_LISTS", "Edit", "Reached", "edit_lists", "estimate_lists"]

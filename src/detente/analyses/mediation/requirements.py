@@ -83,7 +83,8 @@ def requirements(
     feasible = c.feasible
     ranks = c.ranks
     bits = {j: b[None, :] for j, b in local.bits_from_ranks(ranks).items()}
-    concepts = [x for x in ("nash", "gmr", "smr", "seq", "sim") if x in local.need]
+    asked = set(local.concepts) | ({"seq", "sim"} if "seq_sim" in local.concepts else set())
+    concepts = [x for x in ("nash", "gmr", "smr", "seq", "sim") if x in asked]
     out: list[Requirement] = []
     target = c.state_string(int(feasible[s]))
     for i in dms if dms is not None else range(local.n):

@@ -14,6 +14,8 @@ from detente.engine.registry import concept_label
 
 #: Exposures listed in the report (the rest are counted).
 MAX_EXPOSURES = 12
+#: Minimal priority changes listed per broken phase.
+MAX_SOLUTIONS = 3
 
 
 def deal_section(r: DealAnalysis) -> dict[str, Any]:
@@ -52,6 +54,16 @@ def deal_section(r: DealAnalysis) -> dict[str, Any]:
         if g.settings:
             first = g.settings[0]
             repair = "no guarantee needed" if not first.on else " + ".join(first.on)
+        changes = [
+            {"phase": m.phase, "min_edits": None if m.result is None else m.result.min_edits,
+             "error": m.error,
+             "solutions": [] if m.result is None else [
+                 "; ".join(e.text() for e in sol.edits)
+                 for sol in m.result.solutions[:MAX_SOLUTIONS]],
+             "more": 0 if m.result is None else max(
+                 0, len(m.result.solutions) - MAX_SOLUTIONS)}
+            for m in g.mediation or ()
+        ]
         verdicts.append({
             "label": concept_label(k),
             "holds": broken is None,
@@ -59,6 +71,7 @@ def deal_section(r: DealAnalysis) -> dict[str, Any]:
             "why": None if broken is None else _why(broken, k),
             "repair": repair,
             "note": g.note,
+            "changes": changes,
         })
     exposures = [
         {

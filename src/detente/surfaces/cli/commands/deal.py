@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.console import Console
 
     from detente.analyses.deal import DealAnalysis
+    from detente.analyses.mediation.result import MediationResult
 
 EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
 
@@ -119,6 +120,21 @@ def render(console: Console, r: DealAnalysis) -> None:
         console.print(head)
         if g.note:
             console.print(Text(f"    {g.note}", style="dim"))
+        for pm in g.mediation or ():
+            console.print(f"    {pm.phase!r}: {_mediation_text(pm.result, pm.error)}")
+
+
+def _mediation_text(result: MediationResult | None, error: str) -> str:
+    """``'1 edit: Israel: drop "x" (at 4); or ... (5 solutions)'``."""
+    if result is None:
+        return f"no answer ({error})"
+    if result.min_edits is None:
+        return f"no change of at most {result.max_edits} edits makes it an equilibrium"
+    shown = ["; ".join(e.text() for e in sol.edits) for sol in result.solutions[:3]]
+    more = len(result.solutions) - len(shown)
+    plural = "s" if result.min_edits != 1 else ""
+    tail = f" (and {more} more)" if more > 0 or result.truncated else ""
+    return f"{result.min_edits} edit{plural}: " + "; or ".join(shown) + tail
 
 
 def register(app: typer.Typer) -> None:
