@@ -163,8 +163,8 @@ def _solution_lists(c: Conflict, sol: object) -> tuple[tuple[str, ...], ...]:
 
 
 CASES = [(seed, concept) for concept, seeds in
-         {"nash": range(0, 60), "gmr": range(100, 160), "seq": range(200, 300),
-          "sim": range(300, 380), "smr": range(400, 420), "seq_sim": range(500, 530)}.items()
+         {"nash": range(0, 400), "gmr": range(1000, 1400), "seq": range(2000, 2400),
+          "sim": range(3000, 3400), "smr": range(4000, 4200), "seq_sim": range(5000, 5240)}.items()
          for seed in seeds]
 
 
