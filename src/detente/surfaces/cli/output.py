@@ -60,6 +60,13 @@ FormatOption = Annotated[
     ),
 ]
 
+#: ``--output FILE`` of the commands that also write the state table (parquet / csv).
+TableFileOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o",
+                 help="File for --format parquet or csv (also json: then not stdout)."),
+]
+
 
 CoalitionOption = Annotated[
     list[str] | None,

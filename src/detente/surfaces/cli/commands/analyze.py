@@ -14,6 +14,7 @@ from rich.text import Text
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
     CliError,
+    TableFileOption,
     load_conflict,
     note,
     print_wide,
@@ -81,11 +82,7 @@ def analyze_command(
                      "parquet / csv: the full state table (every state, its ranks and "
                      "stability per concept and DM) written to --output."),
     ] = AnalyzeFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o",
-                     help="File for --format parquet or csv (also json: then not stdout)."),
-    ] = None,
+    output: TableFileOption = None,
 ) -> None:
     """Find the stable states (equilibria) under the GMCR solution concepts.
 

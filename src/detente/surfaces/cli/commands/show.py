@@ -13,6 +13,7 @@ from rich.text import Text
 from detente.surfaces.cli.output import (
     MODEL_PANEL,
     CliError,
+    TableFileOption,
     load_conflict,
     note,
     print_wide,
@@ -60,11 +61,7 @@ def show(
                      "parquet / csv: the state table (every state and each DM's rank) written "
                      "to --output."),
     ] = ShowFormat.text,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o",
-                     help="File for --format parquet or csv (also json: then not stdout)."),
-    ] = None,
+    output: TableFileOption = None,
 ) -> None:
     """Show a model: its parties, options, preferences, infeasible states and state table.
 
