@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 import detente
 from detente.analyses.status_quo import evolve
-from detente.engine import CONCEPTS, Engine
+from detente.engine import CONCEPTS, Engine, batch
 from detente.engine.batch import (
     base_layouts,
+    distinct_rows,
+    evolution_batch,
     improvement_reach,
     stable_batch,
     stacked_engine,
@@ -43,9 +45,10 @@ def random_profiles(c: Conflict, seed: int, count: int) -> np.ndarray:
 @given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16), st.integers(1, 6))
 def test_batch_matches_plain_engine_per_profile(c: Conflict, seed: int, count: int) -> None:
     ranks = random_profiles(c, seed, count)
-    # a tiny max_bytes forces one profile per chunk; the default puts them all in one chunk
-    for max_bytes in (1, 1 << 28):
-        out = stable_batch(c, ranks, CONCEPTS, max_bytes=max_bytes)
+    # the compiled per-profile pass; the stacked engine with one profile per chunk (a tiny
+    # max_bytes) and with all of them in one chunk
+    for method, max_bytes in (("compiled", 1 << 28), ("stacked", 1), ("stacked", 1 << 28)):
+        out = stable_batch(c, ranks, CONCEPTS, max_bytes=max_bytes, method=method)
         for p in range(count):
             plain = Engine(with_ranks(c, ranks[p]))
             for concept in CONCEPTS:
@@ -71,9 +74,34 @@ def test_improvement_reach_is_the_evolution_graph(c: Conflict, seed: int) -> Non
     start = np.zeros((3, c.n_states), dtype=bool)
     start[:, 0] = True
     reached = improvement_reach(engine, start.ravel()).reshape(3, c.n_states)
+    compiled = evolution_batch(c, ranks, 0, method="compiled")
+    stacked = evolution_batch(c, ranks, 0, method="stacked")
     for p in range(3):
         ev = evolve(with_ranks(c, ranks[p]), start=1, concepts=["nash"])  # state number 1
         assert set(c.feasible[reached[p]].tolist()) == set(ev.states)
+        assert (compiled[p] == reached[p]).all() and (stacked[p] == reached[p]).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=0, max_size=12))
+def test_distinct_rows_is_unique_in_order_of_appearance(rows: list[list[int]]) -> None:
+    a = np.array(rows, dtype=np.int64).reshape(len(rows), 3)
+    first, inverse = distinct_rows(a)
+    assert (a[first][inverse] == a).all()
+    assert len({tuple(r) for r in a[first].tolist()}) == first.size == len({tuple(r) for r in rows})
+    assert first.tolist() == sorted(first.tolist())  # first appearances, in order
+
+
+def test_distinct_rows_survives_hash_collisions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "_row_hash", lambda rows: np.zeros(rows.shape[0], np.int64))
+    first, inverse = distinct_rows(np.array([[2, 1], [0, 1], [2, 1], [5, 5]]))
+    assert first.tolist() == [0, 1, 3] and inverse.tolist() == [0, 1, 0, 2]
+
+
+def test_compiled_pass_refuses_what_it_cannot_hold() -> None:
+    c = detente.load("examples/prisoners_dilemma.yaml")
+    with pytest.raises(AnalysisError, match="compiled batch pass does not cover"):
+        stable_batch(c, c.ranks[None], ["seq"], max_bytes=1, method="compiled")
 
 
 def test_flagship_batch_of_its_own_ranks_is_analyze() -> None:

@@ -40,12 +40,13 @@ from detente.analyses.state_table import state_strings
 from detente.engine.batch import (
     DEFAULT_MAX_BYTES,
     base_layouts,
-    improvement_reach,
+    evolution_batch,
+    own_rank_stable,
+    own_ranks_only,
     stable_batch,
-    stacked_engine,
 )
 from detente.engine.layout import DMLayout
-from detente.engine.registry import concept_label, parse_concepts
+from detente.engine.registry import concept_label, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.preferences import dense_ranks
@@ -220,9 +221,45 @@ class ChunkSums:
         )
 
 
+@dataclass(frozen=True)
+class VariantTables:
+    """Per DM, the ranks of each of its variants (V_j, N), and the stability of each variant
+    under the concepts that depend on the DM's own ranks only (Nash, GMR, SMR): computed once
+    per variant, not per profile, and shared by every chunk."""
+
+    ranks: tuple[np.ndarray, ...]
+    own: dict[str, tuple[np.ndarray, ...]]  # concept -> per DM (V_j, N) bool
+
+    @staticmethod
+    def build(conflict: Conflict, ranks: Sequence[np.ndarray], concepts: Sequence[str],
+              max_bytes: int = DEFAULT_MAX_BYTES,
+              layouts: Sequence[DMLayout] | None = None) -> VariantTables:
+        lays = list(layouts) if layouts is not None else base_layouts(conflict)
+        own = {
+            c: tuple(own_rank_stable(conflict, lays, r, j, c, max_bytes)
+                     for j, r in enumerate(ranks))
+            for c in _with_nash(concepts) if own_ranks_only(get_concept(c))
+        }
+        return VariantTables(tuple(ranks), own)
+
+
+def _with_nash(concepts: Sequence[str]) -> list[str]:
+    """The concepts a chunk evaluates: those asked for, and Nash (for the status quo's fate)."""
+    return list(dict.fromkeys([*concepts, "nash"]))
+
+
+def chunk_profiles(conflict: Conflict, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+    """Profiles per chunk: :data:`CHUNK_PROFILES`, fewer for big models so that a chunk's
+    (profiles, DMs, states) arrays (ranks, one bool per concept, float sums: about 32 bytes a
+    cell) stay within ``max_bytes``. Depends on the model only, so local and distributed runs
+    use the same chunks."""
+    cells = max(1, len(conflict.dms) * conflict.n_states)
+    return max(1, min(CHUNK_PROFILES, max_bytes // (32 * cells)))
+
+
 def evaluate_chunk(
     conflict: Conflict,
-    tables: Sequence[np.ndarray],
+    tables: VariantTables,
     ids: np.ndarray,
     weights: np.ndarray,
     settings: np.ndarray,
@@ -233,9 +270,13 @@ def evaluate_chunk(
 ) -> ChunkSums:
     """Weighted sums for one chunk of profiles; ``settings`` is (P, settings) 0/1."""
     lays = list(layouts) if layouts is not None else base_layouts(conflict)
-    ranks = np.stack([tables[j][ids[:, j]] for j in range(len(tables))], axis=1)
-    wanted = list(dict.fromkeys([*concepts, "nash"]))
-    out = stable_batch(conflict, ranks, wanted, max_bytes=max_bytes, layouts=lays)
+    n_dms = len(tables.ranks)
+    ranks = np.stack([tables.ranks[j][ids[:, j]] for j in range(n_dms)], axis=1)
+    wanted = _with_nash(concepts)
+    joint = [c for c in wanted if c not in tables.own]
+    out = stable_batch(conflict, ranks, joint, max_bytes=max_bytes, layouts=lays) if joint else {}
+    for c, per_dm in tables.own.items():
+        out[c] = np.stack([per_dm[j][ids[:, j]] for j in range(n_dms)], axis=1)
     sw = settings * weights[:, None]
     eq_sum: dict[str, np.ndarray] = {}
     st_sum: dict[str, np.ndarray] = {}
@@ -243,15 +284,12 @@ def evaluate_chunk(
     for c in concepts:
         eq = out[c].all(axis=1).astype(np.float64)  # (P, N)
         eq_sum[c] = weights @ eq
-        st_sum[c] = np.einsum("p,pin->in", weights, out[c].astype(np.float64))
+        st_sum[c] = np.stack([weights @ out[c][:, j, :] for j in range(n_dms)])
         by_setting[c] = sw.T @ eq
     reaches = np.zeros(conflict.n_states)
     if status_quo is not None:
-        p, n = ids.shape[0], conflict.n_states
-        engine = stacked_engine(conflict, lays, ranks)
-        start = np.zeros((p, n), dtype=bool)
-        start[:, status_quo] = True
-        reached = improvement_reach(engine, start.ravel()).reshape(p, n)
+        reached = evolution_batch(conflict, ranks, status_quo, max_bytes=max_bytes,
+                                  layouts=lays)
         final = reached & out["nash"].all(axis=1)
         reaches = weights @ final.astype(np.float64)
     return ChunkSums(eq_sum, st_sum, by_setting, reaches, sw.sum(axis=0))
@@ -435,22 +473,37 @@ def robustness(
     else:
         seed_used = seed if seed is not None else int(np.random.default_rng().integers(2**31))
         prof = sample_profiles(model, samples, seed_used)
+    drawn = int(prof.ids.shape[0])
+    prof = _merge_duplicates(prof)
     elements = elements_of(model)
     settings = _settings_matrix(prof, elements)
-    tables = [v.ranks(model) for v in prof.variants]
+    layouts = base_layouts(model)
+    tables = VariantTables.build(model, [v.ranks(model) for v in prof.variants], keys,
+                                 max_bytes, layouts)
     sq = int(model.index_of(model.status_quo)[0]) if model.status_quo is not None else None
-    chunks = [(lo, min(lo + CHUNK_PROFILES, prof.ids.shape[0]))
-              for lo in range(0, prof.ids.shape[0], CHUNK_PROFILES)]
-    parts = _run(model, tables, prof, settings, keys, sq, max_bytes, chunks, scheduler, progress)
+    step = chunk_profiles(model, max_bytes)
+    chunks = [(lo, min(lo + step, prof.ids.shape[0]))
+              for lo in range(0, prof.ids.shape[0], step)]
+    parts = _run(model, tables, prof, settings, keys, sq, max_bytes, chunks, scheduler, progress,
+                 layouts)
     total = parts[0]
     for part in parts[1:]:
         total = total + part
     return RobustnessResult(
-        conflict=model, concepts=keys, profiles=size, samples=int(prof.ids.shape[0]),
+        conflict=model, concepts=keys, profiles=size, samples=drawn,
         exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
         reaches=total.reaches if sq is not None else None,
     )
+
+
+def _merge_duplicates(prof: Profiles) -> Profiles:
+    """The distinct profiles (in order of first appearance), each with the summed weight of
+    its copies: sampling draws many profiles more than once, and each is evaluated once."""
+    _, first, inverse = np.unique(prof.ids, axis=0, return_index=True, return_inverse=True)
+    weights = np.bincount(inverse.ravel(), weights=prof.weights, minlength=first.size)
+    order = np.argsort(first, kind="stable")
+    return Profiles(prof.ids[first[order]], weights[order], prof.variants)
 
 
 def _settings_matrix(prof: Profiles, elements: Sequence[Element]) -> np.ndarray:
@@ -480,13 +533,12 @@ def _element_size(v: DMVariants, e: Element) -> int:
 
 
 def _run(
-    model: Conflict, tables: list[np.ndarray], prof: Profiles, settings: np.ndarray,
+    model: Conflict, tables: VariantTables, prof: Profiles, settings: np.ndarray,
     keys: Sequence[str], sq: int | None, max_bytes: int, chunks: list[tuple[int, int]],
-    scheduler: str | None, progress: Progress | None,
+    scheduler: str | None, progress: Progress | None, layouts: Sequence[DMLayout],
 ) -> list[ChunkSums]:
     total = int(prof.ids.shape[0])
     if scheduler is None:
-        layouts = base_layouts(model)
         parts = []
         for lo, hi in chunks:
             parts.append(evaluate_chunk(model, tables, prof.ids[lo:hi], prof.weights[lo:hi],

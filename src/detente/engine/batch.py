@@ -27,19 +27,26 @@ Chunks are sized so that the working arrays stay under ``max_bytes``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import cast
+from typing import Literal, cast
 
 import numpy as np
 
 from detente.engine.concepts import Engine
 from detente.engine.layout import DMLayout
 from detente.engine.registry import CONCEPTS, Concept, get_concept
+from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
 
 #: Default bound on the working memory of one chunk of profiles.
 DEFAULT_MAX_BYTES = 256 << 20
+#: Models with more options use the stacked engine for SEQ and SIM (the compiled pass keeps a
+#: table of every code's position).
+MAX_COMPILED_OPTIONS = 24
+
+Method = Literal["auto", "compiled", "stacked"]
 
 
 def own_ranks_only(concept: Concept) -> bool:
@@ -105,6 +112,129 @@ def stacked_engine(
     return engine
 
 
+def distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of a 2-d integer array: ``(first, inverse)`` with ``rows[first]``
+    distinct (in order of first appearance) and ``rows == rows[first][inverse]``.
+
+    Rows are hashed (a wrapping dot product with fixed random weights) and the hash groups
+    are then checked exactly; only on a collision does it fall back to ``np.unique`` over
+    whole rows, which sorts them (slow: 0.1 s for 1,000 rows of 1,280 ranks).
+
+    >>> first, inverse = distinct_rows(np.array([[1, 2], [3, 4], [1, 2]]))
+    >>> first.tolist(), inverse.tolist()
+    ([0, 1], [0, 1, 0])
+    """
+    if rows.shape[0] == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    _, first, inverse = np.unique(_row_hash(rows), return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if not (rows == rows[first][inverse]).all():  # a hash collision: exact fallback
+        _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+    order = np.argsort(first, kind="stable")  # first appearance first
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return first[order].astype(np.int64), rank[inverse].astype(np.int64)
+
+
+def _row_hash(rows: np.ndarray) -> np.ndarray:
+    """An int64 hash per row (a dot product with fixed random weights, wrapping)."""
+    weights = np.random.default_rng(12345).integers(1, 1 << 62, size=rows.shape[1])
+    with np.errstate(over="ignore"):
+        return np.asarray(rows.astype(np.int64) @ weights)
+
+
+@dataclass(frozen=True)
+class ProfileGraph:
+    """What the compiled per-profile pass reads: every DM's legal moves as CSR lists, state
+    codes and their positions, built once per conflict (independent of ranks)."""
+
+    ptr: np.ndarray
+    tgt: np.ndarray
+    codes: np.ndarray
+    index: np.ndarray  # position of every code, -1 where infeasible
+    masks: np.ndarray
+    local: np.ndarray  # (DMs, N)
+    width: np.ndarray
+
+    @staticmethod
+    def build(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int
+              ) -> ProfileGraph | None:
+        """The graph, or None when the model is beyond the compiled pass (more than
+        :data:`MAX_COMPILED_OPTIONS` options, or move lists above ``max_bytes``)."""
+        n = conflict.n_states
+        if conflict.n_options > MAX_COMPILED_OPTIONS or not layouts:
+            return None
+        moves_bound = n * sum(lay.width - 1 for lay in layouts)
+        if 4 * moves_bound * (1 + worker_count()) > max_bytes:
+            return None
+        from detente.engine.profile_kernels import move_lists
+
+        offsets = np.cumsum([0] + [lay.n_groups * lay.width for lay in layouts])
+        cells = np.full(int(offsets[-1]), -1, dtype=np.int64)
+        for lay, off in zip(layouts, offsets, strict=False):
+            cells[off + lay.flat] = np.arange(n)
+        group = np.stack([lay.group for lay in layouts])
+        local = np.stack([lay.local for lay in layouts])
+        width = np.array([lay.width for lay in layouts], dtype=np.int64)
+        fwd = np.array([lay.fwd_local for lay in layouts], dtype=np.int64)
+        back = np.array([lay.back_local for lay in layouts], dtype=np.int64)
+        ptr, tgt = move_lists(cells, offsets.astype(np.int64), group, local, width, fwd, back)
+        index = np.full(1 << conflict.n_options, -1, dtype=np.int32)
+        index[conflict.feasible] = np.arange(n, dtype=np.int32)
+        masks = np.array([lay.dm_mask for lay in layouts], dtype=np.int64)
+        return ProfileGraph(ptr, tgt, conflict.feasible.astype(np.int64), index, masks, local,
+                            width)
+
+    def run(self, ranks: np.ndarray, seq: bool, sim: bool, start: int,
+            progress: Callable[[int], None] | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(seq, sim, reach) of :func:`~detente.engine.profile_kernels.profile_pass` for
+        every profile of ``ranks`` (P, DMs, N), slices of the profiles in parallel threads."""
+        from detente.engine.profile_kernels import profile_pass
+
+        p, d, n = ranks.shape
+        ranks = np.ascontiguousarray(ranks, dtype=np.int32)
+        out_seq = np.zeros((p, d, n) if seq else (0, d, n), dtype=bool)
+        out_sim = np.zeros((p, d, n) if sim else (0, d, n), dtype=bool)
+        out_reach = np.zeros((p, n) if start >= 0 else (0, n), dtype=bool)
+        workers = max(1, min(worker_count(), p))
+        # slices small enough to report progress, at least one per thread
+        step = max(1, min(-(-p // workers), 64))
+        slices = [(lo, min(p, lo + step)) for lo in range(0, p, step)]
+
+        def one(bounds: tuple[int, int]) -> int:
+            lo, hi = bounds
+            profile_pass(ranks[lo:hi], self.ptr, self.tgt, self.codes, self.index, self.masks,
+                         self.local, self.width, seq, sim, start,
+                         out_seq[lo:hi] if seq else out_seq, out_sim[lo:hi] if sim else out_sim,
+                         out_reach[lo:hi] if start >= 0 else out_reach)
+            return hi - lo
+
+        if workers > 1 and len(slices) > 1:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for k in pool.map(one, slices):
+                    if progress is not None:
+                        progress(k)
+        else:
+            for bounds in slices:
+                k = one(bounds)
+                if progress is not None:
+                    progress(k)
+        return out_seq, out_sim, out_reach
+
+    def stable(self, ranks: np.ndarray, seq: bool, sim: bool,
+               progress: Callable[[int], None] | None = None) -> dict[str, np.ndarray]:
+        """``{"seq": (P, DMs, N), "sim": ...}`` (those asked for) for ``ranks``."""
+        out_seq, out_sim, _ = self.run(ranks, seq, sim, -1, progress)
+        res = {}
+        if seq:
+            res["seq"] = out_seq
+        if sim:
+            res["sim"] = out_sim
+        return res
+
+
 def bytes_per_profile(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
     """Estimated working memory of one profile in a chunk (bytes).
 
@@ -137,6 +267,7 @@ def stable_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     layouts: Sequence[DMLayout] | None = None,
     progress: Progress | None = None,
+    method: Method = "auto",
 ) -> dict[str, np.ndarray]:
     """Individual stability under every profile: concept -> bool (P, DMs, N).
 
@@ -145,6 +276,11 @@ def stable_batch(
     stable for DM i under concept c when the DMs rank the states as in profile p. Layouts are
     built once (or passed in); profiles are processed in chunks of at most ``max_bytes`` of
     working memory. ``progress(k)`` is called with the number of evaluations done so far.
+
+    ``method``: SEQ and SIM (which need every DM's ranks, so run once per distinct profile)
+    use the compiled per-profile pass of :mod:`detente.engine.profile_kernels` when the model
+    allows it (``"auto"``: at most :data:`MAX_COMPILED_OPTIONS` options and move lists within
+    ``max_bytes``), else the stacked engine; ``"compiled"`` and ``"stacked"`` force one.
 
     >>> import detente
     >>> pd = detente.load("examples/prisoners_dilemma.yaml")
@@ -164,13 +300,14 @@ def stable_batch(
         if progress is not None:
             progress(done)
 
-    for concept in [c for c in wanted if own_ranks_only(get_concept(c))]:
+    own = [c for c in wanted if own_ranks_only(get_concept(c))]
+    distinct = [distinct_rows(ranks[:, i, :]) for i in range(n_dms)] if own else []
+    for concept in own:
         res = np.empty((p, n_dms, n), dtype=bool)
-        for i in range(n_dms):
-            rows, inverse = np.unique(ranks[:, i, :], axis=0, return_inverse=True)
-            res[:, i, :] = _own_rank_stable(conflict, lays, rows, i, concept, max_bytes)[
-                inverse.ravel()]
-            tick(rows.shape[0])
+        for i, (first, inverse) in enumerate(distinct):
+            res[:, i, :] = own_rank_stable(conflict, lays, ranks[first, i, :], i, concept,
+                                           max_bytes)[inverse]
+            tick(first.size)
         out[concept] = res
     # the others' ranks matter: once per distinct profile; a combined concept (SEQ&SIM) is
     # the conjunction of its parts
@@ -185,9 +322,14 @@ def stable_batch(
                 parts.append(k)
     joint = [c for c in parts if not own_ranks_only(get_concept(c))]
     if joint:
-        profiles, inverse = np.unique(ranks.reshape(p, -1), axis=0, return_inverse=True)
-        profiles = profiles.reshape(-1, n_dms, n)
-        inverse = inverse.ravel()
+        first, inverse = distinct_rows(ranks.reshape(p, -1))
+        profiles = ranks[first]
+        graph = _graph(conflict, lays, max_bytes, method)
+        if graph is not None and {"seq", "sim"} >= set(joint):
+            compiled = graph.stable(profiles, "seq" in joint, "sim" in joint, tick)
+            for concept in joint:
+                out[concept] = compiled[concept][inverse]
+            joint = []
         for concept in joint:
             size = chunk_size(conflict, lays, max_bytes, sim=concept == "sim")
             res_u = np.empty((profiles.shape[0], n_dms, n), dtype=bool)
@@ -204,6 +346,43 @@ def stable_batch(
         if c not in out and con.sanction and con.simultaneous:
             out[c] = out[con.sanction] & out["sim"]
     return {c: out[c] for c in wanted}
+
+
+def evolution_batch(
+    conflict: Conflict,
+    ranks: np.ndarray,
+    start: int,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    layouts: Sequence[DMLayout] | None = None,
+    method: Method = "auto",
+) -> np.ndarray:
+    """(P, N) bool: the states reachable from feasible state position ``start`` by sequences
+    of unilateral improvements of any DMs (the evolution graph of status-quo analysis), under
+    every profile of ``ranks`` (P, DMs, N).
+
+    >>> import detente
+    >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+    >>> evolution_batch(pd, np.stack([pd.ranks, pd.ranks[:, ::-1]]), 3).astype(int).tolist()
+    [[0, 0, 0, 1], [1, 1, 1, 1]]
+    """
+    _check(conflict, ranks, [])
+    lays = list(layouts) if layouts is not None else base_layouts(conflict)
+    if not 0 <= start < conflict.n_states:
+        raise AnalysisError(f"start must be a feasible state position, got {start}")
+    graph = _graph(conflict, lays, max_bytes, method)
+    if graph is not None:
+        return graph.run(ranks, False, False, start)[2]
+    p, n = ranks.shape[0], conflict.n_states
+    out = np.empty((p, n), dtype=bool)
+    size = chunk_size(conflict, lays, max_bytes)
+    for lo in range(0, p, size):
+        part = ranks[lo : lo + size]
+        begin = np.zeros((part.shape[0], n), dtype=bool)
+        begin[:, start] = True
+        engine = stacked_engine(conflict, lays, part)
+        out[lo : lo + size] = improvement_reach(engine, begin.ravel()).reshape(-1, n)
+    return out
 
 
 def improvement_reach(engine: Engine, start: np.ndarray) -> np.ndarray:
@@ -239,11 +418,14 @@ def improvement_reach(engine: Engine, start: np.ndarray) -> np.ndarray:
             return reached
 
 
-def _own_rank_stable(
+def own_rank_stable(
     conflict: Conflict, layouts: Sequence[DMLayout], rows: np.ndarray, i: int, concept: str,
-    max_bytes: int,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> np.ndarray:
-    """(K, N) stability of DM i under a concept for each of K rankings of DM i."""
+    """(K, N) stability of DM i for each of K rankings ``rows`` (K, N) of DM i, under a
+    concept that depends on DM i's ranks only (:func:`own_ranks_only`)."""
+    if not own_ranks_only(get_concept(concept)):
+        raise AnalysisError(f"{concept} depends on every DM's ranks, not DM {i}'s alone")
     k, n = rows.shape
     n_dms = len(layouts)
     out = np.empty((k, n), dtype=bool)
@@ -255,6 +437,20 @@ def _own_rank_stable(
         engine = stacked_engine(conflict, layouts, ranks)
         out[lo : lo + size] = engine.stable_for(concept, i).reshape(part.shape[0], n)
     return out
+
+
+def _graph(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int, method: Method
+           ) -> ProfileGraph | None:
+    """The compiled pass's graph, or None for the stacked engine (see ``method``)."""
+    if method == "stacked":
+        return None
+    graph = ProfileGraph.build(conflict, layouts, max_bytes)
+    if graph is None and method == "compiled":
+        raise AnalysisError(
+            f"the compiled batch pass does not cover this model (more than "
+            f"{MAX_COMPILED_OPTIONS} options, or move lists above {max_bytes:,} bytes); use "
+            "method='stacked'")
+    return graph
 
 
 def _check(conflict: Conflict, ranks: np.ndarray, concepts: Iterable[str]) -> list[str]:
@@ -283,7 +479,11 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "base_layouts",
     "chunk_size",
+    "distinct_rows",
+    "evolution_batch",
     "improvement_reach",
+    "own_rank_stable",
+    "own_ranks_only",
     "stable_batch",
     "stack_layout",
     "stacked_engine",

@@ -1,0 +1,281 @@
+"""Compiled per-profile passes for batch evaluation: SEQ, SIM and evolution reach.
+
+Batch evaluation (:mod:`detente.engine.batch`) runs the same conflict under thousands of
+preference profiles. SEQ and SIM depend on every DM's ranks, so they cannot be shared between
+profiles; here they are computed profile by profile in loops compiled with numba, which walk
+each profile's unilateral improvements directly instead of building grids:
+
+* the legal unilateral moves of every DM (independent of ranks) are listed once, as CSR arrays
+  (:func:`move_lists`);
+* per profile, each DM's unilateral improvements (UIs) are the moves to states it ranks higher;
+* SEQ: the least u_i the others can reach from each state by legal sequences of their UIs (no
+  DM twice in a row) is the fixed point of ``A_j(t) = min over t' in UI_j(t) of
+  min(u_i(t'), min_{k != i, j} A_k(t'))`` — the recurrence of :mod:`detente.engine.coalition`;
+  a UI s1 of i from s is sanctioned when that least value at s1 is <= u_i(s);
+* SIM: for each UI s1 of i from s, the joint responses (each other DM stays or takes one of its
+  UIs from s) are enumerated in mixed radix until one gives a feasible outcome i ranks <= s,
+  after the bound that no state with i's options as in s1 is that low;
+* evolution: the states reachable from a start by UIs of any DMs (breadth-first).
+
+The functions release the GIL (``nogil``), so :mod:`detente.engine.batch` runs slices of the
+profiles in threads. They are compiled on first use and cached on disk by numba.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numba
+import numpy as np
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Above any rank.
+_INF = np.int64(1) << np.int64(62)
+
+
+def _jit(fn: F) -> F:
+    """numba's ``njit`` (cached, GIL released), typed for mypy."""
+    return cast(F, numba.njit(cache=True, nogil=True)(fn))
+
+
+@_jit
+def _count_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
+                 local: np.ndarray, width: np.ndarray, fwd: np.ndarray,
+                 back: np.ndarray) -> np.ndarray:
+    """Number of legal moves of DM j from state t, as (DMs, N)."""
+    d, n = group.shape
+    out = np.zeros((d, n), dtype=np.int64)
+    for j in range(d):
+        w = width[j]
+        for t in range(n):
+            x = local[j, t]
+            base = cell_off[j] + group[j, t] * w
+            c = 0
+            for y in range(w):
+                if y == x or (x & ~y & fwd[j]) != 0 or (~x & y & back[j]) != 0:
+                    continue
+                if cells[base + y] >= 0:
+                    c += 1
+            out[j, t] = c
+    return out
+
+
+@_jit
+def _fill_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
+                local: np.ndarray, width: np.ndarray, fwd: np.ndarray, back: np.ndarray,
+                ptr: np.ndarray, tgt: np.ndarray) -> None:
+    d, n = group.shape
+    for j in range(d):
+        w = width[j]
+        for t in range(n):
+            x = local[j, t]
+            base = cell_off[j] + group[j, t] * w
+            e = ptr[j * n + t]
+            for y in range(w):
+                if y == x or (x & ~y & fwd[j]) != 0 or (~x & y & back[j]) != 0:
+                    continue
+                s = cells[base + y]
+                if s >= 0:
+                    tgt[e] = s
+                    e += 1
+
+
+def move_lists(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray, local: np.ndarray,
+               width: np.ndarray, fwd: np.ndarray, back: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Every DM's legal moves as CSR: the moves of DM j from state t are
+    ``tgt[ptr[j*N + t]:ptr[j*N + t + 1]]`` (state positions).
+
+    ``cells`` concatenates the DMs' (groups × width) grids of state positions (-1 for an
+    infeasible cell), DM j's starting at ``cell_off[j]``; ``group``/``local`` are (DMs, N).
+    """
+    counts = _count_moves(cells, cell_off, group, local, width, fwd, back)
+    ptr = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts.ravel(), out=ptr[1:])
+    tgt = np.empty(int(ptr[-1]), dtype=np.int32)
+    _fill_moves(cells, cell_off, group, local, width, fwd, back, ptr, tgt)
+    return ptr, tgt
+
+
+@_jit
+def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndarray,
+                  utgt: np.ndarray) -> None:
+    """One profile's UIs (ranks ``r``, (DMs, N)) filtered from the move lists into
+    ``uptr``/``utgt`` (same layout)."""
+    d, n = r.shape
+    e = 0
+    for j in range(d):
+        for t in range(n):
+            uptr[j * n + t] = e
+            rt = r[j, t]
+            for m in range(ptr[j * n + t], ptr[j * n + t + 1]):
+                s = tgt[m]
+                if r[j, s] > rt:
+                    utgt[e] = s
+                    e += 1
+    uptr[d * n] = e
+
+
+@_jit
+def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.ndarray,
+             worst: np.ndarray, out: np.ndarray) -> None:
+    """SEQ stability of DM i under ranks ``r`` into ``out`` (N,); ``a`` (DMs, N) and
+    ``worst`` (N,) are scratch."""
+    d, n = r.shape
+    f = r[i]
+    for j in range(d):
+        for t in range(n):
+            a[j, t] = _INF
+    changed = True
+    while changed:
+        changed = False
+        for j in range(d):
+            if j == i:
+                continue
+            for t in range(n):
+                cur = a[j, t]
+                for m in range(uptr[j * n + t], uptr[j * n + t + 1]):
+                    s = utgt[m]
+                    b = np.int64(f[s])
+                    for k in range(d):
+                        if k != i and k != j and a[k, s] < b:
+                            b = a[k, s]
+                    if b < cur:
+                        cur = b
+                if cur < a[j, t]:
+                    a[j, t] = cur
+                    changed = True
+    for t in range(n):
+        w = _INF
+        for j in range(d):
+            if j != i and a[j, t] < w:
+                w = a[j, t]
+        worst[t] = w
+    for t in range(n):
+        ok = True
+        for m in range(uptr[i * n + t], uptr[i * n + t + 1]):
+            if worst[utgt[m]] > f[t]:
+                ok = False
+                break
+        out[t] = ok
+
+
+@_jit
+def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: np.ndarray,
+             index: np.ndarray, masks: np.ndarray, local_i: np.ndarray, width_i: int,
+             slice_min: np.ndarray, digits: np.ndarray, radix: np.ndarray, movers: np.ndarray,
+             out: np.ndarray) -> None:
+    """SIM stability of DM i under ranks ``r`` into ``out`` (N,); the last four arrays
+    before ``out`` are scratch."""
+    d, n = r.shape
+    f = r[i]
+    for a in range(width_i):
+        slice_min[a] = _INF
+    for t in range(n):
+        if f[t] < slice_min[local_i[t]]:
+            slice_min[local_i[t]] = f[t]
+    for s in range(n):
+        target = f[s]
+        ok = True
+        for m in range(uptr[i * n + s], uptr[i * n + s + 1]):
+            s1 = utgt[m]
+            if slice_min[local_i[s1]] > target:
+                ok = False  # no state with i's options as in s1 is that low for i
+                break
+            # the others who can move from s, and how many ways (stay + their UIs)
+            k = 0
+            for j in range(d):
+                c = uptr[j * n + s + 1] - uptr[j * n + s]
+                if j != i and c > 0:
+                    movers[k] = j
+                    radix[k] = c + 1
+                    digits[k] = 0
+                    k += 1
+            hit = False
+            while True:
+                # next response in mixed radix (the all-stay response is s1 itself: skipped)
+                pos = 0
+                while pos < k:
+                    digits[pos] += 1
+                    if digits[pos] < radix[pos]:
+                        break
+                    digits[pos] = 0
+                    pos += 1
+                if pos == k:
+                    break
+                joint = codes[s1]
+                for q in range(k):
+                    if digits[q] > 0:
+                        j = movers[q]
+                        t = utgt[uptr[j * n + s] + digits[q] - 1]
+                        joint = (joint & ~masks[j]) | (codes[t] & masks[j])
+                x = index[joint]
+                if x >= 0 and f[x] <= target:
+                    hit = True
+                    break
+            if not hit:
+                ok = False
+                break
+        out[s] = ok
+
+
+@_jit
+def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
+                stack: np.ndarray, out: np.ndarray) -> None:
+    """States reachable from ``start`` by UIs of any DMs (``start`` included) into ``out``."""
+    for t in range(n):
+        out[t] = False
+    out[start] = True
+    stack[0] = start
+    top = 1
+    while top > 0:
+        top -= 1
+        t = stack[top]
+        for j in range(d):
+            for m in range(uptr[j * n + t], uptr[j * n + t + 1]):
+                s = utgt[m]
+                if not out[s]:
+                    out[s] = True
+                    stack[top] = s
+                    top += 1
+
+
+@_jit
+def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.ndarray,
+                 index: np.ndarray, masks: np.ndarray, local: np.ndarray, width: np.ndarray,
+                 want_seq: bool, want_sim: bool, start: int, out_seq: np.ndarray,
+                 out_sim: np.ndarray, out_reach: np.ndarray) -> None:
+    """For each profile p of ``ranks`` (P, DMs, N): SEQ and SIM stability per DM into
+    ``out_seq``/``out_sim`` (P, DMs, N) when wanted, and, when ``start >= 0``, the states
+    reachable from state ``start`` by UIs into ``out_reach`` (P, N).
+
+    ``ptr``/``tgt``: :func:`move_lists`; ``codes``: state codes; ``index``: position of every
+    code (-1 infeasible); ``masks``: each DM's option bits; ``local``: (DMs, N) column of each
+    state in its DM's layout, ``width`` those layouts' widths.
+    """
+    p_count, d, n = ranks.shape
+    uptr = np.empty(d * n + 1, dtype=np.int64)
+    utgt = np.empty(max(tgt.size, 1), dtype=np.int32)
+    a = np.empty((d, n), dtype=np.int64)
+    worst = np.empty(n, dtype=np.int64)
+    slice_min = np.empty(max(width.max(), 1), dtype=np.int64)
+    digits = np.empty(d, dtype=np.int64)
+    radix = np.empty(d, dtype=np.int64)
+    movers = np.empty(d, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    for p in range(p_count):
+        r = ranks[p]
+        _improvements(r, ptr, tgt, uptr, utgt)
+        for i in range(d):
+            if want_seq:
+                _seq_for(r, i, uptr, utgt, a, worst, out_seq[p, i])
+            if want_sim:
+                _sim_for(r, i, uptr, utgt, codes, index, masks, local[i], width[i],
+                         slice_min, digits, radix, movers, out_sim[p, i])
+        if start >= 0:
+            _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])
+
+
+__all__ = ["move_lists", "profile_pass"]
