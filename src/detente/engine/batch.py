@@ -144,6 +144,19 @@ def _row_hash(rows: np.ndarray) -> np.ndarray:
         return np.asarray(rows.astype(np.int64) @ weights)
 
 
+def graph_bytes(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
+    """Upper bound on the memory of a :class:`ProfileGraph` and the compiled pass's scratch:
+    the move lists (int32, at most N · (width_j − 1) per DM), one copy of them per thread for
+    the improvements, the layout grids and the table of every code's position (int32), and
+    per thread (DMs, N) int64 scratch."""
+    n = conflict.n_states
+    moves = n * sum(lay.width - 1 for lay in layouts)
+    cells = sum(lay.n_groups * lay.width for lay in layouts)
+    threads = worker_count()
+    return 4 * moves * (1 + threads) + 4 * cells + 4 * (1 << conflict.n_options) + (
+        threads * 8 * n * (len(layouts) + 4))
+
+
 @dataclass(frozen=True)
 class ProfileGraph:
     """What the compiled per-profile pass reads: every DM's legal moves as CSR lists, state
@@ -161,17 +174,16 @@ class ProfileGraph:
     def build(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int
               ) -> ProfileGraph | None:
         """The graph, or None when the model is beyond the compiled pass (more than
-        :data:`MAX_COMPILED_OPTIONS` options, or move lists above ``max_bytes``)."""
+        :data:`MAX_COMPILED_OPTIONS` options, or :func:`graph_bytes` above ``max_bytes``)."""
         n = conflict.n_states
         if conflict.n_options > MAX_COMPILED_OPTIONS or not layouts:
             return None
-        moves_bound = n * sum(lay.width - 1 for lay in layouts)
-        if 4 * moves_bound * (1 + worker_count()) > max_bytes:
+        if graph_bytes(conflict, layouts) > max_bytes:
             return None
         from detente.engine.profile_kernels import move_lists
 
         offsets = np.cumsum([0] + [lay.n_groups * lay.width for lay in layouts])
-        cells = np.full(int(offsets[-1]), -1, dtype=np.int64)
+        cells = np.full(int(offsets[-1]), -1, dtype=np.int32)
         for lay, off in zip(layouts, offsets, strict=False):
             cells[off + lay.flat] = np.arange(n)
         group = np.stack([lay.group for lay in layouts])
@@ -448,7 +460,7 @@ def _graph(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int, meth
     if graph is None and method == "compiled":
         raise AnalysisError(
             f"the compiled batch pass does not cover this model (more than "
-            f"{MAX_COMPILED_OPTIONS} options, or move lists above {max_bytes:,} bytes); use "
+            f"{MAX_COMPILED_OPTIONS} options, or more than {max_bytes:,} bytes of move lists); use "
             "method='stacked'")
     return graph
 
@@ -481,6 +493,7 @@ __all__ = [
     "chunk_size",
     "distinct_rows",
     "evolution_batch",
+    "graph_bytes",
     "improvement_reach",
     "own_rank_stable",
     "own_ranks_only",
