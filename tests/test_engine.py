@@ -183,7 +183,7 @@ def test_threaded_paths_agree_with_serial(monkeypatch: pytest.MonkeyPatch) -> No
     serial = {k: Engine(c).stable(k) for k in CONCEPTS}
     monkeypatch.setenv("DETENTE_WORKERS", "3")
     monkeypatch.setattr(concepts_module, "_PARALLEL_STATES", 1)
-    monkeypatch.setattr(sim_module, "_STATE_CHUNK", 64)
+    monkeypatch.setattr(sim_module, "_STATES_PER_TASK", 64)
     assert sim_module.worker_count() == 3
     threaded = {k: Engine(c).stable(k) for k in CONCEPTS}
     for k in CONCEPTS:

@@ -50,7 +50,8 @@ def analysis_bytes(c: Conflict, concepts: Iterable[str] = ()) -> int:
             need += _DENSE_CELL * (1 << 2 * k) * min(worker_count(), len(c.dms))
     keys = {str(x).lower() for x in concepts}
     if keys & {"sim", "seq_sim"} and len(c.dms) > 1:
-        need += sim_bytes(1 << max(k for k, _, _ in widths), c.n_options, c.n_states)
+        need += sim_bytes(sum(cells for _, cells, _ in widths), 1 << max(k for k, _, _ in widths),
+                          c.n_options, c.n_states, len(c.dms))
     return need
 
 

@@ -24,7 +24,7 @@ from detente.engine.limited import limited_move_stable
 from detente.engine.moves import reach_max
 from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKind, get_concept
 from detente.engine.sanctions import worst_sanction
-from detente.engine.simultaneous import sim_stable
+from detente.engine.simultaneous import SimGrid, sim_stable
 from detente.engine.single import MoveIndex
 from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict
@@ -59,6 +59,7 @@ class Engine:
     _layouts: list[DMLayout] | None = field(default=None, repr=False)
     _utilities: list[np.ndarray] | None = field(default=None, repr=False)
     _moves: MoveIndex | None = field(default=None, repr=False)
+    _sim_grid: SimGrid | None = field(default=None, repr=False)
     _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -77,7 +78,7 @@ class Engine:
     def with_ranks(self, ranks: np.ndarray) -> Engine:
         """An engine for the same conflict under other payoff ranks (DMs, states), sharing
         this engine's layouts."""
-        return Engine(self.conflict, np.asarray(ranks), self.layouts)
+        return Engine(self.conflict, np.asarray(ranks), self.layouts, _sim_grid=self._sim_grid)
 
     def with_preferences(self, conflict: Conflict) -> Engine:
         """An engine for ``conflict``, a re-ranked copy of this engine's conflict (from
@@ -87,7 +88,7 @@ class Engine:
                 "with_preferences needs the same options, decision makers and feasible states; "
                 "build a new Engine for another model"
             )
-        return Engine(conflict, None, self.layouts)
+        return Engine(conflict, None, self.layouts, _sim_grid=self._sim_grid)
 
     # ---- shared state ------------------------------------------------------------------------
     @property
@@ -139,6 +140,14 @@ class Engine:
         return self._cached(tag, i, lambda: worst_sanction(
             self.layouts, self.utilities, i, kind, responders, movers))
 
+    @property
+    def sim_grid(self) -> SimGrid:
+        """The grids SIM reads (:class:`~detente.engine.simultaneous.SimGrid`), built once."""
+        if self._sim_grid is None:
+            f = self.conflict
+            self._sim_grid = SimGrid.build(f.feasible, f.n_options, self.layouts)
+        return self._sim_grid
+
     def move_index(self) -> MoveIndex:
         """The per-state move enumerator over this engine's conflict and ranks (one per
         engine, its caches shared by every analysis that uses this engine)."""
@@ -168,9 +177,7 @@ class Engine:
             unsanctioned = np.minimum(u, worst)
             return np.asarray(reach_max(self.layouts[i], unsanctioned) <= u)
         if c.simultaneous:
-            f = self.conflict
-            return sim_stable(f.feasible, f.n_options, self.layouts, self.utilities, i,
-                              self.stable_for("nash", i))
+            return sim_stable(self.sim_grid, self.utilities, i, self.stable_for("nash", i))
         return np.asarray(self.best_move(i) <= u)  # Nash
 
     def _limited(self, c: Concept) -> np.ndarray:

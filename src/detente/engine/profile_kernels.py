@@ -17,30 +17,21 @@ each profile's unilateral improvements directly instead of building grids:
   after the bound that no state with i's options as in s1 is that low;
 * evolution: the states reachable from a start by UIs of any DMs (breadth-first).
 
-The functions release the GIL (``nogil``), so :mod:`detente.engine.batch` runs slices of the
-profiles in threads. They are compiled on first use and cached on disk by numba.
+The functions release the GIL (:mod:`detente.engine.compiled`), so :mod:`detente.engine.batch`
+runs slices of the profiles in threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
-import numba
 import numpy as np
 
-F = TypeVar("F", bound=Callable[..., Any])
+from detente.engine.compiled import jit
 
 #: Above any rank.
 _INF = np.int64(1) << np.int64(62)
 
 
-def _jit(fn: F) -> F:
-    """numba's ``njit`` (cached, GIL released), typed for mypy."""
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
-
-
-@_jit
+@jit
 def _count_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
                  local: np.ndarray, width: np.ndarray, fwd: np.ndarray,
                  back: np.ndarray) -> np.ndarray:
@@ -62,7 +53,7 @@ def _count_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
     return out
 
 
-@_jit
+@jit
 def _fill_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
                 local: np.ndarray, width: np.ndarray, fwd: np.ndarray, back: np.ndarray,
                 ptr: np.ndarray, tgt: np.ndarray) -> None:
@@ -99,7 +90,7 @@ def move_lists(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray, local
     return ptr, tgt
 
 
-@_jit
+@jit
 def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndarray,
                   utgt: np.ndarray) -> None:
     """One profile's UIs (ranks ``r``, (DMs, N)) filtered from the move lists into
@@ -118,7 +109,7 @@ def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndar
     uptr[d * n] = e
 
 
-@_jit
+@jit
 def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.ndarray,
              worst: np.ndarray, out: np.ndarray) -> None:
     """SEQ stability of DM i under ranks ``r`` into ``out`` (N,); ``a`` (DMs, N) and
@@ -162,7 +153,7 @@ def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.nd
         out[t] = ok
 
 
-@_jit
+@jit
 def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: np.ndarray,
              index: np.ndarray, masks: np.ndarray, local_i: np.ndarray, width_i: int,
              slice_min: np.ndarray, digits: np.ndarray, radix: np.ndarray, movers: np.ndarray,
@@ -221,7 +212,7 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
         out[s] = ok
 
 
-@_jit
+@jit
 def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
                 stack: np.ndarray, out: np.ndarray) -> None:
     """States reachable from ``start`` by UIs of any DMs (``start`` included) into ``out``."""
@@ -242,7 +233,7 @@ def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
                     top += 1
 
 
-@_jit
+@jit
 def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.ndarray,
                  index: np.ndarray, masks: np.ndarray, local: np.ndarray, width: np.ndarray,
                  want_seq: bool, want_sim: bool, start: int, out_seq: np.ndarray,
