@@ -83,7 +83,7 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[8, 12, 16, 20, 24])
     ap.add_argument("--concepts", nargs="+", default=CONCEPTS)
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (median reported)")
-    ap.add_argument("--sim-max-options", type=int, default=20,
+    ap.add_argument("--sim-max-options", type=int, default=24,
                     help="skip SIM and SEQ&SIM above this many options (its cost is not linear)")
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -93,7 +93,7 @@ def sim_stable(
     >>> engine = Engine(detente.load("examples/prisoners_dilemma.yaml"))
     >>> grid = SimGrid.build(engine.conflict.feasible, 2, engine.layouts)
     >>> sim_stable(grid, engine.utilities, 0, engine.stable_for("nash", 0)).tolist()
-    [True, False, True, False]
+    [True, True, False, True]
     """
     from detente.engine.simultaneous_kernel import sim_states
 
