@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import reference
 from detente.analyses.stability import analyze
 from detente.engine import CONCEPTS, Engine
+from detente.engine.simultaneous import sim_stable
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.preferences import PayoffPreference
 from strategies import conflicts
@@ -170,6 +171,19 @@ def test_engine_matches_reference_on_examples(path) -> None:  # type: ignore[no-
             assert not (nash & ~smr).any() and not (smr & ~gmr).any()
         return
     assert engine_sets(c) == reference.stable_sets(c)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts())
+def test_both_sim_searches_match_reference(c: Conflict) -> None:
+    """SIM's two exact searches per (state, UI) pair, each forced, give the reference's
+    answer (the engine takes the cheaper per pair)."""
+    e = Engine(c)
+    want = reference.stable_sets(c)["sim"]
+    for search in ("responses", "candidates"):
+        for i, dm in enumerate(c.dm_names):
+            got = sim_stable(e.sim_grid, e.utilities, i, e.stable_for("nash", i), search)
+            assert frozenset(int(x) for x in c.feasible[got]) == want[dm], (search, dm)
 
 
 def test_threaded_paths_agree_with_serial(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -29,6 +30,9 @@ from detente.engine.workers import worker_count
 _TABLE_BITS = 26
 #: States per thread task.
 _STATES_PER_TASK = 1 << 14
+
+Search = Literal["auto", "responses", "candidates"]
+_SEARCH = {"auto": 0, "responses": 1, "candidates": 2}
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,12 @@ def sim_stable(
     utilities: Sequence[np.ndarray],
     i: int,
     nash: np.ndarray,
+    search: Search = "auto",
 ) -> np.ndarray:
     """Bool per feasible state: SIM-stable for DM i (``nash``: its Nash stability).
+
+    ``search`` forces one of the two exact searches per (state, UI) pair (``"responses"`` or
+    ``"candidates"``; for tests); ``"auto"`` takes the cheaper.
 
     >>> import detente
     >>> from detente.engine import Engine
@@ -118,7 +126,7 @@ def sim_stable(
     def settle(states: np.ndarray) -> None:
         sim_states(i, states, grid.codes, grid.table, utils, groups, locals_, grid.cells,
                    grid.width, grid.fwd, grid.back, grid.masks, grid.unpack, grid.free,
-                   slice_start, slice_states, slice_u, stable)
+                   slice_start, slice_states, slice_u, stable, _SEARCH[search])
 
     workers = min(worker_count(), len(tasks))
     if workers > 1:

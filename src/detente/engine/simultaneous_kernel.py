@@ -60,7 +60,8 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
                locals_: tuple[np.ndarray, ...], cells: tuple[np.ndarray, ...],
                width: np.ndarray, fwd: np.ndarray, back: np.ndarray, masks: np.ndarray,
                unpack: np.ndarray, free: np.ndarray, slice_start: np.ndarray,
-               slice_states: np.ndarray, slice_u: np.ndarray, out: np.ndarray) -> None:
+               slice_states: np.ndarray, slice_u: np.ndarray, out: np.ndarray,
+               search: int) -> None:
     """SIM stability of DM i for each state position in ``states``, into ``out[states]``.
 
     Per DM j (tuples indexed by DM): ``utils`` u_j, ``groups``/``locals_``/``cells`` its
@@ -69,6 +70,8 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
     the rank of its bits that no DM holds (0 everywhere in a plain conflict; the profile in a
     stacked one). ``slice_start``/``slice_states``/``slice_u``: the states grouped by (free
     rank, i's column), each group sorted by u_i (CSR over ``free * width_i + column``).
+    ``search``: 0 the cheaper of the two searches per pair, 1 always the responses, 2 always
+    the candidates (both exact; 1 and 2 are for tests).
     """
     d = len(utils)
     wmax = 1
@@ -119,7 +122,7 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
                 break
             # the slice's states ranked <= target by i: a run from ``start``, by bisection
             end = start + np.searchsorted(slice_u[start:stop], target, side="right")
-            if end - start < combos:
+            if search == 2 or (search == 0 and end - start < combos):
                 hit = _by_candidates(i, s, start, end, slice_states, locals_, parts, count,
                                      allowed)
             else:
