@@ -1,20 +1,23 @@
 """Batch evaluation: stability of every state for every DM under many preference profiles.
 
 A preference profile changes only the payoff ranks; reachability (which states a DM reaches in
-one move) does not change. So the per-DM layouts of :mod:`detente.engine.layout` are built once
-and a chunk of P profiles is evaluated as *one* stacked state space of P × N states: profile p's
-copy of state s gets the code ``p << n_options | s`` and DM j's row ``p * groups_j + row_j(s)``.
-No move ever leaves its row, so no move crosses profiles, and every row pass of the engine
-(``reach_min``, ``Improver``, the coalition fixed points, SIM's joint responses) works on all P
-profiles at once, unchanged — the profile axis is extra rows.
-
-Two savings on top:
+one move) does not change. So what depends on moves alone is built once, and the work is split
+by what each concept depends on:
 
 * Nash, GMR and SMR stability for DM i depend on DM i's own ranks only (the others' sanctions
-  are *any* moves), so they are computed once per distinct ranking of DM i, not per profile.
-* SEQ and SIM depend on every DM's ranks; they are computed once per distinct profile.
+  are *any* moves), so they are computed once per distinct ranking of DM i, not per profile
+  (:func:`own_rank_stable`). Those rankings are evaluated as *one* stacked state space: copy p
+  of state s gets the code ``p << n_options | s`` and DM j's row ``p * groups_j + row_j(s)``.
+  No move ever leaves its row, so no move crosses copies, and every row pass of the engine
+  works on all copies at once, unchanged — the copy axis is extra rows (:func:`stacked_engine`).
+* SEQ and SIM depend on every DM's ranks; they are computed once per distinct profile, by the
+  compiled per-profile pass of :mod:`detente.engine.profile_kernels` (every DM's legal moves
+  listed once, :class:`ProfileGraph`; slices of the profiles in parallel threads), or, for
+  models beyond it, on the stacked engine (``method``).
+* :func:`evolution_batch` gives the states reachable from a start by unilateral improvements
+  (status-quo evolution) per profile, the same two ways.
 
-Chunks are sized so that the working arrays stay under ``max_bytes``.
+Chunks of the stacked engine are sized so that the working arrays stay under ``max_bytes``.
 
 >>> import detente, numpy as np
 >>> pd = detente.load("examples/prisoners_dilemma.yaml")
