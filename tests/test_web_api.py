@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -202,6 +205,53 @@ def test_jobs_report_progress_and_can_be_cancelled(tmp_path: Path) -> None:
         release.set()
         assert jobs.wait(job.id, 10).state == "cancelled"
         assert c.get(f"/api/jobs/{job.id}").json()["result"] is None
+
+
+def _record(job_id: str, state: str, pid: int, finished: float | None = None,
+            result: object = None) -> dict[str, object]:
+    return {"id": job_id, "kind": "analysis", "meta": {"model_id": 1, "version": 1},
+            "state": state, "steps": 6, "done_steps": 2, "message": "nash", "result": result,
+            "error": None, "created": 1.0, "finished": finished, "pid": pid}
+
+
+def test_jobs_outlive_the_server_and_unfinished_ones_are_interrupted(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        c.post("/api/models", json={"yaml": PD})
+        job = c.post("/api/models/1/jobs", json={"kind": "analysis"}).json()
+        c.app.state.bench.jobs.wait(job["id"], 30)  # type: ignore[attr-defined]
+        before = c.get(f"/api/jobs/{job['id']}").json()
+    assert before["state"] == "done" and before["result"]["model"]
+    # jobs another server left unfinished: one whose process is gone, one still alive
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    store = Store(tmp_path / "web.db")
+    store.put_job(_record("orphan", "running", gone.pid))
+    store.put_job(_record("elsewhere", "running", os.getpid()))
+    store.close()
+    with client(tmp_path) as c:
+        assert c.get(f"/api/jobs/{job['id']}").json() == before  # result and all
+        orphan = c.get("/api/jobs/orphan").json()
+        assert orphan["state"] == "failed" and orphan["error"]["type"] == "Interrupted"
+        assert c.get("/api/jobs/elsewhere").json()["state"] == "running"
+        assert c.delete("/api/jobs/orphan").json()["state"] == "failed"  # nothing to stop
+        assert c.get("/api/jobs/nope").status_code == 404
+
+
+def test_job_store_keeps_the_newest_and_leaves_out_huge_results(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import detente.surfaces.web.store as store_module
+
+    monkeypatch.setattr(store_module, "KEEP_JOBS", 2)
+    monkeypatch.setattr(store_module, "MAX_RESULT_CHARS", 100)
+    store = Store(tmp_path / "s.db")
+    for k in range(4):
+        store.put_job(_record(f"j{k}", "done", os.getpid(), finished=10.0 + k, result={"k": k}))
+    assert [store.get_job(f"j{k}") is not None for k in range(4)] == [False, False, True, True]
+    assert store.get_job("j3")["result"] == {"k": 3}  # type: ignore[index]
+    store.put_job(_record("big", "done", os.getpid(), finished=20.0, result={"x": "y" * 200}))
+    big = store.get_job("big")
+    assert big is not None and big["result"] is None and "kept only while" in big["message"]
+    store.close()
 
 
 def test_store_uses_wal_and_keeps_versions(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 A job runs in a worker thread; the analysis reports progress through a callback (one step
 per concept for the stability analysis). Cancelling is cooperative: a queued job never
-starts, a running one stops at its next progress step.
+starts, a running one stops at its next progress step. With a journal (the web store), each
+job is recorded when it is submitted, starts and finishes, so :meth:`JobRunner.get` still
+finds a finished job, with its result, after the server restarts.
 
 >>> jobs = JobRunner(workers=1)
 >>> job = jobs.submit("demo", lambda progress: {"answer": 42}, steps=1)
@@ -13,6 +15,7 @@ starts, a running one stops at its next progress step.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -24,6 +27,8 @@ from typing import Any, Protocol
 
 from detente.model.errors import DetenteError, error_data
 
+logger = logging.getLogger(__name__)
+
 
 class ProgressFn(Protocol):
     """``progress(message)`` counts one step; ``progress(message, done, total)`` sets them."""
@@ -32,8 +37,16 @@ class ProgressFn(Protocol):
                  ) -> None: ...
 
 
+class JobJournal(Protocol):
+    """Where job records outlive the server (:class:`~detente.surfaces.web.store.Store`)."""
+
+    def put_job(self, job: dict[str, Any]) -> None: ...
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None: ...
+
+
 Work = Callable[[ProgressFn], dict[str, Any]]
-#: Finished jobs kept for their results (oldest dropped first).
+#: Finished jobs kept in memory for their results (oldest dropped first).
 KEEP_FINISHED = 200
 
 
@@ -62,6 +75,19 @@ class Job:
     def finished_ok(self) -> bool:
         return self.state == "done"
 
+    def record(self) -> dict[str, Any]:
+        """The fields a journal keeps."""
+        return {"id": self.id, "kind": self.kind, "meta": self.meta, "state": self.state,
+                "steps": self.steps, "done_steps": self.done_steps, "message": self.message,
+                "result": self.result, "error": self.error, "created": self.created,
+                "finished": self.finished}
+
+    @staticmethod
+    def from_record(row: dict[str, Any]) -> Job:
+        return Job(row["id"], row["kind"], row["steps"], row["meta"], row["state"],
+                   row["done_steps"], row["message"], row["result"], row["error"],
+                   row["created"], row["finished"])
+
     def to_dict(self, with_result: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id, "kind": self.kind, "state": self.state, **self.meta,
@@ -78,8 +104,9 @@ class Job:
 class JobRunner:
     """Runs jobs on a few worker threads and keeps their state."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, journal: JobJournal | None = None) -> None:
         self._workers = workers
+        self._journal = journal
         self._pool: ThreadPoolExecutor | None = None
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -95,23 +122,34 @@ class JobRunner:
                 self._pool = ThreadPoolExecutor(max_workers=self._workers,
                                                 thread_name_prefix="detente-job")
             pool = self._pool
+        self._keep(job)
         pool.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str) -> Job | None:
-        with self._lock:
-            return self._jobs.get(job_id)
-
-    def cancel(self, job_id: str) -> Job | None:
-        """Ask a job to stop; a queued job is cancelled at once."""
+        """A job of this server, or one the journal recorded (an earlier server's)."""
         with self._lock:
             job = self._jobs.get(job_id)
-            if job is None:
-                return None
-            job.cancel_event.set()
-            if job.state == "queued":
-                self._finish(job, "cancelled")
-            return job
+        if job is None and self._journal is not None:
+            row = self._journal.get_job(job_id)
+            job = Job.from_record(row) if row is not None else None
+        return job
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Ask a job to stop; a queued job is cancelled at once. A job recorded by an earlier
+        server is returned as it is (it is not running here)."""
+        with self._lock:
+            job = self._jobs.get(job_id)
+            if job is not None:
+                job.cancel_event.set()
+                queued = job.state == "queued"
+                if queued:
+                    self._finish(job, "cancelled")
+        if job is None:
+            return self.get(job_id)
+        if queued:
+            self._keep(job)
+        return job
 
     def wait(self, job_id: str, timeout: float) -> Job:
         """Block until the job has finished (or ``timeout`` seconds); returns it."""
@@ -124,13 +162,17 @@ class JobRunner:
 
     def shutdown(self) -> None:
         """Cancel every job and stop the workers (a later submit starts new ones)."""
+        cancelled = []
         with self._lock:
             for job in self._jobs.values():
                 if job.finished is None:
                     job.cancel_event.set()
                     if job.state == "queued":
                         self._finish(job, "cancelled")
+                        cancelled.append(job)
             pool, self._pool = self._pool, None
+        for job in cancelled:
+            self._keep(job)
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -140,6 +182,7 @@ class JobRunner:
             if job.state != "queued":
                 return
             job.state = "running"
+        self._keep(job)
 
         def progress(message: str, done: int | None = None, total: int | None = None) -> None:
             if job.cancel_event.is_set():
@@ -151,6 +194,12 @@ class JobRunner:
                 step = job.done_steps + 1 if done is None else done
                 job.done_steps = min(job.steps, step)
 
+        try:
+            self._attempt(job, work, progress)
+        finally:
+            self._keep(job)
+
+    def _attempt(self, job: Job, work: Work, progress: ProgressFn) -> None:
         try:
             if job.cancel_event.is_set():
                 raise JobCancelled
@@ -176,6 +225,17 @@ class JobRunner:
             job.done_steps = job.steps
             job.message = "done"
             self._finish(job, "done")
+
+    def _keep(self, job: Job) -> None:
+        """Record the job in the journal (a failure to write only costs the record)."""
+        if self._journal is None:
+            return
+        with self._lock:
+            record = job.record()
+        try:
+            self._journal.put_job(record)
+        except Exception as exc:  # a full disk or a locked file must not fail the job
+            logger.warning("could not record job %s in the store: %s", job.id, exc)
 
     def _finish(self, job: Job, state: str) -> None:
         job.state = state

@@ -1,9 +1,14 @@
-"""The SQLite store: models and every saved version of each (SQLAlchemy Core, WAL mode).
+"""The SQLite store: models and every saved version of each (SQLAlchemy Core, WAL mode), and
+the background jobs' records.
 
 Saving is optimistic: a save names the version it was edited from, and succeeds only if
 that is still the latest; otherwise :class:`StaleVersion` and nothing changes. The check
 and the write are one ``BEGIN IMMEDIATE`` transaction, so two concurrent saves of the same
 version cannot both succeed. Versions are never overwritten or deleted.
+
+Jobs are recorded when they are submitted, start and finish (with their result), so a
+finished job's result outlives the server; a job left queued or running by a server process
+that no longer exists is marked interrupted when the next server opens the store.
 
 >>> import tempfile, pathlib
 >>> store = Store(pathlib.Path(tempfile.mkdtemp()) / "t.db")
@@ -16,6 +21,9 @@ version cannot both succeed. Versions are never overwritten or deleted.
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +34,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Connection,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -33,12 +42,14 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 metadata = MetaData()
@@ -60,6 +71,34 @@ versions = Table(
     Column("yaml", Text, nullable=False),
     Column("created", String, nullable=False),
 )
+
+
+jobs = Table(
+    "jobs", metadata,
+    Column("id", String, primary_key=True),
+    Column("kind", String, nullable=False),
+    Column("meta", Text, nullable=False),  # JSON object
+    Column("state", String, nullable=False),
+    Column("steps", Integer, nullable=False),
+    Column("done_steps", Integer, nullable=False),
+    Column("message", Text, nullable=False),
+    Column("result", Text),  # JSON, or NULL
+    Column("error", Text),  # JSON, or NULL
+    Column("created", Float, nullable=False),
+    Column("finished", Float),
+    Column("pid", Integer, nullable=False),  # the server process that ran it
+)
+
+#: Finished jobs kept in the store (oldest dropped first).
+KEEP_JOBS = 200
+#: Results longer than this (characters of JSON) are not stored; the job's record says so.
+MAX_RESULT_CHARS = 32 << 20
+#: The error of a job whose server stopped before it finished.
+INTERRUPTED = {"type": "Interrupted",
+               "text": "the server stopped before this job finished; start it again"}
+
+JOB_FIELDS = ("id", "kind", "meta", "state", "steps", "done_steps", "message", "result",
+              "error", "created", "finished")
 
 
 class NotFound(LookupError):
@@ -123,6 +162,20 @@ def _engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine; always True on Windows,
+    where signal 0 is not a probe)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 class Store:
@@ -210,6 +263,57 @@ class Store:
         if not rows:
             raise NotFound(f"no model {model_id}")
         return [Version(r.model_id, r.version, r.name, r.yaml, r.created) for r in rows]
+
+    # ---- jobs ----------------------------------------------------------------------------
+    def put_job(self, job: dict[str, Any]) -> None:
+        """Insert or update a job's record (``JOB_FIELDS``; ``meta``, ``result`` and
+        ``error`` as JSON-able values; ``pid``, the server process, defaults to this one). A
+        result above :data:`MAX_RESULT_CHARS` is left out and the message says so; finished
+        jobs beyond :data:`KEEP_JOBS` are dropped."""
+        row = {k: job[k] for k in JOB_FIELDS}
+        row["meta"] = json.dumps(job["meta"])
+        row["error"] = None if job["error"] is None else json.dumps(job["error"])
+        result = None if job["result"] is None else json.dumps(job["result"])
+        if result is not None and len(result) > MAX_RESULT_CHARS:
+            row["message"] = (f"{job['message']} (its result, {len(result) / 2**20:.0f} MiB of "
+                              "JSON, is kept only while this server runs)")
+            result = None
+        row["result"] = result
+        row["pid"] = job.get("pid", os.getpid())
+        stmt = sqlite_insert(jobs).values(**row)
+        stmt = stmt.on_conflict_do_update(index_elements=[jobs.c.id],
+                                          set_={k: stmt.excluded[k] for k in row if k != "id"})
+        with self._tx() as conn:
+            conn.execute(stmt)
+            if row["finished"] is not None:
+                newest = (select(jobs.c.id).where(jobs.c.finished.is_not(None))
+                          .order_by(jobs.c.finished.desc()).limit(KEEP_JOBS))
+                conn.execute(delete(jobs).where(jobs.c.finished.is_not(None),
+                                                jobs.c.id.not_in(newest)))
+
+    def get_job(self, job_id: str) -> dict[str, Any] | None:
+        """A job's record (``JOB_FIELDS``, JSON decoded), or None."""
+        with self._tx() as conn:
+            row = conn.execute(select(jobs).where(jobs.c.id == job_id)).one_or_none()
+        if row is None:
+            return None
+        out = {k: getattr(row, k) for k in JOB_FIELDS}
+        for k in ("meta", "result", "error"):
+            out[k] = None if out[k] is None else json.loads(out[k])
+        return out
+
+    def interrupt_jobs(self) -> int:
+        """Mark as failed (:data:`INTERRUPTED`) the jobs left queued or running by server
+        processes that no longer exist; returns how many."""
+        with self._tx() as conn:
+            rows = conn.execute(select(jobs.c.id, jobs.c.pid).where(
+                jobs.c.state.in_(("queued", "running")))).all()
+            dead = [r.id for r in rows if not _alive(r.pid)]
+            if dead:
+                conn.execute(update(jobs).where(jobs.c.id.in_(dead)).values(
+                    state="failed", error=json.dumps(INTERRUPTED), finished=time.time(),
+                    message="interrupted"))
+        return len(dead)
 
     def count_versions(self) -> int:
         with self._tx() as conn:

@@ -24,8 +24,9 @@ class Workbench:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.store = Store(settings.db_path)
+        self.store.interrupt_jobs()  # what a stopped server left unfinished
         self.cache = ResultCache(settings.cache_entries)
-        self.jobs = JobRunner(settings.job_workers)
+        self.jobs = JobRunner(settings.job_workers, self.store)
         self._lock = threading.Lock()
         self._case_jobs: dict[tuple[int, int], str] = {}
         self.limits = service.Limits(settings.max_model_chars, settings.max_options,
