@@ -62,13 +62,19 @@ class StabilityResult(EquilibriumViews):
                     for i, dm in enumerate(c.dm_names)
                 },
             }
+        return {**self.header(), "concepts": concepts}
+
+    def header(self) -> dict[str, Any]:
+        """The keys of :meth:`to_dict` before ``concepts``: the model's name, options, DMs,
+        number of states and status quo (shared with the streamed JSON of
+        :func:`detente.analyses.state_table.iter_json`)."""
+        c = self.conflict
         return {
             "model": c.name,
             "options": list(c.option_names),
             "dms": list(c.dm_names),
             "n_states": c.n_states,
             "status_quo": None if c.status_quo is None else c.state_string(c.status_quo),
-            "concepts": concepts,
         }
 
     def frame(self) -> pd.DataFrame:

@@ -89,14 +89,7 @@ def iter_json(result: StabilityResult) -> Iterator[str]:
             "equilibria": hole(c.feasible[np.asarray(mask).all(axis=0)]),
             "stable_for": {dm: hole(c.feasible[mask[i]]) for i, dm in enumerate(c.dm_names)},
         }
-    skeleton = {
-        "model": c.name,
-        "options": list(c.option_names),
-        "dms": list(c.dm_names),
-        "n_states": c.n_states,
-        "status_quo": None if c.status_quo is None else c.state_string(c.status_quo),
-        "concepts": concepts,
-    }
+    skeleton = {**result.header(), "concepts": concepts}
     text = json.dumps(skeleton, indent=2, ensure_ascii=False)
     # Each hole is a JSON string '"\u0000k\u0000"'; split the text around them.
     parts = text.split('"\\u0000')
