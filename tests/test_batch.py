@@ -11,6 +11,7 @@ import detente
 from detente.analyses.status_quo import evolve
 from detente.engine import CONCEPTS, Engine, batch
 from detente.engine.batch import (
+    ProfileGraph,
     base_layouts,
     distinct_rows,
     evolution_batch,
@@ -53,6 +54,19 @@ def test_batch_matches_plain_engine_per_profile(c: Conflict, seed: int, count: i
             plain = Engine(with_ranks(c, ranks[p]))
             for concept in CONCEPTS:
                 assert (out[concept][p] == plain.stable(concept)).all(), (concept, p)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
+def test_both_compiled_sim_searches_match_the_engine(c: Conflict, seed: int) -> None:
+    """The compiled pass's two exact SIM searches, each forced, give the engine's SIM."""
+    ranks = random_profiles(c, seed, 4)
+    graph = ProfileGraph.build(c, base_layouts(c), 1 << 28)
+    assert graph is not None
+    for search in (1, 2):
+        sim = graph.run(ranks, False, True, -1, sim_search=search)[1]
+        for p in range(ranks.shape[0]):
+            assert (sim[p] == Engine(with_ranks(c, ranks[p])).stable("sim")).all(), (search, p)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -150,14 +150,14 @@ def _row_hash(rows: np.ndarray) -> np.ndarray:
 def graph_bytes(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
     """Upper bound on the memory of a :class:`ProfileGraph` and the compiled pass's scratch:
     the move lists (int32, at most N · (width_j − 1) per DM), one copy of them per thread for
-    the improvements, the layout grids and the table of every code's position (int32), and
-    per thread (DMs, N) int64 scratch."""
+    the improvements, the layout grids and the table of every code's position (int32), per
+    thread (DMs, N) int64 scratch, and the states by column per DM (and their sort)."""
     n = conflict.n_states
     moves = n * sum(lay.width - 1 for lay in layouts)
     cells = sum(lay.n_groups * lay.width for lay in layouts)
     threads = worker_count()
     return 4 * moves * (1 + threads) + 4 * cells + 4 * (1 << conflict.n_options) + (
-        threads * 8 * n * (len(layouts) + 4))
+        threads * 8 * n * (len(layouts) + 4)) + 28 * n * len(layouts)
 
 
 @dataclass(frozen=True)
@@ -172,6 +172,8 @@ class ProfileGraph:
     masks: np.ndarray
     local: np.ndarray  # (DMs, N)
     width: np.ndarray
+    col_start: np.ndarray  # (DMs, widest + 1): where each column starts in col_order
+    col_order: np.ndarray  # (DMs, N): the states ordered by each DM's column
 
     @staticmethod
     def build(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int
@@ -198,14 +200,19 @@ class ProfileGraph:
         index = np.full(1 << conflict.n_options, -1, dtype=np.int32)
         index[conflict.feasible] = np.arange(n, dtype=np.int32)
         masks = np.array([lay.dm_mask for lay in layouts], dtype=np.int64)
+        col_order = np.argsort(local, axis=1, kind="stable").astype(np.int32)
+        col_start = np.stack([np.searchsorted(local[j, col_order[j]],
+                                              np.arange(int(width.max()) + 1))
+                              for j in range(len(layouts))]).astype(np.int64)
         return ProfileGraph(ptr, tgt, conflict.feasible.astype(np.int64), index, masks, local,
-                            width)
+                            width, col_start, col_order)
 
     def run(self, ranks: np.ndarray, seq: bool, sim: bool, start: int,
-            progress: Callable[[int], None] | None = None
+            progress: Callable[[int], None] | None = None, sim_search: int = 0,
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(seq, sim, reach) of :func:`~detente.engine.profile_kernels.profile_pass` for
-        every profile of ``ranks`` (P, DMs, N), slices of the profiles in parallel threads."""
+        every profile of ``ranks`` (P, DMs, N), slices of the profiles in parallel threads
+        (``sim_search`` 1 or 2 forces one of SIM's two searches, for tests)."""
         from detente.engine.profile_kernels import profile_pass
 
         p, d, n = ranks.shape
@@ -221,7 +228,8 @@ class ProfileGraph:
         def one(bounds: tuple[int, int]) -> int:
             lo, hi = bounds
             profile_pass(ranks[lo:hi], self.ptr, self.tgt, self.codes, self.index, self.masks,
-                         self.local, self.width, seq, sim, start,
+                         self.local, self.width, self.col_start, self.col_order, seq, sim,
+                         sim_search, start,
                          out_seq[lo:hi] if seq else out_seq, out_sim[lo:hi] if sim else out_sim,
                          out_reach[lo:hi] if start >= 0 else out_reach)
             return hi - lo

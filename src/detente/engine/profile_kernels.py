@@ -12,9 +12,10 @@ each profile's unilateral improvements directly instead of building grids:
   DM twice in a row) is the fixed point of ``A_j(t) = min over t' in UI_j(t) of
   min(u_i(t'), min_{k != i, j} A_k(t'))`` — the recurrence of :mod:`detente.engine.coalition`;
   a UI s1 of i from s is sanctioned when that least value at s1 is <= u_i(s);
-* SIM: for each UI s1 of i from s, the joint responses (each other DM stays or takes one of its
-  UIs from s) are enumerated in mixed radix until one gives a feasible outcome i ranks <= s,
-  after the bound that no state with i's options as in s1 is that low;
+* SIM: for each UI s1 of i from s, after the bound that no state with i's options as in s1 is
+  ranked as low as s, the cheaper of two exact searches: the joint responses (each other DM
+  stays or takes one of its UIs from s) in mixed radix, or the states with i's options as in
+  s1, for one ranked <= s that those responses produce;
 * evolution: the states reachable from a start by UIs of any DMs (breadth-first).
 
 The functions release the GIL (:mod:`detente.engine.compiled`), so :mod:`detente.engine.batch`
@@ -29,6 +30,9 @@ from detente.engine.compiled import jit
 
 #: Above any rank.
 _INF = np.int64(1) << np.int64(62)
+#: SIM scans a slice of states instead of enumerating responses when the responses are more
+#: than this many times as many as the slice's states.
+_SLICE_FACTOR = 8
 
 
 @jit
@@ -155,13 +159,20 @@ def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.nd
 
 @jit
 def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: np.ndarray,
-             index: np.ndarray, masks: np.ndarray, local_i: np.ndarray, width_i: int,
+             index: np.ndarray, masks: np.ndarray, local: np.ndarray, width_i: int,
+             col_start: np.ndarray, col_order: np.ndarray, search: int,
              slice_min: np.ndarray, digits: np.ndarray, radix: np.ndarray, movers: np.ndarray,
-             out: np.ndarray) -> None:
-    """SIM stability of DM i under ranks ``r`` into ``out`` (N,); the last four arrays
-    before ``out`` are scratch."""
+             allowed: np.ndarray, out: np.ndarray) -> None:
+    """SIM stability of DM i under ranks ``r`` into ``out`` (N,).
+
+    Per UI, the cheaper of two exact searches: the joint responses in mixed radix, or the
+    states with i's column as in the UI (``col_order[col_start[a]:col_start[a + 1]]``) for one
+    ranked <= u_i(s) whose every other DM's column is its column in s or in one of its UIs.
+    ``search``: 0 the cheaper, 1 always responses, 2 always states (1 and 2 for tests). The
+    last five arrays before ``out`` are scratch."""
     d, n = r.shape
     f = r[i]
+    local_i = local[i]
     for a in range(width_i):
         slice_min[a] = _INF
     for t in range(n):
@@ -170,46 +181,90 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
     for s in range(n):
         target = f[s]
         ok = True
+        k = -1  # the others who can move from s: counted at the first UI
+        combos = 1
         for m in range(uptr[i * n + s], uptr[i * n + s + 1]):
             s1 = utgt[m]
-            if slice_min[local_i[s1]] > target:
+            a = local_i[s1]
+            if slice_min[a] > target:
                 ok = False  # no state with i's options as in s1 is that low for i
                 break
-            # the others who can move from s, and how many ways (stay + their UIs)
-            k = 0
-            for j in range(d):
-                c = uptr[j * n + s + 1] - uptr[j * n + s]
-                if j != i and c > 0:
-                    movers[k] = j
-                    radix[k] = c + 1
-                    digits[k] = 0
-                    k += 1
-            hit = False
-            while True:
-                # next response in mixed radix (the all-stay response is s1 itself: skipped)
-                pos = 0
-                while pos < k:
-                    digits[pos] += 1
-                    if digits[pos] < radix[pos]:
-                        break
-                    digits[pos] = 0
-                    pos += 1
-                if pos == k:
-                    break
-                joint = codes[s1]
+            if k < 0:  # the others who can move from s, and how many ways (stay + UIs)
+                k = 0
+                for j in range(d):
+                    c = uptr[j * n + s + 1] - uptr[j * n + s]
+                    if j != i and c > 0:
+                        movers[k] = j
+                        radix[k] = c + 1
+                        k += 1
+                        combos = min(combos * (c + 1), 1 << 40)
+            if k == 0:
+                ok = False  # nobody can respond: i's move stands
+                break
+            # responses usually sanction early, while the slice is scanned whole: prefer them
+            # unless their product is far larger than the slice
+            size = col_start[a + 1] - col_start[a]
+            if search == 2 or (search == 0 and _SLICE_FACTOR * size < combos):
+                hit = _sim_by_states(i, s, f, target, local, col_order[col_start[a]:
+                                     col_start[a + 1]], uptr, utgt, n, allowed)
+            else:  # the joint responses in mixed radix (all-stay, s1 itself, is skipped)
+                hit = False
                 for q in range(k):
-                    if digits[q] > 0:
-                        j = movers[q]
-                        t = utgt[uptr[j * n + s] + digits[q] - 1]
-                        joint = (joint & ~masks[j]) | (codes[t] & masks[j])
-                x = index[joint]
-                if x >= 0 and f[x] <= target:
-                    hit = True
-                    break
+                    digits[q] = 0
+                while not hit:
+                    pos = 0
+                    while pos < k:
+                        digits[pos] += 1
+                        if digits[pos] < radix[pos]:
+                            break
+                        digits[pos] = 0
+                        pos += 1
+                    if pos == k:
+                        break
+                    joint = codes[s1]
+                    for q in range(k):
+                        if digits[q] > 0:
+                            j = movers[q]
+                            t = utgt[uptr[j * n + s] + digits[q] - 1]
+                            joint = (joint & ~masks[j]) | (codes[t] & masks[j])
+                    x = index[joint]
+                    hit = x >= 0 and f[x] <= target
             if not hit:
                 ok = False
                 break
         out[s] = ok
+
+
+@jit
+def _sim_by_states(i: int, s: int, f: np.ndarray, target: int, local: np.ndarray,
+                   states: np.ndarray, uptr: np.ndarray, utgt: np.ndarray, n: int,
+                   allowed: np.ndarray) -> bool:
+    """Is one of ``states`` (those with i's column as in the UI) ranked <= ``target`` and a
+    joint response's outcome (each other DM's column that of s or of one of its UIs)?"""
+    d = local.shape[0]
+    for j in range(d):
+        if j != i:
+            allowed[j, local[j, s]] = True
+            for m in range(uptr[j * n + s], uptr[j * n + s + 1]):
+                allowed[j, local[j, utgt[m]]] = True
+    hit = False
+    for x in states:
+        if f[x] > target:
+            continue
+        good = True
+        for j in range(d):
+            if j != i and not allowed[j, local[j, x]]:
+                good = False
+                break
+        if good:
+            hit = True
+            break
+    for j in range(d):  # leave the scratch clean
+        if j != i:
+            allowed[j, local[j, s]] = False
+            for m in range(uptr[j * n + s], uptr[j * n + s + 1]):
+                allowed[j, local[j, utgt[m]]] = False
+    return hit
 
 
 @jit
@@ -236,15 +291,18 @@ def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
 @jit
 def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.ndarray,
                  index: np.ndarray, masks: np.ndarray, local: np.ndarray, width: np.ndarray,
-                 want_seq: bool, want_sim: bool, start: int, out_seq: np.ndarray,
-                 out_sim: np.ndarray, out_reach: np.ndarray) -> None:
+                 col_start: np.ndarray, col_order: np.ndarray, want_seq: bool, want_sim: bool,
+                 sim_search: int, start: int, out_seq: np.ndarray, out_sim: np.ndarray,
+                 out_reach: np.ndarray) -> None:
     """For each profile p of ``ranks`` (P, DMs, N): SEQ and SIM stability per DM into
     ``out_seq``/``out_sim`` (P, DMs, N) when wanted, and, when ``start >= 0``, the states
     reachable from state ``start`` by UIs into ``out_reach`` (P, N).
 
     ``ptr``/``tgt``: :func:`move_lists`; ``codes``: state codes; ``index``: position of every
     code (-1 infeasible); ``masks``: each DM's option bits; ``local``: (DMs, N) column of each
-    state in its DM's layout, ``width`` those layouts' widths.
+    state in its DM's layout, ``width`` those layouts' widths; ``col_order[i]`` the states
+    ordered by DM i's column, ``col_start[i, a]`` where column a starts; ``sim_search``: see
+    :func:`_sim_for`.
     """
     p_count, d, n = ranks.shape
     uptr = np.empty(d * n + 1, dtype=np.int64)
@@ -256,6 +314,7 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     radix = np.empty(d, dtype=np.int64)
     movers = np.empty(d, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
+    allowed = np.zeros((d, max(width.max(), 1)), dtype=np.bool_)
     for p in range(p_count):
         r = ranks[p]
         _improvements(r, ptr, tgt, uptr, utgt)
@@ -263,8 +322,9 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
             if want_seq:
                 _seq_for(r, i, uptr, utgt, a, worst, out_seq[p, i])
             if want_sim:
-                _sim_for(r, i, uptr, utgt, codes, index, masks, local[i], width[i],
-                         slice_min, digits, radix, movers, out_sim[p, i])
+                _sim_for(r, i, uptr, utgt, codes, index, masks, local, width[i], col_start[i],
+                         col_order[i], sim_search, slice_min, digits, radix, movers, allowed,
+                         out_sim[p, i])
         if start >= 0:
             _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])
 
