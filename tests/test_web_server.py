@@ -39,6 +39,11 @@ def test_kill_9_during_saves_loses_no_committed_version(tmp_path: Path) -> None:
     with server(db) as (base, proc):
         assert httpx.post(base + "/api/models", json={"yaml": PD}).status_code == 201
         acked[1] = PD
+        # a job that finishes before the kill, and one still queued or running at the kill
+        quick = httpx.post(base + "/api/models/1/jobs", json={"kind": "analysis"}).json()["id"]
+        finished = _wait_job(base, quick)
+        assert finished["state"] == "done"
+        flagship = httpx.post(base + "/api/models", json={"yaml": FLAGSHIP}, timeout=60).json()
         stop = threading.Event()
         writers = [threading.Thread(target=_writer, args=(base, k, acked, stop))
                    for k in range(4)]
@@ -47,6 +52,8 @@ def test_kill_9_during_saves_loses_no_committed_version(tmp_path: Path) -> None:
         deadline = time.monotonic() + 20
         while len(acked) < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
+        slow = httpx.post(base + f"/api/models/{flagship['id']}/jobs",  # seconds of work
+                          json={"kind": "report"}).json()["id"]
         os.kill(proc.pid, signal.SIGKILL)  # mid-flight: writers are still saving
         proc.wait(10)
         stop.set()
@@ -64,6 +71,10 @@ def test_kill_9_during_saves_loses_no_committed_version(tmp_path: Path) -> None:
     # server less) it holds a short loopback load on the flagship analysis without errors:
     # a much shorter version of benchmarks/bench_web_load.py (50 clients for 20 s there)
     with server(db) as (base, _proc):
+        # the finished job's result outlives the server; the unfinished one is interrupted
+        assert httpx.get(base + f"/api/jobs/{quick}").json() == finished
+        cut = httpx.get(base + f"/api/jobs/{slow}").json()
+        assert cut["state"] == "failed" and cut["error"]["type"] == "Interrupted", cut
         r = httpx.put(base + "/api/models/1", json={"yaml": PD, "version": latest})
         assert r.status_code == 200 and r.json()["version"] == latest + 1
         r = httpx.post(base + "/api/models", json={"yaml": FLAGSHIP}, timeout=60)
@@ -71,6 +82,15 @@ def test_kill_9_during_saves_loses_no_committed_version(tmp_path: Path) -> None:
         out = _bench_module().run_load(base, clients=8, seconds=2.0,
                                        path=f"/api/models/{r.json()['id']}/analysis")
     assert out["errors"] == 0 and out["requests"] >= 8
+
+
+def _wait_job(base: str, job_id: str, timeout: float = 60) -> dict[str, object]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, object] = httpx.get(f"{base}/api/jobs/{job_id}", timeout=10).json()
+        if job["state"] not in ("queued", "running") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
 
 
 def _bench_module():  # type: ignore[no-untyped-def]
