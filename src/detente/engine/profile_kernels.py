@@ -115,14 +115,21 @@ def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndar
 
 @jit
 def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.ndarray,
-             worst: np.ndarray, out: np.ndarray) -> None:
-    """SEQ stability of DM i under ranks ``r`` into ``out`` (N,); ``a`` (DMs, N) and
-    ``worst`` (N,) are scratch."""
+             worst: np.ndarray, arg: np.ndarray, second: np.ndarray, out: np.ndarray) -> None:
+    """SEQ stability of DM i under ranks ``r`` into ``out`` (N,).
+
+    ``a[j, t]``: the least u_i reachable from t by a legal sequence of the others' UIs whose
+    first mover is j. For each t the smallest of the ``a[k, t]`` (k != i) is kept in
+    ``worst[t]`` with its ``arg[t]``, and the second smallest in ``second[t]``, so that the
+    least over k != i, j is one lookup. ``a``, ``worst``, ``arg``, ``second`` are scratch."""
     d, n = r.shape
     f = r[i]
-    for j in range(d):
-        for t in range(n):
+    for t in range(n):
+        for j in range(d):
             a[j, t] = _INF
+        worst[t] = _INF
+        second[t] = _INF
+        arg[t] = -1
     changed = True
     while changed:
         changed = False
@@ -133,21 +140,22 @@ def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.nd
                 cur = a[j, t]
                 for m in range(uptr[j * n + t], uptr[j * n + t + 1]):
                     s = utgt[m]
-                    b = np.int64(f[s])
-                    for k in range(d):
-                        if k != i and k != j and a[k, s] < b:
-                            b = a[k, s]
+                    b = second[s] if arg[s] == j else worst[s]  # least over k != i, j
+                    if f[s] < b:
+                        b = f[s]
                     if b < cur:
                         cur = b
                 if cur < a[j, t]:
                     a[j, t] = cur
                     changed = True
-    for t in range(n):
-        w = _INF
-        for j in range(d):
-            if j != i and a[j, t] < w:
-                w = a[j, t]
-        worst[t] = w
+                    if arg[t] == j:
+                        worst[t] = cur
+                    elif cur < worst[t]:
+                        second[t] = worst[t]
+                        worst[t] = cur
+                        arg[t] = j
+                    elif cur < second[t]:
+                        second[t] = cur
     for t in range(n):
         ok = True
         for m in range(uptr[i * n + t], uptr[i * n + t + 1]):
@@ -309,6 +317,8 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     utgt = np.empty(max(tgt.size, 1), dtype=np.int32)
     a = np.empty((d, n), dtype=np.int64)
     worst = np.empty(n, dtype=np.int64)
+    arg = np.empty(n, dtype=np.int64)
+    second = np.empty(n, dtype=np.int64)
     slice_min = np.empty(max(width.max(), 1), dtype=np.int64)
     digits = np.empty(d, dtype=np.int64)
     radix = np.empty(d, dtype=np.int64)
@@ -320,7 +330,7 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
         _improvements(r, ptr, tgt, uptr, utgt)
         for i in range(d):
             if want_seq:
-                _seq_for(r, i, uptr, utgt, a, worst, out_seq[p, i])
+                _seq_for(r, i, uptr, utgt, a, worst, arg, second, out_seq[p, i])
             if want_sim:
                 _sim_for(r, i, uptr, utgt, codes, index, masks, local, width[i], col_start[i],
                          col_order[i], sim_search, slice_min, digits, radix, movers, allowed,
