@@ -283,8 +283,14 @@ def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
     coalitions = []
     for h, members in enumerate(co.coalitions):
         moves: list[dict[str, Any]] = []
-        for s in np.flatnonzero(co.n_improvements[h]):
-            for m in co.improvement_moves(members, int(s) + 1):
+        # states in the order the moves are shown (the status quo, equilibria, the rest), and
+        # only as many as the shown moves need: each state's moves are built at once
+        starts = [int(s) + 1 for s in np.flatnonzero(co.n_improvements[h])]
+        starts.sort(key=lambda n: (n != sq, n not in equilibria, n))
+        for number in starts:
+            if len(moves) >= MAX_COALITION_MOVES:
+                break
+            for m in co.improvement_moves(members, number):
                 moves.append({
                     "from": m.source.to_dict(), "to": m.target.to_dict(),
                     "from_sq": m.source.number == sq,
@@ -296,10 +302,11 @@ def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
                 })
         moves.sort(key=lambda m: (not m["from_sq"], not m["from_equilibrium"],
                                   m["from"]["number"], m["to"]["number"]))
+        total = int(co.n_improvements[h].sum())
         coalitions.append({
-            "members": list(members), "n_moves": len(moves),
+            "members": list(members), "n_moves": total,
             "moves": moves[:MAX_COALITION_MOVES],
-            "hidden": max(0, len(moves) - MAX_COALITION_MOVES),
+            "hidden": max(0, total - MAX_COALITION_MOVES),
         })
     concepts = []
     for key in co.concepts:
