@@ -16,9 +16,12 @@ every uncertain element (a DM's choice of reading, a maybe-statement, an unknown
 probability of each leading state conditional on each setting of the element; the *swing* (the
 largest change across settings) says which assumption decides a conclusion.
 
-Profiles are evaluated in chunks with :func:`detente.engine.batch.stable_batch`; with a Dask
-``scheduler`` address the chunks run on that cluster, and the result is identical to a local
-run (the same chunks, summed in the same order).
+Sampled duplicates are merged (their weights summed); Nash, GMR and SMR are computed once
+per variant of each DM (:class:`VariantTables`), and the distinct profiles are evaluated in
+chunks with :func:`detente.engine.batch.stable_batch` (SEQ, SIM) and
+:func:`~detente.engine.batch.evolution_batch`; with a Dask ``scheduler`` address the chunks
+run on that cluster, and the result is identical to a local run (the same chunks, summed in
+the same order).
 
 >>> import detente
 >>> r = robustness(detente.load("examples/prisoners_dilemma.yaml"))
