@@ -11,7 +11,7 @@ import pytest
 
 import detente
 from cli_runner import run
-from detente.analyses.robustness import profile_space_size, robustness
+from detente.analyses.robustness import profile_space_size, robustness, sample_profiles
 from detente.engine import CONCEPTS
 from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict, DecisionMaker
@@ -116,7 +116,7 @@ def test_the_toy_has_every_kind_of_uncertainty() -> None:
 def test_exact_equals_weighted_sum_of_plain_analyses() -> None:
     c = toy()
     result = robustness(c, exact=True)
-    assert result.exact and result.samples == 26 and result.seed is None
+    assert result.exact and result.samples == result.distinct == 26 and result.seed is None
     expected = weighted_sum_of_plain_analyses(c)
     for k in CONCEPTS:
         np.testing.assert_allclose(result.equilibrium[k], expected[k], atol=1e-12)
@@ -143,6 +143,9 @@ def test_sampling_is_reproducible_and_laws_hold_for_the_estimates() -> None:
     two = robustness(c, samples=300, seed=3, exact=False)
     for k in CONCEPTS:
         assert (one.equilibrium[k] == two.equilibrium[k]).all()
+    # 300 draws from 26 profiles: duplicates, each evaluated once with its copies' weight
+    drawn = {tuple(row) for row in sample_profiles(c, 300, 3).ids.tolist()}
+    assert one.samples == 300 and one.distinct == len(drawn) <= 26
     eq = one.equilibrium  # the same profiles for every concept: laws hold for the estimates
     tol = 1e-12
     assert (eq["nash"] <= eq["seq"] + tol).all() and (eq["seq"] <= eq["gmr"] + tol).all()

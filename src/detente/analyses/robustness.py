@@ -307,6 +307,7 @@ class RobustnessResult:
     concepts: tuple[str, ...]
     profiles: int  # size of the profile space
     samples: int  # profiles analysed
+    distinct: int  # different profiles among them (each evaluated once)
     exact: bool
     seed: int | None
     equilibrium: dict[str, np.ndarray]  # concept -> (N,) probability
@@ -403,6 +404,7 @@ class RobustnessResult:
             "model": c.name,
             "profiles": self.profiles,
             "samples": self.samples,
+            "distinct": self.distinct,
             "exact": self.exact,
             "seed": self.seed,
             "options": list(c.option_names),
@@ -494,6 +496,7 @@ def robustness(
         total = total + part
     return RobustnessResult(
         conflict=model, concepts=keys, profiles=size, samples=drawn,
+        distinct=int(prof.ids.shape[0]),
         exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
         reaches=total.reaches if sq is not None else None,

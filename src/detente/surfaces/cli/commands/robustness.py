@@ -112,7 +112,8 @@ def render(result: RobustnessResult, limit: int) -> None:
     c = result.conflict
     console = stdout_console()
     how = ("exact, every profile" if result.exact
-           else f"{result.samples:,} sampled profiles, seed {result.seed}")
+           else f"{result.samples:,} sampled profiles, {result.distinct:,} of them distinct, "
+                f"seed {result.seed}")
     console.print(Text(f"{c.name}: {result.profiles:,} preference profiles ({how})",
                        style="bold"))
     table = Table(title="Probability that a state is an equilibrium")
