@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from detente.engine.compiled import jit
+from detente.engine.simultaneous_kernel import by_candidates
 
 #: Above any rank.
 _INF = np.int64(1) << np.int64(62)
@@ -170,14 +171,15 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
              index: np.ndarray, masks: np.ndarray, local: np.ndarray, width_i: int,
              col_start: np.ndarray, col_order: np.ndarray, search: int,
              slice_min: np.ndarray, digits: np.ndarray, radix: np.ndarray, movers: np.ndarray,
-             allowed: np.ndarray, out: np.ndarray) -> None:
+             parts: np.ndarray, count: np.ndarray, allowed: np.ndarray, out: np.ndarray
+             ) -> None:
     """SIM stability of DM i under ranks ``r`` into ``out`` (N,).
 
     Per UI, the cheaper of two exact searches: the joint responses in mixed radix, or the
     states with i's column as in the UI (``col_order[col_start[a]:col_start[a + 1]]``) for one
     ranked <= u_i(s) whose every other DM's column is its column in s or in one of its UIs.
     ``search``: 0 the cheaper, 1 always responses, 2 always states (1 and 2 for tests). The
-    last five arrays before ``out`` are scratch."""
+    last seven arrays before ``out`` are scratch."""
     d, n = r.shape
     f = r[i]
     local_i = local[i]
@@ -213,8 +215,9 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
             # unless their product is far larger than the slice
             size = col_start[a + 1] - col_start[a]
             if search == 2 or (search == 0 and _SLICE_FACTOR * size < combos):
-                hit = _sim_by_states(i, s, f, target, local, col_order[col_start[a]:
-                                     col_start[a + 1]], uptr, utgt, n, allowed)
+                _ui_columns(i, s, local, uptr, utgt, parts, count)
+                hit = by_candidates(i, s, col_order[col_start[a]:col_start[a + 1]], f, target,
+                                    local, parts, count, allowed)
             else:  # the joint responses in mixed radix (all-stay, s1 itself, is skipped)
                 hit = False
                 for q in range(k):
@@ -244,35 +247,16 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
 
 
 @jit
-def _sim_by_states(i: int, s: int, f: np.ndarray, target: int, local: np.ndarray,
-                   states: np.ndarray, uptr: np.ndarray, utgt: np.ndarray, n: int,
-                   allowed: np.ndarray) -> bool:
-    """Is one of ``states`` (those with i's column as in the UI) ranked <= ``target`` and a
-    joint response's outcome (each other DM's column that of s or of one of its UIs)?"""
-    d = local.shape[0]
+def _ui_columns(i: int, s: int, local: np.ndarray, uptr: np.ndarray, utgt: np.ndarray,
+                parts: np.ndarray, count: np.ndarray) -> None:
+    """The others' UIs from s as columns of their layouts: ``parts[j, :count[j]]``."""
+    d, n = local.shape
     for j in range(d):
+        count[j] = 0
         if j != i:
-            allowed[j, local[j, s]] = True
-            for m in range(uptr[j * n + s], uptr[j * n + s + 1]):
-                allowed[j, local[j, utgt[m]]] = True
-    hit = False
-    for x in states:
-        if f[x] > target:
-            continue
-        good = True
-        for j in range(d):
-            if j != i and not allowed[j, local[j, x]]:
-                good = False
-                break
-        if good:
-            hit = True
-            break
-    for j in range(d):  # leave the scratch clean
-        if j != i:
-            allowed[j, local[j, s]] = False
-            for m in range(uptr[j * n + s], uptr[j * n + s + 1]):
-                allowed[j, local[j, utgt[m]]] = False
-    return hit
+            for q in range(uptr[j * n + s], uptr[j * n + s + 1]):
+                parts[j, count[j]] = local[j, utgt[q]]
+                count[j] += 1
 
 
 @jit
@@ -324,7 +308,10 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     radix = np.empty(d, dtype=np.int64)
     movers = np.empty(d, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
-    allowed = np.zeros((d, max(width.max(), 1)), dtype=np.bool_)
+    wmax = max(width.max(), 1)
+    parts = np.empty((d, wmax), dtype=np.int64)
+    count = np.zeros(d, dtype=np.int64)
+    allowed = np.zeros((d, wmax), dtype=np.bool_)
     for p in range(p_count):
         r = ranks[p]
         _improvements(r, ptr, tgt, uptr, utgt)
@@ -333,7 +320,8 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
                 _seq_for(r, i, uptr, utgt, a, worst, arg, second, out_seq[p, i])
             if want_sim:
                 _sim_for(r, i, uptr, utgt, codes, index, masks, local, width[i], col_start[i],
-                         col_order[i], sim_search, slice_min, digits, radix, movers, allowed,
+                         col_order[i], sim_search, slice_min, digits, radix, movers, parts,
+                         count, allowed,
                          out_sim[p, i])
         if start >= 0:
             _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])

@@ -123,8 +123,8 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
             # the slice's states ranked <= target by i: a run from ``start``, by bisection
             end = start + np.searchsorted(slice_u[start:stop], target, side="right")
             if search == 2 or (search == 0 and end - start < combos):
-                hit = _by_candidates(i, s, start, end, slice_states, locals_, parts, count,
-                                     allowed)
+                hit = by_candidates(i, s, slice_states[start:end], ui, target, locals_, parts,
+                                    count, allowed)
             else:
                 hit = _by_responses(i, s, a, k, movers, count, parts, digits, codes, table,
                                     masks, unpack, ui, target)
@@ -135,11 +135,17 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
 
 
 @jit
-def _by_candidates(i: int, s: int, start: int, end: int, slice_states: np.ndarray,
-                   locals_: tuple[np.ndarray, ...], parts: np.ndarray, count: np.ndarray,
-                   allowed: np.ndarray) -> bool:
-    """Is some state of ``slice_states[start:end]`` a joint outcome of the others' responses
-    from s (each DM's column that of s or of one of its UIs)?"""
+def by_candidates(i: int, s: int, states: np.ndarray, ui: np.ndarray, target: float,
+                  locals_: tuple[np.ndarray, ...] | np.ndarray, parts: np.ndarray,
+                  count: np.ndarray, allowed: np.ndarray) -> bool:
+    """Is one of ``states`` (feasible states with i's column as in the UI) ranked by i at
+    most ``target`` and a joint outcome of the others' responses from s: each other DM j's
+    column that of s or one of ``parts[j, :count[j]]`` (the columns of its UIs)?
+
+    ``locals_[j]`` is DM j's column of every state (a tuple or a (DMs, N) array); ``allowed``
+    is (DMs, widest) scratch, all False, and left so. Shared by the engine's SIM check and the
+    compiled per-profile pass.
+    """
     d = len(locals_)
     for j in range(d):
         if j != i:
@@ -147,8 +153,9 @@ def _by_candidates(i: int, s: int, start: int, end: int, slice_states: np.ndarra
             for m in range(count[j]):
                 allowed[j, parts[j, m]] = True
     hit = False
-    for q in range(start, end):
-        x = slice_states[q]
+    for x in states:
+        if ui[x] > target:
+            continue
         good = True
         for j in range(d):
             if j != i and not allowed[j, locals_[j][x]]:
@@ -203,4 +210,4 @@ def _by_responses(i: int, s: int, a: int, k: int, movers: np.ndarray, count: np.
             return True
 
 
-__all__ = ["sim_states"]
+__all__ = ["by_candidates", "sim_states"]
