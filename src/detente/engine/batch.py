@@ -39,6 +39,7 @@ import numpy as np
 from detente.engine.concepts import Engine
 from detente.engine.layout import DMLayout
 from detente.engine.registry import CONCEPTS, Concept, get_concept
+from detente.engine.simultaneous import SimGrid
 from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
@@ -149,29 +150,28 @@ def _row_hash(rows: np.ndarray) -> np.ndarray:
 
 def graph_bytes(conflict: Conflict, layouts: Sequence[DMLayout]) -> int:
     """Upper bound on the memory of a :class:`ProfileGraph` and the compiled pass's scratch:
-    the move lists (int32, at most N · (width_j − 1) per DM), one copy of them per thread for
-    the improvements, the layout grids and the table of every code's position (int32), per
-    thread (DMs, N) int64 scratch, and the states by column per DM (and their sort)."""
+    the move lists (int32, at most N · (width_j − 1) per DM, and their trimmed copy), one copy
+    of them per thread for the improvements, the layout grids and the table of every code's
+    position (int32), per thread (DMs, N) int64 scratch, and per DM and state its row, column,
+    the states by column (and their sort), and the free-bit ranks."""
     n = conflict.n_states
     moves = n * sum(lay.width - 1 for lay in layouts)
     cells = sum(lay.n_groups * lay.width for lay in layouts)
     threads = worker_count()
-    return 4 * moves * (1 + threads) + 4 * cells + 4 * (1 << conflict.n_options) + (
-        threads * 8 * n * (len(layouts) + 4)) + 28 * n * len(layouts)
+    return 4 * moves * (2 + threads) + 4 * cells + 4 * (1 << conflict.n_options) + (
+        threads * 8 * n * (len(layouts) + 4)) + 36 * n * len(layouts) + 16 * n
 
 
 @dataclass(frozen=True)
 class ProfileGraph:
-    """What the compiled per-profile pass reads: every DM's legal moves as CSR lists, state
-    codes and their positions, built once per conflict (independent of ranks)."""
+    """What the compiled per-profile pass reads, built once per conflict (independent of
+    ranks): the SIM grids (state codes, code -> position table, layout grids, option masks),
+    every DM's legal moves as CSR lists, and the states ordered by each DM's column."""
 
+    grid: SimGrid
     ptr: np.ndarray
     tgt: np.ndarray
-    codes: np.ndarray
-    index: np.ndarray  # position of every code, -1 where infeasible
-    masks: np.ndarray
     local: np.ndarray  # (DMs, N)
-    width: np.ndarray
     col_start: np.ndarray  # (DMs, widest + 1): where each column starts in col_order
     col_order: np.ndarray  # (DMs, N): the states ordered by each DM's column
 
@@ -180,32 +180,21 @@ class ProfileGraph:
               ) -> ProfileGraph | None:
         """The graph, or None when the model is beyond the compiled pass (more than
         :data:`MAX_COMPILED_OPTIONS` options, or :func:`graph_bytes` above ``max_bytes``)."""
-        n = conflict.n_states
         if conflict.n_options > MAX_COMPILED_OPTIONS or not layouts:
             return None
         if graph_bytes(conflict, layouts) > max_bytes:
             return None
         from detente.engine.profile_kernels import move_lists
 
-        offsets = np.cumsum([0] + [lay.n_groups * lay.width for lay in layouts])
-        cells = np.full(int(offsets[-1]), -1, dtype=np.int32)
-        for lay, off in zip(layouts, offsets, strict=False):
-            cells[off + lay.flat] = np.arange(n)
+        grid = SimGrid.build(conflict.feasible, conflict.n_options, layouts)
         group = np.stack([lay.group for lay in layouts])
         local = np.stack([lay.local for lay in layouts])
-        width = np.array([lay.width for lay in layouts], dtype=np.int64)
-        fwd = np.array([lay.fwd_local for lay in layouts], dtype=np.int64)
-        back = np.array([lay.back_local for lay in layouts], dtype=np.int64)
-        ptr, tgt = move_lists(cells, offsets.astype(np.int64), group, local, width, fwd, back)
-        index = np.full(1 << conflict.n_options, -1, dtype=np.int32)
-        index[conflict.feasible] = np.arange(n, dtype=np.int32)
-        masks = np.array([lay.dm_mask for lay in layouts], dtype=np.int64)
+        ptr, tgt = move_lists(grid.cells, group, local, grid.width, grid.fwd, grid.back)
         col_order = np.argsort(local, axis=1, kind="stable").astype(np.int32)
         col_start = np.stack([np.searchsorted(local[j, col_order[j]],
-                                              np.arange(int(width.max()) + 1))
+                                              np.arange(int(grid.width.max()) + 1))
                               for j in range(len(layouts))]).astype(np.int64)
-        return ProfileGraph(ptr, tgt, conflict.feasible.astype(np.int64), index, masks, local,
-                            width, col_start, col_order)
+        return ProfileGraph(grid, ptr, tgt, local, col_start, col_order)
 
     def run(self, ranks: np.ndarray, seq: bool, sim: bool, start: int,
             progress: Callable[[int], None] | None = None, sim_search: int = 0,
@@ -227,8 +216,9 @@ class ProfileGraph:
 
         def one(bounds: tuple[int, int]) -> int:
             lo, hi = bounds
-            profile_pass(ranks[lo:hi], self.ptr, self.tgt, self.codes, self.index, self.masks,
-                         self.local, self.width, self.col_start, self.col_order, seq, sim,
+            g = self.grid
+            profile_pass(ranks[lo:hi], self.ptr, self.tgt, g.codes, g.table, g.masks,
+                         self.local, g.width, self.col_start, self.col_order, seq, sim,
                          sim_search, start,
                          out_seq[lo:hi] if seq else out_seq, out_sim[lo:hi] if sim else out_sim,
                          out_reach[lo:hi] if start >= 0 else out_reach)

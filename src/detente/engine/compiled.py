@@ -1,4 +1,5 @@
-"""numba's ``njit`` as the engine's compiled loops use it: cached on disk, GIL released.
+"""numba's ``njit`` as the engine's compiled loops use it (cached on disk, GIL released), and
+the one move rule those loops share.
 
 Compiled functions are built on first call (a few seconds, once per machine: numba caches them
 beside the module, or in the user's cache directory when that is read-only) and run without
@@ -20,4 +21,16 @@ def jit(fn: F) -> F:
     return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
-__all__ = ["jit"]
+@jit
+def legal_move(x: int, y: int, fwd: int, back: int) -> bool:
+    """Whether a DM may move its options (packed as a layout column) from x to y: another
+    setting, no fwd-only option going Y -> N, no back-only option going N -> Y — the rule of
+    :meth:`detente.engine.layout.DMLayout.move_matrix`, for the compiled loops.
+
+    >>> legal_move(0b01, 0b00, 0b01, 0), legal_move(0b00, 0b01, 0b01, 0)
+    (False, True)
+    """
+    return y != x and (x & ~y & fwd) == 0 and (~x & y & back) == 0
+
+
+__all__ = ["jit", "legal_move"]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.compiled import jit
+from detente.engine.compiled import jit, legal_move
 from detente.engine.simultaneous_kernel import by_candidates
 
 #: Above any rank.
@@ -37,62 +37,42 @@ _SLICE_FACTOR = 8
 
 
 @jit
-def _count_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
-                 local: np.ndarray, width: np.ndarray, fwd: np.ndarray,
-                 back: np.ndarray) -> np.ndarray:
-    """Number of legal moves of DM j from state t, as (DMs, N)."""
+def _fill_moves(cells: tuple[np.ndarray, ...], group: np.ndarray, local: np.ndarray,
+                width: np.ndarray, fwd: np.ndarray, back: np.ndarray, ptr: np.ndarray,
+                tgt: np.ndarray) -> None:
     d, n = group.shape
-    out = np.zeros((d, n), dtype=np.int64)
+    e = 0
     for j in range(d):
         w = width[j]
+        grid = cells[j]
         for t in range(n):
+            ptr[j * n + t] = e
             x = local[j, t]
-            base = cell_off[j] + group[j, t] * w
-            c = 0
+            base = group[j, t] * w
             for y in range(w):
-                if y == x or (x & ~y & fwd[j]) != 0 or (~x & y & back[j]) != 0:
-                    continue
-                if cells[base + y] >= 0:
-                    c += 1
-            out[j, t] = c
-    return out
+                if legal_move(x, y, fwd[j], back[j]):
+                    s = grid[base + y]
+                    if s >= 0:
+                        tgt[e] = s
+                        e += 1
+    ptr[d * n] = e
 
 
-@jit
-def _fill_moves(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray,
-                local: np.ndarray, width: np.ndarray, fwd: np.ndarray, back: np.ndarray,
-                ptr: np.ndarray, tgt: np.ndarray) -> None:
-    d, n = group.shape
-    for j in range(d):
-        w = width[j]
-        for t in range(n):
-            x = local[j, t]
-            base = cell_off[j] + group[j, t] * w
-            e = ptr[j * n + t]
-            for y in range(w):
-                if y == x or (x & ~y & fwd[j]) != 0 or (~x & y & back[j]) != 0:
-                    continue
-                s = cells[base + y]
-                if s >= 0:
-                    tgt[e] = s
-                    e += 1
-
-
-def move_lists(cells: np.ndarray, cell_off: np.ndarray, group: np.ndarray, local: np.ndarray,
+def move_lists(cells: tuple[np.ndarray, ...], group: np.ndarray, local: np.ndarray,
                width: np.ndarray, fwd: np.ndarray, back: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:
     """Every DM's legal moves as CSR: the moves of DM j from state t are
     ``tgt[ptr[j*N + t]:ptr[j*N + t + 1]]`` (state positions).
 
-    ``cells`` concatenates the DMs' (groups × width) grids of state positions (-1 for an
-    infeasible cell), DM j's starting at ``cell_off[j]``; ``group``/``local`` are (DMs, N).
+    ``cells[j]`` is DM j's (groups × width) grid of state positions (-1 for an infeasible
+    cell, :class:`~detente.engine.simultaneous.SimGrid`); ``group``/``local`` are (DMs, N).
     """
-    counts = _count_moves(cells, cell_off, group, local, width, fwd, back)
-    ptr = np.zeros(counts.size + 1, dtype=np.int64)
-    np.cumsum(counts.ravel(), out=ptr[1:])
-    tgt = np.empty(int(ptr[-1]), dtype=np.int32)
-    _fill_moves(cells, cell_off, group, local, width, fwd, back, ptr, tgt)
-    return ptr, tgt
+    d, n = group.shape
+    bound = sum(n * (int(w) - 1) for w in width)  # every other column of the row
+    ptr = np.empty(d * n + 1, dtype=np.int64)
+    tgt = np.empty(max(bound, 1), dtype=np.int32)
+    _fill_moves(cells, group, local, width, fwd, back, ptr, tgt)
+    return ptr, tgt[: ptr[-1]].copy()
 
 
 @jit

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.compiled import jit
+from detente.engine.compiled import jit, legal_move
 
 
 @jit
@@ -45,7 +45,7 @@ def _ui_parts(s: int, j: int, util: np.ndarray, group: np.ndarray, local: np.nda
     us = util[s]
     c = 0
     for y in range(width):
-        if y == x or (x & ~y & fwd) != 0 or (~x & y & back) != 0:
+        if not legal_move(x, y, fwd, back):
             continue
         t = cells[base + y]
         if t >= 0 and util[t] > us:
