@@ -42,6 +42,7 @@ import pandas as pd
 from detente.analyses.state_table import state_strings
 from detente.engine.batch import (
     DEFAULT_MAX_BYTES,
+    ProfileGraph,
     base_layouts,
     evolution_batch,
     own_rank_stable,
@@ -270,14 +271,20 @@ def evaluate_chunk(
     status_quo: int | None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     layouts: Sequence[DMLayout] | None = None,
+    graph: ProfileGraph | None = None,
 ) -> ChunkSums:
-    """Weighted sums for one chunk of profiles; ``settings`` is (P, settings) 0/1."""
+    """Weighted sums for one chunk of profiles; ``settings`` is (P, settings) 0/1. ``layouts``
+    and ``graph`` (the compiled pass's, None when the model is beyond it) are built here when
+    not given."""
     lays = list(layouts) if layouts is not None else base_layouts(conflict)
+    if graph is None:
+        graph = ProfileGraph.build(conflict, lays, max_bytes)
     n_dms = len(tables.ranks)
     ranks = np.stack([tables.ranks[j][ids[:, j]] for j in range(n_dms)], axis=1)
     wanted = _with_nash(concepts)
     joint = [c for c in wanted if c not in tables.own]
-    out = stable_batch(conflict, ranks, joint, max_bytes=max_bytes, layouts=lays) if joint else {}
+    out = stable_batch(conflict, ranks, joint, max_bytes=max_bytes, layouts=lays,
+                       graph=graph) if joint else {}
     for c, per_dm in tables.own.items():
         out[c] = np.stack([per_dm[j][ids[:, j]] for j in range(n_dms)], axis=1)
     sw = settings * weights[:, None]
@@ -292,7 +299,7 @@ def evaluate_chunk(
     reaches = np.zeros(conflict.n_states)
     if status_quo is not None:
         reached = evolution_batch(conflict, ranks, status_quo, max_bytes=max_bytes,
-                                  layouts=lays)
+                                  layouts=lays, graph=graph)
         final = reached & out["nash"].all(axis=1)
         reaches = weights @ final.astype(np.float64)
     return ChunkSums(eq_sum, st_sum, by_setting, reaches, sw.sum(axis=0))
@@ -545,10 +552,11 @@ def _run(
 ) -> list[ChunkSums]:
     total = int(prof.ids.shape[0])
     if scheduler is None:
+        graph = ProfileGraph.build(model, layouts, max_bytes)  # once, for every chunk
         parts = []
         for lo, hi in chunks:
             parts.append(evaluate_chunk(model, tables, prof.ids[lo:hi], prof.weights[lo:hi],
-                                        settings[lo:hi], keys, sq, max_bytes, layouts))
+                                        settings[lo:hi], keys, sq, max_bytes, layouts, graph))
             if progress:
                 progress(hi, total)
         return parts

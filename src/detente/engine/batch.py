@@ -281,6 +281,7 @@ def stable_batch(
     layouts: Sequence[DMLayout] | None = None,
     progress: Progress | None = None,
     method: Method = "auto",
+    graph: ProfileGraph | None = None,
 ) -> dict[str, np.ndarray]:
     """Individual stability under every profile: concept -> bool (P, DMs, N).
 
@@ -294,6 +295,7 @@ def stable_batch(
     use the compiled per-profile pass of :mod:`detente.engine.profile_kernels` when the model
     allows it (``"auto"``: at most :data:`MAX_COMPILED_OPTIONS` options and move lists within
     ``max_bytes``), else the stacked engine; ``"compiled"`` and ``"stacked"`` force one.
+    ``graph``: the pass's :class:`ProfileGraph`, when the caller holds one (else built here).
 
     >>> import detente
     >>> pd = detente.load("examples/prisoners_dilemma.yaml")
@@ -337,7 +339,7 @@ def stable_batch(
     if joint:
         first, inverse = distinct_rows(ranks.reshape(p, -1))
         profiles = ranks[first]
-        graph = _graph(conflict, lays, max_bytes, method)
+        graph = _graph(conflict, lays, max_bytes, method, graph)
         if graph is not None and {"seq", "sim"} >= set(joint):
             compiled = graph.stable(profiles, "seq" in joint, "sim" in joint, tick)
             for concept in joint:
@@ -369,6 +371,7 @@ def evolution_batch(
     max_bytes: int = DEFAULT_MAX_BYTES,
     layouts: Sequence[DMLayout] | None = None,
     method: Method = "auto",
+    graph: ProfileGraph | None = None,
 ) -> np.ndarray:
     """(P, N) bool: the states reachable from feasible state position ``start`` by sequences
     of unilateral improvements of any DMs (the evolution graph of status-quo analysis), under
@@ -383,7 +386,7 @@ def evolution_batch(
     lays = list(layouts) if layouts is not None else base_layouts(conflict)
     if not 0 <= start < conflict.n_states:
         raise AnalysisError(f"start must be a feasible state position, got {start}")
-    graph = _graph(conflict, lays, max_bytes, method)
+    graph = _graph(conflict, lays, max_bytes, method, graph)
     if graph is not None:
         return graph.run(ranks, False, False, start)[2]
     p, n = ranks.shape[0], conflict.n_states
@@ -452,12 +455,14 @@ def own_rank_stable(
     return out
 
 
-def _graph(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int, method: Method
-           ) -> ProfileGraph | None:
-    """The compiled pass's graph, or None for the stacked engine (see ``method``)."""
+def _graph(conflict: Conflict, layouts: Sequence[DMLayout], max_bytes: int, method: Method,
+           graph: ProfileGraph | None = None) -> ProfileGraph | None:
+    """The compiled pass's graph (``graph`` when the caller built it already), or None for the
+    stacked engine (see ``method``)."""
     if method == "stacked":
         return None
-    graph = ProfileGraph.build(conflict, layouts, max_bytes)
+    if graph is None:
+        graph = ProfileGraph.build(conflict, layouts, max_bytes)
     if graph is None and method == "compiled":
         raise AnalysisError(
             f"the compiled batch pass does not cover this model (more than "
