@@ -30,7 +30,6 @@ Chunks of the stacked engine are sized so that the working arrays stay under ``m
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Literal, cast
 
@@ -40,7 +39,7 @@ from detente.engine.concepts import Engine
 from detente.engine.layout import DMLayout
 from detente.engine.registry import CONCEPTS, Concept, get_concept
 from detente.engine.simultaneous import SimGrid
-from detente.engine.workers import worker_count
+from detente.engine.workers import thread_map, worker_count
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
 
@@ -209,9 +208,8 @@ class ProfileGraph:
         out_seq = np.zeros((p, d, n) if seq else (0, d, n), dtype=bool)
         out_sim = np.zeros((p, d, n) if sim else (0, d, n), dtype=bool)
         out_reach = np.zeros((p, n) if start >= 0 else (0, n), dtype=bool)
-        workers = max(1, min(worker_count(), p))
         # slices small enough to report progress, at least one per thread
-        step = max(1, min(-(-p // workers), 64))
+        step = max(1, min(-(-p // max(1, min(worker_count(), p))), 64))
         slices = [(lo, min(p, lo + step)) for lo in range(0, p, step)]
 
         def one(bounds: tuple[int, int]) -> int:
@@ -224,16 +222,9 @@ class ProfileGraph:
                          out_reach[lo:hi] if start >= 0 else out_reach)
             return hi - lo
 
-        if workers > 1 and len(slices) > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for k in pool.map(one, slices):
-                    if progress is not None:
-                        progress(k)
-        else:
-            for bounds in slices:
-                k = one(bounds)
-                if progress is not None:
-                    progress(k)
+        for k in thread_map(one, slices):
+            if progress is not None:
+                progress(k)
         return out_seq, out_sim, out_reach
 
     def stable(self, ranks: np.ndarray, seq: bool, sim: bool,

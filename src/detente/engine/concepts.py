@@ -13,7 +13,6 @@ where worst_i(s1) is the least u_i the others can force from s1 (GMR), force by 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,7 +25,7 @@ from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKi
 from detente.engine.sanctions import worst_sanction
 from detente.engine.simultaneous import SimGrid, sim_stable
 from detente.engine.single import MoveIndex
-from detente.engine.workers import worker_count
+from detente.engine.workers import thread_map
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -199,14 +198,12 @@ class Engine:
         if c.is_limited:
             return self._limited(c)
         dms = range(self.n_dms)
-        workers = min(worker_count(), self.n_dms)
         n = self.conflict.n_states
         sim_only = c.simultaneous and c.sanction is None  # SIM threads inside each DM
-        if sim_only or workers < 2 or not _PARALLEL_STATES <= n <= _PARALLEL_MAX_STATES:
+        if sim_only or not _PARALLEL_STATES <= n <= _PARALLEL_MAX_STATES:
             return np.stack([self.stable_for(c.key, i) for i in dms])
         _ = self.layouts, self.utilities  # build shared state once, before the threads
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            return np.stack(list(pool.map(lambda i: self.stable_for(c.key, i), dms)))
+        return np.stack(list(thread_map(lambda i: self.stable_for(c.key, i), dms)))
 
     def equilibrium_mask(self, key: str) -> np.ndarray:
         """Bool per feasible state (by position): stable for every DM, an equilibrium."""

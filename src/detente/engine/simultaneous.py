@@ -17,14 +17,13 @@ threads. docs/engine.md gives measurements.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from detente.engine.layout import DMLayout, unpack_bits
-from detente.engine.workers import worker_count
+from detente.engine.workers import thread_map, worker_count
 
 #: Largest code table (2**bits int32 positions); beyond, codes are looked up by bisection.
 _TABLE_BITS = 26
@@ -128,13 +127,8 @@ def sim_stable(
                    grid.width, grid.fwd, grid.back, grid.masks, grid.unpack, grid.free,
                    slice_start, slice_states, slice_u, stable, _SEARCH[search])
 
-    workers = min(worker_count(), len(tasks))
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(settle, tasks))
-    else:
-        for states in tasks:
-            settle(states)
+    for _ in thread_map(settle, tasks):
+        pass
     return stable
 
 
