@@ -19,6 +19,16 @@ MAX_OPTIONS = 20
 MAX_STATES = 2**18
 #: Models up to this many states are analysed live in the editor as you type.
 LIVE_STATES = 20_000
+#: Bytes of results the server's cache keeps at most (least recently used dropped first).
+CACHE_BYTES = 256 * 2**20
+#: Largest analysis answer (bytes of JSON) a request or a job may produce; a larger one is
+#: refused with its estimated size before it is built.
+MAX_ANSWER_BYTES = 32 * 2**20
+#: Models with more feasible states than this are analysed only as jobs (not inside a GET).
+INLINE_STATES = 20_000
+#: Most enumerative work (profiles x states, or pairs of states searched) a GET may do
+#: inline; more is refused with the estimate and the job to start instead.
+INLINE_WORK = 20_000_000
 
 
 def default_db_path() -> Path:
@@ -55,6 +65,10 @@ class Settings:
     live_states: int = LIVE_STATES
     job_workers: int = 1
     cache_entries: int = 64
+    cache_bytes: int = CACHE_BYTES
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+    inline_states: int = INLINE_STATES
+    inline_work: int = INLINE_WORK
     #: A page waits this long for its version's analysis before showing its progress instead.
     page_wait_s: float = 3.0
     #: Host header names accepted (None: any). ``detente serve`` on loopback sets the
