@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,6 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
-from ruamel.yaml.reader import ReaderError
 
 from detente.formats import read_text, write_atomic
 from detente.formats.spec import (
@@ -43,6 +38,7 @@ from detente.formats.spec import (
     StatementSpec,
     StateRef,
 )
+from detente.formats.yaml_text import load_yaml, to_plain
 from detente.model.conflict import (
     NAME_RE,
     Conflict,
@@ -76,141 +72,18 @@ def load(path: str | Path) -> Conflict:
     return loads(read_text(path), source=str(path))
 
 
-#: Deepest nesting of mappings and lists a model file may have (a model needs about 6).
-MAX_DEPTH = 32
-
-#: Characters YAML does not allow in a stream (C0/C1 controls other than tab and line
-#: breaks, DEL, lone surrogates and the non-characters U+FFFE, U+FFFF).
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-
-#: Tags a model file may carry (implicit or written): plain data only.
-_PLAIN_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}"
-    for t in ("str", "int", "float", "bool", "null", "seq", "map", "merge", "timestamp")
-)
-
-
-class _SafeConstructor(RoundTripConstructor):
-    """Round-trip constructor that builds plain data only, and turns a value its tag cannot
-    hold (``!!float abc``, ``!!bool maybe``) into a located error instead of a crash."""
-
-    def construct_non_recursive_object(self, node: Any, tag: str | None = None) -> Any:
-        name = str(tag if tag is not None else node.tag)
-        if name not in _PLAIN_TAGS:
-            raise ConstructorError(
-                None, None,
-                f"the tag {name.replace('tag:yaml.org,2002:', '!!')} is not supported; "
-                "expected plain text, numbers, true/false, lists and mappings",
-                node.start_mark,
-            )
-        try:
-            return super().construct_non_recursive_object(node, tag)
-        except MarkedYAMLError:
-            raise
-        except (ValueError, KeyError, TypeError, OverflowError, IndexError):
-            shown = node.value if isinstance(node.value, str) else "this value"
-            raise ConstructorError(
-                None, None,
-                f"{shown!r} cannot be read as {name.replace('tag:yaml.org,2002:', '!!')}",
-                node.start_mark,
-            ) from None
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.Constructor = _SafeConstructor
-    return yaml
-
-
-def _check_characters(text: str, source: str) -> None:
-    m = _FORBIDDEN.search(text)
-    if m:
-        line = text.count("\n", 0, m.start()) + 1
-        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-        raise ModelError(
-            f"not valid YAML: the control character {m.group()!r} is not allowed in a YAML "
-            "file (only tab and line breaks are)", source=source, line=line, column=column,
-        )
-
-
-def _check_depth(text: str, source: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH before the (recursive, and on deep flow nesting
-    slow) composer sees it. A cheap bound first (bracket count, indentation); only a text
-    that might be too deep is parsed, as a stream of events, to find out exactly where."""
-    data = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    step = np.isin(data, _OPEN).astype(np.int32) - np.isin(data, _CLOSE).astype(np.int32)
-    level = np.cumsum(step)
-    indent = max((len(m) for m in re.findall(r"^[ \t-]*", text, re.M)), default=0)
-    deep = bool(data.size) and int(level.max()) > MAX_DEPTH
-    if not deep and indent <= 2 * MAX_DEPTH:
-        return
-    if deep and indent <= 2 * MAX_DEPTH:  # parse only up to where brackets get too deep
-        text = text[: int(np.argmax(level > MAX_DEPTH)) + 1]
-    depth = 0
-    try:
-        for event in _yaml().parse(text):
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise ModelError(
-                        f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
-                        "model file needs far fewer", source=source,
-                        line=mark.line + 1 if mark else None,
-                        column=mark.column + 1 if mark else None,
-                    )
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-    except (YAMLError, RecursionError):
-        return  # not valid YAML: loading says where
-
-
-_OPEN = np.array([ord("["), ord("{")], dtype=np.uint32)
-_CLOSE = np.array([ord("]"), ord("}")], dtype=np.uint32)
-
-
 def loads(text: str, source: str = "<string>") -> Conflict:
     """Build a model from native YAML text."""
     if not isinstance(text, str):
         raise ArgumentError(f"expected YAML text (str), got {type(text).__name__}")
-    _check_characters(text, source)
-    _check_depth(text, source)
-    try:
-        raw = _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise ModelError(
-            f"not valid YAML: {exc.problem or exc.context}",
-            source=source,
-            line=mark.line + 1 if mark else None,
-            column=mark.column + 1 if mark else None,
-        ) from None
-    except ReaderError as exc:  # a character YAML does not allow (e.g. a control character)
-        before = text[: exc.position]
-        raise ModelError(
-            f"not valid YAML: character U+{exc.character:04X} is not allowed in a YAML file "
-            f"({exc.reason})",
-            source=source,
-            line=before.count("\n") + 1,
-            column=exc.position - (before.rfind("\n") + 1) + 1,
-        ) from None
-    except YAMLError as exc:  # e.g. a reader error on odd input
-        raise ModelError(f"not valid YAML: {exc}", source=source) from None
-    except RecursionError:
-        raise ModelError(
-            f"not valid YAML: mappings and lists are nested too deeply (a model file nests "
-            f"at most {MAX_DEPTH} levels)", source=source,
-        ) from None
+    raw = load_yaml(text, source)
     if not isinstance(raw, dict):
         raise ModelError(
             "expected a mapping with the fields name, decision_makers, ... at the top of the file",
             source=source,
             line=1,
         )
-    try:
-        plain = _plain(raw)
-    except ModelError as exc:
-        raise exc.located(source=source) from None
+    plain = to_plain(raw, source)
     try:
         spec = ModelSpec.model_validate(plain)
     except ValidationError as exc:
@@ -366,27 +239,6 @@ def _data_path(loc: tuple[Any, ...]) -> Path_:
             continue
         out.append(part)
     return tuple(out)
-
-
-def _plain(node: Any, depth: int = 0, path: tuple[int, ...] = ()) -> Any:
-    """Plain dicts and lists; refuses self-referencing aliases and nesting past MAX_DEPTH."""
-    if not isinstance(node, dict | list):
-        return node
-    if depth >= MAX_DEPTH:
-        raise ModelError(f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
-                         "model file needs far fewer", line=_node_line(node))
-    if id(node) in path:
-        raise ModelError("a YAML alias refers to a mapping or list that contains it (a "
-                         "self-referencing alias); expected plain data", line=_node_line(node))
-    inner = (*path, id(node))
-    if isinstance(node, dict):
-        return {str(k): _plain(v, depth + 1, inner) for k, v in node.items()}
-    return [_plain(v, depth + 1, inner) for v in node]
-
-
-def _node_line(node: Any) -> int | None:
-    lc = getattr(node, "lc", None)
-    return lc.line + 1 if lc is not None and lc.line is not None else None
 
 
 def _field_name(path: Path_) -> str:

@@ -20,9 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions import coalition_analysis
 from detente.analyses.explain import explain as explain_state
@@ -31,8 +28,9 @@ from detente.analyses.status_quo import evolve as evolve_from
 from detente.engine.registry import concept_label, parse_concepts
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
+from detente.formats.yaml_text import read_yaml
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError, ModelTooLargeError
+from detente.model.errors import AnalysisError, ModelError, ModelTooLargeError
 from detente.surfaces.web.config import MAX_MODEL_CHARS, MAX_OPTIONS, MAX_STATES
 from detente.surfaces.web.jobs import ProgressFn
 
@@ -56,8 +54,8 @@ def _count_options(text: str) -> int | None:
     """Options declared in a model text, read cheaply before the model is built (None when
     the text is not a recognisable model; the full loader then says what is wrong)."""
     try:
-        raw = YAML(typ="safe").load(text)
-    except (YAMLError, ValueError, TypeError):
+        raw = read_yaml(text)  # bounded: nesting and alias expansion checked first
+    except ModelError:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("decision_makers"), list):
         return None
