@@ -340,3 +340,61 @@ def test_cli_errors(write_model: Any) -> None:
 def test_cli_help_has_an_example() -> None:
     result = run("coalitions", "--help")
     assert result.exit_code == 0 and "Example: detente coalitions" in result.stdout
+
+
+# ----- names with surrounding spaces (issue 16, item 7) ------------------------------------
+SPACED = """\
+name: Spaces
+decision_makers:
+  - name: ' A '
+    options: [{name: a_defects}]
+    preferences: {statements: [not b_defects, a_defects]}
+  - name: B
+    options: [{name: b_defects}]
+    preferences: {statements: [not a_defects, b_defects]}
+status_quo: NN
+coalitions: [[' A ', B]]
+"""
+
+
+def test_dm_lookup_ignores_surrounding_spaces_on_either_side() -> None:
+    from types import SimpleNamespace
+
+    from detente.analyses.coalition_data import dm_position
+
+    model: Any = SimpleNamespace(dm_names=(" A ", "B", "C", " C"))
+    assert [dm_position(model, n) for n in (" A ", "A", "A ", "B", " B\t", "C", " C")] == [
+        0, 0, 0, 1, 1, 2, 3]
+    with pytest.raises(ModelError, match=r"unknown decision maker 'C '; expected one of: "
+                                         r"' A ', B, C, ' C'"):
+        dm_position(model, "C ")  # two DMs match loosely: refused, never a guess
+    with pytest.raises(ModelError, match="unknown decision maker 'X'"):
+        dm_position(model, "X")
+
+
+def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
+    write_model: Any, tmp_path: Path
+) -> None:
+    """The fuzzer's case: a DM named ' A ' validated, but coalitions, evolve --coalitions and
+    report refused it ("unknown decision maker 'A'"). Whatever validation decides about such a
+    name, every command must agree with it: either all refuse it, or all accept it."""
+    path = write_model(SPACED)
+    checked = run("validate", path)
+    commands = [
+        ["coalitions", path, "--format", "json"],
+        ["coalitions", path, "--coalition", " A , B", "--format", "json"],
+        ["coalitions", path, "--coalition", "A,B", "--format", "json"],
+        ["evolve", path, "--coalitions", "--format", "json"],
+        ["evolve", path, "--coalition", "A,B", "--format", "json"],
+        ["report", path, "-o", tmp_path / "r.md", "-c", "nash"],
+    ]
+    for args in commands:
+        result = run(*args)
+        assert "Traceback" not in result.stderr
+        if checked.exit_code != 0:  # refused at validation: refused the same way everywhere
+            assert result.exit_code == 2 and "decision maker" in result.stderr, args
+            continue
+        assert result.exit_code == 0, (args, result.stderr)
+        if args[0] == "coalitions":
+            data = json.loads(result.stdout)
+            assert [h["members"] for h in data["coalitions"]] == [data["dms"]]

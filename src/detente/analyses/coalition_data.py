@@ -18,7 +18,7 @@ from detente.analyses.views import EquilibriumViews
 from detente.engine.registry import COALITION_NAMES, parse_coalition_concepts
 from detente.engine.single import MoveIndex, Parents, path_to
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
+from detente.model.errors import AnalysisError, ModelError
 
 #: Which definitions, in one line (JSON and report).
 DEFINITIONS = (
@@ -30,12 +30,33 @@ Coalition = tuple[str, ...]
 Step = tuple[str, int, int]  # (mover, from code, to code)
 
 
+def dm_position(model: Conflict, name: str) -> int:
+    """The index of the DM called ``name``: the exact name, else the one DM whose name equals
+    it once surrounding spaces are ignored on both sides (so ``' A '`` in the model and ``A``
+    on the command line, or the reverse, name the same DM); anything else is refused.
+
+    The one lookup of coalition members, wherever their names come from (model file, command
+    line, web query), so that no path strips where another does not.
+    """
+    names = model.dm_names
+    if name in names:
+        return names.index(name)
+    loose = [i for i, dm in enumerate(names) if dm.strip() == name.strip()]
+    if len(loose) == 1:
+        return loose[0]
+    raise ModelError(
+        f"unknown decision maker {name!r}; expected one of: "
+        + ", ".join(repr(dm) if dm != dm.strip() or not dm else dm for dm in names)
+    )
+
+
 def parse_coalitions(model: Conflict, coalitions: Iterable[Iterable[str]]) -> tuple[Coalition, ...]:
-    """Validate coalitions: known DMs, two or more distinct members; members in model order."""
+    """Validate coalitions: known DMs (see :func:`dm_position`), two or more distinct members;
+    members as the model spells them, in model order."""
     out: list[Coalition] = []
     for raw in coalitions:
-        names = [n.strip() for n in raw]
-        idx = sorted({model.dm_index(n) for n in names})
+        names = list(raw)
+        idx = sorted({dm_position(model, n) for n in names})
         if len(idx) < 2 or len(idx) != len(names):
             raise AnalysisError(
                 f"coalition {', '.join(names) or '(empty)'} needs two or more distinct decision "
@@ -210,5 +231,5 @@ def move_data(
     return joint_move(c, by, source, target, steps).to_dict()
 
 
-__all__ = ["DEFINITIONS", "Coalition", "CoalitionResult", "Step", "move_data", "option_changes",
-           "parse_coalitions"]
+__all__ = ["DEFINITIONS", "Coalition", "CoalitionResult", "Step", "dm_position", "move_data",
+           "option_changes", "parse_coalitions"]
