@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import errno
 import importlib.util
+import io
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -211,3 +214,60 @@ def test_report_without_a_status_quo() -> None:
     assert "All feasible states, linked by" in html
     assert _embedded_pngs(html)[0].startswith(PNG_MAGIC)
     assert data.context["evolution"] is None and data.context["why_status_quo"] is None
+
+
+# ----- a failed write keeps the old report (issue 16, item 7) ----------------------------
+class _FullDisk:
+    """A file whose writes fail half-way as on a full disk (some bytes land, then ENOSPC)."""
+
+    def __init__(self, fh: Any) -> None:
+        self._fh = fh
+
+    def write(self, data: Any) -> int:
+        self._fh.write(data[: len(data) // 2])
+        self._fh.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fh, name)
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.close()
+
+
+def _full_disk_under(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file opened for writing in ``folder`` (by path or, as temporary files are, by
+    descriptor) fails its writes. ``Path.write_text`` and ``os.fdopen`` both go through
+    ``io.open``."""
+    real_open = io.open
+
+    def fake_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        fh = real_open(file, mode, *args, **kwargs)
+        writing = any(m in mode for m in "wax+")
+        here = isinstance(file, int) or Path(file).resolve().parent == folder.resolve()
+        return _FullDisk(fh) if writing and here else fh
+
+    monkeypatch.setattr(io, "open", fake_open)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_a_failed_write_leaves_the_old_report_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    out = tmp_path / f"report{suffix}"
+    result = CliRunner().invoke(
+        app, ["report", str(EXAMPLES / "prisoners_dilemma.yaml"), "-o", str(out), "-c", "nash"])
+    assert result.exit_code == 0, result.output
+    old = out.read_bytes()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    _full_disk_under(tmp_path, monkeypatch)
+    result = CliRunner().invoke(
+        app, ["report", str(EXAMPLES / "elmira.yaml"), "-o", str(out), "-c", "nash"])
+    monkeypatch.undo()
+    assert result.exit_code == 2, result.output
+    assert "No space left on device" in result.output and "Traceback" not in result.output
+    assert out.read_bytes() == old  # the previous report, whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary file left

@@ -23,6 +23,10 @@ class ReportFormatError(DetenteError):
     """The output file's suffix names no report format."""
 
 
+class ReportWriteError(DetenteError):
+    """A report file could not be written (the previous one, if any, is left as it was)."""
+
+
 def report_format(path: str | Path) -> str:
     """``'html'`` or ``'markdown'`` from the suffix of ``path``; :class:`ReportFormatError`
     for any other suffix."""
@@ -88,24 +92,55 @@ def write_report(
     """Analyse ``model`` and write its report to ``path`` (format from the suffix).
 
     Returns the files written: the report, and for Markdown the graph PNG beside it
-    (``<stem>-graph.png``).
+    (``<stem>-graph.png``). Each file is written whole through a temporary file in the same
+    folder and a rename (:func:`detente.formats.write_atomic`): a failed write (a full disk)
+    leaves the previous report as it was, and is a clear error naming the file.
     """
+    from detente.formats import write_atomic
+
     out = Path(path)
     fmt = report_format(out)
     data = build_report(model, concepts, max_nodes=max_nodes or DEFAULT_MAX_NODES)
-    written = [out]
     if fmt == "html":
-        out.write_text(render_html(data), encoding="utf-8")
-        return written
-    image_name = None
-    if data.graph_png is not None:
-        image = out.with_name(f"{out.stem}-graph.png")
-        image.write_bytes(data.graph_png)
-        image_name = image.name
+        write_atomic(out, render_html(data))
+        return [out]
+    image = out.with_name(f"{out.stem}-graph.png") if data.graph_png is not None else None
+    text = render_markdown(data, None if image is None else image.name)
+    written = [out]
+    if image is not None and data.graph_png is not None:
+        _write_bytes_atomic(image, data.graph_png)
         written.append(image)
-    out.write_text(render_markdown(data, image_name), encoding="utf-8")
+    write_atomic(out, text)
     return written
 
 
-__all__ = ["FORMATS", "ReportFormatError", "render_html", "render_markdown", "report_format",
-           "write_report"]
+def _write_bytes_atomic(path: Path, data: bytes) -> None:
+    """:func:`detente.formats.write_atomic` for bytes (the graph PNG)."""
+    import contextlib
+    import os
+    import tempfile
+
+    from detente._files import file_mode
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportWriteError(f"cannot write '{path}': the folder '{folder}' does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ReportWriteError(f"cannot write '{path}': {exc.strerror}") from None
+    try:
+        os.chmod(tmp, file_mode(path))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ReportWriteError(f"cannot write '{path}': {exc.strerror}") from None
+
+
+__all__ = ["FORMATS", "ReportFormatError", "ReportWriteError", "render_html", "render_markdown",
+           "report_format", "write_report"]
