@@ -119,10 +119,10 @@ def test_lone_surrogate_in_a_gmcr_name_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 2, (command, result.stderr)
 
 
-def test_names_must_be_unique_after_trimming(tmp_path: Path) -> None:
+def test_names_with_spaces_around_them_are_refused(tmp_path: Path) -> None:
     text = BASE.replace("name: B", "name: 'A '")
     err = error_of(text)
-    assert "duplicate decision maker name 'A '" in err.message
+    assert "decision maker name 'A ' starts or ends with spaces" in err.message
     assert err.field == "decision_makers[1].name"
     (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
     assert run("validate", tmp_path / "m.yaml").exit_code == 2

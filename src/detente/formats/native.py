@@ -104,6 +104,8 @@ _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
     "deal": DealSpec, "phases": PhaseSpec,
 }
+_SPECS: list[type[Any]] = [*_SPEC_OF_FIELD.values(), ModelSpec, StatementGroupSpec]
+_SPEC_BY_CLASS: dict[str, type[Any]] = {spec.__name__: spec for spec in _SPECS}
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
     "a mapping with statement and rationale", "StatementGroupSpec":
@@ -222,6 +224,10 @@ def _pydantic_message(err: Any, path: Path_ = ()) -> str:
         )
     if err["type"] == "missing":
         return f"required field {name!r} is missing"
+    if err["type"] in {"model_type", "model_attributes_type"}:  # names a spec class: say fields
+        named = _SPEC_BY_CLASS.get(str((err.get("ctx") or {}).get("class_name")))
+        fields = f" with the fields {', '.join(named.model_fields)}" if named else ""
+        return f"expected a mapping{fields}, got {_shown(err.get('input'))}"
     msg = msg.removeprefix("Value error, ")
     if err["type"] in {"string_type", "int_type", "float_type", "list_type", "dict_type",
                        "literal_error", "int_from_float", "float_parsing", "int_parsing"}:
@@ -427,27 +433,22 @@ class _Builder:
                     )
                 seen[o.name] = path
         dm_seen: set[str] = set()
-        trimmed: dict[str, str] = {}
         for k, dm in enumerate(self.spec.decision_makers):
             if not dm.name.strip():
                 raise self.error(
                     ModelError("empty decision maker name; expected a name"),
                     ("decision_makers", k, "name"),
                 )
-            try:
+            try:  # also refuses spaces around the name, so names compare as written
                 check_text(dm.name, "decision maker name", name=True)
             except ModelError as exc:
                 raise self.error(exc, ("decision_makers", k, "name")) from None
-            if dm.name.strip() in trimmed:
-                other = trimmed[dm.name.strip()]
-                same = "" if other == dm.name else f" (the same as {other!r} after trimming)"
+            if dm.name in dm_seen:
                 raise self.error(
-                    ModelError(
-                        f"duplicate decision maker name {dm.name!r}{same}; expected unique names"
-                    ),
+                    ModelError(f"duplicate decision maker name {dm.name!r}; expected unique "
+                               "names"),
                     ("decision_makers", k, "name"),
                 )
-            trimmed[dm.name.strip()] = dm.name
             dm_seen.add(dm.name)
         for k, coalition in enumerate(self.spec.coalitions):
             for j, name in enumerate(coalition):

@@ -12,7 +12,7 @@ pattern is allowed), or a 1-based state number (feasible states in increasing co
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class OptionSpec(_Strict):
@@ -199,7 +199,7 @@ class ModelSpec(_Strict):
     """A detente model file."""
 
     model_config = ConfigDict(
-        extra="forbid", frozen=True, title="detente model",
+        extra="forbid", frozen=True, strict=True, title="detente model",
         json_schema_extra={"$schema": "https://json-schema.org/draft/2020-12/schema"},
     )
     detente: Literal[1] = Field(1, description="Format version.")

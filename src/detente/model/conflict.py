@@ -321,6 +321,10 @@ def check_text(value: object, what: str, *, name: bool = False) -> str:
     if bad:
         raise ModelError(f"{what} {value!r} holds the control character {bad.group()!r}; "
                          "expected printable text")
+    if name and value != value.strip():
+        raise ModelError(f"{what} {value!r} starts or ends with spaces; expected the name "
+                         f"without them ({value.strip()!r}), as commands and coalitions "
+                         "refer to it")
     return value
 
 

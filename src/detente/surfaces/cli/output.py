@@ -168,9 +168,10 @@ def load_conflict(path: Path) -> Conflict:
         raise CliError(f"no such file: '{path}'")
     if path.is_dir():
         raise CliError(f"'{path}' is a directory; expected a model file (.yaml, .yml or .gmcr)")
+    from detente.analyses.references import check_references
     from detente.formats import load_model
 
-    return load_model(path)
+    return check_references(load_model(path))
 
 
 def display_ranks(conflict: Conflict) -> np.ndarray:
