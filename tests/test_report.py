@@ -7,6 +7,7 @@ import dataclasses
 import errno
 import importlib.util
 import io
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -271,3 +272,109 @@ def test_a_failed_write_leaves_the_old_report_intact(
     assert "No space left on device" in result.output and "Traceback" not in result.output
     assert out.read_bytes() == old  # the previous report, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary file left
+
+
+# ----- model text cannot inject HTML or links into the Markdown report (issue 16, item 6) -----
+XSS = [
+    "<script>alert({n})</script>",
+    "<img src=x onerror=alert({n})>",
+    "[x](javascript:alert({n}))",
+    "![y](javascript:alert({n}))",
+    "<javascript:alert({n})>",
+    "`code` *em* | pipe \\[esc](javascript:alert({n}))",
+    "&lt;script&gt;alert({n})&lt;/script&gt; &#106;avascript:alert({n})",
+    "[ref]\n\n[ref]: javascript:alert({n})",
+]
+
+
+def _hostile_model() -> str:
+    """A model whose every free text (names of the model, DMs, deal and phases; descriptions,
+    sources, rationales, reasons) carries HTML and Markdown attacks."""
+    counter = iter(range(1, 1000))
+
+    def bad(label: str) -> str:
+        payload = " ".join(x.format(n=next(counter)) for x in XSS)
+        return json.dumps(f"{label} {payload}")  # a YAML flow scalar (JSON is YAML)
+
+    def dm(k: int) -> str:
+        return json.dumps(f"D{k} <script>alert('dm{k}')</script> [d](javascript:alert({k}))")
+
+    return f"""\
+name: {bad('model')}
+description: {bad('description')}
+sources: [{bad('source')}]
+decision_makers:
+  - name: {dm(1)}
+    description: {bad('dm description')}
+    options:
+      - {{name: a_releases, direction: fwd, description: {bad('option')}}}
+    preferences:
+      statements:
+        - {{statement: not b_attacks, rationale: {bad('rationale')}}}
+        - a_releases iff not b_attacks
+  - name: {dm(2)}
+    options:
+      - {{name: b_attacks, description: {bad('option')}}}
+    preferences:
+      statements:
+        - {{statement: not (b_attacks and g_guarantee), rationale: {bad('rationale')}}}
+        - {{statement: a_releases, probability: 0.5, rationale: {bad('uncertain')}}}
+        - b_attacks if a_releases
+  - name: {dm(3)}
+    options:
+      - {{name: g_guarantee, direction: fwd}}
+    preferences:
+      statements: [not b_attacks, a_releases, not g_guarantee]
+infeasible:
+  - {{pattern: YYY, reason: {bad('reason')}}}
+status_quo: NYN
+status_quo_rationale: {bad('status quo')}
+coalitions: [[{dm(1)}, {dm(2)}]]
+deal:
+  name: {bad('deal')}
+  description: {bad('deal description')}
+  phases:
+    - name: {bad('phase one')}
+      rationale: {bad('phase rationale')}
+      set: {{b_attacks: N}}
+    - name: {bad('phase two')}
+      rationale: {bad('phase rationale')}
+      set: {{a_releases: Y}}
+mediation:
+  target: YNN
+  mediators: [{dm(3)}]
+  candidates:
+    {dm(2)}:
+      - {{statement: not b_attacks, rationale: {bad('candidate')}}}
+"""
+
+
+def test_markdown_report_escapes_model_text(tmp_path: Path) -> None:
+    """Rendered with a real Markdown renderer that lets raw HTML through and validates no link
+    (as many do), the report of a model full of attacks has no tag, event handler or
+    javascript: URL of the model's, while its texts still read as written."""
+    from markdown_it import MarkdownIt
+
+    model = tmp_path / "hostile.yaml"
+    model.write_text(_hostile_model(), encoding="utf-8")
+    out = tmp_path / "r.md"
+    result = CliRunner().invoke(app, ["report", str(model), "-o", str(out), "-c", "seq"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    renderer = MarkdownIt("commonmark", {"html": True}).enable("table")
+    renderer.validateLink = lambda url: True  # type: ignore[method-assign]
+    page = renderer.render(text)
+    assert "alert(" in page  # the attacks are there, as text
+    for tag in ("script", "iframe", "svg", "object"):
+        assert f"<{tag}" not in page.lower()
+    allowed = {"h1", "h2", "h3", "p", "em", "strong", "ul", "ol", "li", "code", "table", "thead",
+               "tbody", "tr", "th", "td", "blockquote", "hr", "img"}
+    for name, attrs in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)([^>]*)>", page):
+        assert name in allowed, (name, attrs)
+        if name == "img":  # only the report's own graph
+            assert re.fullmatch(r' src="r-graph\.png" alt="[^"<]*" */?', attrs), attrs
+        else:
+            assert not re.search(r"\bon\w+\s*=|javascript:", attrs, re.IGNORECASE), attrs
+    assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript:""", page, re.IGNORECASE)
+    # the texts still read as written, e.g. the DM names in the coalition line
+    assert "D1 &lt;script&gt;alert('dm1')&lt;/script&gt; [d](javascript:alert(1))" in page

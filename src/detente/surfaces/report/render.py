@@ -5,6 +5,8 @@ Usage: ``write_report(detente.load("examples/elmira.yaml"), "elmira.html")``.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -51,13 +53,48 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["md"] = _md_escape
+    env.filters["mdblock"] = _md_paragraphs
+    env.filters["code"] = _md_code
     env.filters["numbers"] = _numbers
     return env
 
 
+#: Markdown punctuation that could start code, emphasis, a link or an image, or end a table
+#: cell; escaped with a backslash in model text (``<``, ``>`` and ``&`` become entities).
+_MD_PUNCTUATION = re.compile(r"([\\`*\[\]|])")
+
+
 def _md_escape(text: object) -> str:
-    """Text safe inside a Markdown table cell or list item (one line, no pipes)."""
-    return " ".join(str(text).split()).replace("|", "\\|").replace("*", "\\*")
+    """Model text made inert in Markdown, on one line: HTML-escaped (no raw tag, entity or
+    autolink survives) and with the punctuation of code, emphasis, links, images and table
+    cells backslash-escaped (no ``[x](javascript:...)`` survives).
+
+    >>> _md_escape("<b>hi</b> [x](javascript:alert(1)) | *a*")
+    '&lt;b&gt;hi&lt;/b&gt; \\\\[x\\\\](javascript:alert(1)) \\\\| \\\\*a\\\\*'
+    """
+    one_line = html.escape(" ".join(str(text).split()), quote=False)
+    return _MD_PUNCTUATION.sub(r"\\\1", one_line)
+
+
+def _md_paragraphs(text: object) -> str:
+    """Model text of several paragraphs (blank-line separated), each as :func:`_md_escape`."""
+    parts = re.split(r"\n\s*\n", str(text).strip())
+    return "\n\n".join(_md_escape(p) for p in parts if p.strip())
+
+
+def _md_code(text: object, cell: bool = False) -> str:
+    """Model text as one Markdown code span (shown literally by every renderer): fenced with
+    more backticks than it holds in a row; ``cell``: inside a table, where ``|`` is escaped.
+
+    >>> _md_code("a and b"), _md_code("x`y"), _md_code("a | b", cell=True)
+    ('`a and b`', '``x`y``', '`a \\\\| b`')
+    """
+    one_line = " ".join(str(text).split())
+    if cell:
+        one_line = one_line.replace("|", "\\|")
+    fence = "`" * (max((len(r) for r in re.findall("`+", one_line)), default=0) + 1)
+    pad = " " if one_line.startswith("`") or one_line.endswith("`") else ""
+    return f"{fence}{pad}{one_line}{pad}{fence}"
 
 
 def _numbers(values: Iterable[int], limit: int | None = None) -> str:
