@@ -2,12 +2,15 @@
 
 Analysis answers are the analyses' own ``to_dict()`` — exactly what the matching
 ``detente COMMAND --format json`` prints. Errors: 404 unknown model, version or job; 409 a
-save from a stale version (nothing changed); 413 a request or model too large; 422 an
-invalid model (``error`` has the CLI's message, line and field) or bad parameters.
+save from a stale version (nothing changed); 413 a request or model too large, or an
+answer too costly for a request (``estimate``, ``limit`` and, for long work, the ``job`` to
+start instead); 422 an invalid model (``error`` has the CLI's message, line and field) or bad
+parameters.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -16,9 +19,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, DetenteError, error_data
 from detente.surfaces.web import service
-from detente.surfaces.web.jobs import ProgressFn
+from detente.surfaces.web.jobs import ProgressFn, Work
 from detente.surfaces.web.workbench import Workbench
 
 MAX_ID = 2**62
@@ -56,6 +60,11 @@ class Saved(BaseModel):
     version: int
 
 
+class SaveResult(Saved):
+    changed: bool = Field(default=True, description="Only given, as false, when the text was "
+                          "the latest version's already: nothing was saved")
+
+
 class ModelItem(BaseModel):
     id: int
     version: int
@@ -87,8 +96,8 @@ class Diff(BaseModel):
 
 
 class JobRequest(BaseModel):
-    kind: Literal["analysis", "coalitions", "deal", "evolve", "mediate", "report",
-                  "robustness"] = "analysis"
+    kind: Literal["analysis", "casefile", "coalitions", "deal", "evolve", "explain", "mediate",
+                  "report", "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, ge=1, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -99,6 +108,15 @@ class JobRequest(BaseModel):
     target: str | None = Field(default=None, min_length=1, max_length=64,
                                description="mediate: the state or Y/N/- pattern to make stable")
     max_edits: int = Field(default=3, ge=0, le=MAX_EDITS, description="mediate: most edits")
+    state: str | None = Field(default=None, min_length=1, max_length=64,
+                              description="explain: the state (number or Y/N string)")
+    start: str | None = Field(default=None, min_length=1, max_length=64,
+                              description="evolve: the start state (default the status quo)")
+    coalition: list[str] | None = Field(default=None, max_length=64,
+                                        description="coalitions, evolve: coalitions as A,B")
+    all: bool = Field(default=False, description="coalitions: every coalition")
+    model_coalitions: bool = Field(default=False,
+                                   description="evolve: the model's coalitions")
 
 
 class Validation(BaseModel):
@@ -116,6 +134,29 @@ def _split(values: list[str] | None) -> list[list[str]]:
 
 async def _run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return await run_in_threadpool(fn, *args, **kwargs)
+
+
+def refusal(exc: service.TooMuchWork) -> JSONResponse:
+    """413 for a request over this server's bound: the message, the estimate, the limit and
+    the job to start instead (when the work, not the answer, is too large)."""
+    job = exc.job
+    return JSONResponse({"detail": str(exc), "error": error_data(exc), "estimate": exc.estimate,
+                         "limit": exc.limit, "job": job}, status_code=413)
+
+
+async def _json(fn: Callable[..., bytes], *args: Any) -> Response:
+    """Run ``fn`` (which answers JSON bytes) in the thread pool; a refusal becomes 413."""
+    try:
+        body: bytes = await _run(fn, *args)
+    except service.TooMuchWork as exc:
+        return refusal(exc)
+    return Response(body, media_type="application/json")
+
+
+JSON_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+    413: {"description": "Too much work or too large an answer for a request: `estimate`, "
+          "`limit`, and the `job` to start instead"}}
 
 
 # ----- models ---------------------------------------------------------------------------
@@ -141,12 +182,24 @@ async def read_model(model_id: ModelId, b: Bench, version: VersionQuery = None) 
                      created=v.created, yaml=v.yaml)
 
 
-@router.put("/models/{model_id}", response_model=Saved, summary="Save a new version",
+@router.put("/models/{model_id}", response_model=SaveResult, response_model_exclude_defaults=True,
+            summary="Save a new version",
             responses={409: {"description": "The version is not the latest; nothing changed"},
                        422: {"description": "Invalid model"}})
-async def save_model(model_id: ModelId, body: SaveModel, b: Bench) -> Saved:
+async def save_model(model_id: ModelId, body: SaveModel, b: Bench) -> SaveResult:
     ref = await _run(b.save, model_id, body.yaml, body.version)
-    return Saved(id=ref.id, version=ref.version)
+    return SaveResult(id=ref.id, version=ref.version, changed=ref.changed)
+
+
+@router.post("/models/{model_id}/versions/{version}/restore", response_model=SaveResult,
+             response_model_exclude_defaults=True,
+             summary="Restore an older version",
+             description="Saves that version's text as the new latest version (`changed: "
+             "false` when it already is the latest text).")
+async def restore_version(model_id: ModelId, version: Annotated[int, Path(ge=1, le=MAX_ID)],
+                          b: Bench) -> SaveResult:
+    ref = await _run(b.restore, model_id, version)
+    return SaveResult(id=ref.id, version=ref.version, changed=ref.changed)
 
 
 @router.get("/models/{model_id}/versions", response_model=list[VersionItem],
@@ -200,81 +253,101 @@ async def download_yaml(model_id: ModelId, b: Bench, version: VersionQuery = Non
 
 
 @router.get("/models/{model_id}/gmcr", response_class=PlainTextResponse,
-            summary="Download as a GMCR+ .gmcr file")
+            summary="Download as a GMCR+ .gmcr file",
+            description="What the format cannot hold (as `detente convert` warns) is listed "
+            "in the `X-Detente-Dropped` header (items separated by `; `, non-ASCII "
+            "percent-encoded; empty when nothing is lost) and counted in "
+            "`X-Detente-Dropped-Count`.")
 async def download_gmcr(model_id: ModelId, b: Bench, version: VersionQuery = None
                         ) -> PlainTextResponse:
     v, model = await _run(b.model, model_id, version)
     text = await _run(b.cached, v, "gmcr", None, lambda: service.gmcr_text(model))
+    lost = service.gmcr_omissions(model)
     return PlainTextResponse(text, media_type="application/json", headers={
-        "Content-Disposition": f'attachment; filename="model-{model_id}-v{v.version}.gmcr"'})
+        "Content-Disposition": f'attachment; filename="model-{model_id}-v{v.version}.gmcr"',
+        "X-Detente-Dropped": service.header_list(lost), "X-Detente-Dropped-Count": str(len(lost))})
 
 
 # ----- analyses -------------------------------------------------------------------------
+# Each answer is bounded: unless it is cached, work too long for a request is refused (413)
+# with its estimate and the job to start instead, and an answer over `max_answer_bytes` is
+# refused with its (estimated) size.
 @router.get("/models/{model_id}/analysis", summary="Stability analysis",
-            response_class=JSONResponse, responses={200: {"content": {"application/json": {
-                "schema": {"type": "object"}}}}},
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente analyze --format json`.")
 async def analysis(model_id: ModelId, b: Bench, version: VersionQuery = None,
                    concept: ConceptQuery = None,
                    horizon: Annotated[int | None, Query(ge=1, le=64)] = None) -> Response:
-    body: bytes = await _run(b.analysis_json, model_id, version, concept, horizon)
-    return Response(body, media_type="application/json")
+    return await _json(b.analysis_json, model_id, version, concept, horizon)
 
 
 @router.get("/models/{model_id}/explain", summary="Explain one state",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente explain --format json`.")
 async def explain(model_id: ModelId, b: Bench,
                   state: Annotated[str, Query(min_length=1, max_length=64,
                                               description="State number or Y/N string.")],
                   version: VersionQuery = None,
                   dm: Annotated[list[str] | None, Query(max_length=64)] = None,
-                  concept: ConceptQuery = None) -> dict[str, Any]:
+                  concept: ConceptQuery = None) -> Response:
     v, model = await _run(b.model, model_id, version)
-    key = (state, tuple(dm or ()), tuple(concept or ()))
-    data: dict[str, Any] = await _run(b.cached, v, "explain", key,
-                                      lambda: service.explain(model, state, dm, concept))
-    return data
+    job = {"kind": "explain", "version": v.version, "state": state, "concepts": concept}
+    return await _json(b.answer, v, "explain", (state, tuple(dm or ()), tuple(concept or ())),
+                       lambda: service.explain(model, state, dm, concept),
+                       b.inline(v, model, "explaining a state", job))
 
 
 @router.get("/models/{model_id}/evolve", summary="Status-quo analysis",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente evolve --format json`.")
 async def evolve(model_id: ModelId, b: Bench, version: VersionQuery = None,
                  start: Annotated[str | None, Query(alias="from", max_length=64)] = None,
                  coalitions: bool = False,
                  coalition: Annotated[list[str] | None, Query(max_length=64,
                                                               description="A,B")] = None,
-                 concept: ConceptQuery = None) -> dict[str, Any]:
+                 concept: ConceptQuery = None) -> Response:
     v, model = await _run(b.model, model_id, version)
     given = _split(coalition)
     key = (start, coalitions, tuple(map(tuple, given)), tuple(concept or ()))
-    data: dict[str, Any] = await _run(
-        b.cached, v, "evolve", key,
-        lambda: service.evolve(model, start, coalitions, given, concept))
-    return data
+    job = {"kind": "evolve", "version": v.version, "start": start,
+           "model_coalitions": coalitions, "coalition": coalition, "concepts": concept}
+    return await _json(b.answer, v, "evolve", key,
+                       lambda: service.evolve(model, start, coalitions, given, concept),
+                       b.inline(v, model, "the status-quo analysis", job))
 
 
 @router.get("/models/{model_id}/coalitions", summary="Coalition analysis",
-            description="Exactly `detente coalitions --format json`.")
+            response_class=JSONResponse, responses=JSON_ANSWER,
+            description="Exactly `detente coalitions --format json`. The pairs of states "
+            "searched are estimated first (over the inline bound: 413 and the job to start), "
+            "then the answer's size, before it is built (over the bound: 413 with the "
+            "estimate; name fewer coalitions).")
 async def coalitions(model_id: ModelId, b: Bench, version: VersionQuery = None,
                      coalition: Annotated[list[str] | None, Query(max_length=64)] = None,
-                     all: bool = False, concept: ConceptQuery = None) -> dict[str, Any]:
+                     all: bool = False, concept: ConceptQuery = None) -> Response:
     v, model = await _run(b.model, model_id, version)
     given = _split(coalition)
     key = (tuple(map(tuple, given)), all, tuple(concept or ()))
-    data: dict[str, Any] = await _run(
-        b.cached, v, "coalitions", key,
-        lambda: service.coalitions(model, given, all, concept))
-    return data
+    job = {"kind": "coalitions", "version": v.version, "coalition": coalition, "all": all,
+           "concepts": concept}
+    return await _json(b.answer, v, "coalitions", key,
+                       lambda: service.coalitions(model, given, all, concept, b.limits),
+                       b.inline(v, model, "this coalition analysis", job,
+                                lambda: service.coalition_work(model, given, all),
+                                "pairs of states searched"))
 
 
 @router.get("/models/{model_id}/report", response_class=PlainTextResponse,
-            summary="The report (HTML or Markdown)",
+            summary="The report (HTML or Markdown)", responses=JSON_ANSWER,
             description="As `detente report`: `format=html` (self-contained page) or "
             "`markdown` (without the graph image).")
 async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
                  format: Literal["html", "markdown"] = "html",
-                 download: bool = False) -> PlainTextResponse:
-    v, text = await _run(b.report, model_id, version, format)
+                 download: bool = False) -> Response:
+    try:
+        v, text = await _run(b.report, model_id, version, format, True)
+    except service.TooMuchWork as exc:
+        return refusal(exc)
     media = "text/html" if format == "html" else "text/markdown"
     headers = {}
     if download:
@@ -285,24 +358,30 @@ async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
 
 
 @router.get("/models/{model_id}/robustness", summary="Robustness under uncertain preferences",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente robustness --format json`: the probability that each "
             "state is an equilibrium over the model's preference profiles (enumerated when "
             "there are at most `samples`, else `samples` drawn with `seed`). Runs on this "
-            "server only (no `--scheduler`); for long runs use a job (`kind: robustness`).")
+            "server only (no `--scheduler`); profiles x states over the inline bound are "
+            "refused (413) with the job to start instead (`kind: robustness`).")
 async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
                      concept: ConceptQuery = None,
                      samples: Annotated[int, Query(ge=1, le=service.MAX_SAMPLES)] = 10_000,
                      seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
-                     exact: bool = False) -> dict[str, Any]:
+                     exact: bool = False) -> Response:
     v, model = await _run(b.model, model_id, version)
     key = (tuple(concept or ()), samples, seed, exact)
-    data: dict[str, Any] = await _run(
-        b.cached, v, "robustness", key,
-        lambda: service.robustness(model, concept, samples, seed, exact))
-    return data
+    job = {"kind": "robustness", "version": v.version, "concepts": concept,
+           "samples": samples, "seed": seed, "exact": exact}
+    return await _json(b.answer, v, "robustness", key,
+                       lambda: service.robustness(model, concept, samples, seed, exact),
+                       b.inline(v, model, "this robustness analysis", job,
+                                lambda: service.robustness_work(model, samples, exact),
+                                "profiles x states"))
 
 
 @router.get("/models/{model_id}/mediate", summary="Mediation design (inverse analysis)",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente mediate --format json`: the fewest changes to the "
             "decision makers' priorities that make `target` (a state or a Y/N/- pattern) "
             "stable; a search too large is refused with its size (422).")
@@ -313,78 +392,108 @@ async def mediate(model_id: ModelId, b: Bench,
                   limit: Annotated[int, Query(ge=0, le=1000)] = 10,
                   reachable: bool = False,
                   dm: Annotated[list[str] | None, Query(max_length=64)] = None,
-                  ) -> dict[str, Any]:
+                  ) -> Response:
     v, model = await _run(b.model, model_id, version)
     key = (target, tuple(concept or ()), max_edits, limit, reachable, tuple(dm or ()))
-    data: dict[str, Any] = await _run(
-        b.cached, v, "mediate", key,
-        lambda: service.mediate(model, target, concept, max_edits, limit, reachable, dm))
-    return data
+    job = {"kind": "mediate", "version": v.version, "target": target, "concepts": concept,
+           "max_edits": max_edits}
+    return await _json(
+        b.answer, v, "mediate", key,
+        lambda: service.mediate(model, target, concept, max_edits, limit, reachable, dm),
+        b.inline(v, model, "mediation design", job))
 
 
 @router.get("/models/{model_id}/deal", summary="Phased deal",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Exactly `detente deal --format json`: per phase of the model's "
             "`deal:` who is stable and what tempts them, per step who moves, exposures and "
             "guarantees (422 when the model has no deal).")
 async def deal(model_id: ModelId, b: Bench, version: VersionQuery = None,
-               concept: ConceptQuery = None) -> dict[str, Any]:
+               concept: ConceptQuery = None) -> Response:
     v, model = await _run(b.model, model_id, version)
-    data: dict[str, Any] = await _run(b.cached, v, "deal", tuple(concept or ()),
-                                      lambda: service.deal(model, concept))
-    return data
+    job = {"kind": "deal", "version": v.version, "concepts": concept}
+    return await _json(b.answer, v, "deal", tuple(concept or ()),
+                       lambda: service.deal(model, concept),
+                       b.inline(v, model, "the deal analysis", job))
 
 
 @router.get("/models/{model_id}/casefile", summary="The case file",
+            response_class=JSONResponse, responses=JSON_ANSWER,
             description="Every analysis the workbench shows, in one document: each under its "
             "name, in the JSON shape of its own command (the case file's `to_dict()`).")
-async def case_file(model_id: ModelId, b: Bench, version: VersionQuery = None
-                    ) -> dict[str, Any]:
-    v, _model, case = await _run(b.case, model_id, version)
-    data: dict[str, Any] = await _run(b.cached, v, "case.json", None, case.to_dict)
-    return data
+async def case_file(model_id: ModelId, b: Bench, version: VersionQuery = None) -> Response:
+    return await _json(b.case_json, model_id, version)
 
 
 # ----- jobs -----------------------------------------------------------------------------
-@router.post("/models/{model_id}/jobs", status_code=202, summary="Start a background analysis",
-             description="Runs the analysis in the background; poll `GET /api/jobs/{id}` for "
-             "progress (one step per concept for `analysis`) and the result; "
-             "`DELETE /api/jobs/{id}` cancels it.")
-async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, Any]:
-    v, model = await _run(b.model, model_id, body.version)
+def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, int]:
+    """The work of a job request and its progress steps."""
     concepts, horizon = body.concepts, body.horizon
     if body.kind == "analysis":
         from detente.analyses.stability import parse_concepts
 
-        steps = len(parse_concepts(concepts, horizon))
-
-        def work(progress: ProgressFn) -> dict[str, Any]:
+        def analysis_work(progress: ProgressFn) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
-    else:
-        steps = 1
-        if body.kind == "coalitions":
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return service.coalitions(model, (), not model.coalitions, concepts)
-        elif body.kind == "robustness":
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return service.robustness(model, concepts, body.samples, body.seed, body.exact,
-                                          progress)
-        elif body.kind == "mediate":
-            if body.target is None:
-                raise AnalysisError("a mediate job needs a target (a state or Y/N/- pattern)")
-            target, edits = body.target, body.max_edits
+        return analysis_work, len(parse_concepts(concepts, horizon))
+    if body.kind == "robustness":
+        def robustness_work(progress: ProgressFn) -> dict[str, Any]:
+            return service.robustness(model, concepts, body.samples, body.seed, body.exact,
+                                      progress)
+        return robustness_work, 1
+    simple: dict[str, Callable[[], dict[str, Any]]] = {
+        "coalitions": lambda: service.coalitions(
+            model, _split(body.coalition), body.all or (not body.coalition
+                                                        and not model.coalitions),
+            concepts, b.limits),
+        "deal": lambda: service.deal(model, concepts),
+        "evolve": lambda: service.evolve(model, body.start, body.model_coalitions,
+                                         _split(body.coalition), concepts),
+        "explain": lambda: service.explain(model, _needed(body.state, "explain", "state"),
+                                           None, concepts),
+        "mediate": lambda: service.mediate(
+            model, _needed(body.target, "mediate", "target (a state or Y/N/- pattern)"),
+            concepts, body.max_edits),
+        "casefile": lambda: service.case_file(model).to_dict(),
+        "report": lambda: {"format": "html", "text": service.report(service.case_file(model))},
+    }
+    compute = simple[body.kind]
 
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return service.mediate(model, target, concepts, edits)
-        elif body.kind == "deal":
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return service.deal(model, concepts)
-        elif body.kind == "evolve":
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return service.evolve(model, None, False, (), concepts)
-        else:
-            def work(progress: ProgressFn) -> dict[str, Any]:
-                return {"format": "html", "text": service.report(service.case_file(model))}
-    job = b.jobs.submit(body.kind, work, steps, {"model_id": v.model_id, "version": v.version})
+    def work(progress: ProgressFn) -> dict[str, Any]:
+        return compute()
+    return work, 1
+
+
+def _needed(value: str | None, kind: str, what: str) -> str:
+    if value is None:
+        raise AnalysisError(f"a {kind} job needs a {what}")
+    return value
+
+
+def _bounded(work: Work, limits: service.Limits, kind: str) -> Work:
+    """``work`` whose result is refused (the job fails with the size) when its JSON is over
+    ``limits.max_answer_bytes``, so a finished job never holds an unbounded result."""
+    def run(progress: ProgressFn) -> dict[str, Any]:
+        result = work(progress)
+        size = len(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
+        service.check_answer(size, limits, f"this {kind} job", estimated=False)
+        return result
+    return run
+
+
+@router.post("/models/{model_id}/jobs", status_code=202, summary="Start a background analysis",
+             description="Runs the analysis in the background; poll `GET /api/jobs/{id}` for "
+             "progress (one step per concept for `analysis`) and the result; "
+             "`DELETE /api/jobs/{id}` cancels it. A result over the answer bound fails the "
+             "job with its size.")
+async def start_job(model_id: ModelId, body: JobRequest, b: Bench) -> dict[str, Any]:
+    v, model = await _run(b.model, model_id, body.version)
+    if body.kind == "mediate" and body.target is None:
+        raise AnalysisError("a mediate job needs a target (a state or Y/N/- pattern)")
+    if body.kind == "explain" and body.state is None:
+        raise AnalysisError("an explain job needs a state (a number or Y/N string)")
+    work, steps = _job_work(b, model, body)
+    job = b.jobs.submit(body.kind, _bounded(work, b.limits, body.kind), steps,
+                        {"model_id": v.model_id, "version": v.version})
     return job.to_dict(with_result=False)
 
 

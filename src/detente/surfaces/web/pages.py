@@ -21,7 +21,7 @@ from detente.model.errors import DetenteError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.api import MAX_ID, bench
 from detente.surfaces.web.store import NotFound, StaleVersion
-from detente.surfaces.web.workbench import Workbench
+from detente.surfaces.web.workbench import Workbench, normalise_newlines
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -68,15 +68,30 @@ async def new_model(request: Request) -> Response:
     return RedirectResponse(f"/models/{ref.id}", status_code=303)
 
 
+def import_problem(name: str, raw: bytes, max_bytes: int) -> tuple[int, str] | None:
+    """Why an uploaded file cannot be read as a model text (status, message), or None:
+    over ``max_bytes`` bytes (413), or not UTF-8 (422, with the first bad byte's offset)."""
+    if len(raw) > max_bytes:
+        return 413, (f"{name}: the file is larger than {max_bytes:,} bytes, the most this "
+                     "server accepts for a model file")
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return 422, (f"{name}: the file is not UTF-8 text (byte {exc.start:,} is "
+                     f"0x{raw[exc.start]:02x}); save it as UTF-8 and import it again")
+    return None
+
+
 @router.post("/models/import")
 async def import_model(request: Request, file: UploadFile) -> Response:
     b = bench(request)
-    raw = await file.read(b.settings.max_model_chars + 1)
+    limit = b.settings.max_request_bytes
+    raw = await file.read(limit + 1)
     name = file.filename or "model.yaml"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return error_page(request, 422, f"{name}: the file is not UTF-8 text")
+    problem = import_problem(name, raw, limit)
+    if problem is not None:
+        return error_page(request, *problem)
+    text = raw.decode("utf-8-sig")
     if name.lower().endswith((".gmcr", ".json")):
         text = await run_in_threadpool(service.yaml_from_gmcr, text, name)
     ref = await run_in_threadpool(b.create, text)
@@ -101,6 +116,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "deal": _deal(case),
         "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
         "notes": case.notes,
+        "gmcr_lost": b.cached(v, "gmcr.lost", None, lambda: service.gmcr_omissions(model)),
         "message": None, "message_kind": None,
     }
 
@@ -166,9 +182,17 @@ def _deal(case: CaseFile) -> dict[str, Any] | None:
     }
 
 
+#: Messages a redirect after a save may ask the page to show (``?note=``).
+NOTES = {
+    "unchanged": "No changes: the text is the same as this version's, so nothing was saved.",
+    "restored": "Restored: the older version's text is saved as this new version.",
+}
+
+
 @router.get("/models/{model_id}", response_class=HTMLResponse)
 async def workbench(request: Request, model_id: int,
-                    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+                    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                    note: Annotated[str | None, Query(max_length=16)] = None) -> Response:
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
     if b.cache.size > 0 and not b.case_ready(v):
@@ -180,6 +204,8 @@ async def workbench(request: Request, model_id: int,
                 "v": v, "model": model, "model_id": v.model_id,
                 "job": job.to_dict(with_result=False)})
     ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
+    if note in NOTES:
+        ctx["message"], ctx["message_kind"] = NOTES[note], "info"
     return templates.TemplateResponse(request, "model.html", ctx)
 
 
@@ -212,17 +238,38 @@ async def save(request: Request, model_id: int, yaml: Annotated[str, Form()],
     try:
         ref = await run_in_threadpool(b.save, model_id, yaml, version)
     except (StaleVersion, DetenteError) as exc:
-        # keep the analyst's text: show the saved version's analysis beside the unsaved edits
-        ctx = await run_in_threadpool(_page_context, b, model_id, None)
-        ctx["yaml"] = yaml
-        ctx["edited_from"] = version
-        ctx["message"] = str(exc)
-        ctx["message_kind"] = "conflict" if isinstance(exc, StaleVersion) else "invalid"
-        if isinstance(exc, StaleVersion):
-            ctx["message"] += f" (your text is kept below; version {exc.latest} is shown right)"
-        status = 409 if isinstance(exc, StaleVersion) else 422
-        return templates.TemplateResponse(request, "model.html", ctx, status_code=status)
-    return RedirectResponse(f"/models/{ref.id}", status_code=303)
+        return await _refused_save(request, b, model_id, yaml, version, exc)
+    note = "" if ref.changed else "?note=unchanged"
+    return RedirectResponse(f"/models/{ref.id}{note}", status_code=303)
+
+
+async def _refused_save(request: Request, b: Workbench, model_id: int, yaml: str,
+                        version: int, exc: Exception) -> Response:
+    """The page again, the analyst's text kept beside the latest version's analysis. After
+    a stale save (409) the form names the latest version, and the page says that saving
+    again replaces it, so a second click is a deliberate choice, never a silent resend."""
+    ctx = await run_in_threadpool(_page_context, b, model_id, None)
+    ctx["yaml"] = normalise_newlines(yaml)
+    ctx["message"] = str(exc)
+    if isinstance(exc, StaleVersion):
+        ctx.update(message_kind="conflict", edited_from=exc.latest,
+                   conflict={"given": exc.given, "latest": exc.latest})
+        ctx["message"] = (f"Version {exc.latest} was saved while you edited version "
+                          f"{exc.given}; nothing was saved. Your text is kept in the editor; "
+                          f"version {exc.latest}'s analysis is shown. Compare them, then "
+                          f"either save your text over version {exc.latest} or load the "
+                          "latest version (your edits are then lost).")
+        return templates.TemplateResponse(request, "model.html", ctx, status_code=409)
+    ctx.update(message_kind="invalid", edited_from=version)
+    return templates.TemplateResponse(request, "model.html", ctx, status_code=422)
+
+
+@router.post("/models/{model_id}/restore")
+async def restore(request: Request, model_id: int,
+                  version: Annotated[int, Form(ge=1, le=MAX_ID)]) -> Response:
+    ref = await run_in_threadpool(bench(request).restore, _id(model_id), version)
+    note = "restored" if ref.changed else "unchanged"
+    return RedirectResponse(f"/models/{ref.id}?note={note}", status_code=303)
 
 
 def _check(b: Workbench, text: str) -> dict[str, Any]:
@@ -255,7 +302,9 @@ async def check(request: Request, model_id: int, yaml: Annotated[str, Form()] = 
 
 def _states(b: Workbench, model_id: int, version: int | None, show: str, pattern: str,
             ) -> dict[str, Any]:
-    _v, model, case = b.case(model_id, version)
+    v, model = b.model(model_id, version)
+    b.case_check(v, model, "the state table", "casefile")
+    v, model, case = b.case(model_id, v.version)
     result = case.stability
     mask = np.ones(model.n_states, dtype=bool)
     if show == "equilibria":
@@ -282,7 +331,7 @@ def _states(b: Workbench, model_id: int, version: int | None, show: str, pattern
     } for k in positions[:MAX_ROWS]]
     return {"rows": rows, "total": int(positions.size), "shown": len(rows),
             "dms": model.dm_names, "concepts": [concept_label(k) for k in result.concepts],
-            "problem": problem, "model_id": model_id}
+            "problem": problem, "model_id": model_id, "version": v.version}
 
 
 @router.get("/models/{model_id}/states", response_class=HTMLResponse)
@@ -300,9 +349,11 @@ async def explain(request: Request, model_id: int, number: int,
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
     key = (str(number), (), ())
+    if not b.cache.has(("explain", v.model_id, v.version, key)):
+        b.inline(v, model, "explaining a state", None)()
     data = await run_in_threadpool(b.cached, v, "explain", key,
                                    lambda: service.explain(model, str(number)))
-    return templates.TemplateResponse(request, "_explain.html", {"e": data})
+    return templates.TemplateResponse(request, "_explain.html", {"e": data, "v": v})
 
 
 @router.get("/models/{model_id}/graph.png")
@@ -311,7 +362,9 @@ async def graph(request: Request, model_id: int,
     b = bench(request)
 
     def draw() -> bytes | None:
-        v, _model, case = b.case(_id(model_id), version)
+        v, model = b.model(_id(model_id), version)
+        b.case_check(v, model, "the status-quo graph", "casefile")
+        _v, _model, case = b.case(model_id, v.version)
         png: bytes | None = b.cached(v, "graph", None, lambda: service.graph_png(case))
         return png
 
@@ -324,7 +377,8 @@ async def graph(request: Request, model_id: int,
 @router.get("/models/{model_id}/report", response_class=HTMLResponse)
 async def report(request: Request, model_id: int,
                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
-    _v, text = await run_in_threadpool(bench(request).report, _id(model_id), version, "html")
+    _v, text = await run_in_threadpool(bench(request).report, _id(model_id), version, "html",
+                                       True)
     return HTMLResponse(text)
 
 

@@ -15,14 +15,18 @@ their ``to_dict()``, exactly the CLI's JSON shapes.
 from __future__ import annotations
 
 import difflib
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from detente.analyses.casefile import CaseFile, build_case_file
+from detente.analyses.coalition_data import CoalitionResult
 from detente.analyses.coalitions import coalition_analysis
 from detente.analyses.explain import explain as explain_state
+from detente.analyses.references import check_references
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
 from detente.engine.registry import concept_label, parse_concepts
@@ -31,7 +35,14 @@ from detente.formats.native import dumps, loads
 from detente.formats.yaml_text import read_yaml
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ModelError, ModelTooLargeError
-from detente.surfaces.web.config import MAX_MODEL_CHARS, MAX_OPTIONS, MAX_STATES
+from detente.surfaces.web.config import (
+    INLINE_STATES,
+    INLINE_WORK,
+    MAX_ANSWER_BYTES,
+    MAX_MODEL_CHARS,
+    MAX_OPTIONS,
+    MAX_STATES,
+)
 from detente.surfaces.web.jobs import ProgressFn
 
 Progress = Callable[[str], None]
@@ -43,11 +54,77 @@ _DRAW_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class Limits:
-    """Size limits for models given to the web app."""
+    """Size limits for models given to the web app, and for the work and answer of one
+    request (:func:`check_inline`, :func:`check_answer`)."""
 
     max_chars: int = MAX_MODEL_CHARS
     max_options: int = MAX_OPTIONS
     max_states: int = MAX_STATES
+    inline_states: int = INLINE_STATES
+    inline_work: int = INLINE_WORK
+    max_answer_bytes: int = MAX_ANSWER_BYTES
+
+
+class TooMuchWork(ModelTooLargeError):
+    """A request over this server's bound for one answer: too much work to do inside a
+    request (``job`` then names the job to start instead), or an answer too large.
+    ``estimate`` says how much, ``limit`` what is allowed (same keys)."""
+
+    def __init__(self, message: str, estimate: dict[str, int], limit: dict[str, int],
+                 job: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.estimate, self.limit, self.job = estimate, limit, job
+
+
+def check_inline(model: Conflict, limits: Limits, what: str, job: dict[str, Any] | None,
+                 work: int | None = None, unit: str = "", jobs_url: str = "/api/jobs"
+                 ) -> None:
+    """Refuse (:class:`TooMuchWork`) to run ``what`` inside a request when the model has more
+    than ``limits.inline_states`` feasible states or the ``work`` (in ``unit``) is over
+    ``limits.inline_work``; ``job`` is the job request (posted to ``jobs_url``) that runs it
+    instead.
+
+    >>> m = parse_model(open("examples/prisoners_dilemma.yaml").read(), Limits())
+    >>> try:
+    ...     check_inline(m, Limits(inline_work=10), "robustness", {"kind": "robustness"},
+    ...                  work=40, unit="profiles x states")
+    ... except TooMuchWork as exc:
+    ...     print(exc.estimate, exc.limit)
+    {'work': 40} {'work': 10}
+    """
+    hint = "" if job is None else (f" instead (POST {jobs_url} "
+                                   f"{json.dumps(job, separators=(', ', ': '))})")
+    if model.n_states > limits.inline_states:
+        raise TooMuchWork(
+            f"{what} of a model with {model.n_states:,} feasible states runs only as a job "
+            f"here (a request analyses up to {limits.inline_states:,} states): start a "
+            f"job{hint}", {"states": model.n_states}, {"states": limits.inline_states}, job)
+    if work is not None and work > limits.inline_work:
+        raise TooMuchWork(
+            f"{what} would take {work:,} {unit} of work; a request does at most "
+            f"{limits.inline_work:,} here: start a job{hint}", {"work": work},
+            {"work": limits.inline_work}, job)
+
+
+def check_answer(nbytes: int, limits: Limits, what: str, advice: str = "",
+                 estimated: bool = True) -> None:
+    """Refuse (:class:`TooMuchWork`) an answer of ``nbytes`` over ``limits.max_answer_bytes``.
+
+    >>> check_answer(10, Limits(max_answer_bytes=100), "x")
+    >>> try:
+    ...     check_answer(2**30, Limits(), "the coalition analysis", "name fewer coalitions")
+    ... except TooMuchWork as exc:
+    ...     print(str(exc)[:60])
+    the coalition analysis would answer about 1,073,741,824 byte
+    """
+    if nbytes <= limits.max_answer_bytes:
+        return
+    about = "about " if estimated else ""
+    raise TooMuchWork(
+        f"{what} would answer {about}{nbytes:,} bytes of JSON ({nbytes / 2**20:.1f} MiB); "
+        f"this server answers at most {limits.max_answer_bytes:,} bytes "
+        f"({limits.max_answer_bytes / 2**20:.1f} MiB)" + (f": {advice}" if advice else ""),
+        {"bytes": nbytes}, {"bytes": limits.max_answer_bytes})
 
 
 def _count_options(text: str) -> int | None:
@@ -81,7 +158,7 @@ def parse_model(text: str, limits: Limits, source: str = "model.yaml") -> Confli
             f"server analyses at most {limits.max_options} options (use the command line for "
             "larger models)"
         )
-    model = loads(text, source=source)
+    model = check_references(loads(text, source=source))
     if model.n_states > limits.max_states:
         raise ModelTooLargeError(
             f"{source}: the model has {model.n_states:,} feasible states; this server analyses "
@@ -98,6 +175,22 @@ def yaml_from_gmcr(text: str, source: str = "model.gmcr") -> str:
 def gmcr_text(model: Conflict) -> str:
     """The model as a GMCR+ ``.gmcr`` file."""
     return dumps_gmcr(model)
+
+
+def gmcr_omissions(model: Conflict) -> list[str]:
+    """What a ``.gmcr`` file of the model cannot hold (``detente convert`` warns of each)."""
+    from detente.formats import omissions
+
+    return omissions(model, ".gmcr")
+
+
+def header_list(items: Sequence[str]) -> str:
+    """Items as one HTTP header value: joined by ``"; "``, non-ASCII percent-encoded.
+
+    >>> header_list(["the status quo (NN)", "Qatar–Egypt"])
+    'the status quo (NN); Qatar%E2%80%93Egypt'
+    """
+    return "; ".join(quote(item, safe=" !\"#$&'()*+,-./:;<=>?@[]^_`{|}~") for item in items)
 
 
 def summary(model: Conflict) -> dict[str, Any]:
@@ -142,17 +235,75 @@ def evolve(model: Conflict, start: str | None = None, model_coalitions: bool = F
     return evolve_from(model, begin, chosen, list(concepts) if concepts else None).to_dict()
 
 
-def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool = False,
-               concepts: Sequence[str] | None = None) -> dict[str, Any]:
-    """Exactly ``detente coalitions --format json`` (``--coalition``, ``--all``)."""
+def _chosen_coalitions(model: Conflict, given: Sequence[Sequence[str]], every: bool
+                       ) -> tuple[tuple[str, ...], ...]:
+    """The coalitions ``coalitions(model, given, every)`` analyses (checked as it checks)."""
+    from detente.analyses.coalitions import every_coalition, parse_coalitions
+
     if every and given:
         raise AnalysisError("give coalition=A,B or all=true, not both")
     if not every and not given and not model.coalitions:
         raise AnalysisError("the model names no coalitions; give them as coalition=A,B, "
                             "or all=true")
-    return coalition_analysis(model, [list(h) for h in given] or None,
-                              list(concepts) if concepts else None,
-                              all_coalitions=every).to_dict()
+    if every:
+        return every_coalition(model)
+    return parse_coalitions(model, [list(h) for h in given] if given else model.coalitions)
+
+
+def coalition_work(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool = False
+                   ) -> int:
+    """Pairs of states the coalition analysis searches at most (its own bound on its work;
+    the analysis refuses more than ``MAX_WORK``)."""
+    from detente.analyses.coalitions import _work_bound
+
+    chosen = _chosen_coalitions(model, given, every)
+    return int(sum(_work_bound(model, [model.dm_index(n) for n in key]) for key in chosen))
+
+
+def coalition_answer_bytes(result: CoalitionResult, per_coalition: int = 2) -> int:
+    """Bytes of ``result.to_dict()`` as JSON, estimated before it is built: each coalition's
+    improvements counted by the analysis, times the size of those of its first
+    ``per_coalition`` improving states (serialised), plus the state lists."""
+    import numpy as np
+
+    total = 2_000 + 16 * result.conflict.n_states * len(result.concepts) * (
+        len(result.conflict.dms) + len(result.coalitions))
+    for h, key in enumerate(result.coalitions):
+        counts = result.n_improvements[h]
+        count = int(counts.sum())
+        if count == 0:
+            continue
+        sample: list[dict[str, Any]] = []
+        for s in np.flatnonzero(counts)[:per_coalition]:
+            sample += result.improvements(key, int(s) + 1)
+        size = len(json.dumps(sample, ensure_ascii=False, separators=(",", ":")))
+        total += int(size / max(1, len(sample)) * count)
+    return total
+
+
+def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool = False,
+               concepts: Sequence[str] | None = None, limits: Limits | None = None,
+               ) -> dict[str, Any]:
+    """Exactly ``detente coalitions --format json`` (``--coalition``, ``--all``); with
+    ``limits``, an answer estimated over ``limits.max_answer_bytes`` is refused
+    (:class:`TooMuchWork`) before it is built."""
+    _chosen_coalitions(model, given, every)
+    result = coalition_analysis(model, [list(h) for h in given] or None,
+                                list(concepts) if concepts else None, all_coalitions=every)
+    if limits is not None:
+        check_answer(coalition_answer_bytes(result), limits, "this coalition analysis",
+                     "name fewer or smaller coalitions (coalition=A,B) or use `detente "
+                     "coalitions` on the command line")
+    return result.to_dict()
+
+
+def robustness_work(model: Conflict, samples: int = 10_000, exact: bool = False) -> int:
+    """Profiles times states a robustness run evaluates (profiles: every one when ``exact``
+    or when there are at most ``samples``, else ``samples``)."""
+    from detente.analyses.robustness import profile_space_size
+
+    space = profile_space_size(model)
+    return (space if exact else min(space, samples)) * model.n_states
 
 
 def robustness(model: Conflict, concepts: Sequence[str] | None = None, samples: int = 10_000,

@@ -124,6 +124,8 @@ class ModelRef:
     version: int
     name: str
     updated: str
+    #: False when a save found its text equal to the latest version's (nothing was stored).
+    changed: bool = True
 
 
 @dataclass(frozen=True)
@@ -209,9 +211,14 @@ class Store:
         return ModelRef(model_id, 1, name, now)
 
     def save(self, model_id: int, yaml: str, name: str, *, expected: int) -> ModelRef:
-        """Store a new version if ``expected`` is the latest; else :class:`StaleVersion`."""
+        """Store a new version if ``expected`` is the latest; else :class:`StaleVersion`. A
+        text equal to the latest version's stores nothing: the latest is returned with
+        ``changed=False`` (whichever version it was edited from)."""
         now = _now()
         with self._tx() as conn:
+            same = self._unchanged(conn, model_id, yaml)
+            if same is not None:
+                return same
             done = conn.execute(
                 update(models)
                 .where(models.c.id == model_id, models.c.version == expected)
@@ -227,6 +234,19 @@ class Store:
             conn.execute(insert(versions).values(model_id=model_id, version=expected + 1,
                                                  name=name, yaml=yaml, created=now))
         return ModelRef(model_id, expected + 1, name, now)
+
+    @staticmethod
+    def _unchanged(conn: Connection, model_id: int, yaml: str) -> ModelRef | None:
+        """The model's latest version as a ``changed=False`` ref if its text is ``yaml``."""
+        row = conn.execute(
+            select(models.c.version, models.c.name, models.c.updated, versions.c.yaml)
+            .join(versions, (versions.c.model_id == models.c.id)
+                  & (versions.c.version == models.c.version))
+            .where(models.c.id == model_id)
+        ).one_or_none()
+        if row is None or row.yaml != yaml:
+            return None
+        return ModelRef(model_id, int(row.version), row.name, row.updated, changed=False)
 
     def get(self, model_id: int, version: int | None = None) -> Version:
         """The latest version of a model (or the given one); :class:`NotFound` if none."""

@@ -18,6 +18,15 @@ from detente.surfaces.web.jobs import Job, JobRunner
 from detente.surfaces.web.store import ModelRef, Store, Version
 
 
+def normalise_newlines(text: str) -> str:
+    r"""Line endings as ``\n`` (a browser's form posts send ``\r\n``).
+
+    >>> normalise_newlines("a\r\nb\rc\n")
+    'a\nb\nc\n'
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class Workbench:
     """The server's state. Results are cached by (model id, version, what, parameters)."""
 
@@ -25,12 +34,13 @@ class Workbench:
         self.settings = settings
         self.store = Store(settings.db_path)
         self.store.interrupt_jobs()  # what a stopped server left unfinished
-        self.cache = ResultCache(settings.cache_entries)
+        self.cache = ResultCache(settings.cache_entries, settings.cache_bytes)
         self.jobs = JobRunner(settings.job_workers, self.store)
         self._lock = threading.Lock()
         self._case_jobs: dict[tuple[int, int], str] = {}
         self.limits = service.Limits(settings.max_model_chars, settings.max_options,
-                                     settings.max_states)
+                                     settings.max_states, settings.inline_states,
+                                     settings.inline_work, settings.max_answer_bytes)
 
     def close(self) -> None:
         self.jobs.shutdown()
@@ -42,13 +52,24 @@ class Workbench:
         return service.parse_model(text, self.limits, source)
 
     def create(self, text: str) -> ModelRef:
+        text = normalise_newlines(text)
         model = self.parse(text)
         return self.store.create(text, model.name)
 
     def save(self, model_id: int, text: str, expected: int) -> ModelRef:
+        """A new version from ``expected`` (its line endings normalised); a text equal to the
+        latest version's is not saved again (``ModelRef.changed`` is False)."""
         self.store.get(model_id)  # 404 before validation errors for a missing model
+        text = normalise_newlines(text)
         model = self.parse(text)
         return self.store.save(model_id, text, model.name, expected=expected)
+
+    def restore(self, model_id: int, version: int) -> ModelRef:
+        """Save an older version's text as the new latest version (nothing when it already
+        is the latest text)."""
+        old = self.store.get(model_id, version)
+        latest = self.store.get(model_id)
+        return self.save(model_id, old.yaml, latest.version)
 
     def version(self, model_id: int, version: int | None = None) -> Version:
         return self.store.get(model_id, version)
@@ -64,6 +85,35 @@ class Workbench:
     def cached(self, v: Version, what: str, params: Hashable,
                compute: Callable[[], Any]) -> Any:
         return self.cache.get((what, v.model_id, v.version, params), compute)
+
+    def answer(self, v: Version, what: str, params: Hashable, compute: Callable[[], Any],
+               check: Callable[[], None] | None = None) -> bytes:
+        """An analysis answer as JSON bytes, cached. Unless it is cached already, ``check()``
+        first refuses work too long for a request (:class:`service.TooMuchWork`), and an
+        answer over ``max_answer_bytes`` is refused rather than sent or kept."""
+        key = (what + ".json", v.model_id, v.version, params)
+        body: bytes | None = self.cache.peek(key)
+        if body is not None:
+            return body
+        if check is not None:
+            check()
+
+        def encode() -> bytes:
+            data = json.dumps(compute(), ensure_ascii=False, separators=(",", ":")).encode()
+            service.check_answer(len(data), self.limits, f"this {what} request",
+                                 estimated=False)
+            return data
+
+        body = self.cache.get(key, encode)
+        return body
+
+    def inline(self, v: Version, model: Conflict, what: str, job: dict[str, Any] | None,
+               work: Callable[[], int] | None = None, unit: str = "") -> Callable[[], None]:
+        """A ``check`` for :meth:`answer`: :func:`service.check_inline` with these limits
+        (``work()`` estimated only when the answer is not cached)."""
+        url = f"/api/models/{v.model_id}/jobs"
+        return lambda: service.check_inline(model, self.limits, what, job,
+                                            None if work is None else work(), unit, url)
 
     # ---- analyses ----------------------------------------------------------------------
     def case(self, model_id: int, version: int | None = None
@@ -95,10 +145,29 @@ class Workbench:
             self._case_jobs[key] = job.id
             return job
 
-    def report(self, model_id: int, version: int | None, fmt: str) -> tuple[Version, str]:
-        v, _model, case = self.case(model_id, version)
+    def case_check(self, v: Version, model: Conflict, what: str, kind: str) -> None:
+        """Refuse to build this version's case file inside a request when it is not cached
+        and the model is over the inline bound (start a ``kind`` job instead)."""
+        if not self.case_ready(v):
+            self.inline(v, model, what, {"kind": kind, "version": v.version})()
+
+    def report(self, model_id: int, version: int | None, fmt: str, bounded: bool = False
+               ) -> tuple[Version, str]:
+        """The report of a version; ``bounded``: refuse (:class:`service.TooMuchWork`) to
+        build its case file inside the request when the model is over the inline bound."""
+        v, model = self.model(model_id, version)
+        if bounded and not self.cache.has(("report", v.model_id, v.version, fmt)):
+            self.case_check(v, model, "the report", "report")
+        _v, _model, case = self.case(model_id, v.version)
         text: str = self.cached(v, "report", fmt, lambda: service.report(case, fmt))
         return v, text
+
+    def case_json(self, model_id: int, version: int | None = None) -> bytes:
+        """The case file's ``to_dict()`` as JSON bytes (bounded as :meth:`answer` is)."""
+        v, model = self.model(model_id, version)
+        return self.answer(v, "casefile", None,
+                           lambda: self.case(model_id, v.version)[2].to_dict(),
+                           lambda: self.case_check(v, model, "the case file", "casefile"))
 
     def stability(self, model_id: int, version: int | None = None,
                   concepts: Sequence[str] | None = None, horizon: int | None = None,
@@ -120,13 +189,12 @@ class Workbench:
     def analysis_json(self, model_id: int, version: int | None = None,
                       concepts: Sequence[str] | None = None, horizon: int | None = None,
                       ) -> bytes:
-        """:meth:`analysis` serialised once (the cache keeps the bytes)."""
-        v = self.version(model_id, version)
-        key = (tuple(concepts or ()), horizon)
-
-        def encode() -> bytes:
-            data = self.analysis(model_id, v.version, concepts, horizon)
-            return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-        body: bytes = self.cached(v, "analysis.json", key, encode)
-        return body
+        """:meth:`analysis` serialised once (the cache keeps the bytes); a model over the
+        inline bound is refused unless its answer is cached (start a job instead)."""
+        v, model = self.model(model_id, version)
+        job = {"kind": "analysis", "version": v.version, "concepts": concepts,
+               "horizon": horizon}
+        return self.answer(v, "analysis", (tuple(concepts or ()), horizon),
+                           lambda: self.stability(model_id, v.version, concepts,
+                                                  horizon)[2].to_dict(),
+                           self.inline(v, model, "the stability analysis", job))
