@@ -260,7 +260,7 @@ decision_makers:
 """
     c = loads(text)
     assert profile_space_size(c) == 362880
-    with pytest.raises(AnalysisError, match="362,880 preference profiles; --exact enumerates"):
+    with pytest.raises(AnalysisError, match="362,880 preference profiles; exact=True enumerates"):
         robustness(c, exact=True)
     res = run("robustness", write_model(text), "--exact")
     assert res.exit_code == 2 and "--exact enumerates at most" in res.stderr
@@ -317,3 +317,161 @@ def test_the_command_draws_the_analysis_default_number_of_profiles() -> None:
     from detente.surfaces.cli.commands import robustness as command
 
     assert command.DEFAULT_SAMPLES == DEFAULT_SAMPLES
+
+
+# ---- hardening (issue 16, item 7) -----------------------------------------------------------
+def _strict_json(text: str) -> object:
+    """json.loads that rejects NaN/Infinity (invalid JSON that Python would accept)."""
+    def bad(name: str) -> object:
+        raise ValueError(f"invalid JSON constant {name}")
+
+    return json.loads(text, parse_constant=bad)
+
+
+def test_unsampled_setting_gives_valid_json_and_no_nan_text() -> None:
+    """The flagship with 5 samples leaves a setting undrawn: its conditional probabilities
+    are null (undefined), never NaN; the text says so instead of printing 'nan %'."""
+    flagship = "examples/ceasefire_2024.yaml"
+    r = robustness(detente.load(flagship), ["nash"], samples=5, exact=False)
+    settings = [s for e in r.sensitivity("nash") for s in e["settings"]]
+    empty = [s for s in settings if s["probability"] == 0]
+    assert empty, "the case must have a setting that no sampled profile has"
+    assert all(v is None for s in empty for v in s["equilibrium_probability"].values())
+    json.dumps(r.to_dict(), allow_nan=False)
+    res = run("robustness", flagship, "--samples", "5", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    data = _strict_json(res.stdout)
+    assert isinstance(data, dict) and data["samples"] == 5
+    text = run("robustness", flagship, "--samples", "5").stdout
+    assert "nan" not in text.lower() and "not drawn in the sample" in text
+
+
+def _group_items(size: int) -> list[str]:
+    """``size`` distinct statements over the options o0..o5 (at most 27)."""
+    singles = [f"o{k}" for k in range(6)] + [f"not o{k}" for k in range(6)]
+    pairs = [f"o{i} or o{j}" for i in range(6) for j in range(i + 1, 6)]
+    return (singles + pairs)[:size]
+
+
+def _group_model(size: int) -> str:
+    items = ", ".join(_group_items(size))
+    opts = ", ".join(f"{{name: o{k}}}" for k in range(6))
+    return f"""
+name: Long order
+decision_makers:
+  - name: A
+    options: [{{name: a}}]
+    preferences: {{statements: [{{unknown_order: [{items}]}}, a]}}
+  - name: B
+    options: [{opts}]
+    preferences: {{statements: [a, o0]}}
+"""
+
+
+def test_long_unknown_order_is_sampled_without_listing_its_orders() -> None:
+    """11 statements in unknown order (39,916,800 orders) took 6 GB: the orders were listed
+    as labels. Now the group is summarised by its first statement and profiles are drawn."""
+    import tracemalloc
+
+    c = loads(_group_model(11))
+    assert profile_space_size(c) == 39_916_800
+    tracemalloc.start()
+    r = robustness(c, ["nash"], samples=300, seed=1)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 200 * 2**20
+    assert not r.exact and r.samples == 300
+    (order,) = [e for e in r.elements if e.label.startswith("main: order")]
+    assert order.settings == tuple(f"{x} first" for x in _group_items(11))
+    mass = sum(s["probability"] for e in r.sensitivity("nash") if e["element"] == order.label
+               for s in e["settings"])
+    assert mass == pytest.approx(1.0)
+
+
+def test_groups_beyond_int64_orders_are_sampled() -> None:
+    """25 statements: 25! orders do not fit an int64; sampling draws permutations."""
+    c = loads(_group_model(25))
+    r = robustness(c, ["nash"], samples=50, seed=2)
+    assert r.samples == 50 and r.distinct == 50
+    assert r.equilibrium["nash"].max() > 0
+    with pytest.raises(AnalysisError, match=r"about 10\^25 preference profiles"):
+        robustness(c, exact=True)
+
+
+@pytest.mark.parametrize("seed", [-1, True, 2**64, 1.5])
+def test_bad_seed_is_refused_by_name(seed: object) -> None:
+    with pytest.raises(AnalysisError, match=r"^seed must be a whole number from 0"):
+        robustness(toy(), samples=5, seed=seed, exact=False)  # type: ignore[arg-type]
+
+
+def test_negative_seed_on_the_command_line(tmp_path: Path) -> None:
+    path = tmp_path / "toy.yaml"
+    path.write_text(MODEL, encoding="utf-8")
+    res = run("robustness", path, "--samples", "5", "--seed", "-1")
+    assert res.exit_code == 2 and "--seed must be a whole number from 0" in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+@pytest.mark.parametrize("samples", [0, -3, True, 2.0])
+def test_bad_samples_are_refused_by_name(samples: object) -> None:
+    with pytest.raises(AnalysisError, match=r"^samples must be a whole number of at least 1"):
+        robustness(toy(), samples=samples)  # type: ignore[arg-type]
+
+
+def test_too_many_samples_are_refused_up_front_with_the_memory_needed(
+    write_model, monkeypatch: pytest.MonkeyPatch  # type: ignore[no-untyped-def]
+) -> None:
+    """--samples 100000000 died with MemoryError; now refused before drawing anything."""
+    import time
+
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", "2GiB")
+    text = _group_model(11)
+    c = loads(text)
+    start = time.perf_counter()
+    with pytest.raises(AnalysisError, match=r"^sampling 100,000,000 profiles of 'Long order' "
+                       r"needs about [0-9.]+ GiB of memory, more than the 2\.0 GiB available"):
+        robustness(c, samples=100_000_000, exact=False)
+    # the space (39,916,800) is smaller than the samples: it would be enumerated
+    with pytest.raises(AnalysisError, match=r"^enumerating 39,916,800 profiles.*use "
+                       r"samples=[0-9,]+ or fewer"):
+        robustness(c, samples=100_000_000)
+    assert time.perf_counter() - start < 2
+    res = run("robustness", write_model(text), "--samples", "100000000")
+    assert res.exit_code == 2 and "use --samples " in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_the_memory_estimate_covers_a_measured_run() -> None:
+    """The estimate is an upper bound of what a sampled run allocates (tracemalloc)."""
+    import tracemalloc
+
+    from detente.analyses.robustness import robustness_bytes
+
+    c = loads(_group_model(8))
+    tracemalloc.start()
+    robustness(c, ["nash"], samples=4000, seed=0, exact=False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak <= robustness_bytes(c, 4000, ["nash"])
+
+
+def test_api_errors_name_parameters_and_the_cli_its_flags() -> None:
+    from detente.surfaces.cli.commands.robustness import cli_words
+
+    with pytest.raises(AnalysisError, match="exact=True enumerates"):
+        robustness(loads(_group_model(9)), exact=True)
+    words = cli_words("exact=True enumerates; use samples=3")
+    assert words == "--exact enumerates; use --samples 3"
+
+
+def test_report_renders_an_undrawn_setting_as_n_a(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The report's sensitivity list shows 'n/a' for an undefined conditional probability
+    (it computed 100 * NaN before; 100 * None would fail)."""
+    from detente.surfaces.report.build import build_report
+    from detente.surfaces.report.render import render_html, render_markdown
+
+    monkeypatch.setattr("detente.analyses.casefile.ROBUSTNESS_SAMPLES", 10)
+    data = build_report(toy(), ["nash"], with_graph=False)
+    page, text = render_html(data), render_markdown(data, None)
+    assert "nan %" not in page.lower() and "nan %" not in text.lower()
+    assert " n/a" in page and " n/a" in text

@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import Any
 
 import numpy as np
@@ -51,8 +52,9 @@ from detente.engine.batch import (
 )
 from detente.engine.layout import DMLayout
 from detente.engine.registry import concept_label, get_concept, parse_concepts
-from detente.model.conflict import Conflict
+from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
+from detente.model.limits import format_bytes, memory_budget
 from detente.model.preferences import dense_ranks
 from detente.model.uncertainty import Choice, Reading, readings_of
 
@@ -124,10 +126,13 @@ class DMVariants:
 
 def profile_space_size(conflict: Conflict) -> int:
     """Number of preference profiles (variants with positive probability, multiplied over DMs)."""
-    return math.prod(
-        sum(r.variant_count for r in readings_of(dm.preference, dm.readings) if r.probability > 0)
-        for dm in conflict.dms
-    )
+    return math.prod(_variant_count(dm) for dm in conflict.dms)
+
+
+def _variant_count(dm: DecisionMaker) -> int:
+    """Variants of a DM with positive probability (an exact int, however large)."""
+    return sum(r.variant_count for r in readings_of(dm.preference, dm.readings)
+               if r.probability > 0)
 
 
 def elements_of(conflict: Conflict) -> list[Element]:
@@ -142,14 +147,25 @@ def elements_of(conflict: Conflict) -> list[Element]:
         for ri, r in enumerate(readings):
             if r.probability <= 0:
                 continue
-            for e, (label, settings) in enumerate(r.element_labels()):
-                if len(settings) > math.factorial(ORDER_SETTINGS_MAX):
-                    start, size = r.groups[e - len(r.maybe)]
-                    firsts = tuple(f"{st.text} first" for st in r.statements[start:start + size])
-                    out.append(Element(j, dm.name, f"{r.name}: {label}", firsts, ri, e))
-                    continue
-                out.append(Element(j, dm.name, f"{r.name}: {label}", tuple(settings), ri, e))
+            for e in range(len(r.element_sizes)):
+                label, settings = _element_settings(r, e)
+                out.append(Element(j, dm.name, f"{r.name}: {label}", settings, ri, e))
     return out
+
+
+def _element_settings(r: Reading, e: int) -> tuple[str, tuple[str, ...]]:
+    """Label and setting labels of element ``e`` of a reading. A group of more than
+    :data:`ORDER_SETTINGS_MAX` statements is summarised by which statement comes first, and
+    its orders are never listed (11 statements have 39,916,800 orders)."""
+    sts = r.statements
+    if e < len(r.maybe):
+        return f"statement {sts[r.maybe[e][0]].text!r}", ("does not hold", "holds")
+    start, size = r.groups[e - len(r.maybe)]
+    block = [s.text for s in sts[start:start + size]]
+    label = "order of " + ", ".join(repr(b) for b in block)
+    if size > ORDER_SETTINGS_MAX:
+        return label, tuple(f"{b} first" for b in block)
+    return label, tuple(" > ".join(block[k] for k in perm) for perm in permutations(range(size)))
 
 
 @dataclass(frozen=True)
@@ -362,8 +378,10 @@ class RobustnessResult:
     ) -> list[dict[str, Any]]:
         """Per uncertain element: for each setting, its probability and the conditional
         probability of each leading state (or of each of ``states``: Y/N strings or numbers)
-        being an equilibrium; ``swing`` = the largest change across settings, over those
-        states. Sorted by swing, largest first."""
+        being an equilibrium — ``None`` when no analysed profile has the setting (probability
+        0: never drawn, or impossible), since a probability conditional on it is undefined;
+        ``swing`` = the largest change across the settings that occur, over those states.
+        Sorted by swing, largest first."""
         concept = concept or self.concepts[0]
         names = self._states()
         c = self.conflict
@@ -376,13 +394,15 @@ class RobustnessResult:
             conds: list[np.ndarray] = []
             for k, label in enumerate(e.settings):
                 mass = float(self.setting_mass[offset + k])
-                cond = (self.by_setting[concept][offset + k, lead] / mass if mass > 0
-                        else np.full(len(lead), np.nan))
+                given: dict[str, float | None]
                 if mass > 0:
+                    cond = self.by_setting[concept][offset + k, lead] / mass
                     conds.append(cond)
+                    given = {names[s]: float(v) for s, v in zip(lead, cond, strict=True)}
+                else:  # no analysed profile has this setting: the conditional is undefined
+                    given = dict.fromkeys((names[s] for s in lead), None)
                 rows.append({"setting": label, "probability": mass,
-                             "equilibrium_probability": {names[s]: float(v)
-                                                         for s, v in zip(lead, cond, strict=True)}})
+                             "equilibrium_probability": given})
             offset += len(e.settings)
             swing = 0.0
             if len(conds) > 1 and lead:
@@ -470,15 +490,16 @@ def robustness(
     called after each chunk.
     """
     keys = parse_concepts(concepts)
-    if samples < 1:
-        raise AnalysisError(f"--samples must be at least 1, got {samples}")
+    _check_parameters(samples, seed, exact)
     size = profile_space_size(model)
     if exact is True and size > EXACT_LIMIT:
         raise AnalysisError(
-            f"the profile space has {size:,} preference profiles; --exact enumerates at most "
-            f"{EXACT_LIMIT:,}. Sample instead (--samples N), or declare fewer uncertain elements"
+            f"the profile space has {count_text(size)} preference profiles; exact=True "
+            f"enumerates at most {EXACT_LIMIT:,}. Sample instead (samples=N), or declare fewer "
+            "uncertain elements"
         )
     use_exact = exact is True or (exact is None and size <= samples)
+    check_memory(model, size if use_exact else samples, keys, use_exact, max_bytes)
     if use_exact:
         prof = enumerate_profiles(model)
         seed_used: int | None = None
@@ -507,6 +528,88 @@ def robustness(
         exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
         reaches=total.reaches if sq is not None else None,
+    )
+
+
+def _check_parameters(samples: object, seed: object, exact: object) -> None:
+    """Refuse a wrong ``samples``, ``seed`` or ``exact`` by name, before any work."""
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise AnalysisError(f"samples must be a whole number of at least 1, got {samples!r}")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                             or not 0 <= seed < 2**64):
+        raise AnalysisError(
+            f"seed must be a whole number from 0 to 2**64 - 1, got {seed!r}")
+    if exact not in (None, True, False):
+        raise AnalysisError(f"exact must be True, False or None (automatic), got {exact!r}")
+
+
+#: Largest count written out in full in messages; beyond it, its order of magnitude.
+_COUNT_DIGITS = 18
+
+
+def count_text(n: int) -> str:
+    """``n`` with thousands separators, or ``about 10^k`` for a huge count (a group of 2,000
+    statements in unknown order has 2000! orders: too many digits to print).
+
+    >>> count_text(362880), count_text(math.factorial(30))
+    ('362,880', 'about 10^32')
+    """
+    if n < 10**_COUNT_DIGITS:
+        return f"{n:,}"
+    return f"about 10^{round(_log10(n))}"
+
+
+def _log10(n: int) -> float:
+    """log10 of a positive int of any size (no conversion to float or str of the whole)."""
+    shift = max(0, n.bit_length() - 60)
+    return math.log10(n >> shift) + shift * math.log10(2)
+
+
+#: Bytes held per analysed profile and DM: its variant id in the drawn and the merged tables,
+#: the sort of the duplicate merge, and the sampled choices as Python objects while drawn.
+_PROFILE_DM_BYTES = 160
+#: Bytes per analysed profile: weights, duplicate counts, order.
+_PROFILE_BYTES = 48
+#: Bytes per profile and setting of an uncertain element: the (profiles, settings) float64
+#: matrix, built block by block and concatenated.
+_SETTING_BYTES = 16
+#: Bytes per distinct variant and state: its ranks (int32), the dense-rank temporaries
+#: (int64) and one bool per own-rank concept.
+_VARIANT_STATE_BYTES = 12
+
+
+def robustness_bytes(model: Conflict, profiles: int, concepts: Sequence[str],
+                     max_bytes: int = DEFAULT_MAX_BYTES) -> int:
+    """Estimated peak bytes of analysing ``profiles`` profiles (drawn or enumerated): the
+    profile tables, the settings matrix, the variant tables (at most ``profiles`` distinct
+    variants per DM) and one chunk (``max_bytes``). Bounded arithmetic: ``profiles`` is
+    capped at 2**62 first."""
+    p = min(profiles, 2**62)
+    n_dms = len(model.dms)
+    settings = sum(len(e.settings) for e in elements_of(model))
+    own = sum(1 for c in _with_nash(concepts) if own_ranks_only(get_concept(c)))
+    per_profile = n_dms * _PROFILE_DM_BYTES + _PROFILE_BYTES + settings * _SETTING_BYTES
+    variants = sum(min(p, _variant_count(dm)) for dm in model.dms)
+    return (p * per_profile + variants * model.n_states * (_VARIANT_STATE_BYTES + own)
+            + max_bytes)
+
+
+def check_memory(model: Conflict, profiles: int, concepts: Sequence[str], exact: bool,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Refuse, before drawing or enumerating anything, a request that would not fit in
+    memory (:func:`detente.model.limits.memory_budget`), with its size and what fits."""
+    need = robustness_bytes(model, profiles, concepts, max_bytes)
+    budget = memory_budget()
+    if need <= budget:
+        return
+    per = max(1, robustness_bytes(model, 2, concepts, 0) - robustness_bytes(model, 1, concepts,
+                                                                            0))
+    fits = max(0, (budget - robustness_bytes(model, 0, concepts, max_bytes)) // per)
+    what = ("enumerating" if exact else "sampling") + f" {count_text(profiles)} profiles"
+    raise AnalysisError(
+        f"{what} of {model.name!r} needs about {format_bytes(need)} of memory, more than the "
+        f"{format_bytes(budget)} available (set DETENTE_MAX_MEMORY to change the limit); about "
+        f"{fits:,} profiles fit: use samples={fits:,} or fewer"
     )
 
 
@@ -569,4 +672,5 @@ def _run(
     )
 
 
-__all__ = ["RobustnessResult", "profile_space_size", "robustness"]
+__all__ = ["RobustnessResult", "check_memory", "count_text", "profile_space_size", "robustness",
+           "robustness_bytes"]

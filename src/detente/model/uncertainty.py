@@ -111,10 +111,39 @@ class Reading:
             yield Variant(0, choice, self.choice_probability(choice), self.realise(choice))
 
     def sample_choices(self, rng: np.random.Generator, k: int) -> np.ndarray:
-        """(k, elements) random choices, each element drawn independently."""
+        """(k, elements) random choices, each element drawn independently. A group with more
+        orders than an int64 holds (over 20 statements) gets random permutations as their
+        index (Python ints, in an object array)."""
         cols = [(rng.random(k) < q).astype(np.int64) for _, q in self.maybe]
-        cols += [rng.integers(0, math.factorial(n), size=k) for _, n in self.groups]
+        cols += [rng.integers(0, math.factorial(n), size=k) if n <= _INT64_GROUP
+                 else _permutation_indices(rng.permuted(np.tile(np.arange(n), (k, 1)), axis=1))
+                 for _, n in self.groups]
         return np.stack(cols, axis=1) if cols else np.zeros((k, 0), dtype=np.int64)
+
+
+#: Largest group whose orders (n!) an int64 numbers.
+_INT64_GROUP = 20
+
+
+def _permutation_indices(perms: np.ndarray) -> np.ndarray:
+    """Index of each row of ``perms`` (k, n) in ``itertools.permutations`` order, as Python
+    ints (object array): the inverse of :func:`_nth_permutation`.
+
+    >>> p = np.array([_nth_permutation(4, 17), _nth_permutation(4, 0)])
+    >>> _permutation_indices(p).tolist()
+    [17, 0]
+    """
+    n = perms.shape[1]
+    later = np.triu(np.ones((n, n), dtype=bool), 1)
+    weights = [math.factorial(n - 1 - r) for r in range(n)]
+    out = np.empty(perms.shape[0], dtype=object)
+    for lo in range(0, perms.shape[0], 4096):  # (rows, n, n) at a time: memory stays bounded
+        block = perms[lo:lo + 4096]
+        # Lehmer digits: how many later entries are smaller
+        digits = ((block[:, :, None] > block[:, None, :]) & later).sum(axis=2)
+        for q, row in enumerate(digits.tolist(), lo):
+            out[q] = sum(d * w for d, w in zip(row, weights, strict=True))
+    return out
 
 
 def _nth_permutation(n: int, index: int) -> tuple[int, ...]:

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
+from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CliError,
     FormatOption,
     OutputFormat,
     load_conflict,
@@ -42,7 +44,8 @@ def robustness_command(
                           help="Profiles to sample when the profile space is larger than this "
                           "(it is enumerated exactly when it is not).")
     ] = DEFAULT_SAMPLES,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed of the sampling.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the sampling (0 or "
+                                      "more).")] = 0,
     exact: Annotated[
         bool, typer.Option("--exact", help="Enumerate every profile (refused when too many).")
     ] = False,
@@ -74,13 +77,34 @@ def robustness_command(
     from detente.analyses.robustness import profile_space_size, robustness
 
     c = load_conflict(file)
-    with _bar(profile_space_size(c), samples, exact) as step:
-        result = robustness(c, concept, samples=samples, seed=seed, exact=exact or None,
-                            scheduler=scheduler, progress=step)
+    try:
+        with _bar(profile_space_size(c), samples, exact) as step:
+            result = robustness(c, concept, samples=samples, seed=seed, exact=exact or None,
+                                scheduler=scheduler, progress=step)
+    except AnalysisError as exc:
+        raise CliError(cli_words(str(exc))) from exc
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
         return
     render(result, limit)
+
+
+#: The analysis names its parameters; the command line says its flags instead.
+_FLAGS = ((r"exact=True", "--exact"), (r"samples=", "--samples "),
+          (r"(?<![\w-])samples(?= must)", "--samples"), (r"(?<![\w-])seed(?= must)", "--seed"))
+
+
+def cli_words(text: str) -> str:
+    """An analysis message with its parameter names replaced by this command's flags.
+
+    >>> cli_words("seed must be a whole number; use samples=5 or fewer")
+    '--seed must be a whole number; use --samples 5 or fewer'
+    """
+    import re
+
+    for pattern, flag in _FLAGS:
+        text = re.sub(pattern, flag, text)
+    return text
 
 
 @contextmanager
@@ -99,14 +123,15 @@ def _bar(space: int, samples: int, exact: bool) -> Iterator[ProgressCallback]:
         yield step
 
 
-def _pct(p: float) -> str:
-    return f"{100 * p:.1f} %"
+def _pct(p: float | None) -> str:
+    return "n/a" if p is None else f"{100 * p:.1f} %"
 
 
 def render(result: RobustnessResult, limit: int) -> None:
     """Text output: probabilities per concept, the status quo's fate, the deciding elements."""
     from rich.table import Table
 
+    from detente.analyses.robustness import count_text
     from detente.engine.registry import concept_label
 
     c = result.conflict
@@ -114,7 +139,7 @@ def render(result: RobustnessResult, limit: int) -> None:
     how = ("exact, every profile" if result.exact
            else f"{result.samples:,} sampled profiles, {result.distinct:,} of them distinct, "
                 f"seed {result.seed}")
-    console.print(Text(f"{c.name}: {result.profiles:,} preference profiles ({how})",
+    console.print(Text(f"{c.name}: {count_text(result.profiles)} preference profiles ({how})",
                        style="bold"))
     table = Table(title="Probability that a state is an equilibrium")
     table.add_column("state")
@@ -145,6 +170,9 @@ def render(result: RobustnessResult, limit: int) -> None:
             for s in e["settings"]:
                 probs = ", ".join(f"{st} {_pct(p)}" for st, p in
                                   s["equilibrium_probability"].items())
+                if s["probability"] == 0:  # conditional probabilities undefined
+                    probs = ("no profile has this setting" if result.exact
+                             else "not drawn in the sample")
                 console.print(f"      {s['setting']} ({_pct(s['probability'])}): {probs}")
 
 
