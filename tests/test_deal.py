@@ -587,3 +587,85 @@ def test_report_shows_the_mediation_when_no_guarantee_suffices(tmp_path: Path) -
         assert "No setting of the guarantor options repairs it." in text
         assert "Minimal priority change at" in text
         assert "1 edit — B: drop" in text and "b_attacks if a_releases" in text
+
+
+# ----- a long deal over few states: work per distinct state (issue 16, item 7) -------------
+def _alternating(model: Conflict, n: int) -> Conflict:
+    """The flagship with an ``n``-phase deal alternating its cease-fire and its status quo,
+    without guarantors (so every broken phase goes to the mediation fallback)."""
+    assert model.deal is not None and model.status_quo is not None
+    a, s = model.deal.phases[0].state, model.status_quo
+    phases = tuple(Phase(f"p{k}", a if k % 2 == 0 else s) for k in range(n))
+    return replace(model, deal=Deal("long", phases))
+
+
+def test_a_long_deal_over_two_states_mediates_once_per_state(
+    flagship: Conflict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fuzzer's 50-phase deal over 2 states took 84 s: the mediation fallback ran again for
+    every phase. Now each distinct (state, concept) is mediated once, and every phase gets the
+    answer a short deal through the same state and next state gets."""
+    import time
+
+    import detente.analyses.deal_guarantees as dg
+
+    calls: list[tuple[str, str, int]] = []
+    real = dg.mediate
+
+    def counted(model: Conflict, target: str, **kw: Any) -> Any:
+        calls.append((target, kw["concepts"][0], kw["max_edits"]))
+        return real(model, target, **kw)
+
+    monkeypatch.setattr(dg, "mediate", counted)
+    concepts = ["seq", "sim"]
+    t0 = time.perf_counter()
+    long = deal_analysis(_alternating(flagship, 50), concepts)
+    elapsed = time.perf_counter() - t0
+    assert len(calls) == len(set(calls))  # nothing asked twice
+    assert {(t, k) for t, k, _ in calls} <= {
+        (flagship.state_string(x), k) for x in (long.phases[0].state.code,
+                                                long.phases[1].state.code) for k in concepts}
+    assert elapsed < 20, elapsed  # was ~25 s for these two concepts; ~1 s now
+    # Each phase as in a short deal through the same state and next state: [A, S, A].
+    short = deal_analysis(_alternating(flagship, 3), concepts)
+    end = deal_analysis(_alternating(flagship, 2), concepts)  # [A, S]: S is last
+    for k, phase in enumerate(long.phases):
+        same = end.phases[1] if k == 49 else short.phases[k % 2]
+        got, want = phase.to_dict(), same.to_dict()
+        assert got.pop("name") == f"p{k}"
+        want.pop("name")
+        assert got == want, k
+    for c in concepts:
+        g, s = long.guarantees[c], short.guarantees[c]
+        assert g.holds_as_written == s.holds_as_written
+        assert g.mediation is not None and s.mediation is not None
+        by_state = {p.phase: p for p in s.mediation}
+        for m in g.mediation:
+            k = int(m.phase[1:])
+            twin = by_state.get("p1" if k % 2 else "p0")
+            assert twin is not None and m.result is not None and twin.result is not None
+            assert m.result.to_dict() == twin.result.to_dict()
+
+
+def test_holds_is_right_for_one_state_with_different_next_phases(
+    exchange: Conflict, flagship: Conflict
+) -> None:
+    """The memo of ``holds`` is per (state, next state, concept): a state that is followed by
+    different phases (or is last) gets each answer right, whatever order they are asked in.
+    In the flagship, from YNNNNNNNNNN the one improvement undeterred under SEQ&SIM (of a DM
+    with several) leads to NYYNNNNNNNN: the phase holds when that is the next phase, not when
+    it is the last (a memo per (state, DM, concept) answered both with the first answer)."""
+    from detente.analyses.deal_context import DealContext
+    from detente.engine import Engine
+
+    def answers(c: Conflict, order: list[tuple[int, int | None, str]]) -> dict[Any, bool]:
+        run = DealContext(c, tuple(sorted({k for _, _, k in order})), Engine(c))
+        return {a: run.holds(*a) for a in order}
+
+    codes = [int(x) for x in exchange.feasible]
+    grid = [(s, n, k) for s in codes for n in [*codes, None] for k in CONCEPTS]
+    pair = [(1, 6, "seq_sim"), (1, None, "seq_sim")]
+    for c, asks in ((exchange, grid), (flagship, pair)):
+        fresh = {a: answers(c, [a])[a] for a in asks}
+        assert answers(c, asks) == answers(c, asks[::-1]) == fresh
+    assert answers(flagship, pair) == {pair[0]: True, pair[1]: False}

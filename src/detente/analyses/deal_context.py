@@ -1,7 +1,14 @@
 """Shared state of one phased-deal analysis: the model, its stability (from ``analyze``), the
-engine's move index, cached explanations, and the "does this phase hold" test."""
+engine's move index, cached explanations, and the "does this phase hold" test.
+
+Everything here depends on a phase's *state* (and the next phase's state), never on its place
+in the deal, so it is computed once per distinct state and memoised: a long deal that returns
+to a few states costs what those states cost (the mediation fallback is memoised the same way,
+in :attr:`DealContext.mediated`)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +21,10 @@ from detente.engine.registry import get_concept
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal
 
+if TYPE_CHECKING:
+    from detente.analyses.mediation.result import MediationResult
+    from detente.model.errors import DetenteError
+
 
 class DealContext:
     """Shared state of one analysis: the model, its stability, cached explanations."""
@@ -25,7 +36,12 @@ class DealContext:
         self.result: StabilityResult = analyze(model, concepts, engine=engine)
         self.index = engine.move_index()
         self._explained: dict[int, Explanation] = {}
-        self._holds: dict[tuple[int, int, str], bool] = {}
+        #: (state, DM, concept) -> (sanctioned, target code) of each improvement, from explain
+        self._checks: dict[tuple[int, int, str], tuple[tuple[bool, int], ...]] = {}
+        self._holds: dict[tuple[int, int | None, str], bool] = {}
+        #: (state, concept) -> the mediation analysis's answer for that phase state (or the
+        #: error it refused with), shared by every phase in that state
+        self.mediated: dict[tuple[int, str], MediationResult | DetenteError] = {}
 
     def ref(self, code: int) -> StateRef:
         return state_of(self.c, code)
@@ -64,12 +80,19 @@ class DealContext:
         return tuple(out)
 
     def holds(self, code: int, nxt: int | None, concept: str) -> bool:
-        """Every undeterred temptation from ``code`` leads to ``nxt``.
+        """Every undeterred temptation from ``code`` leads to ``nxt`` (memoised per state,
+        next state and concept).
 
         Looks only at the DMs that ``analyze`` finds unstable there, and only when one of
         their improvements leads elsewhere than ``nxt``. For GMR, SMR and SEQ it reads the
         engine's sanction test per improvement; for SIM and SEQ&SIM it asks ``explain``.
         """
+        key = (code, nxt, concept)
+        if key not in self._holds:
+            self._holds[key] = self._holds_now(code, nxt, concept)
+        return self._holds[key]
+
+    def _holds_now(self, code: int, nxt: int | None, concept: str) -> bool:
         p = self.pos(code)
         stable = self.result.stable[concept][:, p]
         nxt_pos = None if nxt is None else self.pos(nxt)
@@ -88,17 +111,22 @@ class DealContext:
                 if any(worst[t] > u[p] for t in away):
                     return False
                 continue
-            key = (code, i, concept)
-            if key not in self._holds:
-                e = explain(self.c, self.c.state_string(code), dms=[i], concepts=[concept],
-                            index=self.index)
-                checks = e.dms[0].verdicts[0].checks
-                self._holds[key] = all(
-                    ch.sanctioned or ch.improvement.target.code == nxt for ch in checks
-                )
-            if not self._holds[key]:
+            if not all(ok or target == nxt for ok, target in self._sim_checks(code, i, concept)):
                 return False
         return True
+
+    def _sim_checks(self, code: int, i: int, concept: str) -> tuple[tuple[bool, int], ...]:
+        """(deterred, target code) of each improvement of DM ``i`` from ``code`` under a
+        simultaneous concept, from ``explain`` (once per state, DM and concept; the next phase
+        is applied by the caller, so one state reached with different next phases is right)."""
+        key = (code, i, concept)
+        if key not in self._checks:
+            e = explain(self.c, self.c.state_string(code), dms=[i], concepts=[concept],
+                        index=self.index)
+            self._checks[key] = tuple(
+                (ch.sanctioned, ch.improvement.target.code) for ch in e.dms[0].verdicts[0].checks
+            )
+        return self._checks[key]
 
     def rank(self, i: int, code: int) -> int:
         return int(self.c.ranks[i][self.pos(code)])

@@ -107,16 +107,23 @@ def _mediation(
     run: DealContext, deal: Deal, concept: str, broken: list[int], max_edits: int
 ) -> tuple[PhaseMediation, ...]:
     """Minimal priority changes that make each broken phase a ``concept`` equilibrium, from
-    the mediation analysis; a phase it refuses (e.g. a search too large) keeps the reason."""
+    the mediation analysis; a phase it refuses (e.g. a search too large) keeps the reason.
+    The answer depends only on the phase's state: asked once per distinct state
+    (:attr:`DealContext.mediated`), however often the deal returns to it."""
     out = []
     for k in broken:
         phase = deal.phases[k]
-        try:
-            found = _fewest_edits(run, phase.state, concept, max_edits)
-        except DetenteError as exc:
-            out.append(PhaseMediation(phase.name, None, str(exc)))
-            continue
-        out.append(PhaseMediation(phase.name, found))
+        key = (phase.state, concept)
+        if key not in run.mediated:
+            try:
+                run.mediated[key] = _fewest_edits(run, phase.state, concept, max_edits)
+            except DetenteError as exc:
+                run.mediated[key] = exc
+        found = run.mediated[key]
+        if isinstance(found, DetenteError):
+            out.append(PhaseMediation(phase.name, None, str(found)))
+        else:
+            out.append(PhaseMediation(phase.name, found))
     return tuple(out)
 
 
