@@ -1,33 +1,59 @@
-"""The web application: :func:`create_app` wires the API, the pages, the token check and the
-request size limit around one :class:`~detente.surfaces.web.workbench.Workbench`."""
+"""The web application: :func:`create_app` wires the API, the pages and the guards (security
+headers, size limit, host and cross-site checks, token, CSRF token: :mod:`.guards`) around one
+:class:`~detente.surfaces.web.workbench.Workbench`."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import hmac
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+import secrets
+import threading
+import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
+import jinja2
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from detente.model.errors import DetenteError, ModelError, ModelTooLargeError, error_data
 from detente.surfaces.web import api, pages
 from detente.surfaces.web.config import Settings
+from detente.surfaces.web.guards import (
+    BodyLimit,
+    CrossSiteCheck,
+    CsrfCheck,
+    SecurityHeaders,
+    TokenCheck,
+)
 from detente.surfaces.web.store import NotFound, StaleVersion
 from detente.surfaces.web.workbench import Workbench
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 STATIC = Path(__file__).parent / "static"
-TOKEN_COOKIE = "detente_token"
+#: Swagger UI (vendored in static/, Apache-2.0: static/swagger-ui.LICENSE.txt); no inline
+#: script, so the CSP holds on this page too.
+SWAGGER_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>detente workbench API</title>
+<link rel="stylesheet" href="/static/swagger-ui.css">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/static/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script>
+</body>
+</html>
+"""
+#: Longest echo of a bad input in a 422 answer (characters).
+MAX_ECHO = 200
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -37,23 +63,63 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        bench.close()
+        await _close(bench, settings.shutdown_grace_s)
 
     app = FastAPI(
         title="detente workbench", version=_version(), lifespan=lifespan,
-        openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None,
+        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None,
         description="Model conflicts and analyse them with the Graph Model for Conflict "
         "Resolution. Analysis answers are exactly the JSON of the matching `detente` command.",
     )
     app.state.bench = bench
+    app.state.csrf_token = csrf_token(settings.csrf_secret or secrets.token_bytes(32))
+    pages.templates.env.globals["csrf_token"] = _template_csrf_token
     _add_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_api_route("/api/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(CsrfCheck, token=app.state.csrf_token)
     app.add_middleware(TokenCheck, token=settings.token)
-    app.add_middleware(OriginCheck, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(CrossSiteCheck, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def csrf_token(secret: bytes) -> str:
+    """The pages' CSRF token, derived from the server's secret (random per process unless
+    ``Settings.csrf_secret`` is given)."""
+    return hmac.new(secret, b"detente csrf token", hashlib.sha256).hexdigest()
+
+
+@jinja2.pass_context
+def _template_csrf_token(context: Any) -> str:
+    """``{{ csrf_token() }}`` in a page: the token of the app rendering it."""
+    token: str = context["request"].app.state.csrf_token
+    return token
+
+
+async def _docs() -> HTMLResponse:
+    return HTMLResponse(SWAGGER_PAGE)
+
+
+async def _close(bench: Workbench, seconds: float) -> None:
+    """Close the workbench (cancel jobs, close the store), waiting at most ``seconds``: a job
+    that does not stop in time is left to die with the process (every save is already
+    committed), so a stop signal stops the server promptly."""
+    done = threading.Event()
+
+    def close() -> None:
+        try:
+            bench.close()
+        finally:
+            done.set()
+
+    threading.Thread(target=close, name="detente-close", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not done.is_set() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
 
 
 def _version() -> str:
@@ -79,162 +145,42 @@ def _add_error_handlers(app: FastAPI) -> None:
         assert isinstance(exc, StaleVersion)
         return JSONResponse({"detail": str(exc), "latest": exc.latest}, status_code=409)
 
+    async def invalid(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = [_printable(e) for e in jsonable_encoder(exc.errors())]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(DetenteError, model_error)
     app.add_exception_handler(ModelError, model_error)
     app.add_exception_handler(NotFound, not_found)
     app.add_exception_handler(StaleVersion, stale)
 
 
-# ----- ASGI middleware ------------------------------------------------------------------
-class BodyTooLarge(Exception):
-    pass
+def _printable(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error that can be sent as UTF-8: a lone surrogate (``\\ud800`` in a JSON
+    body) is shown escaped and located, and a long input is cut to :data:`MAX_ECHO`
+    characters."""
+    out = {k: _text(v) for k, v in error.items()}
+    raw = error.get("input")
+    if error.get("type") == "string_unicode" and isinstance(raw, str):
+        at = next((i for i, ch in enumerate(raw) if "\ud800" <= ch <= "\udfff"), None)
+        if at is not None:
+            out["msg"] += (f": character {at + 1:,} is a lone surrogate escape "
+                           f"({_text(raw[at])}), which is not a character; send the text "
+                           "as UTF-8")
+    value = out.get("input")
+    if isinstance(value, str) and len(value) > MAX_ECHO:
+        out["input"] = f"{value[:MAX_ECHO]}… ({len(value):,} characters in all)"
+    return out
 
 
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length up front and by
-    counting when the body is streamed without one."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                try:
-                    too_big = int(value) > self.limit
-                except ValueError:
-                    too_big = True
-                if too_big:
-                    await self._refuse(send)
-                    return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
-
-    async def _refuse(self, send: Send) -> None:
-        body = (b'{"detail":"request too large: this server accepts at most '
-                + f"{self.limit:,}".encode() + b' bytes"}')
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
-
-
-class OriginCheck:
-    """Refuse requests for another host name (DNS rebinding) when ``allowed_hosts`` is set,
-    and state-changing requests sent by a page of another site (its ``Origin`` is not this
-    server), with 403."""
-
-    UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-
-    def __init__(self, app: ASGIApp, allowed_hosts: tuple[str, ...] | None) -> None:
-        self.app = app
-        self.allowed = None if allowed_hosts is None else {h.lower() for h in allowed_hosts}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
-        host = headers.get("host", "")
-        problem = None
-        if self.allowed is not None and _host_name(host) not in self.allowed:
-            problem = f"this server does not answer to the host name {host!r}"
-        origin = headers.get("origin")
-        if (problem is None and scope["method"] in self.UNSAFE and origin
-                and origin != "null" and urlsplit(origin).netloc.lower() != host.lower()):
-            problem = f"a page of {origin} may not change this server's models"
-        if problem is None:
-            await self.app(scope, receive, send)
-            return
-        await JSONResponse({"detail": problem}, status_code=403)(scope, receive, send)
-
-
-def _host_name(host: str) -> str:
-    """``'127.0.0.1:8000'`` → ``'127.0.0.1'``, ``'[::1]:8000'`` → ``'::1'``."""
-    host = host.strip().lower()
-    if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
-    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-
-
-class TokenCheck:
-    """With a token set, every request except static files must carry it: as
-    ``Authorization: Bearer TOKEN``, or in the ``detente_token`` cookie that opening any page
-    with ``?token=TOKEN`` sets (for browsers)."""
-
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
-        self.app, self.token = app, token
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.token is None or scope["type"] != "http" or scope["path"].startswith("/static/"):
-            await self.app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
-                   for k, v in scope.get("headers", [])}
-        given = _bearer(headers.get("authorization", "")) or _cookie(
-            headers.get("cookie", ""), TOKEN_COOKIE)
-        if given is not None and self._ok(given):
-            await self.app(scope, receive, send)
-            return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        from_query = (query.get("token") or [None])[0]
-        path: str = scope["path"]
-        if from_query is not None and self._ok(from_query) and not path.startswith("/api"):
-            # a browser opening the link it was given: remember the token, drop it from the URL
-            response: Response = Response(status_code=303, headers={"Location": path})
-            response.set_cookie(TOKEN_COOKIE, from_query, httponly=True, samesite="strict")
-            await response(scope, receive, send)
-            return
-        if path.startswith("/api"):
-            response = JSONResponse(
-                {"detail": "this server needs a token: send 'Authorization: Bearer TOKEN'"},
-                status_code=401, headers={"WWW-Authenticate": "Bearer"})
-        else:
-            response = Response(
-                "This detente server needs a token: open the address with ?token=TOKEN "
-                "(as given to `detente serve --token`).", status_code=401,
-                media_type="text/plain")
-        await response(scope, receive, send)
-
-    def _ok(self, given: str) -> bool:
-        assert self.token is not None
-        return hmac.compare_digest(given.encode("utf-8", "replace"),
-                                   self.token.encode("utf-8"))
-
-
-def _bearer(value: str) -> str | None:
-    scheme, _, rest = value.partition(" ")
-    return rest.strip() if scheme.lower() == "bearer" and rest.strip() else None
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
+def _text(value: Any) -> Any:
+    """``value`` with every string encodable as UTF-8 (lone surrogates escaped)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _text(v) for k, v in value.items()}
+    return value

@@ -19,6 +19,8 @@ MAX_OPTIONS = 20
 MAX_STATES = 2**18
 #: Models up to this many states are analysed live in the editor as you type.
 LIVE_STATES = 20_000
+#: Seconds a stopping server waits for requests in flight, and then for running jobs.
+SHUTDOWN_GRACE_S = 2.0
 #: Bytes of results the server's cache keeps at most (least recently used dropped first).
 CACHE_BYTES = 256 * 2**20
 #: Largest analysis answer (bytes of JSON) a request or a job may produce; a larger one is
@@ -74,7 +76,28 @@ class Settings:
     #: Host header names accepted (None: any). ``detente serve`` on loopback sets the
     #: loopback names, so a web page cannot reach the server by DNS rebinding.
     allowed_hosts: tuple[str, ...] | None = None
+    #: Secret the pages' CSRF token is derived from (None: a random one per process).
+    csrf_secret: bytes | None = None
+    #: On a stop signal, requests in flight get this long to finish, and then the jobs
+    #: (seconds each); what is still running is abandoned (every save is committed already).
+    shutdown_grace_s: float = SHUTDOWN_GRACE_S
 
 
 #: Host names a loopback server answers to.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def allowed_hosts_for(host: str) -> tuple[str, ...] | None:
+    """The ``Host`` names a server listening on ``host`` answers to: on loopback, the
+    loopback names and the address it was given (``--host 127.0.0.2`` answers to 127.0.0.2);
+    elsewhere any name (None: the token guards such a server).
+
+    >>> allowed_hosts_for("127.0.0.2")
+    ('127.0.0.1', 'localhost', '::1', '127.0.0.2')
+    >>> allowed_hosts_for("0.0.0.0") is None
+    True
+    """
+    if not is_loopback(host):
+        return None
+    name = host.strip().strip("[]").lower()
+    return LOOPBACK_HOSTS if name in LOOPBACK_HOSTS else (*LOOPBACK_HOSTS, name)

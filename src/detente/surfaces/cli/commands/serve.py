@@ -35,8 +35,8 @@ def serve(
     address once with `?token=TOKEN` (a cookie keeps it).
     """
     from detente.surfaces.web.config import (
-        LOOPBACK_HOSTS,
         Settings,
+        allowed_hosts_for,
         default_db_path,
         is_loopback,
     )
@@ -57,14 +57,16 @@ def serve(
 
     path = db or default_db_path()
     cache = os.environ.get("DETENTE_WEB_CACHE", "").strip()
-    settings = Settings(db_path=path, token=token,
-                        allowed_hosts=LOOPBACK_HOSTS if is_loopback(host) else None)
+    settings = Settings(db_path=path, token=token, allowed_hosts=allowed_hosts_for(host))
     if cache.isdigit():  # results cached per (model, version, query); 0 turns the cache off
         settings = replace(settings, cache_entries=int(cache))
     app = create_app(settings)
     shown = f"[{host}]" if ":" in host else host
     note(f"detente workbench on http://{shown}:{port}  (database: {path})")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # on SIGTERM or Ctrl-C: requests in flight get a few seconds, then the server stops
+    # (uvicorn re-raises the signal once it has shut down, so no worker thread holds it up)
+    uvicorn.run(app, host=host, port=port, log_level="warning",
+                timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_s)))
 
 
 def register(app: typer.Typer) -> None:
