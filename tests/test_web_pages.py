@@ -238,3 +238,18 @@ def test_import_limit_is_in_bytes_and_not_utf8_is_told_apart(tmp_path: Path) -> 
     with client(tmp_path / "small", max_request_bytes=100_000) as c:
         r = _post(c, "/models/import", files={"file": ("big.yaml", big.encode(), "text/yaml")})
         assert r.status_code == 413 and "100,000 bytes" in r.text
+
+
+def test_finished_job_results_in_memory_are_bounded_in_bytes(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        c.post("/api/models", json={"yaml": PD})
+        jobs = c.app.state.bench.jobs  # type: ignore[attr-defined]
+        jobs.keep_result_bytes = 5_000
+        ids = []
+        for k in range(4):
+            job = jobs.submit("big", lambda progress, k=k: {"k": k, "pad": "x" * 2_000})
+            assert jobs.wait(job.id, 10).state == "done"
+            ids.append(job.id)
+        assert jobs.results_bytes() <= 5_000
+        # a result dropped from memory is read back from the store
+        assert c.get(f"/api/jobs/{ids[0]}").json()["result"] == {"k": 0, "pad": "x" * 2_000}

@@ -55,7 +55,10 @@ def measure(value: object, max_nodes: int = MAX_WALK) -> int:
         if isinstance(obj, np.ndarray):
             total += obj.nbytes + 112
             continue
-        total += sys.getsizeof(obj)
+        try:
+            total += sys.getsizeof(obj)
+        except Exception:  # an odd __sizeof__: count nothing for it, never fail the caller
+            continue
         if isinstance(obj, bytes | bytearray | str | int | float | bool | type(None)) or (
                 callable(obj) or isinstance(obj, ModuleType)):
             continue  # leaves; functions, classes and modules are shared, not the value's
@@ -76,9 +79,12 @@ def _attributes(obj: object) -> list[object]:
     if isinstance(attrs, dict):
         found.extend(attrs.values())
     for cls in type(obj).__mro__:
-        for name in getattr(cls, "__slots__", ()):
-            if hasattr(obj, name):
+        slots = getattr(cls, "__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            try:
                 found.append(getattr(obj, name))
+            except Exception:  # an unset slot or a failing descriptor holds nothing here
+                continue
     return found
 
 

@@ -15,6 +15,7 @@ finds a finished job, with its result, after the server restarts.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -48,6 +49,9 @@ class JobJournal(Protocol):
 Work = Callable[[ProgressFn], dict[str, Any]]
 #: Finished jobs kept in memory for their results (oldest dropped first).
 KEEP_FINISHED = 200
+#: Bytes (of JSON) of finished jobs' results kept in memory; beyond it the oldest results
+#: are dropped from memory (the journal still has them, up to its own size limit).
+KEEP_RESULT_BYTES = 128 * 2**20
 
 
 class JobCancelled(Exception):
@@ -70,6 +74,10 @@ class Job:
     created: float = field(default_factory=time.time)
     finished: float | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    #: Bytes of the result's JSON (measured when the job finished).
+    result_bytes: int = 0
+    #: True once the result was dropped from memory (read it back from the journal).
+    result_dropped: bool = False
 
     @property
     def finished_ok(self) -> bool:
@@ -104,9 +112,11 @@ class Job:
 class JobRunner:
     """Runs jobs on a few worker threads and keeps their state."""
 
-    def __init__(self, workers: int = 1, journal: JobJournal | None = None) -> None:
+    def __init__(self, workers: int = 1, journal: JobJournal | None = None,
+                 keep_result_bytes: int = KEEP_RESULT_BYTES) -> None:
         self._workers = workers
         self._journal = journal
+        self.keep_result_bytes = keep_result_bytes
         self._pool: ThreadPoolExecutor | None = None
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
@@ -130,10 +140,15 @@ class JobRunner:
         """A job of this server, or one the journal recorded (an earlier server's)."""
         with self._lock:
             job = self._jobs.get(job_id)
-        if job is None and self._journal is not None:
+        if self._journal is not None and (job is None or job.result_dropped):
             row = self._journal.get_job(job_id)
-            job = Job.from_record(row) if row is not None else None
+            job = Job.from_record(row) if row is not None else job
         return job
+
+    def results_bytes(self) -> int:
+        """Bytes (of JSON) of the finished jobs' results held in memory now."""
+        with self._lock:
+            return sum(j.result_bytes for j in self._jobs.values() if j.result is not None)
 
     def cancel(self, job_id: str) -> Job | None:
         """Ask a job to stop; a queued job is cancelled at once. A job recorded by an earlier
@@ -220,11 +235,13 @@ class JobRunner:
                 job.error = {"type": type(exc).__name__, "text": str(exc)}
                 self._finish(job, "failed")
             return
+        size = len(json.dumps(result, ensure_ascii=False, separators=(",", ":"), default=str))
         with self._lock:
-            job.result = result
+            job.result, job.result_bytes = result, size
             job.done_steps = job.steps
             job.message = "done"
             self._finish(job, "done")
+            self._drop_old_results(job)
 
     def _keep(self, job: Job) -> None:
         """Record the job in the journal (a failure to write only costs the record)."""
@@ -241,6 +258,17 @@ class JobRunner:
         job.state = state
         job.finished = time.time()
         self._done.notify_all()
+
+    def _drop_old_results(self, newest: Job) -> None:
+        """Drop the oldest finished results from memory (never ``newest``'s, not yet in the
+        journal) until they fit the byte budget."""
+        held = [j for j in self._jobs.values() if j.result is not None and j is not newest]
+        total = sum(j.result_bytes for j in held) + newest.result_bytes
+        for old in sorted(held, key=lambda j: j.finished or 0.0):
+            if total <= self.keep_result_bytes:
+                break
+            total -= old.result_bytes
+            old.result, old.result_dropped = None, True
 
     def _forget_old(self) -> None:
         finished = [j.id for j in self._jobs.values() if j.finished is not None]
