@@ -1,17 +1,21 @@
-"""The workbench as a real server process: kill -9 during saves, restart, a short load."""
+"""The workbench as a real server process: kill -9 during saves, restart, a short load;
+SIGTERM during a long request; --host on another loopback address."""
 
 from __future__ import annotations
 
 import importlib.util
 import os
 import signal
+import socket
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
 
 import httpx
 
+from detente.surfaces.web.config import CLOSE_GRACE_S, SHUTDOWN_GRACE_S
 from web_helpers import FLAGSHIP, PD, ROOT, server
 
 
@@ -100,3 +104,39 @@ def _bench_module():  # type: ignore[no-untyped-def]
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_another_loopback_address_then_sigterm_during_a_long_request(tmp_path: Path) -> None:
+    """Two fixes on one server process (a start costs seconds). Was: `--host 127.0.0.2`
+    started without a token, then refused every request (not a loopback host name); now the
+    address given is a host name it answers to. Was: SIGTERM waited for every request in
+    flight, so a client stalling mid-body (or a long analysis) kept the server up for good;
+    now it stops within the grace periods."""
+    db = tmp_path / "web.db"
+    with server(db, host="127.0.0.2") as (base, proc):
+        assert httpx.get(base + "/api/models").status_code == 200
+        assert httpx.post(base + "/api/models", json={"yaml": PD}).status_code == 201
+        host, port = base.removeprefix("http://").split(":")
+        assert httpx.get(base + "/api/models",  # DNS rebinding is still refused
+                         headers={"host": f"evil.example:{port}"}).status_code == 403
+        flagship = httpx.post(base + "/api/models", json={"yaml": FLAGSHIP}, timeout=60).json()
+        httpx.post(base + f"/api/models/{flagship['id']}/jobs",  # seconds of work, running
+                   json={"kind": "report"})
+        with socket.create_connection((host, int(port)), timeout=10) as stalled:
+            # a request whose body never finishes: in flight until the server gives up on it
+            stalled.sendall(b"POST /api/validate HTTP/1.1\r\nHost: " + f"{host}:{port}".encode()
+                            + b"\r\nContent-Type: application/json\r\n"
+                            b"Content-Length: 1000\r\n\r\n{\"yaml\": \"")
+            time.sleep(0.3)
+            start = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("the server did not stop on SIGTERM") from None
+            took = time.monotonic() - start
+    # 2 s for the stalled request, 1 s for the job, and some slack for a busy machine
+    assert took < SHUTDOWN_GRACE_S + CLOSE_GRACE_S + 2, f"SIGTERM took {took:.1f} s"
+    with sqlite3.connect(db) as conn:  # what was saved is intact
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 2

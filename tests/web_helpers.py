@@ -40,21 +40,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(db: Path, *extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``detente serve`` in a subprocess on a free loopback port; yields (base URL, process).
-    The process is killed at the end if still running."""
+def server(db: Path, *extra: str, host: str = "127.0.0.1",
+           ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``detente serve`` in a subprocess on a free port of the loopback address ``host``;
+    yields (base URL, process). The process is killed at the end if still running."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "detente.surfaces.cli", "serve", "--port", str(port),
-         "--db", str(db), *extra],
+        [sys.executable, "-m", "detente.surfaces.cli", "serve", "--host", host,
+         "--port", str(port), "--db", str(db), *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ},
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(base + "/api/openapi.json", timeout=1).status_code in (200, 401):
+                if httpx.get(base + "/api/openapi.json", timeout=1).status_code in (200, 401,
+                                                                                   403):
                     break
             except httpx.TransportError:
                 pass

@@ -63,7 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        await _close(bench, settings.shutdown_grace_s)
+        await _close(bench, settings.close_grace_s)
 
     app = FastAPI(
         title="detente workbench", version=_version(), lifespan=lifespan,

@@ -20,7 +20,7 @@ MAX_STATES = 2**18
 #: Models up to this many states are analysed live in the editor as you type.
 LIVE_STATES = 20_000
 #: Seconds a stopping server waits for requests in flight, and then for running jobs.
-SHUTDOWN_GRACE_S = 2.0
+SHUTDOWN_GRACE_S, CLOSE_GRACE_S = 2.0, 1.0
 #: Bytes of results the server's cache keeps at most (least recently used dropped first).
 CACHE_BYTES = 256 * 2**20
 #: Largest analysis answer (bytes of JSON) a request or a job may produce; a larger one is
@@ -78,9 +78,11 @@ class Settings:
     allowed_hosts: tuple[str, ...] | None = None
     #: Secret the pages' CSRF token is derived from (None: a random one per process).
     csrf_secret: bytes | None = None
-    #: On a stop signal, requests in flight get this long to finish, and then the jobs
-    #: (seconds each); what is still running is abandoned (every save is committed already).
+    #: On a stop signal, requests in flight get this long to finish (seconds, whole) and
+    #: then running jobs ``close_grace_s``; what still runs is abandoned (every save is
+    #: committed already).
     shutdown_grace_s: float = SHUTDOWN_GRACE_S
+    close_grace_s: float = CLOSE_GRACE_S
 
 
 #: Host names a loopback server answers to.
