@@ -1,22 +1,27 @@
-"""Fuzz: mutated model files never crash or hang detente.
+"""Fuzz: mutated model files never crash, hang or blow up detente, in any command.
 
-A seeded mutation loop over the bundled examples (YAML) and the .gmcr test files (JSON): text
-mutations (cut, repeat, swap, insert odd characters and YAML tags, deep nesting, aliases) and,
-for JSON, value mutations of the parsed document (wrong types, huge or odd numbers, lone
-surrogates, empty and repeated names). Each input is loaded; what loads is then written in both
-formats and analysed. Anything but detente's own errors (DetenteError) fails the test, and so
-does any case that takes longer than ``CASE_SECONDS``. A sample of the cases also goes through
-the command line, which must exit with 0 or 2, never 1 with a traceback.
+Two kinds of pass, both seeded so a failure is reproducible (the message gives the seed, the
+case and the file the input was written to):
 
-The seed and case counts are fixed, so a failure is reproducible: the message gives the case.
+* the text-level loops: the bundled examples (YAML) and the .gmcr test files (JSON) mutated as
+  text (cut, repeat, swap, odd characters, YAML tags, deep nesting, aliases) and, for JSON, as
+  values; each input is loaded, written in both formats and, when small, analysed; a sample
+  goes through the command line (exit 0 or 2, never 1);
+* the structure-aware pass (``tests/fuzzing.py``): every section of the model file, read from
+  ``ModelSpec``, mutated at the data level on synthetic seeds that hold every field and on the
+  examples, then every command run on each case in a child process with a time and a memory
+  budget per command. ``benchmarks/bench_fuzz.py`` runs the same pass for longer.
+
+Anything but detente's own errors (DetenteError) fails.
 """
 
 from __future__ import annotations
 
-import copy
 import json
+import math
 import random
 import signal
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -24,29 +29,28 @@ from typing import Any
 
 import pytest
 
+import fuzzing
 from cli_runner import run
 from detente import analyze
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
+from detente.formats.spec import ModelSpec
 from detente.model.conflict import Conflict
-from detente.model.errors import DetenteError
+from detente.model.errors import DetenteError, ModelError
 
-ROOT = Path(__file__).resolve().parent.parent
-YAML_FILES = sorted((ROOT / "examples").glob("*.yaml"))
-GMCR_FILES = sorted(p for p in (ROOT / "tests" / "data" / "gmcr").glob("*.gmcr"))
 SEED = 20241129
 YAML_CASES = 1500
 JSON_CASES = 1500
 CLI_CASES = 60
 CASE_SECONDS = 10.0
-
-_ODD = [
-    "\x00", "\x01", "\x1b", "\x7f", "\x85", "\u2028", "\ufeff", "²", "①", "٣", "\U0001f600",
-    "!!float abc", "!!bool maybe", "!!timestamp 2020-13-45", "!!int x", "!!binary ###",
-    "!!python/object:os.system", "!foo", "&a", "*a", "*nope", "<<: *a", "? ", "{", "}", "[",
-    "]", ":", "- ", "#", "'", '"', "\t", "\n", "  ", "~", "null", "yes", "1e999", "-0",
-    "9" * 30, "not " * 200, " and a" * 300, "(" * 50, ")" * 50, " iff x" * 14,
-]
+#: Text-mutated models analysed in the text-level loop: at most this many states (the
+#: structure-aware pass runs every command, and the benchmark the flagship's mutations).
+ANALYSED_STATES = 64
+#: The structure-aware short pass: cases, budget per command, in-process CLI every n-th case.
+PASS_SEED = 20261206
+PASS_CASES = 40
+PASS_BUDGET = fuzzing.Budget(seconds=10.0, megabytes=512.0)
+REAL_CLI_CASES = 3
 
 
 class Hang(Exception):
@@ -67,95 +71,14 @@ def deadline(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-# ----- mutations ------------------------------------------------------------------------------
-def mutate_text(text: str, rnd: random.Random) -> str:
-    """One to three random text edits."""
-    for _ in range(rnd.randint(1, 3)):
-        n = len(text)
-        i = rnd.randrange(n + 1)
-        j = min(n, i + rnd.randint(0, 40))
-        kind = rnd.randrange(8)
-        if kind == 0:  # cut a span
-            text = text[:i] + text[j:]
-        elif kind == 1:  # repeat a span
-            text = text[:j] + text[i:j] + text[j:]
-        elif kind == 2:  # insert something odd
-            text = text[:i] + rnd.choice(_ODD) + text[i:]
-        elif kind == 3:  # swap two lines
-            lines = text.split("\n")
-            a, b = rnd.randrange(len(lines)), rnd.randrange(len(lines))
-            lines[a], lines[b] = lines[b], lines[a]
-            text = "\n".join(lines)
-        elif kind == 4:  # replace a value after a colon
-            k = text.find(": ", i)
-            if k >= 0:
-                end = text.find("\n", k)
-                end = len(text) if end < 0 else end
-                text = text[: k + 2] + rnd.choice(_ODD) + text[end:]
-        elif kind == 5:  # deep nesting
-            depth = rnd.choice([40, 400, 2000])
-            text = text[:i] + "[" * depth + "]" * depth + text[i:]
-        elif kind == 6:  # a random byte-ish character
-            text = text[:i] + chr(rnd.choice([rnd.randrange(32), rnd.randrange(0x80, 0x3000)])) \
-                + text[i:]
-        else:  # drop a line
-            lines = text.split("\n")
-            del lines[rnd.randrange(len(lines))]
-            text = "\n".join(lines)
-    return text
-
-
-_VALUES: list[Callable[[random.Random], Any]] = [
-    lambda r: None, lambda r: True, lambda r: -1, lambda r: 0, lambda r: 10**30,
-    lambda r: 1.5, lambda r: float("1e308"), lambda r: "", lambda r: " A ", lambda r: "\ud800",
-    lambda r: "Y", lambda r: "N", lambda r: "x" * 5000, lambda r: [], lambda r: {},
-    lambda r: [[0, "Y"]], lambda r: {"compound": True, "members": []}, lambda r: [0, 1, 2],
-    lambda r: r.randint(-3, 40), lambda r: "²", lambda r: [[[[[[[]]]]]]],
-]
-
-
-def _nodes(doc: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    yield path
-    if isinstance(doc, dict):
-        for k, v in doc.items():
-            yield from _nodes(v, (*path, k))
-    elif isinstance(doc, list):
-        for k, v in enumerate(doc):
-            yield from _nodes(v, (*path, k))
-
-
-def mutate_json(doc: Any, rnd: random.Random) -> Any:
-    """Replace, drop or duplicate a random node of a parsed document."""
-    doc = copy.deepcopy(doc)
-    for _ in range(rnd.choice([1, 1, 2, 3])):
-        paths = [p for p in _nodes(doc) if p]
-        if not paths:
-            return doc
-        path = rnd.choice(paths)
-        parent = doc
-        for part in path[:-1]:
-            parent = parent[part]
-        last = path[-1]
-        kind = rnd.randrange(4)
-        if kind == 0 and isinstance(parent, list):
-            del parent[last]
-        elif kind == 1 and isinstance(parent, list):
-            parent.append(copy.deepcopy(parent[last]))
-        elif kind == 2 and isinstance(parent, dict) and rnd.random() < 0.5:
-            del parent[last]
-        else:
-            parent[last] = rnd.choice(_VALUES)(rnd)
-    return doc
-
-
-# ----- what is done with an input ---------------------------------------------------------------
+# ----- text-level loops -------------------------------------------------------------------------
 def exercise(c: Conflict) -> None:
     """What every command does with a loaded model: name its states, write it, analyse it."""
     c.state_string(int(c.feasible[-1]))
     dumps(c)
     with suppress(DetenteError):
         dumps_gmcr(c)
-    if c.n_states <= 4096:
+    if c.n_states <= ANALYSED_STATES:
         analyze(c, ["nash", "gmr", "seq", "sim"]).to_dict()
 
 
@@ -174,15 +97,15 @@ def check(load: Callable[[str], Conflict], text: str, case: str) -> None:
 
 def _cases(kind: str, count: int) -> Iterator[tuple[str, str]]:
     rnd = random.Random(f"{SEED}-{kind}")
-    files = YAML_FILES if kind == "yaml" else GMCR_FILES
+    files = fuzzing.EXAMPLES if kind == "yaml" else fuzzing.GMCR_FILES
     texts = [p.read_text(encoding="utf-8") for p in files]
     docs = [json.loads(t) for t in texts] if kind == "json" else []
     for k in range(count):
         f = rnd.randrange(len(files))
         if kind == "json" and rnd.random() < 0.6:
-            text = json.dumps(mutate_json(docs[f], rnd))
+            text = json.dumps(fuzzing.mutate_json(docs[f], rnd))
         else:
-            text = mutate_text(texts[f], rnd)
+            text = fuzzing.mutate_text(texts[f], rnd)
         yield f"{kind} case {k} (from {files[f].name}, seed {SEED})", text
 
 
@@ -211,3 +134,150 @@ def test_fuzz_command_line(kind: str, tmp_path: Path) -> None:
             f"{case}: detente {' '.join(args)} exited {result.exit_code}: "
             f"{result.exception!r} on input {text[:300]!r}"
         )
+
+
+# ----- the structure-aware fuzzer: its seeds and mutations --------------------------------------
+def test_synthetic_seeds_fill_every_field_of_the_spec() -> None:
+    """Every field of every part of ModelSpec is in a synthetic seed, so each is mutated from a
+    valid value (a field added to the spec fails here until a seed holds it)."""
+    filled: set[str] = set()
+    for make in fuzzing.SYNTHETIC_SEEDS.values():
+        filled |= fuzzing.doc_fields(make())
+    assert fuzzing.spec_fields() - filled == set()
+    assert "PhaseSpec.set" in filled and "StatementGroupSpec.unknown_order" in filled
+
+
+def test_every_section_of_the_spec_is_mutated() -> None:
+    """The sections come from ModelSpec: the short pass mutates every top-level field, and a
+    section missing from a seed is generated from its type."""
+    pool = fuzzing.seeds(large=False)
+    mutated: set[str] = set()
+    for case in fuzzing.cases(PASS_SEED, PASS_CASES, pool):
+        mutated |= case.sections
+    assert mutated == set(ModelSpec.model_fields)
+    plain = {"name": "m", "decision_makers": fuzzing.synthetic_small()["decision_makers"]}
+    for section in ModelSpec.model_fields:
+        doc, done = fuzzing.mutate_doc(plain, random.Random(section), [section])
+        assert [m.section for m in done] == [section] * len(done)
+        assert doc != plain, section
+
+
+def test_mutations_cover_the_attacks() -> None:
+    """The operations include the inputs that broke detente before: broad patterns, long lists
+    (many phases, big unknown_order groups), NaN, odd names, aliases, deep nesting."""
+    ops: set[str] = set()
+    rnd = random.Random(1)
+    doc = fuzzing.synthetic_full()
+    for _ in range(400):
+        _, done = fuzzing.mutate_doc(doc, rnd)
+        ops |= {m.op.split(" (")[0] for m in done}
+    assert {"state pattern", "long list", "odd number", "odd name", "alias", "alias bomb",
+            "deep nesting", "drop", "duplicate", "swap", "empty", "generate"} <= ops
+    text = fuzzing.dump_doc(fuzzing.mutate_doc(doc, random.Random(3), ["deal"])[0])
+    assert fuzzing.load_doc(text) is not None
+
+
+def test_generated_values_follow_exactly_one_of() -> None:
+    """Values generated from the spec honour its "exactly one of" rules, so generated
+    sections often load."""
+    rnd = random.Random(0)
+    voc = fuzzing.Vocabulary(["a", "b"], ["A", "B"])
+    phases = [fuzzing.generate(ModelSpec.model_fields["deal"].annotation, voc, rnd)
+              for _ in range(50)]
+    ones = [sum(k in p for k in ("state", "set")) == 1 for d in phases if isinstance(d, dict)
+            for p in d.get("phases", [])]
+    assert ones and sum(ones) / len(ones) > 0.8
+
+
+# ----- the runner: its budgets and checks -------------------------------------------------------
+def _fake(name: str, fn: Callable[[], Any]) -> fuzzing.Command:
+    return fuzzing.Command(name, lambda c, ctx: fn(), lambda ctx: [name])
+
+
+def _sleep() -> None:
+    time.sleep(30)
+
+
+def _allocate() -> int:
+    block = bytearray(300 * 2**20)
+    block[:: 4096] = b"x" * len(block[:: 4096])
+    return len(block)
+
+
+def _raise(exc: BaseException) -> Callable[[], Any]:
+    def fn() -> Any:
+        raise exc
+
+    return fn
+
+
+def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
+    """What the runner counts as a failure: another exception, NaN in JSON, a command past its
+    time or memory budget (killed when it does not return), a process that dies."""
+    seed = fuzzing.seeds(large=False)[1]
+    case = fuzzing.Case(0, 0, seed.name, seed.suffix, seed.text)
+    commands = [
+        _fake("ok", lambda: {"x": 1}),
+        _fake("refused", _raise(ModelError("too big"))),
+        _fake("crash", _raise(KeyError("boom"))),
+        _fake("nan", lambda: {"p": math.nan}),
+        _fake("memory", _allocate),
+        _fake("hang", _sleep),
+    ]
+    budget = fuzzing.Budget(seconds=2.0, megabytes=100.0)
+    out = {o.command: o for o in fuzzing.run_case(case, budget, tmp_path, commands=commands)}
+    assert [out[k].status for k in ("load", "ok", "refused")] == ["ok", "ok", "detente"]
+    assert out["crash"].status == "fail" and "KeyError" in out["crash"].error
+    assert out["nan"].status == "fail" and "NaN" in out["nan"].error
+    assert out["memory"].status == "fail" and "MB" in out["memory"].error
+    assert out["memory"].mb > 250
+    assert out["hang"].status == "fail" and "killed" in out["hang"].error
+    died = fuzzing.run_case(case, budget, tmp_path, commands=[
+        _fake("exit", lambda: fuzzing.os._exit(9))])
+    assert died[-1].status == "fail" and "died" in died[-1].error
+
+
+def test_failure_names_its_reproduction(tmp_path: Path) -> None:
+    """A failure gives the seed, the case number, the file and the command line."""
+    case = fuzzing.make_case(PASS_SEED, 7, fuzzing.seeds(large=False))
+    o = fuzzing.Outcome("analyze", "fail", error="ValueError: x", cli=["analyze", "F"])
+    f = fuzzing.Failure(case, o, fuzzing.save_case(case, tmp_path))
+    text = f.describe()
+    assert f"seed {PASS_SEED} case 7" in text and "detente analyze F" in text
+    assert f.file.read_text(encoding="utf-8", errors="surrogatepass") == case.text
+
+
+def test_synthetic_seeds_run_every_command(tmp_path: Path) -> None:
+    """The unmutated synthetic seeds load and every command answers them (no refusals), so
+    their mutations reach every analysis."""
+    for name in fuzzing.SYNTHETIC_SEEDS:
+        seed = next(s for s in fuzzing.seeds(large=False) if s.name == name)
+        case = fuzzing.Case(0, 0, name, seed.suffix, seed.text)
+        outcomes = fuzzing.run_case(case, PASS_BUDGET, tmp_path / name, cli="report html")
+        assert [o.command for o in outcomes] == [*fuzzing.COMMAND_NAMES, "cli report html"]
+        bad = [(o.command, o.status, o.error) for o in outcomes if o.status != "ok"]
+        assert bad == [], name
+
+
+# ----- the short pass ---------------------------------------------------------------------------
+def test_fuzz_every_command(tmp_path: Path) -> None:
+    """A short seeded pass of the structure-aware fuzzer: every command on every case, each
+    within its budget, through the command line for a sample (benchmarks/bench_fuzz.py runs
+    it longer)."""
+    report = fuzzing.fuzz(PASS_SEED, PASS_CASES, fuzzing.seeds(large=False), PASS_BUDGET,
+                          tmp_path, cli_every=3, max_failures=5)
+    assert report.cases == PASS_CASES
+    failures = "\n\n".join(fs[0].describe() for fs in report.distinct().values())
+    assert not report.failures, f"{len(report.failures)} failures:\n{failures}"
+    loaded = report.stats["load"].ok
+    assert loaded >= PASS_CASES // 5, "too few cases load: the mutations are too destructive"
+    assert all(report.stats[name].runs == loaded for name in fuzzing.COMMAND_NAMES[1:])
+
+
+def test_fuzz_real_command_line(tmp_path: Path) -> None:
+    """A few cases through the installed ``detente`` program: exit 0 or 2, within budget."""
+    pool = fuzzing.seeds(large=False)
+    for k in range(REAL_CLI_CASES):
+        case = fuzzing.make_case(PASS_SEED, k, pool)
+        out = fuzzing.real_cli_case(case, PASS_BUDGET, tmp_path / f"real-{k}", k)
+        assert out.status != "fail", f"{case.label}: {out.error} (detente {' '.join(out.cli)})"
