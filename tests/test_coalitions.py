@@ -256,8 +256,12 @@ def test_elmira_views_and_json() -> None:
     data = json.loads(json.dumps(res.to_dict()))
     (coalition,) = data["coalitions"]
     assert coalition["members"] == ["MoE", "UR"]
-    assert [(m["from"]["number"], m["to"]["number"]) for m in coalition["improvements"]] == [
-        (2, 4), (7, 10), (8, 10)]
+    assert [(m["from"], m["to"]) for m in coalition["improvements"]] == [(2, 4), (7, 10), (8, 10)]
+    assert coalition["improvements"][1] == {"from": 7, "to": 10, "path": [7, 8, 10],
+                                            "movers": [0, 1]}  # MoE 7→8, then UR 8→10
+    assert coalition["n_improvements"] == 3 and data["page"]["n_improvements"] == 3
+    assert data["states"] == {"2": "YYNNN", "4": "YNYNN", "7": "NYNNY", "8": "YYNNY",
+                              "10": "YNYNY"}
     assert [e["number"] for e in data["concepts"]["nash"]["equilibria"]] == [5, 6, 10, 11, 12]
 
 
@@ -398,3 +402,107 @@ def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
         if args[0] == "coalitions":
             data = json.loads(result.stdout)
             assert [h["members"] for h in data["coalitions"]] == [data["dms"]]
+
+
+# ----- the JSON: compact, streamed, sized and paged (issue 16, item 7) ----------------------
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(conflicts(max_dms=4, max_options=6), st.data())
+def test_json_stream_pages_and_estimate_agree_with_the_moves(
+    c: Conflict, data: st.DataObject
+) -> None:
+    """The streamed text parses to ``to_dict()``; each improvement is the one
+    ``improvement_moves`` gives (same path, same movers, same Y/N strings); pages split the
+    answer without loss; the estimate counts exactly and sizes within a factor of 2."""
+    from detente.analyses.coalition_output import iter_json
+
+    res = coalition_analysis(c, all_coalitions=True)
+    whole = res.to_dict()
+    text = "".join(iter_json(res))
+    assert json.loads(text) == whole
+    for h, key in zip(whole["coalitions"], res.coalitions, strict=True):
+        moves = [m for k in range(c.n_states) for m in res.improvement_moves(key, k + 1)]
+        assert h["n_improvements"] == len(moves) == len(h["improvements"])
+        for got, want in zip(h["improvements"], moves, strict=True):
+            assert got["from"] == want.source.number and got["to"] == want.target.number
+            assert got["path"] == [st.source.number for st in want.steps] + [got["to"]]
+            assert [whole["dms"][j] for j in got["movers"]] == [st.dm for st in want.steps]
+            assert all(whole["states"][str(x)] == c.state_string(int(c.feasible[x - 1]))
+                       for x in got["path"])
+    size = res.estimate()
+    assert size.improvements == whole["page"]["n_improvements"]
+    assert size.bytes / 2 <= len(text.encode()) <= size.bytes * 2 or size.bytes < 10_000
+    # pages: every improvement and every stable state exactly once, in order
+    limit = data.draw(st.integers(1, max(1, c.n_states)))
+    pages = [res.to_dict(offset, limit) for offset in range(0, c.n_states, limit)]
+    assert [json.loads("".join(iter_json(res, p["page"]["offset"], limit))) for p in pages] \
+        == pages
+    for h, key in enumerate(res.coalitions):
+        assert [m for p in pages for m in p["coalitions"][h]["improvements"]] == \
+            whole["coalitions"][h]["improvements"]
+        for k in res.concepts:
+            for dm in key:
+                assert [x for p in pages for x in p["coalitions"][h]["stable_against"][k][dm]] \
+                    == whole["coalitions"][h]["stable_against"][k][dm]
+    for k in res.concepts:
+        assert [e for p in pages for e in p["concepts"][k]["equilibria"]] == \
+            whole["concepts"][k]["equilibria"]
+    assert sum(p["page"]["n_improvements"] for p in pages) == size.improvements
+
+
+def test_page_arguments_are_checked() -> None:
+    from detente.analyses.coalition_output import check_size
+    from detente.model.errors import ArgumentError
+
+    res = coalition_analysis(load_model(ELMIRA))
+    page = res.to_dict(offset=6, limit=2)
+    assert page["page"] == {"offset": 6, "limit": 2, "first": 7, "last": 8, "n_improvements": 2}
+    assert [e["number"] for e in page["concepts"]["nash"]["equilibria"]] == []
+    assert page["concepts"]["gmr"]["stable_for"]["LG"] == [7, 8]
+    assert res.to_dict(offset=12)["page"]["n_improvements"] == 0  # the empty page at the end
+    for offset, limit, fragment in [(-1, None, "offset must be a whole number from 0 to 12"),
+                                    (13, None, "offset must be"), (True, None, "offset must"),
+                                    (0, 0, "limit must be a whole number of states, 1 or more"),
+                                    (0, 2.5, "limit must")]:
+        with pytest.raises(ArgumentError, match=fragment):
+            res.to_dict(offset, limit)  # type: ignore[arg-type]
+    with pytest.raises(AnalysisError, match=r"states 1 to 12 would answer about 0\.0 MB "
+                                            r"\(3 coalitional improvements; limit 0\.0 MB\): "
+                                            r"ask for fewer states at a time"):
+        check_size(res, max_bytes=100)
+    assert check_size(res, 6, 2, max_bytes=10_000).improvements == 2
+
+
+def test_cli_json_pages_and_streams() -> None:
+    whole = json.loads(run("coalitions", ELMIRA, "--format", "json").stdout)
+    result = run("coalitions", ELMIRA, "--format", "json", "--offset", "6", "--limit", "2")
+    assert result.exit_code == 0, result.stderr
+    page = json.loads(result.stdout)
+    assert page["page"]["first"] == 7 and page["page"]["last"] == 8
+    assert page["coalitions"][0]["improvements"] == whole["coalitions"][0]["improvements"][1:]
+    text = run("coalitions", ELMIRA, "--offset", "6", "-n", "2").stdout
+    assert "States 7 to 8 of 12" in text and "MoE 7→8, then UR 8→10" in text
+    assert "2 YYNNN" not in text
+    result = run("coalitions", ELMIRA, "--offset", "13")
+    assert result.exit_code == 2 and "--offset 13 is past the last state" in result.stderr
+    result = run("coalitions", ELMIRA, "--limit", "-1")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_flagship_all_coalitions_json_is_compact() -> None:
+    """The fuzzer's case: `coalitions --all --format json` on the flagship wrote 484 MB (55 s,
+    4.3 GB). One page of it now: 26 coalitions, states 1 to 40, in about a hundred kB, the
+    size the estimate gives before anything is built; the whole answer is estimated at
+    about 18 MB (docs/coalitions.md has the measured run)."""
+    from detente.analyses.coalition_output import iter_json
+
+    res = coalition_analysis(load_model(ROOT / "examples" / "ceasefire_2024.yaml"),
+                             all_coalitions=True, concepts=["nash"])
+    assert len(res.coalitions) == 26 and res.estimate().improvements == 193_196
+    assert res.estimate().bytes < 25_000_000
+    size = res.estimate(0, 40)
+    text = "".join(iter_json(res, 0, 40))
+    data = json.loads(text)
+    assert data["page"]["n_improvements"] == size.improvements == sum(
+        len(h["improvements"]) for h in data["coalitions"])
+    assert size.bytes / 1.5 < len(text.encode()) < size.bytes * 1.5
+    assert all(1 <= m["from"] <= 40 for h in data["coalitions"] for m in h["improvements"])

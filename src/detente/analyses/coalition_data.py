@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses.coalition_output import DEFINITIONS, SizeEstimate
+from detente.analyses.coalition_output import estimate as _estimate
+from detente.analyses.coalition_output import to_dict as _to_dict
 from detente.analyses.moves import JointMove, joint_move
 from detente.analyses.moves import option_changes as _option_changes
 from detente.analyses.views import EquilibriumViews
@@ -19,12 +22,6 @@ from detente.engine.registry import COALITION_NAMES, parse_coalition_concepts
 from detente.engine.single import MoveIndex, Parents, path_to
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ModelError
-
-#: Which definitions, in one line (JSON and report).
-DEFINITIONS = (
-    "Inohara & Hipel (2008), Systems Engineering 11(4); sanctions by the complement, judged "
-    "by the focal DM; each DM is also checked alone"
-)
 
 Coalition = tuple[str, ...]
 Step = tuple[str, int, int]  # (mover, from code, to code)
@@ -134,45 +131,18 @@ class CoalitionResult(EquilibriumViews):
         return self.against[self._concept(concept)][self._coalition(coalition)]
 
     # ---- views ------------------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data: per coalition its improvements per state; per concept the equilibria,
-        the states stable for each DM, and per coalition the states stable for each member."""
-        c = self.conflict
-        coalitions = []
-        for h, key in enumerate(self.coalitions):
-            moves = []
-            for s in np.flatnonzero(self.n_improvements[h]):
-                moves.extend(self.improvements(key, int(s) + 1))
-            coalitions.append({
-                "members": list(key),
-                "improvements": moves,
-                "stable_against": {
-                    concept: {
-                        dm: _numbers(c, self.against[concept][key][m])
-                        for m, dm in enumerate(key)
-                    }
-                    for concept in self.concepts
-                },
-            })
-        concepts = {
-            concept: {
-                "label": COALITION_NAMES[concept],
-                "equilibria": [_state(c, int(x)) for x in self.equilibria(concept)],
-                "stable_for": {
-                    dm: _numbers(c, self.stable[concept][i]) for i, dm in enumerate(c.dm_names)
-                },
-            }
-            for concept in self.concepts
-        }
-        return {
-            "model": c.name,
-            "options": list(c.option_names),
-            "dms": list(c.dm_names),
-            "n_states": c.n_states,
-            "definitions": DEFINITIONS,
-            "coalitions": coalitions,
-            "concepts": concepts,
-        }
+    def to_dict(self, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """Plain data (the JSON of ``detente coalitions``): per coalition its improvements
+        (state numbers, movers by index in ``dms``) and, per concept, the states stable for
+        each member; per concept the equilibria and the states stable for each DM; the Y/N
+        strings of the states the improvements pass through. ``offset``/``limit``: only the
+        source states ``offset + 1`` .. ``offset + limit`` (a page). The shape, and streaming
+        it: :mod:`detente.analyses.coalition_output`."""
+        return _to_dict(self, offset, limit)
+
+    def estimate(self, offset: int = 0, limit: int | None = None) -> SizeEstimate:
+        """The size of :meth:`to_dict`'s answer for a page, before any of it is built."""
+        return _estimate(self, offset, limit)
 
     def frame(self) -> pd.DataFrame:
         """One row per state: Y/N string, number of coalitional improvements per coalition, and
@@ -208,14 +178,6 @@ def _steps(c: Conflict, reached: Parents, t: int) -> list[Step]:
     """The member moves (mover name, from code, to code) of the search path to position t."""
     feasible = c.feasible
     return [(c.dm_names[j], int(feasible[a]), int(feasible[b])) for j, a, b in path_to(reached, t)]
-
-
-def _state(c: Conflict, code: int) -> dict[str, Any]:
-    return {"number": c.state_number(code), "state": c.state_string(code)}
-
-
-def _numbers(c: Conflict, mask: np.ndarray) -> list[int]:
-    return [int(k) + 1 for k in np.flatnonzero(mask)]
 
 
 def option_changes(c: Conflict, source: int, target: int) -> list[dict[str, str]]:

@@ -16,15 +16,16 @@ from detente.surfaces.cli.output import (
     FormatOption,
     OutputFormat,
     load_conflict,
-    print_json,
     print_wide,
     split_coalitions,
     stdout_console,
+    write_json_chunks,
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.table import Table
 
+    from detente.analyses.coalition_output import Page
     from detente.analyses.coalitions import CoalitionResult
 
 EXAMPLE = "Example: `detente coalitions examples/elmira.yaml --coalition MoE,UR`"
@@ -43,14 +44,25 @@ def coalitions_command(
                      "Default: all four."),
     ] = None,
     fmt: FormatOption = OutputFormat.text,
+    offset: Annotated[
+        int, typer.Option("--offset", min=0, metavar="K",
+                          help="Skip the first K states (improvements from, and stability of, "
+                          "states K+1 onward).")
+    ] = 0,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, metavar="N",
+                          help="Only N states from --offset on (0 = all): a page of the answer.")
+    ] = 0,
 ) -> None:
     """Coalition analysis (Inohara & Hipel 2008): joint moves every member prefers.
 
     For each coalition (the model's, --coalition A,B, or --all) lists its coalitional
     improvements, and for each state whether it is coalition-Nash, -GMR, -SMR and -SEQ stable
     for every DM: a DM is stable when no coalition it belongs to (nor the DM alone) has an
-    improvement the other DMs cannot sanction.
+    improvement the other DMs cannot sanction. --offset and --limit page the answer by state;
+    the JSON is streamed (its shape: docs/coalitions.md).
     """
+    from detente.analyses.coalition_output import iter_json, page
     from detente.analyses.coalitions import coalition_analysis
 
     c = load_conflict(file)
@@ -61,22 +73,31 @@ def coalitions_command(
         raise AnalysisError(
             "the model names no coalitions; give them with --coalition A,B, or use --all"
         )
+    if offset > c.n_states:
+        raise AnalysisError(f"--offset {offset} is past the last state: the model has "
+                            f"{c.n_states:,} feasible states")
     result = coalition_analysis(c, given or None, concept, all_coalitions=every)
     if fmt is OutputFormat.json:
-        print_json(result.to_dict())
+        write_json_chunks(iter_json(result, offset, limit or None))
     else:
-        render(stdout_console(), result)
+        render(stdout_console(), result, page(result, offset, limit or None))
 
 
-def render(console: Console, result: CoalitionResult) -> None:
-    """Coalitional improvements and the coalition stability table, for people."""
-    import numpy as np
-
+def render(console: Console, result: CoalitionResult, page: Page | None = None) -> None:
+    """Coalitional improvements and the coalition stability table, for people (of the
+    states of ``page``; all by default)."""
+    from detente.analyses.coalition_output import page as whole
+    from detente.analyses.coalition_output import records
+    from detente.analyses.moves import option_changes
     from detente.engine.registry import COALITION_NAMES
 
     c = result.conflict
+    p = page if page is not None else whole(result)
     console.print(Text(f"{c.name}: coalition analysis (Inohara & Hipel 2008)",
                        style="bold underline"))
+    if (p.start, p.stop) != (0, c.n_states):
+        console.print(Text(f"States {p.start + 1} to {p.stop} of {c.n_states:,} "
+                           "(--offset, --limit)", style="dim"))
     console.print(Text("Coalitions: ", style="bold")
                   + Text("; ".join("+".join(h) for h in result.coalitions)))
     console.print()
@@ -84,35 +105,37 @@ def render(console: Console, result: CoalitionResult) -> None:
                        style="bold"))
     for h, key in enumerate(result.coalitions):
         console.print(Text(f"  {'+'.join(key)}", style="bold"))
-        states = np.flatnonzero(result.n_improvements[h])
-        if states.size == 0:
+        empty = True
+        for s, t, path, movers in records(result, h, p):
+            empty = False
+            a, b = int(c.feasible[s]), int(c.feasible[t])
+            changes = ", ".join(str(ch) for ch in option_changes(c, a, b))
+            steps = ", then ".join(f"{c.dm_names[j]} {x + 1}→{y + 1}"
+                                   for j, x, y in zip(movers, path, path[1:], strict=False))
+            console.print(
+                Text(f"    {s + 1} {c.state_string(a)} → {t + 1} {c.state_string(b)}  ")
+                + Text(f"({changes})", style="dim") + Text(f"  moves: {steps}",
+                                                            style="italic")
+            )
+        if empty:
             console.print(Text("    none", style="dim"))
-        for s in states:
-            for m in result.improvement_moves(key, int(s) + 1):
-                changes = ", ".join(str(ch) for ch in m.changes)
-                steps = ", then ".join(f"{st.dm} {st.source.number}→{st.target.number}"
-                                       for st in m.steps)
-                console.print(
-                    Text(f"    {m.source.number} {m.source.state} → "
-                         f"{m.target.number} {m.target.state}  ")
-                    + Text(f"({changes})", style="dim") + Text(f"  moves: {steps}",
-                                                                style="italic")
-                )
     console.print()
     console.print(Text("Coalition stability (✓ = equilibrium; otherwise the DMs for whom the "
                        "state is unstable)", style="bold"))
-    print_wide(console, table(result))
+    print_wide(console, table(result, p))
     console.print()
     for concept in result.concepts:
-        eq = result.equilibria_numbers(concept)
+        eq = [x for x in result.equilibria_numbers(concept) if p.start < x <= p.stop]
         console.print(Text(f"{COALITION_NAMES[concept]} equilibria: ")
                       + Text(", ".join(map(str, eq)) or "none", style="bold"))
 
 
-def table(result: CoalitionResult) -> Table:
-    """One row per state: Y/N, improvements per coalition, and per concept ✓ or unstable DMs."""
+def table(result: CoalitionResult, page: Page | None = None) -> Table:
+    """One row per state (of ``page``; all by default): Y/N, improvements per coalition, and
+    per concept ✓ or unstable DMs."""
     from rich.table import Table
 
+    from detente.analyses.coalition_output import page as whole
     from detente.engine.registry import COALITION_NAMES
 
     c = result.conflict
@@ -123,7 +146,9 @@ def table(result: CoalitionResult) -> Table:
         t.add_column("+".join(key) + "\nimprovements", justify="right")
     for concept in result.concepts:
         t.add_column(COALITION_NAMES[concept], justify="center")
-    for s, code in enumerate(c.feasible.tolist()):
+    p = page if page is not None else whole(result)
+    for s in range(p.start, p.stop):
+        code = int(c.feasible[s])
         cells: list[str | Text] = [str(s + 1), c.state_string(code)]
         cells += [str(int(result.n_improvements[h, s])) for h in range(len(result.coalitions))]
         for concept in result.concepts:
