@@ -343,3 +343,151 @@ def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(search, "MAX_COMBOS", 10)
     with pytest.raises(search.SearchTooLarge, match="combinations"):
         mediate(c, "NYYNNNNNYNN", ["seq"], max_edits=1)
+
+
+# ----- hardening (issue 16, item 7) ----------------------------------------------------------
+FLAGSHIP = "examples/ceasefire_2024.yaml"
+
+
+@pytest.mark.parametrize(("m", "c"), [(3, 1), (4, 0), (2, 3), (5, 2), (6, 0), (5, 1)])
+def test_lists_within_counts_the_enumeration_exactly(m: int, c: int) -> None:
+    """The closed-form count (drops + adds + moves outside a longest increasing subsequence)
+    equals breadth-first enumeration at every k, and saturates at what exists."""
+    from detente.analyses.mediation.edits import diameter, existing_lists, lists_within
+
+    costs = [r.cost for r in edit_lists(m, c, diameter(m, c)).values()]  # least edits each
+    for k in range(diameter(m, c) + 2):
+        assert lists_within(m, c, k) == sum(x <= k for x in costs), (m, c, k)
+    assert lists_within(m, c, 10**9) == existing_lists(m, c) == len(costs)
+
+
+def test_more_edits_than_needed_reach_what_exists_and_are_not_refused() -> None:
+    """--max-edits 10 was refused as 'more than 400,000 statement lists' when 1,957 exist."""
+    assert len(edit_lists(6, 0, 10)) == 1957
+    assert len(edit_lists(6, 0, 10**9)) == 1957
+    c = detente.load(FLAGSHIP)
+    r = mediate(c, "YNNYYYNNNNN", ["nash"], max_edits=1000, dms=["Hamas"], limit=1)
+    assert r.max_edits == 1000 and r.editable == ("Hamas",)
+
+
+@pytest.mark.parametrize("k", [10, 1000, 1_000_000, 10**30])
+def test_huge_max_edits_are_refused_quickly_with_a_correct_count(k: int) -> None:
+    """--max-edits 1000 crashed (a count too long to print); 1,000,000 hung."""
+    import time
+
+    c = detente.load(FLAGSHIP)
+    start = time.perf_counter()
+    with pytest.raises(AnalysisError) as info:
+        mediate(c, "YNNYYYNNNNN", ["nash"], max_edits=k)
+    assert time.perf_counter() - start < 3
+    text = str(info.value)
+    assert text.startswith("Israel: 9,864,101 statement lists lie within ")
+    assert "lower max_edits to 4 (348,089 lists)" in text and "(dms)" in text
+    assert len(text) < 400
+
+
+def test_refusal_names_the_lists_of_the_level_asked() -> None:
+    c = detente.load(FLAGSHIP)
+    with pytest.raises(AnalysisError, match=r"^Israel: 1,860,868 statement lists lie within 5 "
+                       r"edits \(8 statements, 2 candidates; 9,864,101 in all\)"):
+        mediate(c, "YNNYYYNNNNN", ["nash"], max_edits=5)
+
+
+def test_search_levels_stop_at_the_deepest_combination() -> None:
+    """With small edit spaces a huge max_edits ends at the costliest class combination."""
+    import time
+
+    c = detente.load(FLAGSHIP)
+    start = time.perf_counter()
+    r = mediate(c, "NYYNNNNNYNN", ["seq"], max_edits=10**6, dms=["Qatar_Egypt", "Iran"],
+                limit=1)
+    assert time.perf_counter() - start < 20
+    assert r.max_edits == 10**6
+
+
+def test_broad_target_is_refused_up_front_with_its_estimate() -> None:
+    """--target=----------- --max-edits 0 ran 257 s and 1.1 GB."""
+    import time
+
+    c = detente.load(FLAGSHIP)
+    start = time.perf_counter()
+    with pytest.raises(AnalysisError, match=r"^target '-----------' matches 1,280 feasible "
+                       r"states; checking them under SEQ means about [0-9,]+ units of work"):
+        mediate(c, "-----------", ["seq"], max_edits=0)
+    assert time.perf_counter() - start < 2
+    nash = mediate(c, "-----------", ["nash"], max_edits=0)  # cheap: Nash is local
+    assert len(nash.targets) == 1280
+
+
+def test_work_estimate_bounds_what_is_built() -> None:
+    """The estimate grows with the targets and never undercounts the columns built."""
+    from detente.analyses.mediation import resolve_targets
+    from detente.analyses.mediation.local import local_work
+
+    c = detente.load(FLAGSHIP)
+    small, big = (resolve_targets(c, p) for p in ("YNNYYY----N", "YNNY-------"))
+    for concepts in (("seq",), ("smr",), ("sim",), ("nash",)):
+        local = LocalChecks(c, small, concepts)
+        assert local_work(c, small, concepts) >= sum(len(x) for x in local.columns)
+        assert local_work(c, big, concepts) > local_work(c, small, concepts)
+
+
+def test_report_skips_a_too_broad_mediation_target_and_says_why() -> None:
+    """`report` hung when the model's mediation target was that broad."""
+    import time
+    from pathlib import Path
+
+    from detente.analyses.casefile import build_case_file
+    from detente.formats.native import loads
+
+    text = Path(FLAGSHIP).read_text(encoding="utf-8")
+    assert "target: YNNYYY----N" in text
+    c = loads(text.replace("target: YNNYYY----N", 'target: "-----------"', 1))
+    start = time.perf_counter()
+    case = build_case_file(c, ["nash"], with_graph=False)
+    assert time.perf_counter() - start < 60
+    skipped = [n for n in case.notes if n.startswith("No mediation design under")]
+    assert {n.split(":")[0] for n in skipped} == {
+        "No mediation design under smr", "No mediation design under seq",
+        "No mediation design under sim"}
+    assert all("matches 1,280 feasible states" in n for n in skipped)
+    assert [r.concepts for r in case.mediation] == [("nash",)]
+
+
+@pytest.mark.parametrize(("kwargs", "expected"), [
+    ({"max_edits": -1}, r"^max_edits must be a whole number, 0 or more, got -1"),
+    ({"max_edits": 2.5}, r"^max_edits must be a whole number"),
+    ({"max_edits": True}, r"^max_edits must be a whole number"),
+    ({"limit": -2}, r"^limit must be a whole number, 0 \(all\) or more, got -2"),
+])
+def test_bad_counts_are_refused_by_parameter_name(kwargs: dict[str, object],
+                                                  expected: str) -> None:
+    c = detente.load(FLAGSHIP)
+    with pytest.raises(AnalysisError, match=expected):
+        mediate(c, "YNNYYY----N", **kwargs)  # type: ignore[arg-type]
+
+
+def test_reachable_without_status_quo_names_the_parameter() -> None:
+    from dataclasses import replace
+
+    c = replace(detente.load("examples/prisoners_dilemma.yaml"), status_quo=None)
+    with pytest.raises(AnalysisError, match=r"^reachable=True needs a status quo"):
+        mediate(c, "NN", reachable=True)
+
+
+def test_cli_accepts_a_pattern_starting_with_a_dash_and_says_its_flags() -> None:
+    ok = run_cli("mediate", FLAGSHIP, "--target", "-NNYYY----N", "-c", "nash", "-k", "0",
+                 "--format", "json")
+    assert ok.exit_code == 0, ok.output
+    import json
+
+    assert json.loads(ok.output)["target"] == "-NNYYY----N"
+    broad = run_cli("mediate", FLAGSHIP, "--target", "-----------", "--max-edits", "0")
+    assert broad.exit_code == 2 and "matches 1,280 feasible states" in broad.stderr
+    big = run_cli("mediate", FLAGSHIP, "--target=YNNYYYNNNNN", "-c", "nash", "--max-edits",
+                  "1000000")
+    assert big.exit_code == 2
+    assert "lower --max-edits to 4" in big.stderr and "(--dm)" in big.stderr
+    for res in (ok, broad, big):
+        assert "Traceback" not in res.stdout + res.stderr
+    assert "--target ---N" in run_cli("mediate", "--help").stdout.replace("\n", " ")

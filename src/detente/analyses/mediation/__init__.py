@@ -34,9 +34,9 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from detente.analyses.explain import resolve_state
-from detente.analyses.mediation.edits import Edit
+from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
-from detente.analyses.mediation.local import OWN_ONLY, LocalChecks
+from detente.analyses.mediation.local import MAX_LOCAL_WORK, OWN_ONLY, LocalChecks, local_work
 from detente.analyses.mediation.requirements import Requirement, requirements
 from detente.analyses.mediation.result import MediationResult, Solution, SolutionEdit
 from detente.analyses.mediation.search import (
@@ -46,6 +46,7 @@ from detente.analyses.mediation.search import (
     build_space,
     search_coupled,
     search_own,
+    statement_pool,
 )
 from detente.engine import Engine
 from detente.engine.registry import parse_concepts
@@ -77,15 +78,14 @@ def mediate(
     (its layouts serve the forward checks).
     """
     c = model
+    _check_counts(max_edits, limit)
     targets = resolve_targets(c, target)
     chosen = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS)
-    if max_edits < 0:
-        raise AnalysisError(f"--max-edits must be 0 or more, got {max_edits}")
-    if limit < 0:
-        raise AnalysisError(f"--limit must be 0 (all) or more, got {limit}")
     if reachable and c.status_quo is None:
-        raise AnalysisError("--reachable needs a status quo in the model")
+        raise AnalysisError("reachable=True needs a status quo in the model")
     editable = _editable(c, dms)
+    _check_edit_spaces(c, editable, max_edits)
+    check_work(c, target, targets, chosen)
     engine = engine or Engine(c)
     index = engine.move_index()
     local = LocalChecks(c, targets, chosen, index)
@@ -99,7 +99,7 @@ def mediate(
     already = any(ok and reach_ok(k, c.ranks) for k, ok in enumerate(stable_now))
     reqs: list[Requirement] = []
     for k in range(len(targets)):
-        reqs.extend(requirements(c, local, k))
+        reqs.extend(requirements(c, local, k, bits=now_b))
     levers: list[Lever] = mediator_levers(c, targets, chosen, engine)
     notes = _notes(c, editable)
 
@@ -140,6 +140,39 @@ def mediate(
     )
 
 
+def _check_counts(max_edits: object, limit: object) -> None:
+    """``max_edits`` and ``limit`` are whole numbers, 0 or more (refused by name)."""
+    for name, value, what in (("max_edits", max_edits, "0 or more"),
+                              ("limit", limit, "0 (all) or more")):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise AnalysisError(f"{name} must be a whole number, {what}, got {value!r}")
+
+
+def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:
+    """Refuse, before any work, a DM with too many statement lists within ``max_edits``."""
+    for j in sorted(editable):
+        pool = statement_pool(c, j)
+        if pool is not None and max_edits > 0:
+            m = len(c.dms[j].preference.statements)  # type: ignore[union-attr]
+            check_lists(m, len(pool) - m, max_edits, who=c.dms[j].name)
+
+
+def check_work(c: Conflict, target: str | int, targets: list[int],
+               concepts: tuple[str, ...]) -> None:
+    """Refuse, before anything is built, local checks over :data:`MAX_LOCAL_WORK` (a pattern
+    matching many states under SEQ or SIM), with the estimate."""
+    work = local_work(c, targets, concepts)
+    if work <= MAX_LOCAL_WORK:
+        return
+    names = " and ".join(x.upper() for x in concepts)
+    raise SearchTooLarge(
+        f"target {str(target)!r} matches {len(targets):,} feasible states; checking them "
+        f"under {names} means about {work:,} units of work (comparisons and moves to walk; "
+        f"limit {MAX_LOCAL_WORK:,}): name fewer states (fix more options in the pattern) or "
+        "fewer concepts"
+    )
+
+
 def resolve_targets(c: Conflict, target: str | int) -> list[int]:
     """Positions of the target state, or of every feasible state matching a pattern."""
     if isinstance(target, str) and "-" in target:
@@ -175,7 +208,7 @@ def _notes(c: Conflict, editable: set[int]) -> list[str]:
                 "levers cover it, but edits are statement-only, so it is never edited."
             )
         elif j not in editable:
-            out.append(f"{dm.name} may not change (not among --dm).")
+            out.append(f"{dm.name} may not change (not among the parties allowed to change).")
     if not c.mediation.mediators:
         out.append("The model marks no mediators (mediation: mediators:), so there are no "
                    "mediator levers to list.")
@@ -327,5 +360,5 @@ def _edit_out(dm: str, sp: Space, e: Edit) -> SolutionEdit:
     return SolutionEdit(dm, e.op, st.text, e.source, e.dest, st.rationale)
 
 
-__all__ = ["DEFAULT_CONCEPTS", "MediationResult", "SearchTooLarge", "mediate",
+__all__ = ["DEFAULT_CONCEPTS", "MediationResult", "SearchTooLarge", "check_work", "mediate",
            "resolve_targets"]

@@ -20,7 +20,9 @@ is built once (:class:`MoveIndex`); a profile is only a set of comparison bits.
 
 from __future__ import annotations
 
+import math
 from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -34,6 +36,67 @@ from detente.model.errors import AnalysisError
 MAX_SIM_RESPONSES = 1 << 16
 
 OWN_ONLY = frozenset({"nash", "gmr", "smr"})
+#: The most local-check work (:func:`local_work`) one mediation builds: about 30 s of work
+#: on the flagship (benchmarks/bench_mediation.py --case broad measures the rate).
+MAX_LOCAL_WORK = 50_000_000
+
+
+def needed(concepts: Iterable[str]) -> set[str]:
+    """The concepts the local checks build for ``concepts`` (SEQ&SIM: both; SEQ: GMR too)."""
+    need = set(concepts)
+    if "seq_sim" in need:
+        need |= {"seq", "sim"}
+    if "seq" in need:
+        need.add("gmr")  # SEQ ⊆ GMR: the search filters DMs' classes by GMR first
+    return need
+
+
+def local_work(c: Conflict, targets: Sequence[int], concepts: Iterable[str]) -> int:
+    """An upper bound, computed before anything is built, on the local checks' work at the
+    targets (comparisons listed, graph edges built and walked): per target s and DM i, each
+    of i's moves (at most the states differing from s in i's options only) costs, per concept,
+    the states the others can reach (at most those with i's options as after the move), their
+    moves (SEQ, SMR) or the simultaneous responses (SIM). Vectorised over the targets.
+
+    >>> import detente
+    >>> c = detente.load("examples/prisoners_dilemma.yaml")
+    >>> local_work(c, [0, 1, 2, 3], ["nash"]), local_work(c, [0], ["seq"])
+    (800, 264)
+    """
+    need = needed(concepts)
+    feasible = c.feasible
+    tg = np.asarray(targets, dtype=np.int64)
+    group = []  # per DM: the largest number of states differing in its options only
+    moves = []  # per DM: its moves from the targets, summed (bound)
+    mine = []  # per DM: the largest number of states sharing its options
+    for mask in c.dm_masks.tolist():
+        _, inv, counts = np.unique(feasible & ~np.int64(mask), return_inverse=True,
+                                   return_counts=True)
+        group.append(int(counts.max()))
+        moves.append(int((counts[inv.ravel()[tg]] - 1).sum()))
+        mine.append(int(np.unique(feasible & np.int64(mask), return_counts=True)[1].max()))
+    total = 0
+    for i in range(len(c.dms)):
+        others = [j for j in range(len(c.dms)) if j != i]
+        per_move = _WEIGHT["move"]
+        if need & {"gmr", "smr", "seq"}:
+            per_move += _WEIGHT["gmr"] * mine[i]
+        if "smr" in need:
+            per_move += _WEIGHT["smr"] * mine[i] * group[i]
+        if "seq" in need:  # the graph, and the requirement's nearest-sanction search
+            per_move += _WEIGHT["seq"] * mine[i] * (1 + sum(group[j] - 1 for j in others))
+        if "sim" in need:
+            per_move += _WEIGHT["sim"] * min(math.prod(group[j] for j in others),
+                                             MAX_SIM_RESPONSES)
+        total += moves[i] * per_move
+    return total
+
+
+#: Relative cost of one unit of each part of :func:`local_work` (one unit: about 0.2 µs on
+#: the machine benchmarks/bench_mediation.py --case broad was run on): a move's fixed cost
+#: (its records and wording), a reached state (GMR), an escape checked (SMR), an edge of the
+#: others' moves (SEQ), a simultaneous response enumerated (SIM).
+_WEIGHT = {"move": 100, "gmr": 12, "smr": 5, "seq": 2, "sim": 25}
 
 
 @dataclass
@@ -43,6 +106,7 @@ class Columns:
     a: list[int] = field(default_factory=list)
     b: list[int] = field(default_factory=list)
     index: dict[tuple[int, int], int] = field(default_factory=dict)
+    _arrays: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def col(self, a: int, b: int) -> int:
         key = (a, b)
@@ -56,6 +120,14 @@ class Columns:
 
     def cols(self, states: list[int] | np.ndarray, b: int) -> np.ndarray:
         return np.array([self.col(int(a), b) for a in states], dtype=np.int64)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``a`` and ``b`` as arrays, converted once per size (not once per call)."""
+        cached = self._arrays
+        if cached is None or cached[0].size != len(self.a):
+            cached = self._arrays = (np.array(self.a, dtype=np.int64),
+                                     np.array(self.b, dtype=np.int64))
+        return cached
 
     def __len__(self) -> int:
         return len(self.a)
@@ -97,12 +169,7 @@ class LocalChecks:
         self.n = len(conflict.dms)
         self.index = index or MoveIndex(conflict)
         self.columns = [Columns() for _ in range(self.n)]
-        need = set(concepts)
-        if "seq_sim" in need:
-            need |= {"seq", "sim"}
-        if "seq" in need:
-            need.add("gmr")  # SEQ ⊆ GMR: the search filters DMs' classes by GMR first
-        self.need = need
+        self.need = needed(concepts)
         self._reach_cache: dict[tuple[int, int], list[int]] = {}
         #: uses[i][j]: columns of DM j that DM i's checks read (j's sanctions against i)
         self.uses: list[dict[int, set[int]]] = [{} for _ in range(self.n)]
@@ -236,9 +303,7 @@ class LocalChecks:
 
     def bits_from_scores(self, j: int, scores: np.ndarray) -> np.ndarray:
         """Column bits of DM j from scores over all feasible states (or a (P, states) batch)."""
-        cols = self.columns[j]
-        a = np.array(cols.a, dtype=np.int64)
-        b = np.array(cols.b, dtype=np.int64)
+        a, b = self.columns[j].arrays()
         return np.asarray(scores[..., a] > scores[..., b])
 
     def positions(self, j: int) -> np.ndarray:

@@ -22,6 +22,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from detente.analyses.mediation.local import LocalChecks
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
@@ -76,13 +78,17 @@ def changes(c: Conflict, a: int, b: int) -> str:
 
 
 def requirements(
-    c: Conflict, local: LocalChecks, k: int, dms: list[int] | None = None
+    c: Conflict, local: LocalChecks, k: int, dms: list[int] | None = None,
+    bits: dict[int, np.ndarray] | None = None,
 ) -> list[Requirement]:
-    """Every requirement at target ``k`` of ``local`` for its concepts (SEQ&SIM: both)."""
+    """Every requirement at target ``k`` of ``local`` for its concepts (SEQ&SIM: both).
+    ``bits``: the model's comparison bits as a one-profile batch (computed when not given;
+    pass them when asking for many targets)."""
     s = local.targets[k]
     feasible = c.feasible
     ranks = c.ranks
-    bits = {j: b[None, :] for j, b in local.bits_from_ranks(ranks).items()}
+    if bits is None:
+        bits = {j: b[None, :] for j, b in local.bits_from_ranks(ranks).items()}
     asked = set(local.concepts) | ({"seq", "sim"} if "seq_sim" in local.concepts else set())
     concepts = [x for x in ("nash", "gmr", "smr", "seq", "sim") if x in asked]
     out: list[Requirement] = []

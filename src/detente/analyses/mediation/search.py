@@ -236,7 +236,8 @@ def search_coupled(
         np.ones((sp.n_classes, len(local.targets)), dtype=bool) for sp in spaces
     ]
     check = _Checker(local, spaces, concepts)
-    for level in range(max_edits + 1):
+    deepest = sum(int(sp.cost.max()) for sp in spaces)  # no combination costs more
+    for level in range(min(max_edits, deepest) + 1):
         plans = [(k, comp, pools) for k in range(len(local.targets))
                  for comp, pools in _compositions(spaces, ok, k, level)]
         size = sum(int(np.prod([p.size for p in pools])) for _, _, pools in plans)
@@ -244,8 +245,8 @@ def search_coupled(
             raise SearchTooLarge(
                 f"no solution with fewer than {level} edits; {level} edits would mean "
                 f"checking {size:,} combinations of preference classes (limit "
-                f"{MAX_COMBOS:,}); lower --max-edits to {level - 1}, or restrict which "
-                "parties may change with --dm"
+                f"{MAX_COMBOS:,}); lower max_edits to {level - 1}, or restrict which "
+                "parties may change (dms)"
             )
         hits: list[Hit] = []
         found = 0

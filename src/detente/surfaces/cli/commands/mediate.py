@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CliError,
     FormatOption,
     OutputFormat,
     load_conflict,
@@ -34,7 +36,9 @@ def mediate_command(
         typer.Option(
             "--target", "-t", metavar="STATE|PATTERN",
             help="The deal: a state number, a Y/N string, or a Y/N/- pattern (then some "
-            "matching feasible state must become an equilibrium).",
+            "matching feasible state must become an equilibrium). A pattern may start with "
+            "'-': `--target ---N` and `--target=---N` both work. A pattern matching many "
+            "states is refused, with the estimated work, when too broad.",
         ),
     ],
     concept: Annotated[
@@ -76,12 +80,33 @@ def mediate_command(
     from detente.analyses.mediation import mediate
 
     c = load_conflict(file)
-    result = mediate(c, target, concepts=concept or None, max_edits=max_edits, limit=limit,
-                     reachable=reachable, dms=dm or None)
+    try:
+        result = mediate(c, target, concepts=concept or None, max_edits=max_edits, limit=limit,
+                         reachable=reachable, dms=dm or None)
+    except AnalysisError as exc:
+        raise CliError(cli_words(str(exc))) from exc
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
         render(stdout_console(), result)
+
+
+#: The analysis names its parameters; the command line says its flags instead.
+_FLAGS = ((r"(?<![\w-])max_edits(?![\w])", "--max-edits"), (r"\(dms\)", "(--dm)"),
+          (r"(?<![\w-])limit(?= must)", "--limit"), (r"reachable=True", "--reachable"))
+
+
+def cli_words(text: str) -> str:
+    """An analysis message with its parameter names replaced by this command's flags.
+
+    >>> cli_words("lower max_edits to 2, or restrict which parties may change (dms)")
+    'lower --max-edits to 2, or restrict which parties may change (--dm)'
+    """
+    import re
+
+    for pattern, flag in _FLAGS:
+        text = re.sub(pattern, flag, text)
+    return text
 
 
 def render(console: Console, r: MediationResult) -> None:
