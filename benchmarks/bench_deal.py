@@ -7,8 +7,13 @@ more option of the next DM. Guarantors are the last options of the model (set to
 phases, so every setting is tried). The flagship (examples/ceasefire_2024.yaml) is measured
 too. Medians of --repeat runs; the machine is shared, so treat the numbers as rough.
 
+A long deal is measured too: the flagship with --long phases alternating its cease-fire and
+its status quo, without guarantors, with the mediation fallback (every broken phase asks the
+mediation analysis; each distinct state is asked once).
+
     python benchmarks/bench_deal.py                     # 8 12 16 options, 0/3/6 guarantors
     python benchmarks/bench_deal.py --sizes 12 --guarantors 0 6 --repeat 3
+    python benchmarks/bench_deal.py --sizes --long 50   # the flagship and the long deal only
 """
 
 from __future__ import annotations
@@ -44,6 +49,15 @@ def with_deal(c: Conflict, n_guarantors: int) -> Conflict:
     return replace(c, status_quo=0, deal=Deal("bench", tuple(phases), guarantors=guarantors))
 
 
+def alternating(c: Conflict, n: int) -> Conflict:
+    """The flagship with an ``n``-phase deal alternating its first phase and its status quo,
+    without guarantors."""
+    assert c.deal is not None and c.status_quo is not None
+    a, s = c.deal.phases[0].state, c.status_quo
+    phases = tuple(Phase(f"p{k}", a if k % 2 == 0 else s) for k in range(n))
+    return replace(c, deal=Deal("long", phases))
+
+
 def median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -55,9 +69,10 @@ def median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[8, 12, 16])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[8, 12, 16])
     ap.add_argument("--guarantors", type=int, nargs="+", default=[0, 3, 6])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--long", type=int, default=50, help="phases of the long deal (0: none)")
     args = ap.parse_args()
     print("| model | states | guarantors | analyze s | deal_analysis s | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -72,6 +87,11 @@ def main() -> None:
         d = median_time(lambda c=c: detente.deal_analysis(c, mediate=False), args.repeat)
         print(f"| {name} | {c.n_states} | {len(c.deal.guarantors)} | {a:.3f} | {d:.3f} | "
               f"{d / a:.1f} |")
+    if args.long:
+        c = alternating(flagship, args.long)
+        d = median_time(lambda: detente.deal_analysis(c), args.repeat)
+        print(f"\nflagship, {args.long} phases over 2 states, no guarantors, with the "
+              f"mediation fallback (all six concepts): deal_analysis {d:.2f} s")
 
 
 if __name__ == "__main__":
