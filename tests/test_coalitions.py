@@ -374,6 +374,11 @@ def test_dm_lookup_ignores_surrounding_spaces_on_either_side() -> None:
         dm_position(model, "C ")  # two DMs match loosely: refused, never a guess
     with pytest.raises(ModelError, match="unknown decision maker 'X'"):
         dm_position(model, "X")
+    # the command line splits only: the lookup above decides about spaces, in one place
+    from detente.surfaces.cli.output import split_coalitions
+
+    assert split_coalitions(["A, B", " C ,, "]) == [["A", " B"], [" C "]]
+    assert [dm_position(model, n) for n in split_coalitions([" C, A"])[0]] == [3, 0]
 
 
 def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
