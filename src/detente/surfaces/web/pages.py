@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import numpy as np
 from fastapi import APIRouter, Form, Query, Request, UploadFile
@@ -20,6 +21,7 @@ from detente.engine.registry import concept_label
 from detente.model.errors import DetenteError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.api import MAX_ID, bench
+from detente.surfaces.web.jobs import Job
 from detente.surfaces.web.store import NotFound, StaleVersion
 from detente.surfaces.web.workbench import Workbench, normalise_newlines
 
@@ -192,7 +194,8 @@ NOTES = {
 @router.get("/models/{model_id}", response_class=HTMLResponse)
 async def workbench(request: Request, model_id: int,
                     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                    note: Annotated[str | None, Query(max_length=16)] = None) -> Response:
+                    note: Annotated[str | None, Query(max_length=16)] = None,
+                    ready: Annotated[str | None, Query(max_length=16)] = None) -> Response:
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
     if b.cache.size > 0 and not b.case_ready(v):
@@ -213,10 +216,25 @@ def _job_partial(request: Request, model_id: int, job_id: str) -> Response:
     job = bench(request).jobs.get(job_id)
     if job is None:
         raise NotFound(f"no job {job_id!r}")
-    if job.state == "done":  # htmx reloads the page, which now shows the analysis
-        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    if job.state == "done":  # htmx opens the page again, which now shows the analysis
+        return Response(status_code=200, headers={
+            "HX-Redirect": _analysed_page(request, model_id, job)})
     return templates.TemplateResponse(request, "_progress.html", {
         "job": job.to_dict(with_result=False), "model_id": model_id})
+
+
+def _analysed_page(request: Request, model_id: int, job: Job) -> str:
+    """The model page that polled for ``job``, to open once it is done: its query kept (this
+    model's pages only), the version pinned and ``ready=`` the job's id added. A distinct
+    address makes the browser navigate instead of reloading (``HX-Refresh``, or a redirect
+    to the same address, which Chromium turns into a reload): after a reload, the browser
+    restored the progress page's scroll position once the analysis page finished loading
+    (its graph), moving the page away from an explanation the analyst had opened meanwhile."""
+    current = urlsplit(request.headers.get("hx-current-url", ""))
+    path = f"/models/{model_id}"
+    query = dict(parse_qsl(current.query)) if current.path == path else {}
+    query.update(version=str(job.meta.get("version", "")), ready=job.id[:12])
+    return f"{path}?{urlencode({k: v for k, v in query.items() if v})}"
 
 
 @router.get("/models/{model_id}/jobs/{job_id}", response_class=HTMLResponse)
