@@ -170,3 +170,25 @@ def test_cross_site_pages_cannot_frame_or_post_to_the_workbench(
             page.close()
         browser.close()
     assert _state(base) == before  # nothing created, nothing saved
+
+
+def test_api_docs_render_offline_under_the_csp(workbench: tuple[str, str, Seen]) -> None:
+    """Was: /api/docs loaded Swagger UI from a CDN (blank offline). Now it is served from
+    here; this browser has no network, and no CSP violation is reported."""
+    _skip_without_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    base = workbench[0]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text)
+                if "Content Security Policy" in m.text else None)
+        page.on("request", lambda r: problems.append(r.url)
+                if not r.url.startswith((base, "data:")) else None)
+        page.goto(base + "/api/docs")
+        expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=30_000)
+        assert page.locator(".opblock").count() >= 10
+        browser.close()
+    assert problems == []
