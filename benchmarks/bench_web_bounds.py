@@ -23,6 +23,7 @@ REQUESTS = [
     "/api/models/1/analysis",
     "/api/models/1/coalitions",
     "/api/models/1/coalitions?all=true",
+    "/api/models/1/coalitions?all=true&limit=100",
     "/api/models/1/robustness",
     "/api/models/1/casefile",
 ]
@@ -38,6 +39,8 @@ def main() -> None:
             r = c.get(path)
             took = time.perf_counter() - start
             estimate = r.json().get("estimate") if r.status_code == 413 else None
+            if estimate:
+                estimate = ", ".join(f"{k} {v:,}" for k, v in estimate.items())
             print(f"| `GET {path.removeprefix('/api/models/1')}` | {r.status_code} | "
                   f"{took:.1f} | {len(r.content):,} | {estimate or ''} |")
         cache = c.app.state.bench.cache  # type: ignore[attr-defined]

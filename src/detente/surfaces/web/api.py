@@ -115,6 +115,9 @@ class JobRequest(BaseModel):
     coalition: list[str] | None = Field(default=None, max_length=64,
                                         description="coalitions, evolve: coalitions as A,B")
     all: bool = Field(default=False, description="coalitions: every coalition")
+    offset: int = Field(default=0, ge=0, le=MAX_ID, description="coalitions: states skipped")
+    limit: int | None = Field(default=None, ge=1, le=MAX_ID,
+                              description="coalitions: most source states (a page)")
     model_coalitions: bool = Field(default=False,
                                    description="evolve: the model's coalitions")
 
@@ -318,20 +321,33 @@ async def evolve(model_id: ModelId, b: Bench, version: VersionQuery = None,
 
 @router.get("/models/{model_id}/coalitions", summary="Coalition analysis",
             response_class=JSONResponse, responses=JSON_ANSWER,
-            description="Exactly `detente coalitions --format json`. The pairs of states "
-            "searched are estimated first (over the inline bound: 413 and the job to start), "
-            "then the answer's size, before it is built (over the bound: 413 with the "
-            "estimate; name fewer coalitions).")
+            description="Exactly `detente coalitions --format json` (`--offset`, `--limit`: "
+            "the improvements from a page of source states). The pairs of states searched "
+            "are estimated first (over the inline bound: 413 and the job to start), then the "
+            "answer's size, before it is built (over 4 MiB: 413 with the estimate, a "
+            "`limit` that fits and the job to start). The analysis is kept for the next page.")
 async def coalitions(model_id: ModelId, b: Bench, version: VersionQuery = None,
                      coalition: Annotated[list[str] | None, Query(max_length=64)] = None,
-                     all: bool = False, concept: ConceptQuery = None) -> Response:
+                     all: bool = False, concept: ConceptQuery = None,
+                     offset: Annotated[int, Query(ge=0, le=MAX_ID, description=(
+                         "Source states skipped (a page)."))] = 0,
+                     limit: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
+                         "Most source states in the page (default: all)."))] = None,
+                     ) -> Response:
     v, model = await _run(b.model, model_id, version)
     given = _split(coalition)
-    key = (tuple(map(tuple, given)), all, tuple(concept or ()))
+    key = (tuple(map(tuple, given)), all, tuple(concept or ()), offset, limit)
     job = {"kind": "coalitions", "version": v.version, "coalition": coalition, "all": all,
-           "concepts": concept}
-    return await _json(b.answer, v, "coalitions", key,
-                       lambda: service.coalitions(model, given, all, concept, b.limits),
+           "concepts": concept, "offset": offset, "limit": limit}
+    analysed = (tuple(map(tuple, given)), all, tuple(concept or ()))
+
+    def page() -> dict[str, Any]:
+        result = b.cached(v, "coalitions.result", analysed,
+                          lambda: service.coalition_result(model, given, all, concept))
+        return service.coalition_page(result, b.limits, offset, limit, job,
+                                      f"/api/models/{v.model_id}/jobs")
+
+    return await _json(b.answer, v, "coalitions", key, page,
                        b.inline(v, model, "this coalition analysis", job,
                                 lambda: service.coalition_work(model, given, all),
                                 "pairs of states searched"))
@@ -444,7 +460,7 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
         "coalitions": lambda: service.coalitions(
             model, _split(body.coalition), body.all or (not body.coalition
                                                         and not model.coalitions),
-            concepts, b.limits),
+            concepts, b.limits, body.offset, body.limit),
         "deal": lambda: service.deal(model, concepts),
         "evolve": lambda: service.evolve(model, body.start, body.model_coalitions,
                                          _split(body.coalition), concepts),

@@ -63,6 +63,9 @@ class Limits:
     inline_states: int = INLINE_STATES
     inline_work: int = INLINE_WORK
     max_answer_bytes: int = MAX_ANSWER_BYTES
+    #: Largest answer a request builds inline (bytes of JSON, estimated where the analysis
+    #: can: the coalition analysis); a larger one is paged or run as a job.
+    inline_answer_bytes: int = 4 * 2**20
 
 
 class TooMuchWork(ModelTooLargeError):
@@ -107,7 +110,7 @@ def check_inline(model: Conflict, limits: Limits, what: str, job: dict[str, Any]
 
 
 def check_answer(nbytes: int, limits: Limits, what: str, advice: str = "",
-                 estimated: bool = True) -> None:
+                 estimated: bool = True, details: dict[str, int] | None = None) -> None:
     """Refuse (:class:`TooMuchWork`) an answer of ``nbytes`` over ``limits.max_answer_bytes``.
 
     >>> check_answer(10, Limits(max_answer_bytes=100), "x")
@@ -124,7 +127,7 @@ def check_answer(nbytes: int, limits: Limits, what: str, advice: str = "",
         f"{what} would answer {about}{nbytes:,} bytes of JSON ({nbytes / 2**20:.1f} MiB); "
         f"this server answers at most {limits.max_answer_bytes:,} bytes "
         f"({limits.max_answer_bytes / 2**20:.1f} MiB)" + (f": {advice}" if advice else ""),
-        {"bytes": nbytes}, {"bytes": limits.max_answer_bytes})
+        {"bytes": nbytes, **(details or {})}, {"bytes": limits.max_answer_bytes})
 
 
 def _count_options(text: str) -> int | None:
@@ -260,41 +263,53 @@ def coalition_work(model: Conflict, given: Sequence[Sequence[str]] = (), every: 
     return int(sum(_work_bound(model, [model.dm_index(n) for n in key]) for key in chosen))
 
 
-def coalition_answer_bytes(result: CoalitionResult, per_coalition: int = 2) -> int:
-    """Bytes of ``result.to_dict()`` as JSON, estimated before it is built: each coalition's
-    improvements counted by the analysis, times the size of those of its first
-    ``per_coalition`` improving states (serialised), plus the state lists."""
-    import numpy as np
+def coalition_result(model: Conflict, given: Sequence[Sequence[str]] = (),
+                     every: bool = False, concepts: Sequence[str] | None = None
+                     ) -> CoalitionResult:
+    """The coalition analysis behind :func:`coalitions` (the pages of one answer share it)."""
+    _chosen_coalitions(model, given, every)
+    return coalition_analysis(model, [list(h) for h in given] or None,
+                              list(concepts) if concepts else None, all_coalitions=every)
 
-    total = 2_000 + 16 * result.conflict.n_states * len(result.concepts) * (
-        len(result.conflict.dms) + len(result.coalitions))
-    for h, key in enumerate(result.coalitions):
-        counts = result.n_improvements[h]
-        count = int(counts.sum())
-        if count == 0:
-            continue
-        sample: list[dict[str, Any]] = []
-        for s in np.flatnonzero(counts)[:per_coalition]:
-            sample += result.improvements(key, int(s) + 1)
-        size = len(json.dumps(sample, ensure_ascii=False, separators=(",", ":")))
-        total += int(size / max(1, len(sample)) * count)
-    return total
+
+def coalition_page(result: CoalitionResult, limits: Limits | None = None, offset: int = 0,
+                   limit: int | None = None, job: dict[str, Any] | None = None,
+                   jobs_url: str = "/api/jobs") -> dict[str, Any]:
+    """A page of a coalition analysis's JSON (``detente coalitions --offset --limit``).
+    With ``limits``, its size is estimated before it is built: over
+    ``limits.max_answer_bytes`` it is refused; with ``job`` (a request, not a job) it is
+    also refused over ``limits.inline_answer_bytes``, naming the ``job`` to start instead.
+    Each refusal (:class:`TooMuchWork`) gives a page size (``limit``) that fits."""
+    if limits is not None:
+        size = result.estimate(offset, limit)
+        n = result.conflict.n_states
+        states = max(0, min(n - offset, limit or n))
+        bound = limits.max_answer_bytes if job is None else min(limits.max_answer_bytes,
+                                                                limits.inline_answer_bytes)
+        fits = max(1, int(states * bound / max(1, size.bytes) * 0.8))
+        advice = (f"ask for fewer states at a time (limit={fits:,} source states fits; offset "
+                  "to go on), or name fewer coalitions (coalition=A,B)")
+        details = {"improvements": size.improvements, "states": states,
+                   "limit_that_fits": fits}
+        check_answer(size.bytes, limits, "this coalition analysis", advice, details=details)
+        if job is not None and size.bytes > limits.inline_answer_bytes:
+            hint = json.dumps(job, separators=(", ", ": "))
+            raise TooMuchWork(
+                f"this coalition analysis would answer about {size.bytes:,} bytes of JSON; a "
+                f"request answers at most {limits.inline_answer_bytes:,} here: {advice}, or "
+                f"start a job (POST {jobs_url} {hint})",
+                {"bytes": size.bytes, **details}, {"bytes": limits.inline_answer_bytes}, job)
+    return result.to_dict(offset, limit)
 
 
 def coalitions(model: Conflict, given: Sequence[Sequence[str]] = (), every: bool = False,
                concepts: Sequence[str] | None = None, limits: Limits | None = None,
-               ) -> dict[str, Any]:
-    """Exactly ``detente coalitions --format json`` (``--coalition``, ``--all``); with
-    ``limits``, an answer estimated over ``limits.max_answer_bytes`` is refused
-    (:class:`TooMuchWork`) before it is built."""
-    _chosen_coalitions(model, given, every)
-    result = coalition_analysis(model, [list(h) for h in given] or None,
-                                list(concepts) if concepts else None, all_coalitions=every)
-    if limits is not None:
-        check_answer(coalition_answer_bytes(result), limits, "this coalition analysis",
-                     "name fewer or smaller coalitions (coalition=A,B) or use `detente "
-                     "coalitions` on the command line")
-    return result.to_dict()
+               offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+    """Exactly ``detente coalitions --format json`` (``--coalition``, ``--all``, ``--offset``,
+    ``--limit``); with ``limits``, an answer estimated over ``limits.max_answer_bytes`` is
+    refused before it is built (:func:`coalition_page`)."""
+    return coalition_page(coalition_result(model, given, every, concepts), limits, offset,
+                          limit)
 
 
 def robustness_work(model: Conflict, samples: int = 10_000, exact: bool = False) -> int:
