@@ -472,9 +472,33 @@ def test_page_arguments_are_checked() -> None:
             res.to_dict(offset, limit)  # type: ignore[arg-type]
     with pytest.raises(AnalysisError, match=r"states 1 to 12 would answer about 0\.0 MB "
                                             r"\(3 coalitional improvements; limit 0\.0 MB\): "
-                                            r"ask for fewer states at a time"):
+                                            r"ask for fewer states at a time \(limit 1 from "
+                                            r"offset 0 fits\)"):
         check_size(res, max_bytes=100)
     assert check_size(res, 6, 2, max_bytes=10_000).improvements == 2
+
+
+def _assert_fits(res: Any, offset: int, max_bytes: int) -> int:
+    """``limit_that_fits`` is the longest page from ``offset`` within ``max_bytes``."""
+    from detente.analyses.coalition_output import limit_that_fits
+
+    fits = limit_that_fits(res, offset, max_bytes=max_bytes)
+    left = res.conflict.n_states - offset
+    assert 0 <= fits <= left and (fits >= 1 or left == 0)
+    if fits > 1:
+        assert res.estimate(offset, fits).bytes <= max_bytes
+    if fits < left:
+        assert res.estimate(offset, fits + 1).bytes > max_bytes
+    return fits
+
+
+def test_limit_that_fits() -> None:
+    res = coalition_analysis(load_model(ELMIRA), all_coalitions=True)
+    whole = res.estimate().bytes
+    assert _assert_fits(res, 0, whole) == 12 and _assert_fits(res, 12, whole) == 0
+    for budget in (1, whole // 3, whole // 2, whole - 1):
+        for offset in range(13):
+            _assert_fits(res, offset, budget)
 
 
 def test_cli_json_pages_and_streams() -> None:
@@ -511,3 +535,5 @@ def test_flagship_all_coalitions_json_is_compact() -> None:
         len(h["improvements"]) for h in data["coalitions"])
     assert size.bytes / 1.5 < len(text.encode()) < size.bytes * 1.5
     assert all(1 <= m["from"] <= 40 for h in data["coalitions"] for m in h["improvements"])
+    fits = _assert_fits(res, 0, 1_000_000)  # pages sized by their own states
+    assert 10 < fits < 1280 and _assert_fits(res, 600, 1_000_000) > 10

@@ -22,7 +22,8 @@ A *page* is a range of source states: ``offset`` states skipped, at most ``limit
 (``None``: all). Improvements from those states, and every list of state numbers (stable
 states, equilibria), are restricted to the page; the rest of the answer is the same on every
 page. :func:`estimate` sizes an answer before any of it is built, from the analysis's counts;
-:func:`check_size` refuses one above a budget with that estimate.
+:func:`check_size` refuses one above a budget with that estimate, and
+:func:`limit_that_fits` says how many states from an offset fit a budget.
 
 >>> import json, detente
 >>> from detente.analyses.coalitions import coalition_analysis
@@ -130,33 +131,69 @@ def estimate(result: CoalitionData, offset: int = 0, limit: int | None = None) -
     """The size of the answer for a page, from the analysis's counts (nothing is searched)."""
     p = page(result, offset, limit)
     n = result.conflict.n_states
-    digits = len(str(max(n, 1)))
-    count = int(result.n_improvements[:, p.start:p.stop].sum())
-    numbers = sum(
-        int(mask[:, p.start:p.stop].sum())
-        for per in result.against.values() for mask in per.values()
-    ) + sum(int(mask[:, p.start:p.stop].sum()) for mask in result.stable.values())
-    per_move = 50 + (MEAN_STEPS + 2) * (digits + 2) + MEAN_STEPS * 4
-    table = min(n, count * 3) * (result.conflict.n_options + digits + 10)
-    head = (500 + 100 * len(result.coalitions) * (1 + len(result.concepts))
+    improvements, numbers = _per_state(result)
+    count = int(improvements[p.start:p.stop].sum())
+    listed = int(numbers[p.start:p.stop].sum())
+    move, number, row = _unit_bytes(result)
+    table = min(n, count * 3) * row  # the states passed through, at most every state
+    return SizeEstimate(count, listed,
+                        int(_head_bytes(result) + count * move + listed * number + table))
+
+
+def limit_that_fits(result: CoalitionData, offset: int = 0, *, max_bytes: int) -> int:
+    """The most states from ``offset`` whose page :func:`estimate` puts within ``max_bytes``
+    (at least 1, so that one state at a time can always be asked for; 0 at the end). Pages
+    are sized by their own states, however unevenly the improvements are spread."""
+    p = page(result, offset)
+    improvements, numbers = _per_state(result)
+    move, number, row = _unit_bytes(result)
+    count = np.cumsum(improvements[p.start:])
+    cost = (_head_bytes(result) + count * move + np.cumsum(numbers[p.start:]) * number
+            + np.minimum(result.conflict.n_states, count * 3) * row)  # = estimate, per limit
+    fits = int(np.searchsorted(cost, max_bytes, side="right"))
+    return min(max(fits, 1), p.stop - p.start)
+
+
+def _per_state(result: CoalitionData) -> tuple[np.ndarray, np.ndarray]:
+    """Per source state: its improvements (all coalitions) and the state numbers listed for
+    it (stable against each coalition, stable for each DM, per concept)."""
+    numbers = np.zeros(result.conflict.n_states, dtype=np.int64)
+    for per in result.against.values():
+        for mask in per.values():
+            numbers += mask.sum(axis=0)
+    for mask in result.stable.values():
+        numbers += mask.sum(axis=0)
+    return result.n_improvements.sum(axis=0), numbers
+
+
+def _unit_bytes(result: CoalitionData) -> tuple[float, int, int]:
+    """Bytes of one improvement, one listed state number and one row of the states table."""
+    digits = len(str(max(result.conflict.n_states, 1)))
+    move = 50 + (MEAN_STEPS + 2) * (digits + 2) + MEAN_STEPS * 4
+    return move, digits + 2, result.conflict.n_options + digits + 10
+
+
+def _head_bytes(result: CoalitionData) -> int:
+    """Bytes of what every page holds: names, labels, the frame of each coalition."""
+    return (500 + 100 * len(result.coalitions) * (1 + len(result.concepts))
             + 50 * len(result.conflict.dms) * len(result.concepts))
-    return SizeEstimate(count, numbers, int(count * per_move + numbers * (digits + 2) + table
-                                            + head))
 
 
 def check_size(
     result: CoalitionData, offset: int = 0, limit: int | None = None, *,
     max_bytes: int,
 ) -> SizeEstimate:
-    """:func:`estimate`, refused with an :class:`AnalysisError` above ``max_bytes``."""
+    """:func:`estimate`, refused with an :class:`AnalysisError` above ``max_bytes`` (saying
+    how many states from ``offset`` would fit: :func:`limit_that_fits`)."""
     size = estimate(result, offset, limit)
     if size.bytes > max_bytes:
         p = page(result, offset, limit)
+        fits = limit_that_fits(result, offset, max_bytes=max_bytes)
         raise AnalysisError(
             f"the coalition analysis of states {p.start + 1} to {p.stop} would answer about "
             f"{size.bytes / 1e6:,.1f} MB ({size.improvements:,} coalitional improvements; "
-            f"limit {max_bytes / 1e6:,.1f} MB): ask for fewer states at a time (limit and "
-            "offset), or fewer coalitions"
+            f"limit {max_bytes / 1e6:,.1f} MB): ask for fewer states at a time (limit "
+            f"{fits:,} from offset {offset:,} fits), or fewer coalitions"
         )
     return size
 
@@ -324,4 +361,5 @@ def _j(value: Any) -> str:
 
 
 __all__ = ["CHUNK", "DEFINITIONS", "MEAN_STEPS", "CoalitionData", "Page", "SizeEstimate",
-           "check_size", "estimate", "iter_json", "page", "records", "to_dict"]
+           "check_size", "estimate", "iter_json", "limit_that_fits", "page", "records",
+           "to_dict"]
