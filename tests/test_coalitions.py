@@ -381,6 +381,16 @@ def test_dm_lookup_ignores_surrounding_spaces_on_either_side() -> None:
     assert [dm_position(model, n) for n in split_coalitions([" C, A"])[0]] == [3, 0]
 
 
+def test_cli_coalition_names_with_spaces_around_them() -> None:
+    """Names typed with spaces around them find the DM in coalitions and in evolve alike."""
+    result = run("coalitions", ELMIRA, "--coalition", " MoE , UR ", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert [h["members"] for h in json.loads(result.stdout)["coalitions"]] == [["MoE", "UR"]]
+    result = run("evolve", ELMIRA, "--coalition", "MoE,  UR", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["coalitions"] == [["MoE", "UR"]]
+
+
 def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
     write_model: Any, tmp_path: Path
 ) -> None:
