@@ -1,7 +1,8 @@
 """Mediation design benchmark: the flagship deal, the growth of the search, and the local
 target check against whole-model batch evaluation (``engine.batch.stable_batch``).
 
-Run: ``.venv/bin/python benchmarks/bench_mediation.py`` (about two minutes). Prints Markdown
+Run: ``.venv/bin/python benchmarks/bench_mediation.py`` (about two minutes; ``--part growth``
+for one part). Oversize requests are measured by ``benchmarks/bench_refusals.py``. Prints Markdown
 tables for docs/mediation.md. Timings are medians of ``--repeat`` runs (default 3) on
 whatever machine runs it; on a shared machine they are noisy.
 """
@@ -18,7 +19,12 @@ import numpy as np
 
 import detente
 from detente.analyses.mediation import mediate
-from detente.analyses.mediation.edits import edit_lists, estimate_lists
+from detente.analyses.mediation.edits import (
+    edit_lists,
+    estimate_lists,
+    existing_lists,
+    lists_within,
+)
 from detente.analyses.mediation.local import LocalChecks
 from detente.analyses.mediation.search import SearchTooLarge, build_space
 from detente.engine.batch import stable_batch
@@ -75,14 +81,18 @@ def flagship_table(repeat: int) -> None:
 
 
 def growth_tables() -> None:
-    print("\nDistinct statement lists of one DM within k edits (m statements, c candidates; "
-          "bound = the size estimate used to refuse):\n")
-    print("| m | c | k=1 | k=2 | k=3 | bound k=3 |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("\nDistinct statement lists of one DM within k edits (m statements, c candidates), "
+          "enumerated; `lists_within` = the closed-form count the refusal uses (asserted equal "
+          "to the enumeration); bound = the branching estimate, capped by the lists that exist "
+          "(used only beyond 30 statements):\n")
+    print("| m | c | k=1 | k=2 | k=3 | lists_within k=3 | bound k=3 | exist (any k) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for m, c in [(4, 0), (4, 1), (6, 1), (8, 0), (8, 2), (10, 2)]:
         counts = [len(edit_lists(m, c, k)) for k in (1, 2, 3)]
+        assert [lists_within(m, c, k) for k in (1, 2, 3)] == counts
         print(f"| {m} | {c} | {counts[0]:,} | {counts[1]:,} | {counts[2]:,} | "
-              f"{estimate_lists(m, c, 3):,} |")
+              f"{lists_within(m, c, 3):,} | {estimate_lists(m, c, 3):,} | "
+              f"{existing_lists(m, c):,} |")
     model = detente.load(FLAGSHIP)
     targets = [int(x) for x in model.index_of(model.matching(DEAL))]
     local = LocalChecks(model, targets, ("seq",))
@@ -97,6 +107,36 @@ def growth_tables() -> None:
         m = len(pref.statements) if isinstance(pref, StatementPreference) else 0
         print(f"| {dm.name} | {m} | {len(sp.pool) - m} | {len(sp.lists):,} | "
               f"{sp.n_classes:,} | {time.perf_counter() - t:.2f} |")
+
+
+def broad_targets() -> None:
+    """The local-work estimate against the time of ``mediate --max-edits 0`` for patterns of
+    growing breadth (the limit lifted for the measurement): the rate calibrates
+    ``MAX_LOCAL_WORK``."""
+    from detente.analyses import mediation
+    from detente.analyses.mediation import local as local_module
+
+    c = detente.load(FLAGSHIP)
+    print("\nBroad targets, `--max-edits 0` (the limit lifted to measure): estimated local "
+          f"work and time; limit {local_module.MAX_LOCAL_WORK:,} units\n")
+    print("| target | states | concepts | work units | seconds | units/s |")
+    print("|---|---:|---|---:|---:|---:|")
+    saved = mediation.MAX_LOCAL_WORK
+    mediation.MAX_LOCAL_WORK = 10**18
+    try:
+        for pattern, concepts in [(DEAL, ("seq",)), ("YNNY-------", ("seq",)),
+                                  ("YN---------", ("seq",)), ("YN---------", ("gmr",)),
+                                  ("YN---------", ("smr",)), ("YN---------", ("sim",)),
+                                  ("-----------", ("nash",))]:
+            targets = mediation.resolve_targets(c, pattern)
+            work = local_module.local_work(c, targets, concepts)
+            t = time.perf_counter()
+            mediate(c, pattern, list(concepts), max_edits=0)
+            seconds = time.perf_counter() - t
+            print(f"| `{pattern}` | {len(targets):,} | {'+'.join(concepts)} | {work:,} | "
+                  f"{seconds:.2f} | {work / seconds:,.0f} |")
+    finally:
+        mediation.MAX_LOCAL_WORK = saved
 
 
 def check_speed(n_profiles: int) -> None:
@@ -136,10 +176,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", type=int, default=200)
+    parser.add_argument("--part", choices=["flagship", "growth", "broad", "speed"],
+                        action="append",
+                        help="run only these parts (default: all)")
     args = parser.parse_args()
-    flagship_table(args.repeat)
-    growth_tables()
-    check_speed(args.profiles)
+    parts = args.part or ["flagship", "growth", "broad", "speed"]
+    if "flagship" in parts:
+        flagship_table(args.repeat)
+    if "growth" in parts:
+        growth_tables()
+    if "broad" in parts:
+        broad_targets()
+    if "speed" in parts:
+        check_speed(args.profiles)
 
 
 if __name__ == "__main__":

@@ -36,8 +36,8 @@ from detente.model.errors import AnalysisError
 MAX_SIM_RESPONSES = 1 << 16
 
 OWN_ONLY = frozenset({"nash", "gmr", "smr"})
-#: The most local-check work (:func:`local_work`) one mediation builds: about 30 s of work
-#: on the flagship (benchmarks/bench_mediation.py --case broad measures the rate).
+#: The most local-check work (:func:`local_work`) one mediation builds: about 10 to 20 s on
+#: a shared 2-core machine (``benchmarks/bench_mediation.py --part broad`` measures the rate).
 MAX_LOCAL_WORK = 50_000_000
 
 
