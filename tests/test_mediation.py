@@ -491,3 +491,9 @@ def test_cli_accepts_a_pattern_starting_with_a_dash_and_says_its_flags() -> None
     for res in (ok, broad, big):
         assert "Traceback" not in res.stdout + res.stderr
     assert "--target ---N" in run_cli("mediate", "--help").stdout.replace("\n", " ")
+
+
+def test_numpy_integers_are_accepted_as_counts() -> None:
+    c = detente.load(FLAGSHIP)
+    r = mediate(c, "YNNYYY----N", ["nash"], max_edits=np.int64(1), limit=np.int64(2))
+    assert r.min_edits == 1 and len(r.solutions) == 2

@@ -475,3 +475,8 @@ def test_report_renders_an_undrawn_setting_as_n_a(monkeypatch: pytest.MonkeyPatc
     page, text = render_html(data), render_markdown(data, None)
     assert "nan %" not in page.lower() and "nan %" not in text.lower()
     assert " n/a" in page and " n/a" in text
+
+
+def test_numpy_integers_are_whole_numbers() -> None:
+    r = robustness(toy(), ["nash"], samples=np.int64(20), seed=np.int64(3), exact=False)
+    assert r.samples == 20 and r.seed == 3

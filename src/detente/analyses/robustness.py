@@ -32,6 +32,7 @@ the same order).
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import permutations
@@ -533,14 +534,18 @@ def robustness(
 
 def _check_parameters(samples: object, seed: object, exact: object) -> None:
     """Refuse a wrong ``samples``, ``seed`` or ``exact`` by name, before any work."""
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+    if not _whole(samples) or samples < 1:  # type: ignore[operator]
         raise AnalysisError(f"samples must be a whole number of at least 1, got {samples!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
-                             or not 0 <= seed < 2**64):
+    if seed is not None and (not _whole(seed) or not 0 <= seed < 2**64):  # type: ignore[operator]
         raise AnalysisError(
             f"seed must be a whole number from 0 to 2**64 - 1, got {seed!r}")
     if exact not in (None, True, False):
         raise AnalysisError(f"exact must be True, False or None (automatic), got {exact!r}")
+
+
+def _whole(value: object) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 #: Largest count written out in full in messages; beyond it, its order of magnitude.

@@ -29,6 +29,7 @@ feasible state must become an equilibrium) under the requested solution concepts
 from __future__ import annotations
 
 import itertools
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -144,7 +145,8 @@ def _check_counts(max_edits: object, limit: object) -> None:
     """``max_edits`` and ``limit`` are whole numbers, 0 or more (refused by name)."""
     for name, value, what in (("max_edits", max_edits, "0 or more"),
                               ("limit", limit, "0 (all) or more")):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                or value < 0):
             raise AnalysisError(f"{name} must be a whole number, {what}, got {value!r}")
 
 
