@@ -415,14 +415,15 @@ def mutate_doc(doc: Doc, rnd: random.Random, sections: Sequence[str] | None = No
 
 def _mutate_section(doc: dict[str, Any], section: str, rnd: random.Random) -> Mutation:
     voc = Vocabulary.of(doc)
-    if section not in doc or rnd.random() < 0.1:
+    if section not in doc or rnd.random() < 0.05:
         ann = spec_sections().get(section)
         doc[section] = generate(ann, voc, rnd, section) if ann is not None else \
             voc.string(rnd, section)
         return Mutation(section, "generate", (section,))
     paths = [(section, *p) for p in nodes(doc[section])]
-    path = rnd.choice(paths)
-    op = _pick_op(doc, path, rnd)
+    lists = [p for p in paths if isinstance(_get(doc, p), list)]
+    path = rnd.choice(lists if lists and rnd.random() < 0.4 else paths)
+    op = _op_long if lists and path in lists and rnd.random() < 0.3 else _pick_op(doc, path, rnd)
     name = op(doc, path, voc, rnd)
     return Mutation(section, name or "replace", path)
 
@@ -434,7 +435,8 @@ def _pick_op(doc: dict[str, Any], path: Path_, rnd: random.Random) -> Op:
     node = _get(doc, path)
     ann, hint = annotation_at(doc, path)
     if isinstance(node, list):
-        suited = [_op_drop, _op_duplicate, _op_swap, _op_long, _op_empty, _op_generate]
+        suited = [_op_drop, _op_duplicate, _op_swap, _op_long, _op_long, _op_empty,
+                  _op_generate]
     elif isinstance(node, dict):
         suited = [_op_drop, _op_duplicate, _op_swap, _op_generate, _op_alias]
     elif isinstance(node, bool) or not isinstance(node, (int, float, str)):
@@ -445,7 +447,7 @@ def _pick_op(doc: dict[str, Any], path: Path_, rnd: random.Random) -> Op:
                                             "candidates"):
         suited = [_op_statement, _op_vocabulary, _op_generate, _op_duplicate]
     elif isinstance(node, str):
-        suited = [_op_name, _op_vocabulary, _op_generate, _op_duplicate, _op_drop]
+        suited = [_op_name, _op_vocabulary, _op_duplicate, _op_drop]
     else:
         suited = [_op_number, _op_generate]
     return rnd.choice(suited)
@@ -453,7 +455,7 @@ def _pick_op(doc: dict[str, Any], path: Path_, rnd: random.Random) -> Op:
 
 def _section_weights(doc: dict[str, Any], names: Sequence[str]) -> list[float]:
     """Sections drawn by their size (a missing one as if it had one node)."""
-    return [1 + math.sqrt(sum(1 for _ in nodes(doc[n]))) if n in doc else 1.0 for n in names]
+    return [1 + math.sqrt(sum(1 for _ in nodes(doc[n]))) if n in doc else 0.5 for n in names]
 
 
 def _get(doc: Doc, path: Path_) -> Any:
@@ -545,11 +547,22 @@ def _op_long(doc: dict[str, Any], path: Path_, voc: Vocabulary, rnd: random.Rand
     item_ann = typing.get_args(ann)[0] if typing.get_origin(ann) is list else None
     size = rnd.choice([9, 11, 13, 20, 50, 200])
     while len(node) < size:
-        if item_ann is not None and rnd.random() < 0.6:
+        if item_ann is not None and rnd.random() < 0.4:
             node.append(generate(item_ann, voc, rnd, hint))
         else:
-            node.append(copy.deepcopy(rnd.choice(node)))
+            node.append(_renamed(copy.deepcopy(rnd.choice(node)), len(node), rnd))
     return f"long list ({size})"
+
+
+def _renamed(item: Any, k: int, rnd: random.Random) -> Any:
+    """A copied entry, mostly under a new name (so that many phases, options or alternatives
+    are not refused only as duplicates)."""
+    if isinstance(item, dict) and isinstance(item.get("name"), str) and rnd.random() < 0.8:
+        item["name"] = f"{item['name']}_{k}"
+        for o in _list(item.get("options")):  # a copied DM: its options renamed too
+            if isinstance(o, dict) and isinstance(o.get("name"), str):
+                o["name"] = f"{o['name']}_{k}"
+    return item
 
 
 def _op_nest(doc: dict[str, Any], path: Path_, voc: Vocabulary, rnd: random.Random) -> str:
@@ -1001,7 +1014,8 @@ class Failure:
 
     def describe(self) -> str:
         o = self.outcome
-        line = " ".join(shlex.quote(a) for a in ["detente", *o.cli]) if o.cli else ""
+        args = [str(self.file) if a.endswith(f"case{self.case.suffix}") else a for a in o.cli]
+        line = " ".join(shlex.quote(a) for a in ["detente", *args]) if args else ""
         return (f"{self.case.label}, command {o.command!r}: {o.error.strip()[-1500:]}\n"
                 f"  input: {self.file}\n  reproduce: {line}\n"
                 f"  mutations: {[(m.section, m.op) for m in self.case.mutations]}")
