@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalition_data import CoalitionResult
+from detente.analyses.coalition_output import limit_that_fits
 from detente.analyses.coalitions import coalition_analysis
 from detente.analyses.explain import explain as explain_state
 from detente.analyses.references import check_references
@@ -286,7 +287,7 @@ def coalition_page(result: CoalitionResult, limits: Limits | None = None, offset
         states = max(0, min(n - offset, limit or n))
         bound = limits.max_answer_bytes if job is None else min(limits.max_answer_bytes,
                                                                 limits.inline_answer_bytes)
-        fits = max(1, int(states * bound / max(1, size.bytes) * 0.8))
+        fits = limit_that_fits(result, offset, max_bytes=bound)
         advice = (f"ask for fewer states at a time (limit={fits:,} source states fits; offset "
                   "to go on), or name fewer coalitions (coalition=A,B)")
         details = {"improvements": size.improvements, "states": states,
