@@ -301,7 +301,8 @@ class Vocabulary:
             "dm": lambda: rnd.choice(self.dms),
             "statement": lambda: self.statement(rnd),
             "state": lambda: self.state(rnd),
-            "text": lambda: rnd.choice(["", "why", "a rationale with ünïcode ✓", "x" * 200]),
+            "text": lambda: rnd.choice(["", "why", "a rationale with ünïcode ✓", "x" * 200,
+                                        MARKUP, f"[a]({MARKUP})", f"`{MARKUP}`"]),
             "concept": lambda: rnd.choice(["nash", "gmr", "smr", "seq", "sim", "seq_sim"]),
             "fresh": lambda: f"n{rnd.randrange(10**6)}",
         }
@@ -379,8 +380,10 @@ NUMBERS: list[Any] = [
     float("nan"), float("inf"), float("-inf"), -1, 0, -0.0, 1e308, 10**30, 1e-300, 1.0000001,
     True, "0.5", 2**63, -(2**63), 0.999999999999,
 ]
+#: Model text that must never reach a report as markup.
+MARKUP = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 NAMES = [
-    " A ", "A ", "", " ", "Ä", "naïve", "a b", "x\u200by", "\u00a0", "not", "and", "iff",
+    MARKUP, " A ", "A ", "", " ", "Ä", "naïve", "a b", "x\u200by", "\u00a0", "not", "and", "iff",
     "1abc", "x" * 300, "a\tb", "名前", "-", "main", "\U0001f600", "None", "null", "a.b",
 ]
 STATEMENTS = [
@@ -718,6 +721,7 @@ def synthetic_small() -> dict[str, Any]:
     the other forms (status quo as a mapping, a state number as target)."""
     return {
         "name": "Synthetic: small",
+        "description": f"Model text is escaped in reports: {MARKUP}",
         "decision_makers": [
             _dm("P", [{"name": "p"}, {"name": "q", "direction": "fwd"}],
                 {"statements": [{"unknown_order": ["not r", "p"]}, "q"]}),
@@ -904,7 +908,11 @@ def _deal(c: Any, ctx: Context) -> Any:
 def _report(c: Any, ctx: Context, suffix: str) -> Any:
     from detente.surfaces.report.render import write_report
 
-    return [str(p) for p in write_report(c, ctx.folder / f"report{suffix}")]
+    written = write_report(c, ctx.folder / f"report{suffix}")
+    text = written[0].read_text(encoding="utf-8")
+    if "<script>alert" in text or "<img src=x" in text:
+        raise Defect(f"model text reaches the {suffix} report as markup (<script>/<img>)")
+    return [str(p) for p in written]
 
 
 def _convert(c: Any, ctx: Context, suffix: str) -> Any:
