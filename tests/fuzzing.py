@@ -975,9 +975,9 @@ COMMAND_NAMES = (LOAD, *(c.name for c in COMMANDS))
 def cli_line(cmd: Command, ctx: Context, c: Any) -> list[str]:
     """The command line of ``cmd`` for this case (mediate's target given as ``--target=``)."""
     args = cmd.cli(ctx)
-    if cmd.name == "mediate" and c is not None:
-        args += [f"--target={_target(c, ctx)}"]
-        for k in c.mediation.concepts:
+    if cmd.name == "mediate":
+        args += [f"--target={_target(c, ctx) if c is not None else ctx.state}"]
+        for k in c.mediation.concepts if c is not None else ():
             args += ["-c", k]
     if cmd.name == "evolve" and c is not None and c.status_quo is None:
         args += ["--from", ctx.state]
@@ -1107,11 +1107,21 @@ def _cli_check(args: list[str]) -> None:
     from detente.surfaces.cli.app import app
 
     result = CliRunner().invoke(app, args)
+    said = result.output + (_stderr(result) or "")
+    if result.exit_code == 2 and "Usage:" in said and "Try " in said:
+        raise Defect(f"the fuzzer's command line is refused as a usage error: {said[-500:]}")
     if result.exit_code not in (0, 2):
         exc = result.exception
         detail = "".join(traceback.format_exception(exc, limit=-4)) if exc and not isinstance(
             exc, (SystemExit, click.exceptions.Exit)) else (result.output or "")[-800:]
         raise Defect(f"exit status {result.exit_code}: {detail}")
+
+
+def _stderr(result: Any) -> str:
+    try:
+        return str(result.stderr)
+    except ValueError:  # click < 8.2 without a separate stderr
+        return ""
 
 
 def _child(case: Case, ctx: Context, budget: Budget, fd: int, cli: str | None,
