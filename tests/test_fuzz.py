@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import signal
 import time
@@ -233,7 +234,7 @@ def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
     assert out["memory"].mb > 250
     assert out["hang"].status == "fail" and "killed" in out["hang"].error
     died = fuzzing.run_case(case, budget, tmp_path, commands=[
-        _fake("exit", lambda: fuzzing.os._exit(9))])
+        _fake("exit", lambda: os._exit(9))])
     assert died[-1].status == "fail" and "died" in died[-1].error
 
 
