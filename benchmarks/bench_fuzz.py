@@ -70,6 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sections mutated: {', '.join(sorted(report.sections))}")
     print()
     print(report.table())
+    print()
+    print("slowest and largest run per command (rerun one with the same options and "
+          "--start N --cases 1):")
+    for name, s in sorted(report.stats.items()):
+        if s.slowest[1]:
+            print(f"  {name}: {s.slowest[0]:.0f} ms {s.slowest[1]}; {s.largest[0]:.1f} MB "
+                  f"{s.largest[1]}")
     distinct = report.distinct()
     print()
     print(f"{len(report.failures)} failures, {len(distinct)} distinct; inputs in {out}")

@@ -1285,14 +1285,18 @@ class Stats:
     failures: int = 0
     ms: list[float] = field(default_factory=list)
     max_mb: float = 0.0
+    slowest: tuple[float, str] = (0.0, "")  # ms, the case
+    largest: tuple[float, str] = (0.0, "")  # MB, the case
 
-    def add(self, o: Outcome) -> None:
+    def add(self, o: Outcome, case: str = "") -> None:
         self.runs += 1
         self.ok += o.status == "ok"
         self.detente += o.status == "detente"
         self.failures += o.status == "fail"
         self.ms.append(o.ms)
         self.max_mb = max(self.max_mb, o.mb)
+        self.slowest = max(self.slowest, (o.ms, case))
+        self.largest = max(self.largest, (o.mb, case))
 
 
 @dataclass
@@ -1310,7 +1314,7 @@ class Report:
         self.cases += 1
         self.sections |= case.sections
         for o in outcomes:
-            self.stats.setdefault(o.command, Stats()).add(o)
+            self.stats.setdefault(o.command, Stats()).add(o, case.label)
             if o.status == "fail":
                 self.failures.append(Failure(case, o, save_case(case, folder)))
 
