@@ -1003,6 +1003,7 @@ class Outcome:
     mb: float = 0.0
     error: str = ""
     cli: list[str] = field(default_factory=list)
+    stopped: bool = False  # the child was killed or died here
 
 
 @dataclass
@@ -1153,8 +1154,24 @@ def _call(cmd: Command, c: Any, ctx: Context) -> Callable[[], Any]:
 def run_case(case: Case, budget: Budget, folder: Path, cli: str | None = None,
              commands: Sequence[Command] = COMMANDS) -> list[Outcome]:
     """Every command on ``case`` in a forked child, each under ``budget``. ``cli``: also run
-    this command (or ``load``) through the command line."""
+    this command (or ``load``) through the command line. When the child is killed or dies in
+    a command, a new child goes on with the commands after it."""
     warm_up()
+    out: list[Outcome] = []
+    todo = list(commands)
+    while True:
+        part = _run_child(case, budget, folder, cli, todo)
+        out += [o for o in part if not (out and o.command == LOAD)]  # loaded again to go on
+        last = part[-1] if part else None
+        names = [c.name for c in todo]
+        if last is None or not last.stopped or last.command not in names:
+            return out
+        todo = todo[names.index(last.command) + 1:]
+
+
+def _run_child(case: Case, budget: Budget, folder: Path, cli: str | None,
+               commands: Sequence[Command]) -> list[Outcome]:
+    """One forked child over ``commands``."""
     folder.mkdir(parents=True, exist_ok=True)
     rnd = random.Random(f"{case.seed}-{case.number}-args")
     ctx = Context(rnd, folder, folder / f"case{case.suffix}", samples=rnd.choice([1, 5, 20]),
@@ -1194,7 +1211,7 @@ def _collect(pid: int, fd: int, budget: Budget) -> list[Outcome]:
             name = current["start"] if current else "?"
             out.append(Outcome(name, "fail", 1000 * budget.seconds, 0.0,
                                f"no answer within {budget.seconds} s (killed)",
-                               current.get("cli", []) if current else []))
+                               current.get("cli", []) if current else [], stopped=True))
             return out
         chunk = os.read(fd, 65536)
         if not chunk:
@@ -1215,7 +1232,7 @@ def _collect(pid: int, fd: int, budget: Budget) -> list[Outcome]:
                else f"exit status {os.WEXITSTATUS(status)}")
         name = current["start"] if current else "?"
         out.append(Outcome(name, "fail", 0.0, 0.0, f"the process died ({how})",
-                           current.get("cli", []) if current else []))
+                           current.get("cli", []) if current else [], stopped=True))
     return out
 
 

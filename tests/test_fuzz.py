@@ -214,7 +214,8 @@ def _raise(exc: BaseException) -> Callable[[], Any]:
 
 def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
     """What the runner counts as a failure: another exception, NaN in JSON, a command past its
-    time or memory budget (killed when it does not return), a process that dies."""
+    time or memory budget (killed when it does not return), a process that dies; the commands
+    after a killed one still run."""
     seed = fuzzing.seeds(large=False)[1]
     case = fuzzing.Case(0, 0, seed.name, seed.suffix, seed.text)
     commands = [
@@ -224,6 +225,7 @@ def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
         _fake("nan", lambda: {"p": math.nan}),
         _fake("memory", _allocate),
         _fake("hang", _sleep),
+        _fake("after", lambda: {"y": 2}),
     ]
     budget = fuzzing.Budget(seconds=2.0, megabytes=100.0)
     out = {o.command: o for o in fuzzing.run_case(case, budget, tmp_path, commands=commands)}
@@ -233,9 +235,12 @@ def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
     assert out["memory"].status == "fail" and "MB" in out["memory"].error
     assert out["memory"].mb > 250
     assert out["hang"].status == "fail" and "killed" in out["hang"].error
+    assert out["after"].status == "ok"  # a new child goes on after the killed one
     died = fuzzing.run_case(case, budget, tmp_path, commands=[
-        _fake("exit", lambda: os._exit(9))])
-    assert died[-1].status == "fail" and "died" in died[-1].error
+        _fake("exit", lambda: os._exit(9)), _fake("after", lambda: {"y": 2})])
+    assert [(o.command, o.status) for o in died] == [
+        ("load", "ok"), ("exit", "fail"), ("after", "ok")]
+    assert "died" in died[1].error
 
 
 def test_failure_names_its_reproduction(tmp_path: Path) -> None:
