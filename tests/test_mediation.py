@@ -497,3 +497,37 @@ def test_numpy_integers_are_accepted_as_counts() -> None:
     c = detente.load(FLAGSHIP)
     r = mediate(c, "YNNYYY----N", ["nash"], max_edits=np.int64(1), limit=np.int64(2))
     assert r.min_edits == 1 and len(r.solutions) == 2
+
+
+EMPTY_LIST = """name: empty statements
+decision_makers:
+  - name: A
+    options: [{name: a}]
+    preferences: {statements: []}
+  - name: B
+    options: [{name: b}]
+    preferences: {statements: [b]}
+status_quo: NN
+deal: {name: d, phases: [{name: p, state: YN}]}
+"""
+
+
+def test_a_dm_with_no_statements_has_nothing_to_edit(tmp_path: object) -> None:
+    """Found by the fuzzer: an empty statement list crashed the edit space (np.stack of
+    nothing) in mediate, and through it deal and report."""
+    from pathlib import Path
+
+    from detente.formats.native import loads
+
+    model = loads(EMPTY_LIST)
+    edited = set()
+    for target in ("NN", "YN", "NY", "YY"):
+        for solution in mediate(model, target, ["seq"]).to_dict()["solutions"]:
+            edited |= {edit["dm"] for edit in solution["edits"]}
+    assert edited == {"B"}  # A has no statements to edit; B's list is edited
+    path = Path(str(tmp_path)) / "m.yaml"
+    path.write_text(EMPTY_LIST, encoding="utf-8")
+    for args in (["mediate", str(path), "--target", "1"], ["deal", str(path)],
+                 ["report", str(path), "-o", str(Path(str(tmp_path)) / "r.md")]):
+        result = run_cli(*args)
+        assert result.exit_code == 0, (args, result.output)

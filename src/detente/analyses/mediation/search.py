@@ -84,7 +84,7 @@ def build_space(c: Conflict, local: LocalChecks, j: int, k: int, editable: bool,
     alike (needed when more than the local checks decides, e.g. reachability)."""
     pool = statement_pool(c, j)
     cols = local.columns[j]
-    if pool is None or not editable or k == 0:
+    if not pool or not editable or k == 0:  # no statements to edit: only its own list
         bits = local.bits_from_scores(j, c.ranks[j].astype(np.int64))[None, :]
         pref = c.dms[j].preference
         m = len(pref.statements) if isinstance(pref, StatementPreference) else 0
