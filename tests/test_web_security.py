@@ -280,3 +280,28 @@ def test_a_loopback_host_given_is_an_allowed_host_name() -> None:
     assert allowed_hosts_for("[::1]") == LOOPBACK_HOSTS
     assert allowed_hosts_for("LocalHost") == LOOPBACK_HOSTS
     assert allowed_hosts_for("0.0.0.0") is None  # needs a token; any host name
+
+
+def test_an_unexpected_error_answers_500_with_the_security_headers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server-error handler runs outside every middleware: it adds the headers itself and
+    never shows the exception."""
+    import warnings
+
+    from detente.surfaces.web.workbench import Workbench
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(Workbench, "version", broken)
+    app = create_app(Settings(db_path=tmp_path / "web.db"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    with TestClient(app, raise_server_exceptions=False) as c:
+        answer = c.get("/api/models/1")
+    assert answer.status_code == 500
+    assert "secret internals" not in answer.text
+    assert answer.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]

@@ -31,6 +31,7 @@ from detente.surfaces.web.guards import (
     CsrfCheck,
     SecurityHeaders,
     TokenCheck,
+    security_headers,
 )
 from detente.surfaces.web.store import NotFound, StaleVersion
 from detente.surfaces.web.workbench import Workbench
@@ -150,6 +151,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         errors = [_printable(e) for e in jsonable_encoder(exc.errors())]
         return JSONResponse({"detail": errors}, status_code=422)
 
+    async def server_error(request: Request, _exc: Exception) -> Response:
+        # runs outside the middleware, so it adds the security headers itself
+        return JSONResponse({"detail": "internal error: the server could not answer this "
+                             "request (see its log)"}, status_code=500,
+                            headers=security_headers(request.url.path))
+
+    app.add_exception_handler(Exception, server_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(DetenteError, model_error)
     app.add_exception_handler(ModelError, model_error)

@@ -46,6 +46,13 @@ HEADERS = (
 )
 
 
+def security_headers(path: str) -> dict[str, str]:
+    """The headers :class:`SecurityHeaders` adds, for an answer it cannot wrap (the server
+    error handler, which runs outside every middleware)."""
+    csp = REPORT_CSP if REPORT_PATH.match(path) else CSP
+    return {**{k.decode(): v.decode() for k, v in HEADERS}, "content-security-policy": csp}
+
+
 def _headers(scope: Scope) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1")
             for k, v in scope.get("headers", [])}
