@@ -34,7 +34,7 @@ OLD_JSON = """
 import json, sys, detente
 import numpy as np
 from detente.analyses.coalitions import coalition_analysis
-from detente.analyses.coalition_output import DEFINITIONS
+from detente.analyses.coalitions.output import DEFINITIONS
 from detente.engine.registry import COALITION_NAMES
 c = detente.load(sys.argv[1])
 r = coalition_analysis(c, all_coalitions=True)

@@ -36,7 +36,7 @@ def run_one(n: int, density: float) -> dict[str, object]:
     from bench_engine import build
 
     from detente.analyses.stability import StabilityResult
-    from detente.analyses.state_table import iter_json, write_table
+    from detente.surfaces.outputs.state_table import iter_json, write_table
 
     c = build(n)
     rng = np.random.default_rng(1)

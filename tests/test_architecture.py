@@ -149,4 +149,4 @@ def test_the_rules_catch_violations() -> None:
     """The checks above see what they are meant to see (on this code base's real edges)."""
     assert "detente.engine.registry" in GRAPH["detente.engine.concepts"]
     assert "detente.analyses.casefile" in GRAPH["detente.surfaces.report.build"]
-    assert _imports_under("detente.surfaces.cli.commands.show", "detente.analyses") != []
+    assert _imports_under("detente.surfaces.cli.commands.explain", "detente.analyses") != []

@@ -42,7 +42,7 @@ def test_case_file_without_status_quo_or_coalitions() -> None:
 
 def test_refused_analysis_becomes_a_note(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import detente.analyses.casefile as casefile
-    import detente.analyses.coalitions as coalitions
+    import detente.analyses.coalitions.analysis as coalitions
     from detente.model.errors import AnalysisError
 
     real_evolve = casefile.evolve

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import reference
 from cli_runner import run
-from detente.analyses import coalitions as coalitions_module
+from detente.analyses.coalitions import analysis as coalitions_module
 from detente.analyses.coalitions import coalition_analysis, every_coalition
 from detente.analyses.stability import analyze
 from detente.formats import load_model
@@ -364,7 +364,7 @@ coalitions: [[' A ', B]]
 def test_dm_lookup_ignores_surrounding_spaces_on_either_side() -> None:
     from types import SimpleNamespace
 
-    from detente.analyses.coalition_data import dm_position
+    from detente.analyses.coalitions import dm_position
 
     model: Any = SimpleNamespace(dm_names=(" A ", "B", "C", " C"))
     assert [dm_position(model, n) for n in (" A ", "A", "A ", "B", " B\t", "C", " C")] == [
@@ -428,7 +428,7 @@ def test_json_stream_pages_and_estimate_agree_with_the_moves(
     """The streamed text parses to ``to_dict()``; each improvement is the one
     ``improvement_moves`` gives (same path, same movers, same Y/N strings); pages split the
     answer without loss; the estimate counts exactly and sizes within a factor of 2."""
-    from detente.analyses.coalition_output import iter_json
+    from detente.analyses.coalitions.output import iter_json
 
     res = coalition_analysis(c, all_coalitions=True)
     whole = res.to_dict()
@@ -465,7 +465,7 @@ def test_json_stream_pages_and_estimate_agree_with_the_moves(
 
 
 def test_page_arguments_are_checked() -> None:
-    from detente.analyses.coalition_output import check_size
+    from detente.analyses.coalitions.output import check_size
     from detente.model.errors import ArgumentError
 
     res = coalition_analysis(load_model(ELMIRA))
@@ -490,7 +490,7 @@ def test_page_arguments_are_checked() -> None:
 
 def _assert_fits(res: Any, offset: int, max_bytes: int) -> int:
     """``limit_that_fits`` is the longest page from ``offset`` within ``max_bytes``."""
-    from detente.analyses.coalition_output import limit_that_fits
+    from detente.analyses.coalitions.output import limit_that_fits
 
     fits = limit_that_fits(res, offset, max_bytes=max_bytes)
     left = res.conflict.n_states - offset
@@ -532,7 +532,7 @@ def test_flagship_all_coalitions_json_is_compact() -> None:
     4.3 GB). One page of it now: 26 coalitions, states 1 to 40, in about a hundred kB, the
     size the estimate gives before anything is built; the whole answer is estimated at
     about 18 MB (docs/coalitions.md has the measured run)."""
-    from detente.analyses.coalition_output import iter_json
+    from detente.analyses.coalitions.output import iter_json
 
     res = coalition_analysis(load_model(ROOT / "examples" / "ceasefire_2024.yaml"),
                              all_coalitions=True, concepts=["nash"])

@@ -550,7 +550,7 @@ def test_mediation_deepens_the_edit_budget_and_keeps_refusals(
     concept, and shares the engine."""
     import types
 
-    import detente.analyses.deal_guarantees as dg
+    import detente.analyses.deal.guarantees as dg
 
     calls: list[tuple[str, tuple[str, ...], int, bool]] = []
 
@@ -607,7 +607,7 @@ def test_a_long_deal_over_two_states_mediates_once_per_state(
     answer a short deal through the same state and next state gets."""
     import time
 
-    import detente.analyses.deal_guarantees as dg
+    import detente.analyses.deal.guarantees as dg
 
     calls: list[tuple[str, str, int]] = []
     real = dg.mediate
@@ -655,7 +655,7 @@ def test_holds_is_right_for_one_state_with_different_next_phases(
     In the flagship, from YNNNNNNNNNN the one improvement undeterred under SEQ&SIM (of a DM
     with several) leads to NYYNNNNNNNN: the phase holds when that is the next phase, not when
     it is the last (a memo per (state, DM, concept) answered both with the first answer)."""
-    from detente.analyses.deal_context import DealContext
+    from detente.analyses.deal.context import DealContext
     from detente.engine import Engine
 
     def answers(c: Conflict, order: list[tuple[int, int | None, str]]) -> dict[Any, bool]:

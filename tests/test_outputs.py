@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 
 import detente
 from cli_runner import run
-from detente.analyses.state_table import CHUNK, iter_json, state_strings, table_columns
+from detente.analyses.moves import state_strings
+from detente.surfaces.outputs.state_table import CHUNK, iter_json, table_columns
 from strategies import conflicts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def test_streamed_json_on_random_models(c: detente.Conflict) -> None:
 
 
 def test_json_spanning_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    import detente.analyses.state_table as table
+    import detente.surfaces.outputs.state_table as table
 
     monkeypatch.setattr(table, "CHUNK", 5)
     result = detente.analyze(detente.load(ROOT / "examples" / "elmira.yaml"), ["gmr"])

@@ -11,7 +11,8 @@ import pytest
 
 import detente
 from cli_runner import run
-from detente.analyses.robustness import profile_space_size, robustness, sample_profiles
+from detente.analyses.robustness import profile_space_size, robustness
+from detente.analyses.robustness.profiles import sample_profiles
 from detente.engine import CONCEPTS
 from detente.formats.native import dumps, loads
 from detente.model.conflict import Conflict, DecisionMaker
@@ -195,7 +196,7 @@ def test_dask_local_cluster_gives_the_local_result() -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("detente.analyses.distributed.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("detente.engine.distributed.CONNECT_TIMEOUT", "1s")
     with pytest.raises(AnalysisError, match="cannot reach the Dask scheduler"):
         robustness(toy(), ["nash"], samples=10, exact=False, scheduler="tcp://127.0.0.1:9")
 

@@ -9,7 +9,7 @@ import sys
 
 import detente
 import detente.model
-from detente.analyses.transitions import DEFAULT_MAX_NODES
+from detente.analyses.status_quo.transitions import DEFAULT_MAX_NODES
 from detente.surfaces.cli.commands import report
 
 HEAVY = ("pandas", "matplotlib", "networkx", "numpy", "jinja2")

@@ -39,15 +39,27 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
-from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-from detente.analyses.deal import DealAnalysis, deal_analysis
-from detente.analyses.explain import Explanation, explain
-from detente.analyses.mediation import MediationResult, mediate
-from detente.analyses.robustness import RobustnessResult, robustness
-from detente.analyses.stability import Progress, StabilityResult, analyze
-from detente.analyses.status_quo import EvolutionResult, evolve
-from detente.analyses.summary import ModelSummary, model_summary
-from detente.analyses.transitions import DEFAULT_MAX_NODES, TransitionGraph, reachable_graph
+from detente.analyses.coalitions.analysis import coalition_analysis
+from detente.analyses.coalitions.result import CoalitionResult
+from detente.analyses.deal.analysis import deal_analysis
+from detente.analyses.deal.result import DealAnalysis
+from detente.analyses.explain.analysis import explain
+from detente.analyses.explain.result import Explanation
+from detente.analyses.mediation.analysis import mediate
+from detente.analyses.mediation.result import MediationResult
+from detente.analyses.robustness.analysis import robustness
+from detente.analyses.robustness.result import RobustnessResult
+from detente.analyses.stability.analysis import Progress, analyze
+from detente.analyses.stability.result import StabilityResult
+from detente.analyses.status_quo.analysis import evolve
+from detente.analyses.status_quo.result import EvolutionResult
+from detente.analyses.status_quo.transitions import (
+    DEFAULT_MAX_NODES,
+    TransitionGraph,
+    reachable_graph,
+)
+from detente.analyses.summary.analysis import model_summary
+from detente.analyses.summary.result import ModelSummary
 from detente.engine import Engine
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict

@@ -4,12 +4,15 @@ One type per idea, shared by every analysis and surface: :class:`StateRef` (a fe
 code, Y/N string and 1-based number), :class:`OptionChange` (one option changing value),
 :class:`Move` (one DM's move) and :class:`JointMove` (a coalition's joint move as a sequence
 of member moves; a unilateral improvement is a joint move of one DM with one step).
+:func:`state_strings` gives the Y/N strings of many state codes at once (vectorised).
 
 >>> import detente
 >>> c = detente.load("examples/prisoners_dilemma.yaml")
 >>> m = unilateral_move(c, 0, 0, 1)
 >>> str(m.changes[0]), m.changes[0].signed, m.to_dict()["to"]
 ('a_defects N→Y', '+a_defects', {'number': 2, 'state': 'YN'})
+>>> state_strings(np.array([0, 1, 6]), 3).tolist()
+['NNN', 'YNN', 'NYY']
 """
 
 from __future__ import annotations
@@ -18,7 +21,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from detente.model.conflict import Conflict
+
+_Y, _N = ord("Y"), ord("N")
+
+
+def state_bytes(codes: np.ndarray, n_options: int) -> np.ndarray:
+    """(len(codes), n_options) uint8 grid of ``Y``/``N`` (option k in column k)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    bits = (codes[:, None] >> np.arange(n_options, dtype=np.int64)[None, :]) & 1
+    return np.where(bits.astype(bool), np.uint8(_Y), np.uint8(_N)).astype(np.uint8)
+
+
+def state_strings(codes: np.ndarray, n_options: int) -> np.ndarray:
+    """Y/N strings of state codes as a numpy str array (vectorised)."""
+    grid = np.ascontiguousarray(state_bytes(codes, n_options))
+    return grid.view(f"S{max(n_options, 1)}").ravel().astype(f"U{max(n_options, 1)}")
 
 
 @dataclass(frozen=True)
@@ -156,4 +176,5 @@ def joint_move(
 
 
 __all__ = ["JointMove", "Move", "OptionChange", "StateRef", "joint_move", "option_changes",
-           "signed_text", "state_at", "state_of", "unilateral_move"]
+           "signed_text", "state_at", "state_bytes", "state_of", "state_strings",
+           "unilateral_move"]

@@ -81,7 +81,7 @@ CoalitionOption = Annotated[
 def split_coalitions(values: list[str] | None) -> list[list[str]]:
     """``['A,B', 'B, C']`` -> ``[['A', 'B'], ['B', ' C']]``: names as typed (blank ones
     dropped). Spaces around a name are not stripped here but in the one lookup of coalition
-    members, :func:`detente.analyses.coalition_data.dm_position`, which tries the exact name
+    members, :func:`detente.analyses.coalitions.result.dm_position`, which tries the exact name
     first, so a model whose DMs differ only by such spaces can still name each."""
     return [[n for n in v.split(",") if n.strip()] for v in values or []]
 

@@ -18,7 +18,7 @@ import numpy as np
 
 import detente
 from detente.analyses.casefile import CaseFile, build_case_file
-from detente.analyses.coalition_data import DEFINITIONS
+from detente.analyses.coalitions.output import DEFINITIONS
 from detente.analyses.moves import JointMove, signed_text
 from detente.analyses.summary import ModelSummary
 from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label

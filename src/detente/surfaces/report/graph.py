@@ -1,5 +1,5 @@
 """Drawing the state-transition graph of a report (unilateral improvements from the status
-quo, computed by :mod:`detente.analyses.transitions`).
+quo, computed by :mod:`detente.analyses.status_quo.transitions`).
 
 Drawn with matplotlib's Agg canvas (no pyplot, no global backend change) and networkx; no
 Graphviz needed.
@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from detente.analyses.transitions import (
+from detente.analyses.status_quo.transitions import (
     DEFAULT_MAX_NODES,
     TransitionGraph,
     edge_list,

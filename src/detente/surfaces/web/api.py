@@ -446,7 +446,7 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
     """The work of a job request and its progress steps."""
     concepts, horizon = body.concepts, body.horizon
     if body.kind == "analysis":
-        from detente.analyses.stability import parse_concepts
+        from detente.engine.registry import parse_concepts
 
         def analysis_work(progress: ProgressFn) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)

@@ -23,9 +23,8 @@ from typing import Any
 from urllib.parse import quote
 
 from detente.analyses.casefile import CaseFile, build_case_file
-from detente.analyses.coalition_data import CoalitionResult
-from detente.analyses.coalition_output import limit_that_fits
-from detente.analyses.coalitions import coalition_analysis
+from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+from detente.analyses.coalitions.output import limit_that_fits
 from detente.analyses.explain import explain as explain_state
 from detente.analyses.references import check_references
 from detente.analyses.stability import StabilityResult, analyze
@@ -258,7 +257,7 @@ def coalition_work(model: Conflict, given: Sequence[Sequence[str]] = (), every: 
                    ) -> int:
     """Pairs of states the coalition analysis searches at most (its own bound on its work;
     the analysis refuses more than ``MAX_WORK``)."""
-    from detente.analyses.coalitions import _work_bound
+    from detente.analyses.coalitions.analysis import _work_bound
 
     chosen = _chosen_coalitions(model, given, every)
     return int(sum(_work_bound(model, [model.dm_index(n) for n in key]) for key in chosen))

@@ -93,8 +93,8 @@ def analyze_command(
     the equilibria and the states stable for each decision maker.
     """
     from detente.analyses.stability import analyze
-    from detente.analyses.state_table import iter_json, table_columns, write_table
     from detente.engine.registry import parse_concepts
+    from detente.surfaces.outputs.state_table import iter_json, table_columns, write_table
 
     if fmt in (AnalyzeFormat.parquet, AnalyzeFormat.csv) and output is None:
         raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")

@@ -25,8 +25,8 @@ from detente.surfaces.cli.output import (
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.table import Table
 
-    from detente.analyses.coalition_output import Page
     from detente.analyses.coalitions import CoalitionResult
+    from detente.analyses.coalitions.output import Page
 
 EXAMPLE = "Example: `detente coalitions examples/elmira.yaml --coalition MoE,UR`"
 
@@ -62,8 +62,8 @@ def coalitions_command(
     improvement the other DMs cannot sanction. --offset and --limit page the answer by state;
     the JSON is streamed (its shape: docs/coalitions.md).
     """
-    from detente.analyses.coalition_output import iter_json, page
     from detente.analyses.coalitions import coalition_analysis
+    from detente.analyses.coalitions.output import iter_json, page
 
     c = load_conflict(file)
     given = split_coalitions(coalition)
@@ -86,8 +86,8 @@ def coalitions_command(
 def render(console: Console, result: CoalitionResult, page: Page | None = None) -> None:
     """Coalitional improvements and the coalition stability table, for people (of the
     states of ``page``; all by default)."""
-    from detente.analyses.coalition_output import page as whole
-    from detente.analyses.coalition_output import records
+    from detente.analyses.coalitions.output import page as whole
+    from detente.analyses.coalitions.output import records
     from detente.analyses.moves import option_changes
     from detente.engine.registry import COALITION_NAMES
 
@@ -135,7 +135,7 @@ def table(result: CoalitionResult, page: Page | None = None) -> Table:
     per concept ✓ or unstable DMs."""
     from rich.table import Table
 
-    from detente.analyses.coalition_output import page as whole
+    from detente.analyses.coalitions.output import page as whole
     from detente.engine.registry import COALITION_NAMES
 
     c = result.conflict

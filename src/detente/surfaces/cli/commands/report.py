@@ -9,7 +9,7 @@ import typer
 
 from detente.surfaces.cli.output import REPORT_PANEL, load_conflict, note
 
-#: The report's default graph size (``detente.analyses.transitions.DEFAULT_MAX_NODES``; a
+#: The report's default graph size (``detente.analyses.status_quo.transitions.DEFAULT_MAX_NODES``; a
 #: test keeps the two equal). Written out so that the command line starts without
 #: importing the report's plotting stack.
 DEFAULT_MAX_NODES = 30

@@ -70,7 +70,7 @@ def show(
     Ranks: 1 = most preferred; tied states share a rank. Options marked → can only be taken
     (never undone), ← only dropped.
     """
-    from detente.analyses.state_table import iter_summary_json, write_table
+    from detente.surfaces.outputs.state_table import iter_summary_json, write_table
 
     if fmt in (ShowFormat.parquet, ShowFormat.csv) and output is None:
         raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")

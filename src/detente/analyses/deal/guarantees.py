@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from itertools import combinations, pairwise
 
-from detente.analyses.deal_context import DealContext, next_phase
-from detente.analyses.deal_data import GuaranteeResult, PhaseMediation, Setting
-from detente.analyses.mediation import mediate
+from detente.analyses.deal.context import DealContext, next_phase
+from detente.analyses.deal.result import GuaranteeResult, PhaseMediation, Setting
+from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict

@@ -15,11 +15,14 @@ feasible state, by position).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from detente.model.conflict import Conflict
+
+if TYPE_CHECKING:  # pandas is imported where a frame is built: analyze starts fast
+    import pandas as pd
 
 
 class EquilibriumViews:
@@ -85,6 +88,8 @@ class EquilibriumViews:
 
     def stability_frame(self, concept: str) -> pd.DataFrame:
         """Rows = states (Y/N), columns = DMs, True where the state is stable for that DM."""
+        import pandas as pd
+
         c = self.conflict
         mask = self.stability(concept)
         return pd.DataFrame(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from detente.analyses.explain_data import ImprovementCheck, Sanction
+from detente.analyses.explain.result import ImprovementCheck, Sanction
 from detente.analyses.moves import Move, StateRef, state_at, unilateral_move
 from detente.engine.registry import get_concept
 from detente.model.conflict import Conflict

@@ -35,8 +35,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from detente.analyses.deal_context import DealContext, next_phase
-from detente.analyses.deal_data import (
+from detente.analyses.deal.context import DealContext, next_phase
+from detente.analyses.deal.guarantees import guarantees_under
+from detente.analyses.deal.result import (
     DealAnalysis,
     Exposure,
     GuaranteeResult,
@@ -46,7 +47,6 @@ from detente.analyses.deal_data import (
     Step,
     Temptation,
 )
-from detente.analyses.deal_guarantees import guarantees_under
 from detente.analyses.moves import option_changes
 from detente.engine import Engine
 from detente.engine.registry import parse_concepts

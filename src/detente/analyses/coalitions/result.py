@@ -1,6 +1,6 @@
 """The data of a coalition analysis: coalitions, the result and its views.
 
-See :mod:`detente.analyses.coalitions` for the definitions and the search.
+See :mod:`detente.analyses.coalitions.analysis` for the definitions and the search.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analyses.coalition_output import DEFINITIONS, SizeEstimate
-from detente.analyses.coalition_output import estimate as _estimate
-from detente.analyses.coalition_output import to_dict as _to_dict
+from detente.analyses.coalitions.output import DEFINITIONS, SizeEstimate
+from detente.analyses.coalitions.output import estimate as _estimate
+from detente.analyses.coalitions.output import to_dict as _to_dict
 from detente.analyses.moves import JointMove, joint_move
 from detente.analyses.moves import option_changes as _option_changes
-from detente.analyses.views import EquilibriumViews
+from detente.analyses.stability.views import EquilibriumViews
 from detente.engine.registry import COALITION_NAMES, parse_coalition_concepts
 from detente.engine.single import MoveIndex, Parents, path_to
 from detente.model.conflict import Conflict
@@ -137,7 +137,7 @@ class CoalitionResult(EquilibriumViews):
         each member; per concept the equilibria and the states stable for each DM; the Y/N
         strings of the states the improvements pass through. ``offset``/``limit``: only the
         source states ``offset + 1`` .. ``offset + limit`` (a page). The shape, and streaming
-        it: :mod:`detente.analyses.coalition_output`."""
+        it: :mod:`detente.analyses.coalitions.output`."""
         return _to_dict(self, offset, limit)
 
     def estimate(self, offset: int = 0, limit: int | None = None) -> SizeEstimate:

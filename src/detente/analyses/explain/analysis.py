@@ -34,19 +34,18 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from detente.analyses import arguments
-from detente.analyses.explain_data import (
+from detente.analyses.explain.result import (
     Change,
     ConceptVerdict,
     DMExplanation,
     ExplainError,
     Explanation,
     ImprovementCheck,
-    Move,
     Sanction,
-    StateRef,
 )
-from detente.analyses.explain_search import SanctionSearch
-from detente.analyses.explain_wording import Wording, join_reason, verdict_summary
+from detente.analyses.explain.search import SanctionSearch
+from detente.analyses.explain.wording import Wording, join_reason, verdict_summary
+from detente.analyses.moves import Move, StateRef
 from detente.engine.registry import get_concept, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict

@@ -1,35 +1,26 @@
-"""Stability analysis: which states are stable for whom under each solution concept.
-
->>> import detente
->>> result = detente.analyze(detente.load("examples/prisoners_dilemma.yaml"))
->>> result.equilibria_strings("nash")
-['YY']
-"""
+"""The result of stability analysis: individual stability (DMs x states) per concept, with its
+views and DataFrame."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from detente.analyses import arguments
-from detente.analyses.views import EquilibriumViews
-from detente.engine import Engine
-from detente.engine.budget import check_memory
-from detente.engine.registry import concept_label, get_concept, parse_concepts
+from detente.analyses.stability.views import EquilibriumViews
+from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
-Progress = Callable[[str], None]
+if TYPE_CHECKING:  # pandas is imported where a frame is built: analyze starts fast
+    import pandas as pd
 
 
 @dataclass(frozen=True)
 class StabilityResult(EquilibriumViews):
     """Individual stability (DMs x states) per concept, with the views of
-    :class:`~detente.analyses.views.EquilibriumViews` (codes, numbers, Y/N strings)."""
+    :class:`~detente.analyses.stability.views.EquilibriumViews` (codes, numbers, Y/N strings)."""
 
     conflict: Conflict
     stable: dict[str, np.ndarray]  # concept -> (DMs, states) bool
@@ -67,7 +58,7 @@ class StabilityResult(EquilibriumViews):
     def header(self) -> dict[str, Any]:
         """The keys of :meth:`to_dict` before ``concepts``: the model's name, options, DMs,
         number of states and status quo (shared with the streamed JSON of
-        :func:`detente.analyses.state_table.iter_json`)."""
+        :func:`detente.surfaces.outputs.state_table.iter_json`)."""
         c = self.conflict
         return {
             "model": c.name,
@@ -80,6 +71,8 @@ class StabilityResult(EquilibriumViews):
     def frame(self) -> pd.DataFrame:
         """One row per feasible state: Y/N per option, each DM's rank (1 = best), and a
         column per concept that is True at equilibria."""
+        import pandas as pd
+
         c = self.conflict
         data: dict[str, Any] = {"state": c.feasible.astype(np.int64)}
         for k, name in enumerate(c.option_names):
@@ -109,39 +102,4 @@ def display_ranks(ranks: np.ndarray) -> np.ndarray:
     return np.asarray(top - ranks + 1, dtype=np.int64)
 
 
-def analyze(
-    model: Conflict,
-    concepts: Iterable[str] | None = None,
-    *,
-    horizon: int | None = None,
-    progress: Progress | None = None,
-    engine: Engine | None = None,
-) -> StabilityResult:
-    """Stability of every feasible state for every DM under the chosen concepts.
-
-    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
-    (which ``concepts`` may also name).
-    ``progress`` is called with a description before each concept. ``engine``: an
-    :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
-    ``Engine.with_preferences``, sharing layouts across preference profiles).
-    """
-    model = arguments.model(model)
-    keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
-                          arguments.optional_horizon(horizon), allow_limited=True)
-    check_memory(model, keys)
-    if engine is None:
-        engine = Engine(model)
-    elif engine.conflict is not model:
-        raise AnalysisError("the engine given to analyze was built for another model")
-    out: dict[str, np.ndarray] = {}
-    for key in keys:
-        c = get_concept(key)
-        if progress:
-            progress(f"{key} (limited move)" if c.is_limited
-                     else f"{c.label} for every decision maker")
-        out[key] = engine.stable(key)
-    return StabilityResult(model, out)
-
-
-__all__ = ["Progress", "StabilityResult", "analyze", "concept_label", "display_ranks",
-           "parse_concepts"]
+__all__ = ["StabilityResult", "display_ranks"]

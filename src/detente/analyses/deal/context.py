@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from detente.analyses.deal_data import Temptation
-from detente.analyses.explain import Explanation, explain
+from detente.analyses.deal.result import Temptation
+from detente.analyses.explain.analysis import explain
+from detente.analyses.explain.result import Explanation
 from detente.analyses.moves import StateRef, state_of
-from detente.analyses.stability import StabilityResult, analyze
+from detente.analyses.stability.analysis import analyze
+from detente.analyses.stability.result import StabilityResult
 from detente.engine import Engine
 from detente.engine.registry import get_concept
 from detente.model.conflict import Conflict

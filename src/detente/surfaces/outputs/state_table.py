@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente.analyses.moves import state_bytes, state_strings
 from detente.model.conflict import Conflict
 from detente.model.errors import ArgumentError, ModelError
 
@@ -33,22 +34,6 @@ if TYPE_CHECKING:
 
 #: States per chunk of output.
 CHUNK = 1 << 16
-_Y, _N = ord("Y"), ord("N")
-
-
-def state_bytes(codes: np.ndarray, n_options: int) -> np.ndarray:
-    """(len(codes), n_options) uint8 grid of ``Y``/``N`` (option k in column k)."""
-    codes = np.asarray(codes, dtype=np.int64)
-    bits = (codes[:, None] >> np.arange(n_options, dtype=np.int64)[None, :]) & 1
-    return np.where(bits.astype(bool), np.uint8(_Y), np.uint8(_N)).astype(np.uint8)
-
-
-def state_strings(codes: np.ndarray, n_options: int) -> np.ndarray:
-    """Y/N strings of state codes as a numpy str array (vectorised)."""
-    grid = np.ascontiguousarray(state_bytes(codes, n_options))
-    return grid.view(f"S{max(n_options, 1)}").ravel().astype(f"U{max(n_options, 1)}")
-
-
 # ----- JSON ---------------------------------------------------------------------------------
 def _json_list(codes: np.ndarray, n_options: int, indent: int) -> Iterator[str]:
     """A JSON list of state strings at ``indent`` (as json.dumps(indent=2) lays it out)."""

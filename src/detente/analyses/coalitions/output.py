@@ -271,7 +271,7 @@ def _numbers(mask: np.ndarray, p: Page) -> list[int]:
 
 
 def _strings(result: CoalitionData, positions: np.ndarray) -> list[str]:
-    from detente.analyses.state_table import state_strings
+    from detente.analyses.moves import state_strings
 
     c = result.conflict
     if positions.size == 0:

@@ -54,7 +54,7 @@ from itertools import combinations
 import numpy as np
 
 from detente.analyses import arguments
-from detente.analyses.coalition_data import (
+from detente.analyses.coalitions.result import (
     Coalition,
     CoalitionResult,
     Step,

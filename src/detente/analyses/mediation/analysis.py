@@ -1,0 +1,366 @@
+"""Mediation design (inverse GMCR): what would make a target deal hold, and for whom.
+
+:func:`mediate` answers three questions for a target state (or Y/N/- pattern: some matching
+feasible state must become an equilibrium) under the requested solution concepts:
+
+1. *requirements*: per DM, the conditions on its preferences under which the target is
+   stable, and which of them its current priorities already meet
+   (:mod:`~detente.analyses.mediation.requirements`);
+2. *minimal priority changes*: the fewest edits to the DMs' prioritised statements (move,
+   drop, add a candidate from the model's ``mediation: candidates:``) after which the target
+   is an equilibrium under every requested concept, every distinct minimal result, each
+   re-checked by the forward engine (:mod:`~detente.analyses.mediation.search`);
+3. *the mediators' own levers*: settings of the options of the DMs the model marks as
+   mediators that make the target stable as preferences stand
+   (:mod:`~detente.analyses.mediation.levers`).
+
+>>> from detente.formats.native import loads
+>>> toy = loads('''
+... name: Toy
+... decision_makers:
+...   - {name: A, options: [{name: a}], preferences: {statements: [b, a]}}
+...   - {name: B, options: [{name: b}], preferences: {statements: [not a, b]}}
+... ''')
+>>> r = mediate(toy, "NN", ["nash"], limit=0)
+>>> r.already_stable, r.min_edits, [[e.text() for e in s.edits] for s in r.solutions]
+(False, 2, [['A: drop "a" (at 2)', 'B: drop "b" (at 2)']])
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+
+from detente.analyses.explain.analysis import resolve_state
+from detente.analyses.mediation.edits import Edit, check_lists
+from detente.analyses.mediation.levers import Lever, mediator_levers
+from detente.analyses.mediation.local import MAX_LOCAL_WORK, OWN_ONLY, LocalChecks, local_work
+from detente.analyses.mediation.requirements import Requirement, requirements
+from detente.analyses.mediation.result import MediationResult, Solution, SolutionEdit
+from detente.analyses.mediation.search import (
+    Hit,
+    SearchTooLarge,
+    Space,
+    build_space,
+    search_coupled,
+    search_own,
+    statement_pool,
+)
+from detente.engine import Engine
+from detente.engine.registry import parse_concepts
+from detente.engine.single import MoveIndex
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+from detente.model.preferences import Preference, RankingPreference, StatementPreference
+
+DEFAULT_CONCEPTS: tuple[str, ...] = ("seq",)
+
+
+def mediate(
+    model: Conflict,
+    target: str | int,
+    concepts: Iterable[str] | None = None,
+    max_edits: int = 3,
+    limit: int = 10,
+    reachable: bool = False,
+    dms: Sequence[str] | None = None,
+    engine: Engine | None = None,
+) -> MediationResult:
+    """What would make ``target`` hold (see the module docstring).
+
+    ``target``: a state (Y/N string or 1-based number) or a Y/N/- pattern. ``concepts``:
+    default SEQ. ``max_edits``: the most edits searched (refused, with its size, when too
+    large). ``limit``: the most solutions listed (0 = all). ``reachable``: also require that
+    the status quo evolves to the target by unilateral improvements. ``dms``: the parties
+    whose statements may change (default all). ``engine``: an engine of ``model`` to share
+    (its layouts serve the forward checks).
+    """
+    c = model
+    _check_counts(max_edits, limit)
+    targets = resolve_targets(c, target)
+    chosen = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS)
+    if reachable and c.status_quo is None:
+        raise AnalysisError("reachable=True needs a status quo in the model")
+    editable = _editable(c, dms)
+    _check_edit_spaces(c, editable, max_edits)
+    check_work(c, target, targets, chosen)
+    engine = engine or Engine(c)
+    index = engine.move_index()
+    local = LocalChecks(c, targets, chosen, index)
+    now = local.bits_from_ranks(c.ranks)
+    now_b = {j: b[None, :] for j, b in now.items()}
+    stable_now = [
+        all(bool(local.stable(now_b, k)[x].all()) for x in chosen)
+        for k in range(len(targets))
+    ]
+    reach_ok = _Reach(c, index, targets, reachable)
+    already = any(ok and reach_ok(k, c.ranks) for k, ok in enumerate(stable_now))
+    reqs: list[Requirement] = []
+    for k in range(len(targets)):
+        reqs.extend(requirements(c, local, k, bits=now_b))
+    levers: list[Lever] = mediator_levers(c, targets, chosen, engine)
+    notes = _notes(c, editable)
+
+    spaces = [
+        build_space(c, local, j, 0 if already else max_edits, j in editable,
+                    full_order=reachable)
+        for j in range(len(c.dms))
+    ]
+    if already:
+        min_edits: int | None = 0
+        hits = [Hit(k, (0,) * len(c.dms)) for k, ok in enumerate(stable_now)
+                if ok and reach_ok(k, c.ranks)]
+    elif reachable or not set(chosen) <= OWN_ONLY:
+        accept = None
+        if reachable:
+            accept = _reach_accept(c, spaces, targets, reach_ok)
+        min_edits, hits = search_coupled(local, spaces, chosen, max_edits, limit, accept)
+    else:
+        min_edits, hits = search_own(local, spaces, chosen, max_edits)
+    solutions, truncated = _solutions(c, spaces, hits, targets, chosen, limit, reachable,
+                                      engine)
+    return MediationResult(
+        model=c.name,
+        target=str(target),
+        targets=tuple(c.state_string(int(c.feasible[s])) for s in targets),
+        concepts=chosen,
+        already_stable=already,
+        min_edits=min_edits,
+        max_edits=max_edits,
+        solutions=tuple(solutions),
+        truncated=truncated,
+        requirements=tuple(reqs),
+        levers=tuple(levers),
+        mediators=c.mediation.mediators,
+        editable=tuple(c.dms[j].name for j in sorted(editable)),
+        reachable=reachable,
+        notes=tuple(notes),
+    )
+
+
+def _check_counts(max_edits: object, limit: object) -> None:
+    """``max_edits`` and ``limit`` are whole numbers, 0 or more (refused by name)."""
+    for name, value, what in (("max_edits", max_edits, "0 or more"),
+                              ("limit", limit, "0 (all) or more")):
+        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
+                or value < 0):
+            raise AnalysisError(f"{name} must be a whole number, {what}, got {value!r}")
+
+
+def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:
+    """Refuse, before any work, a DM with too many statement lists within ``max_edits``."""
+    for j in sorted(editable):
+        pool = statement_pool(c, j)
+        if pool is not None and max_edits > 0:
+            m = len(c.dms[j].preference.statements)  # type: ignore[union-attr]
+            check_lists(m, len(pool) - m, max_edits, who=c.dms[j].name)
+
+
+def check_work(c: Conflict, target: str | int, targets: list[int],
+               concepts: tuple[str, ...]) -> None:
+    """Refuse, before anything is built, local checks over :data:`MAX_LOCAL_WORK` (a pattern
+    matching many states under SEQ or SIM), with the estimate."""
+    work = local_work(c, targets, concepts)
+    if work <= MAX_LOCAL_WORK:
+        return
+    names = " and ".join(x.upper() for x in concepts)
+    raise SearchTooLarge(
+        f"target {str(target)!r} matches {len(targets):,} feasible states; checking them "
+        f"under {names} means about {work:,} units of work (comparisons and moves to walk; "
+        f"limit {MAX_LOCAL_WORK:,}): name fewer states (fix more options in the pattern) or "
+        "fewer concepts"
+    )
+
+
+def resolve_targets(c: Conflict, target: str | int) -> list[int]:
+    """Positions of the target state, or of every feasible state matching a pattern."""
+    if isinstance(target, str) and "-" in target:
+        codes = c.matching(target)
+        if codes.size == 0:
+            raise AnalysisError(f"pattern {target!r} matches no feasible state")
+        return [int(x) for x in c.index_of(codes)]
+    return [int(c.index_of(resolve_state(c, target))[0])]
+
+
+def _editable(c: Conflict, dms: Sequence[str] | None) -> set[int]:
+    names = list(dms) if dms else list(c.dm_names)
+    out = set()
+    for name in names:
+        if name not in c.dm_names:
+            raise AnalysisError(
+                f"unknown decision maker {name!r}; expected one of: {', '.join(c.dm_names)}"
+            )
+        j = c.dm_index(name)
+        if isinstance(c.dms[j].preference, StatementPreference):
+            out.add(j)
+    return out
+
+
+def _notes(c: Conflict, editable: set[int]) -> list[str]:
+    out = []
+    for j, dm in enumerate(c.dms):
+        pref = dm.preference
+        if not isinstance(pref, StatementPreference):
+            kind = "a ranking" if isinstance(pref, RankingPreference) else "payoffs"
+            out.append(
+                f"{dm.name}'s preferences are {kind}: its requirements and the mediators' "
+                "levers cover it, but edits are statement-only, so it is never edited."
+            )
+        elif j not in editable:
+            out.append(f"{dm.name} may not change (not among the parties allowed to change).")
+    if not c.mediation.mediators:
+        out.append("The model marks no mediators (mediation: mediators:), so there are no "
+                   "mediator levers to list.")
+    return out
+
+
+def _reach_accept(c: Conflict, spaces: list[Space], targets: list[int], reach_ok: _Reach
+                  ) -> Callable[[Hit], bool]:
+    """Hit filter: is the hit's target reachable under its classes' preferences? (Classes
+    order every state alike here, see ``full_order``; results cached per combination.)"""
+    scores: dict[tuple[int, int], np.ndarray] = {}
+    seen: dict[tuple[int, ...], set[int]] = {}
+
+    def score(j: int, cl: int) -> np.ndarray:
+        key = (j, cl)
+        if key not in scores:
+            sp = spaces[j]
+            if sp.pool:
+                lst = sp.lists[sp.members[cl][0]]
+                pref = StatementPreference(tuple(sp.pool[q] for q in lst))
+                scores[key] = pref.scores(c.feasible, c.bits)
+            else:
+                scores[key] = c.ranks[j].astype(np.int64)
+        return scores[key]
+
+    def accept(hit: Hit) -> bool:
+        if hit.classes not in seen:
+            ranks = np.stack([score(j, cl) for j, cl in enumerate(hit.classes)])
+            reached = reach_ok.reached(ranks)
+            seen[hit.classes] = {k for k, s in enumerate(targets) if reached[s]}
+        return hit.target in seen[hit.classes]
+
+    return accept
+
+
+def _edited(c: Conflict, lists: list[tuple[int, ...] | None], spaces: list[Space]
+            ) -> Conflict:
+    """The model with the given statement lists (None: unchanged)."""
+    prefs: dict[str, Preference] = {}
+    for dm, lst, sp in zip(c.dms, lists, spaces, strict=True):
+        if lst is not None and sp.pool:
+            prefs[dm.name] = StatementPreference(tuple(sp.pool[q] for q in lst))
+    return c.with_preferences(prefs)
+
+
+class _Reach:
+    """Does the status quo evolve to a target by unilateral improvements under given ranks?
+
+    Every legal move is listed once as (DM, from, to) edges; ranks only decide which edges
+    are improvements, and the reached set grows edge-parallel. Without ``--reachable`` every
+    target counts as reached."""
+
+    def __init__(self, c: Conflict, index: MoveIndex, targets: list[int], on: bool) -> None:
+        self.targets = targets
+        self.on = on
+        self.n = c.n_states
+        if not on:
+            return
+        assert c.status_quo is not None
+        self.start = int(c.index_of(c.status_quo)[0])
+        who: list[np.ndarray] = []
+        src: list[np.ndarray] = []
+        dst: list[np.ndarray] = []
+        for j in range(len(c.dms)):
+            for x in range(c.n_states):
+                ys = index.reach(j, x)
+                who.append(np.full(ys.size, j, dtype=np.int64))
+                src.append(np.full(ys.size, x, dtype=np.int64))
+                dst.append(ys)
+        self.mover = np.concatenate(who)
+        self.a, self.b = np.concatenate(src), np.concatenate(dst)
+
+    def reached(self, ranks: np.ndarray) -> np.ndarray:
+        """Bool per state: reached from the status quo by unilateral improvements."""
+        if not self.on:
+            return np.ones(self.n, dtype=bool)
+        improving = ranks[self.mover, self.b] > ranks[self.mover, self.a]
+        ea, eb = self.a[improving], self.b[improving]
+        seen = np.zeros(self.n, dtype=bool)
+        seen[self.start] = True
+        while True:
+            new = eb[seen[ea] & ~seen[eb]]
+            if new.size == 0:
+                return seen
+            seen[new] = True
+
+    def __call__(self, k: int, ranks: np.ndarray) -> bool:
+        """Is target ``k`` reached?"""
+        return not self.on or bool(self.reached(ranks)[self.targets[k]])
+
+
+def _solutions(
+    c: Conflict, spaces: list[Space], hits: list[Hit], targets: list[int],
+    concepts: tuple[str, ...], limit: int, reachable: bool, engine: Engine,
+) -> tuple[list[Solution], bool]:
+    """Expand class hits into distinct statement-list solutions, each re-checked forward."""
+    seen: dict[tuple[tuple[int, ...] | None, ...], Solution] = {}
+    truncated = False
+    reach_ok = _Reach(c, engine.move_index(), targets, reachable)
+    for hit in hits:
+        pools = [[sp.lists[q] if sp.pool else None for q in sp.members[cl]]
+                 for sp, cl in zip(spaces, hit.classes, strict=True)]
+        for combo in itertools.product(*pools):
+            key = tuple(combo)
+            if key in seen:
+                continue
+            if limit and len(seen) >= limit:
+                truncated = True
+                break
+            seen[key] = _solution(engine, spaces, list(combo), targets[hit.target],
+                                  concepts, reach_ok, hit.target)
+        if truncated:
+            break
+    return list(seen.values()), truncated
+
+
+def _solution(
+    base: Engine, spaces: list[Space], lists: list[tuple[int, ...] | None], target: int,
+    concepts: tuple[str, ...], reach_ok: _Reach, k: int,
+) -> Solution:
+    """The forward check: the edited model's equilibria by the engine (layouts shared)."""
+    c = base.conflict
+    edited = _edited(c, lists, spaces)
+    engine = base.with_preferences(edited)
+    equilibria = {x: [edited.state_string(int(s)) for s in
+                      edited.feasible[engine.equilibria(x)]] for x in concepts}
+    code = c.state_string(int(c.feasible[target]))
+    if not all(code in equilibria[x] for x in concepts) or not reach_ok(k, edited.ranks):
+        raise AnalysisError(  # pragma: no cover - the search and the engine disagree
+            f"internal error: a mediation solution for {code} fails the forward check; "
+            "please report it"
+        )
+    edits: list[SolutionEdit] = []
+    statements: dict[str, list[str]] = {}
+    for sp, lst in zip(spaces, lists, strict=True):
+        if lst is None or not sp.pool:
+            continue
+        path = sp.path(lst)
+        if not path:
+            continue
+        name = c.dms[sp.dm].name
+        statements[name] = [sp.pool[q].text for q in lst]
+        edits.extend(_edit_out(name, sp, e) for e in path)
+    return Solution(tuple(edits), code, equilibria, statements)
+
+
+def _edit_out(dm: str, sp: Space, e: Edit) -> SolutionEdit:
+    st = sp.pool[e.statement]
+    return SolutionEdit(dm, e.op, st.text, e.source, e.dest, st.rationale)
+
+
+__all__ = ["DEFAULT_CONCEPTS", "MediationResult", "SearchTooLarge", "check_work", "mediate",
+           "resolve_targets"]

@@ -1,0 +1,60 @@
+"""Stability analysis: which states are stable for whom under each solution concept.
+
+>>> import detente
+>>> result = detente.analyze(detente.load("examples/prisoners_dilemma.yaml"))
+>>> result.equilibria_strings("nash")
+['YY']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+
+from detente.analyses import arguments
+from detente.analyses.stability.result import StabilityResult
+from detente.engine import Engine
+from detente.engine.budget import check_memory
+from detente.engine.registry import get_concept, parse_concepts
+from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+
+Progress = Callable[[str], None]
+
+
+def analyze(
+    model: Conflict,
+    concepts: Iterable[str] | None = None,
+    *,
+    horizon: int | None = None,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+) -> StabilityResult:
+    """Stability of every feasible state for every DM under the chosen concepts.
+
+    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
+    (which ``concepts`` may also name).
+    ``progress`` is called with a description before each concept. ``engine``: an
+    :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
+    ``Engine.with_preferences``, sharing layouts across preference profiles).
+    """
+    model = arguments.model(model)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
+                          arguments.optional_horizon(horizon), allow_limited=True)
+    check_memory(model, keys)
+    if engine is None:
+        engine = Engine(model)
+    elif engine.conflict is not model:
+        raise AnalysisError("the engine given to analyze was built for another model")
+    out: dict[str, np.ndarray] = {}
+    for key in keys:
+        c = get_concept(key)
+        if progress:
+            progress(f"{key} (limited move)" if c.is_limited
+                     else f"{c.label} for every decision maker")
+        out[key] = engine.stable(key)
+    return StabilityResult(model, out)
+
+
+__all__ = ["Progress", "analyze"]
