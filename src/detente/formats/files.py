@@ -1,0 +1,177 @@
+"""Model files on disk: reading text (size-capped, regular files only), atomic writes, and
+loading or saving a model in the format its suffix names (native YAML or GMCR+ ``.gmcr``)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from detente._files import file_mode
+from detente.model.conflict import Conflict
+from detente.model.errors import ArgumentError, ModelError
+from detente.model.limits import format_bytes, parse_bytes
+
+__all__ = ["GMCR_SUFFIXES", "YAML_SUFFIXES", "dumps_model", "file_mode", "load_model",
+           "omissions", "read_text", "save_model", "write_atomic"]
+
+GMCR_SUFFIXES = (".gmcr", ".json")
+
+
+#: Largest model file read (override with DETENTE_MAX_FILE, e.g. ``256MiB``).
+MAX_FILE_BYTES = 64 * 2**20
+
+
+def max_file_bytes() -> int:
+    """The size cap on model files: DETENTE_MAX_FILE if set, else :data:`MAX_FILE_BYTES`."""
+    env = os.environ.get("DETENTE_MAX_FILE", "").strip()
+    if env:
+        try:
+            return parse_bytes(env)
+        except ValueError:
+            raise ModelError(f"DETENTE_MAX_FILE: cannot read a size from {env!r}; expected e.g. "
+                             "256MiB") from None
+    return MAX_FILE_BYTES
+
+
+def read_text(path: str | Path) -> str:
+    """A model file's text (UTF-8, a leading byte-order mark dropped), or a ModelError.
+
+    Only regular files are read (a FIFO or a device such as /dev/zero is refused before it is
+    opened), and only up to :func:`max_file_bytes`.
+    """
+    p = Path(path)
+    try:
+        info = p.stat()
+    except OSError as exc:
+        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
+    except ValueError as exc:  # e.g. a NUL byte in the path
+        raise ModelError(f"cannot read the file: {exc}", source=str(p)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ModelError("is a directory; expected a model file", source=str(p))
+    if not stat.S_ISREG(info.st_mode):
+        raise ModelError("not a regular file (a pipe, socket or device); expected a model file",
+                         source=str(p))
+    cap = max_file_bytes()
+    if info.st_size > cap:
+        raise ModelError(
+            f"the file is {format_bytes(info.st_size)}, more than the {format_bytes(cap)} a model "
+            "file may have (set DETENTE_MAX_FILE to change the limit)", source=str(p))
+    try:
+        with p.open("rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        raise ModelError(f"cannot read the file: {exc.strerror}", source=str(p)) from None
+    if len(data) > cap:  # grew while we read it
+        raise ModelError(f"the file is larger than {format_bytes(cap)}", source=str(p))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ModelError("the file is not UTF-8 text", source=str(p), line=line) from None
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
+
+    Either the whole new file is there afterwards, or the old one (or none) is: never half of
+    one. A missing folder or an unwritable place is a ModelError naming the path.
+    """
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ModelError(f"cannot write the file: the folder '{folder}' does not exist",
+                         source=str(p))
+    if p.is_dir():
+        raise ModelError("cannot write the file: it is a directory", source=str(p))
+    data = text.encode("utf-8", errors="strict")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ModelError(f"cannot write the file: {exc.strerror}", source=str(p)) from None
+    try:
+        os.chmod(tmp, file_mode(p))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise ModelError(f"cannot write the file: {exc.strerror}", source=str(p)) from None
+
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _path(path: object, what: str) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise ArgumentError(f"{what} must be a file path (str or Path), got {type(path).__name__}")
+    return Path(path)
+
+
+def load_model(path: str | Path) -> Conflict:
+    """Load a model file, choosing the format by its suffix (.yaml/.yml or .gmcr/.json)."""
+    p = _path(path, "path")
+    suffix = p.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        from detente.formats.native import load
+
+        return load(p)
+    if suffix in GMCR_SUFFIXES:
+        from detente.formats.gmcr import load_gmcr
+
+        return load_gmcr(p)
+    raise ModelError(
+        f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr",
+        source=str(p),
+    )
+
+
+def save_model(conflict: Conflict, path: str | Path) -> None:
+    """Write a model file in the format its suffix names (atomically: see write_atomic)."""
+    p = _path(path, "path")
+    if not isinstance(conflict, Conflict):
+        raise ArgumentError(f"expected a Conflict to save, got {type(conflict).__name__}")
+    suffix = p.suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        from detente.formats.native import dump
+
+        dump(conflict, p)
+    elif suffix in GMCR_SUFFIXES:
+        from detente.formats.gmcr import dump_gmcr
+
+        dump_gmcr(conflict, p)
+    else:
+        raise ModelError(
+            f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr",
+            source=str(p),
+        )
+
+
+def dumps_model(conflict: Conflict, suffix: str) -> str:
+    """The text of a model file in the format ``suffix`` names (``.yaml``, ``.gmcr``, ...)."""
+    suffix = suffix.lower()
+    if suffix in YAML_SUFFIXES:
+        from detente.formats.native import dumps
+
+        return dumps(conflict)
+    if suffix in GMCR_SUFFIXES:
+        from detente.formats.gmcr import dumps_gmcr
+
+        return dumps_gmcr(conflict)
+    raise ModelError(
+        f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr"
+    )
+
+
+def omissions(conflict: Conflict, suffix: str) -> list[str]:
+    """What a file of the format ``suffix`` names cannot hold of ``conflict`` (none for YAML)."""
+    if suffix.lower() in GMCR_SUFFIXES:
+        from detente.formats.gmcr import omissions as gmcr_omissions
+
+        return gmcr_omissions(conflict)
+    return []

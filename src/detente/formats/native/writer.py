@@ -1,0 +1,178 @@
+"""Writing the native YAML model file: a :class:`~detente.model.conflict.Conflict` → YAML text."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from detente.formats.files import write_atomic
+from detente.model.conflict import (
+    Conflict,
+)
+from detente.model.deal import Deal
+from detente.model.feasibility import AtLeastOne, Constraint, MutuallyExclusive
+from detente.model.mediation import MediationSection
+from detente.model.preferences import (
+    Preference,
+    RankingPreference,
+    Statement,
+    StatementPreference,
+)
+from detente.model.uncertainty import Reading
+
+
+# ----- writing --------------------------------------------------------------------------
+def to_spec(c: Conflict) -> dict[str, Any]:
+    """The native-file data of a model (plain dicts and lists, file order kept)."""
+    out: dict[str, Any] = {"detente": 1, "name": c.name}
+    if c.description:
+        out["description"] = c.description
+    if c.sources:
+        out["sources"] = list(c.sources)
+    by_name = {o.name: o for o in c.options}
+    dms = []
+    for dm in c.dms:
+        d: dict[str, Any] = {"name": dm.name}
+        if dm.description:
+            d["description"] = dm.description
+        opts = []
+        for name in dm.options:
+            o = by_name[name]
+            od: dict[str, Any] = {"name": o.name}
+            if o.description:
+                od["description"] = o.description
+            if o.direction != "both":
+                od["direction"] = o.direction
+            opts.append(od)
+        d["options"] = opts
+        if dm.readings:
+            main = dm.readings[0]
+            d["preferences"] = _pref_spec(c, dm.preference, main)
+            alts = [
+                {"name": r.name, "probability": r.probability,
+                 **({"rationale": r.rationale} if r.rationale else {}),
+                 "preferences": _pref_spec(c, r.preference, r)}
+                for r in dm.readings[1:]
+            ]
+            if alts:
+                d["alternatives"] = alts
+        else:
+            d["preferences"] = _pref_spec(c, dm.preference)
+        dms.append(d)
+    out["decision_makers"] = dms
+    if c.constraints:
+        out["infeasible"] = [_constraint_spec(c, con) for con in c.constraints]
+    if c.status_quo is not None:
+        out["status_quo"] = c.state_string(c.status_quo)
+    if c.status_quo_rationale:
+        out["status_quo_rationale"] = c.status_quo_rationale
+    if c.coalitions:
+        out["coalitions"] = [list(x) for x in c.coalitions]
+    if c.deal is not None:
+        out["deal"] = _deal_spec(c, c.deal)
+    if not c.mediation.empty:
+        out["mediation"] = _mediation_spec(c.mediation)
+    return out
+
+
+def _mediation_spec(m: MediationSection) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if m.mediators:
+        out["mediators"] = list(m.mediators)
+    if m.candidates:
+        cands: dict[str, list[Any]] = {}
+        for cand in m.candidates:
+            s = cand.statement
+            cands.setdefault(cand.dm, []).append(
+                {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+            )
+        out["candidates"] = cands
+    if m.target is not None:
+        out["target"] = m.target
+    if m.concepts:
+        out["concepts"] = list(m.concepts)
+    return out
+
+
+def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": deal.name}
+    if deal.description:
+        d["description"] = deal.description
+    phases = []
+    for ph in deal.phases:
+        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+        if ph.rationale:
+            p["rationale"] = ph.rationale
+        phases.append(p)
+    d["phases"] = phases
+    if deal.guarantors:
+        d["guarantors"] = list(deal.guarantors)
+    return d
+
+
+def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) -> dict[str, Any]:
+    if isinstance(pref, StatementPreference):
+        maybe = dict(reading.maybe) if reading else {}
+        groups = dict(reading.groups) if reading else {}
+        items: list[Any] = []
+        k = 0
+        sts = pref.statements
+        while k < len(sts):
+            if k in groups:
+                size = groups[k]
+                items.append({"unknown_order": [_statement_item(s) for s in sts[k : k + size]]})
+                k += size
+                continue
+            item: str | dict[str, Any] = _statement_item(sts[k])
+            if k in maybe:
+                item = {"statement": sts[k].text, **({"rationale": sts[k].rationale}
+                        if sts[k].rationale else {}), "probability": maybe[k]}
+            items.append(item)
+            k += 1
+        return {"statements": items}
+    if isinstance(pref, RankingPreference):
+        return {
+            "ranking": [
+                c.state_string(t[0]) if len(t) == 1 else [c.state_string(x) for x in t]
+                for t in pref.tiers
+            ]
+        }
+    return {"payoffs": [{"state": c.state_string(s), "value": v} for s, v in pref.payoffs]}
+
+
+def _statement_item(s: Statement) -> str | dict[str, str]:
+    return {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+
+
+def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
+    d: dict[str, Any]
+    if isinstance(con, MutuallyExclusive):
+        d = {"mutually_exclusive": list(con.members)}
+    elif isinstance(con, AtLeastOne):
+        d = {"at_least_one": list(con.members)}
+    else:
+        d = {"pattern": {n: "Y" if v else "N" for n, v in con.conditions}}
+    if con.reason:
+        d["reason"] = con.reason
+    return d
+
+
+def dumps(c: Conflict) -> str:
+    """Native YAML text of a model."""
+    yaml = YAML(typ="rt")
+    yaml.default_flow_style = False
+    yaml.width = 100
+    buf = io.StringIO()
+    yaml.dump(to_spec(c), buf)
+    return buf.getvalue()
+
+
+def dump(c: Conflict, path: str | Path) -> None:
+    """Write a model as a native YAML file (atomically)."""
+    write_atomic(path, dumps(c))
+
+
+__all__ = ["dump", "dumps", "to_spec"]
