@@ -51,7 +51,7 @@ def analysis_bytes(c: Conflict, concepts: Iterable[str] = ()) -> int:
     keys = {str(x).lower() for x in concepts}
     if keys & {"sim", "seq_sim"} and len(c.dms) > 1:
         need += sim_bytes(sum(cells for _, cells, _ in widths), 1 << max(k for k, _, _ in widths),
-                          c.n_options, c.n_states, len(c.dms))
+                          c.n_options, c.n_states, len(c.dms), sum(1 << k for k, _, _ in widths))
     return need
 
 

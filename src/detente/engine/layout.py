@@ -75,14 +75,19 @@ class DMLayout:
     def reversible(self) -> bool:
         return self.fwd_local == 0 and self.back_local == 0
 
+    def legal(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Bool, broadcast over columns ``x`` and ``y``: j may move its options from x to y
+        (another setting; fwd options never go Y -> N, back options never N -> Y). The
+        compiled loops' copy is :func:`detente.engine.compiled.legal_move`."""
+        ok = x != y
+        ok &= (x & ~y & self.fwd_local) == 0
+        ok &= (~x & y & self.back_local) == 0
+        return np.asarray(ok)
+
     def move_matrix(self) -> np.ndarray:
         """(width, width) bool: M[x, y] when j may move its options from x to y (x != y)."""
-        x = np.arange(self.width, dtype=np.int64)[:, None]
-        y = np.arange(self.width, dtype=np.int64)[None, :]
-        ok = x != y
-        ok &= (x & ~y & self.fwd_local) == 0  # fwd options never go Y -> N
-        ok &= (~x & y & self.back_local) == 0  # back options never go N -> Y
-        return np.asarray(ok)
+        cols = np.arange(self.width, dtype=np.int64)
+        return self.legal(cols[:, None], cols[None, :])
 
     @cached_property
     def pieces(self) -> list[Piece] | None:
