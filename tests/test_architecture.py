@@ -150,3 +150,49 @@ def test_the_rules_catch_violations() -> None:
     assert "detente.engine.registry" in GRAPH["detente.engine.concepts"]
     assert "detente.analyses.casefile" in GRAPH["detente.surfaces.report.build"]
     assert _imports_under("detente.surfaces.cli.commands.explain", "detente.analyses") != []
+
+
+# ----- packages: an __init__ only re-exports -------------------------------------------------
+INIT_LAYERS = ("analyses", "formats")
+INITS = sorted(p for layer in INIT_LAYERS for p in (SRC / layer).rglob("__init__.py"))
+
+
+def _init_problems(source: str) -> list[str]:
+    """What in an ``__init__.py`` is more than a docstring, imports and ``__all__`` (listing
+    exactly the names it imports)."""
+    tree = ast.parse(source)
+    problems: list[str] = []
+    imported: set[str] = set()
+    listed: set[str] | None = None
+    for k, node in enumerate(tree.body):
+        if k == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            continue  # the docstring
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            continue
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "__all__"):
+            listed = set(ast.literal_eval(node.value))
+        else:
+            problems.append(f"line {node.lineno}: {type(node).__name__} (only imports and __all__)")
+    if imported and listed is None:
+        problems.append("imports names but has no __all__")
+    elif listed is not None and listed != imported:
+        problems.append(f"__all__ differs from the imported names: {sorted(listed ^ imported)}")
+    return problems
+
+
+@pytest.mark.parametrize("path", INITS, ids=lambda p: str(p.relative_to(SRC)))
+def test_package_init_only_reexports(path: Path) -> None:
+    """Every analysis and format package keeps its logic in modules; ``__init__`` names them."""
+    assert _init_problems(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_init_rule_catches_logic() -> None:
+    assert len(INITS) >= 10, "the analyses and formats packages were not found"
+    assert _init_problems('"""Doc."""\nfrom a import b\n__all__ = ["b"]\n') == []
+    assert _init_problems("from a import b\n\ndef f() -> None:\n    pass\n") == [
+        "line 3: FunctionDef (only imports and __all__)", "imports names but has no __all__"]
+    assert _init_problems('from a import b, c\n__all__ = ["b"]\n') == [
+        "__all__ differs from the imported names: ['c']"]

@@ -19,7 +19,7 @@ from detente.analyses.moves import state_strings
 from detente.surfaces.outputs.state_table import CHUNK, iter_json, table_columns
 from strategies import conflicts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
 

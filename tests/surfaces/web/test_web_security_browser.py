@@ -1,7 +1,8 @@
 """Cross-site attacks on the workbench in a real browser (Playwright driving Debian's
-chromium, as tests/test_web_browser.py does; no browser download): a page of another origin,
-served by a second local HTTP server, (a) frames the workbench and clicks Save in the frame,
-(b) auto-posts forms from sandboxed iframes (``Origin: null``) to create and save models.
+chromium, as tests/surfaces/web/test_web_browser.py does; no browser download): a page of
+another origin, served by a second local HTTP server, (a) frames the workbench and clicks Save
+in the frame, (b) auto-posts forms from sandboxed iframes (``Origin: null``) to create and save
+models.
 Before issue 16's fixes both changed the store; now neither does."""
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from detente.model.errors import DetenteError
 from detente.model.preferences import PayoffPreference
 from strategies import conflicts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PD = ROOT / "examples" / "prisoners_dilemma.yaml"
 ELMIRA = ROOT / "examples" / "elmira.yaml"
 

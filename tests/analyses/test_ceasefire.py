@@ -20,7 +20,7 @@ from detente.analyses.status_quo import evolve
 from detente.model.conflict import Conflict
 from detente.model.preferences import StatementPreference
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "ceasefire_2024.yaml"
 CASE_STUDY = ROOT / "docs" / "case-study-ceasefire.md"
 

@@ -17,7 +17,7 @@ from cli_runner import run
 from detente.formats import load_model
 from detente.surfaces.cli.commands.convert import differences
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 # Prisoner's Dilemma with statements: A prefers B silent above all, then defecting itself.
 PD = """\

@@ -22,7 +22,7 @@ from detente.model.errors import AnalysisError, ModelError
 from detente.model.preferences import PayoffPreference
 from strategies import conflicts
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ELMIRA = ROOT / "examples" / "elmira.yaml"
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -35,7 +35,7 @@ from detente.model.feasibility import InfeasiblePattern
 from detente.model.preferences import PayoffPreference
 from strategies import conflicts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXCHANGE = ROOT / "tests" / "data" / "exchange_deal.yaml"
 FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
 SEQUENTIAL = ("seq", "sim", "seq_sim")  # concepts that need credible (improving) sanctions

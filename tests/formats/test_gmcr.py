@@ -28,7 +28,7 @@ from detente.model.preferences import (
 )
 from detente.model.statements import Binary, Expr, Lit, Not, parse_statement
 
-DATA = Path(__file__).parent / "data" / "gmcr"
+DATA = Path(__file__).resolve().parents[1] / "data" / "gmcr"
 
 
 # ----- helpers ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from detente.surfaces.cli.app import app
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 runner = CliRunner()
 
 

@@ -21,7 +21,7 @@ from detente.formats.native import dump, dumps, load, loads, to_spec
 from detente.formats.spec import json_schema
 from detente.model import Conflict, ModelError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "model-format.md"
 WriteModel = Callable[..., Path]  # the write_model fixture of conftest.py
 SCHEMA = ROOT / "docs" / "model.schema.json"

@@ -154,7 +154,7 @@ def test_limited_move_needs_two_dms() -> None:
         analyze(c, horizon=2)
 
 
-EXAMPLES = sorted(__import__("pathlib").Path(__file__).parent.parent.glob("examples/*.yaml"))
+EXAMPLES = sorted(__import__("pathlib").Path(__file__).resolve().parents[2].glob("examples/*.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

@@ -343,7 +343,7 @@ def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
 
 def test_mediation_is_exactly_the_clis_json(tmp_path: Path) -> None:
     elmira = (tmp_path / "elmira.yaml")
-    elmira.write_text((Path(__file__).parent.parent / "examples" / "elmira.yaml").read_text(
+    elmira.write_text((Path(__file__).resolve().parents[3] / "examples" / "elmira.yaml").read_text(
         encoding="utf-8"), encoding="utf-8")
     cli = json.loads(run("mediate", elmira, "--target", "4", "-c", "nash", "--max-edits", "2",
                          "--format", "json").stdout)

@@ -22,7 +22,7 @@ from detente.surfaces.cli.app import app
 from detente.surfaces.report import build_report, render_html, write_report
 from detente.surfaces.report.graph import reachable_graph
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 MODELS = [
