@@ -1,57 +1,172 @@
 """Command-line start-up: median wall time of fresh `detente` processes.
 
     python benchmarks/bench_startup.py --repeat 15
+    python benchmarks/bench_startup.py --repeat 15 --before /tmp/before/src
+    python benchmarks/bench_startup.py --crossover
 
 "python -c pass" is the interpreter's own floor on this machine. Help is measured piped
 (plain help, as scripts see it) and, where `script` can give it a terminal, as people see it
-(rich help). The development machine is shared: expect noise, compare with the floor.
+(rich help). `analyze` runs on the flagship (ceasefire_2024.yaml, 1,280 states, 5 DMs) and
+on bench_engine's random 12-option model (3,584 states, 4 DMs), written to a temporary YAML
+file; its output goes to /dev/null (the default text: summary and a table of 100 states).
+
+--before SRC runs the same commands with SRC (the `src` folder of another checkout, e.g.
+`git archive COMMIT src | tar -x -C /tmp/before`) first on PYTHONPATH, interleaved with the
+current tree's runs, and prints both columns. Each variant runs every command once before the
+timed runs (numba compiles its kernels on a checkout's first run: a few seconds, not counted).
+
+--crossover times SIM alone (every DM, in a fresh process: loading numba included for the
+compiled backend) with each backend forced, on random models of growing size: the numpy
+search is cheaper below engine/simultaneous.py's COMPILED_FROM_CELLS, the compiled kernel
+from there. The development machine is shared: expect noise, compare with the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
+#: (options, DMs) of bench_engine's random models for --crossover.
+CROSSOVER = [(12, 4), (13, 4), (14, 4), (15, 4), (15, 5), (16, 4), (17, 4)]
 
-def median_s(cmd: list[str], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+
+def run_s(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+                   env=env)
+    return time.perf_counter() - t
+
+
+def with_path(src: str | None) -> dict[str, str] | None:
+    """The environment for a run of the checkout whose ``src`` folder is given (None: this
+    tree, as installed)."""
+    if src is None:
+        return None
+    return {**os.environ, "PYTHONPATH": src}
+
+
+def bench_model(folder: Path) -> Path:
+    """bench_engine's random 12-option model (3,584 states) as a YAML file."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engine import build
+
+    import detente
+
+    path = folder / "bench12.yaml"
+    detente.save(build(12), path)
+    return path
+
+
+def startup(args: argparse.Namespace) -> None:
+    detente = str(BIN / "detente")
+    py = [detente]  # the installed script; PYTHONPATH picks the checkout
+    pd = str(ROOT / "examples" / "prisoners_dilemma.yaml")
+    flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
+    with tempfile.TemporaryDirectory() as tmp:
+        big = str(bench_model(Path(tmp)))
+        cases = [
+            ("python -c pass", [sys.executable, "-c", "pass"]),
+            ("detente --version", [*py, "--version"]),
+            ("detente --help (piped)", [*py, "--help"]),
+            ("detente validate prisoners_dilemma.yaml", [*py, "validate", pd]),
+            ("detente validate ceasefire_2024.yaml", [*py, "validate", flagship]),
+            ("detente analyze ceasefire_2024.yaml (1,280 states)", [*py, "analyze", flagship]),
+            ("detente analyze bench12.yaml (3,584 states)", [*py, "analyze", big]),
+        ]
+        if shutil.which("script") and args.before is None:
+            cases.append(("detente --help (terminal)",
+                          ["script", "-qec", f"{detente} --help", "/dev/null"]))
+        variants = [("after", None)] + ([("before", args.before)] if args.before else [])
+        for _, src in variants:  # warm-up: numba's first compile, file caches
+            for _, cmd in cases:
+                run_s(cmd, with_path(src))
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.repeat):
+            for label, cmd in cases:
+                for name, src in variants:
+                    times.setdefault((label, name), []).append(run_s(cmd, with_path(src)))
+    print(f"median of {args.repeat} fresh processes")
+    if args.before:
+        print(f"before: PYTHONPATH={args.before}")
+        print("| command | before s | after s |")
+        print("|---|---|---|")
+    else:
+        print("| command | median s |")
+        print("|---|---|")
+    for label, _ in cases:
+        cells = [f"{statistics.median(times[label, name]):.3f}" for name, _ in variants[::-1]]
+        print(f"| {label} | " + " | ".join(cells) + " |")
+
+
+def sim_once(options: int, dms: int, backend: str) -> dict[str, float]:
+    """In this (fresh) process: SIM of every DM through ``backend``, loading included."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engine import build
+
+    import detente.engine.simultaneous as sim
+    from detente.engine import Engine
+
+    c = build(options, n_dms=dms)
+    engine = Engine(c)
+    nash = [engine.stable_for("nash", i) for i in range(dms)]
+    grid = engine.sim_grid
+    t = time.perf_counter()
+    for i in range(dms):
+        sim.sim_stable(grid, engine.utilities, i, nash[i], backend=backend)
+    return {"states": c.n_states, "cells": c.n_states * int(grid.width.sum()),
+            "seconds": time.perf_counter() - t}
+
+
+def crossover(args: argparse.Namespace) -> None:
+    from detente.engine.simultaneous import COMPILED_FROM_CELLS
+
+    warm = [sys.executable, __file__, "--sim-once", "12", "4", "compiled"]
+    subprocess.run(warm, capture_output=True, check=True)  # numba's first compile
+    print(f"SIM of every DM, fresh process each, median of {args.repeat}; "
+          f"COMPILED_FROM_CELLS = {COMPILED_FROM_CELLS:,}")
+    print("| options | DMs | states | cells | numpy s | compiled s (numba loaded) | cheaper |")
+    print("|---|---|---|---|---|---|---|")
+    for options, dms in CROSSOVER:
+        row: dict[str, float] = {}
+        out: dict[str, float] = {}
+        for backend in ("numpy", "compiled"):
+            runs = []
+            for _ in range(args.repeat):
+                cmd = [sys.executable, __file__, "--sim-once", str(options), str(dms), backend]
+                done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+                out = json.loads(done.stdout)
+                runs.append(out["seconds"])
+            row[backend] = statistics.median(runs)
+        cheaper = "numpy" if row["numpy"] < row["compiled"] else "compiled"
+        print(f"| {options} | {dms} | {int(out['states']):,} | {int(out['cells']):,} | "
+              f"{row['numpy']:.3f} | {row['compiled']:.3f} | {cheaper} |")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--before", metavar="SRC", help="also time the checkout whose src is SRC")
+    ap.add_argument("--crossover", action="store_true", help="time SIM's two backends by size")
+    ap.add_argument("--sim-once", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
-    detente = str(BIN / "detente")
-    pd = str(ROOT / "examples" / "prisoners_dilemma.yaml")
-    flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
-    cases = [
-        ("python -c pass", [sys.executable, "-c", "pass"]),
-        ("detente --version", [detente, "--version"]),
-        ("detente --help (piped)", [detente, "--help"]),
-        ("detente validate prisoners_dilemma.yaml", [detente, "validate", pd]),
-        ("detente validate ceasefire_2024.yaml", [detente, "validate", flagship]),
-    ]
-    if shutil.which("script"):
-        cases.append(("detente --help (terminal)",
-                      ["script", "-qec", f"{detente} --help", "/dev/null"]))
-    print(f"median of {args.repeat} runs")
-    print("| command | median s |")
-    print("|---|---|")
-    for label, cmd in cases:
-        print(f"| {label} | {median_s(cmd, args.repeat):.3f} |")
+    if args.sim_once:
+        options, dms, backend = args.sim_once
+        print(json.dumps(sim_once(int(options), int(dms), backend)))
+    elif args.crossover:
+        crossover(args)
+    else:
+        startup(args)
 
 
 if __name__ == "__main__":

@@ -37,12 +37,13 @@ _STATES_PER_TASK = 1 << 14
 
 #: From this many cells (feasible states × the sum of the DMs' grid widths: the cells both
 #: backends scan for the DMs' UIs) SIM runs the compiled kernel, below it the numpy search,
-#: which spares the process numba (0.3-0.4 s to import it and load the cached kernels, a few
-#: seconds to compile them on a machine's first run, ~70 MiB). Measured with
-#: ``benchmarks/bench_startup.py --crossover``: the numpy search of every DM costs about as
-#: much as loading numba plus the compiled search at about 2 million cells (docs/engine.md,
-#: "Two backends").
-COMPILED_FROM_CELLS = 1 << 21
+#: which spares the process numba (about 0.3 s to import it and load the cached kernels, a
+#: few seconds to compile them on a machine's first run, ~70 MiB). Measured with
+#: ``benchmarks/bench_startup.py --crossover`` (SIM of every DM in a fresh process, each
+#: backend forced): numpy was cheaper up to 1.15 million cells, compiled from 1.6 million
+#: (docs/engine.md, "Two backends"); the bound sits a little below, as a long-running process
+#: (the web service) pays for numba once.
+COMPILED_FROM_CELLS = 1 << 20
 
 Search = Literal["auto", "responses", "candidates"]
 Backend = Literal["auto", "numpy", "compiled"]

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # this module is imported by simultaneous.sim_stable, when ch
     from detente.engine.simultaneous import SimGrid, SimSlices
 
 #: Elements per flat gather (candidates or responses of several pairs at once).
-_FLAT = 1 << 18
+_FLAT = 1 << 16
 #: Windows of each pair's candidates or responses, each tried for the pairs still open.
 _WINDOWS = ((0, 8), (8, 64), (64, 1 << 62))
 #: Cells of (state, column) arrays per DM in one chunk: bounds a chunk's memory.
@@ -36,9 +36,11 @@ def chunk_states(grid: SimGrid) -> int:
 def scratch_bytes(n_states: int, width_sum: int, width_max: int) -> int:
     """Peak scratch of one thread: a chunk's (states, width) arrays of every DM (UI masks,
     the columns sorted UIs first, the allowed columns, the comparisons: about 32 bytes a cell)
-    and the flat gathers (about 12 int64 or bool arrays of :data:`_FLAT` elements)."""
+    and the flat gathers (about 16 int64 arrays an element), which hold at most :data:`_FLAT`
+    elements, or one pair's candidates or responses (each at most the states)."""
     states = min(n_states, max(1, CHUNK_CELLS // max(width_max, 1)))
-    return 32 * states * width_sum + 96 * _FLAT
+    flat = max(min(_FLAT, states * width_sum * n_states), n_states)
+    return 32 * states * width_sum + 128 * flat
 
 
 def sim_states_numpy(grid: SimGrid, utils: Sequence[np.ndarray], i: int, states: np.ndarray,
