@@ -1,11 +1,15 @@
 """The command line starts without the heavy libraries: importing it (and running
-``--help``) pulls in neither pandas, matplotlib, networkx nor numpy. Timings are in
-benchmarks/bench_startup.py, not here."""
+``--help``) pulls in neither pandas, matplotlib, networkx nor numpy, and ``detente analyze``
+of the flagship loads numpy but not numba (its SIM runs the numpy backend), pandas, pyarrow,
+dask nor matplotlib. Timings are in benchmarks/bench_startup.py, not here."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 import detente
 import detente.model
@@ -13,11 +17,15 @@ from detente.analyses.status_quo.transitions import DEFAULT_MAX_NODES
 from detente.surfaces.cli.commands import report
 
 HEAVY = ("pandas", "matplotlib", "networkx", "numpy", "jinja2")
+#: What ``detente analyze`` of a small model does without (numpy it needs).
+ANALYZE_HEAVY = ("numba", "llvmlite", "pandas", "pyarrow", "dask", "matplotlib", "networkx",
+                 "jinja2")
+FLAGSHIP = Path(__file__).resolve().parent.parent / "examples" / "ceasefire_2024.yaml"
 
 
-def _loaded_after(code: str) -> list[str]:
+def _loaded_after(code: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     probe = (f"{code}\nimport sys\n"
-             f"sys.stderr.write('LOADED ' + ' '.join(m for m in {HEAVY!r} if m in sys.modules))")
+             f"sys.stderr.write('LOADED ' + ' '.join(m for m in {heavy!r} if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True)
     return out.stderr.rsplit("LOADED", 1)[1].split()
@@ -46,3 +54,34 @@ def test_import_detente_is_lazy_but_complete() -> None:
 
 def test_report_default_matches_the_report() -> None:
     assert report.DEFAULT_MAX_NODES == DEFAULT_MAX_NODES
+
+
+def _cli(*args: str) -> str:
+    """Code that runs ``detente ARGS`` in this process, as the installed script does."""
+    return (f"import sys\nsys.argv = ['detente', *{list(args)!r}]\n"
+            "from detente.surfaces.cli.app import main\n"
+            "try:\n    main()\nexcept SystemExit as exit:\n"
+            "    assert not exit.code, exit.code")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_analyze_of_the_flagship_loads_neither_numba_nor_pandas(fmt: str) -> None:
+    """The flagship is below the SIM backends' threshold: analysing it with every concept
+    (SIM included) never imports numba, and the text and JSON outputs need no pandas."""
+    assert _loaded_after(_cli("analyze", str(FLAGSHIP), "--format", fmt), ANALYZE_HEAVY) == []
+
+
+def test_the_probe_sees_numba_when_sim_runs_compiled() -> None:
+    """The assertion above can fail: forced past the threshold, the same run loads numba."""
+    code = ("import detente.engine.simultaneous as sim\nsim.COMPILED_FROM_CELLS = 1\n"
+            + _cli("analyze", str(FLAGSHIP), "--format", "json"))
+    assert "numba" in _loaded_after(code, ANALYZE_HEAVY)
+
+
+def test_a_frame_still_imports_pandas_where_it_is_asked_for() -> None:
+    code = ("import detente\n"
+            f"r = detente.analyze(detente.load({str(FLAGSHIP)!r}), ['nash'])\n"
+            "assert 'pandas' not in sys.modules\n"
+            "assert r.frame().shape[0] == r.conflict.n_states\n"
+            "assert r.stability_frame('nash').shape == (r.conflict.n_states, 5)")
+    assert _loaded_after("import sys\n" + code, ("pandas",)) == ["pandas"]
