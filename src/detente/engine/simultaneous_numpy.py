@@ -13,12 +13,10 @@ too small to repay loading numba (:data:`detente.engine.simultaneous.COMPILED_FR
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:  # this module is imported by simultaneous.sim_stable, when chosen
-    from detente.engine.simultaneous import SimGrid, SimSlices
+from detente.engine.simultaneous_grid import SimGrid, SimSlices
 
 #: Elements per flat gather (candidates or responses of several pairs at once).
 _FLAT = 1 << 16
