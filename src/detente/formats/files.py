@@ -1,5 +1,5 @@
-"""Model files on disk: reading text (size-capped, regular files only), atomic writes, and
-loading or saving a model in the format its suffix names (native YAML or GMCR+ ``.gmcr``)."""
+"""Model files on disk: reading their text (size-capped, regular files only) and writing it
+atomically (loading or saving a model by suffix: :mod:`detente.formats.model_files`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,10 @@ import tempfile
 from pathlib import Path
 
 from detente._files import file_mode
-from detente.model.conflict import Conflict
-from detente.model.errors import ArgumentError, ModelError
+from detente.model.errors import ModelError
 from detente.model.limits import format_bytes, parse_bytes
 
-__all__ = ["GMCR_SUFFIXES", "YAML_SUFFIXES", "dumps_model", "file_mode", "load_model",
-           "omissions", "read_text", "save_model", "write_atomic"]
-
-GMCR_SUFFIXES = (".gmcr", ".json")
+__all__ = ["MAX_FILE_BYTES", "file_mode", "max_file_bytes", "read_text", "write_atomic"]
 
 
 #: Largest model file read (override with DETENTE_MAX_FILE, e.g. ``256MiB``).
@@ -104,74 +100,3 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise ModelError(f"cannot write the file: {exc.strerror}", source=str(p)) from None
 
 
-YAML_SUFFIXES = (".yaml", ".yml")
-
-
-def _path(path: object, what: str) -> Path:
-    if not isinstance(path, str | os.PathLike):
-        raise ArgumentError(f"{what} must be a file path (str or Path), got {type(path).__name__}")
-    return Path(path)
-
-
-def load_model(path: str | Path) -> Conflict:
-    """Load a model file, choosing the format by its suffix (.yaml/.yml or .gmcr/.json)."""
-    p = _path(path, "path")
-    suffix = p.suffix.lower()
-    if suffix in YAML_SUFFIXES:
-        from detente.formats.native import load
-
-        return load(p)
-    if suffix in GMCR_SUFFIXES:
-        from detente.formats.gmcr import load_gmcr
-
-        return load_gmcr(p)
-    raise ModelError(
-        f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr",
-        source=str(p),
-    )
-
-
-def save_model(conflict: Conflict, path: str | Path) -> None:
-    """Write a model file in the format its suffix names (atomically: see write_atomic)."""
-    p = _path(path, "path")
-    if not isinstance(conflict, Conflict):
-        raise ArgumentError(f"expected a Conflict to save, got {type(conflict).__name__}")
-    suffix = p.suffix.lower()
-    if suffix in YAML_SUFFIXES:
-        from detente.formats.native import dump
-
-        dump(conflict, p)
-    elif suffix in GMCR_SUFFIXES:
-        from detente.formats.gmcr import dump_gmcr
-
-        dump_gmcr(conflict, p)
-    else:
-        raise ModelError(
-            f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr",
-            source=str(p),
-        )
-
-
-def dumps_model(conflict: Conflict, suffix: str) -> str:
-    """The text of a model file in the format ``suffix`` names (``.yaml``, ``.gmcr``, ...)."""
-    suffix = suffix.lower()
-    if suffix in YAML_SUFFIXES:
-        from detente.formats.native import dumps
-
-        return dumps(conflict)
-    if suffix in GMCR_SUFFIXES:
-        from detente.formats.gmcr import dumps_gmcr
-
-        return dumps_gmcr(conflict)
-    raise ModelError(
-        f"unknown model file type {suffix or '(none)'!r}; expected .yaml, .yml or .gmcr"
-    )
-
-
-def omissions(conflict: Conflict, suffix: str) -> list[str]:
-    """What a file of the format ``suffix`` names cannot hold of ``conflict`` (none for YAML)."""
-    if suffix.lower() in GMCR_SUFFIXES:
-        from detente.formats.gmcr import omissions as gmcr_omissions
-
-        return gmcr_omissions(conflict)
-    return []
