@@ -3,12 +3,14 @@
     python benchmarks/bench_startup.py --repeat 15
     python benchmarks/bench_startup.py --repeat 15 --before /tmp/before/src
     python benchmarks/bench_startup.py --crossover
+    python benchmarks/bench_startup.py --phases
 
 "python -c pass" is the interpreter's own floor on this machine. Help is measured piped
 (plain help, as scripts see it) and, where `script` can give it a terminal, as people see it
 (rich help). `analyze` runs on the flagship (ceasefire_2024.yaml, 1,280 states, 5 DMs) and
 on bench_engine's random 12-option model (3,584 states, 4 DMs), written to a temporary YAML
-file; its output goes to /dev/null (the default text: summary and a table of 100 states).
+file; its output goes to /dev/null (the default text: summary and a table of 100 states; the
+JSON case shows the same analysis without rendering that table).
 
 --before SRC runs the same commands with SRC (the `src` folder of another checkout, e.g.
 `git archive COMMIT src | tar -x -C /tmp/before`) first on PYTHONPATH, interleaved with the
@@ -18,7 +20,8 @@ timed runs (numba compiles its kernels on a checkout's first run: a few seconds,
 --crossover times SIM alone (every DM, in a fresh process: loading numba included for the
 compiled backend) with each backend forced, on random models of growing size: the numpy
 search is cheaper below engine/simultaneous.py's COMPILED_FROM_CELLS, the compiled kernel
-from there. The development machine is shared: expect noise, compare with the floor.
+from there. --phases splits one `detente analyze` of the flagship at its phase boundaries.
+The development machine is shared: expect noise, compare with the floor.
 """
 
 from __future__ import annotations
@@ -36,6 +39,38 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+#: One fresh `detente analyze FILE` with a clock at each phase boundary (the command module's
+#: load_conflict and render wrapped), printed as JSON on stderr.
+PHASES = """
+import json, sys, time
+t0 = time.perf_counter()
+marks = {}
+sys.argv = ['detente', 'analyze', sys.argv[1]]
+import detente.surfaces.cli.app as app
+marks['import the command line'] = time.perf_counter()
+import detente.surfaces.cli.commands.analyze as command
+load, render = command.load_conflict, command.render
+def timed_load(*a, **k):
+    marks['parse arguments, import the analysis code'] = time.perf_counter()
+    out = load(*a, **k)
+    marks['load the model'] = time.perf_counter()
+    return out
+def timed_render(*a, **k):
+    marks['analyse (every concept)'] = time.perf_counter()
+    out = render(*a, **k)
+    marks['render the summary and table'] = time.perf_counter()
+    return out
+command.load_conflict, command.render = timed_load, timed_render
+try:
+    app.main()
+except SystemExit:
+    pass
+last, out = t0, {}
+for name, t in marks.items():
+    out[name], last = t - last, t
+sys.stderr.write(json.dumps(out))
+"""
 
 #: (options, DMs) of bench_engine's random models for --crossover.
 CROSSOVER = [(12, 4), (13, 4), (14, 4), (15, 4), (15, 5), (16, 4), (17, 4)]
@@ -82,6 +117,8 @@ def startup(args: argparse.Namespace) -> None:
             ("detente validate prisoners_dilemma.yaml", [*py, "validate", pd]),
             ("detente validate ceasefire_2024.yaml", [*py, "validate", flagship]),
             ("detente analyze ceasefire_2024.yaml (1,280 states)", [*py, "analyze", flagship]),
+            ("detente analyze ceasefire_2024.yaml --format json",
+             [*py, "analyze", flagship, "--format", "json"]),
             ("detente analyze bench12.yaml (3,584 states)", [*py, "analyze", big]),
         ]
         if shutil.which("script") and args.before is None:
@@ -153,11 +190,31 @@ def crossover(args: argparse.Namespace) -> None:
               f"{row['numpy']:.3f} | {row['compiled']:.3f} | {cheaper} |")
 
 
+def phases(args: argparse.Namespace) -> None:
+    flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
+    runs: dict[str, list[float]] = {}
+    for _ in range(args.repeat):
+        done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
+                              text=True, check=True)
+        for name, seconds in json.loads(done.stderr.strip().splitlines()[-1]).items():
+            runs.setdefault(name, []).append(seconds)
+    print(f"detente analyze ceasefire_2024.yaml, in-process clock, median of {args.repeat} "
+          "fresh processes (interpreter start-up not included)")
+    print("| phase | median s |")
+    print("|---|---|")
+    for name, values in runs.items():
+        print(f"| {name} | {statistics.median(values):.3f} |")
+    total = sum(statistics.median(v) for v in runs.values())
+    print(f"| total | {total:.3f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--before", metavar="SRC", help="also time the checkout whose src is SRC")
     ap.add_argument("--crossover", action="store_true", help="time SIM's two backends by size")
+    ap.add_argument("--phases", action="store_true",
+                    help="where the time of one `detente analyze` of the flagship goes")
     ap.add_argument("--sim-once", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.sim_once:
@@ -165,6 +222,8 @@ def main() -> None:
         print(json.dumps(sim_once(int(options), int(dms), backend)))
     elif args.crossover:
         crossover(args)
+    elif args.phases:
+        phases(args)
     else:
         startup(args)
 

@@ -37,9 +37,9 @@ _STATES_PER_TASK = 1 << 14
 #: which spares the process numba (about 0.3 s to import it and load the cached kernels, a
 #: few seconds to compile them on a machine's first run, ~70 MiB). Measured with
 #: ``benchmarks/bench_startup.py --crossover`` (SIM of every DM in a fresh process, each
-#: backend forced): numpy was cheaper up to 1.15 million cells, compiled from 1.6 million
-#: (docs/engine.md, "Two backends"); the bound sits a little below, as a long-running process
-#: (the web service) pays for numba once.
+#: backend forced): numpy cheaper up to 1.1 million cells, the two about even up to 1.6
+#: million, compiled beyond (docs/engine.md, "Two backends"); the bound sits a little below,
+#: as a long-running process (the web service) pays for numba once.
 COMPILED_FROM_CELLS = 1 << 20
 
 Search = Literal["auto", "responses", "candidates"]
