@@ -12,7 +12,8 @@ on bench_engine's random 12-option model (3,584 states, 4 DMs), written to a tem
 file; its output goes to /dev/null (the default text: summary and a table of 100 states; the
 JSON case shows the same analysis without rendering that table).
 
---before SRC runs the same commands with SRC (the `src` folder of another checkout, e.g.
+--after SRC times the checkout whose src is SRC instead of this tree. --before SRC runs the
+same commands with SRC (the `src` folder of another checkout, e.g.
 `git archive COMMIT src | tar -x -C /tmp/before`) first on PYTHONPATH, interleaved with the
 current tree's runs, and prints both columns. Each variant runs every command once before the
 timed runs (numba compiles its kernels on a checkout's first run: a few seconds, not counted).
@@ -124,7 +125,7 @@ def startup(args: argparse.Namespace) -> None:
         if shutil.which("script") and args.before is None:
             cases.append(("detente --help (terminal)",
                           ["script", "-qec", f"{detente} --help", "/dev/null"]))
-        variants = [("after", None)] + ([("before", args.before)] if args.before else [])
+        variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
         for _, src in variants:  # warm-up: numba's first compile, file caches
             for _, cmd in cases:
                 run_s(cmd, with_path(src))
@@ -134,6 +135,8 @@ def startup(args: argparse.Namespace) -> None:
                 for name, src in variants:
                     times.setdefault((label, name), []).append(run_s(cmd, with_path(src)))
     print(f"median of {args.repeat} fresh processes")
+    if args.after:
+        print(f"after: PYTHONPATH={args.after}")
     if args.before:
         print(f"before: PYTHONPATH={args.before}")
         print("| command | before s | after s |")
@@ -195,7 +198,7 @@ def phases(args: argparse.Namespace) -> None:
     runs: dict[str, list[float]] = {}
     for _ in range(args.repeat):
         done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
-                              text=True, check=True)
+                              text=True, check=True, env=with_path(args.after))
         for name, seconds in json.loads(done.stderr.strip().splitlines()[-1]).items():
             runs.setdefault(name, []).append(seconds)
     print(f"detente analyze ceasefire_2024.yaml, in-process clock, median of {args.repeat} "
@@ -212,6 +215,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--before", metavar="SRC", help="also time the checkout whose src is SRC")
+    ap.add_argument("--after", metavar="SRC",
+                    help="time the checkout whose src is SRC instead of this tree (e.g. a "
+                    "`git archive HEAD src` while others edit the tree)")
     ap.add_argument("--crossover", action="store_true", help="time SIM's two backends by size")
     ap.add_argument("--phases", action="store_true",
                     help="where the time of one `detente analyze` of the flagship goes")
