@@ -21,7 +21,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 
@@ -38,11 +37,11 @@ from detente.model.preferences import (
     dense_ranks,
 )
 from detente.model.statements import KEYWORDS
+from detente.model.states import Direction as Direction  # re-exported: its old home
+from detente.model.states import StateInput, StateSpace, code_text
 from detente.model.uncertainty import Reading
 
-Direction = Literal["both", "fwd", "back"]
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_ASCII_NUMBER = re.compile(r"[0-9]+")  # str.isdigit() also accepts '²' and '①'
 #: Characters refused in names and texts: control characters other than tab and line breaks.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CHUNK = 1 << 22
@@ -172,15 +171,15 @@ class Conflict:
             [sum(1 << self.bits[o] for o in dm.options) for dm in self.dms], dtype=np.int64
         )
 
-    @cached_property
+    @property
     def fwd_mask(self) -> int:
-        """Options that may only be taken (N→Y), never undone."""
-        return sum(1 << k for k, o in enumerate(self.options) if o.direction == "fwd")
+        """Options that may only be taken (N→Y), never undone (``space.fwd_mask``)."""
+        return self.space.fwd_mask
 
-    @cached_property
+    @property
     def back_mask(self) -> int:
-        """Options that may only be dropped (Y→N), never taken."""
-        return sum(1 << k for k, o in enumerate(self.options) if o.direction == "back")
+        """Options that may only be dropped (Y→N), never taken (``space.back_mask``)."""
+        return self.space.back_mask
 
     def dm_index(self, name: str) -> int:
         try:
@@ -195,6 +194,12 @@ class Conflict:
     def feasible(self) -> np.ndarray:
         """Sorted codes of the feasible states (int64)."""
         return _enumerate_feasible(self)
+
+    @cached_property
+    def space(self) -> StateSpace:
+        """The state space: Y/N text, state references, conversions, irreversibility."""
+        return StateSpace(self.option_names, tuple(o.direction for o in self.options),
+                          self.feasible)
 
     @property
     def n_states(self) -> int:
@@ -211,94 +216,31 @@ class Conflict:
     def index_of(self, codes: int | np.ndarray) -> np.ndarray:
         """Positions (0-based indices into ``feasible``) of feasible codes; raises on
         infeasible ones. :meth:`position` for one code."""
-        arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
-        pos = np.searchsorted(self.feasible, arr)
-        pos = np.minimum(pos, self.n_states - 1)
-        bad = self.feasible[pos] != arr
-        if bad.any():
-            raise ModelError(f"state {self.state_string(int(arr[bad][0]))} is not feasible")
-        return pos
+        return self.space.positions(codes)
 
     def position(self, code: int) -> int:
         """The position (0-based index into ``feasible``) of one feasible code."""
-        return int(self.index_of(code)[0])
+        return self.space.position(code)
 
     def is_feasible(self, code: int) -> bool:
-        pos = int(np.searchsorted(self.feasible, code))
-        return pos < self.n_states and int(self.feasible[pos]) == code
+        return self.space.is_feasible(code)
 
     def state_string(self, code: int) -> str:
-        """Y/N per option in model order, e.g. ``'YNN'``."""
-        return "".join("Y" if (code >> k) & 1 else "N" for k in range(self.n_options))
+        """Y/N per option in model order, e.g. ``'YNN'`` (``space.text``)."""
+        return self.space.text(code)
 
     def state_number(self, code: int) -> int:
         """1-based number of a feasible state (feasible states in increasing code order)."""
-        return int(self.index_of(code)[0]) + 1
+        return self.space.number(code)
 
-    def parse_state(self, text: str | int | Mapping[str, object]) -> int:
-        """A feasible state code from a Y/N string, a state number, or an option→Y/N mapping."""
-        code = parse_state_ref(text, self.option_names, self.n_states, self.feasible)
-        if not self.is_feasible(code):
-            raise ModelError(f"state {self.state_string(code)} is not feasible")
-        return code
+    def parse_state(self, text: StateInput) -> int:
+        """A feasible state code from a Y/N string, a state number, or an option→Y/N mapping
+        (``space.parse``)."""
+        return self.space.parse(text)
 
     def matching(self, pattern: str) -> np.ndarray:
-        """Feasible codes matching a Y/N/- pattern in option order."""
-        care, want = _pattern_bits(pattern, self.option_names)
-        out: np.ndarray = self.feasible[(self.feasible & care) == want]
-        return out
-
-
-def _pattern_bits(pattern: str, names: tuple[str, ...]) -> tuple[int, int]:
-    p = pattern.strip().upper()
-    if len(p) != len(names) or not set(p) <= {"Y", "N", "-"}:
-        raise ModelError(
-            f"state pattern {pattern!r} must have one of Y, N or - for each of the "
-            f"{len(names)} options ({', '.join(names)})"
-        )
-    care = sum(1 << k for k, ch in enumerate(p) if ch != "-")
-    want = sum(1 << k for k, ch in enumerate(p) if ch == "Y")
-    return care, want
-
-
-def parse_state_ref(
-    ref: str | int | Mapping[str, object],
-    names: tuple[str, ...],
-    n_states: int,
-    feasible: np.ndarray,
-) -> int:
-    """Resolve a state reference to a code (feasibility not checked for strings/maps)."""
-    if isinstance(ref, bool):
-        raise ModelError(f"expected a state, got {ref!r}")
-    if isinstance(ref, int) or (isinstance(ref, str) and _ASCII_NUMBER.fullmatch(ref.strip())):
-        number = int(ref)
-        if not 1 <= number <= n_states:
-            raise ModelError(f"state number {number} is out of range 1..{n_states}")
-        return int(feasible[number - 1])
-    if isinstance(ref, str):
-        care, want = _pattern_bits(ref, names)
-        if care != (1 << len(names)) - 1:
-            raise ModelError(f"state {ref!r} must give Y or N for every option, not '-'")
-        return want
-    if isinstance(ref, Mapping):
-        code = 0
-        for key, value in ref.items():
-            if key not in names:
-                raise ModelError(f"unknown option {key!r}; expected one of: {', '.join(names)}")
-            code |= int(_yes_no(value, str(key))) << names.index(str(key))
-        missing = [n for n in names if n not in ref]
-        if missing:
-            raise ModelError(f"state is missing options: {', '.join(missing)}")
-        return code
-    raise ModelError(f"expected a state (Y/N string, number or mapping), got {ref!r}")
-
-
-def _yes_no(value: object, name: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().upper() in {"Y", "N", "YES", "NO"}:
-        return value.strip().upper().startswith("Y")
-    raise ModelError(f"option {name!r} must be Y or N, got {value!r}")
+        """Feasible codes matching a Y/N/- pattern in option order (``space.matching``)."""
+        return self.space.matching(pattern)
 
 
 def check_text(value: object, what: str, *, name: bool = False) -> str:
@@ -435,8 +377,7 @@ def _validate(c: Conflict) -> None:
 
 
 #: Cached properties of a Conflict that depend only on options and constraints.
-_STATE_CACHE = ("option_names", "dm_names", "bits", "dm_masks", "fwd_mask", "back_mask",
-                "feasible")
+_STATE_CACHE = ("option_names", "dm_names", "bits", "dm_masks", "feasible", "space")
 
 
 def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[DecisionMaker]
@@ -565,20 +506,24 @@ def _check_listed(
     c: Conflict, dm: str, what: str, listed: list[int], feasible: np.ndarray,
     fset: set[int] | None,
 ) -> None:
+    # code_text, not c.space: this runs while c.feasible is being computed
+    def text(code: int) -> str:
+        return code_text(code, c.n_options)
+
     fs = fset if fset is not None else set(feasible.tolist())
     dup = sorted({x for x in listed if listed.count(x) > 1}) if len(listed) < 5000 else []
     if dup:
         raise ModelError(
-            f"decision maker {dm!r}: {what} lists state {c.state_string(dup[0])} more than once"
+            f"decision maker {dm!r}: {what} lists state {text(dup[0])} more than once"
         )
     extra = [x for x in listed if x not in fs]
     if extra:
         raise ModelError(
-            f"decision maker {dm!r}: {what} lists infeasible state {c.state_string(extra[0])}"
+            f"decision maker {dm!r}: {what} lists infeasible state {text(extra[0])}"
         )
     missing = sorted(fs - set(listed))
     if missing:
-        shown = ", ".join(c.state_string(x) for x in missing[:5])
+        shown = ", ".join(text(x) for x in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
         raise ModelError(
             f"decision maker {dm!r}: {what} must cover every feasible state; missing {shown}{more}"

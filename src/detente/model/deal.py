@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from detente.model.errors import ModelError
+from detente.model.states import StateSpace
 
 
 class Conflict(Protocol):
@@ -27,9 +28,7 @@ class Conflict(Protocol):
     @property
     def n_options(self) -> int: ...
     @property
-    def fwd_mask(self) -> int: ...
-    @property
-    def back_mask(self) -> int: ...
+    def space(self) -> StateSpace: ...
     @property
     def status_quo(self) -> int | None: ...
     def is_feasible(self, code: int) -> bool: ...
@@ -75,16 +74,7 @@ def step_problem(c: Conflict, before: int, after: int) -> str | None:
     >>> step_problem(pd, 0, 3) is None
     True
     """
-    undone = before & ~after & c.fwd_mask
-    retaken = ~before & after & c.back_mask
-    names = c.option_names
-    if undone:
-        bad = [names[k] for k in range(c.n_options) if undone >> k & 1]
-        return f"undoes {', '.join(bad)}, which may only go N→Y (direction fwd)"
-    if retaken:
-        bad = [names[k] for k in range(c.n_options) if retaken >> k & 1]
-        return f"takes {', '.join(bad)} again, which may only go Y→N (direction back)"
-    return None
+    return c.space.step_problem(before, after)
 
 
 def validate_deal(c: Conflict, deal: Deal) -> None:

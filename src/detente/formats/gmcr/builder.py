@@ -46,6 +46,7 @@ from detente.model.preferences import (
     dense_ranks,
 )
 from detente.model.statements import KEYWORDS, parse_statement
+from detente.model.states import letter
 
 __all__ = ["identifier", "load_gmcr", "loads_gmcr"]
 
@@ -368,7 +369,7 @@ class _Builder:
                                  (*path, "members"))
             conjs = [self._condition(m, (*path, "members", j)) for j, m in enumerate(members)]
             # Canonical order (model bit order), as the writer uses: a disjunction is unordered.
-            return sorted(conjs, key=lambda conj: [(self._bit(i), "YN"[not v]) for i, v in conj])
+            return sorted(conjs, key=lambda conj: [(self._bit(i), letter(v)) for i, v in conj])
         if not isinstance(raw, list):
             raise self.error(
                 'expected a condition (a list of [option index, "Y"/"N"] pairs) or a '

@@ -32,6 +32,7 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.statements import Binary, Expr, Lit, Not
+from detente.model.states import letter
 
 MAX_TERMS = 64
 
@@ -134,7 +135,7 @@ def dnf(expr: Expr, positive: bool = True) -> set[Term]:
 
 # ----- writing ---------------------------------------------------------------------------
 def _pairs(lits: Iterable[tuple[str, bool]], index: dict[str, int]) -> list[list[Any]]:
-    return [[index[n], "Y" if v else "N"] for n, v in sorted(lits, key=lambda x: index[x[0]])]
+    return [[index[n], letter(v)] for n, v in sorted(lits, key=lambda x: index[x[0]])]
 
 
 def _constraint_conditions(c: Conflict, con: Constraint) -> list[list[tuple[str, bool]]]:

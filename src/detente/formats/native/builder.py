@@ -37,10 +37,8 @@ from detente.model.conflict import (
     DecisionMaker,
     Option,
     _check_listed,
-    _pattern_bits,
     check_text,
     enumerate_feasible,
-    parse_state_ref,
 )
 from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ModelError
@@ -54,6 +52,8 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.statements import KEYWORDS, parse_statement
+from detente.model.states import StateSpace, pattern_bits
+from detente.model.states import code_text as code_text
 from detente.model.uncertainty import Reading
 
 
@@ -74,6 +74,7 @@ class _Builder:
         self.raw = raw
         self.source = source
         self._feasible: np.ndarray | None = None
+        self._space: StateSpace | None = None
 
     def error(self, exc: ModelError, path: Path_) -> ModelError:
         return exc.located(
@@ -293,7 +294,7 @@ class _Builder:
         else:
             assert pattern is not None
             try:
-                care, want = _pattern_bits(pattern, self.names)
+                care, want = pattern_bits(pattern, self.names)
             except ModelError as exc:
                 raise self.error(exc, (*path, "pattern")) from None
             conds = tuple(
@@ -313,17 +314,23 @@ class _Builder:
                 raise self.error(exc, ("infeasible",)) from None
         return self._feasible
 
+    @property
+    def space(self) -> StateSpace:
+        """The states, once the options and conditions are read."""
+        if self._space is None:
+            dirs = tuple(o.direction for o in self.options)
+            self._space = StateSpace(self.names, dirs, self.feasible)
+        return self._space
+
     def _state(self, ref: StateRef | Mapping[str, str], path: Path_) -> int:
+        space = self.space
         try:
-            code = parse_state_ref(ref, self.names, int(self.feasible.size), self.feasible)
+            code = space.parse_code(ref)
         except ModelError as exc:
             raise self.error(exc, path) from None
-        pos = int(np.searchsorted(self.feasible, code))
-        if pos >= self.feasible.size or int(self.feasible[pos]) != code:
-            text = "".join("Y" if code >> b & 1 else "N" for b in range(len(self.names)))
-            raise self.error(
-                ModelError(f"state {text} is not feasible{self._ruled_out_by(code)}"), path
-            )
+        if not space.is_feasible(code):
+            raise self.error(ModelError(
+                f"state {space.text(code)} is not feasible{self._ruled_out_by(code)}"), path)
         return code
 
     def _ruled_out_by(self, code: int) -> str:
@@ -338,13 +345,9 @@ class _Builder:
         """A state or, for a pattern with '-', every feasible state it matches."""
         if isinstance(ref, str) and "-" in ref:
             try:
-                care, want = _pattern_bits(ref, self.names)
+                return [int(x) for x in self.space.parse_many(ref)]
             except ModelError as exc:
                 raise self.error(exc, path) from None
-            hits = self.feasible[(self.feasible & care) == want]
-            if hits.size == 0:
-                raise self.error(ModelError(f"pattern {ref!r} matches no feasible state"), path)
-            return [int(x) for x in hits]
         return [self._state(ref, path)]
 
     def _dm(self, k: int) -> DecisionMaker:
@@ -465,7 +468,7 @@ class _Builder:
         """Refuse a state given a second time (directly or through a '-' pattern)."""
         for code in codes:
             if code in placed:
-                text = "".join("Y" if code >> b & 1 else "N" for b in range(len(self.names)))
+                text = code_text(code, len(self.names))
                 via = f"pattern {ref!r} includes state {text}, which" if text != str(ref) else (
                     f"state {text}")
                 raise self.error(
@@ -476,11 +479,6 @@ class _Builder:
                     path,
                 )
             placed[code] = path
-
-
-def code_text(code: int, n: int) -> str:
-    """Y/N string of a code over ``n`` options."""
-    return "".join("Y" if code >> b & 1 else "N" for b in range(n))
 
 
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:

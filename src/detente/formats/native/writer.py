@@ -21,6 +21,7 @@ from detente.model.preferences import (
     Statement,
     StatementPreference,
 )
+from detente.model.states import letter
 from detente.model.uncertainty import Reading
 
 
@@ -154,7 +155,7 @@ def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
     elif isinstance(con, AtLeastOne):
         d = {"at_least_one": list(con.members)}
     else:
-        d = {"pattern": {n: "Y" if v else "N" for n, v in con.conditions}}
+        d = {"pattern": {n: letter(v) for n, v in con.conditions}}
     if con.reason:
         d["reason"] = con.reason
     return d

@@ -1,0 +1,309 @@
+"""The state vocabulary and the one :class:`StateSpace` of a conflict.
+
+Three kinds of number name a state, and their types keep them apart:
+
+- :data:`StateCode`: bit k set when option k (model order) is taken;
+- :data:`Position`: an index into ``conflict.feasible`` (feasible codes ascending);
+- :data:`StateNumber`: the 1-based number people and the CLI use (position + 1).
+
+:class:`StateSpace` (``conflict.space``, built once per conflict) owns everything said about
+states: their Y/N text (:meth:`~StateSpace.text`, vectorised :meth:`~StateSpace.texts`), the
+parsing of every state reference (Y/N text, number, option→Y/N mapping, Y/N/- pattern), the
+code↔position↔number conversions, pattern matching, and the irreversibility rule (a ``fwd``
+option never goes Y→N, a ``back`` option never N→Y). The engine's compiled kernels take the
+rule's masks as ints (:attr:`~StateSpace.fwd_mask`, :attr:`~StateSpace.back_mask`); their
+numba copy :func:`detente.engine.compiled.legal_move` is checked against :func:`legal_mask`
+in ``tests/model/test_states.py``.
+
+>>> import numpy as np
+>>> s = StateSpace(("a", "b", "c"), ("both", "fwd", "both"), np.array([0, 1, 2, 3, 6]))
+>>> s.text(6), s.parse("NYY"), s.parse(2), s.parse({"a": "Y", "b": "N", "c": "N"})
+('NYY', 6, 1, 1)
+>>> s.matching("-Y-").tolist(), s.number(6), s.is_legal_move(2, 0)
+([2, 3, 6], 5, False)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cached_property
+from typing import Literal, NewType, TypeVar
+
+import numpy as np
+
+from detente.model.errors import ModelError
+
+StateCode = NewType("StateCode", int)
+Position = NewType("Position", int)
+StateNumber = NewType("StateNumber", int)
+#: A state as people write it: Y/N text, a 1-based number, or an option→Y/N mapping.
+StateInput = str | int | Mapping[str, object]
+Direction = Literal["both", "fwd", "back"]
+#: Why a state reference was refused (:attr:`StateRefError.reason`).
+RefProblem = Literal["number", "letters", "length", "dash", "option", "missing", "value",
+                     "type", "infeasible", "nomatch"]
+
+YES, NO = "Y", "N"
+_Y, _N = ord(YES), ord(NO)
+_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII only: str.isdigit() also accepts '²' and '①'
+_M = TypeVar("_M", int, np.ndarray)
+
+
+class StateRefError(ModelError):
+    """A state reference that names no feasible state; ``reason`` says which rule it broke
+    (callers that word errors their own way branch on it, never on the message)."""
+
+    def __init__(self, message: str, reason: RefProblem) -> None:
+        super().__init__(message)
+        self.reason: RefProblem = reason
+
+
+# ----- Y/N letters and text -----------------------------------------------------------------
+def letter(value: bool | int) -> str:
+    """``'Y'`` for a taken option (truthy), ``'N'`` otherwise: the one Y/N letter rule."""
+    return YES if value else NO
+
+
+def yes_no(value: object, name: str) -> bool:
+    """A Y/N value given for option ``name`` (``Y``, ``N``, ``yes``, ``no`` or a bool)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().upper() in {"Y", "N", "YES", "NO"}:
+        return value.strip().upper().startswith("Y")
+    raise StateRefError(f"option {name!r} must be Y or N, got {value!r}", "value")
+
+
+def code_text(code: int, n_options: int) -> str:
+    """Y/N per option of one code, e.g. ``code_text(1, 3) == 'YNN'``."""
+    return "".join(letter(code >> k & 1) for k in range(n_options))
+
+
+def text_bytes(codes: np.ndarray, n_options: int) -> np.ndarray:
+    """(len(codes), n_options) uint8 grid of ``Y``/``N`` (option k in column k)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    bits = (codes[:, None] >> np.arange(n_options, dtype=np.int64)[None, :]) & 1
+    return np.where(bits.astype(bool), np.uint8(_Y), np.uint8(_N)).astype(np.uint8)
+
+
+def texts(codes: np.ndarray, n_options: int) -> np.ndarray:
+    """Y/N strings of many codes as a numpy str array (vectorised :func:`code_text`)."""
+    width = max(n_options, 1)
+    grid = np.ascontiguousarray(text_bytes(np.atleast_1d(codes), n_options))
+    return grid.view(f"S{width}").ravel().astype(f"U{width}")
+
+
+def pattern_bits(pattern: str, names: tuple[str, ...]) -> tuple[int, int]:
+    """``(care, want)`` of a Y/N/- pattern: code matches when ``code & care == want``."""
+    p = pattern.strip().upper()
+    if not set(p) <= {"Y", "N", "-"} or len(p) != len(names):
+        raise StateRefError(
+            f"state pattern {pattern!r} must have one of Y, N or - for each of the "
+            f"{len(names)} options ({', '.join(names)})",
+            "letters" if not set(p) <= {"Y", "N", "-"} else "length",
+        )
+    care = sum(1 << k for k, ch in enumerate(p) if ch != "-")
+    want = sum(1 << k for k, ch in enumerate(p) if ch == "Y")
+    return care, want
+
+
+# ----- irreversibility ----------------------------------------------------------------------
+def legal_mask(x: _M, y: _M, fwd: int, back: int) -> _M:
+    """Whether moving from ``x`` to ``y`` is legal: another state, no ``fwd`` option going
+    Y→N, no ``back`` option going N→Y. Elementwise over arrays (any bit packing, so the
+    engine's local layouts use it too); on ints, a bool."""
+    return (x != y) & ((x & ~y & fwd) == 0) & ((~x & y & back) == 0)  # type: ignore[no-any-return]
+
+
+def direction_masks(directions: tuple[Direction, ...]) -> tuple[int, int]:
+    """``(fwd, back)`` bit masks of options that only go N→Y, and only Y→N."""
+    fwd = sum(1 << k for k, d in enumerate(directions) if d == "fwd")
+    back = sum(1 << k for k, d in enumerate(directions) if d == "back")
+    return fwd, back
+
+
+# ----- the state space ----------------------------------------------------------------------
+class StateSpace:
+    """The states of one conflict: options, their directions and the feasible codes.
+
+    Immutable once built (``feasible`` is made read-only); ``conflict.space`` caches one.
+    """
+
+    __slots__ = ("__dict__", "directions", "feasible", "option_names")
+
+    def __init__(self, option_names: tuple[str, ...], directions: tuple[Direction, ...],
+                 feasible: np.ndarray) -> None:
+        if len(directions) != len(option_names):
+            raise ValueError("one direction per option expected")
+        self.option_names = option_names
+        self.directions = directions
+        arr = np.asarray(feasible, dtype=np.int64)
+        if arr.flags.writeable and arr is not feasible:
+            arr.flags.writeable = False
+        self.feasible = arr
+
+    @property
+    def n_options(self) -> int:
+        return len(self.option_names)
+
+    @property
+    def n_states(self) -> int:
+        return int(self.feasible.size)
+
+    # ----- text ----------------------------------------------------------------------------
+    def text(self, code: int) -> str:
+        """Y/N per option in model order, e.g. ``'YNN'``."""
+        return code_text(int(code), self.n_options)
+
+    def texts(self, codes: np.ndarray) -> np.ndarray:
+        """Y/N strings of many codes (numpy str array, vectorised)."""
+        return texts(codes, self.n_options)
+
+    def text_bytes(self, codes: np.ndarray) -> np.ndarray:
+        """(len(codes), options) uint8 grid of ``Y``/``N``."""
+        return text_bytes(codes, self.n_options)
+
+    def values(self, code: int, bits: list[int] | tuple[int, ...] | range | None = None
+               ) -> dict[str, str]:
+        """Option name → ``'Y'``/``'N'`` for the given bits (all options by default)."""
+        ks = range(self.n_options) if bits is None else bits
+        return {self.option_names[k]: letter(code >> k & 1) for k in ks}
+
+    # ----- conversions ---------------------------------------------------------------------
+    def is_feasible(self, code: int) -> bool:
+        pos = int(np.searchsorted(self.feasible, code))
+        return pos < self.n_states and int(self.feasible[pos]) == code
+
+    def positions(self, codes: int | np.ndarray) -> np.ndarray:
+        """Positions of feasible codes (int64 array); raises on an infeasible one."""
+        arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
+        pos = np.minimum(np.searchsorted(self.feasible, arr), self.n_states - 1)
+        bad = self.feasible[pos] != arr
+        if bad.any():
+            raise StateRefError(f"state {self.text(int(arr[bad][0]))} is not feasible",
+                                "infeasible")
+        return pos
+
+    def position(self, code: int) -> Position:
+        return Position(int(self.positions(code)[0]))
+
+    def number(self, code: int) -> StateNumber:
+        """1-based number of a feasible code."""
+        return StateNumber(self.position(code) + 1)
+
+    def code_at(self, position: int) -> StateCode:
+        return StateCode(int(self.feasible[position]))
+
+    def code_of_number(self, number: int) -> StateCode:
+        """The code of a 1-based state number; raises when out of range."""
+        if not 1 <= number <= self.n_states:
+            raise StateRefError(f"state number {number} is out of range 1..{self.n_states}",
+                                "number")
+        return StateCode(int(self.feasible[number - 1]))
+
+    # ----- references ----------------------------------------------------------------------
+    def parse_code(self, ref: StateInput) -> StateCode:
+        """The code a reference names (numbers must be in range; text and mappings are not
+        checked for feasibility)."""
+        if isinstance(ref, bool):
+            raise StateRefError(f"expected a state, got {ref!r}", "type")
+        if isinstance(ref, int) or (isinstance(ref, str) and _NUMBER.fullmatch(ref.strip())):
+            return self.code_of_number(int(ref))
+        if isinstance(ref, str):
+            care, want = pattern_bits(ref, self.option_names)
+            if care != (1 << self.n_options) - 1:
+                raise StateRefError(f"state {ref!r} must give Y or N for every option, not '-'",
+                                    "dash")
+            return StateCode(want)
+        if isinstance(ref, Mapping):
+            return self._mapping_code(ref)
+        raise StateRefError(f"expected a state (Y/N string, number or mapping), got {ref!r}",
+                            "type")
+
+    def _mapping_code(self, ref: Mapping[str, object]) -> StateCode:
+        names = self.option_names
+        code = 0
+        for key, value in ref.items():
+            if key not in names:
+                raise StateRefError(
+                    f"unknown option {key!r}; expected one of: {', '.join(names)}", "option")
+            code |= int(yes_no(value, str(key))) << names.index(str(key))
+        missing = [n for n in names if n not in ref]
+        if missing:
+            raise StateRefError(f"state is missing options: {', '.join(missing)}", "missing")
+        return StateCode(code)
+
+    def parse(self, ref: StateInput) -> StateCode:
+        """The feasible code a reference names; raises :class:`StateRefError` otherwise."""
+        code = self.parse_code(ref)
+        if not self.is_feasible(code):
+            raise StateRefError(f"state {self.text(code)} is not feasible", "infeasible")
+        return code
+
+    def parse_many(self, ref: StateInput) -> np.ndarray:
+        """Feasible codes of a reference; a pattern with ``-`` names every state it matches."""
+        if isinstance(ref, str) and "-" in ref and not _NUMBER.fullmatch(ref.strip()):
+            hits = self.matching(ref)
+            if hits.size == 0:
+                raise StateRefError(f"pattern {ref!r} matches no feasible state", "nomatch")
+            return hits
+        return np.array([self.parse(ref)], dtype=np.int64)
+
+    # ----- patterns ------------------------------------------------------------------------
+    def pattern_bits(self, pattern: str) -> tuple[int, int]:
+        return pattern_bits(pattern, self.option_names)
+
+    def matches(self, pattern: str, codes: np.ndarray) -> np.ndarray:
+        """Bool per code: whether it matches a Y/N/- pattern."""
+        care, want = self.pattern_bits(pattern)
+        return np.asarray((np.asarray(codes, dtype=np.int64) & care) == want)
+
+    def matching(self, pattern: str) -> np.ndarray:
+        """Feasible codes matching a Y/N/- pattern in option order."""
+        out: np.ndarray = self.feasible[self.matches(pattern, self.feasible)]
+        return out
+
+    # ----- irreversibility -----------------------------------------------------------------
+    @cached_property
+    def _masks(self) -> tuple[int, int]:
+        return direction_masks(self.directions)
+
+    @property
+    def fwd_mask(self) -> int:
+        """Options that may only be taken (N→Y), never undone."""
+        return self._masks[0]
+
+    @property
+    def back_mask(self) -> int:
+        """Options that may only be dropped (Y→N), never taken."""
+        return self._masks[1]
+
+    def is_legal_move(self, x: int, y: int) -> bool:
+        """Whether ``x → y`` is a move irreversibility allows (``x != y``)."""
+        return bool(legal_mask(int(x), int(y), self.fwd_mask, self.back_mask))
+
+    def legal_mask(self, x: int | np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Bool per element (broadcast): whether ``x → y`` is allowed."""
+        xs = np.asarray(x, dtype=np.int64)
+        return np.asarray(legal_mask(xs, np.asarray(y, dtype=np.int64),
+                                     self.fwd_mask, self.back_mask))
+
+    def step_problem(self, before: int, after: int) -> str | None:
+        """Why ``before → after`` breaks irreversibility, or ``None`` when it does not."""
+        undone = before & ~after & self.fwd_mask
+        retaken = ~before & after & self.back_mask
+        if undone:
+            return f"undoes {self._named(undone)}, which may only go N→Y (direction fwd)"
+        if retaken:
+            return f"takes {self._named(retaken)} again, which may only go Y→N (direction back)"
+        return None
+
+    def _named(self, bits: int) -> str:
+        return ", ".join(n for k, n in enumerate(self.option_names) if bits >> k & 1)
+
+
+__all__ = [
+    "NO", "YES", "Direction", "Position", "RefProblem", "StateCode", "StateInput",
+    "StateNumber", "StateRefError", "StateSpace", "code_text", "direction_masks", "legal_mask",
+    "letter", "pattern_bits", "text_bytes", "texts", "yes_no",
+]
