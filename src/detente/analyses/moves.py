@@ -11,6 +11,7 @@ of member moves; a unilateral improvement is a joint move of one DM with one ste
 >>> m = unilateral_move(c, 0, 0, 1)
 >>> str(m.changes[0]), m.changes[0].signed, m.to_dict()["to"]
 ('a_defects N→Y', '+a_defects', {'number': 2, 'state': 'YN'})
+>>> import numpy as np
 >>> state_strings(np.array([0, 1, 6]), 3).tolist()
 ['NNN', 'YNN', 'NYY']
 """
@@ -21,24 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from detente.model.conflict import Conflict
-
-_Y, _N = ord("Y"), ord("N")
-
-
-def state_bytes(codes: np.ndarray, n_options: int) -> np.ndarray:
-    """(len(codes), n_options) uint8 grid of ``Y``/``N`` (option k in column k)."""
-    codes = np.asarray(codes, dtype=np.int64)
-    bits = (codes[:, None] >> np.arange(n_options, dtype=np.int64)[None, :]) & 1
-    return np.where(bits.astype(bool), np.uint8(_Y), np.uint8(_N)).astype(np.uint8)
-
-
-def state_strings(codes: np.ndarray, n_options: int) -> np.ndarray:
-    """Y/N strings of state codes as a numpy str array (vectorised)."""
-    grid = np.ascontiguousarray(state_bytes(codes, n_options))
-    return grid.view(f"S{max(n_options, 1)}").ravel().astype(f"U{max(n_options, 1)}")
+from detente.model.states import letter
+from detente.model.states import text_bytes as state_bytes  # the model's, under its old name
+from detente.model.states import texts as state_strings  # the model's, under its old name
 
 
 @dataclass(frozen=True)
@@ -95,8 +82,7 @@ def option_changes(c: Conflict, source: int, target: int) -> tuple[OptionChange,
     """The options that differ between two state *codes*, in option order."""
     diff = source ^ target
     return tuple(
-        OptionChange(o.name, o.dm, "Y" if source >> k & 1 else "N",
-                     "Y" if target >> k & 1 else "N")
+        OptionChange(o.name, o.dm, letter(source >> k & 1), letter(target >> k & 1))
         for k, o in enumerate(c.options)
         if diff >> k & 1
     )

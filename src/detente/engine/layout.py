@@ -18,6 +18,8 @@ from functools import cached_property
 
 import numpy as np
 
+from detente.model.states import legal_mask
+
 INF = np.inf
 #: Irreversible DMs with at most this many settings of their irreversible options are split
 #: into reversible pieces (see :attr:`DMLayout.pieces`); beyond, the dense move-matrix pass.
@@ -79,10 +81,7 @@ class DMLayout:
         """Bool, broadcast over columns ``x`` and ``y``: j may move its options from x to y
         (another setting; fwd options never go Y -> N, back options never N -> Y). The
         compiled loops' copy is :func:`detente.engine.compiled.legal_move`."""
-        ok = x != y
-        ok &= (x & ~y & self.fwd_local) == 0
-        ok &= (~x & y & self.back_local) == 0
-        return np.asarray(ok)
+        return np.asarray(legal_mask(x, y, self.fwd_local, self.back_local))
 
     def move_matrix(self) -> np.ndarray:
         """(width, width) bool: M[x, y] when j may move its options from x to y (x != y)."""

@@ -76,9 +76,7 @@ class MoveIndex:
         hi = int(np.searchsorted(keys, key, side="right"))
         cand = np.sort(self._order[j][lo:hi])
         targets = feasible[cand]
-        ok = cand != pos
-        ok &= (code & ~targets & c.fwd_mask) == 0  # fwd options never go Y -> N
-        ok &= (~code & targets & c.back_mask) == 0  # back options never go N -> Y
+        ok = c.space.legal_mask(code, targets)  # another state, irreversibility kept
         out: np.ndarray = cand[ok]
         self._reach[(j, pos)] = out
         return out

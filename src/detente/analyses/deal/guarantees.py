@@ -14,6 +14,7 @@ from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal, step_problem
 from detente.model.errors import DetenteError
+from detente.model.states import letter
 
 #: Working guarantee settings listed per concept.
 MAX_SETTINGS = 10
@@ -28,7 +29,7 @@ def _settings(c: Conflict, deal: Deal) -> list[tuple[dict[str, str], tuple[int, 
     out = []
     for size in range(len(g) + 1):
         for on in combinations(range(len(g)), size):
-            values = {name: "Y" if k in on else "N" for k, name in enumerate(g)}
+            values = {name: letter(k in on) for k, name in enumerate(g)}
             set_bits = sum(bits[k] for k in on)
             states = tuple((ph.state & ~allbits) | set_bits for ph in deal.phases)
             if not all(c.is_feasible(s) for s in states):

@@ -51,6 +51,7 @@ from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError
 from detente.model.feasibility import InfeasiblePattern
+from detente.model.states import StateRefError
 
 StateInput = str | int | Mapping[str, object]
 
@@ -66,37 +67,35 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
         f"expected a state number 1..{n} or a Y/N string of {k} letter{'s' if k != 1 else ''}, "
         f"one per option ({', '.join(model.option_names)})"
     )
-    if isinstance(state, str):
-        text = state.strip()
-        if text.lstrip("+-").isascii() and text.lstrip("+-").isdigit():
-            number = int(text)
-            if not 1 <= number <= n:
-                raise ExplainError(f"state number {text} is out of range; {expected}")
-            return int(model.feasible[number - 1])
-        letters = text.upper()
-        if not set(letters) <= {"Y", "N"}:
-            raise ExplainError(f"state {state!r} has letters other than Y and N; {expected}")
-        if len(letters) != k:
-            raise ExplainError(f"state {state!r} has {len(letters)} letters; {expected}")
-        code = sum(1 << b for b, ch in enumerate(letters) if ch == "Y")
-        if not model.is_feasible(code):
-            why = [
-                ("impossible: " if isinstance(con, InfeasiblePattern) else "required: ")
-                + con.describe()
-                + (f" — {con.reason.strip().rstrip('.')}" if con.reason.strip() else "")
-                for con in model.constraints
-                if con.infeasible(np.array([code], dtype=np.int64), model.bits)[0]
-            ]
-            because = f" ({'; '.join(why)})" if why else ""
-            raise ExplainError(
-                f"state {letters} is not feasible{because}; expected one of the {n} feasible "
-                f"states, by number 1..{n} or Y/N string (list them with `detente show`)"
-            )
-        return code
     try:
-        return model.parse_state(state)
+        code = model.space.parse_code(state)
+    except StateRefError as exc:
+        if not isinstance(state, str):
+            raise ExplainError(f"{exc}; {expected}") from None
+        text = state.strip()
+        if exc.reason == "number":
+            raise ExplainError(f"state number {text} is out of range; {expected}") from None
+        if exc.reason in ("letters", "dash"):
+            raise ExplainError(f"state {state!r} has letters other than Y and N; {expected}"
+                               ) from None
+        raise ExplainError(f"state {state!r} has {len(text)} letters; {expected}") from None
     except DetenteError as exc:
         raise ExplainError(f"{exc}; {expected}") from None
+    if not model.is_feasible(code):
+        why = [
+            ("impossible: " if isinstance(con, InfeasiblePattern) else "required: ")
+            + con.describe()
+            + (f" — {con.reason.strip().rstrip('.')}" if con.reason.strip() else "")
+            for con in model.constraints
+            if con.infeasible(np.array([code], dtype=np.int64), model.bits)[0]
+        ]
+        because = f" ({'; '.join(why)})" if why else ""
+        raise ExplainError(
+            f"state {model.state_string(code)} is not feasible{because}; expected one of the "
+            f"{n} feasible states, by number 1..{n} or Y/N string (list them with "
+            "`detente show`)"
+        )
+    return code
 
 
 def resolve_dms(model: Conflict, dms: Iterable[str | int] | None) -> list[int]:

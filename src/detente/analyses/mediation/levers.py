@@ -69,7 +69,7 @@ def mediator_levers(
             pos = int(c.index_of(code)[0])
             out.append(Lever(
                 c.state_string(code), pos + 1,
-                {c.option_names[b]: "Y" if code >> b & 1 else "N" for b in bits},
+                c.space.values(code, bits),
                 {x: bool(stable[x][:, pos].all()) for x in concepts},
                 {x: bool(np.asarray(stable[x][parties, pos]).all()) for x in concepts},
             ))

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from detente.analyses.mediation.local import LocalChecks
+from detente.analyses.moves import option_changes
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 
@@ -69,12 +70,7 @@ class Requirement:
 
 def changes(c: Conflict, a: int, b: int) -> str:
     """Option changes from code a to code b, e.g. ``'offensive N→Y'``."""
-    out = []
-    for k, name in enumerate(c.option_names):
-        x, y = a >> k & 1, b >> k & 1
-        if x != y:
-            out.append(f"{name} {'YN'[1 - x]}→{'YN'[1 - y]}")
-    return ", ".join(out)
+    return ", ".join(str(ch) for ch in option_changes(c, a, b))
 
 
 def requirements(

@@ -24,6 +24,7 @@ from detente.analyses.summary import ModelSummary
 from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
+from detente.model.states import letter
 from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.deal import deal_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
@@ -187,7 +188,7 @@ def _columns(c: Conflict) -> list[dict[str, Any]]:
 
 def _cells(c: Conflict, code: int) -> list[str]:
     """Y/N per option, in the grouped column order of :func:`_columns`."""
-    return ["Y" if code >> c.bits[name] & 1 else "N" for dm in c.dms for name in dm.options]
+    return [letter(code >> c.bits[name] & 1) for dm in c.dms for name in dm.options]
 
 
 def _stability(case: CaseFile) -> dict[str, Any]:

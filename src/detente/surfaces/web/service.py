@@ -219,7 +219,7 @@ def analysis(model: Conflict, concepts: Sequence[str] | None = None,
 def explain(model: Conflict, state: str, dms: Sequence[str] | None = None,
             concepts: Sequence[str] | None = None) -> dict[str, Any]:
     """Exactly ``detente explain --format json``. ``state``: a number or a Y/N string."""
-    ref: str | int = int(state) if state.strip().isdigit() else state.strip()
+    ref = state.strip()  # a number too: the state space parses numbers
     return explain_state(model, ref, dms=list(dms) if dms else None,
                          concepts=list(concepts) if concepts else None).to_dict()
 
@@ -232,9 +232,7 @@ def evolve(model: Conflict, start: str | None = None, model_coalitions: bool = F
         raise AnalysisError("the model names no coalitions; give them as coalition=A,B")
     chosen = [list(h) for h in model.coalitions] if model_coalitions else []
     chosen += [list(h) for h in coalitions]
-    begin: str | int | None = start
-    if start is not None and start.strip().isdigit():
-        begin = int(start)
+    begin = None if start is None else start.strip()  # the state space parses numbers
     return evolve_from(model, begin, chosen, list(concepts) if concepts else None).to_dict()
 
 
@@ -345,7 +343,7 @@ def mediate(model: Conflict, target: str, concepts: Sequence[str] | None = None,
     """Exactly ``detente mediate --format json`` (``--target``, ``--max-edits``, ...)."""
     from detente.analyses.mediation import mediate as run
 
-    ref: str | int = int(target) if target.strip().isdigit() else target.strip()
+    ref = target.strip()  # a number too: the state space parses numbers
     return run(model, ref, concepts=list(concepts) if concepts else None, max_edits=max_edits,
                limit=limit, reachable=reachable, dms=list(dms) if dms else None).to_dict()
 
