@@ -24,8 +24,9 @@ def jit(fn: F) -> F:
 @jit
 def legal_move(x: int, y: int, fwd: int, back: int) -> bool:
     """Whether a DM may move its options (packed as a layout column) from x to y: another
-    setting, no fwd-only option going Y -> N, no back-only option going N -> Y — the rule of
-    :meth:`detente.engine.layout.DMLayout.legal`, for the compiled loops.
+    setting, no fwd-only option going Y -> N, no back-only option going N -> Y. The compiled
+    mirror of :func:`detente.model.states.legal_mask` (the one rule; numba needs a jit
+    function), checked against it in ``tests/model/test_states.py``.
 
     >>> legal_move(0b01, 0b00, 0b01, 0), legal_move(0b00, 0b01, 0b01, 0)
     (False, True)
