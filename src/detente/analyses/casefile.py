@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from detente.analyses.coalitions.analysis import coalition_analysis
 from detente.analyses.coalitions.result import CoalitionResult
+from detente.analyses.contract import Progress, ProgressEvent, report
 from detente.analyses.deal.analysis import deal_analysis
 from detente.analyses.deal.result import DealAnalysis
 from detente.analyses.explain.analysis import explain
@@ -49,7 +50,7 @@ from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.robustness.analysis import robustness
 from detente.analyses.robustness.result import RobustnessResult
-from detente.analyses.stability.analysis import Progress, analyze
+from detente.analyses.stability.analysis import analyze
 from detente.analyses.stability.result import StabilityResult
 from detente.analyses.status_quo.analysis import evolve
 from detente.analyses.status_quo.result import EvolutionResult
@@ -152,14 +153,14 @@ def build_case_file(
     ``concepts``: stability concepts (default all six); the status-quo explanation and
     evolution mark the same ones. ``with_graph``/``max_nodes``: the transition graph and its
     cap. ``summary_states``: feasible states listed in the summary (``None`` = all).
-    ``progress``: called before each stability concept and before the other analyses (as
-    :func:`~detente.analyses.stability.analyze` calls it).
+    ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
+    concept starts and before the other analyses (one step per concept, one for the rest).
     """
     keys = parse_concepts(concepts)
     engine = Engine(model)
-    stability = analyze(model, keys, engine=engine, progress=progress)
-    if progress:
-        progress("status quo, coalitions and the transition graph")
+    stability = analyze(model, keys, engine=engine, progress=_one_more(progress))
+    report(progress, len(keys) + 1, len(keys) + 1,
+           "status quo, coalitions and the transition graph")
     shown = model.n_states if summary_states is None else min(model.n_states, summary_states)
     notes: list[str] = []
     status_quo = None
@@ -240,6 +241,13 @@ def _evolution(
             break
         out.append(Scenario(title, result))
     return out
+
+
+def _one_more(progress: Progress | None) -> Progress | None:
+    """``progress`` with one more step in the total (the analyses after stability)."""
+    if progress is None:
+        return None
+    return lambda e: progress(ProgressEvent(e.step, (e.total or 0) + 1, e.message))
 
 
 def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:

@@ -83,12 +83,31 @@ class AnalysisError(DetenteError):
     """An analysis was asked for something the model cannot answer."""
 
 
-class ArgumentError(DetenteError, TypeError):
+class ArgumentError(AnalysisError, TypeError):
     """A Python API function was called with an argument of the wrong type or value.
+
+    An :class:`AnalysisError` too (what an analysis raises for a parameter it refuses).
+    ``parameter`` names the Python parameter at fault (e.g. ``"max_edits"``); surfaces
+    translate it to their own name for it (a CLI flag, a web field) and never the analyses.
 
     >>> isinstance(ArgumentError("horizon must be a whole number"), DetenteError)
     True
+    >>> ArgumentError("must be at least 1, got 0", parameter="samples").parameter
+    'samples'
     """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        self.message = message
+        self.parameter = parameter
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_argument_error, (self.message, self.parameter))
+
+
+def _argument_error(message: str, parameter: str | None) -> ArgumentError:
+    """Unpickle an :class:`ArgumentError` (worker processes send them back)."""
+    return ArgumentError(message, parameter=parameter)
 
 
 def error_data(exc: DetenteError) -> dict[str, Any]:
@@ -103,4 +122,6 @@ def error_data(exc: DetenteError) -> dict[str, Any]:
     if isinstance(exc, ModelError):
         data.update(message=exc.message, source=exc.source, line=exc.line, column=exc.column,
                     field=exc.field, detail=exc.detail)
+    if isinstance(exc, ArgumentError) and exc.parameter is not None:
+        data["parameter"] = exc.parameter
     return data

@@ -190,10 +190,12 @@ def test_jobs_report_progress_and_can_be_cancelled(tmp_path: Path) -> None:
         started, release = threading.Event(), threading.Event()
 
         def slow(progress):  # type: ignore[no-untyped-def]
-            progress("first")
+            from detente.analyses.contract import ProgressEvent
+
+            progress(ProgressEvent(1, 2, "first"))
             started.set()
             release.wait(10)
-            progress("second")
+            progress(ProgressEvent(2, 2, "second"))
             return {"never": True}
 
         job = jobs.submit("slow", slow, steps=2)

@@ -62,6 +62,7 @@ from detente.analyses.coalitions.result import (
     option_changes,
     parse_coalitions,
 )
+from detente.analyses.contract import Progress, report
 from detente.engine import Engine
 from detente.engine.registry import (
     COALITION_CONCEPTS,
@@ -71,7 +72,7 @@ from detente.engine.registry import (
 )
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
+from detente.model.errors import AnalysisError, ArgumentError
 
 #: Most coalitions ``all_coalitions=True`` will analyse (2**10).
 MAX_COALITIONS = 1 << 10
@@ -123,13 +124,15 @@ def coalition_analysis(
     *,
     all_coalitions: bool = False,
     engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> CoalitionResult:
     """Coalitional improvements and coalition stability (Inohara & Hipel 2008).
 
     ``coalitions``: lists of DM names (two or more each); ``None`` means the model's
     ``coalitions`` field, or every coalition of two or more DMs with ``all_coalitions=True``.
     ``concepts``: any of ``nash``, ``gmr``, ``smr``, ``seq`` (default all four). ``engine``:
-    an engine over ``model`` to reuse (its cached stability is shared).
+    an engine over ``model`` to reuse (its cached stability is shared). ``progress``: a
+    :class:`~detente.analyses.contract.ProgressEvent` per coalition analysed.
 
     >>> import detente
     >>> res = coalition_analysis(detente.load("examples/elmira.yaml"), [["MoE", "UR"]])
@@ -139,7 +142,8 @@ def coalition_analysis(
     model = arguments.model(model)
     keys = parse_coalition_concepts(arguments.optional_names(concepts, "concepts"))
     if coalitions is not None and all_coalitions:
-        raise AnalysisError("give coalitions or all_coalitions=True, not both")
+        raise ArgumentError("give coalitions or all_coalitions=True, not both",
+                            parameter="all_coalitions")
     if all_coalitions:
         chosen = every_coalition(model)
     elif coalitions is None:
@@ -164,6 +168,7 @@ def coalition_analysis(
     counts = np.zeros((len(chosen), n), dtype=np.int64)
     utilities = engine.utilities
     for h, (key, members) in enumerate(zip(chosen, member_idx, strict=True)):
+        report(progress, h + 1, len(chosen), "+".join(key))
         comp = [j for j in range(n_dms) if j not in members]
         worst = {
             k: [engine.sanction(i, kind, comp, members) for i in members]

@@ -2,15 +2,19 @@
 
 Shape (``detente coalitions --format json``; the web API's answer)::
 
-    {"model", "options", "dms", "n_states", "definitions",
+    {"model", "options", "decision_makers",
+     "concepts": {concept: {"label", "equilibria": [{"number", "state"}],
+                            "stable_for": {dm: [state numbers]}}},
+     "parameters": {"coalitions": [[names]]}, "detente_version",
+     "dms", "n_states", "definitions",
      "page": {"offset", "limit", "first", "last", "n_improvements"},
      "coalitions": [{"members": [names], "n_improvements": k,
                      "improvements": [{"from": 7, "to": 10, "path": [7, 8, 10],
                                        "movers": [0, 1]}, ...],
                      "stable_against": {concept: {member: [state numbers]}}}],
-     "concepts": {concept: {"label", "equilibria": [{"number", "state"}],
-                            "stable_for": {dm: [state numbers]}}},
      "states": {"7": "NYNNY", ...}}
+
+(the result header of :mod:`detente.analyses.contract` first, as in every result)
 
 An improvement names states by number (1-based) and its movers by their index in ``dms``:
 ``path`` is the shortest legal sequence of member moves, from ``from`` to ``to``, and
@@ -46,6 +50,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from detente.analyses.contract import header, with_header
 from detente.engine.registry import COALITION_NAMES
 from detente.engine.single import MoveIndex, path_to
 from detente.model.conflict import Conflict
@@ -240,17 +245,20 @@ def to_dict(result: CoalitionData, offset: int = 0, limit: int | None = None) ->
     }
     positions = np.flatnonzero(seen)
     return {
-        **_header(result, p), "coalitions": coalitions, "concepts": concepts,
+        **_header(result, p), "concepts": concepts, "coalitions": coalitions,
         "states": dict(zip((str(x + 1) for x in positions.tolist()),
                            _strings(result, positions), strict=True)),
     }
 
 
 def _header(result: CoalitionData, p: Page) -> dict[str, Any]:
+    """The result header (``concepts`` as a list, replaced by their data), then the rest of
+    the keys before ``coalitions``."""
     c = result.conflict
-    return {"model": c.name, "options": list(c.option_names), "dms": list(c.dm_names),
-            "n_states": c.n_states, "definitions": DEFINITIONS,
-            "page": p.to_dict(_count(result, p))}
+    head = header(c, result.concepts, {"coalitions": [list(h) for h in result.coalitions]})
+    return with_header(head, {"dms": list(c.dm_names), "n_states": c.n_states,
+                              "definitions": DEFINITIONS,
+                              "page": p.to_dict(_count(result, p))})
 
 
 def _count(result: CoalitionData, p: Page, h: int | None = None) -> int:
@@ -289,8 +297,14 @@ def iter_json(result: CoalitionData, offset: int = 0, limit: int | None = None
     p = page(result, offset, limit)
     c = result.conflict
     seen = np.zeros(c.n_states, dtype=bool)
-    yield "{\n" + "".join(f"  {_j(k)}: {_j(v)},\n" for k, v in _header(result, p).items())
-    yield '  "coalitions": ['
+    yield "{"
+    for n, (name, value) in enumerate(_header(result, p).items()):
+        yield "," if n else ""
+        if name == "concepts":
+            yield from _concept_lines(result, p)
+        else:
+            yield f"\n  {_j(name)}: {_j(value)}"
+    yield ',\n  "coalitions": ['
     for h, key in enumerate(result.coalitions):
         yield ("," if h else "") + f'\n    {{\n      "members": {_j(list(key))},\n'
         yield f'      "n_improvements": {_count(result, p, h)},\n      "improvements": ['
@@ -303,7 +317,15 @@ def iter_json(result: CoalitionData, offset: int = 0, limit: int | None = None
                 yield from _number_list(result.against[k][key][m], p)
             yield "\n        }"
         yield ("\n      }" if result.concepts else "}") + "\n    }"
-    yield ("\n  ]" if result.coalitions else "]") + ',\n  "concepts": {'
+    yield ("\n  ]" if result.coalitions else "]") + ',\n  "states": {'
+    yield from _state_lines(result, np.flatnonzero(seen))
+    yield "\n}"
+
+
+def _concept_lines(result: CoalitionData, p: Page) -> Iterator[str]:
+    """The ``concepts`` member: per concept its label, equilibria and stable states."""
+    c = result.conflict
+    yield '\n  "concepts": {'
     for n, k in enumerate(result.concepts):
         yield ("," if n else "") + f'\n    {_j(k)}: {{\n      "label": {_j(COALITION_NAMES[k])},'
         yield f'\n      "equilibria": {_j(_equilibria(result, k, p))},\n      "stable_for": {{'
@@ -311,9 +333,7 @@ def iter_json(result: CoalitionData, offset: int = 0, limit: int | None = None
             yield ("," if i else "") + f"\n        {_j(dm)}: "
             yield from _number_list(result.stable[k][i], p)
         yield "\n      }\n    }"
-    yield ("\n  }" if result.concepts else "}") + ',\n  "states": {'
-    yield from _state_lines(result, np.flatnonzero(seen))
-    yield "\n}"
+    yield "\n  }" if result.concepts else "}"
 
 
 def _improvement_lines(

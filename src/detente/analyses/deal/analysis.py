@@ -35,6 +35,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from detente.analyses import arguments
+from detente.analyses.contract import Progress, header, report
 from detente.analyses.deal.context import DealContext, next_phase
 from detente.analyses.deal.guarantees import guarantees_under
 from detente.analyses.deal.result import (
@@ -62,30 +64,39 @@ def deal_analysis(
     mediate: bool = True,
     max_edits: int = 3,
     engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> DealAnalysis:
     """Analyse the model's phased deal under each concept (default all six).
 
     ``mediate``: when no guarantee setting makes the deal hold, ask the mediation analysis
     (:func:`detente.analyses.mediation.mediate`) for minimal priority changes, with at most
     ``max_edits`` edits per phase. ``engine``: an :class:`Engine` of ``model`` to share.
+    ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as the phases and then
+    the guarantees are analysed.
     """
+    arguments.model(model)
+    arguments.flag(mediate, "mediate")
+    arguments.max_edits(max_edits)
     deal = model.deal
     if deal is None:
         raise AnalysisError(
             f"model {model.name!r} has no deal; add a `deal:` section with its phases "
             "(see docs/model-format.md)"
         )
-    keys = parse_concepts(concepts)  # the six standard concepts only (no L_h)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"))  # no L_h
+    report(progress, 1, 2, "phases, steps and exposures")
     run = DealContext(model, keys, engine if engine is not None else Engine(model))
     codes = [ph.state for ph in deal.phases]
     phases = tuple(_phase(run, deal, k) for k in range(len(codes)))
     steps = tuple(_steps(run, deal))
     exposures = tuple(_exposures(run, deal, phases, steps))
+    report(progress, 2, 2, "guarantees")
     guarantees = {k: guarantees_under(run, deal, k, mediate, max_edits) for k in keys}
     sq = model.status_quo
     return DealAnalysis(
         model.name, deal.name, deal.description, model.option_names, keys, deal.guarantors,
         None if sq is None else run.ref(sq), phases, steps, exposures, guarantees,
+        header(model, keys, {"mediate": mediate, "max_edits": max_edits}),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.explain.result import Explanation
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import Move, OptionChange, StateRef
@@ -216,6 +217,12 @@ class DealAnalysis:
     steps: tuple[Step, ...]
     exposures: tuple[Exposure, ...]
     guarantees: dict[str, GuaranteeResult] = field(default_factory=dict)
+    #: What was analysed and how (the header of :meth:`to_dict`).
+    computed: ResultHeader | None = field(default=None, compare=False)
+
+    def result_header(self) -> ResultHeader:
+        """The result header (model, options, DMs, concepts, parameters)."""
+        return self.computed or ResultHeader(self.model, self.options, (), self.concepts)
 
     def holds(self, concept: str) -> bool:
         return all(p.holds[concept] for p in self.phases)
@@ -229,12 +236,9 @@ class DealAnalysis:
         return next((s.target for s in self.steps if s.stalling), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
+        return with_header(self.result_header(), {
             "deal": self.deal,
             "description": self.description,
-            "options": list(self.options),
-            "concepts": list(self.concepts),
             "status_quo": None if self.status_quo is None else self.status_quo.state,
             "guarantors": list(self.guarantors),
             "phases": [p.to_dict() for p in self.phases],
@@ -244,7 +248,7 @@ class DealAnalysis:
             "breaks_at": {k: self.breaks_at(k) for k in self.concepts},
             "stalls_at": self.stalls_at,
             "guarantees": {k: g.to_dict() for k, g in self.guarantees.items()},
-        }
+        })
 
 
 __all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseMediation",

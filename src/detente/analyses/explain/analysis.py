@@ -34,6 +34,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from detente.analyses import arguments
+from detente.analyses.contract import Progress, header, report
 from detente.analyses.explain.result import (
     Change,
     ConceptVerdict,
@@ -46,10 +47,11 @@ from detente.analyses.explain.result import (
 from detente.analyses.explain.search import SanctionSearch
 from detente.analyses.explain.wording import Wording, join_reason, verdict_summary
 from detente.analyses.moves import Move, StateRef
+from detente.engine import Engine
 from detente.engine.registry import get_concept, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
-from detente.model.errors import DetenteError
+from detente.model.errors import AnalysisError, DetenteError
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.states import StateRefError
 
@@ -138,12 +140,16 @@ def explain(
     concepts: Iterable[str] | None = None,
     *,
     index: MoveIndex | None = None,
+    engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> Explanation:
     """Explain, per DM and concept, why ``state`` is or is not stable.
 
     ``state``: a state number (1-based), a Y/N string or an option→Y/N mapping. ``dms``: DM
     names (default all); ``concepts``: keys among nash, gmr, smr, seq, sim, seq_sim (default
-    all). ``index``: a :class:`MoveIndex` to reuse across calls on the same model.
+    all). ``index``: a :class:`MoveIndex` to reuse across calls on the same model (or
+    ``engine``: an engine of ``model``, whose index is used). ``progress``: a
+    :class:`~detente.analyses.contract.ProgressEvent` per DM explained.
 
     >>> import detente
     >>> e = explain(detente.load("examples/elmira.yaml"), 1, dms=["LG"], concepts=["gmr"])
@@ -155,11 +161,19 @@ def explain(
     who = resolve_dms(model, dms)
     keys = resolve_concepts(arguments.optional_names(concepts, "concepts"))
     s = int(model.index_of(code)[0])
+    if engine is not None:
+        if engine.conflict is not model:
+            raise AnalysisError("the engine given to explain was built for another model")
+        index = index or engine.move_index()
     search = SanctionSearch(model, index)
     write = Wording(model)
-    out = [_explain_dm(model, search, write, i, s, keys) for i in who]
+    out = []
+    for n, i in enumerate(who):
+        report(progress, n + 1, len(who), model.dm_names[i])
+        out.append(_explain_dm(model, search, write, i, s, keys))
+    head = header(model, keys, {"state": s + 1, "dms": [model.dm_names[i] for i in who]})
     return Explanation(
-        model.name, model.option_names, write.ref(s), model.n_states, keys, tuple(out)
+        model.name, model.option_names, write.ref(s), model.n_states, keys, tuple(out), head
     )
 
 

@@ -6,9 +6,10 @@ States, option changes and moves are the shared types of :mod:`detente.analyses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.moves import Move, OptionChange, StateRef
 from detente.engine.registry import concept_label, get_concept
 from detente.model.errors import AnalysisError
@@ -131,6 +132,14 @@ class Explanation:
     n_states: int
     concepts: tuple[str, ...]
     dms: tuple[DMExplanation, ...]
+    #: What was analysed and how (the header of :meth:`to_dict`).
+    computed: ResultHeader | None = field(default=None, compare=False)
+
+    def result_header(self) -> ResultHeader:
+        """The result header (model, options, DMs, concepts, parameters)."""
+        return self.computed or ResultHeader(
+            self.model, self.options, tuple(d.dm for d in self.dms), self.concepts,
+            {"state": self.state.number, "dms": [d.dm for d in self.dms]})
 
     def dm(self, name: str) -> DMExplanation:
         for d in self.dms:
@@ -146,17 +155,14 @@ class Explanation:
         return self.dm(dm).verdict(concept).stable
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "options": list(self.options),
+        return with_header(self.result_header(), {
             "state": self.state.to_dict(),
             "n_states": self.n_states,
-            "concepts": list(self.concepts),
             "stable": {
                 d.dm: {v.concept: v.stable for v in d.verdicts} for d in self.dms
             },
             "dms": [d.to_dict() for d in self.dms],
-        }
+        })
 
 
 __all__ = ["Change", "ConceptVerdict", "DMExplanation", "ExplainError", "Explanation",

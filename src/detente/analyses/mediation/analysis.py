@@ -29,11 +29,12 @@ feasible state must become an equilibrium) under the requested solution concepts
 from __future__ import annotations
 
 import itertools
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from detente.analyses import arguments
+from detente.analyses.contract import Progress, header, report
 from detente.analyses.explain.analysis import resolve_state
 from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
@@ -53,7 +54,7 @@ from detente.engine import Engine
 from detente.engine.registry import parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
+from detente.model.errors import AnalysisError, ArgumentError
 from detente.model.preferences import Preference, RankingPreference, StatementPreference
 
 DEFAULT_CONCEPTS: tuple[str, ...] = ("seq",)
@@ -68,6 +69,8 @@ def mediate(
     reachable: bool = False,
     dms: Sequence[str] | None = None,
     engine: Engine | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> MediationResult:
     """What would make ``target`` hold (see the module docstring).
 
@@ -76,14 +79,19 @@ def mediate(
     large). ``limit``: the most solutions listed (0 = all). ``reachable``: also require that
     the status quo evolves to the target by unilateral improvements. ``dms``: the parties
     whose statements may change (default all). ``engine``: an engine of ``model`` to share
-    (its layouts serve the forward checks).
+    (its layouts serve the forward checks). ``progress``: a
+    :class:`~detente.analyses.contract.ProgressEvent` as the requirements, the search and
+    the solutions start.
     """
-    c = model
-    _check_counts(max_edits, limit)
+    c = arguments.model(model)
+    arguments.max_edits(max_edits)
+    arguments.limit(limit)
+    report(progress, 1, 3, "requirements and levers")
     targets = resolve_targets(c, target)
     chosen = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS)
     if reachable and c.status_quo is None:
-        raise AnalysisError("reachable=True needs a status quo in the model")
+        raise ArgumentError("reachable=True needs a status quo in the model",
+                            parameter="reachable")
     editable = _editable(c, dms)
     _check_edit_spaces(c, editable, max_edits)
     check_work(c, target, targets, chosen)
@@ -104,6 +112,7 @@ def mediate(
     levers: list[Lever] = mediator_levers(c, targets, chosen, engine)
     notes = _notes(c, editable)
 
+    report(progress, 2, 3, "searching statement edits")
     spaces = [
         build_space(c, local, j, 0 if already else max_edits, j in editable,
                     full_order=reachable)
@@ -120,6 +129,7 @@ def mediate(
         min_edits, hits = search_coupled(local, spaces, chosen, max_edits, limit, accept)
     else:
         min_edits, hits = search_own(local, spaces, chosen, max_edits)
+    report(progress, 3, 3, "checking the solutions")
     solutions, truncated = _solutions(c, spaces, hits, targets, chosen, limit, reachable,
                                       engine)
     return MediationResult(
@@ -138,16 +148,10 @@ def mediate(
         editable=tuple(c.dms[j].name for j in sorted(editable)),
         reachable=reachable,
         notes=tuple(notes),
+        computed=header(c, chosen, {"target": str(target), "max_edits": max_edits,
+                                    "limit": limit, "reachable": reachable,
+                                    "dms": [c.dms[j].name for j in sorted(editable)]}),
     )
-
-
-def _check_counts(max_edits: object, limit: object) -> None:
-    """``max_edits`` and ``limit`` are whole numbers, 0 or more (refused by name)."""
-    for name, value, what in (("max_edits", max_edits, "0 or more"),
-                              ("limit", limit, "0 (all) or more")):
-        if (isinstance(value, bool) or not isinstance(value, numbers.Integral)
-                or value < 0):
-            raise AnalysisError(f"{name} must be a whole number, {what}, got {value!r}")
 
 
 def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.mediation.levers import Lever
 from detente.analyses.mediation.requirements import Requirement
 from detente.engine.registry import concept_label
@@ -68,14 +69,21 @@ class MediationResult:
     editable: tuple[str, ...]
     reachable: bool
     notes: tuple[str, ...]
+    #: What was analysed and how (the header of :meth:`to_dict`).
+    computed: ResultHeader | None = field(default=None, compare=False)
+
+    def result_header(self) -> ResultHeader:
+        """The result header (model, options, DMs, concepts, parameters)."""
+        return self.computed or ResultHeader(
+            self.model, (), (), self.concepts,
+            {"target": self.target, "max_edits": self.max_edits,
+             "reachable": self.reachable, "dms": list(self.editable)})
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``detente mediate --format json``."""
-        return {
-            "model": self.model,
+        return with_header(self.result_header(), {
             "target": self.target,
             "targets": list(self.targets),
-            "concepts": list(self.concepts),
             "already_stable": self.already_stable,
             "min_edits": self.min_edits,
             "max_edits": self.max_edits,
@@ -87,7 +95,7 @@ class MediationResult:
             "mediators": list(self.mediators),
             "levers": [lv.to_dict() for lv in self.levers],
             "notes": list(self.notes),
-        }
+        })
 
     # ---- wording ----------------------------------------------------------------------------
     @property

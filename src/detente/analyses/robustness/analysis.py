@@ -31,11 +31,12 @@ the same order).
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from detente.analyses import arguments
+from detente.analyses.contract import Progress, report
 from detente.analyses.robustness.chunks import (
     ChunkSums,
     VariantTables,
@@ -55,6 +56,7 @@ from detente.analyses.robustness.profiles import (
     sample_profiles,
 )
 from detente.analyses.robustness.result import RobustnessResult
+from detente.engine import Engine
 from detente.engine.batch import (
     DEFAULT_MAX_BYTES,
     ProfileGraph,
@@ -72,8 +74,6 @@ DEFAULT_SAMPLES = 10_000
 #: Largest profile space ``exact=True`` enumerates.
 EXACT_LIMIT = 200_000
 
-Progress = Callable[[int, int], None]
-
 
 # ---- the analysis ------------------------------------------------------------------------------
 def robustness(
@@ -86,17 +86,25 @@ def robustness(
     scheduler: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> RobustnessResult:
     """Probability that each state is an equilibrium (and stable per DM) under each concept.
 
     ``exact=True`` enumerates the profile space (refused above :data:`EXACT_LIMIT` profiles);
     ``exact=None`` (default) enumerates when the space has at most ``samples`` profiles and
     samples otherwise; ``exact=False`` always samples. ``scheduler`` is a Dask distributed
-    scheduler address (``tcp://host:8786``) to run the chunks on; ``progress(done, total)`` is
-    called after each chunk.
+    scheduler address (``tcp://host:8786``) to run the chunks on; ``progress`` receives a
+    :class:`~detente.analyses.contract.ProgressEvent` (profiles done of all) after each chunk.
+    ``engine``: accepted for the common call shape; every profile is analysed on its own
+    re-ranked tables, so an engine of ``model`` is not reused (one of another model is
+    refused).
     """
-    keys = parse_concepts(concepts)
-    _check_parameters(samples, seed, exact)
+    keys = parse_concepts(arguments.optional_names(concepts, "concepts"))
+    arguments.samples(samples)
+    arguments.seed(seed)
+    arguments.exact(exact)
+    if engine is not None and engine.conflict is not model:
+        raise AnalysisError("the engine given to robustness was built for another model")
     size = profile_space_size(model)
     if exact is True and size > EXACT_LIMIT:
         raise AnalysisError(
@@ -135,22 +143,6 @@ def robustness(
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
         reaches=total.reaches if sq is not None else None,
     )
-
-
-def _check_parameters(samples: object, seed: object, exact: object) -> None:
-    """Refuse a wrong ``samples``, ``seed`` or ``exact`` by name, before any work."""
-    if not _whole(samples) or samples < 1:  # type: ignore[operator]
-        raise AnalysisError(f"samples must be a whole number of at least 1, got {samples!r}")
-    if seed is not None and (not _whole(seed) or not 0 <= seed < 2**64):  # type: ignore[operator]
-        raise AnalysisError(
-            f"seed must be a whole number from 0 to 2**64 - 1, got {seed!r}")
-    if exact not in (None, True, False):
-        raise AnalysisError(f"exact must be True, False or None (automatic), got {exact!r}")
-
-
-def _whole(value: object) -> bool:
-    """An integer (Python or NumPy), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 #: Bytes held per analysed profile and DM: its variant id in the drawn and the merged tables,
@@ -213,16 +205,22 @@ def _run(
         for lo, hi in chunks:
             parts.append(evaluate_chunk(model, tables, prof.ids[lo:hi], prof.weights[lo:hi],
                                         settings[lo:hi], keys, sq, max_bytes, layouts, graph))
-            if progress:
-                progress(hi, total)
+            report(progress, hi, total, "preference profiles")
         return parts
     from detente.engine.distributed import run_on_cluster
 
     return run_on_cluster(
         scheduler, evaluate_chunk, model, tables,
         [(prof.ids[lo:hi], prof.weights[lo:hi], settings[lo:hi]) for lo, hi in chunks],
-        keys, sq, max_bytes, progress, [hi - lo for lo, hi in chunks],
+        keys, sq, max_bytes, _counts(progress), [hi - lo for lo, hi in chunks],
     )
+
+
+def _counts(progress: Progress | None) -> Callable[[int, int], None] | None:
+    """The cluster runner's ``(done, total)`` calls as :class:`ProgressEvent` values."""
+    if progress is None:
+        return None
+    return lambda done, total: report(progress, done, total, "preference profiles")
 
 
 __all__ = ["DEFAULT_SAMPLES", "EXACT_LIMIT", "Progress", "check_memory", "robustness",

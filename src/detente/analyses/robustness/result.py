@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from detente.analyses.contract import ResultHeader, header, with_header
 from detente.analyses.moves import state_strings
 from detente.analyses.robustness.profiles import Element
 from detente.engine.registry import concept_label
@@ -126,18 +127,21 @@ class RobustnessResult:
                     for i, dm in enumerate(c.dm_names)
                 },
             }
-        return {
-            "model": c.name,
+        return with_header(self.result_header(), {
             "profiles": self.profiles,
             "samples": self.samples,
             "distinct": self.distinct,
             "exact": self.exact,
             "seed": self.seed,
-            "options": list(c.option_names),
             "concepts": concepts,
             "status_quo": self.status_quo(),
             "sensitivity": {k: self.sensitivity(k) for k in self.concepts},
-        }
+        })
+
+    def result_header(self) -> ResultHeader:
+        """What was analysed and how: samples drawn, seed used, exact or not."""
+        return header(self.conflict, self.concepts,
+                      {"samples": self.samples, "seed": self.seed, "exact": self.exact})
 
     # ---- DataFrames ----------------------------------------------------------------------
     def frame(self) -> pd.DataFrame:

@@ -8,19 +8,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
 from detente.analyses import arguments
+from detente.analyses.contract import Progress, header, report
 from detente.analyses.stability.result import StabilityResult
 from detente.engine import Engine
 from detente.engine.budget import check_memory
 from detente.engine.registry import get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
-
-Progress = Callable[[str], None]
 
 
 def analyze(
@@ -35,7 +34,8 @@ def analyze(
 
     ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
     (which ``concepts`` may also name).
-    ``progress`` is called with a description before each concept. ``engine``: an
+    ``progress`` receives a :class:`~detente.analyses.contract.ProgressEvent` as each
+    concept starts (step k of the concepts, and which concept). ``engine``: an
     :class:`~detente.engine.Engine` over ``model`` to reuse (e.g. one re-ranked with
     ``Engine.with_preferences``, sharing layouts across preference profiles).
     """
@@ -48,13 +48,14 @@ def analyze(
     elif engine.conflict is not model:
         raise AnalysisError("the engine given to analyze was built for another model")
     out: dict[str, np.ndarray] = {}
-    for key in keys:
+    for k, key in enumerate(keys):
         c = get_concept(key)
-        if progress:
-            progress(f"{key} (limited move)" if c.is_limited
-                     else f"{c.label} for every decision maker")
+        report(progress, k + 1, len(keys), f"{key} (limited move)" if c.is_limited
+               else f"{c.label} for every decision maker")
         out[key] = engine.stable(key)
-    return StabilityResult(model, out)
+    limited = [get_concept(key).horizon for key in keys if get_concept(key).is_limited]
+    return StabilityResult(model, out, header(model, keys, {"horizon": limited[0] if limited
+                                                            else None}))
 
 
 __all__ = ["Progress", "analyze"]

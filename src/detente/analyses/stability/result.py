@@ -3,11 +3,12 @@ views and DataFrame."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente.analyses.contract import ResultHeader, header, with_header
 from detente.analyses.stability.views import EquilibriumViews
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
@@ -24,6 +25,8 @@ class StabilityResult(EquilibriumViews):
 
     conflict: Conflict
     stable: dict[str, np.ndarray]  # concept -> (DMs, states) bool
+    #: How it was computed (the header of :meth:`to_dict`); None: built from the above.
+    computed: ResultHeader | None = field(default=None, compare=False)
 
     @property
     def concepts(self) -> tuple[str, ...]:
@@ -55,18 +58,21 @@ class StabilityResult(EquilibriumViews):
             }
         return {**self.header(), "concepts": concepts}
 
+    def result_header(self) -> ResultHeader:
+        """What was analysed and how (:class:`~detente.analyses.contract.ResultHeader`)."""
+        return self.computed or header(self.conflict, self.concepts)
+
     def header(self) -> dict[str, Any]:
-        """The keys of :meth:`to_dict` before ``concepts``: the model's name, options, DMs,
-        number of states and status quo (shared with the streamed JSON of
+        """The keys of :meth:`to_dict` but ``concepts``' data: the result header (its
+        ``concepts`` replaced in place by the per-concept data), then the DMs, number of
+        states and status quo (shared with the streamed JSON of
         :func:`detente.surfaces.outputs.state_table.iter_json`)."""
         c = self.conflict
-        return {
-            "model": c.name,
-            "options": list(c.option_names),
+        return with_header(self.result_header(), {
             "dms": list(c.dm_names),
             "n_states": c.n_states,
             "status_quo": None if c.status_quo is None else c.state_string(c.status_quo),
-        }
+        })
 
     def frame(self) -> pd.DataFrame:
         """One row per feasible state: Y/N per option, each DM's rank (1 = best), and a

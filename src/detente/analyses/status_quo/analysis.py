@@ -25,6 +25,7 @@ import numpy as np
 
 from detente.analyses import arguments
 from detente.analyses.coalitions.result import parse_coalitions
+from detente.analyses.contract import Progress, report
 from detente.analyses.stability.analysis import analyze
 from detente.analyses.status_quo.result import Edge, EvolutionResult
 from detente.engine import Engine
@@ -44,6 +45,7 @@ def evolve(
     concepts: Iterable[str] | None = None,
     *,
     engine: Engine | None = None,
+    progress: Progress | None = None,
 ) -> EvolutionResult:
     """Status-quo analysis from ``start`` (a Y/N string or 1-based state number; default the
     model's status quo).
@@ -52,7 +54,9 @@ def evolve(
     improvements of the model's ``coalitions``, or a list of coalitions (lists of DM names).
     ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
     limited-move stability with horizon h, for two-DM models). ``engine``: an engine over
-    ``model`` to reuse (its cached stability is shared).
+    ``model`` to reuse (its cached stability is shared). ``progress``: a
+    :class:`~detente.analyses.contract.ProgressEvent` as the equilibria, then the reachable
+    states, are computed.
 
     >>> import detente
     >>> evolve(detente.load("examples/elmira.yaml"), coalitions=True).final_numbers()
@@ -82,7 +86,9 @@ def evolve(
     if engine is None:
         engine = Engine(model)
     moves = engine.move_index()
+    report(progress, 1, 2, "equilibria")
     stability = analyze(model, keys, engine=engine)
+    report(progress, 2, 2, "states reachable by improvements")
     feasible = model.feasible
     names = model.dm_names
     member_idx = [[model.dm_index(n) for n in h] for h in chosen]

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from detente.analyses.coalitions.result import Coalition, Step
+from detente.analyses.contract import ResultHeader, header, with_header
 from detente.analyses.moves import JointMove, joint_move
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
@@ -139,9 +140,7 @@ class EvolutionResult:
         def st(code: int) -> dict[str, Any]:
             return {"number": c.state_number(code), "state": c.state_string(code)}
 
-        return {
-            "model": c.name,
-            "options": list(c.option_names),
+        return with_header(self.result_header(), {
             "dms": list(c.dm_names),
             "start": st(self.start),
             "coalitions": [list(h) for h in self.coalitions],
@@ -163,7 +162,14 @@ class EvolutionResult:
                 {k: _plain(v) for k, v in row.items()}
                 for row in self.frame().reset_index().to_dict(orient="records")
             ],
-        }
+        })
+
+    def result_header(self) -> ResultHeader:
+        """What was analysed and how: the start state and the coalitions."""
+        c = self.conflict
+        return header(c, tuple(self.equilibria), {
+            "start": c.state_number(self.start),
+            "coalitions": [list(h) for h in self.coalitions]})
 
     def frame(self) -> pd.DataFrame:
         """Status quo to equilibrium: one row per final state or equilibrium (any concept):

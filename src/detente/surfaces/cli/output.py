@@ -23,7 +23,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 from typer.core import TyperGroup
 
-from detente.model.errors import DetenteError
+from detente.model.errors import AnalysisError, ArgumentError, DetenteError
 
 if TYPE_CHECKING:  # imported where used: the command line starts without numpy or pandas
     import numpy as np
@@ -204,8 +204,45 @@ class DetenteGroup(TyperGroup):
             raise typer.Exit(EXIT_INPUT) from None
 
 
+#: The analyses' parameters (:mod:`detente.analyses.requests`) and the flag that sets each:
+#: the one place the command line translates a parameter name into its own words.
+FLAGS: dict[str, str] = {
+    "concepts": "--concept", "horizon": "--horizon", "samples": "--samples", "seed": "--seed",
+    "exact": "--exact", "max_edits": "--max-edits", "limit": "--limit",
+    "reachable": "--reachable", "dms": "--dm", "target": "--target", "start": "--start",
+    "coalitions": "--coalition", "all_coalitions": "--all", "offset": "--offset",
+}
+
+
+def cli_words(text: str, parameter: str | None = None) -> str:
+    """An analysis message with the parameter names it uses replaced by their flags:
+    ``name must``, ``name=True``, ``name=N``, ``(name)`` and any use of a name with an
+    underscore (``max_edits``); ``parameter`` (the :class:`ArgumentError`'s) also where
+    the message starts with it.
+
+    >>> cli_words("seed must be a whole number; use samples=5 or fewer")
+    '--seed must be a whole number; use --samples 5 or fewer'
+    >>> cli_words("exact=True enumerates; restrict which parties may change (dms)")
+    '--exact enumerates; restrict which parties may change (--dm)'
+    """
+    import re
+
+    for name, flag in FLAGS.items():
+        text = re.sub(rf"(?<![\w-]){name}=True\b", flag, text)
+        text = re.sub(rf"(?<![\w-]){name}=(?=\w)", flag + " ", text)
+        text = re.sub(rf"\({name}\)", f"({flag})", text)
+        text = re.sub(rf"(?<![\w-]){name}(?= must\b)", flag, text)
+        if "_" in name:  # no word of prose: every use names the parameter
+            text = re.sub(rf"(?<![\w-]){name}(?!\w)", flag, text)
+        if name == parameter:
+            text = re.sub(rf"^{name}(?![\w])", flag, text)
+    return text
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, DetenteError):
         where = f"'{exc.filename}': " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, AnalysisError):
+        return cli_words(str(exc), exc.parameter if isinstance(exc, ArgumentError) else None)
     return str(exc)

@@ -19,10 +19,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
+from detente.analyses.contract import Progress
+from detente.analyses.requests import AnalyzeRequest, MediateRequest, RobustnessRequest
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError, DetenteError, error_data
+from detente.model.errors import AnalysisError, ArgumentError, DetenteError, error_data
 from detente.surfaces.web import service
-from detente.surfaces.web.jobs import ProgressFn, Work
+from detente.surfaces.web.jobs import Work
 from detente.surfaces.web.workbench import Workbench
 
 MAX_ID = 2**62
@@ -99,15 +101,15 @@ class JobRequest(BaseModel):
     kind: Literal["analysis", "casefile", "coalitions", "deal", "evolve", "explain", "mediate",
                   "report", "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
-    horizon: int | None = Field(default=None, ge=1, le=64)
+    horizon: int | None = Field(default=None, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
-    samples: int = Field(default=10_000, ge=1, le=service.MAX_SAMPLES,
+    samples: int = Field(default=10_000, le=service.MAX_SAMPLES,
                          description="robustness: profiles to sample")
-    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="robustness: random seed")
+    seed: int = Field(default=0, le=2**32 - 1, description="robustness: random seed")
     exact: bool = Field(default=False, description="robustness: enumerate every profile")
     target: str | None = Field(default=None, min_length=1, max_length=64,
                                description="mediate: the state or Y/N/- pattern to make stable")
-    max_edits: int = Field(default=3, ge=0, le=MAX_EDITS, description="mediate: most edits")
+    max_edits: int = Field(default=3, le=MAX_EDITS, description="mediate: most edits")
     state: str | None = Field(default=None, min_length=1, max_length=64,
                               description="explain: the state (number or Y/N string)")
     start: str | None = Field(default=None, min_length=1, max_length=64,
@@ -280,7 +282,8 @@ async def download_gmcr(model_id: ModelId, b: Bench, version: VersionQuery = Non
             description="Exactly `detente analyze --format json`.")
 async def analysis(model_id: ModelId, b: Bench, version: VersionQuery = None,
                    concept: ConceptQuery = None,
-                   horizon: Annotated[int | None, Query(ge=1, le=64)] = None) -> Response:
+                   horizon: Annotated[int | None, Query(le=64)] = None) -> Response:
+    AnalyzeRequest(concept, horizon)
     return await _json(b.analysis_json, model_id, version, concept, horizon)
 
 
@@ -382,9 +385,10 @@ async def report(model_id: ModelId, b: Bench, version: VersionQuery = None,
             "refused (413) with the job to start instead (`kind: robustness`).")
 async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
                      concept: ConceptQuery = None,
-                     samples: Annotated[int, Query(ge=1, le=service.MAX_SAMPLES)] = 10_000,
-                     seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 0,
+                     samples: Annotated[int, Query(le=service.MAX_SAMPLES)] = 10_000,
+                     seed: Annotated[int, Query(le=2**32 - 1)] = 0,
                      exact: bool = False) -> Response:
+    RobustnessRequest(concept, samples=samples, seed=seed, exact=exact or None)
     v, model = await _run(b.model, model_id, version)
     key = (tuple(concept or ()), samples, seed, exact)
     job = {"kind": "robustness", "version": v.version, "concepts": concept,
@@ -404,11 +408,13 @@ async def robustness(model_id: ModelId, b: Bench, version: VersionQuery = None,
 async def mediate(model_id: ModelId, b: Bench,
                   target: Annotated[str, Query(min_length=1, max_length=64)],
                   version: VersionQuery = None, concept: ConceptQuery = None,
-                  max_edits: Annotated[int, Query(ge=0, le=MAX_EDITS)] = 3,
-                  limit: Annotated[int, Query(ge=0, le=1000)] = 10,
+                  max_edits: Annotated[int, Query(le=MAX_EDITS)] = 3,
+                  limit: Annotated[int, Query(le=1000)] = 10,
                   reachable: bool = False,
                   dm: Annotated[list[str] | None, Query(max_length=64)] = None,
                   ) -> Response:
+    MediateRequest(target, concept, max_edits=max_edits, limit=limit, reachable=reachable,
+                   dms=dm)
     v, model = await _run(b.model, model_id, version)
     key = (target, tuple(concept or ()), max_edits, limit, reachable, tuple(dm or ()))
     job = {"kind": "mediate", "version": v.version, "target": target, "concepts": concept,
@@ -445,14 +451,15 @@ async def case_file(model_id: ModelId, b: Bench, version: VersionQuery = None) -
 def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, int]:
     """The work of a job request and its progress steps."""
     concepts, horizon = body.concepts, body.horizon
+    _job_request(body)
     if body.kind == "analysis":
         from detente.engine.registry import parse_concepts
 
-        def analysis_work(progress: ProgressFn) -> dict[str, Any]:
+        def analysis_work(progress: Progress) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
         return analysis_work, len(parse_concepts(concepts, horizon))
     if body.kind == "robustness":
-        def robustness_work(progress: ProgressFn) -> dict[str, Any]:
+        def robustness_work(progress: Progress) -> dict[str, Any]:
             return service.robustness(model, concepts, body.samples, body.seed, body.exact,
                                       progress)
         return robustness_work, 1
@@ -474,9 +481,44 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
     }
     compute = simple[body.kind]
 
-    def work(progress: ProgressFn) -> dict[str, Any]:
+    def work(progress: Progress) -> dict[str, Any]:
         return compute()
     return work, 1
+
+
+def _job_request(body: JobRequest) -> None:
+    """Check a job's arguments with the request layer's rules, before it is queued."""
+    if body.kind == "analysis":
+        AnalyzeRequest(body.concepts, body.horizon)
+    elif body.kind == "robustness":
+        RobustnessRequest(body.concepts, samples=body.samples, seed=body.seed,
+                          exact=body.exact or None)
+    elif body.kind == "mediate" and body.target is not None:
+        MediateRequest(body.target, body.concepts, max_edits=body.max_edits)
+
+
+#: The web's name for each analysis parameter that it calls differently (query or body
+#: field); the one place the web API translates an :class:`ArgumentError`'s parameter.
+FIELDS: dict[str, str] = {"concepts": "concept", "dms": "dm", "coalitions": "coalition",
+                          "all_coalitions": "all"}
+
+
+def field_of(parameter: str) -> str:
+    """The query or body field that sets ``parameter``."""
+    return FIELDS.get(parameter, parameter)
+
+
+def error_answer(exc: DetenteError) -> dict[str, Any]:
+    """The JSON of a 422: ``detail`` (the message) and ``error`` (:func:`error_data`); for
+    an :class:`ArgumentError` naming a parameter, ``error.field`` is the web's field for it
+    and ``detail`` says that field where the message starts with the parameter."""
+    data = error_data(exc)
+    text = str(exc)
+    if isinstance(exc, ArgumentError) and exc.parameter is not None:
+        data["field"] = field_of(exc.parameter)
+        if text.startswith(exc.parameter + " "):
+            text = data["field"] + text[len(exc.parameter):]
+    return {"detail": text, "error": data}
 
 
 def _needed(value: str | None, kind: str, what: str) -> str:
@@ -488,7 +530,7 @@ def _needed(value: str | None, kind: str, what: str) -> str:
 def _bounded(work: Work, limits: service.Limits, kind: str) -> Work:
     """``work`` whose result is refused (the job fails with the size) when its JSON is over
     ``limits.max_answer_bytes``, so a finished job never holds an unbounded result."""
-    def run(progress: ProgressFn) -> dict[str, Any]:
+    def run(progress: Progress) -> dict[str, Any]:
         result = work(progress)
         size = len(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
         service.check_answer(size, limits, f"this {kind} job", estimated=False)

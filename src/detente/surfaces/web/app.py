@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from detente.model.errors import DetenteError, ModelError, ModelTooLargeError, error_data
+from detente.model.errors import DetenteError, ModelError, ModelTooLargeError
 from detente.surfaces.web import api, pages
 from detente.surfaces.web.config import Settings
 from detente.surfaces.web.guards import (
@@ -135,7 +135,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         status = 413 if isinstance(exc, ModelTooLargeError) else 422
         if not request.url.path.startswith("/api"):
             return pages.error_page(request, status, str(exc))
-        return JSONResponse({"detail": str(exc), "error": error_data(exc)}, status_code=status)
+        return JSONResponse(api.error_answer(exc), status_code=status)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         if not request.url.path.startswith("/api"):

@@ -26,16 +26,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from detente.analyses.contract import Progress, ProgressEvent
 from detente.model.errors import DetenteError, error_data
 
 logger = logging.getLogger(__name__)
-
-
-class ProgressFn(Protocol):
-    """``progress(message)`` counts one step; ``progress(message, done, total)`` sets them."""
-
-    def __call__(self, message: str, done: int | None = None, total: int | None = None
-                 ) -> None: ...
 
 
 class JobJournal(Protocol):
@@ -46,7 +40,10 @@ class JobJournal(Protocol):
     def get_job(self, job_id: str) -> dict[str, Any] | None: ...
 
 
-Work = Callable[[ProgressFn], dict[str, Any]]
+#: A job's work: called with the one progress type of the analyses
+#: (:data:`detente.analyses.contract.Progress`): each event sets the job's step, total and
+#: message.
+Work = Callable[[Progress], dict[str, Any]]
 #: Finished jobs kept in memory for their results (oldest dropped first).
 KEEP_FINISHED = 200
 #: Bytes (of JSON) of finished jobs' results kept in memory; beyond it the oldest results
@@ -199,22 +196,21 @@ class JobRunner:
             job.state = "running"
         self._keep(job)
 
-        def progress(message: str, done: int | None = None, total: int | None = None) -> None:
+        def progress(event: ProgressEvent) -> None:
             if job.cancel_event.is_set():
                 raise JobCancelled
             with self._lock:
-                job.message = message
-                if total is not None:
-                    job.steps = max(1, total)
-                step = job.done_steps + 1 if done is None else done
-                job.done_steps = min(job.steps, step)
+                job.message = event.text()
+                if event.total is not None:
+                    job.steps = max(1, event.total)
+                job.done_steps = min(job.steps, event.step)
 
         try:
             self._attempt(job, work, progress)
         finally:
             self._keep(job)
 
-    def _attempt(self, job: Job, work: Work, progress: ProgressFn) -> None:
+    def _attempt(self, job: Job, work: Work, progress: Progress) -> None:
         try:
             if job.cancel_event.is_set():
                 raise JobCancelled

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -25,8 +25,10 @@ from urllib.parse import quote
 from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions import CoalitionResult, coalition_analysis
 from detente.analyses.coalitions.output import limit_that_fits
+from detente.analyses.contract import Progress
 from detente.analyses.explain import explain as explain_state
 from detente.analyses.references import check_references
+from detente.analyses.requests import RobustnessRequest
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
 from detente.engine.registry import concept_label, parse_concepts
@@ -34,7 +36,7 @@ from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import dumps, loads
 from detente.formats.yaml_text import read_yaml
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError, ModelError, ModelTooLargeError
+from detente.model.errors import AnalysisError, ArgumentError, ModelError, ModelTooLargeError
 from detente.surfaces.web.config import (
     INLINE_STATES,
     INLINE_WORK,
@@ -43,9 +45,7 @@ from detente.surfaces.web.config import (
     MAX_OPTIONS,
     MAX_STATES,
 )
-from detente.surfaces.web.jobs import ProgressFn
 
-Progress = Callable[[str], None]
 #: Most preference profiles a robustness request may sample.
 MAX_SAMPLES = 20_000
 #: matplotlib's Agg drawing is not thread-safe for one figure machinery; draw one at a time.
@@ -320,21 +320,18 @@ def robustness_work(model: Conflict, samples: int = 10_000, exact: bool = False)
 
 
 def robustness(model: Conflict, concepts: Sequence[str] | None = None, samples: int = 10_000,
-               seed: int = 0, exact: bool = False, progress: ProgressFn | None = None,
+               seed: int = 0, exact: bool = False, progress: Progress | None = None,
                ) -> dict[str, Any]:
     """Exactly ``detente robustness --format json`` (``--samples``, ``--seed``, ``--exact``;
-    always on this machine: no ``--scheduler``). ``progress(message)`` per chunk."""
-    from detente.analyses.robustness import robustness as run
-
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise AnalysisError(f"samples must be between 1 and {MAX_SAMPLES:,}, got {samples}")
-
-    def step(done: int, total: int) -> None:
-        if progress is not None:
-            progress(f"{done:,} of {total:,} preference profiles", done, total)
-
-    return run(model, list(concepts) if concepts else None, samples=samples, seed=seed,
-               exact=exact or None, progress=step).to_dict()
+    always on this machine: no ``--scheduler``); ``progress`` after each chunk. What a valid
+    argument is, the request layer says; over :data:`MAX_SAMPLES` (this server's capacity)
+    is refused here."""
+    request = RobustnessRequest(list(concepts) if concepts else None, samples=samples,
+                                seed=seed, exact=exact or None)
+    if samples > MAX_SAMPLES:
+        raise ArgumentError(f"samples over {MAX_SAMPLES:,} are not run by this server, got "
+                            f"{samples:,}", parameter="samples")
+    return request.run(model, progress=progress).to_dict()
 
 
 def mediate(model: Conflict, target: str, concepts: Sequence[str] | None = None,

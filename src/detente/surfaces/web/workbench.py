@@ -9,6 +9,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from detente.analyses.casefile import CaseFile
+from detente.analyses.contract import Progress
 from detente.analyses.stability import StabilityResult
 from detente.model.conflict import Conflict
 from detente.surfaces.web import service
@@ -136,7 +137,7 @@ class Workbench:
             if job is not None and job.state in ("queued", "running"):
                 return job
 
-            def work(progress: Callable[[str], None]) -> dict[str, Any]:
+            def work(progress: Progress) -> dict[str, Any]:
                 self.cached(v, "case", None, lambda: service.case_file(model, progress))
                 return {"model_id": v.model_id, "version": v.version, "ready": True}
 

@@ -24,7 +24,8 @@ from detente.surfaces.cli.output import (
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
-    from detente.analyses.stability import Progress as ProgressCallback
+    from detente.analyses.contract import Progress as ProgressCallback
+    from detente.analyses.contract import ProgressEvent
     from detente.analyses.stability import StabilityResult
     from detente.model.conflict import Conflict
 
@@ -62,7 +63,7 @@ def analyze_command(
     ] = None,
     horizon: Annotated[
         int | None,
-        typer.Option("--horizon", min=1,
+        typer.Option("--horizon",
                      help="Also limited-move stability L_h with this horizon (two DMs only)."),
     ] = None,
     states: Annotated[
@@ -92,7 +93,7 @@ def analyze_command(
     equilibrium. The table marks equilibria with ✓ per concept. JSON output gives, per concept,
     the equilibria and the states stable for each decision maker.
     """
-    from detente.analyses.stability import analyze
+    from detente.analyses.requests import AnalyzeRequest
     from detente.engine.registry import parse_concepts
     from detente.surfaces.outputs.state_table import iter_json, table_columns, write_table
 
@@ -100,11 +101,11 @@ def analyze_command(
         raise CliError(f"--format {fmt.value} writes a file: give it with --output FILE")
     if output is not None and fmt is AnalyzeFormat.text:
         raise CliError("--output is for --format json, parquet or csv")
+    request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
-    keys = parse_concepts(concept, horizon)
+    keys = parse_concepts(request.concepts, request.horizon)
     with _progress(c, len(keys)) as step:
-        result = analyze(c, keys[: len(keys) - (horizon is not None)], horizon=horizon,
-                         progress=step)
+        result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:
         write_json_chunks(iter_json(result), output)
         return
@@ -127,9 +128,9 @@ def _progress(c: Conflict, total: int) -> Iterator[ProgressCallback | None]:
     with Progress(*columns, console=stderr_console(), transient=True) as bar:
         task = bar.add_task(f"Analysing {c.n_states:,} states", total=total)
 
-        def step(what: str) -> None:
-            bar.update(task, description=f"Analysing {c.n_states:,} states: {what}")
-            bar.advance(task)
+        def step(event: ProgressEvent) -> None:
+            bar.update(task, description=f"Analysing {c.n_states:,} states: {event.message}",
+                       completed=event.step, total=event.total)
 
         yield step
 

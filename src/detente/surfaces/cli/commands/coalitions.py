@@ -62,13 +62,12 @@ def coalitions_command(
     improvement the other DMs cannot sanction. --offset and --limit page the answer by state;
     the JSON is streamed (its shape: docs/coalitions.md).
     """
-    from detente.analyses.coalitions import coalition_analysis
     from detente.analyses.coalitions.output import iter_json, page
+    from detente.analyses.requests import CoalitionsRequest
 
-    c = load_conflict(file)
     given = split_coalitions(coalition)
-    if every and given:
-        raise AnalysisError("give --coalition or --all, not both")
+    request = CoalitionsRequest(given or None, concept or None, all_coalitions=every)
+    c = load_conflict(file)
     if not every and not given and not c.coalitions:
         raise AnalysisError(
             "the model names no coalitions; give them with --coalition A,B, or use --all"
@@ -76,7 +75,7 @@ def coalitions_command(
     if offset > c.n_states:
         raise AnalysisError(f"--offset {offset} is past the last state: the model has "
                             f"{c.n_states:,} feasible states")
-    result = coalition_analysis(c, given or None, concept, all_coalitions=every)
+    result = request.run(c)
     if fmt is OutputFormat.json:
         write_json_chunks(iter_json(result, offset, limit or None))
     else:

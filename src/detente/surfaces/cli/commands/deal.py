@@ -47,9 +47,9 @@ def deal_command(
     guarantees: Walter 2002).
     """
     c = load_conflict(file)
-    from detente.analyses.deal import deal_analysis
+    from detente.analyses.requests import DealRequest
 
-    result = deal_analysis(c, concept or None)
+    result = DealRequest(concept or None).run(c)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:

@@ -64,14 +64,14 @@ def evolve_command(
     where no one improves further with the moves that lead there (who moves, which options
     change), and says which equilibria can and cannot be reached from the start.
     """
-    from detente.analyses.status_quo import evolve
+    from detente.analyses.requests import EvolveRequest
 
     c = load_conflict(file)
     chosen: list[list[str]] = [list(h) for h in c.coalitions] if model_coalitions else []
     chosen += split_coalitions(coalition)
     if model_coalitions and not c.coalitions:
         raise AnalysisError("the model names no coalitions; give them with --coalition A,B")
-    result = evolve(c, start, chosen, concept)
+    result = EvolveRequest(start, chosen, concept or None).run(c)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:

@@ -57,10 +57,10 @@ def explain_command(
     for GMR, SMR and SEQ; a simultaneous response for SIM), or says that none exists, which
     is why the state is unstable.
     """
-    from detente.analyses.explain import explain
+    from detente.analyses.requests import ExplainRequest
 
     c = load_conflict(file)
-    result = explain(c, state, dms=dm or None, concepts=concept or None)
+    result = ExplainRequest(state, dm or None, concept or None).run(c)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:

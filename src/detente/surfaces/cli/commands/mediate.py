@@ -9,10 +9,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
-    CliError,
     FormatOption,
     OutputFormat,
     load_conflict,
@@ -50,10 +48,10 @@ def mediate_command(
         ),
     ] = None,
     max_edits: Annotated[
-        int, typer.Option("--max-edits", "-k", min=0, help="The most statement edits searched.")
+        int, typer.Option("--max-edits", "-k", help="The most statement edits searched.")
     ] = 3,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=0, help="Solutions listed (0 = all).")
+        int, typer.Option("--limit", "-n", help="Solutions listed (0 = all).")
     ] = 10,
     reachable: Annotated[
         bool,
@@ -77,36 +75,15 @@ def mediate_command(
     after which the target is an equilibrium, every distinct minimal solution re-checked by
     the engine; and the settings of the mediators' own options that make it stable.
     """
-    from detente.analyses.mediation import mediate
+    from detente.analyses.requests import MediateRequest
 
-    c = load_conflict(file)
-    try:
-        result = mediate(c, target, concepts=concept or None, max_edits=max_edits, limit=limit,
-                         reachable=reachable, dms=dm or None)
-    except AnalysisError as exc:
-        raise CliError(cli_words(str(exc))) from exc
+    request = MediateRequest(target, concept or None, max_edits=max_edits, limit=limit,
+                             reachable=reachable, dms=dm or None)
+    result = request.run(load_conflict(file))
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
         render(stdout_console(), result)
-
-
-#: The analysis names its parameters; the command line says its flags instead.
-_FLAGS = ((r"(?<![\w-])max_edits(?![\w])", "--max-edits"), (r"\(dms\)", "(--dm)"),
-          (r"(?<![\w-])limit(?= must)", "--limit"), (r"reachable=True", "--reachable"))
-
-
-def cli_words(text: str) -> str:
-    """An analysis message with its parameter names replaced by this command's flags.
-
-    >>> cli_words("lower max_edits to 2, or restrict which parties may change (dms)")
-    'lower --max-edits to 2, or restrict which parties may change (--dm)'
-    """
-    import re
-
-    for pattern, flag in _FLAGS:
-        text = re.sub(pattern, flag, text)
-    return text
 
 
 def render(console: Console, r: MediationResult) -> None:

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from detente.model.errors import AnalysisError
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
-    CliError,
     FormatOption,
     OutputFormat,
+    cli_words,
     load_conflict,
     print_json,
     print_wide,
@@ -24,7 +23,7 @@ from detente.surfaces.cli.output import (
 )
 
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
-    from detente.analyses.robustness import Progress as ProgressCallback
+    from detente.analyses.contract import Progress as ProgressCallback
     from detente.analyses.robustness import RobustnessResult
 
 #: Profiles drawn by default (the same number as ``detente.analyses.robustness.DEFAULT_SAMPLES``;
@@ -40,7 +39,7 @@ EXAMPLE = (
 def robustness_command(
     file: Annotated[Path, typer.Argument(help="Model file (.yaml or .yml) with uncertainty.")],
     samples: Annotated[
-        int, typer.Option("--samples", min=1,
+        int, typer.Option("--samples",
                           help="Profiles to sample when the profile space is larger than this "
                           "(it is enumerated exactly when it is not).")
     ] = DEFAULT_SAMPLES,
@@ -74,42 +73,24 @@ def robustness_command(
     --exact), otherwise --samples profiles are drawn with --seed, the same for every concept.
     Also: the status quo's fate, and which uncertain element moves the leading states most.
     """
-    from detente.analyses.robustness import profile_space_size, robustness
+    from detente.analyses.requests import RobustnessRequest
+    from detente.analyses.robustness import profile_space_size
 
+    request = RobustnessRequest(concept or None, samples=samples, seed=seed, exact=exact or None)
     c = load_conflict(file)
-    try:
-        with _bar(profile_space_size(c), samples, exact) as step:
-            result = robustness(c, concept, samples=samples, seed=seed, exact=exact or None,
-                                scheduler=scheduler, progress=step)
-    except AnalysisError as exc:
-        raise CliError(cli_words(str(exc))) from exc
+    with _bar(profile_space_size(c), samples, exact) as step:
+        result = request.run(c, progress=step, scheduler=scheduler)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
         return
     render(result, limit)
 
 
-#: The analysis names its parameters; the command line says its flags instead.
-_FLAGS = ((r"exact=True", "--exact"), (r"samples=", "--samples "),
-          (r"(?<![\w-])samples(?= must)", "--samples"), (r"(?<![\w-])seed(?= must)", "--seed"))
-
-
-def cli_words(text: str) -> str:
-    """An analysis message with its parameter names replaced by this command's flags.
-
-    >>> cli_words("seed must be a whole number; use samples=5 or fewer")
-    '--seed must be a whole number; use --samples 5 or fewer'
-    """
-    import re
-
-    for pattern, flag in _FLAGS:
-        text = re.sub(pattern, flag, text)
-    return text
-
-
 @contextmanager
 def _bar(space: int, samples: int, exact: bool) -> Iterator[ProgressCallback]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from detente.analyses.contract import ProgressEvent
 
     total = space if exact or space <= samples else samples
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -117,8 +98,8 @@ def _bar(space: int, samples: int, exact: bool) -> Iterator[ProgressCallback]:
     with Progress(*columns, console=stderr_console(), transient=True) as bar:
         task = bar.add_task("Preference profiles", total=total)
 
-        def step(done: int, of: int) -> None:
-            bar.update(task, completed=done, total=of)
+        def step(event: ProgressEvent) -> None:
+            bar.update(task, completed=event.step, total=event.total)
 
         yield step
 
@@ -174,6 +155,9 @@ def render(result: RobustnessResult, limit: int) -> None:
                     probs = ("no profile has this setting" if result.exact
                              else "not drawn in the sample")
                 console.print(f"      {s['setting']} ({_pct(s['probability'])}): {probs}")
+
+
+__all__ = ["cli_words", "register", "render", "robustness_command"]
 
 
 def register(app: typer.Typer) -> None:

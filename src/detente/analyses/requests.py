@@ -1,0 +1,208 @@
+"""The request layer: one validated request per analysis, the only place the argument rules
+live (through :mod:`detente.analyses.arguments`).
+
+The CLI builds a request from its options, the web API from its query or body fields; both
+then call :meth:`run` (or the analysis with ``**request.kwargs()``). A wrong value raises
+:class:`~detente.model.errors.ArgumentError` naming the Python parameter; the CLI says its
+flag instead (:func:`detente.surfaces.cli.output.flag_words`), the web API its field.
+Rules about what the server can afford (inline work, answer bytes) stay in the web.
+
+>>> RobustnessRequest(samples=0)
+Traceback (most recent call last):
+...
+detente.model.errors.ArgumentError: samples must be a whole number of at least 1, got 0
+>>> MediateRequest("YN", max_edits=2).kwargs()["max_edits"]
+2
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from detente.analyses import arguments
+
+if TYPE_CHECKING:
+    from detente.analyses.coalitions import CoalitionResult
+    from detente.analyses.contract import Progress
+    from detente.analyses.deal import DealAnalysis
+    from detente.analyses.explain import Explanation
+    from detente.analyses.mediation import MediationResult
+    from detente.analyses.robustness import RobustnessResult
+    from detente.analyses.stability import StabilityResult
+    from detente.analyses.status_quo import EvolutionResult
+    from detente.engine import Engine
+    from detente.model.conflict import Conflict
+
+@dataclass(frozen=True)
+class _Request:
+    """Common part: the concepts (None: the analysis's default)."""
+
+    def kwargs(self) -> dict[str, Any]:
+        """The analysis's keyword arguments."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def _concepts(self, value: object) -> None:
+        object.__setattr__(self, "concepts", arguments.optional_names(value, "concepts"))
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest(_Request):
+    """``analyze``: concepts and an optional limited-move horizon."""
+
+    concepts: Sequence[str] | None = None
+    horizon: int | None = None
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        arguments.optional_horizon(self.horizon)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> StabilityResult:
+        from detente.analyses.stability import analyze
+
+        return analyze(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class ExplainRequest(_Request):
+    """``explain``: a state, the DMs to explain (None: all) and concepts."""
+
+    state: int | str
+    dms: Sequence[str] | None = None
+    concepts: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", arguments.state_ref(self.state, "state"))
+        object.__setattr__(self, "dms", arguments.optional_names(self.dms, "dms"))
+        self._concepts(self.concepts)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> Explanation:
+        from detente.analyses.explain import explain
+
+        return explain(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class MediateRequest(_Request):
+    """``mediate``: a target state or pattern, concepts, max_edits, limit, reachable, dms."""
+
+    target: int | str
+    concepts: Sequence[str] | None = None
+    max_edits: int = 3
+    limit: int = 10
+    reachable: bool = False
+    dms: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
+        self._concepts(self.concepts)
+        arguments.max_edits(self.max_edits)
+        arguments.limit(self.limit)
+        arguments.flag(self.reachable, "reachable")
+        object.__setattr__(self, "dms", arguments.optional_names(self.dms, "dms"))
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> MediationResult:
+        from detente.analyses.mediation import mediate
+
+        return mediate(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class RobustnessRequest(_Request):
+    """``robustness``: concepts, samples, seed (None: fresh), exact (None: automatic)."""
+
+    concepts: Sequence[str] | None = None
+    samples: int = 10_000
+    seed: int | None = 0
+    exact: bool | None = None
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        arguments.samples(self.samples)
+        arguments.seed(self.seed)
+        arguments.exact(self.exact)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None, **extra: Any) -> RobustnessResult:
+        """``extra``: ``scheduler`` and ``max_bytes`` (how to run, not what to compute)."""
+        from detente.analyses.robustness import robustness
+
+        return robustness(model, engine=engine, progress=progress, **self.kwargs(), **extra)
+
+
+@dataclass(frozen=True)
+class CoalitionsRequest(_Request):
+    """``coalition_analysis``: coalitions (None: the model's), every coalition, concepts."""
+
+    coalitions: Sequence[Sequence[str]] | None = None
+    concepts: Sequence[str] | None = None
+    all_coalitions: bool = False
+
+    def __post_init__(self) -> None:
+        if self.coalitions is not None:
+            object.__setattr__(self, "coalitions",
+                               arguments.groups(self.coalitions, "coalitions"))
+        self._concepts(self.concepts)
+        arguments.flag(self.all_coalitions, "all_coalitions")
+        if self.coalitions and self.all_coalitions:
+            from detente.model.errors import ArgumentError
+
+            raise ArgumentError("give coalitions or all_coalitions=True, not both",
+                                parameter="all_coalitions")
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> CoalitionResult:
+        from detente.analyses.coalitions import coalition_analysis
+
+        return coalition_analysis(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class EvolveRequest(_Request):
+    """``evolve``: a start state (None: the status quo), coalitions (True: the model's)."""
+
+    start: int | str | None = None
+    coalitions: bool | Sequence[Sequence[str]] = False
+    concepts: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.start is not None:
+            object.__setattr__(self, "start", arguments.state_ref(self.start, "start"))
+        if not isinstance(self.coalitions, bool):
+            object.__setattr__(self, "coalitions",
+                               arguments.groups(self.coalitions, "coalitions"))
+        self._concepts(self.concepts)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> EvolutionResult:
+        from detente.analyses.status_quo import evolve
+
+        return evolve(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class DealRequest(_Request):
+    """``deal_analysis``: concepts, whether to mediate, max_edits per phase."""
+
+    concepts: Sequence[str] | None = None
+    mediate: bool = True
+    max_edits: int = 3
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        arguments.flag(self.mediate, "mediate")
+        arguments.max_edits(self.max_edits)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> DealAnalysis:
+        from detente.analyses.deal import deal_analysis
+
+        return deal_analysis(model, engine=engine, progress=progress, **self.kwargs())
+
+
+__all__ = ["AnalyzeRequest", "CoalitionsRequest", "DealRequest", "EvolveRequest",
+           "ExplainRequest", "MediateRequest", "RobustnessRequest"]
