@@ -1,11 +1,47 @@
-"""Shared fixtures for the test suite."""
+"""Shared fixtures and the hypothesis profiles of the test suite.
+
+Profiles (env var ``HYPOTHESIS_PROFILE``, default "ci"):
+- "ci": deterministic (derandomize, no example database), each test's own ``max_examples``
+  (100 where a test sets none), no deadline;
+- "dev": random and with the local example database, ``DEV_SCALE`` times each test's
+  ``max_examples``, for hunting bugs before a commit.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+DEV_SCALE = 5
+"""How many times more examples the "dev" profile runs than "ci"."""
+
+settings.register_profile("ci", derandomize=True, database=None, deadline=None,
+                          max_examples=100)
+settings.register_profile("dev", derandomize=False, deadline=None,
+                          max_examples=100 * DEV_SCALE)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+if PROFILE not in ("ci", "dev"):
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE={PROFILE!r}: expected 'ci' or 'dev'")
+settings.load_profile(PROFILE)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under "dev", scale every hypothesis test's own ``max_examples`` by ``DEV_SCALE``."""
+    if PROFILE != "dev":
+        return
+    done: set[int] = set()  # parametrised items share one function: scale it once
+    for item in items:
+        obj = getattr(item, "obj", None)
+        test = getattr(obj, "__func__", obj)
+        own = getattr(test, "_hypothesis_internal_use_settings", None)
+        if isinstance(own, settings) and id(test) not in done and own is not settings.default:
+            done.add(id(test))
+            test._hypothesis_internal_use_settings = settings(  # type: ignore[union-attr]
+                own, max_examples=own.max_examples * DEV_SCALE)
 
 WriteModel = Callable[..., Path]
 """``write_model(text, name='model.yaml') -> Path``."""

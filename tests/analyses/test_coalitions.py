@@ -20,6 +20,7 @@ from detente.formats import load_model
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.errors import AnalysisError, ModelError
 from detente.model.preferences import PayoffPreference
+from strategies import coalitions as coalitions_of
 from strategies import conflicts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,11 +89,7 @@ def _members(c: Conflict, key: tuple[str, ...]) -> list[int]:
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_matches_direct_implementation(c: Conflict, data: st.DataObject) -> None:
     n = len(c.dms)
-    picked = data.draw(st.lists(
-        st.lists(st.integers(0, n - 1), min_size=2, max_size=n, unique=True),
-        min_size=1, max_size=2,
-    ))
-    coalitions = [[c.dm_names[i] for i in h] for h in picked]
+    coalitions = data.draw(st.lists(coalitions_of(c), min_size=1, max_size=2))
     res = coalition_analysis(c, coalitions)
     states = reference.feasible_states(c)
     ref = Direct(c)

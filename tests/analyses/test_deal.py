@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import random
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,11 +28,11 @@ from detente.analyses.explain import explain
 from detente.engine import CONCEPTS
 from detente.formats.native import dumps, loads
 from detente.model import Conflict, DecisionMaker, ModelError
-from detente.model.deal import Deal, Phase, step_problem
+from detente.model.deal import Deal, Phase
 from detente.model.errors import AnalysisError
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.preferences import PayoffPreference
-from strategies import conflicts
+from strategies import deals
 
 ROOT = Path(__file__).resolve().parents[2]
 EXCHANGE = ROOT / "tests" / "data" / "exchange_deal.yaml"
@@ -230,26 +229,6 @@ def _canonical(r: DealAnalysis, recode: Any) -> dict[str, Any]:
 
 def _identity(code: int) -> int:
     return code
-
-
-@st.composite
-def deals(draw: st.DrawFn) -> Conflict:
-    """A random small conflict with a random legal deal of 1-3 phases and guarantors."""
-    c = draw(conflicts(max_dms=3, max_options=5))
-    feasible = [int(x) for x in c.feasible]
-    rnd = random.Random(draw(st.integers(0, 2**16)))
-    sq = rnd.choice(feasible)
-    path = [sq]
-    for _ in range(draw(st.integers(1, 3))):
-        nxt = [s for s in feasible if s != path[-1] and step_problem(c, path[-1], s) is None]
-        if not nxt:
-            break
-        path.append(rnd.choice(nxt))
-    if len(path) == 1:  # no legal step from the status quo: a one-phase deal, no status quo
-        sq = None
-    phases = tuple(Phase(f"p{k}", s) for k, s in enumerate(path[1:] or path))
-    guarantors = tuple(draw(st.lists(st.sampled_from(c.option_names), max_size=2, unique=True)))
-    return replace(c, status_quo=sq, deal=Deal("d", phases, guarantors=guarantors))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,7 +20,8 @@ from detente.formats import load_model
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ModelError
 from detente.surfaces.cli.app import app
-from strategies import conflicts
+from strategies import coalitions as coalitions_of
+from strategies import conflicts, states
 
 ROOT = Path(__file__).resolve().parents[2]
 ELMIRA = ROOT / "examples" / "elmira.yaml"
@@ -148,11 +149,8 @@ def direct_evolution(
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_matches_direct_search(c: Conflict, data: st.DataObject) -> None:
-    n = len(c.dms)
-    start = data.draw(st.sampled_from(reference.feasible_states(c)))
-    picked = data.draw(st.lists(
-        st.lists(st.integers(0, n - 1), min_size=2, max_size=n, unique=True), max_size=2))
-    coalitions = [[c.dm_names[i] for i in h] for h in picked]
+    start = int(data.draw(states(c)))
+    coalitions = data.draw(st.lists(coalitions_of(c), max_size=2))
     ev = evolve(c, start=c.state_string(start), coalitions=coalitions)
     chosen = [sorted(c.dm_index(x) for x in key) for key in ev.coalitions]
     want_edges, dist = direct_evolution(c, start, chosen)

@@ -23,6 +23,7 @@ from detente.model.states import (
     letter,
     texts,
 )
+from strategies import spaces
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "detente"
 DIRECTIONS: tuple[Direction, ...] = ("both", "fwd", "back")
@@ -34,15 +35,6 @@ def space(n: int, feasible: list[int] | None = None,
     dirs = directions if directions is not None else ("both",) * n
     codes = np.array(sorted(feasible if feasible is not None else range(1 << n)), dtype=np.int64)
     return StateSpace(names, dirs, codes)
-
-
-@st.composite
-def spaces(draw: st.DrawFn) -> StateSpace:
-    """A space of 1-6 options, a random non-empty feasible subset, random directions."""
-    n = draw(st.integers(1, 6))
-    codes = draw(st.sets(st.integers(0, (1 << n) - 1), min_size=1))
-    dirs = tuple(draw(st.lists(st.sampled_from(DIRECTIONS), min_size=n, max_size=n)))
-    return space(n, sorted(codes), dirs)
 
 
 # ----- hand examples ----------------------------------------------------------------------------
