@@ -25,10 +25,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from detente import __version__
 from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
+
+if TYPE_CHECKING:
+    from detente.engine import Engine
 
 #: The version written in every result header (the package's ``__version__``).
 VERSION: str = __version__
@@ -73,6 +77,18 @@ def header(model: Conflict, concepts: Iterable[str],
         concepts=tuple(concepts),
         parameters=MappingProxyType(dict(parameters or {})),
     )
+
+
+def own_engine(model: Conflict, engine: Engine | None, who: str) -> Engine:
+    """``engine`` if it was built for ``model`` (a new one if None); one of another model is
+    refused (its tables would answer for the wrong states)."""
+    from detente.engine import Engine
+
+    if engine is None:
+        return Engine(model)
+    if engine.conflict is not model:
+        raise AnalysisError(f"the engine given to {who} was built for another model")
+    return engine
 
 
 def with_header(head: ResultHeader, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -125,4 +141,4 @@ def report(progress: Progress | None, step: int, total: int | None = None,
 
 
 __all__ = ["HEADER_KEYS", "VERSION", "Progress", "ProgressEvent", "ResultHeader", "header",
-           "report", "with_header"]
+           "own_engine", "report", "with_header"]

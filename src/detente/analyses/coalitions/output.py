@@ -50,7 +50,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from detente.analyses.contract import header, with_header
+from detente.analyses.contract import ResultHeader, header, with_header
 from detente.engine.registry import COALITION_NAMES
 from detente.engine.single import MoveIndex, path_to
 from detente.model.conflict import Conflict
@@ -251,12 +251,17 @@ def to_dict(result: CoalitionData, offset: int = 0, limit: int | None = None) ->
     }
 
 
+def result_header(result: CoalitionData) -> ResultHeader:
+    """The result header: the concepts and the coalitions analysed."""
+    return header(result.conflict, result.concepts,
+                  {"coalitions": [list(h) for h in result.coalitions]})
+
+
 def _header(result: CoalitionData, p: Page) -> dict[str, Any]:
     """The result header (``concepts`` as a list, replaced by their data), then the rest of
     the keys before ``coalitions``."""
     c = result.conflict
-    head = header(c, result.concepts, {"coalitions": [list(h) for h in result.coalitions]})
-    return with_header(head, {"dms": list(c.dm_names), "n_states": c.n_states,
+    return with_header(result_header(result), {"dms": list(c.dm_names), "n_states": c.n_states,
                               "definitions": DEFINITIONS,
                               "page": p.to_dict(_count(result, p))})
 

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from detente.analyses.coalitions.output import DEFINITIONS, SizeEstimate
+from detente.analyses.coalitions.output import DEFINITIONS, SizeEstimate, result_header
 from detente.analyses.coalitions.output import estimate as _estimate
 from detente.analyses.coalitions.output import to_dict as _to_dict
+from detente.analyses.contract import ResultHeader
 from detente.analyses.moves import JointMove, joint_move
 from detente.analyses.moves import option_changes as _option_changes
 from detente.analyses.stability.views import EquilibriumViews
@@ -139,6 +140,10 @@ class CoalitionResult(EquilibriumViews):
         source states ``offset + 1`` .. ``offset + limit`` (a page). The shape, and streaming
         it: :mod:`detente.analyses.coalitions.output`."""
         return _to_dict(self, offset, limit)
+
+    def result_header(self) -> ResultHeader:
+        """What was analysed and how: the concepts and the coalitions."""
+        return result_header(self)
 
     def estimate(self, offset: int = 0, limit: int | None = None) -> SizeEstimate:
         """The size of :meth:`to_dict`'s answer for a page, before any of it is built."""

@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from detente.analyses import arguments
-from detente.analyses.contract import Progress, header, report
+from detente.analyses.contract import Progress, header, own_engine, report
 from detente.analyses.deal.context import DealContext, next_phase
 from detente.analyses.deal.guarantees import guarantees_under
 from detente.analyses.deal.result import (
@@ -85,7 +85,7 @@ def deal_analysis(
         )
     keys = parse_concepts(arguments.optional_names(concepts, "concepts"))  # no L_h
     report(progress, 1, 2, "phases, steps and exposures")
-    run = DealContext(model, keys, engine if engine is not None else Engine(model))
+    run = DealContext(model, keys, own_engine(model, engine, "deal_analysis"))
     codes = [ph.state for ph in deal.phases]
     phases = tuple(_phase(run, deal, k) for k in range(len(codes)))
     steps = tuple(_steps(run, deal))

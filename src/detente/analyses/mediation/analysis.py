@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 
 from detente.analyses import arguments
-from detente.analyses.contract import Progress, header, report
+from detente.analyses.contract import Progress, header, own_engine, report
 from detente.analyses.explain.analysis import resolve_state
 from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
@@ -95,7 +95,7 @@ def mediate(
     editable = _editable(c, dms)
     _check_edit_spaces(c, editable, max_edits)
     check_work(c, target, targets, chosen)
-    engine = engine or Engine(c)
+    engine = own_engine(c, engine, "mediate")
     index = engine.move_index()
     local = LocalChecks(c, targets, chosen, index)
     now = local.bits_from_ranks(c.ranks)

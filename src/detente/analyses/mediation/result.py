@@ -114,7 +114,7 @@ class MediationResult:
             return (f"No change of at most {self.max_edits} edits to the parties' statements "
                     f"makes {what} an equilibrium under {self.concept_text}{reach}.")
         n = len(self.solutions)
-        more = " (more exist: raise --limit)" if self.truncated else ""
+        more = " (more exist: raise the limit)" if self.truncated else ""
         return (f"The fewest edits that make {what} an equilibrium under "
                 f"{self.concept_text}{reach}: {self.min_edits}; {n} distinct "
                 f"solution{'s' if n != 1 else ''} listed{more}.")

@@ -25,7 +25,7 @@ import numpy as np
 
 from detente.analyses import arguments
 from detente.analyses.coalitions.result import parse_coalitions
-from detente.analyses.contract import Progress, report
+from detente.analyses.contract import Progress, own_engine, report
 from detente.analyses.stability.analysis import analyze
 from detente.analyses.status_quo.result import Edge, EvolutionResult
 from detente.engine import Engine
@@ -83,8 +83,7 @@ def evolve(
         chosen = parse_coalitions(model, coalitions)
     keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS,
                           allow_limited=True)
-    if engine is None:
-        engine = Engine(model)
+    engine = own_engine(model, engine, "evolve")
     moves = engine.move_index()
     report(progress, 1, 2, "equilibria")
     stability = analyze(model, keys, engine=engine)
