@@ -59,7 +59,7 @@ def own_ranks_only(concept: Concept) -> bool:
     >>> [own_ranks_only(get_concept(k)) for k in CONCEPTS]
     [True, True, True, False, False, False]
     """
-    return not concept.simultaneous and concept.sanction in (None, "gmr", "smr")
+    return concept.own_ranks_only
 #: Largest SIM lookup table (codes of the stacked space) allowed per chunk: 2**24 float32.
 _SIM_TABLE_BITS = 24
 
@@ -331,13 +331,17 @@ def stable_batch(
         first, inverse = distinct_rows(ranks.reshape(p, -1))
         profiles = ranks[first]
         graph = _graph(conflict, lays, max_bytes, method, graph)
-        if graph is not None and {"seq", "sim"} >= set(joint):
-            compiled = graph.stable(profiles, "seq" in joint, "sim" in joint, tick)
+        kinds = [get_concept(c) for c in joint]
+        improving = any(k.rule is not None and k.rule.improving for k in kinds)
+        simultaneous = any(k.simultaneous for k in kinds)
+        if graph is not None and all(k.parts == (k.key,) for k in kinds):
+            # every part the pass computes: the improving sanction and/or SIM
+            compiled = graph.stable(profiles, improving, simultaneous, tick)
             for concept in joint:
                 out[concept] = compiled[concept][inverse]
             joint = []
         for concept in joint:
-            size = chunk_size(conflict, lays, max_bytes, sim=concept == "sim")
+            size = chunk_size(conflict, lays, max_bytes, sim=get_concept(concept).simultaneous)
             res_u = np.empty((profiles.shape[0], n_dms, n), dtype=bool)
             for lo in range(0, profiles.shape[0], size):
                 part = profiles[lo : lo + size]

@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from detente.engine.moves import _CHUNK_CELLS as _DENSE_CELLS
+from detente.engine.registry import get_concept
 from detente.engine.simultaneous import sim_bytes
 from detente.engine.workers import worker_count
 from detente.model.conflict import Conflict
-from detente.model.errors import ModelTooLargeError
+from detente.model.errors import AnalysisError, ModelTooLargeError
 from detente.model.limits import engine_bytes, format_bytes, memory_budget
 
 #: Bytes per grid cell beyond one per state: the grid and the per-row sort of the Improver
@@ -48,11 +49,18 @@ def analysis_bytes(c: Conflict, concepts: Iterable[str] = ()) -> int:
         need += _GRID_CELL * max(0, cells - c.n_states)
         if irreversible and (1 << 2 * k) > _DENSE_CELLS:
             need += _DENSE_CELL * (1 << 2 * k) * min(worker_count(), len(c.dms))
-    keys = {str(x).lower() for x in concepts}
-    if keys & {"sim", "seq_sim"} and len(c.dms) > 1:
+    if any(_simultaneous(str(x)) for x in concepts) and len(c.dms) > 1:
         need += sim_bytes(sum(cells for _, cells, _ in widths), 1 << max(k for k, _, _ in widths),
                           c.n_options, c.n_states, len(c.dms), sum(1 << k for k, _, _ in widths))
     return need
+
+
+def _simultaneous(key: str) -> bool:
+    """Whether concept ``key`` needs SIM's search (unknown keys: no; they are refused later)."""
+    try:
+        return get_concept(key).simultaneous
+    except AnalysisError:
+        return False
 
 
 def check_memory(c: Conflict, concepts: Iterable[str] = ()) -> None:

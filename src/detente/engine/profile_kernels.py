@@ -27,13 +27,10 @@ from __future__ import annotations
 import numpy as np
 
 from detente.engine.compiled import jit, legal_move
-from detente.engine.simultaneous_kernel import by_candidates
+from detente.engine.simultaneous_kernel import by_candidates, scan_candidates
 
 #: Above any rank.
 _INF = np.int64(1) << np.int64(62)
-#: SIM scans a slice of states instead of enumerating responses when the responses are more
-#: than this many times as many as the slice's states.
-_SLICE_FACTOR = 8
 
 
 @jit
@@ -191,10 +188,9 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
             if k == 0:
                 ok = False  # nobody can respond: i's move stands
                 break
-            # responses usually sanction early, while the slice is scanned whole: prefer them
-            # unless their product is far larger than the slice
-            size = col_start[a + 1] - col_start[a]
-            if search == 2 or (search == 0 and _SLICE_FACTOR * size < combos):
+            # the rule the engine's kernel uses; the slice is not sorted by u_i here, so all
+            # its states are candidates
+            if scan_candidates(search, col_start[a + 1] - col_start[a], combos):
                 _ui_columns(i, s, local, uptr, utgt, parts, count)
                 hit = by_candidates(i, s, col_order[col_start[a]:col_start[a + 1]], f, target,
                                     local, parts, count, allowed)

@@ -14,6 +14,27 @@ How a concept is computed is data, not a name test:
 * ``horizon``: limited-move look-ahead (two DMs only);
 * none of these: Nash (a UI is never deterred).
 
+Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
+improvements, whether the mover must be left no escape, how explanations word its absence),
+and so is each concept's share of the local checks' cost (:attr:`Concept.cost`).
+
+**Backends.** A concept is computed in four settings, each a registered implementation with one
+signature per kind (:data:`BACKEND_KINDS`):
+
+* ``"states"``: every state at once (vectorised), ``run(conflict, key) -> (DMs, N) bool``;
+* ``"profiles"``: many preference profiles at once, ``run(conflict, ranks (P, DMs, N), key)
+  -> (P, DMs, N) bool``;
+* ``"local"``: at some target states from local information (mediation),
+  ``run(conflict, targets, key) -> (len(targets), DMs) bool``;
+* ``"witness"``: the sanction that deters one UI s -> s1 of DM i (explanations),
+  ``run(conflict, key, i, s, s1) -> witness or None`` (``None``: the UI stands).
+
+Implementations register with :func:`register_backend`; :func:`backends` lists them (the
+modules of :data:`PROVIDERS` are imported on first use, so importing the registry stays
+cheap) and :meth:`Concept.backends` gives one concept's. The test battery
+(``tests/engine/test_backends.py``) runs every registered pair, so a new backend is checked as
+soon as it registers.
+
 >>> both = get_concept("seq&sim")
 >>> both.key, both.label, both.sanction, both.simultaneous
 ('seq_sim', 'SEQ&SIM', 'seq', True)
@@ -25,15 +46,103 @@ How a concept is computed is data, not a name test:
 
 from __future__ import annotations
 
+import importlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from detente.model.errors import AnalysisError
 
 SanctionKind = Literal["gmr", "seq", "smr"]
 LIMITED_RE = re.compile(r"L(\d+)")
+BackendKind = Literal["states", "profiles", "local", "witness"]
+#: The settings a concept is computed in (see the module docstring for the signatures).
+BACKEND_KINDS: tuple[BackendKind, ...] = ("states", "profiles", "local", "witness")
+#: Modules that register backends when imported (:func:`backends` imports them on first use).
+PROVIDERS: tuple[str, ...] = ("detente.engine.backends",)
+
+
+@dataclass(frozen=True)
+class SanctionRule:
+    """How one kind of sequential sanction is made.
+
+    ``improving``: the others move by their own unilateral improvements only (SEQ), else by
+    any legal moves; ``no_escape``: the sanction must also leave the mover no move to a state
+    it prefers to the start (SMR); ``prefilter``: a weaker kind whose stability holds wherever
+    this one does, checked first by searches (SEQ ⊆ GMR); ``others_reach``: how explanations
+    word what the others cannot do when no sanction exists (``{who}``, ``{from_}``,
+    ``{name}``, ``{s}`` filled in).
+    """
+
+    improving: bool
+    no_escape: bool
+    others_reach: str
+    prefilter: SanctionKind | None = None
+
+
+#: The rule of each sanction kind.
+SANCTIONS: dict[SanctionKind, SanctionRule] = {
+    "gmr": SanctionRule(
+        improving=False, no_escape=False,
+        others_reach="{who} reach {from_} any state {name} likes no better than state {s}",
+    ),
+    "smr": SanctionRule(
+        improving=False, no_escape=True,
+        others_reach="{who} reach {from_} any state {name} likes no better than state {s} "
+        "from which {name} cannot move to something it likes better than state {s}",
+    ),
+    "seq": SanctionRule(
+        improving=True, no_escape=False,
+        others_reach="{who}, by moves that each improve the mover's own position, reach "
+        "{from_} any state {name} likes no better than state {s}",
+        prefilter="gmr",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One registered implementation of a concept in one setting (``kind``)."""
+
+    concept: str
+    kind: BackendKind
+    name: str  # which implementation: "engine", "compiled", "stacked", "local", "search"
+    run: Callable[..., Any]
+
+
+_REGISTERED: dict[tuple[str, BackendKind, str], Backend] = {}
+_LOADED: list[bool] = [False]
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def register_backend(
+    concepts: str | Iterable[str], kind: BackendKind, name: str
+) -> Callable[[_F], _F]:
+    """Decorator: register ``run`` as the ``name`` implementation of ``concepts`` (keys) in
+    setting ``kind``; registering the same (concept, kind, name) again replaces it."""
+    if kind not in BACKEND_KINDS:
+        raise ValueError(f"unknown backend kind {kind!r}; expected one of {BACKEND_KINDS}")
+    keys = [concepts] if isinstance(concepts, str) else list(concepts)
+
+    def add(run: _F) -> _F:
+        for key in keys:
+            concept = get_concept(key)
+            _REGISTERED[(concept.key, kind, name)] = Backend(concept.key, kind, name, run)
+        return run
+
+    return add
+
+
+def backends(concept: str | None = None, kind: BackendKind | None = None) -> list[Backend]:
+    """The registered backends (of one concept and/or one kind), in registration order."""
+    if not _LOADED[0]:
+        _LOADED[0] = True
+        for module in PROVIDERS:
+            importlib.import_module(module)
+    key = None if concept is None else get_concept(concept).key
+    return [b for (c, k, _), b in _REGISTERED.items()
+            if (key is None or c == key) and (kind is None or k == kind)]
 
 
 @dataclass(frozen=True)
@@ -48,10 +157,43 @@ class Concept:
     sanction: SanctionKind | None = None
     simultaneous: bool = False
     horizon: int | None = None
+    #: Relative cost of this concept's part of the local checks per reached state (sanctions)
+    #: or per simultaneous response (SIM): see ``engine.local_checks.local_work``.
+    cost: int = 0
 
     @property
     def is_limited(self) -> bool:
         return self.horizon is not None
+
+    @property
+    def deterrable(self) -> bool:
+        """Whether a UI can be deterred at all (every concept but Nash)."""
+        return self.sanction is not None or self.simultaneous
+
+    @property
+    def own_ranks_only(self) -> bool:
+        """Whether stability for DM i depends on DM i's ranks only: Nash, and sanctions made
+        of *any* moves of the others (GMR, SMR); SEQ and SIM use the others' improvements."""
+        return not self.simultaneous and (
+            self.sanction is None or not SANCTIONS[self.sanction].improving
+        )
+
+    @property
+    def rule(self) -> SanctionRule | None:
+        """The rule of this concept's sequential sanction, if it has one."""
+        return None if self.sanction is None else SANCTIONS[self.sanction]
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The one-condition concepts this one is the conjunction of (SEQ&SIM: SEQ and SIM;
+        any other: itself)."""
+        if self.sanction is not None and self.simultaneous:
+            return (self.sanction, SIM_KEY)
+        return (self.key,)
+
+    def backends(self, kind: BackendKind | None = None) -> list[Backend]:
+        """This concept's registered backends (of one kind)."""
+        return backends(self.key, kind)
 
     @property
     def has_coalition_version(self) -> bool:
@@ -71,21 +213,21 @@ STANDARD: tuple[Concept, ...] = (
         "every move a decision maker could gain by can be answered by the others with a "
         "state it likes no better (general metarationality).",
         "every UI meets a sanction: the least the others can reach from it (fixed point)",
-        coalition_label="CGMR", sanction="gmr",
+        coalition_label="CGMR", sanction="gmr", cost=12,
     ),
     Concept(
         "smr", "SMR",
         "like GMR, and the mover cannot escape that sanction by moving again "
         "(symmetric metarationality).",
         "as GMR, minimising the mover's best one-move reply instead of its payoff",
-        coalition_label="CSMR", sanction="smr",
+        coalition_label="CSMR", sanction="smr", cost=5,
     ),
     Concept(
         "seq", "SEQ",
         "like GMR, but the sanction must be made of moves the others themselves gain by "
         "(sequential stability): a credible threat.",
         "as GMR, the others moving by unilateral improvements only",
-        coalition_label="CSEQ", sanction="seq",
+        coalition_label="CSEQ", sanction="seq", cost=2,
     ),
     Concept(
         "sim", "SIM",
@@ -93,7 +235,7 @@ STANDARD: tuple[Concept, ...] = (
         "by (simultaneous stability).",
         "every UI meets a simultaneous response of the others' UIs from the state "
         "(bounded enumeration)",
-        simultaneous=True,
+        simultaneous=True, cost=25,
     ),
     Concept(
         "seq_sim", "SEQ&SIM",
@@ -103,6 +245,8 @@ STANDARD: tuple[Concept, ...] = (
     ),
 )
 _BY_KEY = {c.key: c for c in STANDARD}
+#: The key of the concept that is the simultaneous condition alone (SIM).
+SIM_KEY: str = next(c.key for c in STANDARD if c.simultaneous and c.sanction is None)
 
 #: Keys of the standard concepts, in display order.
 CONCEPTS: tuple[str, ...] = tuple(c.key for c in STANDARD)
@@ -207,19 +351,28 @@ def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
 
 
 __all__ = [
+    "BACKEND_KINDS",
     "COALITION_CONCEPTS",
     "COALITION_NAMES",
     "CONCEPTS",
     "CONCEPT_HELP",
     "CONCEPT_NAMES",
     "LIMITED_RE",
+    "PROVIDERS",
+    "SANCTIONS",
+    "SIM_KEY",
     "STANDARD",
+    "Backend",
+    "BackendKind",
     "Concept",
     "SanctionKind",
+    "SanctionRule",
+    "backends",
     "concept_label",
     "get_concept",
     "limited",
     "normal_key",
     "parse_coalition_concepts",
     "parse_concepts",
+    "register_backend",
 ]

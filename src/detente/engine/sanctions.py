@@ -24,7 +24,7 @@ import numpy as np
 from detente.engine.coalition import coalition_min
 from detente.engine.layout import INF, DMLayout
 from detente.engine.moves import reach_max
-from detente.engine.registry import SanctionKind
+from detente.engine.registry import SANCTIONS, SanctionKind
 
 
 def worst_sanction(
@@ -39,14 +39,10 @@ def worst_sanction(
     u = utilities[i]
     if not responders:
         return np.full(u.shape, INF)
-    if kind == "gmr":
-        return coalition_min(layouts, utilities, responders, u)
-    if kind == "seq":
-        return coalition_min(layouts, utilities, responders, u, improving=True)
-    if kind == "smr":
-        return coalition_min(layouts, utilities, responders, np.maximum(u, best_escape(
-            layouts, utilities, i, movers)))
-    raise ValueError(kind)
+    rule = SANCTIONS[kind]
+    if rule.no_escape:  # what the mover can still reach by moving again counts, not u_i
+        u = np.maximum(u, best_escape(layouts, utilities, i, movers))
+    return coalition_min(layouts, utilities, responders, u, improving=rule.improving)
 
 
 def best_escape(

@@ -36,6 +36,15 @@ def _position(code: int, table: np.ndarray, codes: np.ndarray) -> int:
 
 
 @jit
+def scan_candidates(search: int, candidates: int, responses: int) -> bool:
+    """The one rule both compiled SIM kernels use to pick between the two exact searches:
+    scan the ``candidates`` (states that could be the outcome) rather than enumerate the
+    ``responses`` (their joint product) when there are fewer of them. ``search``: 0 that rule,
+    1 always the responses, 2 always the candidates (1 and 2 for tests)."""
+    return search == 2 or (search == 0 and candidates < responses)
+
+
+@jit
 def _ui_parts(s: int, j: int, util: np.ndarray, group: np.ndarray, local: np.ndarray,
               cells: np.ndarray, width: int, fwd: int, back: int, out: np.ndarray) -> int:
     """DM j's UIs from state s, as the column (j's options) of each, into ``out``; returns
@@ -122,7 +131,7 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
                 break
             # the slice's states ranked <= target by i: a run from ``start``, by bisection
             end = start + np.searchsorted(slice_u[start:stop], target, side="right")
-            if search == 2 or (search == 0 and end - start < combos):
+            if scan_candidates(search, end - start, combos):
                 hit = by_candidates(i, s, slice_states[start:end], ui, target, locals_, parts,
                                     count, allowed)
             else:
@@ -210,4 +219,4 @@ def _by_responses(i: int, s: int, a: int, k: int, movers: np.ndarray, count: np.
             return True
 
 
-__all__ = ["by_candidates", "sim_states"]
+__all__ = ["by_candidates", "scan_candidates", "sim_states"]

@@ -75,20 +75,10 @@ class Wording:
         else:
             who = "the others cannot"
         from_ = f"from state {m.target.number}"
-        if concept == "seq":
-            return (
-                f"no sanction: {who}, by moves that each improve the mover's own position, "
-                f"reach {from_} any state {name} likes no better than state {s + 1}"
-            )
-        if concept == "smr":
-            return (
-                f"no sanction: {who} reach {from_} any state {name} likes no better than "
-                f"state {s + 1} from which {name} cannot move to something it likes better "
-                f"than state {s + 1}"
-            )
-        return (
-            f"no sanction: {who} reach {from_} any state {name} likes no better than "
-            f"state {s + 1}"
+        rule = get_concept(concept).rule
+        assert rule is not None, concept
+        return "no sanction: " + rule.others_reach.format(
+            who=who, from_=from_, name=name, s=s + 1
         )
 
     def no_simultaneous(self, i: int, s: int) -> str:
@@ -116,7 +106,7 @@ def verdict_summary(name: str, s: int, key: str, checks: list[ImprovementCheck])
         return f"{name} has no unilateral improvement from state {s + 1}."
     plural = "s" if total != 1 else ""
     how = get_concept(key)
-    if how.sanction is None and not how.simultaneous:  # Nash
+    if not how.deterrable:  # Nash
         return f"{name} has {total} unilateral improvement{plural} from state {s + 1}."
     bad = sum(not ch.sanctioned for ch in checks)
     if total == 1:

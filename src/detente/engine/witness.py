@@ -1,0 +1,158 @@
+"""Searching for the sanctions that deter one DM's improvement from one state.
+
+* :meth:`SanctionSearch.sequential`: the shortest sequence of moves by the other DMs from the
+  improvement's target — no DM moving twice in a row, as in R_H; for SEQ every step improves
+  its mover's own position — ending at a state the focal DM does not prefer to the start (for
+  SMR also with no escape from there). Breadth-first over (state, last mover), so it explores
+  at most the others' coalition-reachable set (times the number of DMs).
+* :meth:`SanctionSearch.simultaneous`: a simultaneous response from the start (each other DM
+  stays or takes one of its own UIs) whose joint outcome with the improvement is feasible and
+  not preferred by the focal DM; fewer movers first. It enumerates the product of the others'
+  choices, so its cost is not bounded by the reachable set.
+
+:meth:`SanctionSearch.witness` combines them as a concept's data says (its sanction rule,
+its simultaneous flag): the concepts' registered ``"witness"`` backend. States are positions
+in ``conflict.feasible``; moves come from the engine's :class:`~detente.engine.single.MoveIndex`.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+
+from detente.engine.registry import get_concept
+from detente.engine.single import MoveIndex, PathStep
+from detente.model.conflict import Conflict
+
+#: A concept's witness: the sequential sanction's path and the simultaneous response (each
+#: ``None`` where the concept does not ask for it).
+Witness = tuple[list[PathStep] | None, list[tuple[int, int]] | None]
+
+
+class SanctionSearch:
+    """Sanction searches from one state for one model (moves cached across DMs/concepts)."""
+
+    def __init__(self, model: Conflict, index: MoveIndex | None = None) -> None:
+        self.c = model
+        self.index = index or MoveIndex(model)
+        self.ranks = self.index.payoff_ranks
+        self.n = len(model.dms)
+
+    def sequential(
+        self, i: int, s: int, s1: int, *, improving: bool, smr: bool
+    ) -> list[PathStep] | None:
+        """Shortest sanction path from ``s1`` as (mover, from, to) positions, or ``None``.
+
+        BFS over (state, last mover); the start node has no last mover among the others.
+        """
+        ui = self.ranks[i]
+        us = int(ui[s])
+        members = [j for j in range(self.n) if j != i]
+        escape: dict[int, bool] = {}
+
+        def goal(t: int) -> bool:
+            if int(ui[t]) > us:
+                return False
+            if not smr:
+                return True
+            if t not in escape:
+                r = self.index.reach(i, t)
+                escape[t] = bool(r.size) and int(ui[r].max()) > us
+            return not escape[t]
+
+        start = (s1, -1)
+        parent: dict[tuple[int, int], tuple[int, int]] = {}
+        # Last movers with which each state was reached. Once a state has two different ones,
+        # every DM can move on from it, so further nodes for it add nothing: at most two nodes
+        # per state are kept, which bounds the search by twice the reachable set.
+        # The start allows every mover already.
+        lasts: dict[int, list[int]] = {s1: [-1, -2]}
+        frontier = [start]
+        while frontier:
+            nxt: list[tuple[int, int]] = []
+            for node in frontier:
+                pos, last = node
+                for j in members:
+                    if j == last:
+                        continue
+                    step = self.index.improve(j, pos) if improving else self.index.reach(j, pos)
+                    for t in step.tolist():
+                        got = lasts.setdefault(t, [])
+                        if len(got) >= 2 or j in got:
+                            continue
+                        got.append(j)
+                        child = (t, j)
+                        parent[child] = node
+                        if goal(t):
+                            return _path(parent, child, start)
+                        nxt.append(child)
+            frontier = nxt
+        return None
+
+    def witness(self, key: str, i: int, s: int, s1: int) -> Witness | None:
+        """What deters i's UI s -> s1 under concept ``key``: (sanction path or ``None``,
+        simultaneous response or ``None``), each part present when the concept needs it;
+        ``None`` when the UI stands (always under Nash)."""
+        how = get_concept(key)
+        if not how.deterrable:
+            return None
+        path: list[PathStep] | None = None
+        response: list[tuple[int, int]] | None = None
+        rule = how.rule
+        if rule is not None:
+            path = self.sequential(i, s, s1, improving=rule.improving, smr=rule.no_escape)
+            if path is None:
+                return None
+        if how.simultaneous:
+            response = self.simultaneous(i, s, s1)
+            if response is None:
+                return None
+        return path, response
+
+    def simultaneous(self, i: int, s: int, s1: int) -> list[tuple[int, int]] | None:
+        """A simultaneous response (mover, target position) from ``s``, fewest movers first."""
+        c = self.c
+        feasible = c.feasible
+        ui = self.ranks[i]
+        us = int(ui[s])
+        base = int(feasible[s1])
+        choices = []
+        for j in range(self.n):
+            if j == i:
+                continue
+            imp = self.index.improve(j, s)
+            if imp.size:
+                choices.append((j, imp))
+        for k in range(1, len(choices) + 1):
+            for subset in combinations(choices, k):
+                joint = np.array([base], dtype=np.int64)
+                for j, imp in subset:
+                    mask = int(c.dm_masks[j])
+                    part = feasible[imp] & mask
+                    joint = ((joint[:, None] & ~mask) | part[None, :]).ravel()
+                pos = np.minimum(np.searchsorted(feasible, joint), feasible.size - 1)
+                ok = (feasible[pos] == joint) & (ui[pos] <= us)
+                hits = np.flatnonzero(ok)
+                if hits.size:
+                    picks = np.unravel_index(int(hits[0]), tuple(imp.size for _, imp in subset))
+                    return [(j, int(imp[int(p)])) for (j, imp), p in zip(subset, picks,
+                                                                          strict=True)]
+        return None
+
+
+def _path(
+    parent: dict[tuple[int, int], tuple[int, int]],
+    node: tuple[int, int],
+    start: tuple[int, int],
+) -> list[tuple[int, int, int]]:
+    steps: list[tuple[int, int, int]] = []
+    while node != start:
+        prev = parent[node]
+        steps.append((node[1], prev[0], node[0]))
+        node = prev
+    steps.reverse()
+    return steps
+
+
+__all__ = ["SanctionSearch", "Witness"]
