@@ -20,7 +20,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from detente.analyses.contract import Progress
-from detente.analyses.requests import AnalyzeRequest, MediateRequest, RobustnessRequest
+from detente.analyses.requests import (
+    AnalyzeRequest,
+    CoalitionsRequest,
+    DealRequest,
+    EvolveRequest,
+    ExplainRequest,
+    MediateRequest,
+    RobustnessRequest,
+)
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ArgumentError, DetenteError, error_data
 from detente.surfaces.web import service
@@ -296,6 +304,7 @@ async def explain(model_id: ModelId, b: Bench,
                   version: VersionQuery = None,
                   dm: Annotated[list[str] | None, Query(max_length=64)] = None,
                   concept: ConceptQuery = None) -> Response:
+    ExplainRequest(state, dm, concept)
     v, model = await _run(b.model, model_id, version)
     job = {"kind": "explain", "version": v.version, "state": state, "concepts": concept}
     return await _json(b.answer, v, "explain", (state, tuple(dm or ()), tuple(concept or ())),
@@ -312,8 +321,9 @@ async def evolve(model_id: ModelId, b: Bench, version: VersionQuery = None,
                  coalition: Annotated[list[str] | None, Query(max_length=64,
                                                               description="A,B")] = None,
                  concept: ConceptQuery = None) -> Response:
-    v, model = await _run(b.model, model_id, version)
     given = _split(coalition)
+    EvolveRequest(start, given or coalitions, concept)
+    v, model = await _run(b.model, model_id, version)
     key = (start, coalitions, tuple(map(tuple, given)), tuple(concept or ()))
     job = {"kind": "evolve", "version": v.version, "start": start,
            "model_coalitions": coalitions, "coalition": coalition, "concepts": concept}
@@ -337,8 +347,9 @@ async def coalitions(model_id: ModelId, b: Bench, version: VersionQuery = None,
                      limit: Annotated[int | None, Query(ge=1, le=MAX_ID, description=(
                          "Most source states in the page (default: all)."))] = None,
                      ) -> Response:
-    v, model = await _run(b.model, model_id, version)
     given = _split(coalition)
+    CoalitionsRequest(given or None, concept, all_coalitions=all)
+    v, model = await _run(b.model, model_id, version)
     key = (tuple(map(tuple, given)), all, tuple(concept or ()), offset, limit)
     job = {"kind": "coalitions", "version": v.version, "coalition": coalition, "all": all,
            "concepts": concept, "offset": offset, "limit": limit}
@@ -432,6 +443,7 @@ async def mediate(model_id: ModelId, b: Bench,
             "guarantees (422 when the model has no deal).")
 async def deal(model_id: ModelId, b: Bench, version: VersionQuery = None,
                concept: ConceptQuery = None) -> Response:
+    DealRequest(concept)
     v, model = await _run(b.model, model_id, version)
     job = {"kind": "deal", "version": v.version, "concepts": concept}
     return await _json(b.answer, v, "deal", tuple(concept or ()),
@@ -495,6 +507,16 @@ def _job_request(body: JobRequest) -> None:
                           exact=body.exact or None)
     elif body.kind == "mediate" and body.target is not None:
         MediateRequest(body.target, body.concepts, max_edits=body.max_edits)
+    elif body.kind == "explain" and body.state is not None:
+        ExplainRequest(body.state, None, body.concepts)
+    elif body.kind == "evolve":
+        EvolveRequest(body.start, _split(body.coalition) or body.model_coalitions,
+                      body.concepts)
+    elif body.kind == "coalitions":
+        CoalitionsRequest(_split(body.coalition) or None, body.concepts,
+                          all_coalitions=body.all)
+    elif body.kind == "deal":
+        DealRequest(body.concepts)
 
 
 #: The web's name for each analysis parameter that it calls differently (query or body

@@ -28,7 +28,7 @@ from detente.analyses.coalitions.output import limit_that_fits
 from detente.analyses.contract import Progress
 from detente.analyses.explain import explain as explain_state
 from detente.analyses.references import check_references
-from detente.analyses.requests import RobustnessRequest
+from detente.analyses.requests import CoalitionsRequest, RobustnessRequest
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
 from detente.engine.registry import concept_label, parse_concepts
@@ -241,8 +241,7 @@ def _chosen_coalitions(model: Conflict, given: Sequence[Sequence[str]], every: b
     """The coalitions ``coalitions(model, given, every)`` analyses (checked as it checks)."""
     from detente.analyses.coalitions import every_coalition, parse_coalitions
 
-    if every and given:
-        raise AnalysisError("give coalition=A,B or all=true, not both")
+    CoalitionsRequest(given or None, all_coalitions=every)  # the argument rules
     if not every and not given and not model.coalitions:
         raise AnalysisError("the model names no coalitions; give them as coalition=A,B, "
                             "or all=true")
