@@ -123,11 +123,13 @@ def page(result: CoalitionData, offset: int = 0, limit: int | None = None) -> Pa
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= n:
         raise ArgumentError(
             f"offset must be a whole number from 0 to {n:,} (the model's feasible states), "
-            f"got {offset!r}"
+            f"got {offset!r}",
+            parameter="offset",
         )
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
                               or limit < 1):
-        raise ArgumentError(f"limit must be a whole number of states, 1 or more, got {limit!r}")
+        raise ArgumentError(f"limit must be a whole number of states, 1 or more, got {limit!r}",
+                            parameter="limit")
     stop = n if limit is None else min(n, offset + limit)
     return Page(offset, limit, offset, stop)
 
