@@ -110,16 +110,19 @@ def _cases(kind: str, count: int) -> Iterator[tuple[str, str]]:
         yield f"{kind} case {k} (from {files[f].name}, seed {SEED})", text
 
 
+@pytest.mark.slow
 def test_fuzz_yaml_models() -> None:
     for case, text in _cases("yaml", YAML_CASES):
         check(lambda t: loads(t, source="fuzz.yaml"), text, case)
 
 
+@pytest.mark.slow
 def test_fuzz_gmcr_models() -> None:
     for case, text in _cases("json", JSON_CASES):
         check(lambda t: loads_gmcr(t, source="fuzz.gmcr"), text, case)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["yaml", "json"])
 def test_fuzz_command_line(kind: str, tmp_path: Path) -> None:
     """The command line exits 0 or 2 on every input: never a traceback (exit 1)."""
@@ -212,6 +215,7 @@ def _raise(exc: BaseException) -> Callable[[], Any]:
     return fn
 
 
+@pytest.mark.slow
 def test_runner_fails_crashes_hangs_memory_and_nan(tmp_path: Path) -> None:
     """What the runner counts as a failure: another exception, NaN in JSON, a command past its
     time or memory budget (killed when it does not return), a process that dies; the commands
@@ -253,6 +257,7 @@ def test_failure_names_its_reproduction(tmp_path: Path) -> None:
     assert f.file.read_text(encoding="utf-8", errors="surrogatepass") == case.text
 
 
+@pytest.mark.slow
 def test_synthetic_seeds_run_every_command(tmp_path: Path) -> None:
     """The unmutated synthetic seeds load and every command answers them (no refusals), so
     their mutations reach every analysis."""
@@ -266,6 +271,7 @@ def test_synthetic_seeds_run_every_command(tmp_path: Path) -> None:
 
 
 # ----- the short pass ---------------------------------------------------------------------------
+@pytest.mark.slow
 def test_fuzz_every_command(tmp_path: Path) -> None:
     """A short seeded pass of the structure-aware fuzzer: every command on every case, each
     within its budget, through the command line for a sample (benchmarks/bench_fuzz.py runs
@@ -280,6 +286,7 @@ def test_fuzz_every_command(tmp_path: Path) -> None:
     assert all(report.stats[name].runs == loaded for name in fuzzing.COMMAND_NAMES[1:])
 
 
+@pytest.mark.slow
 def test_fuzz_real_command_line(tmp_path: Path) -> None:
     """A few cases through the installed ``detente`` program: exit 0 or 2, within budget."""
     pool = fuzzing.seeds(large=False)

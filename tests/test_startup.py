@@ -64,6 +64,7 @@ def _cli(*args: str) -> str:
             "    assert not exit.code, exit.code")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_analyze_of_the_flagship_loads_neither_numba_nor_pandas(fmt: str) -> None:
     """The flagship is below the SIM backends' threshold: analysing it with every concept

@@ -239,6 +239,7 @@ def test_no_coalition_improves_on_the_status_quo(model: Conflict) -> None:
             assert graph.coalition_improvements(h, sq) == [], h
 
 
+@pytest.mark.slow
 def test_sensitivity_to_israels_order(model: Conflict, result: StabilityResult) -> None:
     hostages_over_demands = _reorder(model, "Israel", [0, 1, 2, 4, 3, 5, 6, 7])
     hostages_over_guarantee = _reorder(model, "Israel", [0, 1, 4, 2, 3, 5, 6, 7])

@@ -85,6 +85,7 @@ def _members(c: Conflict, key: tuple[str, ...]) -> list[int]:
     return [c.dm_index(n) for n in key]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_matches_direct_implementation(c: Conflict, data: st.DataObject) -> None:
@@ -114,6 +115,7 @@ def test_matches_direct_implementation(c: Conflict, data: st.DataObject) -> None
                     assert table[m, k] == ref.stable_against(concept, i, members, s)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts(max_dms=4, max_options=6))
 def test_sequences_are_legal_and_concepts_nest(c: Conflict) -> None:
@@ -141,6 +143,7 @@ def test_sequences_are_legal_and_concepts_nest(c: Conflict) -> None:
         assert not (st_[concept] & ~noncoop.stable[concept]).any()
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6))
 def test_state_by_state_search_matches_dense_groups(c: Conflict) -> None:
@@ -417,6 +420,7 @@ def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
 
 
 # ----- the JSON: compact, streamed, sized and paged (issue 16, item 7) ----------------------
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_json_stream_pages_and_estimate_agree_with_the_moves(
@@ -524,6 +528,7 @@ def test_cli_json_pages_and_streams() -> None:
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_flagship_all_coalitions_json_is_compact() -> None:
     """The fuzzer's case: `coalitions --all --format json` on the flagship wrote 484 MB (55 s,
     4.3 GB). One page of it now: 26 coalitions, states 1 to 40, in about a hundred kB, the

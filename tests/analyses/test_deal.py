@@ -578,6 +578,7 @@ def _alternating(model: Conflict, n: int) -> Conflict:
     return replace(model, deal=Deal("long", phases))
 
 
+@pytest.mark.slow
 def test_a_long_deal_over_two_states_mediates_once_per_state(
     flagship: Conflict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -626,6 +627,7 @@ def test_a_long_deal_over_two_states_mediates_once_per_state(
             assert m.result.to_dict() == twin.result.to_dict()
 
 
+@pytest.mark.slow
 def test_holds_is_right_for_one_state_with_different_next_phases(
     exchange: Conflict, flagship: Conflict
 ) -> None:

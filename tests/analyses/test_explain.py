@@ -195,6 +195,7 @@ def _check_legal(c: Conflict, e: Explanation) -> None:
                     assert v.concept != "nash"
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(c=conflicts(max_dms=4, max_options=6), data=st.data())
 def test_explanation_agrees_with_engine_and_paths_are_legal(

@@ -168,6 +168,7 @@ CASES = [(seed, concept) for concept, seeds in
          for seed in seeds]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "concept"), CASES)
 def test_minimal_edits_match_brute_force(seed: int, concept: str) -> None:
     c = random_model(seed, n_dms=2 + seed % 2, max_statements=2 + seed % 2)
@@ -206,6 +207,7 @@ def test_minimal_edits_match_brute_force(seed: int, concept: str) -> None:
         assert tuple(tuple(lists[dm.name]) for dm in c.dms) == _solution_lists(c, s)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "concept"),
                          [(s, x) for x, r in {"nash": range(800, 815), "seq": range(815, 835),
                                               "sim": range(835, 845)}.items() for s in r])
@@ -258,6 +260,7 @@ def test_requirements_follow_the_definitions(seed: int) -> None:
             assert met == bool(engine.stable(concept)[i, pos])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(700, 720))
 def test_local_checks_agree_with_engine(seed: int) -> None:
     c = random_model(seed, n_dms=2 + seed % 3)
@@ -280,6 +283,7 @@ def test_edit_lists_counts_and_paths() -> None:
     assert lists[(0, 3, 1, 2)].edits[0].op == "add"
 
 
+@pytest.mark.slow
 def test_flagship_deal() -> None:
     c = detente.load("examples/ceasefire_2024.yaml")
     seq = mediate(c, "YNNYYY----N", ["seq"])
@@ -306,6 +310,7 @@ def test_bad_input_is_refused() -> None:
         mediate(c, "YYNNNNNNNNN")
 
 
+@pytest.mark.slow
 def test_cli_json_shape(tmp_path: object) -> None:
     out = run_cli("mediate", "examples/ceasefire_2024.yaml", "--target", "YNNYYY----N",
                   "-c", "nash", "--format", "json")
@@ -349,6 +354,7 @@ def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> No
 FLAGSHIP = "examples/ceasefire_2024.yaml"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("m", "c"), [(3, 1), (4, 0), (2, 3), (5, 2), (6, 0), (5, 1)])
 def test_lists_within_counts_the_enumeration_exactly(m: int, c: int) -> None:
     """The closed-form count (drops + adds + moves outside a longest increasing subsequence)
@@ -432,6 +438,7 @@ def test_work_estimate_bounds_what_is_built() -> None:
         assert local_work(c, big, concepts) > local_work(c, small, concepts)
 
 
+@pytest.mark.slow
 def test_report_skips_a_too_broad_mediation_target_and_says_why() -> None:
     """`report` hung when the model's mediation target was that broad."""
     import time

@@ -184,6 +184,7 @@ def test_certain_model_has_probabilities_zero_or_one() -> None:
         assert (r.equilibrium[k] == expected.equilibrium_mask(k)).all()
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_local_result() -> None:
     distributed = pytest.importorskip("distributed")
     c = toy()
@@ -195,6 +196,7 @@ def test_dask_local_cluster_gives_the_local_result() -> None:
     assert remote.to_dict() == local.to_dict()
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("detente.engine.distributed.CONNECT_TIMEOUT", "1s")
     with pytest.raises(AnalysisError, match="cannot reach the Dask scheduler"):
@@ -442,6 +444,7 @@ def test_too_many_samples_are_refused_up_front_with_the_memory_needed(
     assert "Traceback" not in res.stderr + res.stdout
 
 
+@pytest.mark.slow
 def test_the_memory_estimate_covers_a_measured_run() -> None:
     """The estimate is an upper bound of what a sampled run allocates (tracemalloc)."""
     import tracemalloc

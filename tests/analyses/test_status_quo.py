@@ -230,6 +230,7 @@ def test_cli_help_has_an_example() -> None:
     assert result.exit_code == 0 and "Example: detente evolve" in result.stdout
 
 
+@pytest.mark.slow
 def test_cli_limit_caps_the_equilibria_lists() -> None:
 
 

@@ -42,6 +42,7 @@ def random_profiles(c: Conflict, seed: int, count: int) -> np.ndarray:
     return np.concatenate([c.ranks[None].astype(np.int64), extra]).astype(np.int32)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16), st.integers(1, 6))
 def test_batch_matches_plain_engine_per_profile(c: Conflict, seed: int, count: int) -> None:
@@ -56,6 +57,7 @@ def test_batch_matches_plain_engine_per_profile(c: Conflict, seed: int, count: i
                 assert (out[concept][p] == plain.stable(concept)).all(), (concept, p)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
 def test_both_compiled_sim_searches_match_the_engine(c: Conflict, seed: int) -> None:
@@ -69,6 +71,7 @@ def test_both_compiled_sim_searches_match_the_engine(c: Conflict, seed: int) -> 
             assert (sim[p] == Engine(with_ranks(c, ranks[p])).stable("sim")).all(), (search, p)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
 def test_inclusion_laws_profile_by_profile(c: Conflict, seed: int) -> None:

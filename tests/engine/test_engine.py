@@ -30,24 +30,28 @@ def engine_sets(c: Conflict) -> dict[str, dict[str, frozenset[int]]]:
     }
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts())
 def test_engine_matches_reference(c: Conflict) -> None:
     assert engine_sets(c) == reference.stable_sets(c)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=4))
 def test_engine_matches_reference_many_small(c: Conflict) -> None:
     assert engine_sets(c) == reference.stable_sets(c)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(conflicts(max_dms=3, max_options=6, irreversible=False))
 def test_engine_matches_reference_reversible(c: Conflict) -> None:
     assert engine_sets(c) == reference.stable_sets(c)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts())
 def test_inclusion_laws(c: Conflict) -> None:
@@ -84,6 +88,7 @@ def _permuted(c: Conflict, option_perm: list[int], dm_perm: list[int]) -> Confli
     return Conflict(c.name, options, tuple(dms), cons), recode  # type: ignore[return-value]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts(max_dms=4, max_options=6), st.randoms(use_true_random=False))
 def test_invariant_under_reordering(c: Conflict, rnd) -> None:  # type: ignore[no-untyped-def]
@@ -173,6 +178,7 @@ def test_engine_matches_reference_on_examples(path) -> None:  # type: ignore[no-
     assert engine_sets(c) == reference.stable_sets(c)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts())
 def test_both_sim_searches_match_reference(c: Conflict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import detente
@@ -29,6 +30,7 @@ from strategies import conflicts
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts(max_dms=4, max_options=6))
 def test_move_index_matches_the_reference(c: Conflict) -> None:

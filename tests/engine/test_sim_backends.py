@@ -36,6 +36,7 @@ def _sim(e: Engine, backend: Backend, search: Search = "auto") -> np.ndarray:
     ])
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts())
 def test_each_backend_and_search_matches_reference(c: Conflict) -> None:

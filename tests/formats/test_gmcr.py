@@ -476,6 +476,7 @@ def conflicts(draw: st.DrawFn) -> Conflict:
     return Conflict("random", options, dms, constraints, coalitions=coalitions)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts())
 def test_model_gmcr_model_preserves_states_and_ranks(c: Conflict) -> None:

@@ -167,6 +167,7 @@ def assert_same_model(a: Conflict, b: Conflict) -> None:
     assert a.status_quo == b.status_quo and a.status_quo_rationale == b.status_quo_rationale
 
 
+@pytest.mark.slow
 @settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(model_data())
 def test_round_trip_yaml_model_yaml_model(data: dict[str, Any]) -> None:

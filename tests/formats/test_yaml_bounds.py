@@ -168,6 +168,7 @@ def aliased_yaml(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(aliased_yaml())
 def test_no_text_builds_more_than_its_budget(text: str) -> None:

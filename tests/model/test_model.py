@@ -139,6 +139,7 @@ def statement_prefs(draw: st.DrawFn) -> tuple[int, list[str]]:
     return n, texts
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(statement_prefs())
 def test_statement_ranking_is_lexicographic_with_ties(case: tuple[int, list[str]]) -> None:

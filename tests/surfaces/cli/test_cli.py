@@ -427,6 +427,7 @@ def test_bundled_examples_validate_and_show(example: Path) -> None:
     assert data["feasible_states"] == len(data["states"]) > 0
 
 
+@pytest.mark.slow
 def test_installed_script(pd: Path) -> None:
     script = Path(sys.executable).parent / "detente"
     assert script.exists(), "the detente script is not installed; run pip install -e ."

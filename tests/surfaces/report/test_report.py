@@ -50,6 +50,7 @@ def _embedded_pngs(html: str) -> list[bytes]:
     return [base64.b64decode(x, validate=True) for x in found]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_html_names_the_model_its_dms_and_options(name: str) -> None:
     c, html = _model(name), _html(name)
@@ -63,6 +64,7 @@ def test_html_names_the_model_its_dms_and_options(name: str) -> None:
             assert con.reason.strip().split()[0] in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_html_lists_the_equilibria_that_analyze_computes(name: str) -> None:
     c, html = _model(name), _html(name)

@@ -315,6 +315,7 @@ def test_a_slow_analysis_shows_its_progress_and_then_the_page(tmp_path: Path) ->
         assert 'id="equilibria"' in page.text  # the analysis, from the cache
 
 
+@pytest.mark.slow
 def test_robustness_and_deal_are_exactly_the_clis_json(tmp_path: Path) -> None:
     model = tmp_path / "flagship.yaml"
     model.write_text(FLAGSHIP, encoding="utf-8")

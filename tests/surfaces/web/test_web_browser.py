@@ -66,6 +66,7 @@ def _nash(text: str) -> str:
     return ", ".join(map(str, detente.analyze(loads(text), ["nash"]).equilibria_numbers("nash")))
 
 
+@pytest.mark.slow
 def test_edit_check_save_and_explain_in_chromium(base: str) -> None:
     if CHROMIUM is None:
         if os.environ.get("CI"):
@@ -140,6 +141,7 @@ def test_edit_check_save_and_explain_in_chromium(base: str) -> None:
         browser.close()
 
 
+@pytest.mark.slow
 def test_keyboard_scroll_colours_and_1024_px_layout_in_chromium(base: str) -> None:
     """Issue 16 items 5 and 6, in one page: a new version's analysis shown as progress, then
     opened; an equilibrium clicked before the page has finished loading (its graph) keeps

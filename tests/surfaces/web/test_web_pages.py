@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
+import pytest
 
 from detente.surfaces.web.cache import ResultCache
 from web_helpers import FLAGSHIP, PD, TestClient, client, open_page
@@ -32,6 +33,7 @@ def _post(c: TestClient, url: str, **kwargs: Any) -> httpx.Response:
 
 
 # ----- item 4: bounded GET answers ---------------------------------------------------------
+@pytest.mark.slow
 def test_flagship_coalitions_all_is_refused_with_its_size_and_paged(tmp_path: Path) -> None:
     """Was: ~35 s and 182 MB of JSON in one GET. Now the analysis sizes its answer before
     building it: 413 with the estimate, a page size that fits and the job to start; pages of
@@ -211,6 +213,7 @@ def test_state_links_scroll_to_the_explanation_and_marks_have_their_colours(
         assert '<td class="mark yes">✓</td>' in rows and '<td class="mark no">·</td>' in rows
 
 
+@pytest.mark.slow
 def test_deal_marks_are_classed_by_verdict(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": FLAGSHIP})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -32,6 +33,7 @@ FEW = settings(max_examples=3, deadline=None, derandomize=True,
                suppress_health_check=list(HealthCheck))
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
@@ -39,6 +41,7 @@ def test_no_server_error(case: schemathesis.Case) -> None:
     case.call_and_validate(checks=[not_a_server_error])
 
 
+@pytest.mark.slow
 @token_schema.parametrize()
 @FEW
 def test_no_server_error_with_the_token(case: schemathesis.Case) -> None:
@@ -46,6 +49,7 @@ def test_no_server_error_with_the_token(case: schemathesis.Case) -> None:
     assert response.status_code != 401  # the token was taken: the operation itself answered
 
 
+@pytest.mark.slow
 @schema.parametrize()
 @FEW
 def test_origin_null_changes_nothing(case: schemathesis.Case) -> None:

@@ -127,6 +127,7 @@ def _skip_without_chromium() -> None:
         pytest.skip("no chromium here (apt-get install chromium, or set DETENTE_CHROMIUM)")
 
 
+@pytest.mark.slow
 def test_cross_site_pages_cannot_frame_or_post_to_the_workbench(
         workbench: tuple[str, str, Seen], attacker: int) -> None:
     _skip_without_chromium()
@@ -173,6 +174,7 @@ def test_cross_site_pages_cannot_frame_or_post_to_the_workbench(
     assert _state(base) == before  # nothing created, nothing saved
 
 
+@pytest.mark.slow
 def test_api_docs_render_offline_under_the_csp(workbench: tuple[str, str, Seen]) -> None:
     """Was: /api/docs loaded Swagger UI from a CDN (blank offline). Now it is served from
     here; this browser has no network, and no CSP violation is reported."""

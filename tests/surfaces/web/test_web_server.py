@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from detente.surfaces.web.config import CLOSE_GRACE_S, SHUTDOWN_GRACE_S
 from web_helpers import FLAGSHIP, PD, ROOT, server
@@ -37,6 +38,7 @@ def _writer(base: str, k: int, acked: dict[int, str], stop: threading.Event) -> 
             n += 1
 
 
+@pytest.mark.slow
 def test_kill_9_during_saves_loses_no_committed_version(tmp_path: Path) -> None:
     db = tmp_path / "web.db"
     acked: dict[int, str] = {}
@@ -106,6 +108,7 @@ def _bench_module():  # type: ignore[no-untyped-def]
     return module
 
 
+@pytest.mark.slow
 def test_another_loopback_address_then_sigterm_during_a_long_request(tmp_path: Path) -> None:
     """Two fixes on one server process (a start costs seconds). Was: `--host 127.0.0.2`
     started without a token, then refused every request (not a loopback host name); now the

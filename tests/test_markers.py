@@ -1,0 +1,97 @@
+"""The quick subset (`pytest -m "not slow"`) stays meaningful and the plain command stays whole.
+
+The quick run collects tests from every tests/<layer>/ folder and from every test file but the
+few whose every test is slow (listed below), so it cannot silently become empty; `-m` is never
+in addopts, so README's `.venv/bin/python -m pytest` still runs everything.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+ALL_SLOW: frozenset[str] = frozenset({
+    # every test drives a real browser (chromium through Playwright)
+    "tests/surfaces/web/test_web_browser.py",
+    "tests/surfaces/web/test_web_security_browser.py",
+    # property-based requests to every endpoint (schemathesis), one test per endpoint
+    "tests/surfaces/web/test_web_schemathesis.py",
+    # real `detente serve` processes, killed mid-write and signalled (a start costs seconds)
+    "tests/surfaces/web/test_web_server.py",
+})
+"""Test files with no quick test, each with its reason."""
+
+
+def _test_files() -> set[str]:
+    return {p.relative_to(ROOT).as_posix() for p in TESTS.rglob("test_*.py")}
+
+
+def _subprocess_counts() -> dict[str, int]:
+    """``{test file: number of tests}`` that `pytest -m "not slow" tests` collects (~10 s)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-qq", "-o", "addopts=",
+         "-p", "no:cacheprovider", "-m", "not slow", "tests"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    counts = {}
+    for line in result.stdout.splitlines():
+        match = re.fullmatch(r"(tests/\S+\.py): (\d+)", line.strip())
+        if match:
+            counts[match[1]] = int(match[2])
+    return counts
+
+
+def _session_counts(session: pytest.Session) -> dict[str, int] | None:
+    """The same from this run's own items, when this run collected all of tests/ unfiltered
+    (the plain command or the quick one); ``None`` otherwise."""
+    config = session.config
+    args = {Path(a.split("::")[0]).resolve() for a in config.args}
+    if config.option.keyword or not args & {ROOT, TESTS}:
+        return None
+    counts: dict[str, int] = {}
+    for item in session.items:
+        if item.get_closest_marker("slow") is None and item.path.is_relative_to(TESTS):
+            rel = item.path.relative_to(ROOT).as_posix()
+            counts[rel] = counts.get(rel, 0) + 1
+    return counts
+
+
+@pytest.fixture(scope="module")
+def quick(request: pytest.FixtureRequest) -> dict[str, int]:
+    """Tests per file in the quick subset: from this run when it collected everything (free),
+    else from a `--collect-only` subprocess."""
+    found = _session_counts(request.session)
+    return found if found is not None else _subprocess_counts()
+
+
+def test_quick_subset_covers_every_layer_folder(quick: dict[str, int]) -> None:
+    layers = {Path(f).parent.as_posix() for f in _test_files()} - {"tests"}
+    assert layers, "no tests/<layer>/ folders found"
+    covered = {Path(f).parent.as_posix() for f, n in quick.items() if n > 0}
+    assert not layers - covered, f"the quick subset has no test from {sorted(layers - covered)}"
+
+
+def test_quick_subset_covers_every_test_file_but_the_listed_ones(
+    quick: dict[str, int],
+) -> None:
+    missing = _test_files() - set(quick) - ALL_SLOW
+    assert not missing, f"every test of {sorted(missing)} is slow: keep a quick one or list it"
+    assert not ALL_SLOW & set(quick), "a file in ALL_SLOW has quick tests now: unlist it"
+    assert sum(quick.values()) > 500, quick
+
+
+def test_slow_marker_is_registered_and_not_deselected_by_default(
+    pytestconfig: pytest.Config,
+) -> None:
+    assert any(m.startswith("slow:") for m in pytestconfig.getini("markers"))
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        addopts = tomllib.load(f)["tool"]["pytest"]["ini_options"]["addopts"]
+    assert "-m" not in addopts.split(), "README's plain `pytest` must run the slow tests too"
