@@ -151,6 +151,7 @@ def test_synthetic_seeds_fill_every_field_of_the_spec() -> None:
     assert "PhaseSpec.set" in filled and "StatementGroupSpec.unknown_order" in filled
 
 
+@pytest.mark.slow
 def test_every_section_of_the_spec_is_mutated() -> None:
     """The sections come from ModelSpec: the short pass mutates every top-level field, and a
     section missing from a seed is generated from its type."""

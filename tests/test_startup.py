@@ -72,6 +72,7 @@ def test_analyze_of_the_flagship_loads_neither_numba_nor_pandas(fmt: str) -> Non
     assert _loaded_after(_cli("analyze", str(FLAGSHIP), "--format", fmt), ANALYZE_HEAVY) == []
 
 
+@pytest.mark.slow
 def test_the_probe_sees_numba_when_sim_runs_compiled() -> None:
     """The assertion above can fail: forced past the threshold, the same run loads numba."""
     code = ("import detente.engine.simultaneous as sim\nsim.COMPILED_FROM_CELLS = 1\n"

@@ -56,6 +56,7 @@ def test_move_index_matches_the_reference(c: Conflict) -> None:
                     assert all(s2[2] in idx.reach(s2[0], s2[1]) for s2 in steps)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(conflicts(max_dms=4, max_options=6))
 def test_one_sanction_function_serves_dms_and_coalitions(c: Conflict) -> None:

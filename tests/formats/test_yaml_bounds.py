@@ -101,6 +101,7 @@ def test_self_referencing_alias_is_refused(extra: str) -> None:
         loads(BASE + extra + "\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 600, 2_000])
 def test_deep_nesting_is_located(depth: int) -> None:
     for nested in ("[" * depth + "]" * depth,
@@ -119,6 +120,7 @@ def test_command_line_refuses_the_bomb(tmp_path: Path) -> None:
     assert time.perf_counter() - started < 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [laughs(), merge_bomb(), BASE + "sources: " + "[" * 600
                                   + "]" * 600 + "\n", "k:\n" + "".join(
                                       f"{'  ' * (k + 1)}- \n" for k in range(700))])

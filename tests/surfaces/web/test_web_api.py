@@ -84,6 +84,7 @@ def test_invalid_model_is_422_with_the_clis_message_line_and_field(tmp_path: Pat
         assert c.post("/api/validate", json={"yaml": PD}).json()["summary"]["feasible_states"] == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args, path", [
     ((), "analysis"),
     (("--concept", "gmr", "-c", "seq"), "analysis?concept=gmr&concept=seq"),
