@@ -7,13 +7,19 @@ in addopts, so README's `.venv/bin/python -m pytest` still runs everything.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
@@ -95,3 +101,39 @@ def test_slow_marker_is_registered_and_not_deselected_by_default(
     with (ROOT / "pyproject.toml").open("rb") as f:
         addopts = tomllib.load(f)["tool"]["pytest"]["ini_options"]["addopts"]
     assert "-m" not in addopts.split(), "README's plain `pytest` must run the slow tests too"
+
+
+# ----- hypothesis profiles (tests/conftest.py) --------------------------------------------------
+def test_ci_profile_is_deterministic_and_the_default() -> None:
+    ci = settings.get_profile("ci")
+    assert ci.derandomize and ci.database is None and ci.deadline is None
+    dev = settings.get_profile("dev")
+    assert not dev.derandomize and dev.max_examples == conftest.DEV_SCALE * ci.max_examples
+    assert settings.get_current_profile_name() == os.environ.get("HYPOTHESIS_PROFILE", "ci")
+
+
+def test_dev_profile_scales_each_tests_own_examples_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    @settings(max_examples=7)
+    @given(st.integers())
+    def own(x: int) -> None: ...
+
+    @given(st.integers())
+    def plain(x: int) -> None: ...
+
+    monkeypatch.setattr(conftest, "PROFILE", "dev")
+    items = [SimpleNamespace(obj=own), SimpleNamespace(obj=own), SimpleNamespace(obj=plain)]
+    conftest.pytest_collection_modifyitems(items)  # type: ignore[arg-type]
+    assert own._hypothesis_internal_use_settings.max_examples == 7 * conftest.DEV_SCALE
+    assert plain._hypothesis_internal_use_settings is settings.default  # the profile's own
+
+
+@pytest.mark.slow
+def test_an_unknown_profile_is_refused_by_name() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         "tests/model/test_limits.py"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "HYPOTHESIS_PROFILE": "fast"},
+    )
+    assert result.returncode != 0
+    assert "HYPOTHESIS_PROFILE='fast': expected 'ci' or 'dev'" in result.stdout + result.stderr
