@@ -69,8 +69,9 @@ def read_text(path: str | Path) -> str:
         raise ModelError("the file is not UTF-8 text", source=str(p), line=line) from None
 
 
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
+def write_atomic(path: str | Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8; or bytes as they are) to ``path`` through a temporary file and
+    a rename.
 
     Either the whole new file is there afterwards, or the old one (or none) is: never half of
     one. A missing folder or an unwritable place is a ModelError naming the path.
@@ -82,7 +83,7 @@ def write_atomic(path: str | Path, text: str) -> None:
                          source=str(p))
     if p.is_dir():
         raise ModelError("cannot write the file: it is a directory", source=str(p))
-    data = text.encode("utf-8", errors="strict")
+    data = text if isinstance(text, bytes) else text.encode("utf-8", errors="strict")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -25,10 +25,6 @@ class ReportFormatError(DetenteError):
     """The output file's suffix names no report format."""
 
 
-class ReportWriteError(DetenteError):
-    """A report file could not be written (the previous one, if any, is left as it was)."""
-
-
 def report_format(path: str | Path) -> str:
     """``'html'`` or ``'markdown'`` from the suffix of ``path``; :class:`ReportFormatError`
     for any other suffix."""
@@ -145,39 +141,11 @@ def write_report(
     text = render_markdown(data, None if image is None else image.name)
     written = [out]
     if image is not None and data.graph_png is not None:
-        _write_bytes_atomic(image, data.graph_png)
+        write_atomic(image, data.graph_png)
         written.append(image)
     write_atomic(out, text)
     return written
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    """:func:`detente.formats.write_atomic` for bytes (the graph PNG)."""
-    import contextlib
-    import os
-    import tempfile
-
-    from detente._files import file_mode
-
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ReportWriteError(f"cannot write '{path}': the folder '{folder}' does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise ReportWriteError(f"cannot write '{path}': {exc.strerror}") from None
-    try:
-        os.chmod(tmp, file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise ReportWriteError(f"cannot write '{path}': {exc.strerror}") from None
-
-
-__all__ = ["FORMATS", "ReportFormatError", "ReportWriteError", "render_html", "render_markdown",
+__all__ = ["FORMATS", "ReportFormatError", "render_html", "render_markdown",
            "report_format", "write_report"]
