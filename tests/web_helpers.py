@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -13,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import uvicorn
 
 with warnings.catch_warnings():  # starlette's TestClient deprecates httpx in favour of httpx2
     warnings.simplefilter("ignore")
@@ -31,6 +34,37 @@ def client(tmp: Path, **settings: object) -> Iterator[TestClient]:
     app = create_app(Settings(db_path=tmp / "web.db", **settings))  # type: ignore[arg-type]
     with TestClient(app) as c:
         yield c
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("DETENTE_CHROMIUM"), shutil.which("chromium"),
+                      "/usr/bin/chromium"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+#: Debian's Chromium for the browser tests (DETENTE_CHROMIUM overrides), or None.
+CHROMIUM = _chromium()
+
+
+@contextmanager
+def threaded_server(app: object) -> Iterator[int]:
+    """An ASGI ``app`` under uvicorn in a thread on a free loopback port; yields the port."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.started
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 def free_port() -> int:

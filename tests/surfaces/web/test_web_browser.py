@@ -9,32 +9,19 @@ Screenshots go to $DETENTE_SCREENSHOTS when set (the ones in docs/ were made tha
 from __future__ import annotations
 
 import os
-import shutil
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 import detente
 from detente.formats.native import loads
 from detente.surfaces.web import Settings, create_app
 from detente.surfaces.web.config import LOOPBACK_HOSTS
-from web_helpers import FLAGSHIP, free_port
+from web_helpers import CHROMIUM, FLAGSHIP, threaded_server
 
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("DETENTE_CHROMIUM"), shutil.which("chromium"),
-                      "/usr/bin/chromium"):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-CHROMIUM = _chromium()
 STATEMENT = "        - statement: iran_strike\n"  # Iran's second priority
 #: The app the module's server runs (set by the ``base`` fixture).
 APPS: list[FastAPI] = []
@@ -48,18 +35,8 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                               page_wait_s=0.5))  # the progress page soon
     app.state.bench.create(FLAGSHIP)
     APPS.append(app)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with threaded_server(app) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def _nash(text: str) -> str:

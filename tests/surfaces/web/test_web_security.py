@@ -8,18 +8,15 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from detente.surfaces.web import Settings, create_app
 from detente.surfaces.web.config import LOOPBACK_HOSTS, allowed_hosts_for
-from web_helpers import PD, client, free_port
+from web_helpers import PD, client, threaded_server
 
 LOCAL = {"host": "127.0.0.1:8000"}
 SAME = "http://127.0.0.1:8000"
@@ -217,18 +214,8 @@ def live() -> Iterator[str]:
     db = Path(tempfile.mkdtemp(prefix="detente-sec-")) / "web.db"
     app = create_app(Settings(db_path=db, max_request_bytes=10_000,
                               allowed_hosts=LOOPBACK_HOSTS))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with threaded_server(app) as port:
+        yield f"127.0.0.1:{port}"
 
 
 def _raw(address: str, request: bytes) -> bytes:

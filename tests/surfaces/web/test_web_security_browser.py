@@ -19,12 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from detente.surfaces.web import Settings, create_app
 from detente.surfaces.web.config import LOOPBACK_HOSTS
-from test_web_browser import CHROMIUM
-from web_helpers import PD, free_port
+from web_helpers import CHROMIUM, PD, free_port, threaded_server
 
 PWNED = "# PWNED by a cross-site page\n" + PD
 
@@ -56,18 +54,8 @@ def workbench() -> Iterator[tuple[str, str, Seen]]:
 
         await app(scope, receive, send_and_record)
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(recording, host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{port}", str(getattr(app.state, "csrf_token", "none")), seen
-    server.should_exit = True
-    thread.join(10)
+    with threaded_server(recording) as port:
+        yield f"http://127.0.0.1:{port}", str(getattr(app.state, "csrf_token", "none")), seen
 
 
 def _attacker_pages(base: str, token: str) -> dict[str, str]:
