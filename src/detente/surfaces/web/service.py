@@ -33,10 +33,9 @@ from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
 from detente.engine.registry import concept_label, parse_concepts
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
-from detente.formats.native import dumps, loads
-from detente.formats.yaml_text import read_yaml
+from detente.formats.native import build, dumps, read_spec
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError, ArgumentError, ModelError, ModelTooLargeError
+from detente.model.errors import AnalysisError, ArgumentError, ModelTooLargeError
 from detente.surfaces.web.config import (
     INLINE_STATES,
     INLINE_WORK,
@@ -130,19 +129,6 @@ def check_answer(nbytes: int, limits: Limits, what: str, advice: str = "",
         {"bytes": nbytes, **(details or {})}, {"bytes": limits.max_answer_bytes})
 
 
-def _count_options(text: str) -> int | None:
-    """Options declared in a model text, read cheaply before the model is built (None when
-    the text is not a recognisable model; the full loader then says what is wrong)."""
-    try:
-        raw = read_yaml(text)  # bounded: nesting and alias expansion checked first
-    except ModelError:
-        return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("decision_makers"), list):
-        return None
-    return sum(len(dm["options"]) for dm in raw["decision_makers"]
-               if isinstance(dm, dict) and isinstance(dm.get("options"), list))
-
-
 def parse_model(text: str, limits: Limits, source: str = "model.yaml") -> Conflict:
     """Build a model from YAML text, refusing one too large for this server first.
 
@@ -154,14 +140,15 @@ def parse_model(text: str, limits: Limits, source: str = "model.yaml") -> Confli
             f"{source}: the model text has {len(text):,} characters; this server accepts at "
             f"most {limits.max_chars:,}"
         )
-    n = _count_options(text)
-    if n is not None and n > limits.max_options:
+    spec, raw = read_spec(text, source)  # read once: validated, before any state is listed
+    n = sum(len(dm.options) for dm in spec.decision_makers)
+    if n > limits.max_options:
         raise ModelTooLargeError(
             f"{source}: the model has {n} options (2^{n} = {2**n:,} candidate states); this "
             f"server analyses at most {limits.max_options} options (use the command line for "
             "larger models)"
         )
-    model = check_references(loads(text, source=source))
+    model = check_references(build(spec, raw=raw, source=source))
     if model.n_states > limits.max_states:
         raise ModelTooLargeError(
             f"{source}: the model has {model.n_states:,} feasible states; this server analyses "
