@@ -169,6 +169,17 @@ class DealSpec(_Strict):
     )
 
 
+class CommitmentSpec(_Strict):
+    """A commitment device: a reversible option made one-way (``detente mediate``)."""
+
+    option: str = Field(description="A reversible option (direction both).")
+    make: Literal["fwd", "back"] = Field(
+        description="fwd: it may afterwards only be taken (N→Y), e.g. a guarantee that cannot "
+        "be withdrawn; back: only dropped (Y→N), e.g. an offensive that cannot be resumed.",
+    )
+    rationale: str = ""
+
+
 class MediationSpec(_Strict):
     """Mediation design (``detente mediate``): who the mediators are, what they might obtain."""
 
@@ -192,6 +203,12 @@ class MediationSpec(_Strict):
         default_factory=list,
         description="Solution concepts the report asks about, each answered on its own "
         "(default: nash and seq).",
+    )
+    commitments: list[CommitmentSpec] = Field(
+        default_factory=list,
+        description="Commitment devices a mediator could arrange: each makes a reversible "
+        "option one-way; mediation lists the fewest that make the target an equilibrium, "
+        "and the deal analysis tries them as repairs.",
     )
 
 

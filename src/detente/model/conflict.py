@@ -28,7 +28,7 @@ from detente.model.deal import Deal, validate_deal
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint, MutuallyExclusive
 from detente.model.limits import check_options, check_states
-from detente.model.mediation import MediationSection
+from detente.model.mediation import MediationSection, validate_commitments
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -132,6 +132,39 @@ class Conflict:
         _validate_preferences(new, [dm for dm in dms if dm.name in preferences])
         _check_preferences_cover(new, new.feasible, set(preferences))
         _ = new.ranks
+        return new
+
+    def with_directions(self, directions: Mapping[str, Direction], *, keep_deal: bool = True
+                        ) -> Conflict:
+        """A copy in which the named options move only in the given directions (option name →
+        ``both``/``fwd``/``back``; e.g. commitment devices), the rest as they are.
+
+        Only the move graph changes: the feasible states, ranks and preferences are shared,
+        the state space is derived (:meth:`StateSpace.with_directions`), nothing is
+        re-validated or re-enumerated. The deal, when kept, must stay legal (else
+        :class:`~detente.model.deal.DealError`); ``keep_deal=False`` drops it.
+
+        >>> import detente
+        >>> pd = detente.load("examples/prisoners_dilemma.yaml")
+        >>> name = pd.option_names[0]
+        >>> one_way = pd.with_directions({name: "fwd"})
+        >>> one_way.fwd_mask, one_way.feasible is pd.feasible, pd.fwd_mask
+        (1, True, 0)
+        """
+        space = self.space.with_directions(directions)
+        options = tuple(replace(o, direction=d) if o.direction != d else o
+                        for o, d in zip(self.options, space.directions, strict=True))
+        new = object.__new__(Conflict)
+        for f in fields(self):
+            object.__setattr__(new, f.name, getattr(self, f.name))
+        object.__setattr__(new, "options", options)
+        if not keep_deal:
+            object.__setattr__(new, "deal", None)
+        for name in (*_STATE_CACHE, "ranks"):  # shared: directions change moves only
+            new.__dict__[name] = getattr(self, name)
+        new.__dict__["space"] = space
+        if new.deal is not None:
+            validate_deal(new, new.deal)
         return new
 
     def same_states(self, other: Conflict) -> bool:
@@ -399,6 +432,7 @@ def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[Dec
 
 
 def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
+    validate_commitments(c.mediation.commitments, {o.name: o.direction for o in c.options})
     for name in c.mediation.mediators:
         if name not in dms:
             raise ModelError(f"mediation: mediators names unknown decision maker {name!r}")

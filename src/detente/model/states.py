@@ -278,6 +278,24 @@ class StateSpace:
         """Options that may only be dropped (Y→N), never taken."""
         return self._masks[1]
 
+    def with_directions(self, directions: Mapping[str, Direction]) -> StateSpace:
+        """The same states with some options' directions replaced (option name → direction),
+        e.g. a commitment device making a reversible option one-way; the feasible codes are
+        shared, not recomputed.
+
+        >>> s = StateSpace(("a", "b"), ("both", "both"), np.array([0, 1, 2, 3]))
+        >>> t = s.with_directions({"b": "fwd"})
+        >>> t.fwd_mask, t.feasible is s.feasible, s.is_legal_move(2, 0), t.is_legal_move(2, 0)
+        (2, True, True, False)
+        """
+        unknown = sorted(set(directions) - set(self.option_names))
+        if unknown:
+            raise ModelError(f"unknown option {unknown[0]!r}; expected one of: "
+                             f"{', '.join(self.option_names)}")
+        new = tuple(directions.get(n, d) for n, d in zip(self.option_names, self.directions,
+                                                         strict=True))
+        return StateSpace(self.option_names, new, self.feasible)
+
     def is_legal_move(self, x: int, y: int) -> bool:
         """Whether ``x → y`` is a move irreversibility allows (``x != y``)."""
         return bool(legal_mask(int(x), int(y), self.fwd_mask, self.back_mask))

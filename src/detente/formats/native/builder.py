@@ -43,7 +43,12 @@ from detente.model.conflict import (
 from detente.model.deal import Deal, DealError, Phase
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
-from detente.model.mediation import Candidate, MediationSection
+from detente.model.mediation import (
+    Candidate,
+    Commitment,
+    MediationSection,
+    check_commitments,
+)
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -153,8 +158,13 @@ class _Builder:
         if spec.target is not None:
             self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
             target = str(spec.target)
+        commitments = tuple(Commitment(x.option, x.make, x.rationale) for x in spec.commitments)
+        bad = check_commitments(commitments, {o.name: o.direction for o in self.options})
+        if bad is not None:
+            k, where, problem = bad
+            raise self.error(ModelError(problem), ("mediation", "commitments", k, where))
         return MediationSection(tuple(spec.mediators), tuple(out), target,
-                                tuple(spec.concepts))
+                                tuple(spec.concepts), commitments)
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message

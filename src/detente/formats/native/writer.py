@@ -95,6 +95,12 @@ def _mediation_spec(m: MediationSection) -> dict[str, Any]:
         out["target"] = m.target
     if m.concepts:
         out["concepts"] = list(m.concepts)
+    if m.commitments:
+        out["commitments"] = [
+            {"option": x.option, "make": x.make, **({"rationale": x.rationale}
+                                                    if x.rationale else {})}
+            for x in m.commitments
+        ]
     return out
 
 
