@@ -158,15 +158,47 @@ class PhaseSpec(_Strict):
         return self
 
 
+class TrancheSpec(_Strict):
+    """Tranche design: a named set of option values; the order of tranches is open."""
+
+    name: str
+    rationale: str = ""
+    set: dict[str, Literal["Y", "N"]] = Field(
+        min_length=1, description="Options this tranche sets, option → Y/N (each option in "
+        "one tranche only).",
+    )
+    after: list[str] = Field(
+        default_factory=list, description="Names of tranches that must come before this one."
+    )
+
+
 class DealSpec(_Strict):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, strict=True,
+        json_schema_extra=_exactly_one_of("phases", "tranches"),
+    )
     name: str
     description: str = ""
-    phases: list[PhaseSpec] = Field(min_length=1, description="The phases, in order.")
+    phases: list[PhaseSpec] | None = Field(
+        None, min_length=1, description="The phases, in order (or give tranches)."
+    )
+    tranches: list[TrancheSpec] | None = Field(
+        None, min_length=1,
+        description="Instead of phases: named sets of option values, taken cumulatively from "
+        "the status quo in the order written (detente deal --design tries every order that "
+        "`after` allows).",
+    )
     guarantors: list[str] = Field(
         default_factory=list,
         description="Options held by third parties that could back the deal; every setting "
         "of them is tried, fewest guarantees first.",
     )
+
+    @model_validator(mode="after")
+    def _phases_or_tranches(self) -> DealSpec:
+        if (self.phases is None) == (self.tranches is None):
+            raise ValueError("give exactly one of phases or tranches")
+        return self
 
 
 class CommitmentSpec(_Strict):

@@ -7,6 +7,9 @@ from detente.analyses.deal.analysis import deal_analysis
 from detente.analyses.deal.result import (
     DealAnalysis,
     Exposure,
+    Foresight,
+    ForesightMover,
+    ForesightStep,
     GuaranteeResult,
     MoverCheck,
     PhaseMediation,
@@ -16,5 +19,6 @@ from detente.analyses.deal.result import (
     Temptation,
 )
 
-__all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseMediation",
+__all__ = ["DealAnalysis", "Exposure", "Foresight", "ForesightMover", "ForesightStep",
+           "GuaranteeResult", "MoverCheck", "PhaseMediation",
            "PhaseResult", "Setting", "Step", "Temptation", "deal_analysis"]

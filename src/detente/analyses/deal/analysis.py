@@ -38,6 +38,7 @@ from collections.abc import Iterable
 from detente.analyses import arguments
 from detente.analyses.contract import Progress, header, own_engine, report
 from detente.analyses.deal.context import DealContext, next_phase
+from detente.analyses.deal.foresight import foresight
 from detente.analyses.deal.guarantees import guarantees_under
 from detente.analyses.deal.result import (
     DealAnalysis,
@@ -96,6 +97,7 @@ def deal_analysis(
     return DealAnalysis(
         model.name, deal.name, deal.description, model.option_names, keys, deal.guarantors,
         None if sq is None else run.ref(sq), phases, steps, exposures, guarantees,
+        foresight(model, deal, run.induction),
         header(model, keys, {"mediate": mediate, "max_edits": max_edits}),
     )
 

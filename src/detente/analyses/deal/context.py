@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from detente.analyses.deal.foresight import DealRanks, Induction
 from detente.analyses.deal.result import Temptation
 from detente.analyses.explain.analysis import explain
 from detente.analyses.explain.result import Explanation
@@ -44,6 +45,8 @@ class DealContext:
         #: (state, concept) -> the mediation analysis's answer for that phase state (or the
         #: error it refused with), shared by every phase in that state
         self.mediated: dict[tuple[int, str], MediationResult | DetenteError] = {}
+        #: backward induction along deal paths, step verdicts memoised
+        self.induction = Induction(DealRanks(model))
 
     def ref(self, code: int) -> StateRef:
         return state_of(self.c, code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from itertools import combinations, pairwise
 
 from detente.analyses.deal.context import DealContext, next_phase
+from detente.analyses.deal.foresight import deal_path
 from detente.analyses.deal.result import GuaranteeResult, PhaseMediation, Setting
 from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
@@ -59,7 +60,10 @@ def guarantees_under(
         nexts = [*states[1:], None]
         if all(run.holds(s, n, concept) for s, n in zip(states, nexts, strict=True)):
             stalls = _stalls(run, deal, states)
-            working.append(Setting(values, tuple(run.ref(s) for s in states), stalls))
+            completes = run.induction.completes(deal_path(c, states))
+            working.append(
+                Setting(values, tuple(run.ref(s) for s in states), stalls, completes)
+            )
             if len(working) >= MAX_SETTINGS:
                 break
     note = "" if deal.guarantors else "the deal names no guarantor options"

@@ -144,12 +144,74 @@ class Exposure:
 
 
 @dataclass(frozen=True)
+class ForesightMover:
+    """One mover of a step, looking ahead (``proceeds``) and myopically (``myopic``)."""
+
+    dm: str
+    proceeds: bool  # not stall ≻ O_k (ties favour the deal; no feasible stall proceeds)
+    myopic: bool  # not stall ≻ s_k: today's comparison
+    stall: StateRef | None  # stall_i(k): the others' changes without its own (None: infeasible)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dm": self.dm,
+            "proceeds": self.proceeds,
+            "stall": None if self.stall is None else self.stall.to_dict(),
+            "myopic": self.myopic,
+        }
+
+
+@dataclass(frozen=True)
+class ForesightStep:
+    """Step ``step`` (1-based) from ``source`` to ``target``, judged against ``ahead`` (O_k,
+    where the deal leads from the step's end)."""
+
+    step: int
+    source: str
+    target: str
+    ahead: StateRef
+    movers: tuple[ForesightMover, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "from": self.source,
+            "to": self.target,
+            "ahead": self.ahead.to_dict(),
+            "movers": [m.to_dict() for m in self.movers],
+        }
+
+
+@dataclass(frozen=True)
+class Foresight:
+    """Backward induction along the deal (docs/deals.md, "Deals with foresight"), beside the
+    myopic verdict."""
+
+    outcome: tuple[StateRef, ...]  # O_0 … O_m
+    steps: tuple[ForesightStep, ...]
+    completes: bool  # O_0 = s_m
+    unravels_at: int | None  # first step where some mover does not proceed
+    myopic_completes: bool
+    myopic_stalls_at: int | None  # first step where some mover prefers stall to s_k
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "outcome": [o.to_dict() for o in self.outcome],
+            "steps": [s.to_dict() for s in self.steps],
+            "completes": self.completes,
+            "unravels_at": self.unravels_at,
+            "myopic": {"completes": self.myopic_completes, "stalls_at": self.myopic_stalls_at},
+        }
+
+
+@dataclass(frozen=True)
 class Setting:
     """Values of the guarantor options, applied to every phase."""
 
     values: dict[str, str]
     phases: tuple[StateRef, ...]
     stalls: tuple[str, ...] = ()  # "DM before phase" for movers who would rather stall
+    completes: bool | None = None  # the deal completes with foresight under this setting
 
     @property
     def on(self) -> tuple[str, ...]:
@@ -161,6 +223,7 @@ class Setting:
             "values": dict(self.values),
             "phases": [p.state for p in self.phases],
             "stalls": list(self.stalls),
+            "completes": self.completes,
         }
 
 
@@ -217,6 +280,8 @@ class DealAnalysis:
     steps: tuple[Step, ...]
     exposures: tuple[Exposure, ...]
     guarantees: dict[str, GuaranteeResult] = field(default_factory=dict)
+    #: Backward induction along the deal (None only for results built without it).
+    foresight: Foresight | None = None
     #: What was analysed and how (the header of :meth:`to_dict`).
     computed: ResultHeader | None = field(default=None, compare=False)
 
@@ -248,8 +313,10 @@ class DealAnalysis:
             "breaks_at": {k: self.breaks_at(k) for k in self.concepts},
             "stalls_at": self.stalls_at,
             "guarantees": {k: g.to_dict() for k, g in self.guarantees.items()},
+            "foresight": None if self.foresight is None else self.foresight.to_dict(),
         })
 
 
-__all__ = ["DealAnalysis", "Exposure", "GuaranteeResult", "MoverCheck", "PhaseMediation",
-           "PhaseResult", "Setting", "Step", "Temptation"]
+__all__ = ["DealAnalysis", "Exposure", "Foresight", "ForesightMover", "ForesightStep",
+           "GuaranteeResult", "MoverCheck", "PhaseMediation", "PhaseResult", "Setting", "Step",
+           "Temptation"]

@@ -15,6 +15,7 @@ that point at file, line and field; :func:`loads` and :func:`load` read and buil
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,14 @@ from detente.model.conflict import (
     check_text,
     enumerate_feasible,
 )
-from detente.model.deal import Deal, DealError, Phase
+from detente.model.deal import (
+    Deal,
+    DealError,
+    Phase,
+    Tranche,
+    tranche_phases,
+    validate_tranches,
+)
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
 from detente.model.mediation import (
@@ -182,8 +190,37 @@ class _Builder:
             return ("status_quo",)
         return ()
 
+    def _tranche_deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
+        """A deal given as tranches: its phases are the tranches in the order written."""
+        assert spec.tranches is not None
+        if status_quo is None:
+            raise self.error(
+                ModelError("tranches are taken cumulatively from the status quo, but the model "
+                           "has no status_quo; add one or give the deal's `phases`"),
+                ("deal", "tranches"),
+            )
+        for k, t in enumerate(spec.tranches):
+            self._known(list(t.set), ("deal", "tranches", k, "set"), by_name=True)
+        tranches = tuple(
+            Tranche(t.name, tuple((o, v == "Y") for o, v in t.set.items()), tuple(t.after),
+                    t.rationale)
+            for t in spec.tranches
+        )
+        deal = Deal(spec.name, (), spec.description, tuple(spec.guarantors), tranches)
+        try:
+            validate_tranches(self.names, status_quo, deal)  # before the states
+        except DealError as exc:
+            raise self.error(exc, ("deal", *exc.where)) from None
+        phases = tranche_phases(self.names, status_quo, tranches)
+        for k, ph in enumerate(phases):  # an infeasible state says which condition
+            self._state(code_text(ph.state, len(self.names)), ("deal", "tranches", k, "set"))
+        return replace(deal, phases=phases)
+
     def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
         """The deal section: phase states resolved (``set`` from the previous phase)."""
+        if spec.tranches is not None:
+            return self._tranche_deal(spec, status_quo)
+        assert spec.phases is not None
         phases: list[Phase] = []
         previous = status_quo
         for k, ph in enumerate(spec.phases):

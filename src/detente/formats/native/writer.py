@@ -12,7 +12,7 @@ from detente.formats.files import write_atomic
 from detente.model.conflict import (
     Conflict,
 )
-from detente.model.deal import Deal
+from detente.model.deal import Deal, Tranche
 from detente.model.feasibility import AtLeastOne, Constraint, MutuallyExclusive
 from detente.model.mediation import MediationSection
 from detente.model.preferences import (
@@ -108,15 +108,27 @@ def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
     d: dict[str, Any] = {"name": deal.name}
     if deal.description:
         d["description"] = deal.description
-    phases = []
-    for ph in deal.phases:
-        p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
-        if ph.rationale:
-            p["rationale"] = ph.rationale
-        phases.append(p)
-    d["phases"] = phases
+    if deal.tranches:
+        d["tranches"] = [_tranche_spec(t) for t in deal.tranches]
+    else:
+        phases = []
+        for ph in deal.phases:
+            p: dict[str, Any] = {"name": ph.name, "state": c.state_string(ph.state)}
+            if ph.rationale:
+                p["rationale"] = ph.rationale
+            phases.append(p)
+        d["phases"] = phases
     if deal.guarantors:
         d["guarantors"] = list(deal.guarantors)
+    return d
+
+
+def _tranche_spec(t: Tranche) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": t.name, "set": {o: letter(v) for o, v in t.values}}
+    if t.after:
+        d["after"] = list(t.after)
+    if t.rationale:
+        d["rationale"] = t.rationale
     return d
 
 

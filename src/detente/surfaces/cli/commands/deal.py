@@ -21,7 +21,7 @@ from detente.surfaces.cli.output import (
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.console import Console
 
-    from detente.analyses.deal import DealAnalysis
+    from detente.analyses.deal import DealAnalysis, Foresight
     from detente.analyses.mediation.result import MediationResult
 
 EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
@@ -100,6 +100,8 @@ def render(console: Console, r: DealAnalysis) -> None:
             if fixed:
                 line += f"; irreversible: {', '.join(fixed)}"
             console.print(Text(line, style="red" if m.prefers_stalling else ""))
+    if r.foresight is not None:
+        render_foresight(console, r.foresight)
     if r.exposures:
         console.print(Text("Exposure after irreversible steps", style="bold"))
         for e in r.exposures:
@@ -115,13 +117,55 @@ def render(console: Console, r: DealAnalysis) -> None:
             "holds as written" if g.holds_as_written else f"breaks at {g.breaks_at!r}"
         )
         if g.settings:
-            shown = ["none" if not s.on else " + ".join(s.on) for s in g.settings[:3]]
+            shown = [("none" if not s.on else " + ".join(s.on)) + _completes_text(s.completes)
+                     for s in g.settings[:3]]
             head += f"; holds with: {'; '.join(shown)}"
         console.print(head)
         if g.note:
             console.print(Text(f"    {g.note}", style="dim"))
         for pm in g.mediation or ():
             console.print(f"    {pm.phase!r}: {_mediation_text(pm.result, pm.error)}")
+
+
+def _completes_text(completes: bool | None) -> str:
+    return {True: " (completes with foresight)", False: " (unravels with foresight)",
+            None: ""}[completes]
+
+
+def render_foresight(console: Console, f: Foresight) -> None:
+    """Backward induction in words: who takes its step because of what follows, where the
+    deal unravels; the myopic verdict beside it."""
+    console.print(Text("Looking ahead (backward induction)", style="bold"))
+    for s in f.steps:
+        for m in s.movers:
+            into = f"its step into {s.target!r}"
+            if m.stall is None:
+                line, style = f"  {m.dm} takes {into}: it cannot hold back alone", ""
+            elif m.proceeds and m.myopic:
+                line, style = f"  {m.dm} takes {into}", ""
+            elif m.proceeds:
+                line = (f"  {m.dm} takes {into} because of what follows: it would rather stall "
+                        f"(state {m.stall.number}) than stop at {s.target!r}, but not than "
+                        f"where the deal then leads (state {s.ahead.number})")
+                style = "green"
+            else:
+                line = (f"  {m.dm} holds back {into}: it prefers stalling (state "
+                        f"{m.stall.number}) to where the deal leads from there (state "
+                        f"{s.ahead.number})")
+                style = "red"
+            console.print(Text(line, style=style))
+    if f.completes:
+        ahead = "With foresight the deal completes"
+    else:
+        at = f.steps[f.unravels_at - 1] if f.unravels_at else None
+        where = f" at step {at.step} ({at.source} → {at.target})" if at else ""
+        ahead = f"With foresight the deal unravels{where} and ends in state {f.outcome[0].number}"
+    if f.myopic_completes:
+        myopic = "myopically every mover takes its step"
+    else:
+        at = f.steps[(f.myopic_stalls_at or 1) - 1]
+        myopic = f"myopically it stalls at step {at.step} ({at.source} → {at.target})"
+    console.print(f"  {ahead}; {myopic}.")
 
 
 def _mediation_text(result: MediationResult | None, error: str) -> str:
@@ -141,4 +185,4 @@ def register(app: typer.Typer) -> None:
     app.command("deal", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(deal_command)
 
 
-__all__ = ["deal_command", "register", "render"]
+__all__ = ["deal_command", "register", "render", "render_foresight"]
