@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import combinations
+from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from detente.analyses.mediation import MediationResult, mediate, resolve_targets
+from detente.analyses.stability.analysis import analyze
 from detente.formats.native import dumps, loads
+from detente.model.conflict import Conflict
 from detente.model.errors import ModelError
-from detente.model.mediation import Commitment
+from detente.model.mediation import Commitment, MediationSection
+from reference import CONCEPTS
+from strategies import conflicts, states
 
 # Two DMs. A holds a guarantee g and most wants B to act (x), then to drop the guarantee;
 # B acts exactly while the guarantee stands (x iff g). States are "gx" (option order).
@@ -60,19 +69,41 @@ def _with_commitments(lines: str, directions: str = "") -> str:
     return head + "mediation:\n  commitments:\n" + lines
 
 
-@pytest.mark.parametrize(("lines", "directions", "line", "field", "fragment"), [
-    ("    - {option: nope, make: fwd}\n", "", 12, "mediation.commitments[0].option",
-     "unknown option 'nope'; expected one of: g, x"),
-    ("    - {option: g, make: fwd}\n", "direction: fwd", 12, "mediation.commitments[0].make",
-     "already irreversible in that direction (direction fwd)"),
-    ("    - {option: g, make: back}\n", "direction: fwd", 12, "mediation.commitments[0].option",
-     "already irreversible (direction fwd)"),
-    ("    - {option: g, make: fwd}\n    - {option: g, make: fwd}\n", "", 13,
-     "mediation.commitments[1].make", "declared twice"),
-    ("    - {option: g, make: sideways}\n", "", 12, "mediation.commitments[0].make",
-     "fwd"),
-    ("    - {option: g}\n", "", 12, "mediation.commitments[0]", "make"),
-])
+@pytest.mark.parametrize(
+    ("lines", "directions", "line", "field", "fragment"),
+    [
+        (
+            "    - {option: nope, make: fwd}\n",
+            "",
+            12,
+            "mediation.commitments[0].option",
+            "unknown option 'nope'; expected one of: g, x",
+        ),
+        (
+            "    - {option: g, make: fwd}\n",
+            "direction: fwd",
+            12,
+            "mediation.commitments[0].make",
+            "already irreversible in that direction (direction fwd)",
+        ),
+        (
+            "    - {option: g, make: back}\n",
+            "direction: fwd",
+            12,
+            "mediation.commitments[0].option",
+            "already irreversible (direction fwd)",
+        ),
+        (
+            "    - {option: g, make: fwd}\n    - {option: g, make: fwd}\n",
+            "",
+            13,
+            "mediation.commitments[1].make",
+            "declared twice",
+        ),
+        ("    - {option: g, make: sideways}\n", "", 12, "mediation.commitments[0].make", "fwd"),
+        ("    - {option: g}\n", "", 12, "mediation.commitments[0]", "make"),
+    ],
+)
 def test_bad_commitments_are_refused_at_load_with_their_place(
     lines: str, directions: str, line: int, field: str, fragment: str
 ) -> None:
@@ -106,3 +137,196 @@ def test_with_directions_changes_moves_only() -> None:
 
 def _subsets(n: int) -> list[tuple[int, ...]]:
     return [s for k in range(n + 1) for s in combinations(range(n), k)]
+
+
+# ----- mediation: hand-worked -----------------------------------------------------------------
+def _sets(r: MediationResult) -> list[list[tuple[str, str]]]:
+    assert r.commitments is not None
+    return [[(x.option, x.make) for x in s.commitments] for s in r.commitments.solutions]
+
+
+def test_hand_worked_guarantee_becomes_a_nash_equilibrium_once_irreversible() -> None:
+    c = loads(GUARANTEE)
+    r = mediate(c, "YY", ["nash"], max_edits=0)
+    assert r.commitments is not None and not r.already_stable
+    assert r.commitments.min == 1
+    assert _sets(r) == [[("g", "fwd")]]
+    sol = r.commitments.solutions[0]
+    assert sol.target == "YY" and sol.equilibria == {"nash": 2}  # NN and YY (see GUARANTEE)
+    assert r.commitments.tried == 2  # {g fwd}, {x back}
+    data = r.to_dict()["commitments"]
+    assert data["min"] == 1
+    assert data["solutions"] == [
+        {
+            "commitments": [{"option": "g", "make": "fwd"}],
+            "target_state": "YY",
+            "equilibria": {"nash": 2},
+        }
+    ]
+
+
+def test_hand_worked_min_is_zero_when_already_an_equilibrium() -> None:
+    r = mediate(loads(GUARANTEE), "YY", ["seq"], max_edits=0)
+    assert r.already_stable and r.commitments is not None
+    assert r.commitments.min == 0 and _sets(r) == [[]]
+    assert r.commitments.solutions[0].equilibria == {"seq": 2}  # NN, YY
+    assert r.commitments.tried == 0
+
+
+def test_hand_worked_two_commitments_and_none() -> None:
+    both = mediate(loads(GUARANTEE), "YN", ["nash"], max_edits=0)
+    assert both.commitments is not None and both.commitments.min == 2
+    assert _sets(both) == [[("g", "fwd"), ("x", "back")]]
+    assert both.commitments.tried == 3
+    none = mediate(loads(GUARANTEE), "NY", ["nash"], max_edits=0)
+    assert none.commitments is not None and none.commitments.min is None
+    assert none.commitments.solutions == () and none.commitments.tried == 3
+    assert none.to_dict()["commitments"]["min"] is None
+
+
+def test_no_declared_commitments() -> None:
+    c = loads(GUARANTEE.split("mediation:")[0])
+    r = mediate(c, "YY", ["nash"], max_edits=0)
+    assert r.commitments is not None and r.commitments.min is None and r.commitments.tried == 0
+    assert mediate(c, "YY", ["seq"], max_edits=0).commitments.min == 0  # type: ignore[union-attr]
+
+
+def test_too_many_sets_are_refused_before_the_work_with_the_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import detente.analyses.mediation.commitments as mod
+
+    monkeypatch.setattr(mod, "MAX_COMMITMENT_WORK", 1)
+    r = mediate(loads(GUARANTEE), "YN", ["nash"], max_edits=0)
+    assert r.commitments is not None and r.commitments.min is None
+    assert r.commitments.tried == 0
+    assert "1 commitment means checking 2 sets" in r.commitments.refused
+    assert r.to_dict()["commitments"]["refused"] == r.commitments.refused
+
+
+# ----- mediation: against a brute force over full analyses -----------------------------------
+def _brute_force(
+    c: Conflict, targets: list[int], concepts: tuple[str, ...]
+) -> tuple[int | None, list[list[tuple[str, str]]]]:
+    """Every set of declared commitments by size (never two on one option), each applied by
+    rebuilding the model with the options' new directions and analysed in full."""
+    declared = c.mediation.commitments
+    for size in range(len(declared) + 1):
+        found = []
+        for combo in combinations(declared, size):
+            if len({x.option for x in combo}) < size:
+                continue
+            make = {x.option: x.make for x in combo}
+            edited = replace(
+                c,
+                options=tuple(
+                    replace(o, direction=make.get(o.name, o.direction)) for o in c.options
+                ),
+                mediation=MediationSection(),
+            )
+            result = analyze(edited, concepts)
+            eq = set.intersection(*(set(result.equilibria(x)) for x in concepts))
+            if any(int(c.feasible[s]) in eq for s in targets):
+                found.append([(x.option, x.make) for x in combo])
+        if found:
+            return size, found
+    return None, []
+
+
+@st.composite
+def _cases(draw: st.DrawFn) -> tuple[Conflict, str, tuple[str, ...]]:
+    """A random model with 1-4 declared commitments on its reversible options, a target
+    (mostly a state that is not yet an equilibrium; sometimes a pattern) and 1-2 concepts."""
+    c = draw(conflicts(max_dms=3, max_options=5, irreversible=draw(st.booleans())))
+    reversible = [o.name for o in c.options if o.direction == "both"]
+    pairs = (
+        draw(
+            st.lists(
+                st.tuples(st.sampled_from(reversible), st.sampled_from(("fwd", "back"))),
+                unique=True,
+                min_size=1,
+                max_size=4,
+            )
+        )
+        if reversible
+        else []
+    )
+    c = replace(
+        c, mediation=MediationSection(commitments=tuple(Commitment(o, m) for o, m in pairs))
+    )  # type: ignore[arg-type]
+    concepts = tuple(draw(st.lists(st.sampled_from(CONCEPTS), min_size=1, max_size=2, unique=True)))
+    result = analyze(c, concepts)
+    eq = set.intersection(*(set(result.equilibria(x)) for x in concepts))
+    unstable = [int(x) for x in c.feasible if int(x) not in eq]
+    if unstable and draw(st.integers(0, 3)) > 0:
+        code = draw(st.sampled_from(unstable))
+    else:
+        code = int(draw(states(c)))
+    text = c.state_string(code)
+    if draw(st.integers(0, 3)) == 0:  # a pattern: free some options
+        free = draw(st.sets(st.integers(0, c.n_options - 1), max_size=2))
+        text = "".join("-" if k in free else ch for k, ch in enumerate(text))
+    return c, text, concepts
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_cases())
+def test_minimal_sets_match_a_brute_force_over_full_analyses(
+    case: tuple[Conflict, str, tuple[str, ...]],
+) -> None:
+    c, target, concepts = case
+    r = mediate(c, target, concepts, max_edits=0)
+    assert r.commitments is not None
+    targets = resolve_targets(c, target)
+    least, sets = _brute_force(c, targets, concepts)
+    assert r.commitments.min == least
+    assert sorted(_sets(r)) == sorted(sets)
+    for sol in r.commitments.solutions:  # the listed state is an equilibrium there
+        assert c.space.matches(target, np.array([c.parse_state(sol.target)])).all()
+
+
+# ----- the flagship: an irreversible US guarantee halves the minimal fix ----------------------
+FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "ceasefire_2024.yaml"
+#: The flagship with the US guarantee declared as a commitment device (the issue's observation).
+US_GUARANTEE = """
+  commitments:
+    - option: us_guarantee
+      make: fwd
+      rationale: Written into the framework, the guarantee cannot be withdrawn.
+"""
+
+
+def flagship_with_commitment() -> Conflict:
+    text = FLAGSHIP.read_text(encoding="utf-8")
+    head, tail = text.split("mediation:\n", 1)
+    return loads(head + "mediation:\n" + US_GUARANTEE.lstrip("\n") + tail, source=str(FLAGSHIP))
+
+
+@pytest.mark.slow
+def test_flagship_irreversible_guarantee_cuts_the_minimal_fix_from_two_edits_to_one() -> None:
+    c = flagship_with_commitment()
+    r = mediate(c, "YNNYYYNYYNN", ["seq_sim"], limit=0)
+    assert r.min_edits == 2
+    assert {frozenset(e.dm for e in s.edits) for s in r.solutions} >= {
+        frozenset({"Israel", "United_States"})
+    }
+    assert r.commitments is not None
+    assert r.commitments.min is None and r.commitments.tried == 1  # alone it is not enough
+    (combined,) = r.commitments.with_edits
+    assert combined.commitment.option == "us_guarantee" and combined.max_edits == 1
+    assert combined.min_edits == 1
+    assert [e.dm for e in combined.edits] == ["Israel"]
+    assert r.commitments.helpful_edits(r.min_edits) == [combined]
+    # the same by rebuilding the model with the option irreversible, through the edit search
+    rebuilt = replace(
+        c,
+        options=tuple(
+            replace(o, direction="fwd") if o.name == "us_guarantee" else o for o in c.options
+        ),
+        mediation=replace(c.mediation, commitments=()),
+    )
+    again = mediate(rebuilt, "YNNYYYNYYNN", ["seq_sim"], limit=0)
+    assert again.min_edits == 1
+    assert {tuple(e.text() for e in s.edits) for s in again.solutions} >= {
+        tuple(e.text() for e in combined.edits)
+    }

@@ -30,17 +30,25 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from detente.analyses import arguments
 from detente.analyses.contract import Progress, header, own_engine, report
 from detente.analyses.explain.analysis import resolve_state
+from detente.analyses.mediation.commitments import Accept, committed, search_commitments
 from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
 from detente.analyses.mediation.local import MAX_LOCAL_WORK, OWN_ONLY, LocalChecks, local_work
 from detente.analyses.mediation.requirements import Requirement, requirements
-from detente.analyses.mediation.result import MediationResult, Solution, SolutionEdit
+from detente.analyses.mediation.result import (
+    CommitmentEdits,
+    CommitmentsResult,
+    MediationResult,
+    Solution,
+    SolutionEdit,
+)
 from detente.analyses.mediation.search import (
     Hit,
     SearchTooLarge,
@@ -54,7 +62,7 @@ from detente.engine import Engine
 from detente.engine.registry import parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError, ArgumentError
+from detente.model.errors import AnalysisError, ArgumentError, DetenteError
 from detente.model.preferences import Preference, RankingPreference, StatementPreference
 
 DEFAULT_CONCEPTS: tuple[str, ...] = ("seq",)
@@ -86,7 +94,7 @@ def mediate(
     c = arguments.model(model)
     arguments.max_edits(max_edits)
     arguments.limit(limit)
-    report(progress, 1, 3, "requirements and levers")
+    report(progress, 1, 4, "requirements and levers")
     targets = resolve_targets(c, target)
     chosen = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS)
     if reachable and c.status_quo is None:
@@ -96,42 +104,18 @@ def mediate(
     _check_edit_spaces(c, editable, max_edits)
     check_work(c, target, targets, chosen)
     engine = own_engine(c, engine, "mediate")
-    index = engine.move_index()
-    local = LocalChecks(c, targets, chosen, index)
-    now = local.bits_from_ranks(c.ranks)
-    now_b = {j: b[None, :] for j, b in now.items()}
-    stable_now = [
-        all(bool(local.stable(now_b, k)[x].all()) for x in chosen)
-        for k in range(len(targets))
-    ]
-    reach_ok = _Reach(c, index, targets, reachable)
-    already = any(ok and reach_ok(k, c.ranks) for k, ok in enumerate(stable_now))
+    prep = _Prepared(c, targets, chosen, reachable, engine)
+    already = prep.already
     reqs: list[Requirement] = []
     for k in range(len(targets)):
-        reqs.extend(requirements(c, local, k, bits=now_b))
+        reqs.extend(requirements(c, prep.local, k, bits=prep.bits))
     levers: list[Lever] = mediator_levers(c, targets, chosen, engine)
     notes = _notes(c, editable)
 
-    report(progress, 2, 3, "searching statement edits")
-    spaces = [
-        build_space(c, local, j, 0 if already else max_edits, j in editable,
-                    full_order=reachable)
-        for j in range(len(c.dms))
-    ]
-    if already:
-        min_edits: int | None = 0
-        hits = [Hit(k, (0,) * len(c.dms)) for k, ok in enumerate(stable_now)
-                if ok and reach_ok(k, c.ranks)]
-    elif reachable or not set(chosen) <= OWN_ONLY:
-        accept = None
-        if reachable:
-            accept = _reach_accept(c, spaces, targets, reach_ok)
-        min_edits, hits = search_coupled(local, spaces, chosen, max_edits, limit, accept)
-    else:
-        min_edits, hits = search_own(local, spaces, chosen, max_edits)
-    report(progress, 3, 3, "checking the solutions")
-    solutions, truncated = _solutions(c, spaces, hits, targets, chosen, limit, reachable,
-                                      engine)
+    report(progress, 2, 4, "searching statement edits")
+    min_edits, solutions, truncated = _search(prep, editable, max_edits, limit, progress)
+    report(progress, 4, 4, "commitment devices")
+    commitments = _commitments(prep, editable, max_edits, min_edits)
     return MediationResult(
         model=c.name,
         target=str(target),
@@ -148,10 +132,85 @@ def mediate(
         editable=tuple(c.dms[j].name for j in sorted(editable)),
         reachable=reachable,
         notes=tuple(notes),
+        commitments=commitments,
         computed=header(c, chosen, {"target": str(target), "max_edits": max_edits,
                                     "limit": limit, "reachable": reachable,
                                     "dms": [c.dms[j].name for j in sorted(editable)]}),
     )
+
+
+class _Prepared:
+    """What the edit search needs of one model (the given one, or one with commitments): its
+    local checks at the targets, the current profile's bits, and whether a target already
+    holds."""
+
+    def __init__(self, c: Conflict, targets: list[int], concepts: tuple[str, ...],
+                 reachable: bool, engine: Engine) -> None:
+        self.c, self.targets, self.concepts, self.engine = c, targets, concepts, engine
+        self.reachable = reachable
+        index = engine.move_index()
+        self.local = LocalChecks(c, targets, concepts, index)
+        now = self.local.bits_from_ranks(c.ranks)
+        self.bits = {j: b[None, :] for j, b in now.items()}
+        self.reach_ok = _Reach(c, index, targets, reachable)
+        self.stable_now = [
+            all(bool(self.local.stable(self.bits, k)[x].all()) for x in concepts)
+            and self.reach_ok(k, c.ranks)
+            for k in range(len(targets))
+        ]
+        self.already = any(self.stable_now)
+
+
+def _search(prep: _Prepared, editable: set[int], max_edits: int, limit: int,
+            progress: Progress | None = None) -> tuple[int | None, list[Solution], bool]:
+    """The fewest statement edits, and the distinct solutions (re-checked forward)."""
+    c, chosen, targets, local = prep.c, prep.concepts, prep.targets, prep.local
+    spaces = [
+        build_space(c, local, j, 0 if prep.already else max_edits, j in editable,
+                    full_order=prep.reachable)
+        for j in range(len(c.dms))
+    ]
+    if prep.already:
+        min_edits: int | None = 0
+        hits = [Hit(k, (0,) * len(c.dms)) for k, ok in enumerate(prep.stable_now) if ok]
+    elif prep.reachable or not set(chosen) <= OWN_ONLY:
+        accept = None
+        if prep.reachable:
+            accept = _reach_accept(c, spaces, targets, prep.reach_ok)
+        min_edits, hits = search_coupled(local, spaces, chosen, max_edits, limit, accept)
+    else:
+        min_edits, hits = search_own(local, spaces, chosen, max_edits)
+    report(progress, 3, 4, "checking the solutions")
+    solutions, truncated = _solutions(c, spaces, hits, targets, chosen, limit, prep.reachable,
+                                      prep.engine)
+    return min_edits, solutions, truncated
+
+
+def _commitments(prep: _Prepared, editable: set[int], max_edits: int, min_edits: int | None
+                 ) -> CommitmentsResult:
+    """The minimal sets of declared commitments; then, unless one commitment alone is enough,
+    each declared commitment with the fewest priority edits under it, searched up to one edit
+    fewer than needed without it (``max_edits`` when none was found)."""
+    c, targets = prep.c, prep.targets
+    accept: Accept | None = None
+    if prep.reachable:
+        def accept(d: Conflict, index: MoveIndex, k: int) -> bool:
+            return _Reach(d, index, targets, True)(k, d.ranks)
+    found = search_commitments(c, targets, prep.concepts, prep.already, accept, prep.engine)
+    budget = max_edits if min_edits is None else min_edits - 1
+    if found.min in (0, 1) or found.refused or budget < 1 or not editable:
+        return found
+    combined = []
+    for cm in c.mediation.commitments:
+        d = committed(c, (cm,))
+        try:
+            sub = _Prepared(d, targets, prep.concepts, prep.reachable, Engine(d))
+            n, sols, _ = _search(sub, editable, budget, 1)
+        except DetenteError as exc:  # a level too large to search: say so, keep the rest
+            combined.append(CommitmentEdits(cm, budget, None, (), str(exc)))
+            continue
+        combined.append(CommitmentEdits(cm, budget, n, sols[0].edits if sols else ()))
+    return replace(found, with_edits=tuple(combined))
 
 
 def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:

@@ -9,6 +9,7 @@ from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.mediation.levers import Lever
 from detente.analyses.mediation.requirements import Requirement
 from detente.engine.registry import concept_label
+from detente.model.mediation import Commitment
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,68 @@ class Solution:
 
 
 @dataclass(frozen=True)
+class CommitmentSolution:
+    """A minimal set of declared commitments, the target state it makes an equilibrium, and
+    the committed model's number of equilibria per concept (forward engine)."""
+
+    commitments: tuple[Commitment, ...]
+    target: str
+    equilibria: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"commitments": [x.to_dict() for x in self.commitments],
+                "target_state": self.target, "equilibria": dict(self.equilibria)}
+
+    def text(self) -> str:
+        return ", ".join(x.text() for x in self.commitments) or "no commitment"
+
+
+@dataclass(frozen=True)
+class CommitmentEdits:
+    """One declared commitment combined with priority edits: the fewest edits (within
+    ``max_edits``) that make the target an equilibrium once the commitment is made."""
+
+    commitment: Commitment
+    max_edits: int
+    min_edits: int | None  # None: none within max_edits (or refused, see error)
+    edits: tuple[SolutionEdit, ...]  # the first solution's edits
+    error: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"commitments": [self.commitment.to_dict()],
+                               "max_edits": self.max_edits, "min_edits": self.min_edits,
+                               "edits": [e.to_dict() for e in self.edits]}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass(frozen=True)
+class CommitmentsResult:
+    """The minimal sets of the model's declared commitments that make the target an
+    equilibrium (``min`` 0: it already is; ``None``: no set does, or the search was
+    ``refused``), and each commitment combined with priority edits (``with_edits``)."""
+
+    declared: tuple[Commitment, ...]
+    min: int | None
+    solutions: tuple[CommitmentSolution, ...]
+    tried: int  # commitment sets checked
+    refused: str = ""
+    with_edits: tuple[CommitmentEdits, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"min": self.min, "solutions": [s.to_dict() for s in self.solutions],
+                "declared": [x.to_dict() | {"rationale": x.rationale} for x in self.declared],
+                "tried": self.tried, "refused": self.refused or None,
+                "with_edits": [w.to_dict() for w in self.with_edits]}
+
+    def helpful_edits(self, base: int | None) -> list[CommitmentEdits]:
+        """The commitments that need fewer edits than ``base`` (None: none found without)."""
+        return [w for w in self.with_edits if w.min_edits is not None
+                and (base is None or w.min_edits < base)]
+
+
+@dataclass(frozen=True)
 class MediationResult:
     """Requirements, minimal statement edits and mediator levers for one target."""
 
@@ -69,6 +132,8 @@ class MediationResult:
     editable: tuple[str, ...]
     reachable: bool
     notes: tuple[str, ...]
+    #: The declared commitment devices' answer (None: not asked, e.g. a model built for it).
+    commitments: CommitmentsResult | None = None
     #: What was analysed and how (the header of :meth:`to_dict`).
     computed: ResultHeader | None = field(default=None, compare=False)
 
@@ -95,6 +160,7 @@ class MediationResult:
             "mediators": list(self.mediators),
             "levers": [lv.to_dict() for lv in self.levers],
             "notes": list(self.notes),
+            "commitments": None if self.commitments is None else self.commitments.to_dict(),
         })
 
     # ---- wording ----------------------------------------------------------------------------
@@ -139,4 +205,5 @@ class MediationResult:
         return [lv for lv in self.levers if lv.works]
 
 
-__all__ = ["MediationResult", "Solution", "SolutionEdit"]
+__all__ = ["CommitmentEdits", "CommitmentSolution", "CommitmentsResult", "MediationResult",
+           "Solution", "SolutionEdit"]
