@@ -107,6 +107,37 @@ class CommitmentsResult:
                 "tried": self.tried, "refused": self.refused or None,
                 "with_edits": [w.to_dict() for w in self.with_edits]}
 
+    def lines(self, what: str, concepts: str, base: int | None) -> list[str]:
+        """The answer in sentences: the minimal sets (or why none), then each commitment
+        that needs fewer priority edits than ``base`` (the fewest without commitments)."""
+        if not self.declared:
+            return ["The model declares no commitment devices (mediation: commitments:)."]
+        if self.min == 0:
+            out = [f"{what} needs no commitment: it is already an equilibrium under "
+                   f"{concepts}."]
+        elif self.refused:
+            out = [f"Commitment devices not searched: {self.refused}."]
+        elif self.min is None:
+            out = [f"No set of the {len(self.declared)} declared commitments makes {what} an "
+                   f"equilibrium under {concepts} as priorities stand ({self.tried} sets "
+                   "tried)."]
+        else:
+            n = len(self.solutions)
+            out = [f"The fewest commitments that make {what} an equilibrium under {concepts}, "
+                   f"priorities unchanged: {self.min} ({n} set{'s' if n != 1 else ''})."]
+            for sol in self.solutions:
+                eq = "; ".join(f"{concept_label(k)}: {v}" for k, v in sol.equilibria.items())
+                out.append(f"  {sol.text()} — makes {sol.target} an equilibrium "
+                           f"(equilibria then — {eq})")
+        for w in self.helpful_edits(base):
+            edits = "; ".join(e.text() for e in w.edits) or "no edit"
+            fewer = "" if base is None else f" instead of {base}"
+            out.append(f"With {w.commitment.text()}: {w.min_edits} edit"
+                       f"{'s' if w.min_edits != 1 else ''}{fewer} ({edits}).")
+        out.extend(f"With {w.commitment.text()}: not searched ({w.error})."
+                   for w in self.with_edits if w.error)
+        return out
+
     def helpful_edits(self, base: int | None) -> list[CommitmentEdits]:
         """The commitments that need fewer edits than ``base`` (None: none found without)."""
         return [w for w in self.with_edits if w.min_edits is not None

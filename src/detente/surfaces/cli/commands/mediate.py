@@ -134,6 +134,12 @@ def render(console: Console, r: MediationResult) -> None:
         else:
             console.print(Text(f"  No setting of their options makes {r.target} an "
                                f"equilibrium under {r.concept_text}."))
+    if r.commitments is not None and r.commitments.declared:
+        console.print()
+        console.print(Text("Commitment devices (options made one-way), priorities unchanged",
+                           style="bold"))
+        for line in r.commitments.lines(r.target, r.concept_text, r.min_edits):
+            console.print(Text(f"  {line}"))
     for note in r.notes:
         console.print(Text(f"Note: {note}", style="dim"))
 
