@@ -18,7 +18,7 @@ from detente._lazy import exports
 if TYPE_CHECKING:
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-    from detente.analyses.deal import DealAnalysis, deal_analysis
+    from detente.analyses.deal import DealAnalysis, DesignResult, deal_analysis, deal_design
     from detente.analyses.explain import Explanation, explain
     from detente.analyses.mediation import MediationResult, mediate
     from detente.analyses.robustness import RobustnessResult, robustness
@@ -43,6 +43,8 @@ _EXPORTS = {
     "coalition_analysis": ("detente.analyses.coalitions", "coalition_analysis"),
     "DealAnalysis": ("detente.analyses.deal", "DealAnalysis"),
     "deal_analysis": ("detente.analyses.deal", "deal_analysis"),
+    "DesignResult": ("detente.analyses.deal", "DesignResult"),
+    "deal_design": ("detente.analyses.deal", "deal_design"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
     "MediationResult": ("detente.analyses.mediation", "MediationResult"),
@@ -66,9 +68,9 @@ _EXPORTS = {
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
     "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
-    "DetenteError", "EvolutionResult", "Explanation", "MediationResult", "ModelError",
-    "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
-    "build_case_file", "coalition_analysis", "deal_analysis", "evolve", "explain", "load",
-    "mediate", "robustness", "save",
+    "DesignResult", "DetenteError", "EvolutionResult", "Explanation", "MediationResult",
+    "ModelError", "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
+    "build_case_file", "coalition_analysis", "deal_analysis", "deal_design", "evolve", "explain",
+    "load", "mediate", "robustness", "save",
 ]
 __version__ = "0.1.0"

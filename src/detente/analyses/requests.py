@@ -26,7 +26,7 @@ from detente.analyses import arguments
 if TYPE_CHECKING:
     from detente.analyses.coalitions import CoalitionResult
     from detente.analyses.contract import Progress
-    from detente.analyses.deal import DealAnalysis
+    from detente.analyses.deal import DealAnalysis, DesignResult
     from detente.analyses.explain import Explanation
     from detente.analyses.mediation import MediationResult
     from detente.analyses.robustness import RobustnessResult
@@ -204,5 +204,39 @@ class DealRequest(_Request):
         return deal_analysis(model, engine=engine, progress=progress, **self.kwargs())
 
 
-__all__ = ["AnalyzeRequest", "CoalitionsRequest", "DealRequest", "EvolveRequest",
-           "ExplainRequest", "MediateRequest", "RobustnessRequest"]
+@dataclass(frozen=True)
+class DealDesignRequest(_Request):
+    """``deal_design``: concepts, designs listed (0: all)."""
+
+    concepts: Sequence[str] | None = None
+    limit: int = 10
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        arguments.limit(self.limit)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> DesignResult:
+        from detente.analyses.deal import deal_design
+
+        return deal_design(model, engine=engine, progress=progress, **self.kwargs())
+
+
+def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
+                 limit: int | None = None) -> DealRequest | DealDesignRequest:
+    """The phased-deal analysis, or with ``design`` the tranche design (``limit`` designs);
+    ``limit`` belongs to the design only."""
+    arguments.flag(design, "design")
+    if not design:
+        if limit is not None:
+            from detente.model.errors import ArgumentError
+
+            raise ArgumentError("limit must go with design=True: it limits the ranked "
+                                "orders of the tranche design", parameter="limit")
+        return DealRequest(concepts)
+    return DealDesignRequest(concepts, 10 if limit is None else limit)
+
+
+__all__ = ["AnalyzeRequest", "CoalitionsRequest", "DealDesignRequest", "DealRequest",
+           "EvolveRequest",
+           "ExplainRequest", "MediateRequest", "RobustnessRequest", "deal_request"]

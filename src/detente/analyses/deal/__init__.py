@@ -4,8 +4,11 @@ steps, and which guarantee repairs it."""
 from __future__ import annotations
 
 from detente.analyses.deal.analysis import deal_analysis
+from detente.analyses.deal.design import deal_design
 from detente.analyses.deal.result import (
     DealAnalysis,
+    Design,
+    DesignResult,
     Exposure,
     Foresight,
     ForesightMover,
@@ -19,6 +22,6 @@ from detente.analyses.deal.result import (
     Temptation,
 )
 
-__all__ = ["DealAnalysis", "Exposure", "Foresight", "ForesightMover", "ForesightStep",
-           "GuaranteeResult", "MoverCheck", "PhaseMediation",
-           "PhaseResult", "Setting", "Step", "Temptation", "deal_analysis"]
+__all__ = ["DealAnalysis", "Design", "DesignResult", "Exposure", "Foresight", "ForesightMover",
+           "ForesightStep", "GuaranteeResult", "MoverCheck", "PhaseMediation", "PhaseResult",
+           "Setting", "Step", "Temptation", "deal_analysis", "deal_design"]

@@ -317,6 +317,59 @@ class DealAnalysis:
         })
 
 
-__all__ = ["DealAnalysis", "Exposure", "Foresight", "ForesightMover", "ForesightStep",
+@dataclass(frozen=True)
+class Design:
+    """One order of the tranches, as ranked by :func:`detente.deal_design`."""
+
+    order: tuple[str, ...]  # tranche names
+    phases: tuple[StateRef, ...]
+    completes: bool  # with foresight
+    unravels_at: int | None
+    holds: dict[str, bool]  # per concept, as built (no guarantee setting)
+    exposures: int  # over the chosen concepts
+    guarantees: dict[str, tuple[str, ...] | None]  # fewest guarantees that make it hold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": list(self.order),
+            "phases": [p.state for p in self.phases],
+            "completes": self.completes,
+            "unravels_at": self.unravels_at,
+            "holds": dict(self.holds),
+            "exposures": self.exposures,
+            "guarantees": {k: None if v is None else list(v) for k, v in self.guarantees.items()},
+        }
+
+
+@dataclass(frozen=True)
+class DesignResult:
+    """Tranche design: the orders ``after`` allows, ranked (``designs``: the first ``limit``)."""
+
+    deal: str
+    tranches: tuple[str, ...]  # as written
+    concepts: tuple[str, ...]
+    tried: int  # orders that ``after`` allows
+    skipped: int  # of those, through an infeasible state or against irreversibility
+    ranked: int  # tried - skipped
+    designs: tuple[Design, ...]
+    computed: ResultHeader = field(compare=False)
+
+    def result_header(self) -> ResultHeader:
+        """The result header (model, options, DMs, concepts, parameters)."""
+        return self.computed
+
+    def to_dict(self) -> dict[str, Any]:
+        return with_header(self.result_header(), {
+            "deal": self.deal,
+            "tranches": list(self.tranches),
+            "tried": self.tried,
+            "skipped": self.skipped,
+            "ranked": self.ranked,
+            "designs": [d.to_dict() for d in self.designs],
+        })
+
+
+__all__ = ["DealAnalysis", "Design", "DesignResult", "Exposure", "Foresight", "ForesightMover",
+           "ForesightStep",
            "GuaranteeResult", "MoverCheck", "PhaseMediation", "PhaseResult", "Setting", "Step",
            "Temptation"]

@@ -208,7 +208,7 @@ class DetenteGroup(TyperGroup):
 #: the one place the command line translates a parameter name into its own words.
 FLAGS: dict[str, str] = {
     "concepts": "--concept", "horizon": "--horizon", "samples": "--samples", "seed": "--seed",
-    "exact": "--exact", "max_edits": "--max-edits", "limit": "--limit",
+    "exact": "--exact", "max_edits": "--max-edits", "limit": "--limit", "design": "--design",
     "reachable": "--reachable", "dms": "--dm", "target": "--target", "start": "--start",
     "coalitions": "--coalition", "all_coalitions": "--all", "offset": "--offset",
 }

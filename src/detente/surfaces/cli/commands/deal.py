@@ -21,10 +21,11 @@ from detente.surfaces.cli.output import (
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.console import Console
 
-    from detente.analyses.deal import DealAnalysis, Foresight
+    from detente.analyses.deal import DealAnalysis, DesignResult, Foresight
     from detente.analyses.mediation.result import MediationResult
 
-EXAMPLE = "Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`"
+EXAMPLE = ("Example: `detente deal examples/ceasefire_2024.yaml -c seq -c sim`; tranche "
+           "design: `detente deal tests/data/collateral_deal.yaml --design --limit 0`")
 
 
 def deal_command(
@@ -37,6 +38,16 @@ def deal_command(
             "Default: all six.",
         ),
     ] = None,
+    design: Annotated[
+        bool,
+        typer.Option("--design", help="Tranche design: rank every order of the deal's "
+                     "`tranches:` that their `after:` lists allow."),
+    ] = False,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", metavar="N", help="With --design: list the N best orders "
+                     "(0: all). Default: 10."),
+    ] = None,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Check a phased deal: per phase who is stable and what tempts them, per step who moves
@@ -46,14 +57,18 @@ def deal_command(
     Verdicts are defined in docs/deals.md (the commitment problem: Fearon 1995; third-party
     guarantees: Walter 2002).
     """
-    c = load_conflict(file)
-    from detente.analyses.requests import DealRequest
+    from detente.analyses.deal import DealAnalysis
+    from detente.analyses.requests import deal_request
 
-    result = DealRequest(concept or None).run(c)
+    request = deal_request(concept or None, design=design, limit=limit)
+    c = load_conflict(file)
+    result = request.run(c)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
-    else:
+    elif isinstance(result, DealAnalysis):
         render(stdout_console(), result)
+    else:
+        render_design(stdout_console(), result)
 
 
 # ----- text -----------------------------------------------------------------------------
@@ -127,6 +142,42 @@ def render(console: Console, r: DealAnalysis) -> None:
             console.print(f"    {pm.phase!r}: {_mediation_text(pm.result, pm.error)}")
 
 
+def render_design(console: Console, r: DesignResult) -> None:
+    """The ranked orders of the tranches: a table."""
+    from rich.table import Table
+
+    from detente.engine.registry import concept_label
+
+    console.print(Text(f"{r.result_header().model}: tranche design for ", style="bold")
+                  + Text(r.deal, style="bold underline"))
+    console.print(
+        f"{r.tried:,} orders allowed by `after`, {r.skipped:,} skipped (through an infeasible "
+        f"state or against irreversibility), {r.ranked:,} ranked; the best {len(r.designs)}:"
+    )
+    table = Table(title="Completes with foresight, then holds under more concepts, then "
+                  "fewest guarantees, then fewest exposures")
+    for head in ("#", "order", "completes"):
+        table.add_column(head)
+    for k in r.concepts:
+        table.add_column(concept_label(k))
+    table.add_column("exposures", justify="right")
+    for n, d in enumerate(r.designs, 1):
+        done = _mark(d.completes)
+        if not d.completes and d.unravels_at:
+            done += Text(f" (unravels at step {d.unravels_at})", style="dim")
+        cells: list[Text | str] = [str(n), " → ".join(d.order), done]
+        for k in r.concepts:
+            cell = _mark(d.holds[k])
+            g = d.guarantees[k]
+            if not d.holds[k]:
+                cell += Text(" no guarantee helps" if g is None else
+                             f" with {' + '.join(g) or 'none'}", style="dim")
+            cells.append(cell)
+        cells.append(str(d.exposures))
+        table.add_row(*cells)
+    print_wide(console, table)
+
+
 def _completes_text(completes: bool | None) -> str:
     return {True: " (completes with foresight)", False: " (unravels with foresight)",
             None: ""}[completes]
@@ -185,4 +236,4 @@ def register(app: typer.Typer) -> None:
     app.command("deal", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(deal_command)
 
 
-__all__ = ["deal_command", "register", "render", "render_foresight"]
+__all__ = ["deal_command", "register", "render", "render_design", "render_foresight"]
