@@ -13,6 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cli_runner import run
+from conftest import WriteModel
+from detente.analyses.deal import deal_analysis
 from detente.analyses.mediation import MediationResult, mediate, resolve_targets
 from detente.analyses.stability.analysis import analyze
 from detente.formats.native import dumps, loads
@@ -330,3 +333,66 @@ def test_flagship_irreversible_guarantee_cuts_the_minimal_fix_from_two_edits_to_
     assert {tuple(e.text() for e in s.edits) for s in again.solutions} >= {
         tuple(e.text() for e in combined.edits)
     }
+
+
+# ----- deal repairs ---------------------------------------------------------------------------
+# The GUARANTEE model with a deal from NN: A gives the guarantee (YN), then B acts (YY). As
+# written it breaks under Nash and SEQ: at YN A withdraws (-> NN, gaining "not g"), and B's
+# answer from NN (-> NY) is no improvement for B. With g made fwd A cannot withdraw, at YN
+# and at YY, and B's only moves are the deal's step or a loss: it holds. "x back" forbids the
+# deal's own second step (x N -> Y): skipped. Foresight: B proceeds (YY beats YN for it), so A
+# proceeds (YY beats NN for it): the deal completes, with or without the commitment.
+GUARANTEE_DEAL = GUARANTEE.replace(
+    "mediation:",
+    """status_quo: NN
+deal:
+  name: guarantee first
+  phases:
+    - {name: guarantee, set: {g: Y}}
+    - {name: act, set: {x: Y}}
+mediation:""",
+)
+
+
+def test_hand_worked_deal_repaired_by_a_commitment() -> None:
+    c = loads(GUARANTEE_DEAL)
+    r = deal_analysis(c, ["nash", "seq"])
+    assert not r.holds("nash") and not r.holds("seq")
+    assert r.commitments is not None
+    assert (r.commitments.tried, r.commitments.skipped) == (1, 1)
+    (repair,) = r.commitments.sets
+    assert [(x.option, x.make) for x in repair.commitments] == [("g", "fwd")]
+    assert repair.holds == {"nash": True, "seq": True}
+    assert r.foresight is not None and repair.completes is r.foresight.completes is True
+    data = r.to_dict()["commitments"]
+    assert data["sets"] == [
+        {
+            "commitments": [{"option": "g", "make": "fwd"}],
+            "holds": {"nash": True, "seq": True},
+            "completes": True,
+        }
+    ]
+    # the same verdict from the model rebuilt with g irreversible
+    rebuilt = replace(
+        c,
+        options=(replace(c.options[0], direction="fwd"), c.options[1]),
+        mediation=MediationSection(),
+    )
+    again = deal_analysis(rebuilt, ["nash", "seq"])
+    assert again.holds("nash") and again.holds("seq")
+
+
+def test_deal_that_holds_tries_no_commitment() -> None:
+    r = deal_analysis(flagship_with_commitment(), ["gmr"])
+    assert r.holds("gmr") and r.commitments is not None
+    assert r.commitments.declared == 1
+    assert r.commitments.tried == 0 and r.commitments.sets == ()
+
+
+def test_cli_text_names_the_commitment(write_model: WriteModel) -> None:
+    path = write_model(GUARANTEE)
+    out = run("mediate", path, "--target", "YY", "-c", "nash", "--max-edits", "0")
+    assert out.exit_code == 0, out.stdout
+    assert "Commitment devices" in out.stdout
+    assert "The fewest commitments that make YY an equilibrium under Nash" in out.stdout
+    assert "g made fwd (N→Y only) — makes YY an equilibrium" in out.stdout

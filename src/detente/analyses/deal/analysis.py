@@ -37,6 +37,7 @@ from collections.abc import Iterable
 
 from detente.analyses import arguments
 from detente.analyses.contract import Progress, header, own_engine, report
+from detente.analyses.deal.commitments import commitment_repairs
 from detente.analyses.deal.context import DealContext, next_phase
 from detente.analyses.deal.foresight import foresight
 from detente.analyses.deal.guarantees import guarantees_under
@@ -99,6 +100,7 @@ def deal_analysis(
         None if sq is None else run.ref(sq), phases, steps, exposures, guarantees,
         foresight(model, deal, run.induction),
         header(model, keys, {"mediate": mediate, "max_edits": max_edits}),
+        commitments=commitment_repairs(run, deal),
     )
 
 

@@ -12,6 +12,7 @@ from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.explain.result import Explanation
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import Move, OptionChange, StateRef
+from detente.model.mediation import Commitment
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,38 @@ class GuaranteeResult:
 
 
 @dataclass(frozen=True)
+class CommitmentRepair:
+    """A set of declared commitments tried as a repair: per concept, whether every phase holds
+    with those options one-way; ``completes``: with foresight (commitments do not change it)."""
+
+    commitments: tuple[Commitment, ...]
+    holds: dict[str, bool]
+    completes: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"commitments": [x.to_dict() for x in self.commitments],
+                "holds": dict(self.holds), "completes": self.completes}
+
+
+@dataclass(frozen=True)
+class DealCommitments:
+    """The declared commitments as deal repairs (analyses/deal/commitments.py)."""
+
+    declared: int
+    tried: int  # sets analysed
+    skipped: int  # sets the deal's own steps break
+    sets: tuple[CommitmentRepair, ...]
+    refused: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"declared": self.declared, "tried": self.tried, "skipped": self.skipped,
+                "refused": self.refused or None, "sets": [s.to_dict() for s in self.sets]}
+
+    def working(self, concept: str) -> list[CommitmentRepair]:
+        return [s for s in self.sets if s.holds[concept]]
+
+
+@dataclass(frozen=True)
 class DealAnalysis:
     """The whole phase-by-phase analysis of a model's deal."""
 
@@ -284,6 +317,8 @@ class DealAnalysis:
     foresight: Foresight | None = None
     #: What was analysed and how (the header of :meth:`to_dict`).
     computed: ResultHeader | None = field(default=None, compare=False)
+    #: The declared commitment devices tried as repairs (None: not analysed).
+    commitments: DealCommitments | None = None
 
     def result_header(self) -> ResultHeader:
         """The result header (model, options, DMs, concepts, parameters)."""
@@ -314,6 +349,7 @@ class DealAnalysis:
             "stalls_at": self.stalls_at,
             "guarantees": {k: g.to_dict() for k, g in self.guarantees.items()},
             "foresight": None if self.foresight is None else self.foresight.to_dict(),
+            "commitments": None if self.commitments is None else self.commitments.to_dict(),
         })
 
 
