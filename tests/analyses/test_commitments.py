@@ -396,3 +396,19 @@ def test_cli_text_names_the_commitment(write_model: WriteModel) -> None:
     assert "Commitment devices" in out.stdout
     assert "The fewest commitments that make YY an equilibrium under Nash" in out.stdout
     assert "g made fwd (N→Y only) — makes YY an equilibrium" in out.stdout
+
+
+def test_report_mediation_section_lists_the_commitments(
+    write_model: WriteModel, tmp_path: Path
+) -> None:
+    path = write_model(
+        GUARANTEE.replace("mediation:\n", "mediation:\n  target: YY\n  concepts: [nash, seq]\n")
+    )
+    for suffix in ("md", "html"):
+        out = tmp_path / f"report.{suffix}"
+        result = run("report", path, "-o", out, "-c", "nash")
+        assert result.exit_code == 0, result.stdout
+        text = out.read_text(encoding="utf-8")
+        assert "Commitment devices (options made one-way), priorities unchanged" in text
+        assert "The fewest commitments that make YY an equilibrium under Nash" in text
+        assert "YY needs no commitment: it is already an equilibrium under SEQ." in text

@@ -118,9 +118,12 @@ class CommitmentsResult:
         elif self.refused:
             out = [f"Commitment devices not searched: {self.refused}."]
         elif self.min is None:
-            out = [f"No set of the {len(self.declared)} declared commitments makes {what} an "
-                   f"equilibrium under {concepts} as priorities stand ({self.tried} sets "
-                   "tried)."]
+            n = len(self.declared)
+            which = "The declared commitment" if n == 1 else f"No set of the {n} declared " \
+                "commitments"
+            verb = " does not make" if n == 1 else " makes"
+            out = [f"{which}{verb} {what} an equilibrium under {concepts} as priorities stand "
+                   f"({self.tried} set{'s' if self.tried != 1 else ''} tried)."]
         else:
             n = len(self.solutions)
             out = [f"The fewest commitments that make {what} an equilibrium under {concepts}, "

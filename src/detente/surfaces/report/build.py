@@ -390,6 +390,9 @@ def _mediation_section(case: CaseFile) -> dict[str, Any] | None:
             "levers": [{"number": lv.number, "state": lv.state,
                         "settings": ", ".join(f"{k}={v}" for k, v in lv.settings.items())}
                        for lv in r.working_levers()],
+            "commitments": [] if r.commitments is None or not r.commitments.declared
+            else [x.strip() for x in r.commitments.lines(r.target, r.concept_text,
+                                                          r.min_edits)],
         })
     return {"target": first.target, "n_targets": len(first.targets),
             "mediators": list(first.mediators), "rows": rows, "notes": list(first.notes),
