@@ -11,6 +11,10 @@ StateRef = str | int
 pattern is allowed), or a 1-based state number (feasible states in increasing code order)."""
 
 
+#: An option's value in a mapping: Y or N, or a level name for an option with ``levels``.
+OptionValue = str
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -25,7 +29,14 @@ class OptionSpec(_Strict):
     direction: Literal["both", "fwd", "back"] = Field(
         "both",
         description="both: reversible; fwd: may be taken but never undone (N→Y only); "
-        "back: may be dropped but never retaken (Y→N only).",
+        "back: may be dropped but never retaken (Y→N only). With levels: fwd, levels only "
+        "rise; back, they only fall.",
+    )
+    levels: list[str] | None = Field(
+        None, min_length=2,
+        description="Ordered levels, lowest first (letters, digits and _): the option takes "
+        "exactly one in every state; statements test it with 'is' or a comparison "
+        "('x is reduced', 'x >= reduced'); states give it a level name.",
     )
 
 
@@ -109,6 +120,28 @@ class DecisionMakerSpec(_Strict):
         description="Robustness: other readings of the preferences, each with a probability; "
         "the main preferences keep 1 minus their sum. Other analyses use the main ones.",
     )
+    blind_spots: list[str] = Field(
+        default_factory=list,
+        description="GMCR+ misperceptions: Y/N/- patterns of states this decision maker "
+        "misperceives; it can neither move to nor from them (docs/hypergames.md).",
+    )
+    weights: dict[str, float] | None = Field(
+        None,
+        description="Packages: points per option (option → points when it is taken), as "
+        "Inspire and Adjusted Winner score a package; the cardinal utility of Nash bargaining "
+        "and Kalai–Smorodinsky (docs/packages.md). Other analyses ignore them.",
+    )
+
+
+class DraftSpec(_Strict):
+    """Drafts: one text of a single negotiating text (``detente drafts``)."""
+
+    name: str = Field(min_length=1)
+    state: StateRef | dict[str, OptionValue] = Field(
+        description="The draft: a state (Y/N string, number or option → Y/N map) or a Y/N/- "
+        "pattern (every feasible state it matches)."
+    )
+    rationale: str = ""
 
 
 class InfeasibleSpec(_Strict):
@@ -116,10 +149,10 @@ class InfeasibleSpec(_Strict):
         extra="forbid", frozen=True,
         json_schema_extra=_exactly_one_of("pattern", "mutually_exclusive", "at_least_one"),
     )
-    pattern: str | dict[str, Literal["Y", "N"]] | None = Field(
+    pattern: str | dict[str, OptionValue] | None = Field(
         None,
         description="States matching it are infeasible: a Y/N/- string in option order, or a "
-        "mapping option → Y/N (other options either).",
+        "mapping option → Y/N or level (other options either).",
     )
     mutually_exclusive: list[str] | None = Field(None, description="At most one may be taken.")
     at_least_one: list[str] | None = Field(None, description="At least one must be taken.")
@@ -142,13 +175,14 @@ class PhaseSpec(_Strict):
     )
     name: str
     rationale: str = ""
-    state: StateRef | dict[str, Literal["Y", "N"]] | None = Field(
-        None, description="The phase's full state (Y/N string, number or option → Y/N map)."
+    state: StateRef | dict[str, OptionValue] | None = Field(
+        None,
+        description="The phase's full state (Y/N string, number or option → Y/N or level map).",
     )
-    set: dict[str, Literal["Y", "N"]] | None = Field(
+    set: dict[str, OptionValue] | None = Field(
         None,
         description="Options that change from the previous phase (the first phase: from the "
-        "status quo), option → Y/N.",
+        "status quo), option → Y/N or level.",
     )
 
     @model_validator(mode="after")
@@ -244,6 +278,33 @@ class MediationSpec(_Strict):
     )
 
 
+class PerceptionSpec(_Strict):
+    """Hypergames: what ``perceiver`` believes about another decision maker's preferences
+    (``about`` with ``preferences``), or options of others it does not know exist."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_extra=_exactly_one_of("about", "unaware_of"),
+    )
+    perceiver: str = Field(description="The decision maker who holds this perception.")
+    about: str | None = Field(
+        None, description="Another decision maker, whose preferences the perceiver misreads.")
+    preferences: PreferencesSpec | None = Field(
+        None, description="With about: the preferences the perceiver attributes to it.")
+    unaware_of: list[str] | None = Field(
+        None, min_length=1,
+        description="Options of other decision makers the perceiver does not know exist.")
+    rationale: str = ""
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> PerceptionSpec:
+        if (self.about is None) == (self.unaware_of is None):
+            raise ValueError("give exactly one of about (with preferences) or unaware_of")
+        if (self.about is None) != (self.preferences is None):
+            raise ValueError("preferences go with about (the preferences the perceiver "
+                             "attributes to that decision maker), and about needs them")
+        return self
+
+
 class ModelSpec(_Strict):
     """A detente model file."""
 
@@ -257,13 +318,23 @@ class ModelSpec(_Strict):
     sources: list[str] = Field(default_factory=list)
     decision_makers: list[DecisionMakerSpec] = Field(min_length=1)
     infeasible: list[InfeasibleSpec] = Field(default_factory=list)
-    status_quo: StateRef | dict[str, Literal["Y", "N"]] | None = None
+    status_quo: StateRef | dict[str, OptionValue] | None = None
     status_quo_rationale: str = ""
     coalitions: list[list[str]] = Field(
         default_factory=list, description="Coalitions to analyse (lists of DM names)."
     )
     deal: DealSpec | None = Field(None, description="A phased deal to analyse (detente deal).")
     mediation: MediationSpec | None = None
+    drafts: list[DraftSpec] = Field(
+        default_factory=list,
+        description="The mediator's successive drafts of a single negotiating text, in order "
+        "(detente drafts, docs/packages.md).",
+    )
+    perceptions: list[PerceptionSpec] = Field(
+        default_factory=list,
+        description="Hypergames: how decision makers misperceive one another "
+        "(detente hypergame, docs/hypergames.md).",
+    )
 
 
 def json_schema() -> dict[str, Any]:

@@ -25,10 +25,13 @@ from functools import cached_property
 import numpy as np
 
 from detente.model.deal import Deal, validate_deal
+from detente.model.drafts import Draft
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint, MutuallyExclusive
+from detente.model.levels import LevelledOption, check_levelled, ordering
 from detente.model.limits import check_options, check_states
 from detente.model.mediation import MediationSection, validate_commitments
+from detente.model.perceptions import Perception, validate_blind_spots, validate_perceptions
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -40,6 +43,7 @@ from detente.model.statements import KEYWORDS
 from detente.model.states import Direction as Direction  # re-exported: its old home
 from detente.model.states import StateInput, StateSpace, code_text
 from detente.model.uncertainty import Reading
+from detente.model.weights import Weights
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Characters refused in names and texts: control characters other than tab and line breaks.
@@ -69,6 +73,12 @@ class DecisionMaker:
     #: alternatives; empty when the preferences are certain. Every other analysis uses
     #: ``preference``.
     readings: tuple[Reading, ...] = ()
+    #: GMCR+ misperceptions: Y/N/- patterns of states this DM misperceives; it can neither
+    #: move to nor from them (:func:`~detente.model.perceptions.blind_mask`).
+    blind_spots: tuple[str, ...] = ()
+    #: Declared points per option (model/weights.py): a cardinal utility for Nash bargaining
+    #: and Kalai–Smorodinsky packages; no other analysis uses them.
+    weights: Weights | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,13 @@ class Conflict:
     source_file: str | None = field(default=None, compare=False)
     deal: Deal | None = None  # a phased deal over the states (model/deal.py)
     mediation: MediationSection = field(default_factory=MediationSection)
+    #: First-level hypergame: what DMs believe about the others (model/perceptions.py).
+    perceptions: tuple[Perception, ...] = ()
+    #: Options with ordered levels (model/levels.py); each is held by internal binary options
+    #: in ``options`` (``LevelledOption.bit_names``, see :func:`level_options`).
+    levels: tuple[LevelledOption, ...] = ()
+    #: The mediator's successive drafts of a single negotiating text (model/drafts.py).
+    drafts: tuple[Draft, ...] = ()
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -96,6 +113,9 @@ class Conflict:
             raise ModelError(f"status quo {self.state_string(self.status_quo)} is not feasible")
         if self.deal is not None:
             validate_deal(self, self.deal)
+        validate_blind_spots(self)
+        validate_perceptions(self)
+        _validate_weights_and_drafts(self)
 
     # ----- re-ranking ------------------------------------------------------------------
     def with_preferences(self, preferences: Mapping[str, Preference]) -> Conflict:
@@ -177,6 +197,7 @@ class Conflict:
             and self.dm_names == other.dm_names
             and self.feasible.shape == other.feasible.shape
             and bool((self.feasible == other.feasible).all())
+            and [d.blind_spots for d in self.dms] == [d.blind_spots for d in other.dms]
         )
 
     # ----- names and bits -------------------------------------------------------------
@@ -232,7 +253,7 @@ class Conflict:
     def space(self) -> StateSpace:
         """The state space: Y/N text, state references, conversions, irreversibility."""
         return StateSpace(self.option_names, tuple(o.direction for o in self.options),
-                          self.feasible)
+                          self.feasible, self.levels)
 
     @property
     def n_states(self) -> int:
@@ -345,13 +366,16 @@ def _validate_types(c: Conflict) -> None:
 def _validate(c: Conflict) -> None:
     _validate_types(c)
     _validate_texts(c)
+    internal = _validate_levels(c)
     if not c.options:
         raise ModelError("the model has no options; expected at least one")
     if not c.dms:
         raise ModelError("the model has no decision makers; expected at least one")
     seen: dict[str, str] = {}
     for o in c.options:
-        if not NAME_RE.fullmatch(o.name) or o.name in KEYWORDS:
+        if o.name in internal:
+            pass  # a levelled option's bit, named 'x>=level' (checked in _validate_levels)
+        elif not NAME_RE.fullmatch(o.name) or o.name in KEYWORDS:
             raise ModelError(
                 f"option name {o.name!r} is not a valid identifier (letters, digits, _; not a "
                 f"keyword such as {', '.join(sorted(KEYWORDS))})"
@@ -447,8 +471,60 @@ def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
             )
 
 
+def level_options(lv: LevelledOption) -> tuple[Option, ...]:
+    """The internal binary options of a levelled option (one per level after the first)."""
+    return tuple(Option(name, lv.dm, lv.direction, lv.description) for name in lv.bit_names)
+
+
+def _validate_levels(c: Conflict) -> set[str]:
+    """Levelled options: valid names and levels, their bits present as options of the same
+    DM with the same direction. Returns the names of the internal options."""
+    if not isinstance(c.levels, tuple) or not all(isinstance(x, LevelledOption)
+                                                  for x in c.levels):
+        raise ModelError("Conflict.levels must be a tuple of LevelledOption")
+    by_name = {o.name: o for o in c.options}
+    internal: set[str] = set()
+    named: set[str] = set()
+    for lv in c.levels:
+        if lv.name in named:
+            raise ModelError(f"duplicate option name {lv.name!r}")
+        named.add(lv.name)
+        if not NAME_RE.fullmatch(lv.name) or lv.name in KEYWORDS:
+            raise ModelError(f"option name {lv.name!r} is not a valid identifier (letters, "
+                             f"digits, _; not a keyword such as {', '.join(sorted(KEYWORDS))})")
+        if lv.name in by_name:
+            raise ModelError(f"duplicate option name {lv.name!r}")
+        check_levelled(lv)
+        for name in lv.bit_names:
+            o = by_name.get(name)
+            if o is None or o.dm != lv.dm or o.direction != lv.direction or name in internal:
+                raise ModelError(f"levelled option {lv.name!r} needs the internal option "
+                                 f"{name!r} of {lv.dm!r} with direction {lv.direction}; "
+                                 "build them with level_options()")
+            internal.add(name)
+    return internal
+
+
+def _validate_weights_and_drafts(c: Conflict) -> None:
+    """Weights name known options with finite points; drafts match feasible states."""
+    for dm in c.dms:
+        if dm.weights is not None:
+            try:
+                dm.weights.check(c.option_names)
+            except ModelError as exc:
+                raise ModelError(f"decision maker {dm.name!r}: {exc.message}") from None
+    for d in c.drafts:
+        if not d.codes:
+            raise ModelError(f"draft {d.name!r} matches no feasible state")
+        for code in d.codes:
+            if not c.is_feasible(code):
+                raise ModelError(f"draft {d.name!r}: state {c.state_string(code)} is not "
+                                 "feasible")
+
+
 def _enumerate_feasible(c: Conflict) -> np.ndarray:
-    feasible = enumerate_feasible(len(c.options), c.constraints, c.bits, len(c.dms), c.source_file)
+    constraints = (*c.constraints, *ordering(c.levels))
+    feasible = enumerate_feasible(len(c.options), constraints, c.bits, len(c.dms), c.source_file)
     _check_preferences_cover(c, feasible)
     return feasible
 

@@ -7,7 +7,11 @@ Syntax (most loosely binding first)::
     a or b         also ``|``
     a and b        also ``&``
     not a          also ``-a``, ``!a``, ``~a``
+    x is L         an option with levels (model/levels.py) is at level L (``x is not L``)
+    x >= L         at level L or a later one; also ``>``, ``<=``, ``<``
     (a)            grouping
+
+A yes/no option has the levels N, Y: ``accept is Y`` is ``accept``.
 
 >>> expr = parse_statement("hostages_released if accept")
 >>> sorted(expr.options())
@@ -31,8 +35,11 @@ from lark import (
 )
 
 from detente.model.errors import ModelError
+from detente.model.levels import BINARY_LEVELS
 
-KEYWORDS = frozenset({"not", "and", "or", "if", "iff"})
+KEYWORDS = frozenset({"not", "and", "or", "if", "iff", "is"})
+#: What ``is``/``>=`` may test about one option: its name, levels and internal bits.
+LevelEntry = tuple[str, tuple[str, ...], tuple[str, ...]]
 
 _GRAMMAR = r"""
 ?start: iff_expr
@@ -43,7 +50,14 @@ _GRAMMAR = r"""
 ?not_expr: _NOT not_expr -> neg
          | atom
 ?atom: NAME -> lit
+     | NAME _IS level -> level_is
+     | NAME _IS _NOT level -> level_is_not
+     | NAME CMP level -> level_cmp
      | "(" iff_expr ")"
+level: NAME | LEVEL_NUMBER
+CMP: ">=" | "<=" | ">" | "<"
+LEVEL_NUMBER: /[0-9][A-Za-z0-9_]*/
+_IS.2: /is\b/
 _IFF.2: /iff\b/
 _IF.2: /if\b/
 _OR.2: /or\b/ | "|"
@@ -128,6 +142,60 @@ class Binary(Expr):
         return f"{wrap(self.left)} {self.op} {wrap(self.right)}"
 
 
+@dataclass(frozen=True)
+class LevelTest(Expr):
+    """``option op level`` over an option with ordered ``levels``; ``bits`` are the internal
+    options holding "at ``levels[j]`` or later" for j >= 1 (model/levels.py). ``op`` is one of
+    ``is``, ``is not``, ``>=``, ``>``, ``<=``, ``<``."""
+
+    option: str
+    op: str
+    level: str
+    levels: tuple[str, ...]
+    bits: tuple[str, ...]
+
+    def options(self) -> frozenset[str]:
+        return frozenset(self.bits)
+
+    def _at_least(self, j: int, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        if j <= 0:
+            return np.ones(np.shape(codes), dtype=bool)
+        if j >= len(self.levels):
+            return np.zeros(np.shape(codes), dtype=bool)
+        return ((codes >> np.int64(bits[self.bits[j - 1]])) & 1).astype(bool)
+
+    def evaluate(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
+        j = self.levels.index(self.level)
+        ge = self._at_least
+        out: np.ndarray
+        if self.op in ("is", "is not"):
+            out = ge(j, codes, bits) & ~ge(j + 1, codes, bits)
+            return ~out if self.op == "is not" else out
+        out = {">=": lambda: ge(j, codes, bits), ">": lambda: ge(j + 1, codes, bits),
+               "<=": lambda: ~ge(j + 1, codes, bits), "<": lambda: ~ge(j, codes, bits)}[self.op]()
+        return out
+
+    def as_binary(self) -> Expr:
+        """The same test over the internal options only (``Lit``/``Not``/``Binary``)."""
+        first = Lit(self.bits[0])
+
+        def ge(k: int) -> Expr:
+            if k <= 0:
+                return Binary(first, Not(first), "or")  # always true
+            if k >= len(self.levels):
+                return Binary(first, Not(first), "and")  # never
+            return Lit(self.bits[k - 1])
+
+        j = self.levels.index(self.level)
+        if self.op in ("is", "is not"):
+            expr: Expr = Binary(ge(j), Not(ge(j + 1)), "and")
+            return Not(expr) if self.op == "is not" else expr
+        return {">=": ge(j), ">": ge(j + 1), "<=": Not(ge(j + 1)), "<": Not(ge(j))}[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.option} {self.op} {self.level}"
+
+
 #: Deepest nesting of a statement (operators inside operators); deeper ones are refused.
 MAX_DEPTH = 100
 #: Longest statement text, in characters.
@@ -141,7 +209,8 @@ def _fold(items: list[Expr], op: str) -> Expr:
     return out
 
 
-def _build(tree: Tree[Token]) -> tuple[Expr, int]:
+def _build(tree: Tree[Token], levels: Mapping[str, LevelEntry] | None = None
+           ) -> tuple[Expr, int]:
     """The expression of a parse tree and its depth, built bottom-up without recursion."""
     built: dict[int, tuple[Expr, int]] = {}
 
@@ -153,6 +222,11 @@ def _build(tree: Tree[Token]) -> tuple[Expr, int]:
     for sub in tree.iter_subtrees():  # children before parents
         if sub.data == "lit":
             built[id(sub)] = (Lit(str(sub.children[0])), 1)
+            continue
+        if sub.data == "level":
+            continue
+        if sub.data in ("level_is", "level_is_not", "level_cmp"):
+            built[id(sub)] = (_level_test(sub, levels), 1)
             continue
         parts = [child(c) for c in sub.children]
         depth = len(parts) - 1 + max(d for _, d in parts) if sub.data != "neg" else parts[0][1] + 1
@@ -183,10 +257,65 @@ def caret_line(text: str, column: int) -> str:
     return f"    {text}\n    {' ' * max(column - 1, 0)}^"
 
 
-def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -> Expr:
+class _LevelProblem(Exception):
+    """A level test that names an unknown option or level (turned into a located error)."""
+
+    def __init__(self, message: str, word: str, expected: str) -> None:
+        super().__init__(message)
+        self.message, self.word, self.expected = message, word, expected
+
+
+def _level_test(sub: Tree[Token], levels: Mapping[str, LevelEntry] | None) -> LevelTest:
+    name = str(sub.children[0])
+    op = {"level_is": "is", "level_is_not": "is not"}.get(str(sub.data))
+    if op is None:
+        op = str(sub.children[1])
+    level_node = sub.children[-1]
+    assert isinstance(level_node, Tree)
+    level = str(level_node.children[0])
+    entry: LevelEntry
+    if levels is None:  # no model to check against: a yes/no option (levels N, Y)
+        entry = (name, BINARY_LEVELS, (name,))
+    elif name not in levels:
+        raise _LevelProblem(f"unknown option {name!r}", name,
+                            f"an option: {', '.join(sorted(levels))}")
+    else:
+        entry = levels[name]
+    _, order, bits = entry
+    if level not in order:
+        folded = [lv for lv in order if lv.lower() == level.lower()]
+        if len(folded) != 1:
+            raise _LevelProblem(f"option {name!r} has no level {level!r}", level,
+                                f"one of {', '.join(order)}")
+        level = folded[0]
+    return LevelTest(name, op, level, order, bits)
+
+
+def level_table(
+    option_names: frozenset[str] | set[str] | tuple[str, ...],
+    levelled: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]],
+) -> dict[str, LevelEntry]:
+    """What ``is``/``>=`` may test: every yes/no option (levels N, Y) and every levelled
+    option (name → its levels and internal bits)."""
+    out: dict[str, LevelEntry] = {n: (n, BINARY_LEVELS, (n,)) for n in option_names}
+    out.update({n: (n, lv, bits) for n, (lv, bits) in levelled.items()})
+    return out
+
+
+def parse_statement(
+    text: str, known: frozenset[str] | set[str] | None = None,
+    levels: Mapping[str, LevelEntry] | None = None,
+) -> Expr:
     """Parse a preference statement; check option names against ``known`` if given.
 
+    ``levels`` (from :func:`level_table`) says which options ``is``/``>=`` may test and
+    their levels; a levelled option must be tested that way, never named alone.
     Raises ModelError with a caret under the offending token.
+
+    >>> table = level_table({"a"}, {"x": (("lo", "mid", "hi"), ("x>=mid", "x>=hi"))})
+    >>> e = parse_statement("x >= mid and a is Y", {"a"}, table)
+    >>> sorted(e.options()), str(e)
+    (['a', 'x>=hi', 'x>=mid'], '(x >= mid) and (a is Y)')
     """
     if not isinstance(text, str):
         raise ModelError(f"expected a statement (text), got {type(text).__name__}")
@@ -204,11 +333,27 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
         raise ModelError(
             f"malformed statement {text!r}: {message}", detail=caret_line(flat, col)
         ) from None
-    expr = _build(tree)[0]
+    try:
+        expr = _build(tree, levels)[0]
+    except _LevelProblem as exc:
+        raise ModelError(f"{exc.message} in statement {text!r}; expected {exc.expected}",
+                         detail=caret_line(flat, _find_word(flat, exc.word))) from None
+    if levels is not None:
+        for sub in tree.iter_subtrees():
+            if sub.data == "lit" and str(sub.children[0]) in levels and levels[
+                    str(sub.children[0])][2] != (str(sub.children[0]),):
+                name = str(sub.children[0])
+                order = ", ".join(levels[name][1])
+                raise ModelError(
+                    f"option {name!r} has levels ({order}); in statement {text!r} test it "
+                    f"with 'is' or a comparison, e.g. '{name} is {levels[name][1][-1]}' or "
+                    f"'{name} >= {levels[name][1][1]}'",
+                    detail=caret_line(flat, _find_word(flat, name)))
     for name in sorted(expr.options()):
         if name in KEYWORDS:  # pragma: no cover - grammar gives keywords priority
             raise ModelError(f"{name!r} is a keyword, not an option")
     if known is not None:
+        known = set(known) | {b for _, _, bits in (levels or {}).values() for b in bits}
         for name in sorted(expr.options()):
             if name not in known:
                 col = _find_word(flat, name)
@@ -222,7 +367,9 @@ def parse_statement(text: str, known: frozenset[str] | set[str] | None = None) -
 
 _TERMINALS = {
     "NAME": "an option name", "_NOT": "'not'", "LPAR": "'('", "_AND": "'and'", "_OR": "'or'",
-    "_IF": "'if'", "_IFF": "'iff'", "RPAR": "')'", "$END": "the end of the statement",
+    "_IF": "'if'", "_IFF": "'iff'", "RPAR": "')'", "_IS": "'is'",
+    "CMP": "a comparison ('>=', '>', '<=', '<')", "LEVEL_NUMBER": "a level",
+    "$END": "the end of the statement",
 }
 
 
@@ -230,9 +377,12 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> tuple[str, int]:
     """What was found, what was expected, and the 1-based column to put the caret under."""
     col = getattr(exc, "column", None)
     col = col if isinstance(col, int) and col > 0 else len(text.rstrip()) + 1
-    if isinstance(exc, UnexpectedCharacters):
+    bad_number = isinstance(exc, UnexpectedToken) and exc.token.type == "LEVEL_NUMBER"
+    if isinstance(exc, UnexpectedCharacters) or bad_number:  # a digit starts no option name
+        char = (exc.char if isinstance(exc, UnexpectedCharacters)
+                else str(getattr(exc, "token", "?"))[0])
         return (
-            f"unexpected character {exc.char!r} at column {col}; expected option names "
+            f"unexpected character {char!r} at column {col}; expected option names "
             "(letters, digits and _, not starting with a digit), 'not', 'and', 'or', 'if', "
             "'iff' and parentheses",
             col,
@@ -248,7 +398,14 @@ def _syntax_error(text: str, exc: UnexpectedInput) -> tuple[str, int]:
     unopened = text[: col - 1].count("(") <= text[: col - 1].count(")")
     if unopened:
         expected.discard("RPAR")
-    names = [desc for term, desc in _TERMINALS.items() if term in expected]
+    if expected & {"_AND", "_OR"}:  # after an option: 'is' and comparisons are noise here
+        expected -= {"_IS", "CMP"}
+    if "LEVEL_NUMBER" in expected:  # after 'is' or a comparison: a level, not an option
+        expected.discard("NAME")
+        expected.discard("LEVEL_NUMBER")
+        expected.add("LEVEL")
+    names = [desc for term, desc in {**_TERMINALS, "LEVEL": "a level name"}.items()
+             if term in expected]
     want = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else "".join(names)
     message = f"expected {want}; {found} at column {col}"
     if str(token) in KEYWORDS and "NAME" in expected:

@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal, NewType, TypeVar
 
 import numpy as np
 
 from detente.model.errors import ModelError
+from detente.model.levels import LevelledOption
 
 StateCode = NewType("StateCode", int)
 Position = NewType("Position", int)
@@ -107,6 +109,105 @@ def pattern_bits(pattern: str, names: tuple[str, ...]) -> tuple[int, int]:
     return care, want
 
 
+def level_text(tokens: list[tuple[str, bool]]) -> str:
+    """A state (or pattern) in the level form: yes/no letters run together, each levelled
+    option's value between slashes (a slash shared between neighbours, none at the ends).
+
+    >>> level_text([("Y", False), ("reduced", True), ("N", False), ("Y", False)])
+    'Y/reduced/NY'
+    >>> level_text([("stay", True), ("high", True)])
+    'stay/high'
+    """
+    out = ""
+    for text, levelled in tokens:
+        if levelled:
+            out += ("/" if out and not out.endswith("/") else "") + text + "/"
+        else:
+            out += text
+    return out.rstrip("/")
+
+
+def split_level_text(text: str, levelled: list[bool]) -> list[str] | None:
+    """The per-option tokens of a :func:`level_text` string (``None`` if it does not fit).
+
+    >>> split_level_text("Y/reduced/NY", [False, True, False, False])
+    ['Y', 'reduced', 'N', 'Y']
+    """
+    parts = text.split("/")
+    out: list[str] = []
+    i = pos = 0
+    for lv in levelled:
+        if i < len(parts) and pos == len(parts[i]) and (lv or pos > 0):
+            i, pos = i + 1, 0  # this part is used up: the next value starts the next part
+        if i >= len(parts):
+            return None
+        if lv:
+            if pos != 0 or not parts[i]:
+                return None
+            out.append(parts[i])
+            pos = len(parts[i])
+        else:
+            if pos >= len(parts[i]):
+                return None
+            out.append(parts[i][pos])
+            pos += 1
+    if i != len(parts) - 1 or pos != len(parts[i]):
+        return None
+    return out
+
+
+# ----- options as people see them (levelled options as one) ---------------------------------
+@dataclass(frozen=True)
+class Column:
+    """One option as people see it: a yes/no option (``levels`` None, one bit) or a levelled
+    option (its internal bits, lowest level first)."""
+
+    name: str
+    bits: tuple[int, ...]
+    levels: tuple[str, ...] | None = None
+
+    @property
+    def mask(self) -> int:
+        return sum(1 << b for b in self.bits)
+
+    def value(self, code: int) -> str:
+        """``Y``/``N`` or the level name at ``code``."""
+        if self.levels is None:
+            return letter(code >> self.bits[0] & 1)
+        return self.levels[sum(code >> b & 1 for b in self.bits)]
+
+    def code_bits(self, value: str) -> int:
+        """The bits of this column when it holds ``value`` (a level name or Y/N)."""
+        if self.levels is None:
+            return (1 << self.bits[0]) if value == YES else 0
+        j = self.levels.index(value)
+        return sum(1 << b for b in self.bits[:j])
+
+
+def level_columns(option_names: tuple[str, ...], levels: tuple[LevelledOption, ...]
+                  ) -> tuple[Column, ...]:
+    """The options as people see them, in model order (a levelled option where its first bit
+    is)."""
+    owner: dict[str, LevelledOption] = {}
+    for lv in levels:
+        for b in lv.bit_names:
+            owner[b] = lv
+    index = {n: k for k, n in enumerate(option_names)}
+    out: list[Column] = []
+    for k, name in enumerate(option_names):
+        group = owner.get(name)
+        if group is None:
+            out.append(Column(name, (k,)))
+        elif name == group.bit_names[0]:
+            lv = group
+            missing = [b for b in lv.bit_names if b not in index]
+            if missing:
+                raise ValueError(f"levelled option {lv.name!r} has no internal option "
+                                 f"{missing[0]!r}")
+            out.append(Column(lv.name, tuple(index[b] for b in lv.bit_names), lv.levels))
+    return tuple(out)
+
+
 # ----- irreversibility ----------------------------------------------------------------------
 def legal_mask(x: _M, y: _M, fwd: int, back: int) -> _M:
     """Whether moving from ``x`` to ``y`` is legal: another state, no ``fwd`` option going
@@ -132,10 +233,13 @@ class StateSpace:
     __slots__ = ("__dict__", "directions", "feasible", "option_names")
 
     def __init__(self, option_names: tuple[str, ...], directions: tuple[Direction, ...],
-                 feasible: np.ndarray) -> None:
+                 feasible: np.ndarray, levels: tuple[LevelledOption, ...] = ()) -> None:
         if len(directions) != len(option_names):
             raise ValueError("one direction per option expected")
         self.option_names = option_names
+        #: Options with ordered levels (model/levels.py): their internal bits are shown and
+        #: read as one level name each (see :meth:`text`).
+        self.levels = levels
         self.directions = directions
         arr = np.asarray(feasible, dtype=np.int64)
         if arr.flags.writeable and arr is not feasible:
@@ -151,12 +255,23 @@ class StateSpace:
         return int(self.feasible.size)
 
     # ----- text ----------------------------------------------------------------------------
+    @cached_property
+    def columns(self) -> tuple[Column, ...]:
+        """The options as people see them: one per yes/no option, one per levelled option."""
+        return level_columns(self.option_names, self.levels)
+
     def text(self, code: int) -> str:
-        """Y/N per option in model order, e.g. ``'YNN'``."""
+        """Y/N per option in model order, e.g. ``'YNN'``. With levelled options, a level name
+        between slashes stands for each, e.g. ``'Y/reduced/N'`` (:func:`level_text`)."""
+        if self.levels:
+            return level_text([(col.value(int(code)), col.levels is not None)
+                               for col in self.columns])
         return code_text(int(code), self.n_options)
 
     def texts(self, codes: np.ndarray) -> np.ndarray:
         """Y/N strings of many codes (numpy str array, vectorised)."""
+        if self.levels:
+            return np.array([self.text(int(x)) for x in np.atleast_1d(codes)], dtype=str)
         return texts(codes, self.n_options)
 
     def text_bytes(self, codes: np.ndarray) -> np.ndarray:
@@ -165,8 +280,13 @@ class StateSpace:
 
     def values(self, code: int, bits: list[int] | tuple[int, ...] | range | None = None
                ) -> dict[str, str]:
-        """Option name → ``'Y'``/``'N'`` for the given bits (all options by default)."""
+        """Option name → ``'Y'``/``'N'`` (a levelled option: its level) for the given bits
+        (all options by default)."""
         ks = range(self.n_options) if bits is None else bits
+        if self.levels:
+            wanted = set(ks)
+            return {col.name: col.value(int(code)) for col in self.columns
+                    if wanted.intersection(col.bits)}
         return {self.option_names[k]: letter(code >> k & 1) for k in ks}
 
     # ----- conversions ---------------------------------------------------------------------
@@ -210,7 +330,7 @@ class StateSpace:
         if isinstance(ref, int) or (isinstance(ref, str) and _NUMBER.fullmatch(ref.strip())):
             return self.code_of_number(int(ref))
         if isinstance(ref, str):
-            care, want = pattern_bits(ref, self.option_names)
+            care, want = self.pattern_bits(ref)
             if care != (1 << self.n_options) - 1:
                 raise StateRefError(f"state {ref!r} must give Y or N for every option, not '-'",
                                     "dash")
@@ -221,6 +341,8 @@ class StateSpace:
                             "type")
 
     def _mapping_code(self, ref: Mapping[str, object]) -> StateCode:
+        if self.levels:
+            return self._level_mapping_code(ref)
         names = self.option_names
         code = 0
         for key, value in ref.items():
@@ -251,7 +373,66 @@ class StateSpace:
 
     # ----- patterns ------------------------------------------------------------------------
     def pattern_bits(self, pattern: str) -> tuple[int, int]:
+        if self.levels:
+            return self._level_pattern_bits(pattern)
         return pattern_bits(pattern, self.option_names)
+
+    # ----- levelled options ----------------------------------------------------------------
+    def _form(self) -> str:
+        """How a state is written, for error messages."""
+        parts = [f"{c.name} ({', '.join(c.levels)})" if c.levels else c.name
+                 for c in self.columns]
+        example = level_text([(c.levels[0] if c.levels else NO, c.levels is not None)
+                              for c in self.columns])
+        return (f"Y, N or - for each yes/no option and a level name (or -) between slashes "
+                f"for each levelled option, in the order {', '.join(parts)}; e.g. {example!r}")
+
+    def _level_pattern_bits(self, pattern: str) -> tuple[int, int]:
+        """``(care, want)`` of a pattern in the level form (``-`` = any value)."""
+        tokens = split_level_text(pattern.strip(), [c.levels is not None for c in self.columns])
+        if tokens is None:
+            raise StateRefError(f"state pattern {pattern!r} must give {self._form()}", "length")
+        care = want = 0
+        for col, tok in zip(self.columns, tokens, strict=True):
+            if tok == "-":
+                continue
+            care |= col.mask
+            if col.levels is None:
+                if tok.upper() not in (YES, NO):
+                    raise StateRefError(f"state pattern {pattern!r}: option {col.name!r} must "
+                                        f"be Y, N or -, got {tok!r}", "letters")
+                want |= col.code_bits(tok.upper())
+            else:
+                want |= col.code_bits(self._level(col, tok))
+        return care, want
+
+    def _level(self, col: Column, value: object) -> str:
+        """The level ``value`` names in a levelled column; :class:`StateRefError` if none."""
+        assert col.levels is not None
+        if isinstance(value, str):
+            hits = [lv for lv in col.levels if lv == value.strip()] or [
+                lv for lv in col.levels if lv.lower() == value.strip().lower()]
+            if len(hits) == 1:
+                return hits[0]
+        raise StateRefError(f"option {col.name!r} has no level {value!r}; expected one of "
+                            f"{', '.join(col.levels)}", "value")
+
+    def _level_mapping_code(self, ref: Mapping[str, object]) -> StateCode:
+        by_name = {c.name: c for c in self.columns}
+        code = 0
+        for key, value in ref.items():
+            col = by_name.get(str(key))
+            if col is None:
+                raise StateRefError(
+                    f"unknown option {key!r}; expected one of: {', '.join(by_name)}", "option")
+            if col.levels is None:
+                code |= col.code_bits(YES if yes_no(value, str(key)) else NO)
+            else:
+                code |= col.code_bits(self._level(col, value))
+        missing = [n for n in by_name if n not in ref]
+        if missing:
+            raise StateRefError(f"state is missing options: {', '.join(missing)}", "missing")
+        return StateCode(code)
 
     def matches(self, pattern: str, codes: np.ndarray) -> np.ndarray:
         """Bool per code: whether it matches a Y/N/- pattern."""
@@ -294,7 +475,7 @@ class StateSpace:
                              f"{', '.join(self.option_names)}")
         new = tuple(directions.get(n, d) for n, d in zip(self.option_names, self.directions,
                                                          strict=True))
-        return StateSpace(self.option_names, new, self.feasible)
+        return StateSpace(self.option_names, new, self.feasible, self.levels)
 
     def is_legal_move(self, x: int, y: int) -> bool:
         """Whether ``x → y`` is a move irreversibility allows (``x != y``)."""
@@ -321,7 +502,8 @@ class StateSpace:
 
 
 __all__ = [
-    "NO", "YES", "Direction", "Position", "RefProblem", "StateCode", "StateInput",
+    "NO", "YES", "Column", "Direction", "Position", "RefProblem", "StateCode", "StateInput",
     "StateNumber", "StateRefError", "StateSpace", "code_text", "direction_masks", "legal_mask",
-    "letter", "pattern_bits", "text_bytes", "texts", "yes_no",
+    "letter", "level_columns", "level_text", "pattern_bits", "split_level_text", "text_bytes",
+    "texts", "yes_no",
 ]

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from detente.formats.files import read_text
+from detente.formats.native.negotiation import read_drafts, read_weights
 from detente.formats.native.reader import Path_, _field_name, _line_of, read_spec
 from detente.formats.spec import (
     DealSpec,
@@ -40,6 +41,7 @@ from detente.model.conflict import (
     _check_listed,
     check_text,
     enumerate_feasible,
+    level_options,
 )
 from detente.model.deal import (
     Deal,
@@ -51,12 +53,14 @@ from detente.model.deal import (
 )
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.levels import LEVEL_RE, LevelledOption, ordering
 from detente.model.mediation import (
     Candidate,
     Commitment,
     MediationSection,
     check_commitments,
 )
+from detente.model.perceptions import Perception, PerceptionError
 from detente.model.preferences import (
     PayoffPreference,
     Preference,
@@ -64,7 +68,7 @@ from detente.model.preferences import (
     Statement,
     StatementPreference,
 )
-from detente.model.statements import KEYWORDS, parse_statement
+from detente.model.statements import KEYWORDS, level_table, parse_statement
 from detente.model.states import StateSpace, pattern_bits
 from detente.model.states import code_text as code_text
 from detente.model.uncertainty import Reading
@@ -96,13 +100,23 @@ class _Builder:
 
     def build(self) -> Conflict:
         spec = self.spec
+        self._check_levels()
+        self.levelled = {
+            o.name: LevelledOption(o.name, dm.name, tuple(o.levels), o.direction, o.description)
+            for dm in spec.decision_makers for o in dm.options if o.levels is not None
+        }
         self.options = tuple(
-            Option(o.name, dm.name, o.direction, o.description)
+            opt
             for dm in spec.decision_makers
             for o in dm.options
+            for opt in (level_options(self.levelled[o.name]) if o.levels is not None
+                        else (Option(o.name, dm.name, o.direction, o.description),))
         )
         self.names = tuple(o.name for o in self.options)
+        self.user_names = tuple(o.name for dm in spec.decision_makers for o in dm.options)
         self.bits = {n: k for k, n in enumerate(self.names)}
+        self.levels = level_table(
+            self.names, {n: (lv.levels, lv.bit_names) for n, lv in self.levelled.items()})
         self._check_names()
         self.constraints = tuple(
             self._constraint(k) for k in range(len(spec.infeasible))
@@ -123,12 +137,17 @@ class _Builder:
                 coalitions=tuple(tuple(c) for c in spec.coalitions),
                 description=spec.description,
                 sources=tuple(spec.sources),
+                levels=tuple(self.levelled.values()),
                 source_file=self.source,
                 deal=deal,
                 mediation=self._mediation(),
+                perceptions=self._perceptions(),
+                drafts=read_drafts(self),
             )
         except DealError as exc:
             raise self.error(exc, ("deal", *exc.where)) from None
+        except PerceptionError as exc:
+            raise self.error(exc, ("perceptions", exc.index, *exc.where)) from None
         except ModelError as exc:
             raise self.error(exc, self._guess_path(exc)) from None
         self._check_alternatives(conflict)
@@ -158,7 +177,7 @@ class _Builder:
             for j, item in enumerate(items):
                 st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
                 try:
-                    expr = parse_statement(st.statement, set(self.names))
+                    expr = parse_statement(st.statement, set(self.names), self.levels)
                 except ModelError as exc:
                     raise self.error(exc, (*path, j)) from None
                 out.append(Candidate(dm, Statement(st.statement, expr, st.rationale)))
@@ -173,6 +192,32 @@ class _Builder:
             raise self.error(ModelError(problem), ("mediation", "commitments", k, where))
         return MediationSection(tuple(spec.mediators), tuple(out), target,
                                 tuple(spec.concepts), commitments)
+
+    def _blind_spots(self, k: int) -> tuple[str, ...]:
+        """A DM's blind spots: Y/N/- patterns, one letter per option."""
+        out = []
+        for j, pattern in enumerate(self.spec.decision_makers[k].blind_spots):
+            try:
+                care, _ = pattern_bits(pattern, self.names)
+            except ModelError as exc:
+                raise self.error(exc, ("decision_makers", k, "blind_spots", j)) from None
+            if care == 0:
+                raise self.error(ModelError(f"pattern {pattern!r} matches every state; expected "
+                                            "at least one Y or N"),
+                                 ("decision_makers", k, "blind_spots", j))
+            out.append(pattern.strip().upper())
+        return tuple(out)
+
+    def _perceptions(self) -> tuple[Perception, ...]:
+        """The perceptions, their preferences read like a DM's (names checked by the model)."""
+        out = []
+        for k, p in enumerate(self.spec.perceptions):
+            pref = None
+            if p.preferences is not None:
+                pref = self._preference(p.preferences, ("perceptions", k, "preferences"))
+            out.append(Perception(p.perceiver, p.about, pref, tuple(p.unaware_of or ()),
+                                  p.rationale))
+        return tuple(out)
 
     def _guess_path(self, exc: ModelError) -> Path_:
         msg = exc.message
@@ -239,10 +284,10 @@ class _Builder:
                     )
                 self._known(list(ph.set), (*path, "set"), by_name=True)
                 code = previous
-                for name, value in ph.set.items():
+                for name, value in self._set_values(ph.set, (*path, "set")):
                     bit = 1 << self.bits[name]
-                    code = code | bit if value == "Y" else code & ~bit
-                code = self._state(code_text(code, len(self.names)), (*path, "set"))
+                    code = code | bit if value else code & ~bit
+                self._feasible_code(code, (*path, "set"))
             phases.append(Phase(ph.name, code, ph.rationale))
             previous = code
         return Deal(spec.name, tuple(phases), spec.description, tuple(spec.guarantors))
@@ -312,10 +357,16 @@ class _Builder:
     ) -> tuple[str, ...]:
         for j, n in enumerate(names):
             where: Path_ = (*path, n) if by_name else (*path, j)
-            if n not in self.bits:
+            if n in self.levelled and not by_name:
+                raise self.error(ModelError(
+                    f"option {n!r} has levels ({self.levelled[n].expected()}); this list takes "
+                    f"yes/no options only: rule out levels with a pattern such as "
+                    f"{{{n}: {self.levelled[n].levels[-1]}}}"), where)
+            if n not in self.bits and not (by_name and n in self.levelled):
                 raise self.error(
                     ModelError(
-                        f"unknown option {n!r}; expected one of: {', '.join(self.names)}"
+                        f"unknown option {n!r}; expected one of: "
+                        f"{', '.join(self._offered(by_name))}"
                     ),
                     where,
                 )
@@ -324,6 +375,65 @@ class _Builder:
                     ModelError(f"option {n!r} is listed twice; expected distinct options"), where
                 )
         return tuple(names)
+
+    def _offered(self, levelled: bool) -> tuple[str, ...]:
+        """The option names a field takes: as written (levelled ones only where a value is
+        given per option)."""
+        return tuple(n for n in self.user_names if levelled or n not in self.levelled)
+
+    def _check_levels(self) -> None:
+        """Each level a valid, distinct name (the option's own checks come later)."""
+        for k, dm in enumerate(self.spec.decision_makers):
+            for j, o in enumerate(dm.options):
+                if o.levels is None:
+                    continue
+                path: Path_ = ("decision_makers", k, "options", j, "levels")
+                for m, level in enumerate(o.levels):
+                    if not LEVEL_RE.fullmatch(level) or level in o.levels[:m]:
+                        why = ("is listed twice; expected distinct levels"
+                               if LEVEL_RE.fullmatch(level) else
+                               "is not a valid level name; expected letters, digits and _")
+                        raise self.error(ModelError(f"option {o.name!r}: level {level!r} {why}"),
+                                         (*path, m))
+
+    def _values(self, values: Mapping[str, str], path: Path_) -> tuple[tuple[str, bool], ...]:
+        """Option → value (Y/N, a level name for a levelled option) as bit conditions that
+        pin each value; a located error names what was expected."""
+        out: list[tuple[str, bool]] = []
+        for name, value in values.items():
+            lv = self.levelled.get(name)
+            try:
+                if lv is not None:
+                    out.extend(lv.pin(value))
+                elif value in ("Y", "N"):
+                    out.append((name, value == "Y"))
+                else:
+                    raise ModelError(f"option {name!r} must be 'Y' or 'N', got {value!r}")
+            except ModelError as exc:
+                raise self.error(exc, (*path, name)) from None
+        return tuple(out)
+
+    def _set_values(self, values: Mapping[str, str], path: Path_
+                    ) -> tuple[tuple[str, bool], ...]:
+        """Option → value as the value of every bit it sets (a level sets all its bits)."""
+        out: list[tuple[str, bool]] = []
+        for name, value in values.items():
+            lv = self.levelled.get(name)
+            if lv is None:
+                out.extend(self._values({name: value}, path))
+                continue
+            try:
+                out.extend(zip(lv.bit_names, lv.bits_of(value), strict=True))
+            except ModelError as exc:
+                raise self.error(exc, (*path, name)) from None
+        return tuple(out)
+
+    def _feasible_code(self, code: int, path: Path_) -> int:
+        """``code`` if feasible, else a located error naming the condition that rules it out."""
+        if not self.space.is_feasible(code):
+            raise self.error(ModelError(
+                f"state {self.space.text(code)} is not feasible{self._ruled_out_by(code)}"), path)
+        return code
 
     def _constraint(self, k: int) -> Constraint:
         item = self.spec.infeasible[k]
@@ -337,11 +447,11 @@ class _Builder:
         pattern = item.pattern
         if isinstance(pattern, dict):
             self._known(list(pattern), (*path, "pattern"), by_name=True)
-            conds = tuple((n, v == "Y") for n, v in pattern.items())
+            conds = self._values(pattern, (*path, "pattern"))
         else:
             assert pattern is not None
             try:
-                care, want = pattern_bits(pattern, self.names)
+                care, want = self._pattern_space.pattern_bits(pattern)
             except ModelError as exc:
                 raise self.error(exc, (*path, "pattern")) from None
             conds = tuple(
@@ -354,7 +464,8 @@ class _Builder:
         if self._feasible is None:
             try:
                 self._feasible = enumerate_feasible(
-                    len(self.names), self.constraints, self.bits,
+                    len(self.names), (*self.constraints, *ordering(tuple(self.levelled.values()))),
+                    self.bits,
                     len(self.spec.decision_makers), self.source,
                 )
             except ModelError as exc:
@@ -366,8 +477,16 @@ class _Builder:
         """The states, once the options and conditions are read."""
         if self._space is None:
             dirs = tuple(o.direction for o in self.options)
-            self._space = StateSpace(self.names, dirs, self.feasible)
+            self._space = StateSpace(self.names, dirs, self.feasible,
+                                     tuple(self.levelled.values()))
         return self._space
+
+    @property
+    def _pattern_space(self) -> StateSpace:
+        """Reads patterns before the feasible states are known (no state is looked up)."""
+        dirs = tuple(o.direction for o in self.options)
+        return StateSpace(self.names, dirs, np.zeros(1, dtype=np.int64),
+                          tuple(self.levelled.values()))
 
     def _state(self, ref: StateRef | Mapping[str, str], path: Path_) -> int:
         space = self.space
@@ -412,8 +531,11 @@ class _Builder:
             rest = max(0.0, 1.0 - sum(a.probability for a in alts))
             readings = (Reading("main", rest, main.preference, "", main.maybe, main.groups),
                         *alts)
-        return DecisionMaker(dm.name, tuple(o.name for o in dm.options), main.preference,
-                             dm.description, readings)
+        owned = tuple(b for o in dm.options
+                      for b in (self.levelled[o.name].bit_names if o.levels else (o.name,)))
+        return DecisionMaker(dm.name, owned, main.preference,
+                             dm.description, readings, self._blind_spots(k),
+                             weights=read_weights(self, k))
 
     def _check_names_and_sum(self, dm: DecisionMakerSpec, path: Path_) -> None:
         seen: set[str] = set()
@@ -471,7 +593,7 @@ class _Builder:
     def _statement(self, item: str | StatementSpec, path: Path_) -> Statement:
         st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
         try:
-            expr = parse_statement(st.statement, set(self.names))
+            expr = parse_statement(st.statement, set(self.names), self.levels)
         except ModelError as exc:
             raise self.error(exc, path) from None
         return Statement(st.statement, expr, st.rationale)
