@@ -37,6 +37,7 @@ import numpy as np
 
 from detente.engine.concepts import Engine
 from detente.engine.layout import DMLayout
+from detente.engine.move_limits import conflict_layouts
 from detente.engine.registry import CONCEPTS, Concept, get_concept
 from detente.engine.simultaneous import SimGrid
 from detente.engine.workers import thread_map, worker_count
@@ -81,10 +82,7 @@ class _StackedSpace:
 
 def base_layouts(conflict: Conflict) -> list[DMLayout]:
     """The per-DM layouts of a conflict (what :class:`Engine` builds), independent of ranks."""
-    return [
-        DMLayout.build(conflict.feasible, int(m), conflict.fwd_mask, conflict.back_mask)
-        for m in conflict.dm_masks
-    ]
+    return conflict_layouts(conflict)  # blind spots honoured there
 
 
 def stack_layout(lay: DMLayout, copies: int) -> DMLayout:

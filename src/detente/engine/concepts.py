@@ -20,6 +20,7 @@ import numpy as np
 from detente.engine.budget import check_memory
 from detente.engine.layout import DMLayout
 from detente.engine.limited import limited_move_stable
+from detente.engine.move_limits import conflict_layouts
 from detente.engine.moves import reach_max
 from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKind, get_concept
 from detente.engine.sanctions import worst_sanction
@@ -96,9 +97,7 @@ class Engine:
         if self._layouts is None:
             c = self.conflict
             check_memory(c)  # before the grids are built
-            self._layouts = [
-                DMLayout.build(c.feasible, int(m), c.fwd_mask, c.back_mask) for m in c.dm_masks
-            ]
+            self._layouts = conflict_layouts(c)  # blind spots honoured there
         return self._layouts
 
     @property

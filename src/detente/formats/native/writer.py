@@ -15,6 +15,7 @@ from detente.model.conflict import (
 from detente.model.deal import Deal, Tranche
 from detente.model.feasibility import AtLeastOne, Constraint, MutuallyExclusive
 from detente.model.mediation import MediationSection
+from detente.model.perceptions import Perception
 from detente.model.preferences import (
     Preference,
     RankingPreference,
@@ -62,6 +63,8 @@ def to_spec(c: Conflict) -> dict[str, Any]:
                 d["alternatives"] = alts
         else:
             d["preferences"] = _pref_spec(c, dm.preference)
+        if dm.blind_spots:
+            d["blind_spots"] = list(dm.blind_spots)
         dms.append(d)
     out["decision_makers"] = dms
     if c.constraints:
@@ -76,7 +79,21 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["deal"] = _deal_spec(c, c.deal)
     if not c.mediation.empty:
         out["mediation"] = _mediation_spec(c.mediation)
+    if c.perceptions:
+        out["perceptions"] = [_perception_spec(c, p) for p in c.perceptions]
     return out
+
+
+def _perception_spec(c: Conflict, p: Perception) -> dict[str, Any]:
+    d: dict[str, Any] = {"perceiver": p.perceiver}
+    if p.about is not None and p.preference is not None:
+        d["about"] = p.about
+        d["preferences"] = _pref_spec(c, p.preference)
+    else:
+        d["unaware_of"] = list(p.unaware_of)
+    if p.rationale:
+        d["rationale"] = p.rationale
+    return d
 
 
 def _mediation_spec(m: MediationSection) -> dict[str, Any]:
