@@ -6,7 +6,10 @@ exactly as a condition or compound condition, via its disjunctive normal form (`
 left out. Ranking and payoff preferences (or a statement whose normal form would exceed 64
 terms) have no condition form: the whole file then uses a manual ranking, computed from
 ``conflict.ranks`` for every DM (the other DMs' conditions are written too). Mutually-exclusive
-and at-least-one groups are expanded to infeasible conditions. The file holds one partition
+and at-least-one groups are expanded to infeasible conditions. An option with levels is
+written as its internal binary options (``x>=L`` for each level after the first) with the
+infeasible conditions that keep them ordered, so the file has the same states, moves and
+rankings; the level names are lost (:func:`omissions` says so). The file holds one partition
 of the DMs, so a coalition that overlaps an earlier one is left out. The format has no place
 for the status quo, sources, rationales, option and DM descriptions or statement wording;
 they are not written. :func:`omissions` names everything left out (``detente convert`` warns
@@ -28,10 +31,11 @@ from detente.formats.files import write_atomic
 from detente.model.conflict import Conflict
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.levels import ordering
 from detente.model.preferences import (
     StatementPreference,
 )
-from detente.model.statements import Binary, Expr, Lit, Not
+from detente.model.statements import Binary, Expr, LevelTest, Lit, Not
 from detente.model.states import letter
 
 MAX_TERMS = 64
@@ -103,6 +107,11 @@ def dnf(expr: Expr, positive: bool = True) -> set[Term]:
             continue
         if isinstance(node, Lit):
             done[id(node)] = ({frozenset({(node.name, True)})}, {frozenset({(node.name, False)})})
+            continue
+        if isinstance(node, LevelTest):  # a level test over the option's internal bits
+            binary = node.as_binary()
+            keep.append(binary)
+            done[id(node)] = (dnf(binary), dnf(binary, positive=False))
             continue
         kids = [node.arg] if isinstance(node, Not) else (
             [node.left, node.right] if isinstance(node, Binary) else [])
@@ -178,6 +187,13 @@ def _statement_conditions(
     return out
 
 
+def _pattern_pairs(c: Conflict, pattern: str, index: dict[str, int]) -> list[list[Any]]:
+    """A Y/N/- pattern as a GMCR+ condition."""
+    care, want = c.space.pattern_bits(pattern)
+    return _pairs(((o, bool(want >> c.bits[o] & 1)) for o in c.option_names
+                   if care >> c.bits[o] & 1), index)
+
+
 def to_gmcr(c: Conflict) -> dict[str, Any]:
     """The GMCR+ JSON data of a model (plain dicts and lists)."""
     order = [name for dm in c.dms for name in dm.options]  # grouped by DM, as GMCR+ expects
@@ -209,10 +225,12 @@ def to_gmcr(c: Conflict) -> dict[str, Any]:
             ranking = _ranking(c.ranks[i], number)
             d["preferenceRanking"] = ranking
             d["preferenceVector"] = ranking
+        if dm.blind_spots:  # GMCR+ misperceptions: one condition per pattern
+            d["misperceptions"] = [_pattern_pairs(c, p, index) for p in dm.blind_spots]
         dms.append(d)
 
     infeasibles = []
-    for con in c.constraints:
+    for con in (*c.constraints, *ordering(c.levels)):  # levels: their bits kept in order
         for cond in _constraint_conditions(c, con):
             pairs = _pairs(cond, index)
             if pairs not in infeasibles:
@@ -287,6 +305,14 @@ def omissions(c: Conflict) -> list[str]:
         out.append(f"the deal ({c.deal.name})")
     if not c.mediation.empty:
         out.append("the mediation section (mediators, candidate statements, target)")
+    if c.perceptions:
+        out.append(f"the perceptions ({len(c.perceptions)}; GMCR+ holds blind spots only)")
+    for lv in c.levels:
+        kept = len(lv.ordering())
+        out.append(f"the levels of {lv.name} ({', '.join(lv.levels)}): written exactly as the "
+                   f"binary options {', '.join(lv.bit_names)}" + (
+                       f" with {kept} infeasible condition(s) that keep exactly one level"
+                       if kept else ""))
     uncertain = [dm.name for dm in c.dms if dm.readings]
     if uncertain:
         out.append(f"the uncertain preferences of {len(uncertain)} decision maker(s)")

@@ -13,7 +13,9 @@ from detente.model.conflict import (
     Conflict,
 )
 from detente.model.deal import Deal, Tranche
+from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, MutuallyExclusive
+from detente.model.levels import LevelledOption
 from detente.model.mediation import MediationSection
 from detente.model.perceptions import Perception
 from detente.model.preferences import (
@@ -43,11 +45,16 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         opts = []
         for name in dm.options:
             o = by_name[name]
-            od: dict[str, Any] = {"name": o.name}
+            lv = _levelled_at(c, name)
+            if lv is _INNER:
+                continue  # a levelled option's later bit: written once, at its first bit
+            od: dict[str, Any] = {"name": o.name if lv is None else lv.name}
             if o.description:
                 od["description"] = o.description
             if o.direction != "both":
                 od["direction"] = o.direction
+            if lv is not None:
+                od["levels"] = list(lv.levels)
             opts.append(od)
         d["options"] = opts
         if dm.readings:
@@ -65,6 +72,8 @@ def to_spec(c: Conflict) -> dict[str, Any]:
             d["preferences"] = _pref_spec(c, dm.preference)
         if dm.blind_spots:
             d["blind_spots"] = list(dm.blind_spots)
+        if dm.weights is not None:
+            d["weights"] = dict(dm.weights.points)
         dms.append(d)
     out["decision_makers"] = dms
     if c.constraints:
@@ -81,6 +90,10 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         out["mediation"] = _mediation_spec(c.mediation)
     if c.perceptions:
         out["perceptions"] = [_perception_spec(c, p) for p in c.perceptions]
+    if c.drafts:
+        out["drafts"] = [{"name": d.name, "state": d.state,
+                          **({"rationale": d.rationale} if d.rationale else {})}
+                         for d in c.drafts]
     return out
 
 
@@ -183,6 +196,43 @@ def _statement_item(s: Statement) -> str | dict[str, str]:
     return {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
 
 
+#: Marks an internal bit of a levelled option other than its first (see :func:`_levelled_at`).
+_INNER = LevelledOption("_", "_", ("_", "_"))
+
+
+def _levelled_at(c: Conflict, name: str) -> LevelledOption | None:
+    """The levelled option whose first internal bit is ``name``, :data:`_INNER` for its other
+    bits, ``None`` for a yes/no option."""
+    for lv in c.levels:
+        if name in lv.bit_names:
+            return lv if name == lv.bit_names[0] else _INNER
+    return None
+
+
+def _pattern_values(c: Conflict, conditions: tuple[tuple[str, bool], ...]) -> dict[str, str]:
+    """A pattern's conditions as option → Y/N or level name (levelled options' bits back to
+    the level they pin)."""
+    out: dict[str, str] = {}
+    owner = {b: lv for lv in c.levels for b in lv.bit_names}
+    grouped: dict[str, dict[str, bool]] = {}
+    for name, value in conditions:
+        if name in owner:
+            grouped.setdefault(owner[name].name, {})[name] = value
+            out.setdefault(owner[name].name, "")
+        else:
+            out[name] = letter(value)
+    for lv in c.levels:
+        if lv.name in grouped:
+            level = lv.level_of_pin(grouped[lv.name])
+            if level is None:
+                raise ModelError(
+                    f"an infeasibility pattern tests {lv.name!r} in a way no level name says "
+                    f"({', '.join(f'{n}={letter(v)}' for n, v in grouped[lv.name].items())}); "
+                    "expected conditions that pin one level")
+            out[lv.name] = level
+    return out
+
+
 def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
     d: dict[str, Any]
     if isinstance(con, MutuallyExclusive):
@@ -190,7 +240,7 @@ def _constraint_spec(c: Conflict, con: Constraint) -> dict[str, Any]:
     elif isinstance(con, AtLeastOne):
         d = {"at_least_one": list(con.members)}
     else:
-        d = {"pattern": {n: letter(v) for n, v in con.conditions}}
+        d = {"pattern": _pattern_values(c, con.conditions)}
     if con.reason:
         d["reason"] = con.reason
     return d
