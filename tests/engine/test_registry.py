@@ -89,3 +89,29 @@ def test_surfaces_use_registry_labels() -> None:
     assert check["label"] == "SEQ&SIM"
     with pytest.raises(ExplainError, match="unknown solution concept"):
         explain(c, 1, concepts=["L2"])
+
+
+def test_what_callers_read_instead_of_a_concept_name() -> None:
+    from detente.engine.registry import BASELINE_KEY, SIM_KEY, one_condition_parts
+
+    assert BASELINE_KEY == "nash" and SIM_KEY == "sim"
+    # Nash is the one standard concept under which nothing deters a move
+    assert [c.key for c in STANDARD if not c.deterrable] == [BASELINE_KEY]
+    rules = {c.key: (c.rule.improving, c.rule.no_escape) for c in STANDARD if c.rule}
+    assert rules == {"gmr": (False, False), "smr": (False, True), "seq": (True, False),
+                     "seq_sim": (True, False)}
+    assert one_condition_parts(["seq_sim", "nash"]) == ("nash", "seq", "sim")
+    assert one_condition_parts(["sim", "seq", "gmr"]) == ("gmr", "seq", "sim")
+    assert one_condition_parts(["L3", "smr"]) == ("smr", "L3")
+    assert one_condition_parts([]) == ()
+
+
+def test_every_deterrable_condition_has_mediation_wording() -> None:
+    for c in STANDARD:
+        single = c.parts == (c.key,)
+        assert bool(c.unless) == (c.deterrable and single), c.key
+        assert c.unless == c.unless.strip() and not c.unless.endswith("."), c.key
+    assert "likes no better than the target" in get_concept("gmr").unless
+    assert "gains from" in get_concept("seq").unless
+    assert "escape" in get_concept("smr").unless
+    assert "simultaneous" in get_concept("sim").unless

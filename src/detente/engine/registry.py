@@ -16,7 +16,10 @@ How a concept is computed is data, not a name test:
 
 Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
 improvements, whether the mover must be left no escape, how explanations word its absence),
-and so is each concept's share of the local checks' cost (:attr:`Concept.cost`).
+and so are each concept's share of the local checks' cost (:attr:`Concept.cost`) and how
+mediation words the exception its sanctions make (:attr:`Concept.unless`). Callers read these
+fields (:attr:`Concept.deterrable`, :attr:`Concept.rule`, :attr:`Concept.parts`,
+:data:`BASELINE_KEY`, :func:`one_condition_parts`), never a concept's key.
 
 **Backends.** A concept is computed in four settings, each a registered implementation with one
 signature per kind (:data:`BACKEND_KINDS`):
@@ -160,6 +163,10 @@ class Concept:
     #: Relative cost of this concept's part of the local checks per reached state (sanctions)
     #: or per simultaneous response (SIM): see ``engine.local_checks.local_work``.
     cost: int = 0
+    #: How mediation words the exception to "DM i must not prefer its move to the target"
+    #: (what the others can then do); "" when nothing deters a move (Nash). A conjunction
+    #: (SEQ&SIM) is worded by its :attr:`parts`.
+    unless: str = ""
 
     @property
     def is_limited(self) -> bool:
@@ -214,6 +221,7 @@ STANDARD: tuple[Concept, ...] = (
         "state it likes no better (general metarationality).",
         "every UI meets a sanction: the least the others can reach from it (fixed point)",
         coalition_label="CGMR", sanction="gmr", cost=12,
+        unless="the others can then bring about a state it likes no better than the target",
     ),
     Concept(
         "smr", "SMR",
@@ -221,6 +229,8 @@ STANDARD: tuple[Concept, ...] = (
         "(symmetric metarationality).",
         "as GMR, minimising the mover's best one-move reply instead of its payoff",
         coalition_label="CSMR", sanction="smr", cost=5,
+        unless="the others can then bring about a state it likes no better than the target and "
+        "from which it cannot escape to one it prefers to the target",
     ),
     Concept(
         "seq", "SEQ",
@@ -228,6 +238,8 @@ STANDARD: tuple[Concept, ...] = (
         "(sequential stability): a credible threat.",
         "as GMR, the others moving by unilateral improvements only",
         coalition_label="CSEQ", sanction="seq", cost=2,
+        unless="the others, each by a move it gains from, can then bring about a state it "
+        "likes no better than the target",
     ),
     Concept(
         "sim", "SIM",
@@ -236,6 +248,8 @@ STANDARD: tuple[Concept, ...] = (
         "every UI meets a simultaneous response of the others' UIs from the state "
         "(bounded enumeration)",
         simultaneous=True, cost=25,
+        unless="the others' simultaneous improvements from the target, with its move, give a "
+        "state it likes no better than the target",
     ),
     Concept(
         "seq_sim", "SEQ&SIM",
@@ -247,6 +261,10 @@ STANDARD: tuple[Concept, ...] = (
 _BY_KEY = {c.key: c for c in STANDARD}
 #: The key of the concept that is the simultaneous condition alone (SIM).
 SIM_KEY: str = next(c.key for c in STANDARD if c.simultaneous and c.sanction is None)
+#: The key of the concept under which nothing deters a unilateral improvement (Nash): its
+#: equilibria are the states where moving by unilateral improvements stops (the status quo's
+#: final states, the states the transition graph marks).
+BASELINE_KEY: str = next(c.key for c in STANDARD if not c.deterrable and not c.is_limited)
 
 #: Keys of the standard concepts, in display order.
 CONCEPTS: tuple[str, ...] = tuple(c.key for c in STANDARD)
@@ -259,6 +277,14 @@ COALITION_CONCEPTS: tuple[str, ...] = tuple(c.key for c in STANDARD if c.coaliti
 COALITION_NAMES: dict[str, str] = {
     c.key: c.coalition_label for c in STANDARD if c.coalition_label is not None
 }
+
+
+def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
+    """The one-condition concepts ``keys`` consist of (each key's :attr:`Concept.parts`), in
+    display order (a limited-move ``L<h>`` last): ``("seq_sim", "nash")`` →
+    ``("nash", "seq", "sim")``."""
+    asked = list(dict.fromkeys(part for key in keys for part in get_concept(key).parts))
+    return tuple(k for k in CONCEPTS if k in asked) + tuple(k for k in asked if k not in CONCEPTS)
 
 
 def limited(horizon: int) -> Concept:
@@ -352,6 +378,7 @@ def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
 
 __all__ = [
     "BACKEND_KINDS",
+    "BASELINE_KEY",
     "COALITION_CONCEPTS",
     "COALITION_NAMES",
     "CONCEPTS",
@@ -372,6 +399,7 @@ __all__ = [
     "get_concept",
     "limited",
     "normal_key",
+    "one_condition_parts",
     "parse_coalition_concepts",
     "parse_concepts",
     "register_backend",

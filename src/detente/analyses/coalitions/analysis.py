@@ -175,12 +175,14 @@ def coalition_analysis(
             for k in keys if (kind := get_concept(k).sanction) is not None
         }
         result = {k: np.ones((len(members), n), dtype=bool) for k in keys}
+        # concepts under which nothing deters (Nash): stable where the coalition cannot improve
+        undeterred = [result[k] for k in keys if not get_concept(k).deterrable]
         for idx in _groups(model, members):
             if idx.size <= DENSE_GROUP:  # the whole group at once
                 imp = _dense_improvements(engine, members, idx)
                 counts[h, idx] = imp.sum(axis=1)
-                if "nash" in result:
-                    result["nash"][:, idx] = counts[h, idx] == 0
+                for res in undeterred:
+                    res[:, idx] = counts[h, idx] == 0
                 for k, per_member in worst.items():
                     for m, i in enumerate(members):
                         u = utilities[i][idx]
@@ -192,8 +194,8 @@ def coalition_analysis(
                 counts[h, s] = targets.size
                 if targets.size == 0:
                     continue
-                if "nash" in result:
-                    result["nash"][:, s] = False
+                for res in undeterred:
+                    res[:, s] = False
                 for k, per_member in worst.items():
                     for m, i in enumerate(members):
                         result[k][m, s] = not bool(

@@ -48,7 +48,7 @@ from detente.analyses.explain.search import SanctionSearch
 from detente.analyses.explain.wording import Wording, join_reason, verdict_summary
 from detente.analyses.moves import Move, StateRef
 from detente.engine import Engine
-from detente.engine.registry import get_concept, parse_concepts
+from detente.engine.registry import SANCTIONS, SanctionKind, get_concept, parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, DetenteError
@@ -189,17 +189,18 @@ def _explain_dm(
     seq_cache: dict[tuple[str, int], Sanction | None] = {}
     sim_cache: dict[int, Sanction | None] = {}
 
-    def sequential(kind: str, t: int) -> Sanction | None:
+    def sequential(kind: SanctionKind, t: int) -> Sanction | None:
         if (kind, t) not in seq_cache:
+            rule = SANCTIONS[kind]
             path = search.sequential(
-                i, s, t, improving=kind == "seq", smr=kind == "smr"
+                i, s, t, improving=rule.improving, smr=rule.no_escape
             )
             if path is None:
                 seq_cache[(kind, t)] = None
             else:
                 end = path[-1][2]
                 reply: StateRef | None = None
-                if kind == "smr":
+                if rule.no_escape:  # the mover's best reply shows it has no escape
                     best = search.index.best_reply(i, end)
                     reply = None if best is None else write.ref(best)
                 seq_cache[(kind, t)] = Sanction(
@@ -231,7 +232,7 @@ def _explain_dm(
             gain = write.gain(i, m)
             seq_s: Sanction | None = None
             sim_s: Sanction | None = None
-            if how.sanction is None and not how.simultaneous:  # Nash: nothing deters
+            if not how.deterrable:  # Nash: nothing deters
                 checks.append(ImprovementCheck(m, False, None, None, gain + "."))
                 continue
             parts: list[str] = []
@@ -241,8 +242,8 @@ def _explain_dm(
                 seq_s = sequential(kind, t)
                 ok = seq_s is not None
                 parts.append(
-                    write.no_sequence(i, s, kind, m) if seq_s is None
-                    else write.sequence(i, s, seq_s, seq=kind == "seq", smr=kind == "smr")
+                    write.no_sequence(i, s, SANCTIONS[kind], m) if seq_s is None
+                    else write.sequence(i, s, seq_s, SANCTIONS[kind])
                 )
             if how.simultaneous:
                 sim_s = simultaneous(t)
@@ -251,7 +252,7 @@ def _explain_dm(
                     write.no_simultaneous(i, s) if sim_s is None
                     else write.simultaneous(i, s, sim_s)
                 )
-            reason = join_reason(gain, parts)
+            reason = join_reason(gain, parts, key)
             checks.append(ImprovementCheck(m, ok, seq_s, sim_s, reason))
         stable = all(ch.sanctioned for ch in checks)
         verdicts.append(

@@ -84,6 +84,12 @@ class ConceptVerdict:
     def label(self) -> str:
         return concept_label(self.concept)
 
+    @property
+    def deterrable(self) -> bool:
+        """Whether the concept deters improvements at all (not Nash): only then do the
+        checks' reasons say more than the list of improvements."""
+        return get_concept(self.concept).deterrable
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,

@@ -1,10 +1,14 @@
-"""The sentences of an explanation: gains, sanctions, their absence, and summaries."""
+"""The sentences of an explanation: gains, sanctions, their absence, and summaries.
+
+What a sentence says follows the concept's registry data (its sanction rule: improving moves,
+no escape, how the absence is worded; whether anything deters at all), never its name.
+"""
 
 from __future__ import annotations
 
 from detente.analyses.explain.result import ImprovementCheck, Sanction
 from detente.analyses.moves import Move, StateRef, state_at, unilateral_move
-from detente.engine.registry import get_concept
+from detente.engine.registry import SanctionRule, concept_label, get_concept
 from detente.model.conflict import Conflict
 
 
@@ -32,7 +36,10 @@ class Wording:
             f"({m.change_text})"
         )
 
-    def sequence(self, i: int, s: int, sanction: Sanction, *, seq: bool, smr: bool) -> str:
+    def sequence(self, i: int, s: int, sanction: Sanction, rule: SanctionRule) -> str:
+        """The sanction as a sentence: who moves how, and why it deters (``rule``: the
+        sanction's kind)."""
+        seq, smr = rule.improving, rule.no_escape
         moves = sanction.moves
         end = sanction.outcome.number - 1
         if len(moves) == 1:
@@ -66,7 +73,7 @@ class Wording:
             f"{self.likes(i, end, s)}"
         )
 
-    def no_sequence(self, i: int, s: int, concept: str, m: Move) -> str:
+    def no_sequence(self, i: int, s: int, rule: SanctionRule, m: Move) -> str:
         name = self.c.dm_names[i]
         if len(self.c.dms) == 1:
             return f"no sanction: {name} has no opponent to respond"
@@ -75,8 +82,6 @@ class Wording:
         else:
             who = "the others cannot"
         from_ = f"from state {m.target.number}"
-        rule = get_concept(concept).rule
-        assert rule is not None, concept
         return "no sanction: " + rule.others_reach.format(
             who=who, from_=from_, name=name, s=s + 1
         )
@@ -90,10 +95,15 @@ class Wording:
         )
 
 
-def join_reason(gain: str, parts: list[str]) -> str:
-    if len(parts) == 2:  # a sequential and a simultaneous part (SEQ&SIM)
-        seq, sim = parts
-        return f"{gain}. Under SEQ, {seq}; under SIM, {sim}."
+def join_reason(gain: str, parts: list[str], concept: str) -> str:
+    """The reason of one check: the gain, then the part of each condition of ``concept``
+    (a conjunction such as SEQ&SIM: one part per condition, each under its label)."""
+    if len(parts) > 1:
+        labels = [concept_label(k) for k in get_concept(concept).parts]
+        assert len(labels) == len(parts), concept
+        under = "; ".join(f"under {label}, {part}" for label, part in zip(labels, parts,
+                                                                          strict=True))
+        return f"{gain}. {under[0].upper()}{under[1:]}."
     (part,) = parts
     link = ", and " if part.startswith("no ") else ", but "
     return f"{gain}{link}{part}."

@@ -14,6 +14,9 @@ target s: i must not prefer t to s, unless (per concept)
 The target is stable for i exactly when every condition holds; ``met`` says which hold under
 the model's current preferences, and ``sanction`` names one state that currently deters the
 move (the nearest, for GMR/SMR/SEQ, found breadth-first).
+
+What each concept asks is read from its registry entry (whether anything deters a move, its
+sanction rule, its wording :attr:`~detente.engine.registry.Concept.unless`), never its name.
 """
 
 from __future__ import annotations
@@ -26,19 +29,8 @@ import numpy as np
 
 from detente.analyses.mediation.local import LocalChecks
 from detente.analyses.moves import option_changes
-from detente.engine.registry import concept_label
+from detente.engine.registry import concept_label, get_concept, one_condition_parts
 from detente.model.conflict import Conflict
-
-_UNLESS = {
-    "nash": "",
-    "gmr": "the others can then bring about a state it likes no better than the target",
-    "smr": "the others can then bring about a state it likes no better than the target and "
-    "from which it cannot escape to one it prefers to the target",
-    "seq": "the others, each by a move it gains from, can then bring about a state it likes "
-    "no better than the target",
-    "sim": "the others' simultaneous improvements from the target, with its move, give a "
-    "state it likes no better than the target",
-}
 
 
 @dataclass(frozen=True)
@@ -85,8 +77,7 @@ def requirements(
     ranks = c.ranks
     if bits is None:
         bits = {j: b[None, :] for j, b in local.bits_from_ranks(ranks).items()}
-    asked = set(local.concepts) | ({"seq", "sim"} if "seq_sim" in local.concepts else set())
-    concepts = [x for x in ("nash", "gmr", "smr", "seq", "sim") if x in asked]
+    concepts = one_condition_parts(local.concepts)
     out: list[Requirement] = []
     target = c.state_string(int(feasible[s]))
     for i in dms if dms is not None else range(local.n):
@@ -95,8 +86,8 @@ def requirements(
         for m in local.moves[k][i]:
             prefers = bool(u[m.t] > u[s])
             for concept in concepts:
-                met = not prefers or (
-                    concept != "nash" and bool(local.sanctioned(concept, bits, i, m)[0]))
+                met = not prefers or (get_concept(concept).deterrable
+                                      and bool(local.sanctioned(concept, bits, i, m)[0]))
                 sanction, path, count = _sanction(c, local, concept, i, s, m.t, prefers)
                 out.append(Requirement(
                     target, name, concept, c.state_string(int(feasible[m.t])), m.t + 1,
@@ -111,25 +102,23 @@ def _sanction(
     c: Conflict, local: LocalChecks, concept: str, i: int, s: int, t: int, prefers: bool
 ) -> tuple[str | None, str, int]:
     """A state deterring i's move to t now (nearest first), its path in words, and how many
-    states could serve."""
-    if concept == "nash":
+    states could serve (none without a sequential sanction: Nash, SIM)."""
+    rule = get_concept(concept).rule
+    if rule is None:
         return None, "", 0
     u = c.ranks
-    if concept == "sim":
-        return None, "", 0
     reach = local.group_reach(i, t)
     if not prefers:
         return None, "", len(reach)
-    improving = concept == "seq"
 
     def good(x: int) -> bool:
         if u[i][x] > u[i][s]:
             return False
-        if concept == "smr":
+        if rule.no_escape:
             return all(u[i][z] <= u[i][s] for z in local.index.reach(i, x).tolist())
         return True
 
-    path = _nearest(local, i, t, good, improving)
+    path = _nearest(local, i, t, good, rule.improving)
     if path is None:
         return None, "", len(reach)
     words = "; then ".join(
@@ -180,8 +169,9 @@ def _wording(
 ) -> str:
     move = changes(c, int(c.feasible[s]), int(c.feasible[t]))
     head = f"{concept_label(concept)}: {dm} must not prefer state {t + 1} ({move}) to the target"
-    if concept != "nash":
-        head += f", unless {_UNLESS[concept]}"
+    unless = get_concept(concept).unless
+    if unless:
+        head += f", unless {unless}"
     if not prefers:
         return head + " — met: it does not prefer that move."
     if met and path:

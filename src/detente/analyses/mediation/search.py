@@ -13,7 +13,10 @@
    needs no edit.
 4. *Coupled concepts* (SEQ, SIM): others' preferences decide which sanctions are credible, so
    class combinations are enumerated level by level (k = 0, 1, …, K total edits) and checked in
-   batches; for SEQ a DM's class must also be GMR-stable (SEQ ⊆ GMR), checked per class first.
+   batches; for SEQ a DM's class must also be GMR-stable (SEQ ⊆ GMR: the sanction rule's
+   ``prefilter``), checked per class first.
+
+Which concepts are own-only, coupled or prefilters is read from the concept registry.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 
 from detente.analyses.mediation.edits import Edit, Reached, edit_lists
 from detente.analyses.mediation.local import OWN_ONLY, LocalChecks
+from detente.engine.registry import get_concept, one_condition_parts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.preferences import Statement, StatementPreference
@@ -230,8 +234,11 @@ def search_coupled(
     """Class combinations level by level, fewest total edits first; ``accept`` filters the
     combinations that pass the stability checks (e.g. reachability)."""
     pre = tuple(x for x in concepts if x in OWN_ONLY)
-    if {"seq", "seq_sim"} & set(concepts) and "gmr" not in pre:
-        pre = (*pre, "gmr")  # SEQ ⊆ GMR for every DM and state
+    for part in one_condition_parts(concepts):  # e.g. SEQ ⊆ GMR for every DM and state
+        rule = get_concept(part).rule
+        if rule is not None and rule.prefilter is not None and rule.prefilter not in pre:
+            assert rule.prefilter in OWN_ONLY, rule.prefilter  # checked per class
+            pre = (*pre, rule.prefilter)
     ok = own_stable(local, spaces, pre) if pre else [
         np.ones((sp.n_classes, len(local.targets)), dtype=bool) for sp in spaces
     ]
@@ -278,8 +285,7 @@ class _Checker:
                  ) -> None:
         self.local = local
         self.spaces = spaces
-        self.coupled = [x for x in ("seq", "sim")
-                        if x in concepts or "seq_sim" in concepts]
+        self.coupled = [x for x in one_condition_parts(concepts) if x not in OWN_ONLY]
         n = len(spaces)
         # proj[i][j][class of j] = id of j's class restricted to the columns i reads
         self.proj: list[dict[int, np.ndarray]] = []

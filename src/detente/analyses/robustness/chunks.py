@@ -18,7 +18,7 @@ from detente.engine.batch import (
     stable_batch,
 )
 from detente.engine.layout import DMLayout
-from detente.engine.registry import get_concept
+from detente.engine.registry import BASELINE_KEY, get_concept
 from detente.model.conflict import Conflict
 
 #: Profiles per chunk (one Dask task each); fixed, so local and distributed runs agree exactly.
@@ -69,8 +69,9 @@ class VariantTables:
 
 
 def _with_nash(concepts: Sequence[str]) -> list[str]:
-    """The concepts a chunk evaluates: those asked for, and Nash (for the status quo's fate)."""
-    return list(dict.fromkeys([*concepts, "nash"]))
+    """The concepts a chunk evaluates: those asked for, and Nash (:data:`BASELINE_KEY`, whose
+    equilibria are where the status quo's evolution stops: its fate)."""
+    return list(dict.fromkeys([*concepts, BASELINE_KEY]))
 
 
 def chunk_profiles(conflict: Conflict, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
@@ -121,7 +122,7 @@ def evaluate_chunk(
     if status_quo is not None:
         reached = evolution_batch(conflict, ranks, status_quo, max_bytes=max_bytes,
                                   layouts=lays, graph=graph)
-        final = reached & out["nash"].all(axis=1)
+        final = reached & out[BASELINE_KEY].all(axis=1)
         reaches = weights @ final.astype(np.float64)
     return ChunkSums(eq_sum, st_sum, by_setting, reaches, sw.sum(axis=0))
 

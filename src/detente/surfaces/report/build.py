@@ -21,7 +21,7 @@ from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions.output import DEFINITIONS
 from detente.analyses.moves import JointMove, signed_text
 from detente.analyses.summary import ModelSummary
-from detente.engine.registry import COALITION_NAMES, CONCEPT_HELP, concept_label
+from detente.engine.registry import BASELINE_KEY, COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.states import letter
@@ -105,7 +105,8 @@ def report_data(case: CaseFile) -> ReportData:
     data = ReportData(ctx)
     tg = case.graph
     if tg is not None:
-        nash = result.equilibria("nash") if "nash" in result.concepts else []
+        analysed = BASELINE_KEY in result.concepts  # Nash: where improving stops
+        nash = result.equilibria(BASELINE_KEY) if analysed else []
         any_eq = {code for key in result.concepts for code in result.equilibria(key)}
         data.graph_png = draw_png(tg, model, nash, any_eq)
         ctx["graph"] = {
@@ -114,7 +115,7 @@ def report_data(case: CaseFile) -> ReportData:
             "truncated": tg.truncated,
             "notes": list(tg.notes),
             "edges": list(edge_list(tg, model)),
-            "nash_analysed": "nash" in result.concepts,
+            "nash_analysed": analysed,
         }
     else:
         ctx["graph"] = None

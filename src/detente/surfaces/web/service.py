@@ -31,7 +31,7 @@ from detente.analyses.references import check_references
 from detente.analyses.requests import CoalitionsRequest, RobustnessRequest
 from detente.analyses.stability import StabilityResult, analyze
 from detente.analyses.status_quo import evolve as evolve_from
-from detente.engine.registry import concept_label, parse_concepts
+from detente.engine.registry import BASELINE_KEY, concept_label, parse_concepts
 from detente.formats.gmcr import dumps_gmcr, loads_gmcr
 from detente.formats.native import build, dumps, read_spec
 from detente.model.conflict import Conflict
@@ -367,7 +367,7 @@ def graph_png(case: CaseFile) -> bytes | None:
     if case.graph is None:
         return None
     result = case.stability
-    nash = result.equilibria("nash") if "nash" in result.concepts else []
+    nash = result.equilibria(BASELINE_KEY) if BASELINE_KEY in result.concepts else []
     any_eq = {code for key in result.concepts for code in result.equilibria(key)}
     with _DRAW_LOCK:
         return draw_png(case.graph, case.conflict, nash, any_eq)

@@ -104,7 +104,7 @@ def _render_verdict(console: Console, v: ConceptVerdict) -> None:
     verdict = "stable" if v.stable else "unstable"
     console.print(mark + Text(f"{v.label}: {verdict}", style="bold") + Text(f" — {v.summary}"))
     # Nash needs no reasons beyond the list of improvements above.
-    if v.concept == "nash":
+    if not v.deterrable:
         return
     for ch in sorted(v.checks, key=lambda ch: ch.sanctioned):
         style = "" if ch.sanctioned else "red"
