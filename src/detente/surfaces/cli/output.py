@@ -101,12 +101,29 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
+#: The widest that :func:`print_wide` widens a console to (cells).
+WIDEST = 10_000
+
+
 def print_wide(console: Console, renderable: RenderableType) -> None:
-    """Print without squeezing: when stdout is not a terminal, widen to the content's width."""
+    """Print without squeezing: when stdout is not a terminal, widen to the content's width.
+
+    Without colour, borderless tables are laid out by :mod:`.plain_table` (the same text,
+    without rich's per-cell cost)."""
     if console.is_terminal:
         console.print(renderable)
         return
-    needed = console.measure(renderable, options=console.options.update_width(10_000)).maximum
+    if console.color_system is None and not console.record:
+        from rich.table import Table
+
+        from detente.surfaces.cli import plain_table
+
+        lines = plain_table.plain_lines(renderable, WIDEST) if isinstance(
+            renderable, Table) else None
+        if lines is not None:
+            console.print(plain_table.PlainLines(lines), crop=False)
+            return
+    needed = console.measure(renderable, options=console.options.update_width(WIDEST)).maximum
     width = console.width
     console.width = max(width, needed)  # print(width=...) alone is capped at the console width
     try:
