@@ -23,18 +23,11 @@ from detente.model.errors import ArgumentError, DetenteError, ModelError, ModelT
 from detente.model.feasibility import MutuallyExclusive
 from detente.model.preferences import Statement, StatementPreference
 from detente.model.statements import parse_statement
+from model_texts import TWO_DMS
 
 ROOT = Path(__file__).resolve().parent.parent
 PD = ROOT / "examples" / "prisoners_dilemma.yaml"
-BASE = """name: x
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {statements: [a]}
-  - name: B
-    options: [{name: b}]
-    preferences: {statements: [b]}
-"""
+BASE = TWO_DMS  # two DMs, one option each
 
 
 def error_of(text: str) -> ModelError:

@@ -15,17 +15,10 @@ from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.errors import ModelError
 from detente.model.preferences import Statement, StatementPreference
 from detente.model.statements import parse_statement
+from model_texts import TWO_DMS
 from web_helpers import client
 
-BASE = """name: T
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {statements: [a]}
-  - name: B
-    options: [{name: b}]
-    preferences: {statements: [b]}
-"""
+BASE = TWO_DMS  # two DMs, one option each
 
 
 def test_unknown_mediation_concept_is_refused_by_validate(tmp_path: Path) -> None:

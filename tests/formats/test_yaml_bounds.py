@@ -17,17 +17,10 @@ from cli_runner import run
 from detente.formats.native import loads
 from detente.formats.yaml_text import MAX_ALIAS_NODES, MAX_DEPTH, expanded_nodes, read_yaml
 from detente.model.errors import ModelError
+from model_texts import TWO_DMS
 from web_helpers import client
 
-BASE = """name: x
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {statements: [a]}
-  - name: B
-    options: [{name: b}]
-    preferences: {statements: [b]}
-"""
+BASE = TWO_DMS  # two DMs, one option each
 
 
 def laughs(levels: int = 9, width: int = 9) -> str:
