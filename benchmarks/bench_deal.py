@@ -11,9 +11,14 @@ A long deal is measured too: the flagship with --long phases alternating its cea
 its status quo, without guarantors, with the mediation fallback (every broken phase asks the
 mediation analysis; each distinct state is asked once).
 
+Tranche design (--design): the flagship with a second hostage tranche
+(tests/data/hostage_tranches_deal.yaml) as 6, 7 or 8 tranches of single steps, without
+`after`: every order, all six concepts, its 3 guarantor options (`detente.deal_design`).
+
     python benchmarks/bench_deal.py                     # 8 12 16 options, 0/3/6 guarantors
     python benchmarks/bench_deal.py --sizes 12 --guarantors 0 6 --repeat 3
     python benchmarks/bench_deal.py --sizes --long 50   # the flagship and the long deal only
+    python benchmarks/bench_deal.py --sizes --long 0 --design 6 7 8   # tranche design only
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from bench_engine import build
 
 import detente
 from detente.model.conflict import Conflict
-from detente.model.deal import Deal, Phase
+from detente.model.deal import Deal, Phase, Tranche, tranche_phases
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,6 +63,32 @@ def alternating(c: Conflict, n: int) -> Conflict:
     return replace(c, deal=Deal("long", phases))
 
 
+#: The flagship's phase one as single-step tranches, in the order written; the first n are used.
+TRANCHES = (
+    ("drop demands", "isr_new_demands", False), ("halt offensive", "offensive", False),
+    ("Israel accepts", "isr_accept", True), ("Hamas accepts", "ham_accept", True),
+    ("hostages", "release_hostages", True), ("prisoners", "release_prisoners", True),
+    ("hostages 2", "release_hostages_2", True), ("Qatar and Egypt press", "qe_press_hamas", True),
+)
+
+
+def tranche_flagship(n: int) -> Conflict:
+    """The two-hostage-tranche flagship with its deal as the first ``n`` single-step tranches
+    (no `after`); the options not in a tranche are set as the full deal sets them."""
+    c = detente.load(ROOT / "tests" / "data" / "hostage_tranches_deal.yaml")
+    assert c.deal is not None and c.status_quo is not None
+    end = c.deal.phases[-1].state
+    used = {o for _, o, _ in TRANCHES[:n]}
+    start = c.status_quo
+    for k, name in enumerate(c.option_names):  # the rest of the deal: already in force
+        if name not in used and name != "qe_press_hamas":
+            start = (start & ~(1 << k)) | (end & 1 << k)
+    tranches = tuple(Tranche(t, ((o, v),)) for t, o, v in TRANCHES[:n])
+    deal = Deal("design", tranche_phases(c.option_names, start, tranches),
+                guarantors=c.deal.guarantors, tranches=tranches)
+    return replace(c, status_quo=start, deal=deal)
+
+
 def median_time(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -73,7 +104,13 @@ def main() -> None:
     ap.add_argument("--guarantors", type=int, nargs="+", default=[0, 3, 6])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--long", type=int, default=50, help="phases of the long deal (0: none)")
+    ap.add_argument("--design", type=int, nargs="*", default=[],
+                    help="tranche design on the flagship with these numbers of tranches")
     args = ap.parse_args()
+    if args.design:
+        design_table(args.design, args.repeat)
+        if not args.sizes and not args.long:
+            return
     print("| model | states | guarantors | analyze s | deal_analysis s | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
     flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
@@ -92,6 +129,19 @@ def main() -> None:
         d = median_time(lambda: detente.deal_analysis(c), args.repeat)
         print(f"\nflagship, {args.long} phases over 2 states, no guarantors, with the "
               f"mediation fallback (all six concepts): deal_analysis {d:.2f} s")
+
+
+def design_table(sizes: list[int], repeat: int) -> None:
+    """Median time of ``deal_design`` (all six concepts, every order) by number of tranches."""
+    print("| tranches | orders | skipped | ranked | completing | deal_design s |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for n in sizes:
+        c = tranche_flagship(n)
+        r = detente.deal_design(c, limit=0)
+        t = median_time(lambda c=c: detente.deal_design(c, limit=0), repeat)
+        done = sum(d.completes for d in r.designs)
+        print(f"| {n} | {r.tried:,} | {r.skipped:,} | {r.ranked:,} | {done:,} | {t:.2f} |")
+    print()
 
 
 if __name__ == "__main__":

@@ -323,3 +323,12 @@ def _back(c: Conflict, other: Conflict, code: int) -> int:
     return sum(
         1 << c.bits[o.name.removeprefix("x_")] for k, o in enumerate(other.options) if code >> k & 1
     )
+
+
+def test_report_says_who_moves_because_of_what_follows(tmp_path: Path) -> None:
+    out = run("report", HOSTAGES, "-c", "seq", "-o", tmp_path / "r.md")
+    assert out.exit_code == 0, out.output
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "Israel takes its step into 'prisoners released' because of what follows" in text
+    assert "Hamas holds back its step into 'hostages released'" in text
+    assert "Looking ahead, the deal unravels at step 2" in text

@@ -42,6 +42,7 @@ class DealContext:
         #: (state, DM, concept) -> (sanctioned, target code) of each improvement, from explain
         self._checks: dict[tuple[int, int, str], tuple[tuple[bool, int], ...]] = {}
         self._holds: dict[tuple[int, int | None, str], bool] = {}
+        self._undeterred: dict[tuple[int, str], tuple[tuple[int, int], ...]] = {}
         #: (state, concept) -> the mediation analysis's answer for that phase state (or the
         #: error it refused with), shared by every phase in that state
         self.mediated: dict[tuple[int, str], MediationResult | DetenteError] = {}
@@ -86,51 +87,61 @@ class DealContext:
 
     def holds(self, code: int, nxt: int | None, concept: str) -> bool:
         """Every undeterred temptation from ``code`` leads to ``nxt`` (memoised per state,
-        next state and concept).
-
-        Looks only at the DMs that ``analyze`` finds unstable there, and only when one of
-        their improvements leads elsewhere than ``nxt``. For GMR, SMR and SEQ it reads the
-        engine's sanction test per improvement; for SIM and SEQ&SIM it asks ``explain``.
-        """
+        next state and concept; :meth:`undeterred` per state and concept)."""
         key = (code, nxt, concept)
         if key not in self._holds:
             self._holds[key] = self._holds_now(code, nxt, concept)
         return self._holds[key]
 
     def _holds_now(self, code: int, nxt: int | None, concept: str) -> bool:
+        return all(target == nxt for _, target in self.undeterred(code, concept))
+
+    def undeterred(self, code: int, concept: str) -> tuple[tuple[int, int], ...]:
+        """(DM index, target code) of every improvement from ``code`` that ``concept`` does
+        not deter (memoised per state and concept).
+
+        Looks only at the DMs that ``analyze`` finds unstable there. For GMR, SMR and SEQ it
+        reads the engine's sanction test per improvement; for SIM and SEQ&SIM it asks
+        ``explain`` (once per state and DM for all simultaneous concepts)."""
+        key = (code, concept)
+        got = self._undeterred.get(key)
+        if got is None:
+            got = self._undeterred[key] = self._undeterred_now(code, concept)
+        return got
+
+    def _undeterred_now(self, code: int, concept: str) -> tuple[tuple[int, int], ...]:
         p = self.pos(code)
         stable = self.result.stable[concept][:, p]
-        nxt_pos = None if nxt is None else self.pos(nxt)
+        how = get_concept(concept)
+        feasible = self.c.feasible
+        out: list[tuple[int, int]] = []
         for i in np.flatnonzero(~stable).tolist():
-            away = [t for t in self.index.improve(i, p).tolist() if t != nxt_pos]
-            if not away:
-                continue  # its only improvement is the deal's next step
-            how = get_concept(concept)
-            if how.sanction is None and not how.simultaneous:
-                return False  # Nash: nothing is deterred
-            if how.sanction is not None and not how.simultaneous:
+            moves = self.index.improve(i, p).tolist()
+            if how.simultaneous:
+                out += [(i, t) for ok, t in self._sim_checks(code, i, concept) if not ok]
+            elif how.sanction is None:  # Nash: nothing is deterred
+                out += [(i, int(feasible[t])) for t in moves]
+            else:
                 # The engine's own test, per improvement: the worst the others can force
                 # from it (as analyze uses) is no better for i than the phase.
                 worst = self.engine.worst_sanction(i, how.sanction)
                 u = self.engine.utilities[i]
-                if any(worst[t] > u[p] for t in away):
-                    return False
-                continue
-            if not all(ok or target == nxt for ok, target in self._sim_checks(code, i, concept)):
-                return False
-        return True
+                out += [(i, int(feasible[t])) for t in moves if worst[t] > u[p]]
+        return tuple(out)
 
     def _sim_checks(self, code: int, i: int, concept: str) -> tuple[tuple[bool, int], ...]:
         """(deterred, target code) of each improvement of DM ``i`` from ``code`` under a
-        simultaneous concept, from ``explain`` (once per state, DM and concept; the next phase
-        is applied by the caller, so one state reached with different next phases is right)."""
+        simultaneous concept, from ``explain`` (once per state and DM, for every simultaneous
+        concept analysed; the next phase is applied by the caller)."""
         key = (code, i, concept)
         if key not in self._checks:
-            e = explain(self.c, self.c.state_string(code), dms=[i], concepts=[concept],
+            wanted = [k for k in self.concepts if get_concept(k).simultaneous]
+            e = explain(self.c, self.c.state_string(code), dms=[i], concepts=wanted,
                         index=self.index)
-            self._checks[key] = tuple(
-                (ch.sanctioned, ch.improvement.target.code) for ch in e.dms[0].verdicts[0].checks
-            )
+            for v in e.dms[0].verdicts:
+                self._checks[(code, i, v.concept)] = tuple(
+                    (ch.sanctioned, ch.improvement.target.code) for ch in v.checks
+                )
         return self._checks[key]
 
     def rank(self, i: int, code: int) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from detente.analyses.deal import DealAnalysis, PhaseResult
+from detente.analyses.deal import DealAnalysis, Foresight, PhaseResult
 from detente.engine.registry import concept_label
 
 #: Exposures listed in the report (the rest are counted).
@@ -91,7 +91,43 @@ def deal_section(r: DealAnalysis) -> dict[str, Any]:
         "exposures_hidden": max(0, len(exposures) - MAX_EXPOSURES),
         "stalls_at": r.stalls_at,
         "guarantors": list(r.guarantors),
+        "foresight": [] if r.foresight is None else foresight_lines(r.foresight),
     }
+
+
+def foresight_lines(f: Foresight) -> list[str]:
+    """Backward induction in words: who takes its step because of what follows, who holds
+    back, and the verdict beside the myopic one."""
+    out = []
+    for s in f.steps:
+        for m in s.movers:
+            if m.stall is None or (m.proceeds and m.myopic):
+                continue
+            if m.proceeds:
+                out.append(
+                    f"{m.dm} takes its step into {s.target!r} because of what follows: it would "
+                    f"rather stall (state {m.stall.number}) than stop there, but not than where "
+                    f"the deal then leads (state {s.ahead.number})."
+                )
+            else:
+                out.append(
+                    f"{m.dm} holds back its step into {s.target!r}: it prefers stalling (state "
+                    f"{m.stall.number}) to where the deal leads from there (state "
+                    f"{s.ahead.number})."
+                )
+    if f.completes:
+        verdict = "Looking ahead, the deal completes"
+    else:
+        at = f.steps[(f.unravels_at or 1) - 1]
+        verdict = (f"Looking ahead, the deal unravels at step {at.step} ({at.source} → "
+                   f"{at.target}) and ends in state {f.outcome[0].number}")
+    if f.myopic_completes:
+        myopic = "comparing only the next phase, every party takes its step"
+    else:
+        at = f.steps[(f.myopic_stalls_at or 1) - 1]
+        myopic = f"comparing only the next phase, it stalls at step {at.step} ({at.target})"
+    out.append(f"{verdict}; {myopic}.")
+    return out
 
 
 def _why(p: PhaseResult, concept: str) -> str:
@@ -102,4 +138,4 @@ def _why(p: PhaseResult, concept: str) -> str:
     return ""  # pragma: no cover - a phase that does not hold has such a temptation
 
 
-__all__ = ["deal_section"]
+__all__ = ["deal_section", "foresight_lines"]
