@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
     from detente.analyses.deal import DealAnalysis, DesignResult, deal_analysis, deal_design
     from detente.analyses.explain import Explanation, explain
+    from detente.analyses.hypergame import HypergameResult, hypergame
     from detente.analyses.mediation import MediationResult, mediate
     from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
@@ -47,6 +48,8 @@ _EXPORTS = {
     "deal_design": ("detente.analyses.deal", "deal_design"),
     "Explanation": ("detente.analyses.explain", "Explanation"),
     "explain": ("detente.analyses.explain", "explain"),
+    "HypergameResult": ("detente.analyses.hypergame", "HypergameResult"),
+    "hypergame": ("detente.analyses.hypergame", "hypergame"),
     "MediationResult": ("detente.analyses.mediation", "MediationResult"),
     "mediate": ("detente.analyses.mediation", "mediate"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
@@ -72,5 +75,6 @@ __all__ = [
     "ModelError", "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
     "build_case_file", "coalition_analysis", "deal_analysis", "deal_design", "evolve", "explain",
     "load", "mediate", "robustness", "save",
+    "HypergameResult", "hypergame",
 ]
 __version__ = "0.1.0"

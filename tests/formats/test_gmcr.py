@@ -189,15 +189,11 @@ def test_compound_conditions_regrouped_options_and_coalitions() -> None:
         assert same_order(payoffs[i], c.ranks[i].tolist())
 
 
-def test_misperceptions_are_refused_naming_the_file() -> None:
-    path = DATA / "misperceptions.gmcr"
-    with pytest.raises(ModelError) as info:
-        load_gmcr(path)
-    err = info.value
-    assert err.source == str(path)
-    assert err.field == "decisionMakers[1].misperceptions"
-    assert "misperceptions" in err.message and "not supported" in err.message
-    assert str(err).startswith(f"{path}: decisionMakers[1].misperceptions: ")
+def test_misperceptions_are_read_as_blind_spots() -> None:
+    """GMCR+ per-DM misperceptions become that DM's blind spots (tests/formats/
+    test_hypergame_format.py checks the move rule and the round trip)."""
+    c = load_gmcr(DATA / "misperceptions.gmcr")
+    assert [d.blind_spots for d in c.dms] == [(), ("YN",)]
 
 
 @pytest.mark.parametrize("name", ["prisoners", "legacy_vectors", "compound"])
@@ -525,7 +521,7 @@ ERRORS: list[tuple[Any, str | None, str]] = [
     ("[1, 2]", None, "expected a GMCR+ conflict with options and decisionMakers (a JSON object)"),
     ({"decisionMakers": []}, None, "required key 'options' is missing"),
     (base(stateOrder=[]), None, "unsupported top-level key 'stateOrder'; detente reads"),
-    (base(misperceptions=[]), "misperceptions", "misperceptions (hypergame models"),
+    (base(misperceptions=[]), "misperceptions", "misperceptions belong to a decision maker"),
     (base(options={"a": 1}), "options", "expected a list of options, got {\"a\": 1}"),
     (base(options=["a", "b"]), "options[0]", "expected an option"),
     (base(options=[{"name": "a", "image": "x.png"}, {"name": "b"}]), "options[0]",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from detente.analyses.contract import Progress
     from detente.analyses.deal import DealAnalysis, DesignResult
     from detente.analyses.explain import Explanation
+    from detente.analyses.hypergame import HypergameResult
     from detente.analyses.mediation import MediationResult
     from detente.analyses.robustness import RobustnessResult
     from detente.analyses.stability import StabilityResult
@@ -185,6 +186,25 @@ class EvolveRequest(_Request):
 
 
 @dataclass(frozen=True)
+class HypergameRequest(_Request):
+    """``hypergame``: concepts and an optional target state or pattern."""
+
+    concepts: Sequence[str] | None = None
+    target: int | str | None = None
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        if self.target is not None:
+            object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> HypergameResult:
+        from detente.analyses.hypergame import hypergame
+
+        return hypergame(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
 class DealRequest(_Request):
     """``deal_analysis``: concepts, whether to mediate, max_edits per phase."""
 
@@ -239,4 +259,5 @@ def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
 
 __all__ = ["AnalyzeRequest", "CoalitionsRequest", "DealDesignRequest", "DealRequest",
            "EvolveRequest",
-           "ExplainRequest", "MediateRequest", "RobustnessRequest", "deal_request"]
+           "ExplainRequest", "HypergameRequest", "MediateRequest", "RobustnessRequest",
+           "deal_request"]

@@ -144,7 +144,7 @@ def validate_perceptions(c: Conflict) -> None:
                 )
             if option in own:
                 raise PerceptionError(
-                    f"{option!r} is {p.perceiver!r}'s own option; expected options of other "
+                    f"{option!r} is an option of {p.perceiver!r} itself; expected options of other "
                     "decision makers (a DM knows its own options)",
                     k,
                     ("unaware_of", j),

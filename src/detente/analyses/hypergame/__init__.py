@@ -10,6 +10,7 @@ from detente.analyses.hypergame.views import (
     perceived_views,
     single_corrections,
     view_conflict,
+    view_for_state,
 )
 
 __all__ = [
@@ -21,4 +22,5 @@ __all__ = [
     "perceived_views",
     "single_corrections",
     "view_conflict",
+    "view_for_state",
 ]

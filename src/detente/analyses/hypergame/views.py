@@ -142,4 +142,13 @@ def view_conflict(c: Conflict, dm: str, state: int | None = None) -> Conflict:
     )
 
 
-__all__ = ["Correction", "View", "perceived_views", "single_corrections", "view_conflict"]
+def view_for_state(c: Conflict, dm: str, state: str | int) -> tuple[Conflict, str]:
+    """DM ``dm``'s view as a conflict (:func:`view_conflict`) around ``state`` (a number or
+    Y/N text of ``c``), and the state as Y/N text (numbers differ in a view with unaware
+    options, whose other settings are infeasible there)."""
+    code = c.parse_state(state)
+    return view_conflict(c, dm, code), c.state_string(code)
+
+
+__all__ = ["Correction", "View", "perceived_views", "single_corrections", "view_conflict",
+           "view_for_state"]

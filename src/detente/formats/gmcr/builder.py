@@ -204,9 +204,8 @@ class _Builder:
 
     def _misperceptions(self, path: JsonPath) -> ModelError:
         return self.error(
-            "misperceptions (hypergame models, where a decision maker does not see some "
-            "states) are not supported by detente; remove them from the file to analyse the "
-            "conflict as perceived correctly by everyone",
+            "misperceptions belong to a decision maker (decisionMakers[].misperceptions: the "
+            "conditions of states it misperceives), not to the whole conflict; move them there",
             path,
         )
 
@@ -263,8 +262,6 @@ class _Builder:
             if name in self.dm_names:
                 raise self.error(f"duplicate decision maker name {name!r}", (*path, "name"))
             self.dm_names.append(name)
-            if dm.get("misperceptions"):
-                raise self._misperceptions((*path, "misperceptions"))
             mine: list[int] = []
             opts = self._list(dm["options"], (*path, "options"), "option indices")
             for j, value in enumerate(opts):
@@ -408,7 +405,22 @@ class _Builder:
         ranking = self._ranking(dm, path, feasible)
         if ranking is not None and not self._agrees(statements, ranking, feasible):
             pref = ranking
-        return DecisionMaker(self.dm_names[k], self.dm_options[k], pref)
+        return DecisionMaker(self.dm_names[k], self.dm_options[k], pref,
+                             blind_spots=self._blind_spots(dm, path))
+
+    def _blind_spots(self, dm: dict[str, Any], path: JsonPath) -> tuple[str, ...]:
+        """GMCR+ misperceptions (conditions: states this DM misperceives) as Y/N/- patterns
+        in model option order; a compound condition gives one pattern per member."""
+        raw = self._list(dm.get("misperceptions", []), (*path, "misperceptions"), "conditions")
+        out: list[str] = []
+        for j, item in enumerate(raw):
+            for conj in self._conditions(item, (*path, "misperceptions", j)):
+                letters = ["-"] * len(self.names)
+                for idx, value in conj:
+                    letters[self._bit(idx)] = letter(value)
+                if "".join(letters) not in out:
+                    out.append("".join(letters))
+        return tuple(out)
 
     def _agrees(
         self, statements: StatementPreference, ranking: RankingPreference, feasible: np.ndarray

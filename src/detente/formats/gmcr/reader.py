@@ -44,8 +44,11 @@ the file's order).
 Written by GMCR-py, derived, ignored here: ``payoffs`` (per DM), ``coalitionsFull``,
 ``program``, ``version`` and ``nodes`` (its visualiser export). ``name`` and ``description``
 are detente's own additions (GMCR-py ignores unknown keys): the model's name and description.
-Per-DM ``misperceptions`` (hypergames) are refused unless empty; any other key is refused,
-so nothing with model meaning is dropped silently. GMCR-py requires ``permittedDirection``,
+Per-DM ``misperceptions`` (GMCR-py's ``DecisionMaker.misperceptions``, a list of conditions as
+``infeasibles``: the states that DM misperceives, which it can neither move to nor from) are
+read as that DM's ``blind_spots`` (one Y/N/- pattern per condition, per member of a compound
+one) and written back; any other key is refused, so nothing with model meaning is dropped
+silently. GMCR-py requires ``permittedDirection``,
 ``preferences``, ``infeasibles`` and the flag; detente reads their absence as ``both``, no
 conditions and false. An empty ``coalitions`` list means every DM acts alone.
 """

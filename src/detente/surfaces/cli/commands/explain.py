@@ -48,6 +48,14 @@ def explain_command(
             "Default: all six.",
         ),
     ] = None,
+    view: Annotated[
+        str | None,
+        typer.Option(
+            "--view", metavar="DM",
+            help="Explain in this decision maker's view of the conflict (its perceptions: the "
+            "others' preferences as it sees them, no moves of options it is unaware of).",
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Explain why a state is or is not stable, for each decision maker and concept.
@@ -60,6 +68,10 @@ def explain_command(
     from detente.analyses.requests import ExplainRequest
 
     c = load_conflict(file)
+    if view is not None:  # a hypergame view: the model as that DM perceives it
+        from detente.analyses.hypergame import view_for_state
+
+        c, state = view_for_state(c, view, state)
     result = ExplainRequest(state, dm or None, concept or None).run(c)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
