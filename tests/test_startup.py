@@ -1,7 +1,10 @@
 """The command line starts without the heavy libraries: importing it (and running
-``--help``) pulls in neither pandas, matplotlib, networkx nor numpy, and ``detente analyze``
-of the flagship loads numpy but not numba (its SIM runs the numpy backend), pandas, pyarrow,
-dask nor matplotlib. Timings are in benchmarks/bench_startup.py, not here."""
+``--help``) pulls in neither pandas, matplotlib, networkx nor numpy, and ``detente analyze``,
+``validate`` and ``show`` of the flagship load numpy but none of :data:`ANALYZE_HEAVY`: not
+numba (SIM runs the numpy backend), pandas, pyarrow, dask, scipy, matplotlib, networkx, the
+web stack (fastapi, starlette, uvicorn, jinja2), jsonschema, hypothesis, markdown or pygments
+(rich's Markdown help), nor rich's progress display (big models only). Timings are in
+benchmarks/bench_startup.py, not here."""
 
 from __future__ import annotations
 
@@ -17,9 +20,11 @@ from detente.analyses.status_quo.transitions import DEFAULT_MAX_NODES
 from detente.surfaces.cli.commands import report
 
 HEAVY = ("pandas", "matplotlib", "networkx", "numpy", "jinja2")
-#: What ``detente analyze`` of a small model does without (numpy it needs).
-ANALYZE_HEAVY = ("numba", "llvmlite", "pandas", "pyarrow", "dask", "matplotlib", "networkx",
-                 "jinja2")
+#: What ``detente analyze`` (and ``validate``, ``show``) of a small model does without
+#: (numpy, pydantic, ruamel.yaml, lark, typer and rich it needs).
+ANALYZE_HEAVY = ("numba", "llvmlite", "pandas", "pyarrow", "dask", "scipy", "matplotlib",
+                 "networkx", "jinja2", "fastapi", "starlette", "uvicorn", "jsonschema",
+                 "hypothesis", "markdown_it", "pygments", "rich.progress")
 FLAGSHIP = Path(__file__).resolve().parent.parent / "examples" / "ceasefire_2024.yaml"
 
 
@@ -65,11 +70,13 @@ def _cli(*args: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("command", ["analyze", "validate", "show"])
 @pytest.mark.parametrize("fmt", ["text", "json"])
-def test_analyze_of_the_flagship_loads_neither_numba_nor_pandas(fmt: str) -> None:
+def test_the_flagship_loads_no_heavy_library(command: str, fmt: str) -> None:
     """The flagship is below the SIM backends' threshold: analysing it with every concept
-    (SIM included) never imports numba, and the text and JSON outputs need no pandas."""
-    assert _loaded_after(_cli("analyze", str(FLAGSHIP), "--format", fmt), ANALYZE_HEAVY) == []
+    (SIM included) never imports numba, and no output (text, JSON) of analyze, validate or
+    show needs pandas, the web stack or rich's progress display."""
+    assert _loaded_after(_cli(command, str(FLAGSHIP), "--format", fmt), ANALYZE_HEAVY) == []
 
 
 @pytest.mark.slow
@@ -78,6 +85,15 @@ def test_the_probe_sees_numba_when_sim_runs_compiled() -> None:
     code = ("import detente.engine.simultaneous as sim\nsim.COMPILED_FROM_CELLS = 1\n"
             + _cli("analyze", str(FLAGSHIP), "--format", "json"))
     assert "numba" in _loaded_after(code, ANALYZE_HEAVY)
+
+
+@pytest.mark.slow
+def test_the_probe_sees_the_progress_display_where_it_is_shown() -> None:
+    """Models from PROGRESS_STATES states on show rich's progress display: lowered to one
+    state, the flagship's analysis loads it."""
+    code = ("import detente.surfaces.cli.commands.analyze as command\n"
+            "command.PROGRESS_STATES = 1\n" + _cli("analyze", str(FLAGSHIP), "--format", "json"))
+    assert _loaded_after(code, ANALYZE_HEAVY) == ["rich.progress"]
 
 
 def test_a_frame_still_imports_pandas_where_it_is_asked_for() -> None:

@@ -119,11 +119,11 @@ def analyze_command(
 
 @contextmanager
 def _progress(c: Conflict, total: int) -> Iterator[ProgressCallback | None]:
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     if c.n_states < PROGRESS_STATES:
         yield None
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=stderr_console(), transient=True) as bar:
         task = bar.add_task(f"Analysing {c.n_states:,} states", total=total)
