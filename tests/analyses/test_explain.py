@@ -307,3 +307,48 @@ def test_cli_help() -> None:
     assert result.exit_code == 0
     assert "Example: detente explain" in result.stdout
     assert "explain" in run("--help").stdout
+
+
+# ----- resolve_states: one state or a pattern, decided by the state space --------------------
+def test_resolve_states_by_hand_on_elmira() -> None:
+    from detente.analyses.explain.analysis import resolve_states
+    from detente.model.errors import AnalysisError
+
+    c = detente.load("examples/elmira.yaml")
+    # modify N, accept Y: states 3 (NNYNN) and 9 (NNYNY) of `detente show`
+    assert resolve_states(c, "N-Y--") == [2, 8]
+    assert resolve_states(c, " N-Y-- ") == [2, 8]
+    assert resolve_states(c, 3) == [2] and resolve_states(c, "3") == [2]
+    assert resolve_states(c, "NNYNY") == [8]
+    assert resolve_states(c, "-----") == list(range(12))
+    # a number with a sign is a number, not a pattern
+    with pytest.raises(ExplainError, match="state number -3 is out of range; expected"):
+        resolve_states(c, "-3")
+    with pytest.raises(AnalysisError, match="pattern 'Y-YY-' matches no feasible state"):
+        resolve_states(c, "Y-YY-")
+    with pytest.raises(DetenteError, match="state pattern 'N-X--' must have one of Y, N or -"):
+        resolve_states(c, "N-X--")
+    with pytest.raises(ExplainError, match="state NNNNN is not feasible"):
+        resolve_states(c, "NNNNN")
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(data=st.data())
+def test_resolve_states_matches_a_letter_by_letter_reading(data: st.DataObject) -> None:
+    from detente.analyses.explain.analysis import resolve_states
+    from detente.model.errors import AnalysisError
+
+    c = data.draw(conflicts(max_dms=3, max_options=5))
+    pattern = "".join(data.draw(st.lists(st.sampled_from("YN-"), min_size=c.n_options,
+                                         max_size=c.n_options)))
+    expected = [
+        p for p, code in enumerate(c.feasible.tolist())
+        if all(ch == "-" or (ch == "Y") == bool(code >> k & 1) for k, ch in enumerate(pattern))
+    ]
+    if "-" not in pattern:  # a whole state: itself when feasible
+        assert len(expected) <= 1
+    if expected:
+        assert resolve_states(c, pattern) == expected
+    else:
+        with pytest.raises(AnalysisError):
+            resolve_states(c, pattern)

@@ -68,7 +68,7 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
     expected = (
         f"expected a state number 1..{n} or a Y/N string of {k} letter{'s' if k != 1 else ''}, "
         f"one per option ({', '.join(model.option_names)})"
-    )
+    ) if not model.space.levels else f"expected a state number 1..{n} or {model.space.form()}"
     try:
         code = model.space.parse_code(state)
     except StateRefError as exc:
@@ -98,6 +98,28 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
             "`detente show`)"
         )
     return code
+
+
+def resolve_states(model: Conflict, ref: StateInput) -> list[int]:
+    """Positions of the feasible states a reference names: one state, or every feasible state
+    a Y/N/- pattern matches. Whether ``ref`` is a pattern is the state space's rule
+    (:meth:`~detente.model.states.StateSpace.parse_many`); a single state is refused as by
+    :func:`resolve_state`, a malformed or unmatched pattern with the space's message.
+
+    >>> import detente
+    >>> c = detente.load("examples/elmira.yaml")
+    >>> resolve_states(c, "N-Y--"), resolve_states(c, 2)
+    ([2, 8], [1])
+    """
+    try:
+        codes = model.space.parse_many(ref)
+    except StateRefError as exc:
+        if exc.reason == "nomatch":
+            raise AnalysisError(str(exc)) from None
+        if exc.reason in ("letters", "length"):  # not a state nor a pattern: the space says
+            raise
+        return [int(model.index_of(resolve_state(model, ref))[0])]  # raises, worded
+    return [int(x) for x in model.index_of(codes)]
 
 
 def resolve_dms(model: Conflict, dms: Iterable[str | int] | None) -> list[int]:
@@ -173,7 +195,7 @@ def explain(
         out.append(_explain_dm(model, search, write, i, s, keys))
     head = header(model, keys, {"state": s + 1, "dms": [model.dm_names[i] for i in who]})
     return Explanation(
-        model.name, model.option_names, write.ref(s), model.n_states, keys, tuple(out), head
+        model.name, model.space.column_names, write.ref(s), model.n_states, keys, tuple(out), head
     )
 
 
@@ -275,4 +297,5 @@ __all__ = [
     "resolve_concepts",
     "resolve_dms",
     "resolve_state",
+    "resolve_states",
 ]

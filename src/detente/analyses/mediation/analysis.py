@@ -36,7 +36,7 @@ import numpy as np
 
 from detente.analyses import arguments
 from detente.analyses.contract import Progress, header, own_engine, report
-from detente.analyses.explain.analysis import resolve_state
+from detente.analyses.explain.analysis import resolve_states
 from detente.analyses.mediation.commitments import Accept, committed, search_commitments
 from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
@@ -239,13 +239,9 @@ def check_work(c: Conflict, target: str | int, targets: list[int],
 
 
 def resolve_targets(c: Conflict, target: str | int) -> list[int]:
-    """Positions of the target state, or of every feasible state matching a pattern."""
-    if isinstance(target, str) and "-" in target:
-        codes = c.matching(target)
-        if codes.size == 0:
-            raise AnalysisError(f"pattern {target!r} matches no feasible state")
-        return [int(x) for x in c.index_of(codes)]
-    return [int(c.index_of(resolve_state(c, target))[0])]
+    """Positions of the target state, or of every feasible state matching a pattern (the
+    model's state space tells which: :func:`~detente.analyses.explain.analysis.resolve_states`)."""
+    return resolve_states(c, target)
 
 
 def _editable(c: Conflict, dms: Sequence[str] | None) -> set[int]:
