@@ -18,11 +18,13 @@ from detente.analyses.contract import HEADER_KEYS, ProgressEvent, ResultHeader
 from detente.analyses.requests import (
     AnalyzeRequest,
     CoalitionsRequest,
+    DealDesignRequest,
     DealRequest,
     EvolveRequest,
     ExplainRequest,
     MediateRequest,
     RobustnessRequest,
+    deal_request,
 )
 from detente.engine import Engine
 from detente.formats.native import loads
@@ -34,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ELMIRA = ROOT / "examples" / "elmira.yaml"
 PD = ROOT / "examples" / "prisoners_dilemma.yaml"
 DEAL = ROOT / "tests" / "data" / "exchange_deal.yaml"
+COLLATERAL = ROOT / "tests" / "data" / "collateral_deal.yaml"
 
 #: Two DMs with an alternative preference: a profile space of 2.
 UNCERTAIN = """
@@ -71,10 +74,13 @@ ANALYSES: dict[str, tuple[Callable[[], Conflict], Call]] = {
                lambda m, **kw: detente.evolve(m, coalitions=True, **kw)),
     "deal": (lambda: detente.load(DEAL),
              lambda m, **kw: detente.deal_analysis(m, ["nash"], mediate=False, **kw)),
+    "deal_design": (lambda: detente.load(COLLATERAL),
+                    lambda m, **kw: detente.deal_design(m, ["nash", "seq"], limit=0, **kw)),
 }
 PUBLIC = {"analyze": detente.analyze, "explain": detente.explain, "mediate": detente.mediate,
           "robustness": detente.robustness, "coalitions": detente.coalition_analysis,
-          "evolve": detente.evolve, "deal": detente.deal_analysis}
+          "evolve": detente.evolve, "deal": detente.deal_analysis,
+          "deal_design": detente.deal_design}
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +118,7 @@ def test_the_header_says_how_it_was_computed(
     assert params["explain"] == {"state": 1,
                                  "dms": list(results["explain"][0].dm_names)}
     assert params["deal"] == {"mediate": False, "max_edits": 3}
+    assert params["deal_design"] == {"limit": 0}
     assert params["coalitions"] == {"coalitions": [["MoE", "UR"]]}
     assert params["evolve"]["coalitions"] and params["evolve"]["start"] >= 1
 
@@ -172,6 +179,9 @@ def test_header_to_dict_keys() -> None:
     (lambda: CoalitionsRequest([["A", "B"]], all_coalitions=True), "all_coalitions",
      "give coalitions or all_coalitions=True, not both"),
     (lambda: DealRequest(max_edits=True), "max_edits", "max_edits must be a whole number"),
+    (lambda: DealDesignRequest(limit=-1), "limit",
+     "limit must be a whole number, 0 (all) or more, got -1"),
+    (lambda: deal_request(limit=3), "limit", "limit must go with design=True"),
     (lambda: AnalyzeRequest(concepts=[1]), None, "concepts must be names"),
 ])
 def test_requests_refuse_by_parameter(make: Callable[[], object], parameter: str | None,
