@@ -46,7 +46,7 @@ from detente.model.preferences import (
     dense_ranks,
 )
 from detente.model.statements import KEYWORDS, parse_statement
-from detente.model.states import letter
+from detente.model.states import StateRefError, StateSpace, letter
 
 __all__ = ["identifier", "load_gmcr", "loads_gmcr"]
 
@@ -453,7 +453,8 @@ class _Builder:
             dm[key], (*path, key),
             "feasible state numbers (most preferred first; a nested list is a tie)",
         )
-        n = int(feasible.size)
+        space = StateSpace(self.names, tuple(o.direction for o in self.options), feasible)
+        n = space.n_states
         seen: set[int] = set()
         tiers: list[tuple[int, ...]] = []
         for j, entry in enumerate(entries):
@@ -470,16 +471,18 @@ class _Builder:
                         f"{_describe(number)}",
                         q,
                     )
-                if not 1 <= number <= n:
+                try:  # the state space owns state numbers and their range
+                    code = space.code_of_number(number)
+                except StateRefError:
                     raise self.error(
                         f"state number {number} is out of range; the conflict has {n} feasible "
                         f"states (1..{n})",
                         q,
-                    )
+                    ) from None
                 if number in seen:
                     raise self.error(f"state {number} appears more than once in the ranking", q)
                 seen.add(number)
-                tier.append(int(feasible[number - 1]))
+                tier.append(int(code))
             tiers.append(tuple(sorted(tier)))  # a tie has no order
         missing = [s for s in range(1, n + 1) if s not in seen]
         if missing:
