@@ -278,3 +278,19 @@ def test_view_conflict_needs_state_under_unawareness(sanction: Conflict) -> None
 def test_layouts_hide_options_from_movers(sanction: Conflict) -> None:
     lays = conflict_layouts(sanction, hidden=1 << sanction.bits["retaliate"])
     assert lays[1].width == 1 and lays[0].width == 2
+
+
+def test_flagship_with_three_perceptions() -> None:
+    """The benchmark's model (tests/data/ceasefire_hypergame.yaml on the flagship): three
+    perceptions, three single corrections, two move graphs (Hamas is unaware of an option)."""
+    import sys
+
+    sys.path.insert(0, str(DATA.parents[1] / "benchmarks"))
+    from bench_hypergame import flagship_with_perceptions
+
+    m = flagship_with_perceptions()
+    r = hypergame(m, ["nash"])
+    assert len(m.perceptions) == 3 and len(r.corrections) == 3
+    assert r.corrections[2].correction.option == "us_guarantee"
+    # Nash ignores perceived preferences; the unaware option changes only Hamas's view
+    assert r.equilibrium_codes("nash") == detente.analyze(m, ["nash"]).equilibrium_codes("nash")

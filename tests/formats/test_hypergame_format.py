@@ -26,28 +26,59 @@ decision_makers:
 """
 
 
-@pytest.mark.parametrize(("tail", "field", "words"), [
-    ("perceptions: [{perceiver: A, about: A, preferences: {statements: [a]}}]",
-     "perceptions[0].about", "'A' perceives itself"),
-    ("perceptions: [{perceiver: Z, unaware_of: [b]}]", "perceptions[0].perceiver",
-     "unknown decision maker 'Z'; expected one of: A, B"),
-    ("perceptions: [{perceiver: A, about: Q, preferences: {statements: [b]}}]",
-     "perceptions[0].about", "unknown decision maker 'Q'"),
-    ("perceptions: [{perceiver: A, unaware_of: [a]}]", "perceptions[0].unaware_of[0]",
-     "'a' is an option of 'A' itself"),
-    ("perceptions: [{perceiver: A, unaware_of: [b, zz]}]", "perceptions[0].unaware_of[1]",
-     "unknown option 'zz'"),
-    ("perceptions: [{perceiver: A, about: B, preferences: {statements: [b]}},\n"
-     "              {perceiver: A, about: B, preferences: {statements: [c]}}]",
-     "perceptions[1].about", "already given at perceptions[0]"),
-    ("perceptions: [{perceiver: A, about: B, preferences: {ranking: [NNN, YNN]}}]",
-     "perceptions[0].preferences.ranking", "must cover every feasible state"),
-    ("perceptions: [{perceiver: A, about: B, preferences: {statements: [nope]}}]",
-     "perceptions[0].preferences.statements[0]", "nope"),
-    ("perceptions: [{perceiver: A, about: B}]", "perceptions[0]", "preferences go with about"),
-    ("perceptions: [{perceiver: A, unaware_of: [b], about: B, preferences: {statements: [b]}}]",
-     "perceptions[0]", "exactly one of about"),
-])
+@pytest.mark.parametrize(
+    ("tail", "field", "words"),
+    [
+        (
+            "perceptions: [{perceiver: A, about: A, preferences: {statements: [a]}}]",
+            "perceptions[0].about",
+            "'A' perceives itself",
+        ),
+        (
+            "perceptions: [{perceiver: Z, unaware_of: [b]}]",
+            "perceptions[0].perceiver",
+            "unknown decision maker 'Z'; expected one of: A, B",
+        ),
+        (
+            "perceptions: [{perceiver: A, about: Q, preferences: {statements: [b]}}]",
+            "perceptions[0].about",
+            "unknown decision maker 'Q'",
+        ),
+        (
+            "perceptions: [{perceiver: A, unaware_of: [a]}]",
+            "perceptions[0].unaware_of[0]",
+            "'a' is an option of 'A' itself",
+        ),
+        (
+            "perceptions: [{perceiver: A, unaware_of: [b, zz]}]",
+            "perceptions[0].unaware_of[1]",
+            "unknown option 'zz'",
+        ),
+        (
+            "perceptions: [{perceiver: A, about: B, preferences: {statements: [b]}},\n"
+            "              {perceiver: A, about: B, preferences: {statements: [c]}}]",
+            "perceptions[1].about",
+            "already given at perceptions[0]",
+        ),
+        (
+            "perceptions: [{perceiver: A, about: B, preferences: {ranking: [NNN, YNN]}}]",
+            "perceptions[0].preferences.ranking",
+            "must cover every feasible state",
+        ),
+        (
+            "perceptions: [{perceiver: A, about: B, preferences: {statements: [nope]}}]",
+            "perceptions[0].preferences.statements[0]",
+            "nope",
+        ),
+        ("perceptions: [{perceiver: A, about: B}]", "perceptions[0]", "preferences go with about"),
+        (
+            "perceptions: [{perceiver: A, unaware_of: [b], about: B,"
+            " preferences: {statements: [b]}}]",
+            "perceptions[0]",
+            "exactly one of about",
+        ),
+    ],
+)
 def test_bad_perceptions_are_located(tail: str, field: str, words: str) -> None:
     with pytest.raises(ModelError) as info:
         loads(HEAD + tail + "\n", source="m.yaml")
@@ -56,26 +87,35 @@ def test_bad_perceptions_are_located(tail: str, field: str, words: str) -> None:
     assert field in text and words in text, text
 
 
-@pytest.mark.parametrize(("spots", "field", "words"), [
-    ("[YN]", "decision_makers[1].blind_spots[0]", "one of Y, N or - for each of the 3"),
-    ("[YNQ]", "decision_makers[1].blind_spots[0]", "Y, N or -"),
-    ("['---']", "decision_makers[1].blind_spots[0]", "matches every state"),
-])
+@pytest.mark.parametrize(
+    ("spots", "field", "words"),
+    [
+        ("[YN]", "decision_makers[1].blind_spots[0]", "one of Y, N or - for each of the 3"),
+        ("[YNQ]", "decision_makers[1].blind_spots[0]", "Y, N or -"),
+        ("['---']", "decision_makers[1].blind_spots[0]", "matches every state"),
+    ],
+)
 def test_bad_blind_spots_are_located(spots: str, field: str, words: str) -> None:
-    text = HEAD.replace("    preferences: {statements: [b, not c]}\n",
-                        f"    preferences: {{statements: [b, not c]}}\n    blind_spots: {spots}\n")
+    text = HEAD.replace(
+        "    preferences: {statements: [b, not c]}\n",
+        f"    preferences: {{statements: [b, not c]}}\n    blind_spots: {spots}\n",
+    )
     with pytest.raises(ModelError) as info:
         loads(text, source="m.yaml")
     assert field in str(info.value) and words in str(info.value), str(info.value)
 
 
 def test_native_round_trip_keeps_perceptions_and_blind_spots() -> None:
-    text = HEAD.replace("    preferences: {statements: [b, not c]}\n",
-                        "    preferences: {statements: [b, not c]}\n    blind_spots: [Y-N]\n")
-    text += ("perceptions:\n"
-             "  - {perceiver: A, about: B, preferences: {ranking: [YYY, NYY, '-N-', '-YN']},"
-             " rationale: why}\n"
-             "  - {perceiver: A, unaware_of: [c]}\n")
+    text = HEAD.replace(
+        "    preferences: {statements: [b, not c]}\n",
+        "    preferences: {statements: [b, not c]}\n    blind_spots: [Y-N]\n",
+    )
+    text += (
+        "perceptions:\n"
+        "  - {perceiver: A, about: B, preferences: {ranking: [YYY, NYY, '-N-', '-YN']},"
+        " rationale: why}\n"
+        "  - {perceiver: A, unaware_of: [c]}\n"
+    )
     first = loads(text)
     second = loads(dumps(first))
     assert second.perceptions == first.perceptions
@@ -107,8 +147,13 @@ def _brute_moves(c: detente.Conflict, j: int) -> set[tuple[int, int]]:
     out = set()
     for s in c.feasible.tolist():
         for t in c.feasible.tolist():
-            if s != t and s & ~mask == t & ~mask and c.space.is_legal_move(s, t) \
-                    and not blind(s) and not blind(t):
+            if (
+                s != t
+                and s & ~mask == t & ~mask
+                and c.space.is_legal_move(s, t)
+                and not blind(s)
+                and not blind(t)
+            ):
                 out.add((s, t))
     return out
 
@@ -122,9 +167,13 @@ def test_blind_spots_remove_exactly_those_moves() -> None:
         cells[lay.flat] = np.arange(c.n_states)
         from_layout = set()
         for s in range(c.n_states):
-            row = cells[lay.group[s] * lay.width:(lay.group[s] + 1) * lay.width]
-            from_layout |= {(int(c.feasible[s]), int(c.feasible[t])) for t in row
-                            if t >= 0 and t != s}
-        from_index = {(int(c.feasible[s]), int(c.feasible[t]))
-                      for s in range(c.n_states) for t in index.reach(j, s).tolist()}
+            row = cells[lay.group[s] * lay.width : (lay.group[s] + 1) * lay.width]
+            from_layout |= {
+                (int(c.feasible[s]), int(c.feasible[t])) for t in row if t >= 0 and t != s
+            }
+        from_index = {
+            (int(c.feasible[s]), int(c.feasible[t]))
+            for s in range(c.n_states)
+            for t in index.reach(j, s).tolist()
+        }
         assert from_layout == from_index == _brute_moves(c, j)

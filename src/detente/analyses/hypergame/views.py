@@ -150,5 +150,11 @@ def view_for_state(c: Conflict, dm: str, state: str | int) -> tuple[Conflict, st
     return view_conflict(c, dm, code), c.state_string(code)
 
 
-__all__ = ["Correction", "View", "perceived_views", "single_corrections", "view_conflict",
-           "view_for_state"]
+__all__ = [
+    "Correction",
+    "View",
+    "perceived_views",
+    "single_corrections",
+    "view_conflict",
+    "view_for_state",
+]
