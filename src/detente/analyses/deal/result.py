@@ -12,6 +12,7 @@ from detente.analyses.contract import ResultHeader, with_header
 from detente.analyses.explain.result import Explanation
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import Move, OptionChange, StateRef
+from detente.engine.registry import concept_label
 from detente.model.mediation import Commitment
 
 
@@ -297,6 +298,44 @@ class DealCommitments:
     def working(self, concept: str) -> list[CommitmentRepair]:
         return [s for s in self.sets if s.holds[concept]]
 
+    def lines(self, breaks_at: dict[str, str | None]) -> list[str]:
+        """The repairs in sentences, per concept under which the deal breaks as written
+        (``breaks_at``: concept → first phase that does not hold, or None); no line when the
+        model declares no commitment.
+
+        >>> DealCommitments(1, 0, 0, ()).lines({"nash": None})
+        ['No commitment needed: the deal holds as written under Nash.']
+        """
+        if not self.declared:
+            return []
+        if self.refused:
+            return [f"Commitment devices not tried: {self.refused}."]
+        broken = {k: at for k, at in breaks_at.items() if at is not None}
+        if not broken:
+            labels = ", ".join(concept_label(k) for k in breaks_at)
+            return [f"No commitment needed: the deal holds as written under {labels}."]
+        n = self.declared
+        declared = "the declared commitment" if n == 1 else f"the {n} declared commitments"
+        out = []
+        for k, at in broken.items():
+            head = f"{concept_label(k)} (breaks at {at!r} as written): "
+            working = self.working(k)
+            if working:
+                out.append(head + "every phase holds with " + "; or with ".join(
+                    ", ".join(x.text() for x in r.commitments) + _looking_ahead(r.completes)
+                    for r in working) + ".")
+                continue
+            skipped = (f", {self.skipped} skipped because the deal's own steps undo a "
+                       "committed option" if self.skipped else "")
+            out.append(head + f"no set of {declared} makes every phase hold ({self.tried} "
+                       f"set{'s' if self.tried != 1 else ''} tried{skipped}).")
+        return out
+
+
+def _looking_ahead(completes: bool | None) -> str:
+    return {True: " (completes with foresight)", False: " (unravels with foresight)",
+            None: ""}[completes]
+
 
 @dataclass(frozen=True)
 class DealAnalysis:
@@ -334,6 +373,13 @@ class DealAnalysis:
     def stalls_at(self) -> str | None:
         """The first phase whose step some mover would rather not make (it prefers to stall)."""
         return next((s.target for s in self.steps if s.stalling), None)
+
+    def commitment_lines(self) -> list[str]:
+        """The declared commitment devices as repairs, in sentences (none when the model
+        declares none or they were not analysed)."""
+        if self.commitments is None:
+            return []
+        return self.commitments.lines({k: self.breaks_at(k) for k in self.concepts})
 
     def to_dict(self) -> dict[str, Any]:
         return with_header(self.result_header(), {
@@ -405,7 +451,7 @@ class DesignResult:
         })
 
 
-__all__ = ["DealAnalysis", "Design", "DesignResult", "Exposure", "Foresight", "ForesightMover",
-           "ForesightStep",
+__all__ = ["CommitmentRepair", "DealAnalysis", "DealCommitments", "Design", "DesignResult",
+           "Exposure", "Foresight", "ForesightMover", "ForesightStep",
            "GuaranteeResult", "MoverCheck", "PhaseMediation", "PhaseResult", "Setting", "Step",
            "Temptation"]

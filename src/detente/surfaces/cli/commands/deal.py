@@ -140,6 +140,11 @@ def render(console: Console, r: DealAnalysis) -> None:
             console.print(Text(f"    {g.note}", style="dim"))
         for pm in g.mediation or ():
             console.print(f"    {pm.phase!r}: {_mediation_text(pm.result, pm.error)}")
+    lines = r.commitment_lines()
+    if lines:
+        console.print(Text("Commitment devices (declared options made one-way)", style="bold"))
+        for line in lines:
+            console.print(f"  {line}")
 
 
 def render_design(console: Console, r: DesignResult) -> None:
