@@ -538,3 +538,53 @@ def test_a_dm_with_no_statements_has_nothing_to_edit(tmp_path: object) -> None:
                  ["report", str(path), "-o", str(Path(str(tmp_path)) / "r.md")]):
         result = run_cli(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+# ----- requirements read the concept's registry data ----------------------------------------
+def test_requirements_by_hand_on_the_prisoners_dilemma() -> None:
+    """At NN, A gains by defecting (to YN); B then gains by defecting too (YY), which A likes
+    less than NN: a SEQ sanction, and a simultaneous one for SIM. Nash has no exception.
+    SEQ&SIM is worded by its parts, SEQ then SIM."""
+    r = mediate(detente.load("examples/prisoners_dilemma.yaml"), "NN", ["nash", "seq_sim"],
+                limit=0)
+    a = [q for q in r.requirements if q.dm == "A"]
+    assert [q.concept for q in a] == ["nash", "seq", "sim"]
+    head = "A must not prefer state 2 (a_defects N→Y) to the target"
+    assert a[0].text == f"Nash: {head} — NOT met: it prefers the move and nothing deters it."
+    assert a[1].text == (
+        f"SEQ: {head}, unless the others, each by a move it gains from, can then bring about a "
+        "state it likes no better than the target — met: it fears B b_defects N→Y (state 4)."
+    )
+    assert a[2].text == (
+        f"SIM: {head}, unless the others' simultaneous improvements from the target, with its "
+        "move, give a state it likes no better than the target — met: a simultaneous response "
+        "deters it."
+    )
+    assert [(q.met, q.sanction) for q in a] == [(False, None), (True, "YY"), (True, None)]
+
+
+def test_requirement_wording_and_sanctions_follow_the_registry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import replace
+
+    from detente.engine import registry
+
+    pd = detente.load("examples/prisoners_dilemma.yaml")
+    gmr = registry.get_concept("gmr")
+    monkeypatch.setitem(registry._BY_KEY, "gmr", replace(gmr, unless="PROBE WORDING"))
+    texts = [q.text for q in mediate(pd, "NN", ["gmr"], limit=0).requirements]
+    assert len(texts) == 2 and all(", unless PROBE WORDING — met" in t for t in texts)
+    # a sanction rule that must leave the mover no escape (SMR's) is searched as such: in
+    # Syria-Iraq at state 1, GMR deters Iraq's move (sanction YNY), SMR does not
+    syria = detente.load("examples/syria_iraq.yaml")
+
+    def reqs(concept: str) -> list[tuple[str, bool, str | None]]:
+        return [(q.dm, q.met, q.sanction) for q in
+                mediate(syria, "1", [concept], limit=0, max_edits=0).requirements]
+
+    before = reqs("gmr")
+    assert ("Iraq", True, "YNY") in before and ("Iraq", True, "YNY") not in reqs("smr")
+    smr = registry.get_concept("smr")
+    monkeypatch.setitem(registry._BY_KEY, "gmr", replace(gmr, sanction=smr.sanction))
+    assert reqs("gmr") == reqs("smr") != before
