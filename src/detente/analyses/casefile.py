@@ -29,8 +29,8 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
 >>> sorted(case.to_dict())  # doctest: +NORMALIZE_WHITESPACE
-['coalitions', 'deal', 'evolution', 'graph', 'mediation', 'model', 'notes', 'robustness',
- 'stability', 'status_quo']
+['coalitions', 'deal', 'deal_design', 'evolution', 'graph', 'mediation', 'model', 'notes',
+ 'robustness', 'stability', 'status_quo']
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from detente.analyses.coalitions.analysis import coalition_analysis
 from detente.analyses.coalitions.result import CoalitionResult
 from detente.analyses.contract import Progress, ProgressEvent, report
 from detente.analyses.deal.analysis import deal_analysis
-from detente.analyses.deal.result import DealAnalysis
+from detente.analyses.deal.design import deal_design
+from detente.analyses.deal.result import DealAnalysis, DesignResult
 from detente.analyses.explain.analysis import explain
 from detente.analyses.explain.result import Explanation
 from detente.analyses.mediation.analysis import mediate
@@ -70,6 +71,8 @@ from detente.model.errors import AnalysisError
 SUMMARY_STATES = 64
 #: Profiles sampled for the robustness section when the profile space is larger (seed 0).
 ROBUSTNESS_SAMPLES = 1_000
+#: Orders of a deal's tranches listed in the case file's tranche design (the best first).
+DESIGN_ORDERS = 10
 
 T = TypeVar("T")
 
@@ -96,7 +99,8 @@ class CaseFile:
     it names none); ``graph``: unilateral improvements from the status quo (``None`` when not
     asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``mediation``:
     what would make the model's ``mediation: target:`` hold, one result per concept asked
-    (empty without a target); ``notes``: why an analysis is missing.
+    (empty without a target); ``deal_design``: the best orders of the deal's ``tranches:``
+    (``None`` without tranches); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict
@@ -109,6 +113,7 @@ class CaseFile:
     mediation: tuple[MediationResult, ...] = ()
     robustness: RobustnessResult | None = None
     deal: DealAnalysis | None = None
+    deal_design: DesignResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -183,6 +188,10 @@ def build_case_file(
     deal = None
     if model.deal is not None:
         deal = _attempt(notes, "deal analysis", lambda: deal_analysis(model, keys, engine=engine))
+    design = None
+    if model.deal is not None and model.deal.tranches:
+        design = _attempt(notes, "tranche design", lambda: deal_design(
+            model, keys, limit=DESIGN_ORDERS, engine=engine))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -194,6 +203,7 @@ def build_case_file(
         mediation=mediation,
         robustness=robust,
         deal=deal,
+        deal_design=design,
         notes=tuple(notes),
     )
 
@@ -259,4 +269,5 @@ def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:
         return None
 
 
-__all__ = ["ROBUSTNESS_SAMPLES", "SUMMARY_STATES", "CaseFile", "Scenario", "build_case_file"]
+__all__ = ["DESIGN_ORDERS", "ROBUSTNESS_SAMPLES", "SUMMARY_STATES", "CaseFile", "Scenario",
+           "build_case_file"]

@@ -26,7 +26,7 @@ from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.states import letter
 from detente.surfaces.report.charts import probability_bars_png
-from detente.surfaces.report.deal import deal_section
+from detente.surfaces.report.deal import deal_section, design_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
@@ -451,6 +451,8 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("mediation", _mediation_section),
     ("robustness", _robustness_section),
     ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
+    ("deal_design",
+     lambda case: None if case.deal_design is None else design_section(case.deal_design)),
 )
 
 
