@@ -23,6 +23,7 @@ from detente.analyses.contract import Progress
 from detente.analyses.requests import (
     AnalyzeRequest,
     CoalitionsRequest,
+    DealDesignRequest,
     DealRequest,
     EvolveRequest,
     ExplainRequest,
@@ -106,8 +107,8 @@ class Diff(BaseModel):
 
 
 class JobRequest(BaseModel):
-    kind: Literal["analysis", "casefile", "coalitions", "deal", "evolve", "explain", "mediate",
-                  "report", "robustness"] = "analysis"
+    kind: Literal["analysis", "casefile", "coalitions", "deal", "deal_design", "evolve",
+                  "explain", "mediate", "report", "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -130,6 +131,8 @@ class JobRequest(BaseModel):
                               description="coalitions: most source states (a page)")
     model_coalitions: bool = Field(default=False,
                                    description="evolve: the model's coalitions")
+    orders: int = Field(default=10, ge=0, le=MAX_ID,
+                        description="deal_design: ranked orders listed (0: all)")
 
 
 class Validation(BaseModel):
@@ -470,6 +473,10 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
         def analysis_work(progress: Progress) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
         return analysis_work, len(parse_concepts(concepts, horizon))
+    if body.kind == "deal_design":
+        def design_work(progress: Progress) -> dict[str, Any]:
+            return service.deal_design(model, concepts, body.orders, progress)
+        return design_work, 2
     if body.kind == "robustness":
         def robustness_work(progress: Progress) -> dict[str, Any]:
             return service.robustness(model, concepts, body.samples, body.seed, body.exact,
@@ -517,6 +524,8 @@ def _job_request(body: JobRequest) -> None:
                           all_coalitions=body.all)
     elif body.kind == "deal":
         DealRequest(body.concepts)
+    elif body.kind == "deal_design":
+        DealDesignRequest(body.concepts, body.orders)
 
 
 #: The web's name for each analysis parameter that it calls differently (query or body

@@ -16,6 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from detente.analyses.casefile import CaseFile
+from detente.analyses.contract import Progress
+from detente.analyses.deal import Foresight
 from detente.analyses.stability import display_ranks
 from detente.engine.registry import concept_label
 from detente.model.errors import DetenteError, error_data
@@ -116,6 +118,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "evolution": _evolution(case),
         "robustness": _robustness(case),
         "deal": _deal(case),
+        "design": None if case.deal_design is None else design_view(case.deal_design.to_dict()),
         "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
         "notes": case.notes,
         "gmcr_lost": b.cached(v, "gmcr.lost", None, lambda: service.gmcr_omissions(model)),
@@ -165,6 +168,9 @@ def _mediation(case: CaseFile) -> dict[str, Any] | None:
             "already": d["already_stable"], "min_edits": d["min_edits"],
             "max_edits": d["max_edits"], "solutions": len(d["solutions"]),
             "edits": [f"{e['dm']}: {e['op']} “{e['statement']}”" for e in first],
+            "commitments": [] if result.commitments is None or not result.commitments.declared
+            else [x.strip() for x in result.commitments.lines(
+                result.target, result.concept_text, result.min_edits)],
         })
     return {"target": case.mediation[0].to_dict()["target"], "rows": rows}
 
@@ -181,7 +187,42 @@ def _deal(case: CaseFile) -> dict[str, Any] | None:
         "labels": [concept_label(k) for k in d.concepts],
         "holds": [(concept_label(k), d.holds(k), d.breaks_at(k)) for k in d.concepts],
         "stalls_at": d.stalls_at, "exposures": len(d.exposures),
+        "foresight": None if d.foresight is None else _foresight(d.foresight),
+        "commitments": d.commitment_lines(),
     }
+
+
+def _foresight(f: Foresight) -> dict[str, Any]:
+    """Backward induction along the deal for the page: per step and mover, looking ahead and
+    myopically side by side; where it unravels, and where it stalls myopically."""
+    steps = [{"step": s.step, "from": s.source, "to": s.target, "ahead": s.ahead.number,
+              "movers": [{"dm": m.dm, "proceeds": m.proceeds, "myopic": m.myopic,
+                          "stall": None if m.stall is None else m.stall.number,
+                          "because": m.proceeds and not m.myopic} for m in s.movers]}
+             for s in f.steps]
+    unravels = None if f.unravels_at is None else steps[f.unravels_at - 1]
+    stalls = None if f.myopic_stalls_at is None else steps[f.myopic_stalls_at - 1]
+    return {"completes": f.completes, "unravels": unravels, "end": f.outcome[0].number,
+            "myopic_completes": f.myopic_completes, "stalls": stalls, "steps": steps}
+
+
+def design_view(data: dict[str, Any]) -> dict[str, Any]:
+    """A tranche design's JSON (``detente deal --design --format json``) arranged for the
+    ``_design.html`` table: ranked orders, per concept holds or the guarantees it needs."""
+    keys = list(data["concepts"])
+    rows = []
+    for rank, d in enumerate(data["designs"], 1):
+        cells = []
+        for k in keys:
+            g = d["guarantees"][k]
+            cells.append({"holds": d["holds"][k], "with": None if d["holds"][k] else (
+                "no guarantee helps" if g is None else "with " + (" + ".join(g) or "none"))})
+        rows.append({"rank": rank, "order": " → ".join(d["order"]), "completes": d["completes"],
+                     "unravels_at": d["unravels_at"], "cells": cells,
+                     "exposures": d["exposures"]})
+    return {"deal": data["deal"], "labels": [concept_label(k) for k in keys],
+            "tried": data["tried"], "skipped": data["skipped"], "ranked": data["ranked"],
+            "rows": rows, "more": data["ranked"] > len(rows)}
 
 
 #: Messages a redirect after a save may ask the page to show (``?note=``).
@@ -235,6 +276,41 @@ def _analysed_page(request: Request, model_id: int, job: Job) -> str:
     query = dict(parse_qsl(current.query)) if current.path == path else {}
     query.update(version=str(job.meta.get("version", "")), ready=job.id[:12])
     return f"{path}?{urlencode({k: v for k, v in query.items() if v})}"
+
+
+#: Ranked orders a tranche-design job started from the page lists (the API's job: any).
+PAGE_DESIGN_ORDERS = 50
+
+
+@router.post("/models/{model_id}/design", response_class=HTMLResponse)
+async def design(request: Request, model_id: int,
+                 version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    """Start the tranche design of the model's deal (every order, the case file's concepts)
+    as a background job; the answer polls it and shows the ranked table when it is done."""
+    b = bench(request)
+    v, model = await run_in_threadpool(b.model, _id(model_id), version)
+
+    def work(progress: Progress) -> dict[str, Any]:
+        return service.deal_design(model, None, PAGE_DESIGN_ORDERS, progress)
+
+    job = b.jobs.submit("deal_design", work, 2, {"model_id": v.model_id, "version": v.version})
+    return _design_partial(request, v.model_id, job.id)
+
+
+@router.get("/models/{model_id}/design/{job_id}", response_class=HTMLResponse)
+async def design_progress(request: Request, model_id: int, job_id: str) -> Response:
+    return _design_partial(request, model_id, job_id)
+
+
+def _design_partial(request: Request, model_id: int, job_id: str) -> Response:
+    """The design job's progress, or its ranked table once it is done."""
+    job = bench(request).jobs.get(job_id)
+    if job is None or job.kind != "deal_design":
+        raise NotFound(f"no tranche-design job {job_id!r}")
+    done = job.state == "done" and job.result is not None
+    return templates.TemplateResponse(request, "_design.html", {
+        "job": job.to_dict(with_result=False), "model_id": model_id,
+        "design": design_view(job.result) if done and job.result else None})
 
 
 @router.get("/models/{model_id}/jobs/{job_id}", response_class=HTMLResponse)

@@ -338,6 +338,16 @@ def deal(model: Conflict, concepts: Sequence[str] | None = None) -> dict[str, An
     return deal_analysis(model, list(concepts) if concepts else None).to_dict()
 
 
+def deal_design(model: Conflict, concepts: Sequence[str] | None = None, limit: int = 10,
+                progress: Progress | None = None) -> dict[str, Any]:
+    """Exactly ``detente deal --design --format json`` (``--limit``; 0 lists every order);
+    ``progress`` as the analysis reports it."""
+    from detente.analyses.requests import DealDesignRequest
+
+    request = DealDesignRequest(list(concepts) if concepts else None, limit)
+    return request.run(model, progress=progress).to_dict()
+
+
 def case_file(model: Conflict, progress: Progress | None = None, max_nodes: int = 40
               ) -> CaseFile:
     """The model's case file: every analysis the pages and the report show, run once.
