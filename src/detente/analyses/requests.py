@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from detente.analyses import arguments
 
 if TYPE_CHECKING:
+    from detente.analyses.brief import BriefResult
     from detente.analyses.coalitions import CoalitionResult
     from detente.analyses.contract import Progress
     from detente.analyses.deal import DealAnalysis, DesignResult
@@ -242,6 +243,29 @@ class DealDesignRequest(_Request):
         return deal_design(model, engine=engine, progress=progress, **self.kwargs())
 
 
+@dataclass(frozen=True)
+class BriefRequest(_Request):
+    """``brief``: concepts (None: the model's ``mediation: concepts:``, else all six), the
+    profiles drawn when the profile space is larger, whether to search fixes."""
+
+    concepts: Sequence[str] | None = None
+    samples: int = 1_000
+    seed: int = 0
+    fixes: bool = True
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        arguments.samples(self.samples)
+        arguments.seed(self.seed)
+        arguments.flag(self.fixes, "fixes")
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> BriefResult:
+        from detente.analyses.brief import brief
+
+        return brief(model, engine=engine, progress=progress, **self.kwargs())
+
+
 def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
                  limit: int | None = None) -> DealRequest | DealDesignRequest:
     """The phased-deal analysis, or with ``design`` the tranche design (``limit`` designs);
@@ -257,7 +281,7 @@ def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
     return DealDesignRequest(concepts, 10 if limit is None else limit)
 
 
-__all__ = ["AnalyzeRequest", "CoalitionsRequest", "DealDesignRequest", "DealRequest",
+__all__ = ["AnalyzeRequest", "BriefRequest", "CoalitionsRequest", "DealDesignRequest", "DealRequest",
            "EvolveRequest",
            "ExplainRequest", "HypergameRequest", "MediateRequest", "RobustnessRequest",
            "deal_request"]

@@ -38,6 +38,12 @@ class OptionSpec(_Strict):
         "exactly one in every state; statements test it with 'is' or a comparison "
         "('x is reduced', 'x >= reduced'); states give it a level name.",
     )
+    labels: dict[str, str] | None = Field(
+        None,
+        description="Short labels of its values, shown when a state is read in words: Y and/or "
+        "N (with levels: level names) → a short phrase, e.g. {Y: Israel accepts, N: Israel "
+        "refuses}. Unlabelled: a taken option reads as its name, an untaken one is left out.",
+    )
 
 
 class StatementSpec(_Strict):

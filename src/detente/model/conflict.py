@@ -28,6 +28,7 @@ from detente.model.deal import Deal, validate_deal
 from detente.model.drafts import Draft
 from detente.model.errors import ModelError
 from detente.model.feasibility import Constraint, MutuallyExclusive
+from detente.model.labels import YES_NO, Labels, check_labels
 from detente.model.levels import LevelledOption, check_levelled, ordering
 from detente.model.limits import check_options, check_states
 from detente.model.mediation import MediationSection, validate_commitments
@@ -59,6 +60,9 @@ class Option:
     dm: str
     direction: Direction = "both"
     description: str = ""
+    #: Short labels of its values, e.g. ``(("Y", "Israel accepts"), ("N", "Israel refuses"))``
+    #: (model/labels.py): how a state reads in words.
+    labels: Labels = ()
 
 
 @dataclass(frozen=True)
@@ -253,7 +257,14 @@ class Conflict:
     def space(self) -> StateSpace:
         """The state space: Y/N text, state references, conversions, irreversibility."""
         return StateSpace(self.option_names, tuple(o.direction for o in self.options),
-                          self.feasible, self.levels)
+                          self.feasible, self.levels, labels=self.value_labels)
+
+    @cached_property
+    def value_labels(self) -> dict[str, dict[str, str]]:
+        """Option (as people see it) → value → label, for the labelled options."""
+        out = {o.name: dict(o.labels) for o in self.options if o.labels}
+        out.update((lv.name, dict(lv.labels)) for lv in self.levels if lv.labels)
+        return out
 
     @property
     def n_states(self) -> int:
@@ -384,6 +395,8 @@ def _validate(c: Conflict) -> None:
             raise ModelError(f"duplicate option name {o.name!r}")
         if o.direction not in ("both", "fwd", "back"):
             raise ModelError(f"option {o.name!r}: direction must be both, fwd or back")
+        if o.labels:
+            check_labels(o.name, o.labels, YES_NO)
         seen[o.name] = o.dm
     check_options(len(c.options), c.source_file)
     dm_seen: set[str] = set()
@@ -495,6 +508,8 @@ def _validate_levels(c: Conflict) -> set[str]:
         if lv.name in by_name:
             raise ModelError(f"duplicate option name {lv.name!r}")
         check_levelled(lv)
+        if lv.labels:
+            check_labels(lv.name, lv.labels, lv.levels)
         for name in lv.bit_names:
             o = by_name.get(name)
             if o is None or o.dm != lv.dm or o.direction != lv.direction or name in internal:

@@ -50,6 +50,9 @@ class LevelledOption:
     levels: tuple[str, ...]
     direction: Direction = "both"
     description: str = ""
+    #: Short labels of its levels, e.g. ``(("none", "no aid"), ("full", "full aid"))``
+    #: (model/labels.py).
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def bit_names(self) -> tuple[str, ...]:

@@ -34,6 +34,7 @@ from typing import Literal, NewType, TypeVar
 import numpy as np
 
 from detente.model.errors import ModelError
+from detente.model.labels import words as state_words
 from detente.model.levels import LevelledOption
 
 StateCode = NewType("StateCode", int)
@@ -233,13 +234,17 @@ class StateSpace:
     __slots__ = ("__dict__", "directions", "feasible", "option_names")
 
     def __init__(self, option_names: tuple[str, ...], directions: tuple[Direction, ...],
-                 feasible: np.ndarray, levels: tuple[LevelledOption, ...] = ()) -> None:
+                 feasible: np.ndarray, levels: tuple[LevelledOption, ...] = (), *,
+                 labels: Mapping[str, Mapping[str, str]] | None = None) -> None:
         if len(directions) != len(option_names):
             raise ValueError("one direction per option expected")
         self.option_names = option_names
         #: Options with ordered levels (model/levels.py): their internal bits are shown and
         #: read as one level name each (see :meth:`text`).
         self.levels = levels
+        #: Option (as people see it) → value → short label (model/labels.py), for
+        #: :meth:`words`.
+        self.labels: Mapping[str, Mapping[str, str]] = labels or {}
         self.directions = directions
         arr = np.asarray(feasible, dtype=np.int64)
         if arr.flags.writeable and arr is not feasible:
@@ -273,6 +278,14 @@ class StateSpace:
         if self.levels:
             return np.array([self.text(int(x)) for x in np.atleast_1d(codes)], dtype=str)
         return texts(codes, self.n_options)
+
+    def words(self, code: int) -> str:
+        """What is true in a state, in option order: each option's label for its value (an
+        unlabelled option: its name when taken, nothing when not; a levelled one: name and
+        level), e.g. ``'Israel accepts; hostages released; US forces deployed'``."""
+        values = {col.name: col.value(int(code)) for col in self.columns}
+        levelled = frozenset(col.name for col in self.columns if col.levels is not None)
+        return state_words(values, self.labels, levelled)
 
     def text_bytes(self, codes: np.ndarray) -> np.ndarray:
         """(len(codes), options) uint8 grid of ``Y``/``N``."""
@@ -475,7 +488,8 @@ class StateSpace:
                              f"{', '.join(self.option_names)}")
         new = tuple(directions.get(n, d) for n, d in zip(self.option_names, self.directions,
                                                          strict=True))
-        return StateSpace(self.option_names, new, self.feasible, self.levels)
+        return StateSpace(self.option_names, new, self.feasible, self.levels,
+                          labels=self.labels)
 
     def is_legal_move(self, x: int, y: int) -> bool:
         """Whether ``x → y`` is a move irreversibility allows (``x != y``)."""

@@ -53,6 +53,7 @@ from detente.model.deal import (
 )
 from detente.model.errors import ModelError
 from detente.model.feasibility import AtLeastOne, Constraint, InfeasiblePattern, MutuallyExclusive
+from detente.model.labels import YES_NO, label_problem
 from detente.model.levels import LEVEL_RE, LevelledOption, ordering
 from detente.model.mediation import (
     Candidate,
@@ -101,8 +102,10 @@ class _Builder:
     def build(self) -> Conflict:
         spec = self.spec
         self._check_levels()
+        self._check_labels()
         self.levelled = {
-            o.name: LevelledOption(o.name, dm.name, tuple(o.levels), o.direction, o.description)
+            o.name: LevelledOption(o.name, dm.name, tuple(o.levels), o.direction, o.description,
+                                   tuple((o.labels or {}).items()))
             for dm in spec.decision_makers for o in dm.options if o.levels is not None
         }
         self.options = tuple(
@@ -110,7 +113,8 @@ class _Builder:
             for dm in spec.decision_makers
             for o in dm.options
             for opt in (level_options(self.levelled[o.name]) if o.levels is not None
-                        else (Option(o.name, dm.name, o.direction, o.description),))
+                        else (Option(o.name, dm.name, o.direction, o.description,
+                                     tuple((o.labels or {}).items())),))
         )
         self.names = tuple(o.name for o in self.options)
         self.user_names = tuple(o.name for dm in spec.decision_makers for o in dm.options)
@@ -380,6 +384,19 @@ class _Builder:
         """The option names a field takes: as written (levelled ones only where a value is
         given per option)."""
         return tuple(n for n in self.user_names if levelled or n not in self.levelled)
+
+    def _check_labels(self) -> None:
+        """Each option's labels name its values (Y/N, or its levels) with short texts."""
+        for k, dm in enumerate(self.spec.decision_makers):
+            for j, o in enumerate(dm.options):
+                if o.labels is None:
+                    continue
+                path: Path_ = ("decision_makers", k, "options", j, "labels")
+                problem = label_problem(o.labels, o.levels or YES_NO)
+                if problem is not None:
+                    key, why = problem
+                    raise self.error(ModelError(f"option {o.name!r}: {why}"),
+                                     path if key is None else (*path, key))
 
     def _check_levels(self) -> None:
         """Each level a valid, distinct name (the option's own checks come later)."""

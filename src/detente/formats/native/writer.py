@@ -55,6 +55,9 @@ def to_spec(c: Conflict) -> dict[str, Any]:
                 od["direction"] = o.direction
             if lv is not None:
                 od["levels"] = list(lv.levels)
+            labels = o.labels if lv is None else lv.labels
+            if labels:
+                od["labels"] = dict(labels)
             opts.append(od)
         d["options"] = opts
         if dm.readings:

@@ -1,0 +1,103 @@
+"""``detente brief FILE``: the mediator's brief — for each proposal on the table (the deal,
+the mediation target, the drafts), does it hold, how sure, who breaks it, the fewest fixes,
+what enforces it and what flips it, in words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.text import Text
+
+from detente.surfaces.cli.output import (
+    ANALYSIS_PANEL,
+    FormatOption,
+    OutputFormat,
+    load_conflict,
+    print_json,
+    stdout_console,
+)
+
+if TYPE_CHECKING:  # imported where used, so the command line starts fast
+    from rich.console import Console
+
+    from detente.analyses.brief import BriefResult
+
+EXAMPLE = "Example: `detente brief examples/ceasefire_2024.yaml`"
+
+
+def brief_command(
+    file: Annotated[
+        Path, typer.Argument(help="Model file (.yaml) with a deal, a mediation target or drafts.")
+    ],
+    concept: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--concept",
+            "-c",
+            metavar="CONCEPT",
+            help="Solution concept: nash, gmr, smr, seq, sim or seq_sim (repeatable). "
+            "Default: the model's `mediation: concepts:`, else all six.",
+        ),
+    ] = None,
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples",
+            metavar="N",
+            help="Preference profiles sampled when "
+            "the profile space is larger (otherwise every profile).",
+        ),
+    ] = 1_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for sampling.")] = 0,
+    fixes: Annotated[
+        bool,
+        typer.Option(
+            "--fixes/--no-fixes",
+            help="Search the fewest priority edits where a proposal breaks (the slow part).",
+        ),
+    ] = True,
+    fmt: FormatOption = OutputFormat.text,
+) -> None:
+    """The mediator's brief: one verdict per proposal on the table, in words.
+
+    Verdicts come from the deal analysis (`detente deal`) and the mediation analysis
+    (`detente mediate`); probabilities from the model's uncertain preferences
+    (`detente robustness`).
+    """
+    from detente.analyses.requests import BriefRequest
+
+    request = BriefRequest(concept or None, samples, seed, fixes)
+    c = load_conflict(file)
+    result = request.run(c)
+    if fmt is OutputFormat.json:
+        print_json(result.to_dict())
+    else:
+        render(stdout_console(), result)
+
+
+def render(console: Console, r: BriefResult) -> None:
+    """The brief for people: one paragraph per proposal."""
+    model = r.result_header().model
+    console.print(Text(f"{model}: the brief", style="bold"))
+    if not r.proposals:
+        console.print(
+            "The model puts no proposal on the table: add a `deal:`, a "
+            "`mediation: target:` or `drafts:` (see docs/model-format.md)."
+        )
+    for p in r.proposals:
+        console.print()
+        first, *rest = p.summary
+        console.print(Text(first, style="bold"))
+        for line in rest:
+            console.print(Text(f"  {line}"))
+    for note in r.notes:
+        console.print(Text(note, style="yellow"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("brief", rich_help_panel=ANALYSIS_PANEL, epilog=EXAMPLE)(brief_command)
+
+
+__all__ = ["brief_command", "register", "render"]
