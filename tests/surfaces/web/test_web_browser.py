@@ -182,3 +182,44 @@ def test_keyboard_scroll_colours_and_1024_px_layout_in_chromium(base: str) -> No
         expect(page.locator("#explanation h3")).to_contain_text(f"State {number}")
         page.wait_for_function(in_view)
         browser.close()
+
+
+@pytest.mark.slow
+def test_deal_foresight_and_tranche_design_in_chromium(base: str) -> None:
+    """Issue 18 on the page: the collateral deal (tests/data/collateral_deal.yaml, its
+    tranches free of `after`) shows foresight's verdict beside the myopic one, the ranked
+    orders of its tranches, and a design run as a background job that fills the table."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing; .ci/run should have installed it")
+        pytest.skip("no chromium here (apt-get install chromium, or set DETENTE_CHROMIUM)")
+    from playwright.sync_api import expect, sync_playwright
+
+    text = (Path(__file__).resolve().parents[2] / "data" / "collateral_deal.yaml").read_text(
+        encoding="utf-8")
+    free = "".join(line for line in text.splitlines(keepends=True) if "after:" not in line)
+    ref = APPS[-1].state.bench.create(free)
+    best = [" → ".join(d.order) for d in detente.deal_design(loads(free), limit=0).designs]
+    assert best[0] == "first → release → second"  # the collateral held back ranks first
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(120_000)
+        expect.set_options(timeout=120_000)
+        page.goto(f"{base}/models/{ref.id}")
+        verdict = page.locator("#foresight-verdict")
+        expect(verdict).to_have_text("With foresight the deal completes; myopically it stalls "
+                                     "at step 1 (status quo → first).")
+        expect(verdict).to_have_attribute("data-completes", "yes")
+        expect(page.locator("#foresight tbody tr").nth(1)).to_contain_text(
+            "takes its step because of what follows")
+        rows = page.locator("#design-table tbody tr td:nth-child(2)")
+        expect(rows).to_have_text(best)
+        page.locator("#design-run").click()
+        done = page.locator("#design-job[data-state=done]")
+        expect(done).to_be_visible()
+        expect(done.locator("tbody tr td:nth-child(2)")).to_have_text(best)
+        expect(done.locator("tbody tr").nth(2).locator("td").nth(2)).to_have_text(
+            "✗ unravels at step 1")
+        browser.close()
