@@ -89,17 +89,21 @@ class ExplainRequest(_Request):
 
 @dataclass(frozen=True)
 class MediateRequest(_Request):
-    """``mediate``: a target state or pattern, concepts, max_edits, limit, reachable, dms."""
+    """``mediate``: a target state or pattern, concepts, max_edits, limit, reachable, dms.
+    Without a target (or concepts) the model's own ``mediation: target:`` (``concepts:``)
+    is used when the request is run."""
 
-    target: int | str
+    target: int | str | None = None
     concepts: Sequence[str] | None = None
+
     max_edits: int = 3
     limit: int = 10
     reachable: bool = False
     dms: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
+        if self.target is not None:
+            object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
         self._concepts(self.concepts)
         arguments.max_edits(self.max_edits)
         arguments.limit(self.limit)
@@ -110,7 +114,18 @@ class MediateRequest(_Request):
             progress: Progress | None = None) -> MediationResult:
         from detente.analyses.mediation import mediate
 
-        return mediate(model, engine=engine, progress=progress, **self.kwargs())
+        args = self.kwargs()
+        if self.target is None:
+            if model.mediation.target is None:
+                from detente.model.errors import ArgumentError
+
+                raise ArgumentError(f"target must be given: model {model.name!r} names no "
+                                    "`mediation: target:` (a state or a Y/N/- pattern)",
+                                    parameter="target")
+            args["target"] = model.mediation.target
+        if self.concepts is None and model.mediation.concepts:
+            args["concepts"] = model.mediation.concepts
+        return mediate(model, engine=engine, progress=progress, **args)
 
 
 @dataclass(frozen=True)

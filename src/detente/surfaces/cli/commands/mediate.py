@@ -30,21 +30,23 @@ SHOWN_REQUIREMENTS = 3
 def mediate_command(
     file: Annotated[Path, typer.Argument(help="Model file (.yaml, .yml or .gmcr).")],
     target: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--target", "-t", metavar="STATE|PATTERN",
             help="The deal: a state number, a Y/N string, or a Y/N/- pattern (then some "
             "matching feasible state must become an equilibrium). A pattern may start with "
             "'-': `--target ---N` and `--target=---N` both work. A pattern matching many "
-            "states is refused, with the estimated work, when too broad.",
+            "states is refused, with the estimated work, when too broad. Default: the "
+            "model's `mediation: target:`.",
         ),
-    ],
+    ] = None,
     concept: Annotated[
         list[str] | None,
         typer.Option(
             "--concept", "-c", metavar="CONCEPT",
             help="Solution concept the target must satisfy (repeatable; all of them at once): "
-            "nash, gmr, smr, seq, sim or seq_sim. Default: seq.",
+            "nash, gmr, smr, seq, sim or seq_sim. Default: the model's `mediation: "
+            "concepts:`, else seq.",
         ),
     ] = None,
     max_edits: Annotated[

@@ -1,0 +1,242 @@
+"""The mediator's brief (analyses/brief): one verdict per proposal, checked against the deal,
+mediation and robustness analyses run on their own, and against brute force per profile."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import detente
+from cli_runner import run
+from detente.analyses.brief import brief, group_edits
+from detente.analyses.brief.fixes import positions_text
+from detente.analyses.brief.profiles import assumptions, profile_set
+from detente.analyses.deal import deal_analysis
+from detente.analyses.mediation import mediate
+from detente.analyses.mediation.result import SolutionEdit
+from detente.analyses.requests import BriefRequest
+from detente.formats.native import loads
+from detente.model.conflict import Conflict
+from detente.model.drafts import Draft
+from detente.model.errors import ArgumentError
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+
+# A small exchange with uncertain preferences: A releases (irreversible), then B pays;
+# G is a guarantor. B has a second reading; A's two last statements are in unknown order.
+SMALL = """
+name: small exchange
+decision_makers:
+  - name: A
+    options:
+      - {name: a_release, direction: fwd, labels: {Y: captives released}}
+    preferences:
+      statements:
+        - b_pays
+        - unknown_order: [not a_release, g_guard]
+  - name: B
+    options:
+      - {name: b_pays, labels: {Y: B pays, N: B withholds}}
+    preferences:
+      statements: [a_release, not b_pays if not g_guard]
+    alternatives:
+      - name: greedy
+        probability: 0.3
+        preferences: {statements: [a_release, not b_pays]}
+  - name: G
+    options: [{name: g_guard}]
+    preferences: {statements: [a_release and b_pays, not g_guard]}
+status_quo: NNN
+deal:
+  name: release then pay
+  phases:
+    - {name: release, set: {a_release: Y}}
+    - {name: payment, set: {b_pays: Y}}
+  guarantors: [g_guard]
+mediation:
+  target: YY-
+  concepts: [nash, gmr, seq, sim]
+drafts:
+  - {name: first text, state: YYN}
+"""
+
+
+@pytest.fixture(scope="module")
+def small() -> Conflict:
+    return loads(SMALL)
+
+
+def _brute_verdicts(model: Conflict, keys: tuple[str, ...]) -> dict[str, dict[str, bool]]:
+    """Per proposal name, the verdict per concept from the analyses run on their own."""
+    out: dict[str, dict[str, bool]] = {}
+    if model.deal is not None:
+        d = deal_analysis(model, keys, mediate=False)
+        out[model.deal.name] = {c: d.holds(c) for c in keys}
+    target = model.mediation.target
+    if target is not None:
+        out[target] = {c: mediate(model, target, [c], limit=1).already_stable for c in keys}
+    r = detente.analyze(model, keys)
+    for dr in model.drafts:
+        pos = model.index_of(np.asarray(dr.codes))
+        out[dr.name] = {c: bool(r.stable[c][:, pos].all(axis=0).any()) for c in keys}
+    return out
+
+
+def test_small_verdicts_match_the_analyses_run_alone(small: Conflict) -> None:
+    b = brief(small)
+    assert b.concepts == ("nash", "gmr", "seq", "sim")  # the model's mediation concepts
+    want = _brute_verdicts(small, b.concepts)
+    assert [p.kind for p in b.proposals] == ["deal", "target", "draft"]
+    for p in b.proposals:
+        assert {c: p.holds(c) for c in b.concepts} == want[p.name], p.name
+    deal = b.proposals[0]
+    d = deal_analysis(small, b.concepts, mediate=False)
+    assert d.foresight is not None and deal.completes == d.foresight.completes
+
+
+def test_small_probabilities_and_flips_by_brute_force(small: Conflict) -> None:
+    b = brief(small, fixes=False)
+    keys = b.concepts
+    ps = profile_set(small, 1000, 0, None)
+    assert ps.exact and len(ps.variants) == 4 and b.profiles == 4
+    per_profile = [_brute_verdicts(v.model(small), keys) for v in ps.variants]
+    for p in b.proposals:
+        assert p.probability is not None
+        for c in keys:
+            want = sum(w for w, v in zip(ps.weights, per_profile, strict=True) if v[p.name][c])
+            assert p.probability[c] == pytest.approx(want), (p.name, c)
+    # flips: each single assumption changed alone, analysed on its own
+    nominal = _brute_verdicts(small, keys)
+    changed = assumptions(small)
+    assert [(a.dm, a.element, a.setting) for a in changed] == [
+        ("A", "order of 'not a_release', 'g_guard'", "g_guard > not a_release"),
+        ("B", "reading", "greedy"),
+    ]
+    for p in b.proposals:
+        want_flips = []
+        for a in changed:
+            alone = _brute_verdicts(a.variant.model(small), keys)[p.name]
+            diff = {c: "holds" if alone[c] else "breaks" for c in keys
+                    if alone[c] != nominal[p.name][c]}
+            if diff:
+                want_flips.append((a.dm, a.setting, diff))
+        assert [(f.dm, f.setting, f.verdict) for f in p.flips] == want_flips, p.name
+
+
+@pytest.mark.slow
+def test_flagship_verdicts_match_deal_mediate_and_robustness() -> None:
+    m = detente.load(FLAGSHIP)
+    b = brief(m, fixes=False)
+    keys = b.concepts
+    assert keys == ("nash", "smr", "seq", "sim")
+    want = _brute_verdicts(m, keys)
+    for p in b.proposals:
+        assert {c: p.holds(c) for c in keys} == want[p.name]
+    # a single state as a target: its probability is robustness's equilibrium probability
+    r = detente.robustness(m, keys)
+    pos = m.position(m.parse_state("YNNYYYNNNNN"))
+    code = m.parse_state("YNNYYYNNNNN")
+    with_draft = replace(m, drafts=(Draft("state 37", "YNNYYYNNNNN", (code,)),))
+    d = brief(with_draft, fixes=False).proposal("state 37")
+    assert d.probability == pytest.approx({c: float(r.equilibrium[c][pos]) for c in keys})
+    # the deal: every phase holds per profile, by the deal analysis on each profile's model
+    ps = profile_set(m, 1000, 0, None)
+    deal = b.proposals[0]
+    assert deal.kind == "deal" and deal.probability is not None
+    holds = [deal_analysis(v.model(m), keys, mediate=False) for v in ps.variants]
+    for c in keys:
+        want_p = sum(w for w, h in zip(ps.weights, holds, strict=True) if h.holds(c))
+        assert deal.probability[c] == pytest.approx(want_p)
+
+
+@pytest.mark.slow
+def test_flagship_fixes_are_grouped() -> None:
+    b = brief(detente.load(FLAGSHIP))
+    target = b.proposal("YNNYYY----N")
+    texts = [f.text() for f in target.fixes]
+    assert texts == ['Israel: drop "isr_new_demands" (at 4)',
+                     'Israel: add "isr_accept if ham_accept" at any of positions 1–4']
+    assert [f.concepts for f in target.fixes] == [("nash",), ("nash",)]
+    assert target.fixes[1].solutions == 4
+    assert "US forces deployed" not in target.words  # state 37: no deployment
+    assert target.state.number == 37
+
+
+# ----- grouping, hand-worked ----------------------------------------------------------------
+def _e(dm: str, op: str, st: str, src: int | None, dest: int | None) -> SolutionEdit:
+    return SolutionEdit(dm, op, st, src, dest, "")
+
+
+def test_group_edits_joins_positions_of_the_same_edit() -> None:
+    sols = [
+        (_e("A", "add", "x", None, 2),),
+        (_e("A", "add", "x", None, 1),),
+        (_e("A", "drop", "y", 3, None),),
+        (_e("A", "add", "x", None, 3),),
+        (_e("A", "move", "z", 4, 1), _e("B", "add", "w", None, 2)),
+        (_e("A", "move", "z", 4, 2), _e("B", "add", "w", None, 2)),
+        (_e("B", "add", "x", None, 1),),  # another DM: another fix
+    ]
+    fixes = group_edits(sols)
+    assert [f.text() for f in fixes] == [
+        'A: add "x" at any of positions 1–3',
+        'A: drop "y" (at 3)',
+        'A: move "z" from 4 to any of positions 1–2; B: add "w" at 2',
+        'B: add "x" at 1',
+    ]
+    assert [f.solutions for f in fixes] == [3, 1, 2, 1]
+    assert positions_text([4, 1]) == "any of positions 1, 4"
+
+
+# ----- arguments and the command line -------------------------------------------------------
+def test_request_rules() -> None:
+    with pytest.raises(ArgumentError) as exc:
+        BriefRequest(samples=0)
+    assert exc.value.parameter == "samples"
+    with pytest.raises(ArgumentError):
+        BriefRequest(fixes="yes")  # type: ignore[arg-type]
+
+
+def test_cli_json_and_text(tmp_path: Path) -> None:
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    res = run("brief", path, "--format", "json", "--no-fixes")
+    assert res.exit_code == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert list(data)[:6] == ["model", "options", "decision_makers", "concepts", "parameters",
+                              "detente_version"]
+    kinds = [p["kind"] for p in data["proposals"]]
+    assert kinds == ["deal", "target", "draft"]
+    for p in data["proposals"]:
+        assert set(p) >= {"name", "kind", "state", "words", "verdict", "probability",
+                          "breakers", "fixes", "enforcement", "flips"}
+        assert set(p["verdict"].values()) <= {"holds", "breaks"}
+    text = run("brief", path, "--no-fixes")
+    assert text.exit_code == 0
+    assert "The deal “release then pay”" in text.stdout
+    bad = run("brief", path, "--samples", "0")
+    assert bad.exit_code != 0 and "--samples" in bad.stderr
+
+
+# ----- commands fall back to the model's own target and concepts ---------------------------
+def test_mediate_falls_back_to_the_models_target(small: Conflict, tmp_path: Path) -> None:
+    from detente.analyses.requests import MediateRequest
+
+    r = MediateRequest(max_edits=1, limit=0).run(small)
+    want = mediate(small, "YY-", ["nash", "gmr", "seq", "sim"], max_edits=1, limit=0)
+    assert (r.target, r.concepts, r.min_edits) == ("YY-", want.concepts, want.min_edits)
+    assert r.to_dict()["solutions"] == want.to_dict()["solutions"]
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL)
+    res = run("mediate", path, "--max-edits", "1", "--format", "json")
+    assert res.exit_code == 0, res.stderr
+    assert json.loads(res.stdout)["target"] == "YY-"
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(SMALL.split("mediation:")[0])
+    res = run("mediate", bare)
+    assert res.exit_code != 0 and "--target" in res.stderr and "mediation: target:" in res.stderr
