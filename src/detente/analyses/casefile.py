@@ -29,8 +29,8 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
 >>> sorted(case.to_dict())  # doctest: +NORMALIZE_WHITESPACE
-['coalitions', 'deal', 'deal_design', 'evolution', 'graph', 'mediation', 'model', 'notes',
- 'robustness', 'stability', 'status_quo']
+['brief', 'coalitions', 'deal', 'deal_design', 'evolution', 'graph', 'hypergame', 'mediation',
+ 'model', 'notes', 'robustness', 'stability', 'status_quo']
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
+from detente.analyses.brief.analysis import brief
+from detente.analyses.brief.result import BriefResult
 from detente.analyses.coalitions.analysis import coalition_analysis
 from detente.analyses.coalitions.result import CoalitionResult
 from detente.analyses.contract import Progress, ProgressEvent, report
@@ -47,6 +49,8 @@ from detente.analyses.deal.design import deal_design
 from detente.analyses.deal.result import DealAnalysis, DesignResult
 from detente.analyses.explain.analysis import explain
 from detente.analyses.explain.result import Explanation
+from detente.analyses.hypergame.analysis import hypergame
+from detente.analyses.hypergame.result import HypergameResult
 from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.robustness.analysis import robustness
@@ -100,7 +104,9 @@ class CaseFile:
     asked for); ``deal``: the phased-deal analysis (``None`` without a deal); ``mediation``:
     what would make the model's ``mediation: target:`` hold, one result per concept asked
     (empty without a target); ``deal_design``: the best orders of the deal's ``tranches:``
-    (``None`` without tranches); ``notes``: why an analysis is missing.
+    (``None`` without tranches); ``hypergame``: each party's view, the hypergame equilibria,
+    surprises and single corrections, with the mediation target (``None`` when the model has
+    no perceptions or blind spots); ``notes``: why an analysis is missing.
     """
 
     conflict: Conflict
@@ -114,6 +120,10 @@ class CaseFile:
     robustness: RobustnessResult | None = None
     deal: DealAnalysis | None = None
     deal_design: DesignResult | None = None
+    hypergame: HypergameResult | None = None
+    #: The mediator's brief: one verdict per proposal, from the deal and mediation results
+    #: above (``None`` when the model puts no proposal on the table).
+    brief: BriefResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -192,6 +202,11 @@ def build_case_file(
     if model.deal is not None and model.deal.tranches:
         design = _attempt(notes, "tranche design", lambda: deal_design(
             model, keys, limit=DESIGN_ORDERS, engine=engine))
+    hyper = _hypergame(model, keys, engine, notes)
+    on_table = None
+    if model.deal is not None or model.mediation.target is not None or model.drafts:
+        on_table = _attempt(notes, "brief", lambda: brief(
+            model, engine=engine, deal=deal, mediation=mediation, robustness=robust))
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -204,6 +219,8 @@ def build_case_file(
         robustness=robust,
         deal=deal,
         deal_design=design,
+        hypergame=hyper,
+        brief=on_table,
         notes=tuple(notes),
     )
 
@@ -230,6 +247,16 @@ def _mediation(model: Conflict, engine: Engine, notes: list[str]
         if result is not None:
             out.append(result)
     return tuple(out)
+
+
+def _hypergame(model: Conflict, keys: tuple[str, ...], engine: Engine, notes: list[str]
+               ) -> HypergameResult | None:
+    """The first-level hypergame when the model declares misperceptions (perceptions or
+    blind spots); the mediation target, if any, is its target."""
+    if not model.perceptions and not any(dm.blind_spots for dm in model.dms):
+        return None
+    return _attempt(notes, "hypergame analysis", lambda: hypergame(
+        model, keys, target=model.mediation.target, engine=engine))
 
 
 def _evolution(

@@ -25,9 +25,11 @@ from detente.engine.registry import BASELINE_KEY, COALITION_NAMES, CONCEPT_HELP,
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.states import letter
+from detente.surfaces.report.brief_section import brief_section
 from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.deal import deal_section, design_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
+from detente.surfaces.report.hypergame import hypergame_section
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
 MAX_STATE_ROWS = 64
@@ -445,6 +447,7 @@ def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
 
 #: The optional sections of a report, in order: (context key, section of the case file).
 SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
+    ("brief", lambda case: None if case.brief is None else brief_section(case.brief)),
     ("why_status_quo", _why_status_quo),
     ("evolution", _evolution_section),
     ("coalition_analysis", _coalition_section),
@@ -453,6 +456,8 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
     ("deal_design",
      lambda case: None if case.deal_design is None else design_section(case.deal_design)),
+    ("hypergame",
+     lambda case: None if case.hypergame is None else hypergame_section(case.hypergame)),
 )
 
 

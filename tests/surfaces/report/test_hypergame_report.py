@@ -1,0 +1,183 @@
+"""The report's misperception section (issue 19): the case file's ``hypergame`` field and the
+``hypergame`` templates, on a hand-worked model and on the flagship with three perceptions.
+
+The hand-worked model is tests/data/hypergame_sanction.yaml (A can attack, B can retaliate;
+states attack-retaliate) with ``mediation: target: NN``. A ranks YN > NN > YY > NY; B truly
+ranks NN > YN > NY > YY, but A believes B ranks NN > YY > YN > NY.
+
+* Nash. A's view: from YN, B's retaliation (YY) is an improvement for B as A sees it, so YN
+  is unstable and YY (where neither gains alone: A → NY is worse, B → YN worse in A's view)
+  is what A expects. B's view is the truth: YN only. Hypergame: A stable at YY? A by its own
+  ranks: YY → NY is worse, so yes; B at YY truly prefers YN: unstable. At YN A is stable (its
+  best) and B is stable (truly prefers YN to YY). So YN happens; YY surprises A.
+* SEQ. In A's view, A's attack from NN is sanctioned by B's credible retaliation (YN → YY is
+  an improvement for B there, and YY is worse than NN for A), so NN is stable for A; in truth
+  B has no improvement from NN, so NN is a hypergame equilibrium, with YN.
+* Correcting A (it learns what B really wants) removes the sanction: under SEQ only YN is
+  left, so the target NN is not reached; GMR and SMR keep NN and YN (their sanctions do not
+  need credibility), Nash, SIM and SEQ&SIM keep YN: only SEQ changes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import detente
+from detente.analyses.casefile import build_case_file
+from detente.formats.native import loads
+from detente.surfaces.report import build_report, render_html, render_markdown
+from detente.surfaces.report.hypergame import MAX_WORDS_STATES, hypergame_section
+from hypergame_models import flagship_with_perceptions
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+SANCTION = DATA / "hypergame_sanction.yaml"
+
+
+def sanction_with_target() -> detente.Conflict:
+    text = SANCTION.read_text(encoding="utf-8") + "mediation:\n  target: NN\n"
+    return loads(text, source="hypergame_sanction.yaml")
+
+
+def test_case_file_files_the_hypergame_with_the_mediation_target() -> None:
+    m = sanction_with_target()
+    case = build_case_file(m, ["nash", "seq"], with_graph=False)
+    expected = detente.hypergame(m, ["nash", "seq"], target="NN")
+    assert case.hypergame is not None
+    assert case.hypergame.to_dict() == expected.to_dict()
+    assert case.to_dict()["hypergame"] == expected.to_dict()
+    assert case.to_dict()["hypergame"]["parameters"] == {"target": "NN"}
+
+
+def test_no_hypergame_without_misperceptions_and_one_with_blind_spots() -> None:
+    pd = detente.load(DATA.parents[1] / "examples" / "prisoners_dilemma.yaml")
+    case = build_case_file(pd, ["nash"], with_graph=False)
+    assert case.hypergame is None and case.to_dict()["hypergame"] is None
+    assert build_report(pd, ["nash"], with_graph=False).context["hypergame"] is None
+    text = SANCTION.read_text(encoding="utf-8").split("perceptions:")[0]
+    blind = loads(
+        text.replace(
+            "options: [{name: retaliate}]", "options: [{name: retaliate}]\n    blind_spots: [Y-]"
+        )
+    )
+    case = build_case_file(blind, ["nash"], with_graph=False)
+    assert case.hypergame is not None
+    # no perceptions: what happens is the analysis of the one game, blind spots honoured
+    analysed = detente.analyze(blind, ["nash"]).equilibrium_codes("nash")
+    assert case.hypergame.equilibrium_codes("nash") == analysed
+    md = render_markdown(build_report(blind, ["nash"], with_graph=False), None)
+    assert "No party misreads another: every view is the game itself." in md
+    assert "- **B**: `Y-`" in md
+    assert "There is no misperception to correct." in md
+
+
+def test_markdown_hand_worked() -> None:
+    md = render_markdown(build_report(sanction_with_target(), with_graph=False), None)
+    section = md[md.index("## Misperception: what each party expects") :]
+    section = section[: section.index("## All feasible states")]
+    assert (
+        "- **A** misreads what B wants — *A reads B's public threats as a commitment to retaliate.*"
+    ) in section
+    assert (
+        "- **A** expects `YY` (attack, retaliate) under Nash, SIM and SEQ&SIM; `NN` (nothing "
+        "taken), `YN` (attack) or `YY` (attack, retaliate) under GMR; `NN` (nothing taken) or "
+        "`YY` (attack, retaliate) under SMR and SEQ."
+    ) in section
+    assert (
+        "- **B** (sees the others as they are) expects `YN` (attack) under Nash, SEQ, SIM and "
+        "SEQ&SIM; `NN` (nothing taken) or `YN` (attack) under GMR and SMR."
+    ) in section
+    assert (
+        "- **What happens**: `YN` (attack) under Nash, SIM and SEQ&SIM; `NN` (nothing taken) "
+        "or `YN` (attack) under GMR, SMR and SEQ."
+    ) in section
+    assert (
+        "- `YY` (attack, retaliate) is expected by A but is not a hypergame equilibrium under "
+        "any concept analysed."
+    ) in section
+    assert "The target `NN` is not a hypergame equilibrium now under Nash, SIM, SEQ&SIM." in section
+    assert (
+        "- Tell A what B really wants: the target is not reached; what happens changes under SEQ."
+    ) in section
+    rows = re.findall(r"^\| (tell .+?) \| (.+?) \| (.+?) \| (.) \|$", section, re.M)
+    assert rows == [
+        (
+            "tell A what B really wants",
+            "A reads B's public threats as a commitment to retaliate.",
+            "Nash: `YN`; GMR: `NN`, `YN`; SMR: `NN`, `YN`; SEQ: `YN` (changed from 2); SIM: `YN`; "
+            "SEQ&SIM: `YN`",
+            "✗",
+        )
+    ]
+    lists = dict(re.findall(r"^\| (Nash|SEQ) \| (.+?) \|", section, re.M))
+    assert lists == {"Nash": "2: `YN`", "SEQ": "1: `NN`, 2: `YN`"}
+    assert "| SEQ | 1: `NN`, 2: `YN` | 1: `NN`, 4: `YY` | 2: `YN` |" in section
+
+
+def test_html_hand_worked() -> None:
+    html = render_html(build_report(sanction_with_target(), ["seq"], with_graph=False))
+    assert '<h2 id="hypergame">Misperception: what each party expects</h2>' in html
+    expects = html[html.index('<ul id="hypergame-expects">') :]
+    expects = expects[: expects.index("</ul>")]
+    assert (
+        '<li><strong>A</strong> expects <span class="state">NN</span> (nothing taken) or '
+        '<span class="state">YY</span> (attack, retaliate) under SEQ.</li>'
+    ) in expects
+    assert '<strong>What happens</strong>: <span class="state">NN</span>' in expects
+    assert (
+        '<p id="hypergame-target">The target <span class="state">NN</span> is a hypergame '
+        "equilibrium under every concept now.</p>"
+    ) in html
+    table = html[html.index('<table class="plain small" id="corrections">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>tell A what B really wants</td>" in table
+    assert 'SEQ: <span class="state">YN</span> <span class="muted">(changed from 2)</span>' in table
+    assert '<td class="no">✗</td>' in table
+
+
+def test_section_groups_every_concept_once_per_party() -> None:
+    m = sanction_with_target()
+    r = detente.hypergame(m, target="NN")
+    data = hypergame_section(r)
+    labels = [g["labels"] for g in data["dms"][0]["expects"]]
+    assert labels == ["Nash, SIM and SEQ&SIM", "GMR", "SMR and SEQ"]
+    assert [dm["names"] for dm in data["dms"]] == [["A"], ["B"]]
+    for dm in data["dms"]:
+        for g in dm["expects"]:
+            first = g["labels"].replace(" and ", ", ").split(", ")[0]
+            key = {"Nash": "nash", "GMR": "gmr", "SMR": "smr", "SEQ": "seq"}[first]
+            view = r.to_dict()["views"][dm["names"][0]][key]
+            assert [s["state"] for s in g["states"]] == view[:MAX_WORDS_STATES]
+            assert g["count"] == len(view)
+
+
+@pytest.mark.slow
+def test_flagship_with_three_perceptions() -> None:
+    m = flagship_with_perceptions()
+    data = build_report(m, ["nash", "seq"], with_graph=False)
+    hg = data.context["hypergame"]
+    r = detente.hypergame(m, ["nash", "seq"], target=m.mediation.target)
+    d = r.to_dict()
+    assert [f["advice"] for f in hg["corrections"]] == [f["advice"] for f in d["corrections"]]
+    assert [f["reached"] for f in hg["corrections"]] == [False, False, False]
+    pairs = {(s["state"], tuple(s["expected_by"])) for k in r.concepts for s in d["surprises"][k]}
+    assert hg["surprises"]["count"] == len(pairs)
+    # the corrected SEQ equilibria are counted as the analysis gives them
+    for fix, row in zip(d["corrections"], hg["corrections"], strict=True):
+        assert [a["count"] for a in row["after"]] == [len(fix["equilibria"][k]) for k in r.concepts]
+    assert [dm["names"] for dm in hg["dms"]] == [
+        ["Israel"],
+        ["Hamas"],
+        ["United_States", "Qatar_Egypt", "Iran"],
+    ]
+    md = render_markdown(data, None)
+    assert (
+        "- **United_States**, **Qatar_Egypt** and **Iran** (see the others as they are) "
+        "expect `NYYNNNNNYNY`" in md
+    )
+    assert "- **Hamas** does not know that us_guarantee (United_States's option) exists" in md
+    assert "- Tell Hamas that United_States can us_guarantee: the target is not reached" in md
+    html = render_html(data)
+    assert html.count("<td>tell ") == 3
