@@ -2,7 +2,8 @@
 target check against whole-model batch evaluation (``engine.batch.stable_batch``).
 
 Run: ``.venv/bin/python benchmarks/bench_mediation.py`` (about two minutes; ``--part growth``
-for one part). Oversize requests are measured by ``benchmarks/bench_refusals.py``. Prints Markdown
+for one part; ``--part commitments``: the commitment search with 1-3 declared commitments).
+Oversize requests are measured by ``benchmarks/bench_refusals.py``. Prints Markdown
 tables for docs/mediation.md. Timings are medians of ``--repeat`` runs (default 3) on
 whatever machine runs it; on a shared machine they are noisy.
 """
@@ -172,15 +173,57 @@ def check_speed(n_profiles: int) -> None:
           f"{n_profiles / t_batch:,.0f} | {t_batch / t_local:.0f}× slower |")
 
 
+#: Commitment devices declared on the flagship for the commitment benchmark, in order: the
+#: first n are declared (the US guarantee first: the issue's observation).
+COMMITMENTS = (
+    ("us_guarantee", "fwd", "Written into the framework, the guarantee cannot be withdrawn."),
+    ("offensive", "back", "A halted offensive cannot be resumed (forces withdrawn)."),
+    ("isr_accept", "fwd", "Israel's acceptance ratified by its cabinet."),
+)
+
+
+def flagship_with_commitments(n: int) -> detente.Conflict:
+    """The flagship with the first ``n`` of :data:`COMMITMENTS` declared."""
+    from dataclasses import replace
+
+    from detente.model.mediation import Commitment
+
+    c = detente.load(FLAGSHIP)
+    declared = tuple(Commitment(o, m, why) for o, m, why in COMMITMENTS[:n])  # type: ignore[arg-type]
+    return replace(c, mediation=replace(c.mediation, commitments=declared))
+
+
+def commitments_table(repeat: int) -> None:
+    """The commitment search on the flagship's full exchange under SEQ&SIM with 1-3 declared
+    commitments (0: none, the baseline): minimal sets, the commitments that make the priority
+    fix cheaper, time."""
+    print("\nCommitment devices: the flagship, target `YNNYYYNYYNN` (the full exchange), "
+          "SEQ&SIM, `mediate(..., limit=0)` with the first n declared commitments:\n")
+    print("| declared | sets tried | min commitments | minimal sets | min edits | "
+          "cheaper with | seconds |")
+    print("|---:|---:|---:|---:|---:|---|---:|")
+    for n in (0, 1, 2, 3):  # 0: the search without commitments, for comparison
+        c = flagship_with_commitments(n)
+        seconds, r = median_time(lambda c=c: mediate(c, FULL, ["seq_sim"], limit=0), repeat)
+        assert isinstance(r, detente.MediationResult) and r.commitments is not None
+        cr = r.commitments
+        cheaper = "; ".join(f"{w.commitment.option} {w.commitment.make}: {w.min_edits}"
+                            for w in cr.helpful_edits(r.min_edits)) or "–"
+        least = "–" if cr.min is None else str(cr.min)
+        print(f"| {n} | {cr.tried} | {least} | {len(cr.solutions)} | {r.min_edits} | "
+              f"{cheaper} | {seconds:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profiles", type=int, default=200)
-    parser.add_argument("--part", choices=["flagship", "growth", "broad", "speed"],
+    parser.add_argument("--part", choices=["flagship", "growth", "broad", "speed",
+                                           "commitments"],
                         action="append",
                         help="run only these parts (default: all)")
     args = parser.parse_args()
-    parts = args.part or ["flagship", "growth", "broad", "speed"]
+    parts = args.part or ["flagship", "growth", "broad", "speed", "commitments"]
     if "flagship" in parts:
         flagship_table(args.repeat)
     if "growth" in parts:
@@ -189,6 +232,8 @@ def main() -> None:
         broad_targets()
     if "speed" in parts:
         check_speed(args.profiles)
+    if "commitments" in parts:
+        commitments_table(args.repeat)
 
 
 if __name__ == "__main__":
