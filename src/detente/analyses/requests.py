@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from detente.analyses.coalitions import CoalitionResult
     from detente.analyses.contract import Progress
     from detente.analyses.deal import DealAnalysis, DesignResult
+    from detente.analyses.drafts import DraftsResult
     from detente.analyses.explain import Explanation
     from detente.analyses.hypergame import HypergameResult
     from detente.analyses.mediation import MediationResult
+    from detente.analyses.packages import PackagesResult
     from detente.analyses.robustness import RobustnessResult
     from detente.analyses.stability import StabilityResult
     from detente.analyses.status_quo import EvolutionResult
@@ -95,7 +97,6 @@ class MediateRequest(_Request):
 
     target: int | str | None = None
     concepts: Sequence[str] | None = None
-
     max_edits: int = 3
     limit: int = 10
     reachable: bool = False
@@ -296,7 +297,46 @@ def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
     return DealDesignRequest(concepts, 10 if limit is None else limit)
 
 
-__all__ = ["AnalyzeRequest", "BriefRequest", "CoalitionsRequest", "DealDesignRequest", "DealRequest",
-           "EvolveRequest",
-           "ExplainRequest", "HypergameRequest", "MediateRequest", "RobustnessRequest",
-           "deal_request"]
+@dataclass(frozen=True)
+class PackagesRequest(_Request):
+    """``packages``: the reference (None: the status quo), concepts and how many to list."""
+
+    against: int | str | None = None
+    concepts: Sequence[str] | None = None
+    limit: int = 20
+
+    def __post_init__(self) -> None:
+        if self.against is not None:
+            object.__setattr__(self, "against", arguments.state_ref(self.against, "against"))
+        self._concepts(self.concepts)
+        arguments.limit(self.limit)
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> PackagesResult:
+        from detente.analyses.packages import packages
+
+        return packages(model, engine=engine, progress=progress, **self.kwargs())
+
+
+@dataclass(frozen=True)
+class DraftsRequest(_Request):
+    """``drafts``: concepts and the reference of the vetoes (None: the status quo)."""
+
+    concepts: Sequence[str] | None = None
+    against: int | str | None = None
+
+    def __post_init__(self) -> None:
+        self._concepts(self.concepts)
+        if self.against is not None:
+            object.__setattr__(self, "against", arguments.state_ref(self.against, "against"))
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> DraftsResult:
+        from detente.analyses.drafts import drafts
+
+        return drafts(model, engine=engine, progress=progress, **self.kwargs())
+
+
+__all__ = ["AnalyzeRequest", "BriefRequest", "CoalitionsRequest", "DealDesignRequest",
+           "DealRequest", "DraftsRequest", "EvolveRequest", "ExplainRequest", "HypergameRequest",
+           "MediateRequest", "PackagesRequest", "RobustnessRequest", "deal_request"]

@@ -11,6 +11,7 @@ from detente.formats.spec import (
     AlternativeSpec,
     DealSpec,
     DecisionMakerSpec,
+    DraftSpec,
     InfeasibleSpec,
     MediationSpec,
     ModelSpec,
@@ -58,7 +59,7 @@ _SPEC_OF_FIELD: dict[str, type[Any]] = {
     "statements": StatementSpec, "payoffs": PayoffSpec, "infeasible": InfeasibleSpec,
     "mediation": MediationSpec,
     "alternatives": AlternativeSpec, "unknown_order": StatementSpec,
-    "deal": DealSpec, "phases": PhaseSpec,
+    "deal": DealSpec, "phases": PhaseSpec, "drafts": DraftSpec,
 }
 
 

@@ -228,6 +228,7 @@ FLAGS: dict[str, str] = {
     "exact": "--exact", "max_edits": "--max-edits", "limit": "--limit", "design": "--design",
     "reachable": "--reachable", "dms": "--dm", "target": "--target", "start": "--start",
     "coalitions": "--coalition", "all_coalitions": "--all", "offset": "--offset",
+    "against": "--against",
 }
 
 
