@@ -67,3 +67,10 @@ def test_no_commitment_section_without_declared_commitments() -> None:
     assert (
         "With foresight the deal completes; myopically it stalls at step 1 (status quo → first)."
     ) in out.stdout
+
+
+def test_design_text_counts_one_order_in_the_singular() -> None:
+    out = run("deal", COLLATERAL, "--design", "-c", "nash")
+    assert out.exit_code == 0, out.stdout
+    assert "1 order allowed by `after`, 0 skipped" in out.stdout
+    assert "first → release → second" in out.stdout

@@ -156,7 +156,8 @@ def render_design(console: Console, r: DesignResult) -> None:
     console.print(Text(f"{r.result_header().model}: tranche design for ", style="bold")
                   + Text(r.deal, style="bold underline"))
     console.print(
-        f"{r.tried:,} orders allowed by `after`, {r.skipped:,} skipped (through an infeasible "
+        f"{r.tried:,} order{'s' if r.tried != 1 else ''} allowed by `after`, {r.skipped:,} "
+        "skipped (through an infeasible "
         f"state or against irreversibility), {r.ranked:,} ranked; the best {len(r.designs)}:"
     )
     table = Table(title="Completes with foresight, then holds under more concepts, then "
