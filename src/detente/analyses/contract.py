@@ -53,10 +53,14 @@ class ResultHeader:
     concepts: tuple[str, ...]
     parameters: Mapping[str, Any] = field(default_factory=dict)
     detente_version: str = VERSION
+    #: Options with levels: name → levels, lowest first (``"levels"`` in the JSON, only
+    #: when the model has any).
+    levels: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The header as plain data, keys in :data:`HEADER_KEYS` order."""
-        return {
+        """The header as plain data, keys in :data:`HEADER_KEYS` order (then ``levels`` when
+        the model has levelled options)."""
+        out: dict[str, Any] = {
             "model": self.model,
             "options": list(self.options),
             "decision_makers": list(self.decision_makers),
@@ -64,6 +68,9 @@ class ResultHeader:
             "parameters": dict(self.parameters),
             "detente_version": self.detente_version,
         }
+        if self.levels:
+            out["levels"] = {k: list(v) for k, v in self.levels.items()}
+        return out
 
 
 def header(model: Conflict, concepts: Iterable[str],
@@ -72,10 +79,11 @@ def header(model: Conflict, concepts: Iterable[str],
     """The header of a result computed on ``model``."""
     return ResultHeader(
         model=model.name if name is None else name,
-        options=tuple(model.option_names),
+        options=model.space.column_names,
         decision_makers=tuple(model.dm_names),
         concepts=tuple(concepts),
         parameters=MappingProxyType(dict(parameters or {})),
+        levels=MappingProxyType(model.space.level_names),
     )
 
 

@@ -65,7 +65,10 @@ class OptionChange:
 
     @property
     def signed(self) -> str:
-        """``'+insist'`` when taken, ``'−insist'`` when dropped."""
+        """``'+insist'`` when taken, ``'−insist'`` when dropped; an option with levels:
+        ``'corridor=reduced'``."""
+        if self.after not in ("Y", "N"):
+            return f"{self.option}={self.after}"
         return ("+" if self.after == "Y" else "−") + self.option
 
     def to_dict(self, *, owner: bool = True) -> dict[str, Any]:
@@ -79,8 +82,15 @@ class OptionChange:
 
 
 def option_changes(c: Conflict, source: int, target: int) -> tuple[OptionChange, ...]:
-    """The options that differ between two state *codes*, in option order."""
+    """The options that differ between two state *codes*, in option order (an option with
+    levels once, from one level to another)."""
     diff = source ^ target
+    if c.levels:
+        return tuple(
+            OptionChange(col.name, c.options[col.bits[0]].dm, col.value(source),
+                         col.value(target))
+            for col in c.space.columns if diff & col.mask
+        )
     return tuple(
         OptionChange(o.name, o.dm, letter(source >> k & 1), letter(target >> k & 1))
         for k, o in enumerate(c.options)

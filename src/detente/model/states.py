@@ -265,6 +265,27 @@ class StateSpace:
         """The options as people see them: one per yes/no option, one per levelled option."""
         return level_columns(self.option_names, self.levels)
 
+    @cached_property
+    def column_names(self) -> tuple[str, ...]:
+        """The options as the model's author wrote them (a levelled option once)."""
+        return tuple(col.name for col in self.columns)
+
+    @cached_property
+    def level_names(self) -> dict[str, tuple[str, ...]]:
+        """Levelled option → its levels, lowest first (empty without levels)."""
+        return {col.name: col.levels for col in self.columns if col.levels is not None}
+
+    def column_values(self, col: Column, codes: np.ndarray) -> np.ndarray:
+        """``Y``/``N`` (a levelled option: its level name) of one option at many codes
+        (numpy str array, vectorised)."""
+        arr = np.atleast_1d(np.asarray(codes, dtype=np.int64))
+        names = np.array(col.levels if col.levels is not None else (NO, YES))
+        count = np.zeros(arr.shape, dtype=np.int64)
+        for b in col.bits:
+            count += (arr >> np.int64(b)) & 1
+        out: np.ndarray = names[count]
+        return out
+
     def text(self, code: int) -> str:
         """Y/N per option in model order, e.g. ``'YNN'``. With levelled options, a level name
         between slashes stands for each, e.g. ``'Y/reduced/N'`` (:func:`level_text`)."""
@@ -391,7 +412,7 @@ class StateSpace:
         return pattern_bits(pattern, self.option_names)
 
     # ----- levelled options ----------------------------------------------------------------
-    def _form(self) -> str:
+    def form(self) -> str:
         """How a state is written, for error messages."""
         parts = [f"{c.name} ({', '.join(c.levels)})" if c.levels else c.name
                  for c in self.columns]
@@ -404,7 +425,7 @@ class StateSpace:
         """``(care, want)`` of a pattern in the level form (``-`` = any value)."""
         tokens = split_level_text(pattern.strip(), [c.levels is not None for c in self.columns])
         if tokens is None:
-            raise StateRefError(f"state pattern {pattern!r} must give {self._form()}", "length")
+            raise StateRefError(f"state pattern {pattern!r} must give {self.form()}", "length")
         care = want = 0
         for col, tok in zip(self.columns, tokens, strict=True):
             if tok == "-":

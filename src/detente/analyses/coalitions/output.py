@@ -286,12 +286,10 @@ def _numbers(mask: np.ndarray, p: Page) -> list[int]:
 
 
 def _strings(result: CoalitionData, positions: np.ndarray) -> list[str]:
-    from detente.analyses.moves import state_strings
-
     c = result.conflict
     if positions.size == 0:
         return []
-    out: list[str] = state_strings(c.feasible[positions], c.n_options).tolist()
+    out: list[str] = c.space.texts(c.feasible[positions]).tolist()
     return out
 
 

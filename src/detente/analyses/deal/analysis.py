@@ -96,7 +96,7 @@ def deal_analysis(
     guarantees = {k: guarantees_under(run, deal, k, mediate, max_edits) for k in keys}
     sq = model.status_quo
     return DealAnalysis(
-        model.name, deal.name, deal.description, model.option_names, keys, deal.guarantors,
+        model.name, deal.name, deal.description, model.space.column_names, keys, deal.guarantors,
         None if sq is None else run.ref(sq), phases, steps, exposures, guarantees,
         foresight(model, deal, run.induction),
         header(model, keys, {"mediate": mediate, "max_edits": max_edits}),

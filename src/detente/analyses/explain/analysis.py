@@ -80,6 +80,8 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
         if exc.reason in ("letters", "dash"):
             raise ExplainError(f"state {state!r} has letters other than Y and N; {expected}"
                                ) from None
+        if exc.reason == "value":  # an option with levels given a level it does not have
+            raise ExplainError(f"{exc}; {expected}") from None
         raise ExplainError(f"state {state!r} has {len(text)} letters; {expected}") from None
     except DetenteError as exc:
         raise ExplainError(f"{exc}; {expected}") from None

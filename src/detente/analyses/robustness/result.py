@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from detente.analyses.contract import ResultHeader, header, with_header
-from detente.analyses.moves import state_strings
 from detente.analyses.robustness.profiles import Element
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
@@ -43,7 +42,7 @@ class RobustnessResult:
     # ---- plain data ----------------------------------------------------------------------
     def _states(self) -> list[str]:
         c = self.conflict
-        return [str(x) for x in state_strings(c.feasible, c.n_options).tolist()]  # vectorised
+        return [str(x) for x in c.space.texts(c.feasible).tolist()]  # vectorised
 
     def equilibrium_probability(self, concept: str) -> dict[str, float]:
         """State string -> P(equilibrium), for every state with p > 0, most likely first."""

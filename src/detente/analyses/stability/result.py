@@ -81,8 +81,8 @@ class StabilityResult(EquilibriumViews):
 
         c = self.conflict
         data: dict[str, Any] = {"state": c.feasible.astype(np.int64)}
-        for k, name in enumerate(c.option_names):
-            data[name] = np.where((c.feasible >> k) & 1, "Y", "N")
+        for col in c.space.columns:  # Y/N, or a levelled option's level
+            data[col.name] = c.space.column_values(col, c.feasible)
         for i, dm in enumerate(c.dm_names):
             data[f"rank {dm}"] = display_ranks(c.ranks[i])
         for concept in self.stable:

@@ -13,6 +13,7 @@ is exactly that JSON shape) and the report renders.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from detente.analyses.stability.result import display_ranks
@@ -75,9 +76,14 @@ def model_summary(c: Conflict, shown: int | None = None) -> ModelSummary:
         description=c.description,
         sources=tuple(c.sources),
         file=c.source_file,
-        options=tuple(OptionInfo(o.name, o.dm, o.direction, o.description) for o in c.options),
+        options=tuple(
+            OptionInfo(col.name, o.dm, o.direction, o.description, col.levels or ())
+            for col in c.space.columns for o in (c.options[col.bits[0]],)
+        ),
         decision_makers=tuple(
-            DMInfo(dm.name, dm.description, tuple(dm.options),
+            DMInfo(dm.name, dm.description,
+                   tuple(col.name for col in c.space.columns
+                         if c.options[col.bits[0]].dm == dm.name),
                    preference_data(c, dm.preference))
             for dm in c.dms
         ),
@@ -86,7 +92,7 @@ def model_summary(c: Conflict, shown: int | None = None) -> ModelSummary:
             c.state_number(sq), c.state_string(sq), c.status_quo_rationale
         ),
         coalitions=tuple(tuple(x) for x in c.coalitions),
-        candidate_states=2**c.n_options,
+        candidate_states=math.prod(len(col.levels or "YN") for col in c.space.columns),
         feasible_states=c.n_states,
         states=states,
     )

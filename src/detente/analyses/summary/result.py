@@ -11,16 +11,21 @@ from detente.model.conflict import Direction
 
 @dataclass(frozen=True)
 class OptionInfo:
-    """One option: its name, owner, direction and description."""
+    """One option: its name, owner, direction and description (and its levels, lowest first,
+    when it has levels)."""
 
     name: str
     decision_maker: str
     direction: Direction
     description: str
+    levels: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "decision_maker": self.decision_maker,
-                "direction": self.direction, "description": self.description}
+        out: dict[str, Any] = {"name": self.name, "decision_maker": self.decision_maker,
+                               "direction": self.direction, "description": self.description}
+        if self.levels:
+            out["levels"] = list(self.levels)
+        return out
 
 
 @dataclass(frozen=True)

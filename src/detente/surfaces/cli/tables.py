@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from detente.model.conflict import Conflict
+from detente.model.states import Column
 from detente.surfaces.cli.output import display_ranks
 
 DIRECTION_MARK = {"both": "", "fwd": " →", "back": " ←"}
@@ -29,15 +30,16 @@ def state_table(
     table = Table(show_edge=False, pad_edge=False, header_style="bold", box=None,
                   padding=(0, 1))
     table.add_column("#", justify="right")
-    columns: list[tuple[int, str]] = []  # (bit, style) in display order
+    columns: list[tuple[Column, str]] = []  # (option, style) in display order
     for i, dm in enumerate(c.dms):
         style = GROUP_STYLES[i % len(GROUP_STYLES)]
-        for j, name in enumerate(dm.options):
+        own = [col for col in c.space.columns if c.options[col.bits[0]].dm == dm.name]
+        for j, col in enumerate(own):  # an option with levels: one column of level names
             header = Text(dm.name if j == 0 else "", style=f"bold {style}") + Text("\n") + Text(
-                name + DIRECTION_MARK[c.options[c.bits[name]].direction], style=style
+                col.name + DIRECTION_MARK[c.options[col.bits[0]].direction], style=style
             )
             table.add_column(header, justify="center", no_wrap=True)
-            columns.append((c.bits[name], style))
+            columns.append((col, style))
     for i, dm in enumerate(c.dms):
         style = GROUP_STYLES[i % len(GROUP_STYLES)]
         header = Text("rank\n", style="bold") + Text(dm.name, style=f"bold {style}")
@@ -51,9 +53,10 @@ def state_table(
     for row, k in enumerate(positions):
         code = int(c.feasible[k])
         cells: list[Text | str] = [str(k + 1)]
-        for bit, style in columns:
-            taken = (code >> bit) & 1
-            cells.append(Text("Y", style=f"bold {style}") if taken else Text("N", style="dim"))
+        for col, style in columns:
+            value = col.value(code)  # Y/N, or the level
+            low = value == "N" if col.levels is None else value == col.levels[0]
+            cells.append(Text(value, style="dim" if low else f"bold {style}"))
         cells.extend(str(int(r)) for r in ranks[:, k])
         cells.extend(column[row] for column in (extra or {}).values())
         is_sq = sq is not None and code == sq

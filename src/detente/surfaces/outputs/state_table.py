@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from detente.analyses.moves import state_bytes, state_strings
+from detente.analyses.moves import state_bytes, state_strings  # noqa: F401 (doctest)
 from detente.model.conflict import Conflict
 from detente.model.errors import ArgumentError, ModelError
 
@@ -83,7 +83,12 @@ def iter_json(result: StabilityResult) -> Iterator[str]:
         number, rest = part.split('\\u0000"', 1)
         line_start = text.rfind("\n", 0, text.find('"\\u0000' + number + '\\u0000"')) + 1
         indent = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
-        yield from _json_list(lists[int(number)], c.n_options, indent)
+        if c.levels:  # level names: not one letter per option
+            strings = c.space.texts(lists[int(number)]).tolist()
+            listed = json.dumps(strings, indent=2, ensure_ascii=False)
+            yield listed.replace("\n", "\n" + " " * indent)
+        else:
+            yield from _json_list(lists[int(number)], c.n_options, indent)
         yield rest
 
 
@@ -108,7 +113,7 @@ def _json_rows(c: Conflict, shown: int, indent: int) -> Iterator[str]:
     for lo in range(0, shown, CHUNK // 4):
         hi = min(shown, lo + CHUNK // 4)
         codes = c.feasible[lo:hi]
-        names = state_strings(codes, c.n_options).tolist()
+        names = c.space.texts(codes).tolist()
         cols = [ranks[i, lo:hi].tolist() for i in range(len(c.dms))]
         flags = ["true" if x == sq else "false" for x in codes.tolist()]
         rows = [
@@ -170,8 +175,11 @@ def _batches(result: StabilityResult | None, conflict: Conflict) -> Iterator[Any
     for lo in range(0, c.n_states, CHUNK):
         hi = min(c.n_states, lo + CHUNK)
         codes = c.feasible[lo:hi]
-        grid = np.ascontiguousarray(state_bytes(codes, c.n_options))
-        strings = grid.view(f"S{max(c.n_options, 1)}").ravel()
+        if c.levels:  # level names: not one letter per option
+            strings = c.space.texts(codes)
+        else:
+            grid = np.ascontiguousarray(state_bytes(codes, c.n_options))
+            strings = grid.view(f"S{max(c.n_options, 1)}").ravel()
         arrays: list[Any] = [
             pa.array(np.arange(lo + 1, hi + 1, dtype=np.int64)),
             pa.array(codes.astype(np.int64)),

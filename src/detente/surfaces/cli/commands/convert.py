@@ -103,12 +103,17 @@ def differences(a: Conflict, b: Conflict) -> list[str]:
     """What differs between two models, as far as an analysis is concerned."""
     import numpy as np
 
+    from detente.formats.gmcr.builder import identifier
+
+    def named(names: tuple[str, ...]) -> list[str]:  # as a .gmcr file reads them back
+        return [identifier(n, n) for n in names]  # e.g. a level's bit 'x>=hi' → 'x_hi'
+
     out: list[str] = []
-    if a.option_names != b.option_names:
+    if named(a.option_names) != named(b.option_names):
         return [f"options {list(a.option_names)} became {list(b.option_names)}"]
     if a.dm_names != b.dm_names:
         return [f"decision makers {list(a.dm_names)} became {list(b.dm_names)}"]
-    if [d.options for d in a.dms] != [d.options for d in b.dms]:
+    if [named(d.options) for d in a.dms] != [named(d.options) for d in b.dms]:
         out.append("decision makers control different options")
     if [o.direction for o in a.options] != [o.direction for o in b.options]:
         out.append("option directions differ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -112,7 +113,12 @@ def render(console: Console, c: Conflict, shown: int) -> None:
             line += Text(f" — {dm.description.strip()}")
         console.print(line)
         for name in dm.options:
-            console.print(_option_line(by_name[name]))
+            lv = next((x for x in c.levels if name in x.bit_names), None)
+            if lv is None:
+                console.print(_option_line(by_name[name]))
+            elif name == lv.bit_names[0]:  # an option with levels: once, with its levels
+                console.print(_option_line(by_name[name], lv.name)
+                              + Text(f"  levels: {' < '.join(lv.levels)}", style="italic"))
         for pline in _preference_lines(c, dm.preference):
             console.print(pline)
 
@@ -145,7 +151,8 @@ def render(console: Console, c: Conflict, shown: int) -> None:
 
     console.print()
     console.print(Text(
-        f"Feasible states: {c.n_states} of {2**c.n_options} "
+        f"Feasible states: {c.n_states} of "
+        f"{math.prod(len(col.levels or 'YN') for col in c.space.columns)} "
         "(Y = option taken; rank 1 = most preferred, ties share a rank)",
         style="bold",
     ))
@@ -159,10 +166,10 @@ def render(console: Console, c: Conflict, shown: int) -> None:
         ))
 
 
-def _option_line(o: Option) -> Text:
+def _option_line(o: Option, name: str | None = None) -> Text:
     from detente.surfaces.cli.tables import DIRECTION_MARK
 
-    line = Text("    ") + Text(o.name + DIRECTION_MARK[o.direction])
+    line = Text("    ") + Text((name or o.name) + DIRECTION_MARK[o.direction])
     if o.direction != "both":
         line += Text(f" ({DIRECTION_NOTE[o.direction]})", style="italic")
     if o.description:
