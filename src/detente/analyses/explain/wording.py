@@ -6,7 +6,9 @@ no escape, how the absence is worded; whether anything deters at all), never its
 
 from __future__ import annotations
 
-from detente.analyses.explain.result import ImprovementCheck, Sanction
+from collections.abc import Sequence
+
+from detente.analyses.explain.result import ConceptVerdict, ImprovementCheck, Sanction
 from detente.analyses.moves import Move, StateRef, state_at, unilateral_move
 from detente.engine.registry import SanctionRule, concept_label, get_concept
 from detente.model.conflict import Conflict
@@ -107,6 +109,27 @@ def join_reason(gain: str, parts: list[str], concept: str) -> str:
     (part,) = parts
     link = ", and " if part.startswith("no ") else ", but "
     return f"{gain}{link}{part}."
+
+
+def collapse_verdicts(verdicts: Sequence[ConceptVerdict]
+                      ) -> list[tuple[tuple[ConceptVerdict, ...], str]]:
+    """The verdicts of one DM with what holds under several concepts said once: verdicts
+    with no improvement to check and the same verdict and sentence form one group, labelled
+    "every concept (…)" when it holds for all of them; the others stay one per concept.
+
+    Returns (verdicts, label) pairs in the order of their first concept.
+    """
+    groups: dict[tuple[bool, str] | int, list[ConceptVerdict]] = {}
+    for k, v in enumerate(verdicts):
+        key: tuple[bool, str] | int = (v.stable, v.summary) if not v.checks else k
+        groups.setdefault(key, []).append(v)
+    out: list[tuple[tuple[ConceptVerdict, ...], str]] = []
+    for members in groups.values():
+        labels = ", ".join(v.label for v in members)
+        if len(members) == len(verdicts) and len(members) > 1:
+            labels = f"every concept ({labels})"
+        out.append((tuple(members), labels))
+    return out
 
 
 def verdict_summary(name: str, s: int, key: str, checks: list[ImprovementCheck]) -> str:

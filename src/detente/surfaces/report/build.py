@@ -18,6 +18,7 @@ import numpy as np
 
 import detente
 from detente.analyses.casefile import CaseFile, build_case_file
+from detente.analyses.coalitions.joint import joint_counts, joint_improvements
 from detente.analyses.coalitions.output import DEFINITIONS
 from detente.analyses.moves import JointMove, signed_text
 from detente.analyses.summary import ModelSummary
@@ -289,12 +290,13 @@ def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
         moves: list[dict[str, Any]] = []
         # states in the order the moves are shown (the status quo, equilibria, the rest), and
         # only as many as the shown moves need: each state's moves are built at once
-        starts = [int(s) + 1 for s in np.flatnonzero(co.n_improvements[h])]
+        joint = joint_counts(co, h)  # only the moves no member could make alone
+        starts = [int(s) + 1 for s in np.flatnonzero(joint)]
         starts.sort(key=lambda n: (n != sq, n not in equilibria, n))
         for number in starts:
             if len(moves) >= MAX_COALITION_MOVES:
                 break
-            for m in co.improvement_moves(members, number):
+            for m in joint_improvements(co, members, number):
                 moves.append({
                     "from": m.source.to_dict(), "to": m.target.to_dict(),
                     "from_sq": m.source.number == sq,
@@ -306,9 +308,10 @@ def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
                 })
         moves.sort(key=lambda m: (not m["from_sq"], not m["from_equilibrium"],
                                   m["from"]["number"], m["to"]["number"]))
-        total = int(co.n_improvements[h].sum())
+        total = int(joint.sum())
         coalitions.append({
             "members": list(members), "n_moves": total,
+            "alone": int(co.n_improvements[h].sum()) - total,
             "moves": moves[:MAX_COALITION_MOVES],
             "hidden": max(0, total - MAX_COALITION_MOVES),
         })

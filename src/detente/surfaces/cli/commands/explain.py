@@ -76,16 +76,18 @@ def explain_command(
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
-        render(stdout_console(), result)
+        render(stdout_console(), result, words=c.space.words(result.state.code))
 
 
 # ----- text -----------------------------------------------------------------------------
-def render(console: Console, e: Explanation) -> None:
+def render(console: Console, e: Explanation, *, words: str | None = None) -> None:
     """Print an explanation for people: grouped by DM, a ✓/✗ line per concept, reasons."""
     console.print(
         Text(f"{e.model}: ", style="bold")
         + Text(f"state {e.state.number} ({e.state.state})", style="bold underline")
     )
+    if words:
+        console.print(Text(words))
     console.print(Text(f"Options, in order: {' '.join(e.options)}", style="dim"))
     for d in e.dms:
         console.print()
@@ -105,16 +107,19 @@ def _render_dm(console: Console, e: Explanation, d: DMExplanation) -> None:
             )
     else:
         console.print(Text(f"  No unilateral improvement from state {e.state.number}."))
-    for v in d.verdicts:
-        _render_verdict(console, v)
+    from detente.analyses.explain.wording import collapse_verdicts
+
+    for group, label in collapse_verdicts(d.verdicts):
+        _render_verdict(console, group[0], label)
 
 
-def _render_verdict(console: Console, v: ConceptVerdict) -> None:
+def _render_verdict(console: Console, v: ConceptVerdict, label: str | None = None) -> None:
     from rich.padding import Padding
 
     mark = Text("  ✓ ", style="bold green") if v.stable else Text("  ✗ ", style="bold red")
     verdict = "stable" if v.stable else "unstable"
-    console.print(mark + Text(f"{v.label}: {verdict}", style="bold") + Text(f" — {v.summary}"))
+    console.print(mark + Text(f"{label or v.label}: {verdict}", style="bold")
+                  + Text(f" — {v.summary}"))
     # Nash needs no reasons beyond the list of improvements above.
     if not v.deterrable:
         return
