@@ -18,6 +18,7 @@ from detente._lazy import exports
 if TYPE_CHECKING:
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
+    from detente.analyses.brief import BriefResult, brief
     from detente.analyses.deal import DealAnalysis, DesignResult, deal_analysis, deal_design
     from detente.analyses.explain import Explanation, explain
     from detente.analyses.hypergame import HypergameResult, hypergame
@@ -50,6 +51,8 @@ _EXPORTS = {
     "explain": ("detente.analyses.explain", "explain"),
     "HypergameResult": ("detente.analyses.hypergame", "HypergameResult"),
     "hypergame": ("detente.analyses.hypergame", "hypergame"),
+    "BriefResult": ("detente.analyses.brief", "BriefResult"),
+    "brief": ("detente.analyses.brief", "brief"),
     "MediationResult": ("detente.analyses.mediation", "MediationResult"),
     "mediate": ("detente.analyses.mediation", "mediate"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
@@ -76,5 +79,6 @@ __all__ = [
     "build_case_file", "coalition_analysis", "deal_analysis", "deal_design", "evolve", "explain",
     "load", "mediate", "robustness", "save",
     "HypergameResult", "hypergame",
+    "BriefResult", "brief",
 ]
 __version__ = "0.1.0"
