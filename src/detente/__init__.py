@@ -16,13 +16,15 @@ from typing import TYPE_CHECKING
 from detente._lazy import exports
 
 if TYPE_CHECKING:
+    from detente.analyses.brief import BriefResult, brief
     from detente.analyses.casefile import CaseFile, build_case_file
     from detente.analyses.coalitions import CoalitionResult, coalition_analysis
-    from detente.analyses.brief import BriefResult, brief
     from detente.analyses.deal import DealAnalysis, DesignResult, deal_analysis, deal_design
+    from detente.analyses.drafts import DraftsResult, drafts
     from detente.analyses.explain import Explanation, explain
     from detente.analyses.hypergame import HypergameResult, hypergame
     from detente.analyses.mediation import MediationResult, mediate
+    from detente.analyses.packages import PackagesResult, packages
     from detente.analyses.robustness import RobustnessResult, robustness
     from detente.analyses.stability import StabilityResult, analyze
     from detente.analyses.status_quo import EvolutionResult, evolve
@@ -55,6 +57,10 @@ _EXPORTS = {
     "brief": ("detente.analyses.brief", "brief"),
     "MediationResult": ("detente.analyses.mediation", "MediationResult"),
     "mediate": ("detente.analyses.mediation", "mediate"),
+    "PackagesResult": ("detente.analyses.packages", "PackagesResult"),
+    "packages": ("detente.analyses.packages", "packages"),
+    "DraftsResult": ("detente.analyses.drafts", "DraftsResult"),
+    "drafts": ("detente.analyses.drafts", "drafts"),
     "RobustnessResult": ("detente.analyses.robustness", "RobustnessResult"),
     "robustness": ("detente.analyses.robustness", "robustness"),
     "StabilityResult": ("detente.analyses.stability", "StabilityResult"),
@@ -73,12 +79,40 @@ _EXPORTS = {
 }
 __getattr__ = exports(globals(), _EXPORTS)
 __all__ = [
-    "ArgumentError", "CaseFile", "CoalitionResult", "Conflict", "DealAnalysis", "DecisionMaker",
-    "DesignResult", "DetenteError", "EvolutionResult", "Explanation", "MediationResult",
-    "ModelError", "ModelTooLargeError", "Option", "RobustnessResult", "StabilityResult", "analyze",
-    "build_case_file", "coalition_analysis", "deal_analysis", "deal_design", "evolve", "explain",
-    "load", "mediate", "robustness", "save",
-    "HypergameResult", "hypergame",
-    "BriefResult", "brief",
+    "ArgumentError",
+    "BriefResult",
+    "CaseFile",
+    "CoalitionResult",
+    "Conflict",
+    "DealAnalysis",
+    "DecisionMaker",
+    "DesignResult",
+    "DetenteError",
+    "DraftsResult",
+    "EvolutionResult",
+    "Explanation",
+    "HypergameResult",
+    "MediationResult",
+    "ModelError",
+    "ModelTooLargeError",
+    "Option",
+    "PackagesResult",
+    "RobustnessResult",
+    "StabilityResult",
+    "analyze",
+    "brief",
+    "build_case_file",
+    "coalition_analysis",
+    "deal_analysis",
+    "deal_design",
+    "drafts",
+    "evolve",
+    "explain",
+    "hypergame",
+    "load",
+    "mediate",
+    "packages",
+    "robustness",
+    "save",
 ]
 __version__ = "0.1.0"

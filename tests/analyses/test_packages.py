@@ -339,3 +339,19 @@ def test_gains_are_shares_of_the_rank_range(trade: Conflict) -> None:
     r = packages(trade, ["nash"], limit=0)
     k = r.positions.tolist().index(4)  # NNY
     assert Fraction(r.gains[0, k]).limit_denominator(100) == Fraction(4, 5)
+
+
+def test_cli_text_json_and_flags() -> None:
+    from cli_runner import run
+
+    path = "tests/data/trade_packages.yaml"
+    out = run("packages", path, "-c", "nash", "-c", "gmr")
+    assert out.exit_code == 0, out.output
+    assert "5 acceptable, 3 of them Pareto-optimal" in out.output
+    assert "GMR: 2 hold, 2 on the frontier; maximin YYY" in out.output
+    data = json.loads(run("packages", path, "-c", "gmr", "--limit", "1", "--format", "json").stdout)
+    assert [p["state"] for p in data["packages"]] == ["YYY"] and data["acceptable"] == 5
+    bad = run("packages", path, "--limit", "-1")
+    assert bad.exit_code == 2 and "--limit must be a whole number" in bad.stderr
+    bad = run("packages", path, "--against", "9")
+    assert bad.exit_code == 2 and "--against" in bad.stderr and "out of range" in bad.stderr
