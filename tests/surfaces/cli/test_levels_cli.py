@@ -71,3 +71,19 @@ def test_convert_to_gmcr_says_levels_become_binary_options(tmp_path: Path) -> No
         "corridor>=withdraw",
         "release",
     ]
+
+
+def test_streamed_json_and_tables_match_with_levels(tmp_path: Path) -> None:
+    import detente
+    from detente.analyses.summary import model_summary
+    from detente.surfaces.outputs.state_table import iter_json, iter_summary_json, write_table
+
+    c = detente.load(CORRIDOR)
+    r = detente.analyze(c, ["nash", "seq"])
+    assert "".join(iter_json(r)) == json.dumps(r.to_dict(), indent=2, ensure_ascii=False)
+    assert "".join(iter_summary_json(c)) == json.dumps(
+        model_summary(c).to_dict(), indent=2, ensure_ascii=False
+    )
+    assert write_table(r, c, tmp_path / "t.csv", "csv") == 6
+    rows = (tmp_path / "t.csv").read_text().splitlines()
+    assert rows[1].split(",")[2] == '"stay/N"' and rows[6].split(",")[2] == '"withdraw/Y"'
