@@ -240,3 +240,15 @@ def test_mediate_falls_back_to_the_models_target(small: Conflict, tmp_path: Path
     bare.write_text(SMALL.split("mediation:")[0])
     res = run("mediate", bare)
     assert res.exit_code != 0 and "--target" in res.stderr and "mediation: target:" in res.stderr
+
+
+# ----- docs/brief.md -------------------------------------------------------------------------
+def test_docs_example_is_the_commands_output() -> None:
+    page = (ROOT / "docs" / "brief.md").read_text(encoding="utf-8")
+    block = page.split("$ detente brief tests/data/brief_exchange.yaml\n", 1)[1]
+    block = block.split("\n```", 1)[0]
+    res = run("brief", ROOT / "tests" / "data" / "brief_exchange.yaml")
+    assert res.exit_code == 0, res.stderr
+    assert [line.rstrip() for line in res.stdout.strip().splitlines()] == [
+        line.rstrip() for line in block.strip().splitlines()]
+    assert loads((ROOT / "tests" / "data" / "brief_exchange.yaml").read_text()) == loads(SMALL)
