@@ -29,8 +29,8 @@ Adding an analysis (robustness, mediation, deal, ...) costs one field and one se
 >>> [s.title for s in case.evolution], case.evolution[1].result.final_numbers()
 (['Unilateral improvements only', 'With coalitions (MoE + UR)'], [10])
 >>> sorted(case.to_dict())  # doctest: +NORMALIZE_WHITESPACE
-['brief', 'coalitions', 'deal', 'deal_design', 'evolution', 'graph', 'hypergame', 'mediation',
- 'model', 'notes', 'robustness', 'stability', 'status_quo']
+['brief', 'coalitions', 'deal', 'deal_design', 'drafts', 'evolution', 'graph', 'hypergame',
+ 'mediation', 'model', 'notes', 'packages', 'robustness', 'stability', 'status_quo']
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ from detente.analyses.contract import Progress, ProgressEvent, report
 from detente.analyses.deal.analysis import deal_analysis
 from detente.analyses.deal.design import deal_design
 from detente.analyses.deal.result import DealAnalysis, DesignResult
+from detente.analyses.drafts.analysis import drafts as draft_analysis
+from detente.analyses.drafts.result import DraftsResult
 from detente.analyses.explain.analysis import explain
 from detente.analyses.explain.result import Explanation
 from detente.analyses.hypergame.analysis import hypergame
 from detente.analyses.hypergame.result import HypergameResult
 from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
+from detente.analyses.packages.analysis import packages as package_analysis
+from detente.analyses.packages.result import PackagesResult
 from detente.analyses.robustness.analysis import robustness
 from detente.analyses.robustness.result import RobustnessResult
 from detente.analyses.stability.analysis import analyze
@@ -124,6 +128,11 @@ class CaseFile:
     #: The mediator's brief: one verdict per proposal, from the deal and mediation results
     #: above (``None`` when the model puts no proposal on the table).
     brief: BriefResult | None = None
+    #: Packages every party prefers to the status quo and the frontier (``None`` unless the
+    #: model has a status quo and declares weights or drafts); the drafts, draft by draft
+    #: (``None`` without drafts).
+    packages: PackagesResult | None = None
+    drafts: DraftsResult | None = None
     notes: tuple[str, ...] = ()
 
     @property
@@ -207,6 +216,7 @@ def build_case_file(
     if model.deal is not None or model.mediation.target is not None or model.drafts:
         on_table = _attempt(notes, "brief", lambda: brief(
             model, engine=engine, deal=deal, mediation=mediation, robustness=robust))
+    table, texts = _negotiation(model, keys, engine, notes)
     return CaseFile(
         conflict=model,
         summary=model_summary(model, shown),
@@ -221,8 +231,28 @@ def build_case_file(
         deal_design=design,
         hypergame=hyper,
         brief=on_table,
+        packages=table,
+        drafts=texts,
         notes=tuple(notes),
     )
+
+
+#: Packages listed in the report (frontier first).
+REPORT_PACKAGES = 12
+
+
+def _negotiation(model: Conflict, keys: tuple[str, ...], engine: Engine, notes: list[str]
+                 ) -> tuple[PackagesResult | None, DraftsResult | None]:
+    """Packages (with a status quo, when the model declares weights or drafts) and drafts."""
+    table = None
+    if model.status_quo is not None and (model.drafts or any(d.weights for d in model.dms)):
+        table = _attempt(notes, "packages analysis", lambda: package_analysis(
+            model, keys, limit=REPORT_PACKAGES, engine=engine))
+    texts = None
+    if model.drafts:
+        texts = _attempt(notes, "drafts analysis", lambda: draft_analysis(
+            model, keys, engine=engine))
+    return table, texts
 
 
 #: Concepts the report's mediation section answers when the model names none.

@@ -31,6 +31,7 @@ from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.deal import deal_section, design_section
 from detente.surfaces.report.graph import DEFAULT_MAX_NODES, dm_color, draw_png, edge_list
 from detente.surfaces.report.hypergame import hypergame_section
+from detente.surfaces.report.negotiation import drafts_section, packages_section
 
 #: Feasible states listed in the full state table (larger models list only equilibria).
 MAX_STATE_ROWS = 64
@@ -461,6 +462,9 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
      lambda case: None if case.deal_design is None else design_section(case.deal_design)),
     ("hypergame",
      lambda case: None if case.hypergame is None else hypergame_section(case.hypergame)),
+    ("packages",
+     lambda case: None if case.packages is None else packages_section(case.packages)),
+    ("drafts", lambda case: None if case.drafts is None else drafts_section(case.drafts)),
 )
 
 

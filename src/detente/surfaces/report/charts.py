@@ -38,3 +38,41 @@ def probability_bars_png(
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     return buf.getvalue()
+
+
+def frontier_png(
+    smallest: Sequence[float], mean: Sequence[float], kind: Sequence[str], labels: Sequence[str],
+    title: str,
+) -> bytes:
+    """Packages as points: smallest gain (x) against mean gain (y), one marker per ``kind``
+    (``frontier``, ``stable`` or ``other``), the frontier packages labelled.
+
+    >>> frontier_png([0.2, 0.0], [0.3, 0.4], ["frontier", "other"], ["YN", "NY"], "t")[:4]
+    b'\\x89PNG'
+    """
+    fig = Figure(figsize=(6.5, 4.2))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot(1, 1, 1)
+    styles = {"other": ("#bbbbbb", "o", "neither stable nor on the frontier"),
+              "stable": ("#4c72b0", "s", "stable (an equilibrium)"),
+              "frontier": ("#c44e52", "*", "on the frontier (stable, undominated)")}
+    xs, ys = np.asarray(smallest, dtype=float), np.asarray(mean, dtype=float)
+    kinds = np.asarray(kind)
+    for name, (color, marker, text) in styles.items():
+        hit = kinds == name
+        if hit.any():
+            ax.scatter(100 * xs[hit], 100 * ys[hit], c=color, marker=marker,
+                       s=140 if name == "frontier" else 40, label=text, zorder=3)
+    for x, y, k, lab in zip(xs, ys, kinds, labels, strict=True):
+        if k == "frontier":
+            ax.annotate(lab, (100 * x, 100 * y), textcoords="offset points", xytext=(6, 4),
+                        fontsize=8, fontfamily="monospace")
+    ax.set_xlabel("smallest gain of any party (% of its rank range)")
+    ax.set_ylabel("mean gain (%)")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
