@@ -121,8 +121,9 @@ def test_small_probabilities_and_flips_by_brute_force(small: Conflict) -> None:
         want_flips = []
         for a in changed:
             alone = _brute_verdicts(a.variant.model(small), keys)[p.name]
-            diff = {c: "holds" if alone[c] else "breaks" for c in keys
-                    if alone[c] != nominal[p.name][c]}
+            diff = {
+                c: "holds" if alone[c] else "breaks" for c in keys if alone[c] != nominal[p.name][c]
+            }
             if diff:
                 want_flips.append((a.dm, a.setting, diff))
         assert [(f.dm, f.setting, f.verdict) for f in p.flips] == want_flips, p.name
@@ -159,8 +160,10 @@ def test_flagship_fixes_are_grouped() -> None:
     b = brief(detente.load(FLAGSHIP))
     target = b.proposal("YNNYYY----N")
     texts = [f.text() for f in target.fixes]
-    assert texts == ['Israel: drop "isr_new_demands" (at 4)',
-                     'Israel: add "isr_accept if ham_accept" at any of positions 1–4']
+    assert texts == [
+        'Israel: drop "isr_new_demands" (at 4)',
+        'Israel: add "isr_accept if ham_accept" at any of positions 1–4',
+    ]
     assert [f.concepts for f in target.fixes] == [("nash",), ("nash",)]
     assert target.fixes[1].solutions == 4
     assert "US forces deployed" not in target.words  # state 37: no deployment
@@ -208,13 +211,29 @@ def test_cli_json_and_text(tmp_path: Path) -> None:
     res = run("brief", path, "--format", "json", "--no-fixes")
     assert res.exit_code == 0, res.stderr
     data = json.loads(res.stdout)
-    assert list(data)[:6] == ["model", "options", "decision_makers", "concepts", "parameters",
-                              "detente_version"]
+    assert list(data)[:6] == [
+        "model",
+        "options",
+        "decision_makers",
+        "concepts",
+        "parameters",
+        "detente_version",
+    ]
     kinds = [p["kind"] for p in data["proposals"]]
     assert kinds == ["deal", "target", "draft"]
     for p in data["proposals"]:
-        assert set(p) >= {"name", "kind", "state", "words", "verdict", "probability",
-                          "breakers", "fixes", "enforcement", "flips"}
+        assert set(p) >= {
+            "name",
+            "kind",
+            "state",
+            "words",
+            "verdict",
+            "probability",
+            "breakers",
+            "fixes",
+            "enforcement",
+            "flips",
+        }
         assert set(p["verdict"].values()) <= {"holds", "breaks"}
     text = run("brief", path, "--no-fixes")
     assert text.exit_code == 0
@@ -250,5 +269,6 @@ def test_docs_example_is_the_commands_output() -> None:
     res = run("brief", ROOT / "tests" / "data" / "brief_exchange.yaml")
     assert res.exit_code == 0, res.stderr
     assert [line.rstrip() for line in res.stdout.strip().splitlines()] == [
-        line.rstrip() for line in block.strip().splitlines()]
+        line.rstrip() for line in block.strip().splitlines()
+    ]
     assert loads((ROOT / "tests" / "data" / "brief_exchange.yaml").read_text()) == loads(SMALL)
