@@ -27,6 +27,7 @@ from detente.analyses.requests import (
     DealRequest,
     EvolveRequest,
     ExplainRequest,
+    HypergameRequest,
     MediateRequest,
     RobustnessRequest,
 )
@@ -108,7 +109,7 @@ class Diff(BaseModel):
 
 class JobRequest(BaseModel):
     kind: Literal["analysis", "casefile", "coalitions", "deal", "deal_design", "evolve",
-                  "explain", "mediate", "report", "robustness"] = "analysis"
+                  "explain", "hypergame", "mediate", "report", "robustness"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -117,7 +118,8 @@ class JobRequest(BaseModel):
     seed: int = Field(default=0, le=2**32 - 1, description="robustness: random seed")
     exact: bool = Field(default=False, description="robustness: enumerate every profile")
     target: str | None = Field(default=None, min_length=1, max_length=64,
-                               description="mediate: the state or Y/N/- pattern to make stable")
+                               description="mediate: the state or Y/N/- pattern to make "
+                               "stable; hypergame: the target state or pattern (optional)")
     max_edits: int = Field(default=3, le=MAX_EDITS, description="mediate: most edits")
     state: str | None = Field(default=None, min_length=1, max_length=64,
                               description="explain: the state (number or Y/N string)")
@@ -454,6 +456,24 @@ async def deal(model_id: ModelId, b: Bench, version: VersionQuery = None,
                        b.inline(v, model, "the deal analysis", job))
 
 
+@router.get("/models/{model_id}/hypergame", summary="Misperception (first-level hypergame)",
+            response_class=JSONResponse, responses=JSON_ANSWER,
+            description="Exactly `detente hypergame --format json`: each decision maker's "
+            "view and its equilibria, the hypergame equilibria, the surprises and, per single "
+            "correction of a misperception, the hypergame equilibria after it and whether "
+            "`target` (a state or Y/N/- pattern) is then reached.")
+async def hypergame(model_id: ModelId, b: Bench, version: VersionQuery = None,
+                    concept: ConceptQuery = None,
+                    target: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                    ) -> Response:
+    HypergameRequest(concept, target)
+    v, model = await _run(b.model, model_id, version)
+    job = {"kind": "hypergame", "version": v.version, "concepts": concept, "target": target}
+    return await _json(b.answer, v, "hypergame", (tuple(concept or ()), target),
+                       lambda: service.hypergame(model, concept, target),
+                       b.inline(v, model, "the hypergame analysis", job))
+
+
 @router.get("/models/{model_id}/casefile", summary="The case file",
             response_class=JSONResponse, responses=JSON_ANSWER,
             description="Every analysis the workbench shows, in one document: each under its "
@@ -488,6 +508,7 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
                                                         and not model.coalitions),
             concepts, b.limits, body.offset, body.limit),
         "deal": lambda: service.deal(model, concepts),
+        "hypergame": lambda: service.hypergame(model, concepts, body.target),
         "evolve": lambda: service.evolve(model, body.start, body.model_coalitions,
                                          _split(body.coalition), concepts),
         "explain": lambda: service.explain(model, _needed(body.state, "explain", "state"),
@@ -526,6 +547,8 @@ def _job_request(body: JobRequest) -> None:
         DealRequest(body.concepts)
     elif body.kind == "deal_design":
         DealDesignRequest(body.concepts, body.orders)
+    elif body.kind == "hypergame":
+        HypergameRequest(body.concepts, body.target)
 
 
 #: The web's name for each analysis parameter that it calls differently (query or body

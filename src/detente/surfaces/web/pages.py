@@ -120,6 +120,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "deal": _deal(case),
         "design": None if case.deal_design is None else design_view(case.deal_design.to_dict()),
         "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
+        "hypergame": b.cached(v, "hypergame.view", None, lambda: _hypergame(case)),
         "notes": case.notes,
         "gmcr_lost": b.cached(v, "gmcr.lost", None, lambda: service.gmcr_omissions(model)),
         "message": None, "message_kind": None,
@@ -173,6 +174,16 @@ def _mediation(case: CaseFile) -> dict[str, Any] | None:
                 result.target, result.concept_text, result.min_edits)],
         })
     return {"target": case.mediation[0].to_dict()["target"], "rows": rows}
+
+
+def _hypergame(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's hypergame, arranged as the report's section arranges it (None when
+    the model declares no misperception)."""
+    if case.hypergame is None:
+        return None
+    from detente.surfaces.report.hypergame import hypergame_section  # matplotlib: when needed
+
+    return hypergame_section(case.hypergame)
 
 
 def _deal(case: CaseFile) -> dict[str, Any] | None:

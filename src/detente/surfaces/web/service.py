@@ -338,6 +338,14 @@ def deal(model: Conflict, concepts: Sequence[str] | None = None) -> dict[str, An
     return deal_analysis(model, list(concepts) if concepts else None).to_dict()
 
 
+def hypergame(model: Conflict, concepts: Sequence[str] | None = None,
+              target: str | None = None) -> dict[str, Any]:
+    """Exactly ``detente hypergame --format json`` (``--concept``, ``--target``)."""
+    from detente.analyses.requests import HypergameRequest
+
+    return HypergameRequest(list(concepts) if concepts else None, target).run(model).to_dict()
+
+
 def deal_design(model: Conflict, concepts: Sequence[str] | None = None, limit: int = 10,
                 progress: Progress | None = None) -> dict[str, Any]:
     """Exactly ``detente deal --design --format json`` (``--limit``; 0 lists every order);
