@@ -5,7 +5,10 @@
     python benchmarks/bench_startup.py --crossover
     python benchmarks/bench_startup.py --phases
 
-"python -c pass" is the interpreter's own floor on this machine. Help is measured piped
+"python -c pass" is the interpreter's own floor on this machine; the "python: import ..."
+rows are the libraries' floor: numpy and pydantic (what reading any model needs), then every
+library a text `analyze` of the flagship loads (numpy, pydantic, ruamel.yaml, lark, typer,
+rich's console and table), without any of detente's own code. Help is measured piped
 (plain help, as scripts see it) and, where `script` can give it a terminal, as people see it
 (rich help). `analyze` runs on the flagship (ceasefire_2024.yaml, 1,280 states, 5 DMs) and
 on bench_engine's random 12-option model (3,584 states, 4 DMs), written to a temporary YAML
@@ -22,7 +25,8 @@ timed runs (numba compiles its kernels on a checkout's first run: a few seconds,
 compiled backend) with each backend forced, on random models of growing size: the numpy
 search is cheaper below engine/simultaneous.py's COMPILED_FROM_CELLS, the compiled kernel
 from there. --phases splits one `detente analyze` of the flagship at its phase boundaries.
-The development machine is shared: expect noise, compare with the floor.
+The development machine is shared: expect noise, compare with the floor; the CPU column
+(user + system time of the process) is the steadier figure under load.
 """
 
 from __future__ import annotations
@@ -73,15 +77,28 @@ for name, t in marks.items():
 sys.stderr.write(json.dumps(out))
 """
 
+#: The libraries' floor: what reading a model needs (pydantic's BaseModel, numpy), and every
+#: library ``detente analyze`` of the flagship loads for its text output.
+FLOOR_MODEL = "import numpy\nfrom pydantic import BaseModel"
+FLOOR_ANALYZE = (FLOOR_MODEL + "\nimport lark, ruamel.yaml, typer, rich.console, rich.table")
+
 #: (options, DMs) of bench_engine's random models for --crossover.
 CROSSOVER = [(12, 4), (13, 4), (14, 4), (15, 4), (15, 5), (16, 4), (17, 4)]
 
 
 def run_s(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    return run_wall_cpu(cmd, env)[0]
+
+
+def run_wall_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall-clock seconds of one fresh process, and the CPU seconds (user + system) it used:
+    on a shared machine the CPU time is what the process itself cost, without its waits for
+    a core."""
     t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
-                   env=env)
-    return time.perf_counter() - t
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=env)
+    _, _, usage = os.wait4(child.pid, 0)
+    return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
 
 def with_path(src: str | None) -> dict[str, str] | None:
@@ -113,6 +130,9 @@ def startup(args: argparse.Namespace) -> None:
         big = str(bench_model(Path(tmp)))
         cases = [
             ("python -c pass", [sys.executable, "-c", "pass"]),
+            ("python: import numpy, pydantic", [sys.executable, "-c", FLOOR_MODEL]),
+            ("python: import every library analyze loads",
+             [sys.executable, "-c", FLOOR_ANALYZE]),
             ("detente --version", [*py, "--version"]),
             ("detente --help (piped)", [*py, "--help"]),
             ("detente validate prisoners_dilemma.yaml", [*py, "validate", pd]),
@@ -130,22 +150,27 @@ def startup(args: argparse.Namespace) -> None:
             for _, cmd in cases:
                 run_s(cmd, with_path(src))
         times: dict[tuple[str, str], list[float]] = {}
+        cpu: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeat):
             for label, cmd in cases:
                 for name, src in variants:
-                    times.setdefault((label, name), []).append(run_s(cmd, with_path(src)))
-    print(f"median of {args.repeat} fresh processes")
+                    wall, used = run_wall_cpu(cmd, with_path(src))
+                    times.setdefault((label, name), []).append(wall)
+                    cpu.setdefault((label, name), []).append(used)
+    print(f"{args.repeat} fresh processes each: median and min wall clock, median CPU time "
+          f"(user + system); load average {os.getloadavg()[0]:.1f} at the end")
     if args.after:
         print(f"after: PYTHONPATH={args.after}")
+    heads = ["median s", "min s", "CPU s"]
     if args.before:
         print(f"before: PYTHONPATH={args.before}")
-        print("| command | before s | after s |")
-        print("|---|---|---|")
-    else:
-        print("| command | median s |")
-        print("|---|---|")
+        heads = [f"{name} {h}" for name in ("before", "after") for h in heads]
+    print("| command | " + " | ".join(heads) + " |")
+    print("|---|" + "---|" * len(heads))
     for label, _ in cases:
-        cells = [f"{statistics.median(times[label, name]):.3f}" for name, _ in variants[::-1]]
+        cells = [f"{v:.3f}" for name, _ in variants[::-1]
+                 for v in (statistics.median(times[label, name]), min(times[label, name]),
+                           statistics.median(cpu[label, name]))]
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 
