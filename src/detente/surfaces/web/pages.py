@@ -121,10 +121,30 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "design": None if case.deal_design is None else design_view(case.deal_design.to_dict()),
         "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
         "hypergame": b.cached(v, "hypergame.view", None, lambda: _hypergame(case)),
+        "packages": _packages(case),
+        "drafts": _drafts(case),
         "notes": case.notes,
         "gmcr_lost": b.cached(v, "gmcr.lost", None, lambda: service.gmcr_omissions(model)),
         "message": None, "message_kind": None,
     }
+
+
+def _packages(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's packages, arranged as the report's section (None without them)."""
+    if case.packages is None:
+        return None
+    from detente.surfaces.report.negotiation import packages_section  # matplotlib: when needed
+
+    return packages_section(case.packages)
+
+
+def _drafts(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's drafts, arranged as the report's section (None without drafts)."""
+    if case.drafts is None:
+        return None
+    from detente.surfaces.report.negotiation import drafts_section
+
+    return drafts_section(case.drafts)
 
 
 def _evolution(case: CaseFile) -> dict[str, Any] | None:
