@@ -117,6 +117,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
             "state": model.state_string(model.status_quo)},
         "evolution": _evolution(case),
         "robustness": _robustness(case),
+        "brief": _brief(case),
         "deal": _deal(case),
         "design": None if case.deal_design is None else design_view(case.deal_design.to_dict()),
         "mediation": b.cached(v, "mediation.view", None, lambda: _mediation(case)),
@@ -204,6 +205,16 @@ def _hypergame(case: CaseFile) -> dict[str, Any] | None:
     from detente.surfaces.report.hypergame import hypergame_section  # matplotlib: when needed
 
     return hypergame_section(case.hypergame)
+
+
+def _brief(case: CaseFile) -> dict[str, Any] | None:
+    """The case file's brief, arranged as the report's first section arranges it (None when
+    the model puts no proposal on the table)."""
+    if case.brief is None:
+        return None
+    from detente.surfaces.report.brief_section import brief_section
+
+    return brief_section(case.brief)
 
 
 def _deal(case: CaseFile) -> dict[str, Any] | None:
