@@ -81,20 +81,20 @@ def test_markdown_hand_worked() -> None:
         "- **A** misreads what B wants — *A reads B's public threats as a commitment to retaliate.*"
     ) in section
     assert (
-        "- **A** expects `YY` (attack, retaliate) under Nash, SIM and SEQ&SIM; `NN` (nothing "
-        "taken), `YN` (attack) or `YY` (attack, retaliate) under GMR; `NN` (nothing taken) or "
-        "`YY` (attack, retaliate) under SMR and SEQ."
+        "- **A** expects `YY` (attack; retaliate) under Nash, SIM and SEQ&SIM; `NN` (no option "
+        "taken), `YN` (attack) or `YY` (attack; retaliate) under GMR; `NN` (no option taken) or "
+        "`YY` (attack; retaliate) under SMR and SEQ."
     ) in section
     assert (
         "- **B** (sees the others as they are) expects `YN` (attack) under Nash, SEQ, SIM and "
-        "SEQ&SIM; `NN` (nothing taken) or `YN` (attack) under GMR and SMR."
+        "SEQ&SIM; `NN` (no option taken) or `YN` (attack) under GMR and SMR."
     ) in section
     assert (
-        "- **What happens**: `YN` (attack) under Nash, SIM and SEQ&SIM; `NN` (nothing taken) "
+        "- **What happens**: `YN` (attack) under Nash, SIM and SEQ&SIM; `NN` (no option taken) "
         "or `YN` (attack) under GMR, SMR and SEQ."
     ) in section
     assert (
-        "- `YY` (attack, retaliate) is expected by A but is not a hypergame equilibrium under "
+        "- `YY` (attack; retaliate) is expected by A but is not a hypergame equilibrium under "
         "any concept analysed."
     ) in section
     assert "The target `NN` is not a hypergame equilibrium now under Nash, SIM, SEQ&SIM." in section
@@ -122,8 +122,8 @@ def test_html_hand_worked() -> None:
     expects = html[html.index('<ul id="hypergame-expects">') :]
     expects = expects[: expects.index("</ul>")]
     assert (
-        '<li><strong>A</strong> expects <span class="state">NN</span> (nothing taken) or '
-        '<span class="state">YY</span> (attack, retaliate) under SEQ.</li>'
+        '<li><strong>A</strong> expects <span class="state">NN</span> (no option taken) or '
+        '<span class="state">YY</span> (attack; retaliate) under SEQ.</li>'
     ) in expects
     assert '<strong>What happens</strong>: <span class="state">NN</span>' in expects
     assert (
@@ -181,3 +181,18 @@ def test_flagship_with_three_perceptions() -> None:
     assert "- Tell Hamas that United_States can us_guarantee: the target is not reached" in md
     html = render_html(data)
     assert html.count("<td>tell ") == 3
+
+
+def test_docs_quote_the_report() -> None:
+    """docs/hypergames.md quotes the report of the hand-worked model: every quoted bullet is
+    a line of the rendered Markdown (re-wrapped)."""
+    doc = (DATA.parents[1] / "docs" / "hypergames.md").read_text(encoding="utf-8")
+    block = doc.split("the report says:\n\n```\n")[1].split("```")[0]
+    bullets = [" ".join(b.split()) for b in re.split(r"^- ", block, flags=re.M) if b.strip()]
+    bullets = [b for b in bullets if b != "..."]
+    bullets = [b.removesuffix(" ...") for b in bullets]
+    assert len(bullets) == 3
+    md = render_markdown(build_report(sanction_with_target(), with_graph=False), None)
+    lines = {line.removeprefix("- ") for line in md.splitlines()}
+    for b in bullets:
+        assert b in lines, b

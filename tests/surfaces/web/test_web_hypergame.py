@@ -115,7 +115,7 @@ def test_page_shows_the_section_from_the_case_file(tmp_path: Path) -> None:
         "A misreads what B wants — A reads B's public threats as a commitment to retaliate."
     ) in text
     assert (
-        "What happens : YN (attack) under Nash, SIM and SEQ&SIM; NN (nothing taken) or YN "
+        "What happens : YN (attack) under Nash, SIM and SEQ&SIM; NN (no option taken) or YN "
         "(attack) under GMR, SMR and SEQ."
     ) in text
     assert "1 surprise: YY is expected by A but does not hold." in text

@@ -60,12 +60,11 @@ def hypergame_section(r: HypergameResult) -> dict[str, Any]:
 
 # ----- pieces ----------------------------------------------------------------------------
 def _state(c: Conflict, code: int) -> dict[str, Any]:
-    """A state for display: its number, Y/N text, and the options taken in it."""
-    taken = [o.name for o in c.options if code >> c.bits[o.name] & 1]
+    """A state for display: its number, Y/N text, and what is true in it in words."""
     return {
         "number": c.state_number(code),
         "state": c.state_string(code),
-        "words": ", ".join(taken) if taken else "nothing taken",
+        "words": c.space.words(code),
     }
 
 
