@@ -54,7 +54,7 @@ from detente.engine.move_limits import conflict_layouts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ArgumentError
 from detente.model.perceptions import Perception
-from detente.model.preferences import PayoffPreference
+from hypergame_models import with_perceptions as _with_perceptions
 from strategies import conflicts
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -131,25 +131,6 @@ def test_refusals(sanction: Conflict) -> None:
 
 
 # ----- properties --------------------------------------------------------------------------
-def _with_perceptions(
-    c: Conflict, data: st.DataObject, about: bool = True, unaware: bool = True
-) -> Conflict:
-    out: list[Perception] = []
-    names = c.dm_names
-    for i, dm in enumerate(c.dms):
-        others = [n for n in names if n != dm.name]
-        if about and others and data.draw(st.booleans()):
-            j = data.draw(st.sampled_from(others))
-            pays = tuple((int(code), float(data.draw(st.integers(0, 3)))) for code in c.feasible)
-            out.append(Perception(dm.name, about=j, preference=PayoffPreference(pays)))
-        theirs = [o.name for o in c.options if o.dm != dm.name]
-        if unaware and theirs and data.draw(st.booleans()):
-            hide = data.draw(st.lists(st.sampled_from(theirs), min_size=1, max_size=2, unique=True))
-            out.append(Perception(dm.name, unaware_of=tuple(hide)))
-        del i
-    return replace(c, perceptions=tuple(out))
-
-
 @settings(max_examples=25)
 @given(conflicts(max_dms=3, max_options=5))
 def test_no_perceptions_is_analyze(c: Conflict) -> None:

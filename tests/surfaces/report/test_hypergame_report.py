@@ -24,13 +24,18 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import detente
 from detente.analyses.casefile import build_case_file
+from detente.engine.registry import concept_label
 from detente.formats.native import loads
+from detente.model.conflict import Conflict
 from detente.surfaces.report import build_report, render_html, render_markdown
 from detente.surfaces.report.hypergame import MAX_WORDS_STATES, hypergame_section
-from hypergame_models import flagship_with_perceptions
+from hypergame_models import flagship_with_perceptions, with_perceptions
+from strategies import conflicts
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 SANCTION = DATA / "hypergame_sanction.yaml"
@@ -196,3 +201,42 @@ def test_docs_quote_the_report() -> None:
     lines = {line.removeprefix("- ") for line in md.splitlines()}
     for b in bullets:
         assert b in lines, b
+
+
+@settings(max_examples=25, deadline=None)
+@given(conflicts(max_dms=3, max_options=5), st.data())
+def test_section_says_what_the_result_says(c: Conflict, data: st.DataObject) -> None:
+    """On random conflicts with random perceptions: each party (group) names every concept
+    exactly once, with the count of its view's equilibria; what happens likewise; the
+    surprises are the result's (state, who) pairs; a correction is marked as changing a
+    concept exactly when its hypergame equilibria differ from the uncorrected ones."""
+    m = with_perceptions(c, data)
+    r = detente.hypergame(m)
+    d = r.to_dict()
+    hg = hypergame_section(r)
+    label_key = {concept_label(k): k for k in r.concepts}
+
+    def split(labels: str) -> list[str]:
+        return [label_key[x] for x in labels.replace(" and ", ", ").split(", ")]
+
+    seen = [n for dm in hg["dms"] for n in dm["names"]]
+    assert sorted(seen) == sorted(m.dm_names)
+    for dm in hg["dms"]:
+        keys = [k for g in dm["expects"] for k in split(g["labels"])]
+        assert sorted(keys) == sorted(r.concepts)
+        for g in dm["expects"]:
+            for k in split(g["labels"]):
+                for name in dm["names"]:
+                    assert g["count"] == len(d["views"][name][k])
+                    shown = [s["state"] for s in g["states"]]
+                    assert shown == d["views"][name][k][: len(shown)]
+    for g in hg["happens"]:
+        for k in split(g["labels"]):
+            assert g["count"] == len(d["equilibria"][k])
+    pairs = {(s["state"], tuple(s["expected_by"])) for k in r.concepts for s in d["surprises"][k]}
+    assert hg["surprises"]["count"] == len(pairs)
+    for fix, row in zip(d["corrections"], hg["corrections"], strict=True):
+        changed = [
+            concept_label(k) for k in r.concepts if fix["equilibria"][k] != d["equilibria"][k]
+        ]
+        assert row["changes"] == changed and row["advice"] == fix["advice"]
