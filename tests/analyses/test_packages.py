@@ -355,3 +355,16 @@ def test_cli_text_json_and_flags() -> None:
     assert bad.exit_code == 2 and "--limit must be a whole number" in bad.stderr
     bad = run("packages", path, "--against", "9")
     assert bad.exit_code == 2 and "--against" in bad.stderr and "out of range" in bad.stderr
+
+
+def test_a_request_that_does_not_fit_is_refused_first(
+    trade: Conflict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from detente.analyses.packages import packages_bytes
+
+    need = packages_bytes(trade, ("nash",))
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", str(need - 1))
+    with pytest.raises(detente.ModelTooLargeError, match="packages over 8 feasible states"):
+        packages(trade, ["nash"])
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", str(need))
+    assert packages(trade, ["nash"]).acceptable == 5
