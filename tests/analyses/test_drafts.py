@@ -129,3 +129,19 @@ def test_cli_text_and_json() -> None:
     assert [d["name"] for d in data["drafts"]] == ["first", "second"]
     out = run("drafts", TRADE, "--against", "YY")
     assert out.exit_code == 2 and "--against" in out.stderr
+
+
+def test_a_levelled_option_counts_once() -> None:
+    """tests/data/corridor_levels.yaml: corridor stay/reduced/withdraw is two internal bits;
+    stay/N → withdraw/N changes one option (both bits), withdraw/Y two."""
+    m = detente.load(ROOT / "tests" / "data" / "corridor_levels.yaml")
+    texts = [m.space.text(int(c)) for c in m.feasible]
+    changes = option_changes(m, m.feasible, int(m.feasible[0])).tolist()
+    assert dict(zip(texts, changes, strict=True)) == {
+        "stay/N": 0,
+        "reduced/N": 1,
+        "withdraw/N": 1,
+        "stay/Y": 1,
+        "reduced/Y": 2,
+        "withdraw/Y": 2,
+    }
