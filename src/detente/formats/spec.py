@@ -203,9 +203,9 @@ class TrancheSpec(_Strict):
 
     name: str
     rationale: str = ""
-    set: dict[str, Literal["Y", "N"]] = Field(
-        min_length=1, description="Options this tranche sets, option → Y/N (each option in "
-        "one tranche only).",
+    set: dict[str, OptionValue] = Field(
+        min_length=1, description="Options this tranche sets, option → Y/N or level (each "
+        "option in one tranche only).",
     )
     after: list[str] = Field(
         default_factory=list, description="Names of tranches that must come before this one."

@@ -469,7 +469,7 @@ def _validate_preferences(c: Conflict, dms: tuple[DecisionMaker, ...] | list[Dec
 
 
 def _validate_mediation(c: Conflict, known: set[str], dms: set[str]) -> None:
-    validate_commitments(c.mediation.commitments, {o.name: o.direction for o in c.options})
+    validate_commitments(c.mediation.commitments, c.space.column_directions)
     for name in c.mediation.mediators:
         if name not in dms:
             raise ModelError(f"mediation: mediators names unknown decision maker {name!r}")

@@ -18,6 +18,8 @@ quo (s_k = s_{k-1} with tranche k's values); the deal's phases are the order as 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import combinations, product
+from math import prod
 from typing import Protocol
 
 from detente.model.errors import ModelError
@@ -41,6 +43,7 @@ class Conflict(Protocol):
 
 #: Guarantee settings are enumerated exhaustively: 2**12 = 4096 at most.
 MAX_GUARANTORS = 12
+MAX_GUARANTEE_SETTINGS = 2**MAX_GUARANTORS
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,55 @@ class Tranche:
         for option, value in self.values:
             code = code | 1 << bits[option] if value else code & ~(1 << bits[option])
         return code
+
+
+@dataclass(frozen=True)
+class GuaranteeSetting:
+    """One setting of a deal's guarantor options, applied to every phase: ``values`` option
+    (as written) → Y/N or level; ``on`` the guarantees in force (an option taken, or a
+    levelled option above its first level: ``'guarantee is partial'``); ``clear`` the
+    guarantors' bits and ``value`` those set."""
+
+    values: dict[str, str]
+    on: tuple[str, ...]
+    clear: int
+    value: int
+
+
+def guarantee_settings(space: StateSpace, guarantors: tuple[str, ...]
+                       ) -> list[GuaranteeSetting]:
+    """Every setting of the guarantor options, fewest in force first, then in the order they
+    are listed (a levelled option's levels lowest first).
+
+    >>> import numpy as np
+    >>> s = StateSpace(("a", "b"), ("both", "both"), np.arange(4))
+    >>> [g.on for g in guarantee_settings(s, ("b", "a"))]
+    [(), ('b',), ('a',), ('b', 'a')]
+    """
+    by_name = {col.name: col for col in space.columns}
+    cols = [by_name[g] for g in guarantors]
+    clear = sum(col.mask for col in cols)
+    out = []
+    for size in range(len(cols) + 1):
+        for on in combinations(range(len(cols)), size):
+            for chosen in product(*((col.levels or ("N", "Y"))[1:] for col in
+                                    (cols[k] for k in on))):
+                at = dict(zip(on, chosen, strict=True))
+                values = {col.name: at.get(k, (col.levels or ("N",))[0])
+                          for k, col in enumerate(cols)}
+                value = sum(col.code_bits(v) for col, v in zip(cols, values.values(),
+                                                               strict=True))
+                shown = tuple(cols[k].name if cols[k].levels is None
+                              else f"{cols[k].name} is {at[k]}" for k in on)
+                out.append(GuaranteeSetting(values, shown, clear, value))
+    return out
+
+
+def count_guarantee_settings(space: StateSpace, guarantors: tuple[str, ...]) -> int:
+    """How many settings :func:`guarantee_settings` lists (2 per yes/no option, one per level
+    of a levelled one, multiplied)."""
+    by_name = {col.name: col for col in space.columns}
+    return prod(len(by_name[g].levels or (0, 1)) for g in guarantors if g in by_name)
 
 
 @dataclass(frozen=True)
@@ -247,19 +299,21 @@ def validate_deal(c: Conflict, deal: Deal) -> None:
                 ("phases", k, "name"),
             )
         seen[phase.name] = k
-    names = set(c.option_names)
+    names = c.space.column_names
     for k, g in enumerate(deal.guarantors):
         if g not in names:
             raise DealError(
-                f"unknown option {g!r}; expected one of: {', '.join(c.option_names)}",
+                f"unknown option {g!r}; expected one of: {', '.join(names)}",
                 ("guarantors", k),
             )
         if g in deal.guarantors[:k]:
             raise DealError(f"option {g!r} is listed twice", ("guarantors", k))
-    if len(deal.guarantors) > MAX_GUARANTORS:
+    n_settings = count_guarantee_settings(c.space, deal.guarantors)
+    if n_settings > MAX_GUARANTEE_SETTINGS:
         raise DealError(
-            f"{len(deal.guarantors)} guarantor options; at most {MAX_GUARANTORS} (every "
-            f"setting of them is tried)",
+            f"{len(deal.guarantors)} guarantor options have {n_settings:,} settings; at most "
+            f"{MAX_GUARANTEE_SETTINGS:,} (every setting of them is tried: at most "
+            f"{MAX_GUARANTORS} yes/no options, fewer with levels)",
             ("guarantors",),
         )
     previous = c.status_quo
@@ -287,5 +341,6 @@ def validate_deal(c: Conflict, deal: Deal) -> None:
         previous = phase.state
 
 
-__all__ = ["MAX_GUARANTORS", "Deal", "DealError", "Phase", "Tranche", "step_problem",
+__all__ = ["MAX_GUARANTEE_SETTINGS", "MAX_GUARANTORS", "Deal", "DealError", "GuaranteeSetting",
+           "Phase", "Tranche", "count_guarantee_settings", "guarantee_settings", "step_problem",
            "tranche_phases", "validate_deal", "validate_tranches"]

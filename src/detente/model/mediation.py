@@ -14,7 +14,7 @@ cannot be resumed); it changes the move graph, never the preferences.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from detente.model.errors import ModelError
@@ -40,9 +40,16 @@ class Commitment:
     option: str
     make: Literal["fwd", "back"]
     rationale: str = ""
+    #: Whether the option has levels (model/levels.py): the commitment makes every one of its
+    #: internal bits one-way, so its levels only rise (fwd) or fall (back).
+    levelled: bool = field(default=False, compare=False)
 
     def text(self) -> str:
-        """In words, e.g. ``us_guarantee made fwd (N→Y only)``."""
+        """In words, e.g. ``us_guarantee made fwd (N→Y only)``, ``corridor made fwd (levels
+        only rise)``."""
+        if self.levelled:
+            way = "rise" if self.make == "fwd" else "fall"
+            return f"{self.option} made {self.make} (levels only {way})"
         arrow = "N→Y" if self.make == "fwd" else "Y→N"
         return f"{self.option} made {self.make} ({arrow} only)"
 

@@ -31,7 +31,7 @@ from detente.model.preferences import (
     StatementPreference,
     dense_ranks,
 )
-from detente.model.states import pattern_bits
+from detente.model.states import StateSpace
 
 
 class _DM(Protocol):
@@ -55,6 +55,8 @@ class Conflict(Protocol):
     def bits(self) -> Mapping[str, int]: ...
     @property
     def feasible(self) -> np.ndarray: ...
+    @property
+    def space(self) -> StateSpace: ...
     @property
     def n_states(self) -> int: ...
     @property
@@ -229,7 +231,8 @@ def hidden_mask(c: Conflict, perceiver: str) -> int:
 
 # ----- blind spots ----------------------------------------------------------------------------
 def validate_blind_spots(c: Conflict) -> None:
-    """Each DM's blind spots are Y/N/- patterns with one letter per option."""
+    """Each DM's blind spots are patterns as states are written (Y/N/- per option, a level
+    name or - between slashes per levelled option)."""
     for dm in c.dms:
         for k, pattern in enumerate(dm.blind_spots):
             if not isinstance(pattern, str):
@@ -238,7 +241,7 @@ def validate_blind_spots(c: Conflict) -> None:
                     f"pattern, got {type(pattern).__name__}"
                 )
             try:
-                care, _ = pattern_bits(pattern, c.option_names)
+                care, _ = c.space.pattern_bits(pattern)
             except ModelError as exc:
                 raise ModelError(
                     f"decision maker {dm.name!r}: blind_spots[{k}]: {exc.message}"
@@ -257,7 +260,7 @@ def blind_mask(c: Conflict, i: int) -> np.ndarray | None:
         return None
     out = np.zeros(c.n_states, dtype=bool)
     for pattern in patterns:
-        care, want = pattern_bits(pattern, c.option_names)
+        care, want = c.space.pattern_bits(pattern)
         out |= (c.feasible & care) == want
     return out
 

@@ -271,6 +271,11 @@ class StateSpace:
         return tuple(col.name for col in self.columns)
 
     @cached_property
+    def column_directions(self) -> dict[str, Direction]:
+        """Option (as written) → its direction (a levelled option's bits share one)."""
+        return {col.name: self.directions[col.bits[0]] for col in self.columns}
+
+    @cached_property
     def level_names(self) -> dict[str, tuple[str, ...]]:
         """Levelled option → its levels, lowest first (empty without levels)."""
         return {col.name: col.levels for col in self.columns if col.levels is not None}
@@ -375,19 +380,53 @@ class StateSpace:
                             "type")
 
     def _mapping_code(self, ref: Mapping[str, object]) -> StateCode:
-        if self.levels:
-            return self._level_mapping_code(ref)
-        names = self.option_names
-        code = 0
-        for key, value in ref.items():
-            if key not in names:
-                raise StateRefError(
-                    f"unknown option {key!r}; expected one of: {', '.join(names)}", "option")
-            code |= int(yes_no(value, str(key))) << names.index(str(key))
-        missing = [n for n in names if n not in ref]
+        _, want = self.assignment(ref)
+        missing = [n for n in self.column_names if n not in ref]
         if missing:
             raise StateRefError(f"state is missing options: {', '.join(missing)}", "missing")
-        return StateCode(code)
+        return StateCode(want)
+
+    def assignment(self, ref: Mapping[str, object]) -> tuple[int, int]:
+        """``(care, want)`` of some options' values as written (option → Y/N, a levelled
+        option → a level name): the bits they fix and their values. The one parser of option
+        values (states, tranches, guarantee settings).
+
+        >>> s = StateSpace(("a", "b"), ("both", "both"), np.array([0, 1, 2, 3]))
+        >>> s.assignment({"b": "Y"}), s.assigned(2, 2)
+        ((2, 2), {'b': 'Y'})
+        """
+        by_name = {c.name: c for c in self.columns}
+        care = want = 0
+        for key, value in ref.items():
+            col = by_name.get(str(key))
+            if col is None:
+                raise StateRefError(
+                    f"unknown option {key!r}; expected one of: {', '.join(by_name)}", "option")
+            care |= col.mask
+            if col.levels is None:
+                want |= col.code_bits(YES if yes_no(value, str(key)) else NO)
+            else:
+                want |= col.code_bits(self._level(col, value))
+        return care, want
+
+    def assigned(self, care: int, want: int) -> dict[str, str]:
+        """The options (as written) whose bits ``care`` fixes, with their values at ``want``:
+        the inverse of :meth:`assignment` (a levelled option must be fixed whole)."""
+        out: dict[str, str] = {}
+        for col in self.columns:
+            hit = care & col.mask
+            if hit and hit != col.mask:
+                raise ValueError(f"the bits fix only part of levelled option {col.name!r}")
+            if hit:
+                out[col.name] = col.value(want)
+        return out
+
+    def pattern_text(self, care: int, want: int) -> str:
+        """The pattern (as written) that fixes the ``care`` bits to ``want`` (``-`` elsewhere):
+        the inverse of :meth:`pattern_bits`."""
+        values = self.assigned(care, want)
+        return level_text([(values.get(col.name, "-"), col.levels is not None)
+                           for col in self.columns])
 
     def parse(self, ref: StateInput) -> StateCode:
         """The feasible code a reference names; raises :class:`StateRefError` otherwise."""
@@ -440,6 +479,61 @@ class StateSpace:
                 want |= col.code_bits(self._level(col, tok))
         return care, want
 
+    def describe_conditions(self, conditions: tuple[tuple[str, bool], ...]) -> str:
+        """Bit conditions (option name, value) in words, a levelled option's bits as one
+        statement over its levels.
+
+        >>> from detente.model.levels import LevelledOption
+        >>> lv = LevelledOption("x", "A", ("lo", "mid", "hi"))
+        >>> s = StateSpace(("x>=mid", "x>=hi", "b"), ("both",) * 3, np.arange(8), (lv,))
+        >>> s.describe_conditions((("x>=mid", True), ("b", False)))
+        'x >= mid and not b'
+        >>> s.describe_conditions((("x>=mid", True), ("x>=hi", False))), s.describe_conditions(
+        ...     (("x>=hi", False),))
+        ('x is mid', 'not x >= hi')
+        """
+        index = {n: k for k, n in enumerate(self.option_names)}
+        owner = {b: col for col in self.columns for b in col.bits}
+        parts: list[str] = []
+        done: set[str] = set()
+        for name, value in conditions:
+            col = owner.get(index.get(name, -1))
+            if col is None or col.levels is None:
+                parts.append(name if value else f"not {name}")
+            elif col.name not in done:
+                done.add(col.name)
+                mine = [(index[n], v) for n, v in conditions if owner.get(index.get(n, -1)) is col]
+                parts.append(self._level_condition(col, mine))
+        return " and ".join(parts)
+
+    def describe(self, constraint: object) -> str:
+        """An infeasibility condition in words, levelled options as written."""
+        conditions = getattr(constraint, "conditions", None)
+        if conditions is not None:
+            return self.describe_conditions(tuple(conditions))
+        return str(constraint.describe())  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _level_condition(col: Column, bits: list[tuple[int, bool]]) -> str:
+        """Conditions on some bits of a levelled option as ``x is L`` / ``x >= L`` / ``not
+        x >= L`` (or their conjunction)."""
+        assert col.levels is not None
+        levels = col.levels
+        fits = [j for j, lv in enumerate(levels)
+                if all(bool(col.code_bits(lv) >> b & 1) == v for b, v in bits)]
+        if not fits:  # no level (the ordering's own conditions): each bit in statement form
+            return " and ".join(f"{col.name} >= {levels[col.bits.index(b) + 1]}" if v else
+                                f"not {col.name} >= {levels[col.bits.index(b) + 1]}"
+                                for b, v in bits)
+        lo, hi = fits[0], fits[-1]
+        if lo == hi:
+            return f"{col.name} is {levels[lo]}"
+        if hi == len(levels) - 1:
+            return f"{col.name} >= {levels[lo]}"
+        if lo == 0:
+            return f"not {col.name} >= {levels[hi + 1]}"
+        return f"{col.name} >= {levels[lo]} and not {col.name} >= {levels[hi + 1]}"
+
     def _level(self, col: Column, value: object) -> str:
         """The level ``value`` names in a levelled column; :class:`StateRefError` if none."""
         assert col.levels is not None
@@ -450,23 +544,6 @@ class StateSpace:
                 return hits[0]
         raise StateRefError(f"option {col.name!r} has no level {value!r}; expected one of "
                             f"{', '.join(col.levels)}", "value")
-
-    def _level_mapping_code(self, ref: Mapping[str, object]) -> StateCode:
-        by_name = {c.name: c for c in self.columns}
-        code = 0
-        for key, value in ref.items():
-            col = by_name.get(str(key))
-            if col is None:
-                raise StateRefError(
-                    f"unknown option {key!r}; expected one of: {', '.join(by_name)}", "option")
-            if col.levels is None:
-                code |= col.code_bits(YES if yes_no(value, str(key)) else NO)
-            else:
-                code |= col.code_bits(self._level(col, value))
-        missing = [n for n in by_name if n not in ref]
-        if missing:
-            raise StateRefError(f"state is missing options: {', '.join(missing)}", "missing")
-        return StateCode(code)
 
     def matches(self, pattern: str, codes: np.ndarray) -> np.ndarray:
         """Bool per code: whether it matches a Y/N/- pattern."""
@@ -494,21 +571,26 @@ class StateSpace:
         return self._masks[1]
 
     def with_directions(self, directions: Mapping[str, Direction]) -> StateSpace:
-        """The same states with some options' directions replaced (option name → direction),
-        e.g. a commitment device making a reversible option one-way; the feasible codes are
-        shared, not recomputed.
+        """The same states with some options' directions replaced (option name → direction;
+        a levelled option as written sets all its bits), e.g. a commitment device making a
+        reversible option one-way; the feasible codes are shared, not recomputed.
 
         >>> s = StateSpace(("a", "b"), ("both", "both"), np.array([0, 1, 2, 3]))
         >>> t = s.with_directions({"b": "fwd"})
         >>> t.fwd_mask, t.feasible is s.feasible, s.is_legal_move(2, 0), t.is_legal_move(2, 0)
         (2, True, True, False)
         """
-        unknown = sorted(set(directions) - set(self.option_names))
+        by_name = {col.name: col for col in self.columns}
+        unknown = sorted(set(directions) - set(self.option_names) - set(by_name))
         if unknown:
             raise ModelError(f"unknown option {unknown[0]!r}; expected one of: "
-                             f"{', '.join(self.option_names)}")
-        new = tuple(directions.get(n, d) for n, d in zip(self.option_names, self.directions,
-                                                         strict=True))
+                             f"{', '.join(self.column_names)}")
+        bits = dict(directions)  # a levelled option (as written): every one of its bits
+        for name, d in directions.items():
+            if name in by_name:
+                bits.update((self.option_names[b], d) for b in by_name[name].bits)
+        new = tuple(bits.get(n, d) for n, d in zip(self.option_names, self.directions,
+                                                   strict=True))
         return StateSpace(self.option_names, new, self.feasible, self.levels,
                           labels=self.labels)
 

@@ -21,8 +21,6 @@ is memoised across orders: per pair of consecutive phases, one bit mask of "hold
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from itertools import combinations
 from math import factorial
 
 from detente.analyses import arguments
@@ -33,7 +31,7 @@ from detente.analyses.deal.result import Design, DesignResult
 from detente.engine import Engine
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
-from detente.model.deal import Tranche
+from detente.model.deal import GuaranteeSetting, Tranche, guarantee_settings
 from detente.model.errors import AnalysisError
 
 #: Orders searched exactly: every order of 8 tranches (8! = 40,320).
@@ -43,23 +41,12 @@ MAX_ORDERS = factorial(8)
 SECONDS_PER_ORDER = 0.00025
 
 
-@dataclass(frozen=True)
-class _Setting:
-    on: tuple[str, ...]
-    clear: int  # guarantor bits
-    value: int  # the bits in force
+_Setting = GuaranteeSetting
 
 
 def _settings(c: Conflict, guarantors: tuple[str, ...]) -> list[_Setting]:
     """Every setting of the guarantor options, fewest in force first (then as listed)."""
-    bits = [1 << c.bits[g] for g in guarantors]
-    out = []
-    for size in range(len(guarantors) + 1):
-        for on in combinations(range(len(guarantors)), size):
-            out.append(
-                _Setting(tuple(guarantors[k] for k in on), sum(bits), sum(bits[k] for k in on))
-            )
-    return out
+    return guarantee_settings(c.space, guarantors)
 
 
 def count_orders(tranches: tuple[Tranche, ...], cap: int | None = None) -> int | None:

@@ -4,7 +4,7 @@ holds, fewest in force first (Walter 2002), and the mediation analysis's answer 
 
 from __future__ import annotations
 
-from itertools import combinations, pairwise
+from itertools import pairwise
 
 from detente.analyses.deal.context import DealContext, next_phase
 from detente.analyses.deal.foresight import deal_path
@@ -13,34 +13,27 @@ from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
-from detente.model.deal import Deal, step_problem
+from detente.model.deal import Deal, GuaranteeSetting, guarantee_settings, step_problem
 from detente.model.errors import DetenteError
-from detente.model.states import letter
 
 #: Working guarantee settings listed per concept.
 MAX_SETTINGS = 10
 
 
-def _settings(c: Conflict, deal: Deal) -> list[tuple[dict[str, str], tuple[int, ...]]]:
+def _settings(c: Conflict, deal: Deal) -> list[tuple[GuaranteeSetting, tuple[int, ...]]]:
     """Every setting of the guarantor options with feasible phases and legal steps, fewest
     options in force first (then in the order the guarantors are listed)."""
-    g = deal.guarantors
-    bits = [1 << c.bits[name] for name in g]
-    allbits = sum(bits)
     out = []
-    for size in range(len(g) + 1):
-        for on in combinations(range(len(g)), size):
-            values = {name: letter(k in on) for k, name in enumerate(g)}
-            set_bits = sum(bits[k] for k in on)
-            states = tuple((ph.state & ~allbits) | set_bits for ph in deal.phases)
-            if not all(c.is_feasible(s) for s in states):
-                continue
-            path = ([c.status_quo] if c.status_quo is not None else []) + list(states)
-            if any(
-                step_problem(c, a, b) is not None for a, b in pairwise(path)
-            ):
-                continue
-            out.append((values, states))
+    for st in guarantee_settings(c.space, deal.guarantors):
+        states = tuple((ph.state & ~st.clear) | st.value for ph in deal.phases)
+        if not all(c.is_feasible(s) for s in states):
+            continue
+        path = ([c.status_quo] if c.status_quo is not None else []) + list(states)
+        if any(
+            step_problem(c, a, b) is not None for a, b in pairwise(path)
+        ):
+            continue
+        out.append((st, states))
     return out
 
 
@@ -56,13 +49,14 @@ def guarantees_under(
     breaks_at = deal.phases[broken[0]].name if broken else None
     working: list[Setting] = []
     candidates = _settings(c, deal) if deal.guarantors else []
-    for values, states in candidates:
+    for st, states in candidates:
         nexts = [*states[1:], None]
         if all(run.holds(s, n, concept) for s, n in zip(states, nexts, strict=True)):
             stalls = _stalls(run, deal, states)
             completes = run.induction.completes(deal_path(c, states))
             working.append(
-                Setting(values, tuple(run.ref(s) for s in states), stalls, completes)
+                Setting(st.values, tuple(run.ref(s) for s in states), stalls, completes,
+                        st.on)
             )
             if len(working) >= MAX_SETTINGS:
                 break

@@ -214,9 +214,14 @@ class Setting:
     phases: tuple[StateRef, ...]
     stalls: tuple[str, ...] = ()  # "DM before phase" for movers who would rather stall
     completes: bool | None = None  # the deal completes with foresight under this setting
+    #: The guarantees in force as written (model.deal.GuaranteeSetting.on); default: the
+    #: yes/no options set Y.
+    in_force: tuple[str, ...] | None = None
 
     @property
     def on(self) -> tuple[str, ...]:
+        if self.in_force is not None:
+            return self.in_force
         return tuple(k for k, v in self.values.items() if v == "Y")
 
     def to_dict(self) -> dict[str, Any]:

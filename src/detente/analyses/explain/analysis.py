@@ -88,7 +88,7 @@ def resolve_state(model: Conflict, state: StateInput) -> int:
     if not model.is_feasible(code):
         why = [
             ("impossible: " if isinstance(con, InfeasiblePattern) else "required: ")
-            + con.describe()
+            + model.space.describe(con)
             + (f" — {con.reason.strip().rstrip('.')}" if con.reason.strip() else "")
             for con in model.constraints
             if con.infeasible(np.array([code], dtype=np.int64), model.bits)[0]

@@ -70,7 +70,7 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.statements import KEYWORDS, level_table, parse_statement
-from detente.model.states import StateSpace, pattern_bits
+from detente.model.states import StateSpace
 from detente.model.states import code_text as code_text
 from detente.model.uncertainty import Reading
 
@@ -189,8 +189,9 @@ class _Builder:
         if spec.target is not None:
             self._states(spec.target, ("mediation", "target"))  # feasible, or a pattern
             target = str(spec.target)
-        commitments = tuple(Commitment(x.option, x.make, x.rationale) for x in spec.commitments)
-        bad = check_commitments(commitments, {o.name: o.direction for o in self.options})
+        commitments = tuple(Commitment(x.option, x.make, x.rationale, x.option in self.levelled)
+                            for x in spec.commitments)
+        bad = check_commitments(commitments, self._pattern_space.column_directions)
         if bad is not None:
             k, where, problem = bad
             raise self.error(ModelError(problem), ("mediation", "commitments", k, where))
@@ -198,18 +199,20 @@ class _Builder:
                                 tuple(spec.concepts), commitments)
 
     def _blind_spots(self, k: int) -> tuple[str, ...]:
-        """A DM's blind spots: Y/N/- patterns, one letter per option."""
+        """A DM's blind spots: patterns as states are written (read by the state space), kept
+        in their written form."""
         out = []
         for j, pattern in enumerate(self.spec.decision_makers[k].blind_spots):
+            space = self._pattern_space
             try:
-                care, _ = pattern_bits(pattern, self.names)
+                care, want = space.pattern_bits(pattern)
             except ModelError as exc:
                 raise self.error(exc, ("decision_makers", k, "blind_spots", j)) from None
             if care == 0:
                 raise self.error(ModelError(f"pattern {pattern!r} matches every state; expected "
                                             "at least one Y or N"),
                                  ("decision_makers", k, "blind_spots", j))
-            out.append(pattern.strip().upper())
+            out.append(space.pattern_text(care, want))
         return tuple(out)
 
     def _perceptions(self) -> tuple[Perception, ...]:
@@ -248,13 +251,12 @@ class _Builder:
                            "has no status_quo; add one or give the deal's `phases`"),
                 ("deal", "tranches"),
             )
-        for k, t in enumerate(spec.tranches):
-            self._known(list(t.set), ("deal", "tranches", k, "set"), by_name=True)
         tranches = tuple(
-            Tranche(t.name, tuple((o, v == "Y") for o, v in t.set.items()), tuple(t.after),
-                    t.rationale)
-            for t in spec.tranches
+            Tranche(t.name, self._tranche_values(t.set, ("deal", "tranches", k, "set")),
+                    tuple(t.after), t.rationale)
+            for k, t in enumerate(spec.tranches)
         )
+        self._tranche_owners(spec)
         deal = Deal(spec.name, (), spec.description, tuple(spec.guarantors), tranches)
         try:
             validate_tranches(self.names, status_quo, deal)  # before the states
@@ -262,8 +264,34 @@ class _Builder:
             raise self.error(exc, ("deal", *exc.where)) from None
         phases = tranche_phases(self.names, status_quo, tranches)
         for k, ph in enumerate(phases):  # an infeasible state says which condition
-            self._state(code_text(ph.state, len(self.names)), ("deal", "tranches", k, "set"))
+            self._feasible_code(ph.state, ("deal", "tranches", k, "set"))
         return replace(deal, phases=phases)
+
+    def _tranche_values(self, values: Mapping[str, str], path: Path_
+                        ) -> tuple[tuple[str, bool], ...]:
+        """A tranche's ``set`` (option → Y/N or level, read by the state space) as the value
+        of every internal bit it fixes (a level fixes all the bits of its option)."""
+        out: list[tuple[str, bool]] = []
+        for name, value in values.items():
+            try:
+                care, want = self._pattern_space.assignment({name: value})
+            except ModelError as exc:
+                raise self.error(exc, (*path, name)) from None
+            out.extend((n, bool(want >> b & 1)) for n, b in self.bits.items() if care >> b & 1)
+        return tuple(out)
+
+    def _tranche_owners(self, spec: DealSpec) -> None:
+        """Each option (as written) set by one tranche only."""
+        assert spec.tranches is not None
+        owner: dict[str, str] = {}
+        for k, t in enumerate(spec.tranches):
+            for name in t.set:
+                if name in owner:
+                    raise self.error(ModelError(
+                        f"option {name!r} is set by tranche {owner[name]!r} and again by "
+                        f"tranche {t.name!r}; expected each option in one tranche"),
+                        ("deal", "tranches", k, "set", name))
+                owner[name] = t.name
 
     def _deal(self, spec: DealSpec, status_quo: int | None) -> Deal:
         """The deal section: phase states resolved (``set`` from the previous phase)."""
@@ -521,7 +549,7 @@ class _Builder:
         for k, con in enumerate(self.constraints):
             if bool(con.infeasible(np.array([code], dtype=np.int64), self.bits)[0]):
                 why = f": {con.reason}" if con.reason else ""
-                return f" (ruled out by infeasible[{k}], {con.describe()}{why})"
+                return f" (ruled out by infeasible[{k}], {self._pattern_space.describe(con)}{why})"
         return ""  # pragma: no cover - a state is infeasible only through a condition
 
     def _states(self, ref: StateRef, path: Path_) -> list[int]:

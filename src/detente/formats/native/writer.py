@@ -142,7 +142,7 @@ def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
     if deal.description:
         d["description"] = deal.description
     if deal.tranches:
-        d["tranches"] = [_tranche_spec(t) for t in deal.tranches]
+        d["tranches"] = [_tranche_spec(c, t) for t in deal.tranches]
     else:
         phases = []
         for ph in deal.phases:
@@ -156,8 +156,10 @@ def _deal_spec(c: Conflict, deal: Deal) -> dict[str, Any]:
     return d
 
 
-def _tranche_spec(t: Tranche) -> dict[str, Any]:
-    d: dict[str, Any] = {"name": t.name, "set": {o: letter(v) for o, v in t.values}}
+def _tranche_spec(c: Conflict, t: Tranche) -> dict[str, Any]:
+    care = sum(1 << c.bits[o] for o, _ in t.values)
+    want = sum(1 << c.bits[o] for o, v in t.values if v)
+    d: dict[str, Any] = {"name": t.name, "set": c.space.assigned(care, want)}
     if t.after:
         d["after"] = list(t.after)
     if t.rationale:

@@ -166,7 +166,7 @@ def _dms(c: Conflict, summary: ModelSummary) -> list[dict[str, Any]]:
 def _constraints(c: Conflict) -> list[dict[str, str]]:
     return [
         {"kind": "impossible" if isinstance(con, InfeasiblePattern) else "required",
-         "condition": con.describe(), "reason": con.reason.strip()}
+         "condition": c.space.describe(con), "reason": con.reason.strip()}
         for con in c.constraints
     ]
 

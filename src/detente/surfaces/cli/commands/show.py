@@ -128,7 +128,7 @@ def render(console: Console, c: Conflict, shown: int) -> None:
         for k, con in enumerate(c.constraints, 1):
             # A pattern says what is impossible; a group constraint says what must hold.
             kind = "impossible: " if isinstance(con, InfeasiblePattern) else "required: "
-            line = Text(f"  {k}. ") + Text(kind, style="italic") + Text(con.describe())
+            line = Text(f"  {k}. ") + Text(kind, style="italic") + Text(c.space.describe(con))
             if con.reason:
                 line += Text(f" — {con.reason}", style="dim")
             console.print(line)
