@@ -3,6 +3,8 @@ located errors (file, line, field, what was expected)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from detente.formats.native import loads
@@ -57,7 +59,7 @@ def test_read_and_round_trip() -> None:
             "weights: {a: yes}",
             "decision_makers[0].weights.a",
             6,
-            "should be a valid number",
+            "expected a number or a mapping of levels to points",
         ),
         ("state: Y-, rationale", "state: YYY, rationale", "drafts[0].state", 12, "YYY"),
         (
@@ -103,3 +105,76 @@ def test_infeasible_draft_names_its_condition() -> None:
     with pytest.raises(ModelError, match=r"not feasible.*not both") as info:
         loads(text.replace("{name: second, state: 4}", "{name: second, state: YY}"))
     assert info.value.field == "drafts[1].state"
+
+
+LEVELS = (Path(__file__).resolve().parents[1] / "data" / "corridor_levels.yaml").read_text(
+    encoding="utf-8"
+)
+LEVEL_WEIGHTS = LEVELS.replace(
+    "  - name: Hamas\n",
+    """    weights: {corridor: {reduced: 2, withdraw: 5}, release: 4}
+  - name: Hamas
+    weights: {corridor: {stay: 1, withdraw: 6}, release: -3}
+""",
+)
+
+
+def test_points_per_level() -> None:
+    """Utility = the points of the level the option takes plus those of the options taken;
+    a level not listed counts 0 (Hamas: stay 1, reduced 0, withdraw 6, shifted by the lowest
+    level's points, which changes no gain)."""
+    m = loads(LEVEL_WEIGHTS)
+    texts = [m.space.text(int(c)) for c in m.feasible]
+    israel = m.dms[0].weights.utility(m.feasible, m.bits)  # type: ignore[union-attr]
+    hamas = m.dms[1].weights.utility(m.feasible, m.bits)  # type: ignore[union-attr]
+    assert dict(zip(texts, israel.tolist(), strict=True)) == {
+        "stay/N": 0.0,
+        "reduced/N": 2.0,
+        "withdraw/N": 5.0,
+        "stay/Y": 4.0,
+        "reduced/Y": 6.0,
+        "withdraw/Y": 9.0,
+    }
+    assert dict(zip(texts, hamas.tolist(), strict=True)) == {
+        "stay/N": 0.0,
+        "reduced/N": -1.0,
+        "withdraw/N": 5.0,
+        "stay/Y": -3.0,
+        "reduced/Y": -4.0,
+        "withdraw/Y": 2.0,
+    }
+    again = loads(dumps(m))
+    assert again.dms == m.dms
+    assert "reduced: -1.0" in dumps(m) and "withdraw: 5.0" in dumps(m)
+
+
+@pytest.mark.parametrize(
+    ("weights", "field", "message"),
+    [
+        (
+            "{corridor: 3}",
+            "decision_makers[0].weights.corridor",
+            "option 'corridor' has levels (stay, reduced, withdraw); expected points per level",
+        ),
+        (
+            "{corridor: {far: 1}}",
+            "decision_makers[0].weights.corridor.far",
+            "unknown level 'far' of 'corridor'; expected one of: stay, reduced, withdraw",
+        ),
+        (
+            "{release: {Y: 1}}",
+            "decision_makers[0].weights.release",
+            "option 'release' has no levels; expected a number of points",
+        ),
+        (
+            "{nope: 1}",
+            "decision_makers[0].weights.nope",
+            "unknown option 'nope'; expected one of: corridor, release",
+        ),
+    ],
+)
+def test_level_weight_errors(weights: str, field: str, message: str) -> None:
+    text = LEVEL_WEIGHTS.replace("{corridor: {reduced: 2, withdraw: 5}, release: 4}", weights)
+    with pytest.raises(ModelError) as info:
+        loads(text, source="c.yaml")
+    assert info.value.field == field and info.value.message.startswith(message)

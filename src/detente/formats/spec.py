@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 StateRef = str | int
 """A state: a Y/N string with one letter per option in file order (``-`` = either, where a
@@ -131,12 +131,19 @@ class DecisionMakerSpec(_Strict):
         description="GMCR+ misperceptions: Y/N/- patterns of states this decision maker "
         "misperceives; it can neither move to nor from them (docs/hypergames.md).",
     )
-    weights: dict[str, float] | None = Field(
+    weights: dict[str, float | LevelPoints] | None = Field(
         None,
-        description="Packages: points per option (option → points when it is taken), as "
+        description="Packages: points per option (option → points when it is taken; for an "
+        "option with levels, level → points), as "
         "Inspire and Adjusted Winner score a package; the cardinal utility of Nash bargaining "
         "and Kalai–Smorodinsky (docs/packages.md). Other analyses ignore them.",
     )
+
+
+class LevelPoints(RootModel[dict[str, float]]):
+    """Weights of an option with levels: level → points (levels not listed count 0)."""
+
+    model_config = ConfigDict(frozen=True, strict=True)
 
 
 class DraftSpec(_Strict):

@@ -72,7 +72,8 @@ _SPEC_BY_CLASS: dict[str, type[Any]] = {spec.__name__: spec for spec in _SPECS}
 _BRANCH_WORDS = {
     "str": "text", "int": "a whole number", "float": "a number", "StatementSpec":
     "a mapping with statement and rationale", "StatementGroupSpec":
-    "a mapping with unknown_order", "list": "a list", "dict": "a mapping of options to "
+    "a mapping with unknown_order", "LevelPoints": "a mapping of levels to points",
+    "list": "a list", "dict": "a mapping of options to "
     "Y or N",
 }
 

@@ -76,7 +76,7 @@ def to_spec(c: Conflict) -> dict[str, Any]:
         if dm.blind_spots:
             d["blind_spots"] = list(dm.blind_spots)
         if dm.weights is not None:
-            d["weights"] = dict(dm.weights.points)
+            d["weights"] = dm.weights.as_written(c.levels)
         dms.append(d)
     out["decision_makers"] = dms
     if c.constraints:
