@@ -16,6 +16,7 @@ from detente.surfaces.cli.output import (
     OutputFormat,
     load_conflict,
     print_json,
+    print_wide,
     stdout_console,
 )
 
@@ -120,7 +121,7 @@ def render(console: Console, r: PackagesResult) -> None:
     if not data["packages"]:
         return
     table = Table(title=f"Packages ({data['listed']} of {data['acceptable']:,})")
-    table.add_column("state")
+    table.add_column("state", no_wrap=True)
     table.add_column("Pareto")
     for c in r.concepts:
         table.add_column(concept_label(c))
@@ -133,7 +134,7 @@ def render(console: Console, r: PackagesResult) -> None:
         ]
         if "probability" in p:
             marks = [
-                f"{m} (p={p['probability'][c]:.2f})" for m, c in zip(marks, r.concepts, strict=True)
+                f"{m} {p['probability'][c]:.2f}" for m, c in zip(marks, r.concepts, strict=True)
             ]
         table.add_row(
             p["state"],
@@ -141,7 +142,7 @@ def render(console: Console, r: PackagesResult) -> None:
             *marks,
             *(f"{g:.2f}" for g in p["gains"].values()),
         )
-    console.print(table)
+    print_wide(console, table)
 
 
 def register(app: typer.Typer) -> None:
