@@ -78,6 +78,7 @@ def tables(draw: st.DrawFn) -> Table:
             Text(header, style="bold") if draw(st.booleans()) else header,
             justify=draw(JUSTIFY),
             no_wrap=draw(st.booleans()),
+            overflow=draw(st.sampled_from(["ellipsis", "fold", "crop", "ignore"])),
         )
     for _ in range(draw(st.integers(0 if table.show_header else 1, 4))):
         table.add_row(
@@ -112,9 +113,12 @@ def _shown(table: Table) -> list[str | Text]:
 )
 def test_ascii_and_wide_text_is_always_answered(table: Table) -> None:
     """The plain layout is not vacuous: tables of printable one- and two-cell characters
-    (ASCII, ✓, CJK, emoji) are laid out, not declined."""
+    (ASCII, ✓, CJK, emoji) are laid out, not declined (unless a column's overflow is
+    "ignore")."""
     cells = [c.plain if isinstance(c, Text) else c for c in _shown(table)]
-    if any(bad in c for c in cells for bad in ("\u0301", "\u200d", "\t")):
+    if any(bad in c for c in cells for bad in ("\u0301", "\u200d", "\t")) or any(
+        column.overflow == "ignore" for column in table.columns
+    ):
         assert plain_text(table) is None
     else:
         assert plain_text(table) == rich_text(table)
@@ -155,6 +159,7 @@ def test_a_column_with_no_room_is_blank() -> None:
         "width",
         "footer",
         "vertical",
+        "overflow",
         "justify",
         "renderable",
         "markup",
@@ -180,6 +185,8 @@ def test_tables_outside_the_layout_are_declined(change: str) -> None:
         table.show_footer = True
     elif change == "vertical":
         table.columns[0].vertical = "middle"
+    elif change == "overflow":
+        table.columns[0].overflow = "ignore"
     elif change == "justify":
         table.add_row(Text("y", justify="right"))
     elif change == "renderable":

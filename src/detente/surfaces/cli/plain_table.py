@@ -4,9 +4,10 @@ milliseconds instead of rich's per-cell rendering (about 0.2 s for the 100 × 24
 
 Only for output without colour (a pipe or a file: rich writes no styles there) and only for
 the tables this layout reproduces: no box, title, caption, footer, fixed or minimum widths,
-vertical padding or expansion; left, center or right justified columns aligned at the top;
-cells of :class:`~rich.text.Text` or markup-free strings whose characters are printable and
-each take one or two cells. Anything else gets ``None`` and is printed by rich.
+vertical padding or expansion; left, center or right justified columns aligned at the top
+whose overflow is not "ignore"; cells of :class:`~rich.text.Text` or markup-free strings whose
+characters are printable and each take one or two cells. Anything else gets ``None`` and is
+printed by rich.
 tests/surfaces/cli/test_plain_table.py compares this layout with rich's on random tables.
 """
 
@@ -96,6 +97,7 @@ def _column_ok(column: Column) -> bool:
         and column.width is None
         and column.min_width is None
         and column.max_width is None
+        and column.overflow != "ignore"  # rich would then skip justifying the cells
     )
 
 
