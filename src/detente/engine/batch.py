@@ -213,7 +213,7 @@ class ProfileGraph:
         def one(bounds: tuple[int, int]) -> int:
             lo, hi = bounds
             g = self.grid
-            profile_pass(ranks[lo:hi], self.ptr, self.tgt, g.codes, g.table, g.masks,
+            profile_pass(ranks[lo:hi], self.ptr, self.tgt, g.codes, g.table, g.masks, g.unpack,
                          self.local, g.width, self.col_start, self.col_order, seq, sim,
                          sim_search, start,
                          out_seq[lo:hi] if seq else out_seq, out_sim[lo:hi] if sim else out_sim,

@@ -8,10 +8,14 @@ the GIL, so callers split their work over threads (:func:`detente.engine.workers
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 import numba
+from numba.extending import register_jitable
+
+from detente.engine import simultaneous_core
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -19,6 +23,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 def jit(fn: F) -> F:
     """``numba.njit(cache=True, nogil=True)``, typed for mypy."""
     return cast(F, numba.njit(cache=True, nogil=True)(fn))
+
+
+def compile_calls(module: types.ModuleType, names: tuple[str, ...],
+                  inline: tuple[str, ...] = ()) -> None:
+    """Let compiled loops call the plain functions ``names`` of ``module`` (and those call
+    one another): each is registered with numba (``register_jitable``) and compiled into the
+    loop that calls it, while the module keeps its plain Python functions (usable on numpy
+    arrays, without numba). One definition, run either way. ``inline``: those of ``names``
+    numba inlines into their callers (a per-state driver called in a hot loop)."""
+    for name in names:
+        register_jitable(inline="always" if name in inline else "never")(getattr(module, name))
+
+
+# the one SIM definition, callable from the compiled SIM loops
+compile_calls(simultaneous_core, simultaneous_core.COMPILED, simultaneous_core.INLINE)
 
 
 @jit
@@ -34,4 +53,4 @@ def legal_move(x: int, y: int, fwd: int, back: int) -> bool:
     return y != x and (x & ~y & fwd) == 0 and (~x & y & back) == 0
 
 
-__all__ = ["jit", "legal_move"]
+__all__ = ["compile_calls", "jit", "legal_move"]

@@ -25,14 +25,13 @@ rule and simultaneous flag), never its name; :func:`local_stable` is the concept
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import product
 
 import numpy as np
 
 from detente.engine.registry import CONCEPTS, STANDARD, Concept, get_concept
+from detente.engine.simultaneous_core import next_response, outcome, responders
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -231,30 +230,11 @@ class LocalChecks:
 
     def group_reach(self, i: int, t: int) -> list[int]:
         """R_{N−i}(t): states the others reach from t by legal sequences of their moves, no
-        DM moving twice in a row (preference-independent)."""
+        DM moving twice in a row (preference-independent; :meth:`MoveIndex.coalition_search`)."""
         key = (i, t)
-        if key in self._reach_cache:
-            return self._reach_cache[key]
-        others = self.others(i)
-        seen: set[tuple[int, int]] = set()
-        queue: deque[tuple[int, int]] = deque()
-        for j in others:
-            for y in self.index.reach(j, t).tolist():
-                if (y, j) not in seen:
-                    seen.add((y, j))
-                    queue.append((y, j))
-        while queue:
-            x, last = queue.popleft()
-            for j in others:
-                if j == last:
-                    continue
-                for y in self.index.reach(j, x).tolist():
-                    if (y, j) not in seen:
-                        seen.add((y, j))
-                        queue.append((y, j))
-        out = sorted({x for x, _ in seen})
-        self._reach_cache[key] = out
-        return out
+        if key not in self._reach_cache:
+            self._reach_cache[key] = self.index.coalition_search(self.others(i), t)[1]
+        return self._reach_cache[key]
 
     def _moves(self, s: int, i: int) -> list[_Move]:
         cols = self.columns[i]
@@ -308,40 +288,56 @@ class LocalChecks:
         return _SeqGraph(np.array(states, dtype=np.int64), good, edges)
 
     def _sim(self, s: int, i: int, t: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+        """Every simultaneous response from s to i's move to t, in the one SIM enumeration
+        (:func:`~detente.engine.simultaneous_core.next_response`, over the others' moves: which
+        of them are UIs depends on the profile): per response whether its outcome is feasible,
+        the outcome's column of i and each other DM's column (-1: it stays)."""
         c = self.conflict
         feasible = c.feasible
         others = self.others(i)
-        base = int(feasible[t])
-        choices = [[-1, *self.index.reach(j, s).tolist()] for j in others]
-        size = int(np.prod([len(ch) for ch in choices])) if choices else 1
+        moves = {j: self.index.reach(j, s) for j in others}
+        size = math.prod(1 + m.size for m in moves.values())
         if size > MAX_SIM_RESPONSES:
             raise AnalysisError(
                 f"SIM at state {c.state_string(int(feasible[s]))}: {size:,} simultaneous "
                 f"responses to check for one move (limit {MAX_SIM_RESPONSES:,}); leave SIM out"
             )
-        masks = [int(c.dm_masks[j]) for j in others]
+        count = np.zeros(self.n, dtype=np.int64)
+        for j, m in moves.items():
+            count[j] = m.size
+        movers = np.zeros(self.n, dtype=np.int64)
+        k, _ = responders(i, count, movers)
+        pick = np.zeros(self.n, dtype=np.int64)
+        digits = np.zeros(self.n, dtype=np.int64)
         ok: list[bool] = []
         outcome_cols: list[int] = []
-        response_cols: list[list[int]] = [[] for _ in others]
+        response_cols: dict[int, list[int]] = {j: [] for j in others}
         cols_i = self.columns[i]
-        for combo in product(*choices):
+        base = int(feasible[t])
+        n_moving = next_response(k, count, movers, pick, digits, 0)
+        while n_moving > 0:
             code = base
-            for k, y in enumerate(combo):
-                if y >= 0:
-                    code = (code & ~masks[k]) | (int(feasible[y]) & masks[k])
-                response_cols[k].append(self.columns[others[k]].col(y, s) if y >= 0 else -1)
+            moved = {int(movers[pick[q]]): int(digits[q]) for q in range(n_moving)}
+            for j in others:
+                if j in moved:
+                    y = int(moves[j][moved[j]])
+                    code = outcome(code, int(c.dm_masks[j]), int(feasible[y]) & int(c.dm_masks[j]))
+                    response_cols[j].append(self.columns[j].col(y, s))
+                else:
+                    response_cols[j].append(-1)
             if c.is_feasible(code):
                 ok.append(True)
                 outcome_cols.append(cols_i.col(int(c.index_of(code)[0]), s))
             else:
                 ok.append(False)
                 outcome_cols.append(0)
-        for j, r in zip(others, response_cols, strict=True):
+            n_moving = next_response(k, count, movers, pick, digits, n_moving)
+        for j, r in response_cols.items():
             self.uses[i].setdefault(j, set()).update(x for x in r if x >= 0)
         return (
             np.array(ok, dtype=bool),
             np.array(outcome_cols, dtype=np.int64),
-            [np.array(r, dtype=np.int64) for r in response_cols],
+            [np.array(response_cols[j], dtype=np.int64) for j in others],
         )
 
     # ---- profiles --------------------------------------------------------------------

@@ -12,10 +12,9 @@ each profile's unilateral improvements directly instead of building grids:
   DM twice in a row) is the fixed point of ``A_j(t) = min over t' in UI_j(t) of
   min(u_i(t'), min_{k != i, j} A_k(t'))`` — the recurrence of :mod:`detente.engine.coalition`;
   a UI s1 of i from s is sanctioned when that least value at s1 is <= u_i(s);
-* SIM: for each UI s1 of i from s, after the bound that no state with i's options as in s1 is
-  ranked as low as s, the cheaper of two exact searches: the joint responses (each other DM
-  stays or takes one of its UIs from s) in mixed radix, or the states with i's options as in
-  s1, for one ranked <= s that those responses produce;
+* SIM: each state decided by the one SIM definition
+  (:func:`~detente.engine.simultaneous_core.state_sanctioned`, compiled), the same function
+  the engine's compiled check calls;
 * evolution: the states reachable from a start by UIs of any DMs (breadth-first).
 
 The functions release the GIL (:mod:`detente.engine.compiled`), so :mod:`detente.engine.batch`
@@ -27,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from detente.engine.compiled import jit, legal_move
-from detente.engine.simultaneous_kernel import by_candidates, scan_candidates
+from detente.engine.simultaneous_core import bound_holds, responders, state_sanctioned
 
 #: Above any rank.
 _INF = np.int64(1) << np.int64(62)
@@ -145,19 +144,19 @@ def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.nd
 
 @jit
 def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: np.ndarray,
-             index: np.ndarray, masks: np.ndarray, local: np.ndarray, width_i: int,
-             col_start: np.ndarray, col_order: np.ndarray, search: int,
-             slice_min: np.ndarray, digits: np.ndarray, radix: np.ndarray, movers: np.ndarray,
+             index: np.ndarray, masks: np.ndarray, unpack: np.ndarray, local: np.ndarray,
+             width_i: int, col_start: np.ndarray, col_order: np.ndarray, search: int,
+             slice_min: np.ndarray, own: np.ndarray, lowest: np.ndarray, lo: np.ndarray,
+             hi: np.ndarray, pick: np.ndarray, digits: np.ndarray, movers: np.ndarray,
              parts: np.ndarray, count: np.ndarray, allowed: np.ndarray, out: np.ndarray
              ) -> None:
-    """SIM stability of DM i under ranks ``r`` into ``out`` (N,).
-
-    Per UI, the cheaper of two exact searches: the joint responses in mixed radix, or the
-    states with i's column as in the UI (``col_order[col_start[a]:col_start[a + 1]]``) for one
-    ranked <= u_i(s) whose every other DM's column is its column in s or in one of its UIs.
-    ``search``: 0 the cheaper, 1 always responses, 2 always states (1 and 2 for tests). The
-    last seven arrays before ``out`` are scratch."""
-    d, n = r.shape
+    """SIM stability of DM i under ranks ``r`` into ``out`` (N,): each state decided by the
+    one SIM definition (:func:`~.simultaneous_core.state_sanctioned`), the candidates of a UI
+    being the states with i's column as after it (``col_order[col_start[a]:col_start[a +
+    1]]``, not sorted by u_i here), the least u_i among them its bound. ``search``: 0 the
+    cheaper search, 1 always responses, 2 always states (1 and 2 for tests). The arrays from
+    ``slice_min`` to ``allowed`` are scratch."""
+    n = r.shape[1]
     f = r[i]
     local_i = local[i]
     for a in range(width_i):
@@ -165,61 +164,25 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
     for t in range(n):
         if f[t] < slice_min[local_i[t]]:
             slice_min[local_i[t]] = f[t]
+    no_u = np.empty(0, dtype=f.dtype)  # the slices are not sorted: none is cut at the target
     for s in range(n):
         target = f[s]
-        ok = True
-        k = -1  # the others who can move from s: counted at the first UI
-        combos = 1
+        n_own = 0
         for m in range(uptr[i * n + s], uptr[i * n + s + 1]):
-            s1 = utgt[m]
-            a = local_i[s1]
-            if slice_min[a] > target:
-                ok = False  # no state with i's options as in s1 is that low for i
-                break
-            if k < 0:  # the others who can move from s, and how many ways (stay + UIs)
-                k = 0
-                for j in range(d):
-                    c = uptr[j * n + s + 1] - uptr[j * n + s]
-                    if j != i and c > 0:
-                        movers[k] = j
-                        radix[k] = c + 1
-                        k += 1
-                        combos = min(combos * (c + 1), 1 << 40)
-            if k == 0:
-                ok = False  # nobody can respond: i's move stands
-                break
-            # the rule the engine's kernel uses; the slice is not sorted by u_i here, so all
-            # its states are candidates
-            if scan_candidates(search, col_start[a + 1] - col_start[a], combos):
-                _ui_columns(i, s, local, uptr, utgt, parts, count)
-                hit = by_candidates(i, s, col_order[col_start[a]:col_start[a + 1]], f, target,
-                                    local, parts, count, allowed)
-            else:  # the joint responses in mixed radix (all-stay, s1 itself, is skipped)
-                hit = False
-                for q in range(k):
-                    digits[q] = 0
-                while not hit:
-                    pos = 0
-                    while pos < k:
-                        digits[pos] += 1
-                        if digits[pos] < radix[pos]:
-                            break
-                        digits[pos] = 0
-                        pos += 1
-                    if pos == k:
-                        break
-                    joint = codes[s1]
-                    for q in range(k):
-                        if digits[q] > 0:
-                            j = movers[q]
-                            t = utgt[uptr[j * n + s] + digits[q] - 1]
-                            joint = (joint & ~masks[j]) | (codes[t] & masks[j])
-                    x = index[joint]
-                    hit = x >= 0 and f[x] <= target
-            if not hit:
-                ok = False
-                break
-        out[s] = ok
+            a = local_i[utgt[m]]
+            own[n_own] = a
+            lowest[n_own] = slice_min[a]
+            lo[n_own] = col_start[a]
+            hi[n_own] = col_start[a + 1]
+            n_own += 1
+        k = 0
+        combos = 1
+        if n_own > 0 and bound_holds(lowest, n_own, target):
+            _ui_columns(i, s, local, uptr, utgt, parts, count)
+            k, combos = responders(i, count, movers)
+        out[s] = state_sanctioned(i, s, own, n_own, lowest, lo, hi, col_order, no_u, target, k,
+                                  combos, movers, count, parts, local, allowed, codes, index,
+                                  masks, unpack, f, search, pick, digits)
 
 
 @jit
@@ -258,7 +221,8 @@ def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
 
 @jit
 def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.ndarray,
-                 index: np.ndarray, masks: np.ndarray, local: np.ndarray, width: np.ndarray,
+                 index: np.ndarray, masks: np.ndarray, unpack: np.ndarray, local: np.ndarray,
+                 width: np.ndarray,
                  col_start: np.ndarray, col_order: np.ndarray, want_seq: bool, want_sim: bool,
                  sim_search: int, start: int, out_seq: np.ndarray, out_sim: np.ndarray,
                  out_reach: np.ndarray) -> None:
@@ -267,7 +231,8 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     reachable from state ``start`` by UIs into ``out_reach`` (P, N).
 
     ``ptr``/``tgt``: :func:`move_lists`; ``codes``: state codes; ``index``: position of every
-    code (-1 infeasible); ``masks``: each DM's option bits; ``local``: (DMs, N) column of each
+    code (-1 infeasible); ``masks``: each DM's option bits, ``unpack[j, y]`` those of its
+    column y; ``local``: (DMs, N) column of each
     state in its DM's layout, ``width`` those layouts' widths; ``col_order[i]`` the states
     ordered by DM i's column, ``col_start[i, a]`` where column a starts; ``sim_search``: see
     :func:`_sim_for`.
@@ -280,8 +245,12 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     arg = np.empty(n, dtype=np.int64)
     second = np.empty(n, dtype=np.int64)
     slice_min = np.empty(max(width.max(), 1), dtype=np.int64)
+    own = np.empty(max(width.max(), 1), dtype=np.int64)
+    lowest = np.empty(max(width.max(), 1), dtype=np.int64)
+    lo = np.empty(max(width.max(), 1), dtype=np.int64)
+    hi = np.empty(max(width.max(), 1), dtype=np.int64)
     digits = np.empty(d, dtype=np.int64)
-    radix = np.empty(d, dtype=np.int64)
+    pick = np.empty(d, dtype=np.int64)
     movers = np.empty(d, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
     wmax = max(width.max(), 1)
@@ -295,10 +264,9 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
             if want_seq:
                 _seq_for(r, i, uptr, utgt, a, worst, arg, second, out_seq[p, i])
             if want_sim:
-                _sim_for(r, i, uptr, utgt, codes, index, masks, local, width[i], col_start[i],
-                         col_order[i], sim_search, slice_min, digits, radix, movers, parts,
-                         count, allowed,
-                         out_sim[p, i])
+                _sim_for(r, i, uptr, utgt, codes, index, masks, unpack, local, width[i],
+                         col_start[i], col_order[i], sim_search, slice_min, own, lowest, lo,
+                         hi, pick, digits, movers, parts, count, allowed, out_sim[p, i])
         if start >= 0:
             _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])
 

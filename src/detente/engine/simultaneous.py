@@ -6,13 +6,14 @@ together with i's move a feasible joint outcome that i does not prefer to s.
 
 The joint responses form a product of per-DM choice sets, so an exact check must, in the worst
 case, search it. Per (state, UI) pair the check takes the cheaper of two exact searches:
-enumerating the responses (single movers first), or scanning the states with i's options as in
+enumerating the responses (fewest movers first), or scanning the states with i's options as in
 s1 that i ranks at most u_i(s) (sorted once per DM) for one the responses can produce; a bound
 settles pairs that no state could sanction. States where i has no UI are stable without any
 of this, and a state is settled unstable by its first unsanctioned pair. Slices of the states
 run in parallel threads.
 
-The search has two backends, chosen by size (:func:`sim_backend`): a compiled loop
+The definition is :mod:`detente.engine.simultaneous_core`. The search has two backends,
+chosen by size (:func:`sim_backend`): a compiled loop
 (:mod:`detente.engine.simultaneous_kernel`, numba) for big models, and the same steps
 vectorised in numpy (:mod:`detente.engine.simultaneous_numpy`) for models too small to repay
 loading numba. Both are checked against the reference in the tests. docs/engine.md gives

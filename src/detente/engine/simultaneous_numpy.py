@@ -1,9 +1,11 @@
-"""SIM check in numpy for one DM over a range of states: the search of the compiled kernel
-(:mod:`.simultaneous_kernel`), vectorised over the (state, UI) pairs of a chunk.
+"""SIM check in numpy for one DM over a range of states: the one SIM definition
+(:mod:`.simultaneous_core`: :func:`~.simultaneous_core.pair_sanctioned`), vectorised over the
+(state, UI) pairs of a chunk, calling the core's rules on arrays.
 
-The same steps as the kernel, each for all pairs at once: the bound (no state of the UI's
+The same steps as the core, each for all pairs at once: the bound (no state of the UI's
 slice is ranked that low: unsanctionable), nobody able to respond (unsanctioned), then per
-pair the cheaper of the two exact searches — the *candidates* (the slice's states ranked at
+pair the cheaper of the two exact searches (the core's :func:`~.simultaneous_core.
+scan_candidates`) — the *candidates* (the slice's states ranked at
 most u_i(s), accepted when each other DM's options are as in s or one of its UIs) or the
 *responses* (the product over the others of (stay + their UIs), in mixed radix). A state is
 stable when every pair is sanctioned. Nothing here is compiled: it is the backend for models
@@ -16,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
+from detente.engine.simultaneous_core import outcome, sanctions, scan_candidates, unsanctionable
 from detente.engine.simultaneous_grid import SimGrid, SimSlices
 
 #: Elements per flat gather (candidates or responses of several pairs at once).
@@ -51,7 +54,7 @@ def sim_states_numpy(grid: SimGrid, utils: Sequence[np.ndarray], i: int, states:
     start, stop = slices.span(grid.free[s] * grid.layouts[i].width + cols)
     unstable = np.zeros(states.size, dtype=bool)
     low = start < stop
-    low[low] = slices.u[start[low]] <= utils[i][s[low]]
+    low[low] = ~unsanctionable(slices.u[start[low]], utils[i][s[low]])
     unstable[rows[~low]] = True  # bound: nothing in the slice is that low for i
     others = [j for j in range(len(uis)) if j != i]
     counts = np.stack([uis[j].sum(axis=1) for j in others])  # (others, states)
@@ -60,7 +63,7 @@ def sim_states_numpy(grid: SimGrid, utils: Sequence[np.ndarray], i: int, states:
     end = slices.end(grid.free[s[todo]] * grid.layouts[i].width + cols[todo],
                      slices.rank[s[todo]])
     combos = np.prod(counts[:, rows[todo]].astype(np.float64) + 1, axis=0)
-    by_cand = np.full(todo.size, search == 2) | ((search == 0) & (end - start[todo] < combos))
+    by_cand = np.asarray(scan_candidates(search, end - start[todo], combos), dtype=bool)
     hit = np.zeros(todo.size, dtype=bool)
     if by_cand.any():
         pick = todo[by_cand]
@@ -119,17 +122,17 @@ def _by_responses(grid: SimGrid, utils: Sequence[np.ndarray], states: np.ndarray
     first = {j: np.argsort(~uis[j], axis=1, kind="stable") for j in others}  # UIs first
     radix = counts[:, rows] + 1  # (others, pairs)
     s = states[rows]
-    base = (grid.codes[s] & ~grid.masks[i]) | grid.unpack[i, cols]
+    base = outcome(grid.codes[s], grid.masks[i], grid.unpack[i, cols])
     target = utils[i][s]
 
-    def sanctions(pair: np.ndarray, joint: np.ndarray) -> np.ndarray:
+    def sanctioned(pair: np.ndarray, joint: np.ndarray) -> np.ndarray:
         x = _positions(grid, joint)
-        return np.asarray((x >= 0) & (utils[i][np.maximum(x, 0)] <= target[pair]))
+        return np.asarray(sanctions(x, utils[i][np.maximum(x, 0)], target[pair]))
 
     def single(k: int, j: int) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
         def check(pair: np.ndarray, offset: np.ndarray) -> np.ndarray:
             col = first[j][rows[pair], offset]
-            return sanctions(pair, (base[pair] & ~grid.masks[j]) | grid.unpack[j, col])
+            return sanctioned(pair, outcome(base[pair], grid.masks[j], grid.unpack[j, col]))
         return check
 
     def joint_response(pair: np.ndarray, offset: np.ndarray) -> np.ndarray:
@@ -139,8 +142,8 @@ def _by_responses(grid: SimGrid, utils: Sequence[np.ndarray], states: np.ndarray
             digit = digits % radix[k, pair]
             digits //= radix[k, pair]
             col = first[j][rows[pair], np.maximum(digit - 1, 0)]
-            joint = np.where(digit > 0, (joint & ~grid.masks[j]) | grid.unpack[j, col], joint)
-        return sanctions(pair, joint)
+            joint = np.where(digit > 0, outcome(joint, grid.masks[j], grid.unpack[j, col]), joint)
+        return sanctioned(pair, joint)
 
     hit = np.zeros(rows.size, dtype=bool)
     for k, j in enumerate(others):  # one DM moves, the rest stay

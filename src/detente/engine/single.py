@@ -37,8 +37,9 @@ Parents = dict[int, tuple[int, int]]
 
 @dataclass
 class MoveIndex:
-    """One-move reach R_j(s), unilateral improvements R_j⁺(s) and coalition reach R_H(s) for
-    single states (positions). ``ranks`` (DMs, states) overrides ``conflict.ranks``."""
+    """One-move reach R_j(s), unilateral improvements R_j⁺(s), coalition reach R_H(s) and
+    R_H⁺(s), and reach by improvements, for single states (positions). ``ranks`` (DMs,
+    states) overrides ``conflict.ranks``."""
 
     conflict: Conflict
     ranks: np.ndarray | None = field(default=None, repr=False)
@@ -108,24 +109,49 @@ class MoveIndex:
         return int(r[int(np.argmax(ranks[r]))])
 
     # ---- coalitions --------------------------------------------------------------------------
-    def coalition_reach(self, members: Sequence[int], pos: int) -> Parents:
-        """Breadth-first search of R_H(pos): reached position -> (previous position, mover).
+    def coalition_search(
+        self, members: Sequence[int], pos: int, *, improving: bool = False
+    ) -> tuple[Parents, list[int]]:
+        """The one search of R_H(pos) (R_H⁺(pos) with ``improving``: every move a UI of its
+        mover): breadth-first over (state, last mover), no member moving twice in a row.
 
-        The start maps to (-1, -1). Parent links give a shortest legal sequence (no member
-        twice in a row: two consecutive moves by one member would be one shorter move).
+        Returns the parent links (every state reached, and the start as (-1, -1), from the
+        (previous position, mover) that first reached it: a shortest legal sequence; two
+        consecutive moves by one member compose to one move, so no shortest sequence has
+        them) and R_H(pos) itself, ascending (the start only when a sequence returns to it).
+        A state is kept with at most two last movers: from two, every member can move on.
         """
         parent: Parents = {pos: (-1, -1)}
-        frontier = [pos]
+        lasts: dict[int, list[int]] = {}
+        frontier = [(pos, -1)]
         while frontier:
-            nxt: list[int] = []
-            for x in frontier:
+            nxt: list[tuple[int, int]] = []
+            for x, last in frontier:
                 for j in members:
-                    for t in self.reach(j, x).tolist():
+                    if j == last:
+                        continue
+                    step = self.improve(j, x) if improving else self.reach(j, x)
+                    for t in step.tolist():
+                        got = lasts.setdefault(t, [])
+                        if len(got) >= 2 or j in got:
+                            continue
+                        got.append(j)
+                        nxt.append((t, j))
                         if t not in parent:
                             parent[t] = (x, j)
-                            nxt.append(t)
             frontier = nxt
-        return parent
+        return parent, sorted(lasts)
+
+    def coalition_reach(self, members: Sequence[int], pos: int) -> Parents:
+        """R_H(pos) with the start, as parent links: reached position -> (previous position,
+        mover), the start -> (-1, -1) (:meth:`coalition_search`)."""
+        return self.coalition_search(members, pos)[0]
+
+    def improvement_reach(self, pos: int) -> Parents:
+        """Every state reachable from ``pos`` by unilateral improvements of any DMs (the
+        status quo's evolution), with the start, as parent links: R_N⁺ by
+        :meth:`coalition_search` (a DM improving twice in a row improves in one move)."""
+        return self.coalition_search(range(len(self.conflict.dms)), pos, improving=True)[0]
 
     def improving_among(
         self, members: Sequence[int], pos: int, reached: Iterable[int]

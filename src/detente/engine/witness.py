@@ -7,8 +7,9 @@
   at most the others' coalition-reachable set (times the number of DMs).
 * :meth:`SanctionSearch.simultaneous`: a simultaneous response from the start (each other DM
   stays or takes one of its own UIs) whose joint outcome with the improvement is feasible and
-  not preferred by the focal DM; fewer movers first. It enumerates the product of the others'
-  choices, so its cost is not bounded by the reachable set.
+  not preferred by the focal DM; fewer movers first. It is the one SIM search
+  (:mod:`detente.engine.simultaneous_core`) returning the response it found; it enumerates the
+  product of the others' choices, so its cost is not bounded by the reachable set.
 
 :meth:`SanctionSearch.witness` combines them as a concept's data says (its sanction rule,
 its simultaneous flag): the concepts' registered ``"witness"`` backend. States are positions
@@ -17,13 +18,15 @@ in ``conflict.feasible``; moves come from the engine's :class:`~detente.engine.s
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
 
 from detente.engine.registry import get_concept
+from detente.engine.simultaneous_core import first_response, responders
 from detente.engine.single import MoveIndex, PathStep
 from detente.model.conflict import Conflict
+
+#: No code -> position table: the core's lookups bisect ``conflict.feasible``.
+_NO_TABLE = np.zeros(0, dtype=np.int32)
 
 #: A concept's witness: the sequential sanction's path and the simultaneous response (each
 #: ``None`` where the concept does not ask for it).
@@ -111,34 +114,30 @@ class SanctionSearch:
         return path, response
 
     def simultaneous(self, i: int, s: int, s1: int) -> list[tuple[int, int]] | None:
-        """A simultaneous response (mover, target position) from ``s``, fewest movers first."""
+        """A simultaneous response (mover, target position) from ``s`` that sanctions i's UI
+        to ``s1``, fewest movers first: the one SIM search
+        (:func:`~detente.engine.simultaneous_core.first_response`), run for this pair."""
         c = self.c
         feasible = c.feasible
+        choices = {j: self.index.improve(j, s) for j in range(self.n) if j != i}
+        width = max([1, *(imp.size for imp in choices.values())])
+        count = np.zeros(self.n, dtype=np.int64)
+        parts = np.tile(np.arange(width, dtype=np.int64), (self.n, 1))  # choice q: column q
+        unpack = np.zeros((self.n, width), dtype=np.int64)  # its option bits
+        for j, imp in choices.items():
+            count[j] = imp.size
+            unpack[j, : imp.size] = feasible[imp] & int(c.dm_masks[j])
+        movers = np.zeros(self.n, dtype=np.int64)
+        k, _ = responders(i, count, movers)
+        pick = np.zeros(self.n, dtype=np.int64)
+        digits = np.zeros(self.n, dtype=np.int64)
         ui = self.ranks[i]
-        us = int(ui[s])
-        base = int(feasible[s1])
-        choices = []
-        for j in range(self.n):
-            if j == i:
-                continue
-            imp = self.index.improve(j, s)
-            if imp.size:
-                choices.append((j, imp))
-        for k in range(1, len(choices) + 1):
-            for subset in combinations(choices, k):
-                joint = np.array([base], dtype=np.int64)
-                for j, imp in subset:
-                    mask = int(c.dm_masks[j])
-                    part = feasible[imp] & mask
-                    joint = ((joint[:, None] & ~mask) | part[None, :]).ravel()
-                pos = np.minimum(np.searchsorted(feasible, joint), feasible.size - 1)
-                ok = (feasible[pos] == joint) & (ui[pos] <= us)
-                hits = np.flatnonzero(ok)
-                if hits.size:
-                    picks = np.unravel_index(int(hits[0]), tuple(imp.size for _, imp in subset))
-                    return [(j, int(imp[int(p)])) for (j, imp), p in zip(subset, picks,
-                                                                          strict=True)]
-        return None
+        size = first_response(int(feasible[s1]), k, movers, count, parts, unpack,
+                              c.dm_masks, _NO_TABLE, feasible, ui, ui[s], pick, digits)
+        if size == 0:
+            return None
+        return [(int(movers[pick[m]]), int(choices[int(movers[pick[m]])][digits[m]]))
+                for m in range(size)]
 
 
 def _path(
