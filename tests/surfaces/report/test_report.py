@@ -138,7 +138,9 @@ def test_status_quo_and_coalition_sections_when_available() -> None:
         assert re.search(r"The evolution stops at\s+state 7\b", html)
         assert re.search(r"The evolution stops at\s+state 10\b", html)
     if _has("detente.analyses.coalitions"):
-        assert "MoE + UR: 3 joint improvements" in html
+        # 3 joint improvements, 2 of them UR's own options only (it could move alone): 1 listed
+        assert "MoE + UR: 1 joint improvement<" in html
+        assert "2 more change the options of one member only" in html
 
 
 def test_graph_is_the_status_quo_reachable_subgraph_and_is_capped() -> None:
