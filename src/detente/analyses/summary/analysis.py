@@ -87,7 +87,8 @@ def model_summary(c: Conflict, shown: int | None = None) -> ModelSummary:
                    preference_data(c, dm.preference))
             for dm in c.dms
         ),
-        infeasible=tuple(ConstraintInfo(c.space.describe(con), con.reason) for con in c.constraints),
+        infeasible=tuple(ConstraintInfo(c.space.describe(con), con.reason)
+                         for con in c.constraints),
         status_quo=None if sq is None else StatusQuoInfo(
             c.state_number(sq), c.state_string(sq), c.status_quo_rationale
         ),

@@ -25,7 +25,7 @@ from detente.analyses.summary import ModelSummary
 from detente.engine.registry import BASELINE_KEY, COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
-from detente.model.states import letter
+from detente.model.states import Column
 from detente.surfaces.report.brief_section import brief_section
 from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.deal import deal_section, design_section
@@ -179,21 +179,42 @@ def _status_quo(c: Conflict) -> dict[str, Any] | None:
         "state": c.state_string(c.status_quo),
         "cells": _cells(c, c.status_quo),
         "rationale": c.status_quo_rationale.strip(),
-        "taken": [o.name for k, o in enumerate(c.options) if c.status_quo >> k & 1],
+        "taken": _taken(c, c.status_quo),
     }
 
 
+def _dm_columns(c: Conflict, options: tuple[str, ...]) -> list[Column]:
+    """A DM's options as written (a levelled option once), in model order."""
+    own = set(options)
+    return [col for col in c.space.columns if c.option_names[col.bits[0]] in own]
+
+
 def _columns(c: Conflict) -> list[dict[str, Any]]:
-    """Option columns grouped by decision maker, in display order."""
+    """Option columns (as written) grouped by decision maker, in display order."""
     return [
-        {"dm": dm.name, "color": dm_color(i), "options": list(dm.options)}
+        {"dm": dm.name, "color": dm_color(i),
+         "options": [col.name for col in _dm_columns(c, dm.options)]}
         for i, dm in enumerate(c.dms)
     ]
 
 
 def _cells(c: Conflict, code: int) -> list[str]:
-    """Y/N per option, in the grouped column order of :func:`_columns`."""
-    return [letter(code >> c.bits[name] & 1) for dm in c.dms for name in dm.options]
+    """Y/N (a levelled option: its level) per option, in the grouped column order of
+    :func:`_columns`."""
+    return [col.value(code) for dm in c.dms for col in _dm_columns(c, dm.options)]
+
+
+def _taken(c: Conflict, code: int) -> list[str]:
+    """The options taken at ``code``, as written (a levelled option above its first level:
+    ``'corridor is reduced'``)."""
+    out = []
+    for col in c.space.columns:
+        value = col.value(code)
+        if col.levels is None and value == "Y":
+            out.append(col.name)
+        elif col.levels is not None and value != col.levels[0]:
+            out.append(f"{col.name} is {value}")
+    return out
 
 
 def _stability(case: CaseFile) -> dict[str, Any]:
@@ -223,7 +244,7 @@ def _stability(case: CaseFile) -> dict[str, Any]:
             "cells": _cells(c, code),
             "concepts": {key: bool(masks[key][k]) for key in result.concepts},
             "status_quo": code == c.status_quo,
-            "taken": [o.name for j, o in enumerate(c.options) if code >> j & 1],
+            "taken": _taken(c, code),
         })
     return {"concepts": concepts, "equilibria": rows, "equilibria_total": total,
             "max_inline": MAX_INLINE_NUMBERS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from math import prod
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +34,7 @@ def validate(
     if fmt is OutputFormat.text:
         c = load_conflict(file)
         typer.echo(
-            f"OK: {c.name}: {c.n_options} options, {len(c.dms)} decision makers, "
+            f"OK: {c.name}: {len(c.space.columns)} options, {len(c.dms)} decision makers, "
             f"{c.n_states} feasible states"
         )
         return
@@ -48,10 +49,10 @@ def validate(
             "ok": True,
             "file": str(file),
             "name": c.name,
-            "options": c.n_options,
+            "options": len(c.space.columns),
             "decision_makers": len(c.dms),
             "feasible_states": c.n_states,
-            "candidate_states": 2**c.n_options,
+            "candidate_states": prod(len(col.levels or "NY") for col in c.space.columns),
         }
     )
 
