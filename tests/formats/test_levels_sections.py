@@ -67,28 +67,50 @@ def test_tranche_levels_round_trip_as_written() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "where", "says"),
     [
-        ("{corridor: reduced}}", "{corridor: gone}}", "deal.tranches[0].set.corridor",
-         "option 'corridor' has no level 'gone'; expected one of stay, reduced, withdraw"),
-        ("{release: Y}, after", "{release: maybe}, after", "deal.tranches[1].set.release",
-         "option 'release' must be Y or N"),
-        ("{release: Y}, after", "{corridor: withdraw}, after", "deal.tranches[1].set.corridor",
-         "option 'corridor' is set by tranche 'pullback' and again by tranche 'hostages'"),
-        ("{release: Y}, after", "{nothing: Y}, after", "deal.tranches[1].set.nothing",
-         "unknown option 'nothing'; expected one of: corridor, release, guarantee"),
-        ("{corridor: reduced}}", "{corridor: withdraw}}", "deal.tranches[0].set",
-         "state withdraw/N/none is not feasible (ruled out by infeasible[0], corridor is "
-         "withdraw and guarantee is none"),
+        (
+            "{corridor: reduced}}",
+            "{corridor: gone}}",
+            "deal.tranches[0].set.corridor",
+            "option 'corridor' has no level 'gone'; expected one of stay, reduced, withdraw",
+        ),
+        (
+            "{release: Y}, after",
+            "{release: maybe}, after",
+            "deal.tranches[1].set.release",
+            "option 'release' must be Y or N",
+        ),
+        (
+            "{release: Y}, after",
+            "{corridor: withdraw}, after",
+            "deal.tranches[1].set.corridor",
+            "option 'corridor' is set by tranche 'pullback' and again by tranche 'hostages'",
+        ),
+        (
+            "{release: Y}, after",
+            "{nothing: Y}, after",
+            "deal.tranches[1].set.nothing",
+            "unknown option 'nothing'; expected one of: corridor, release, guarantee",
+        ),
+        (
+            "{corridor: reduced}}",
+            "{corridor: withdraw}}",
+            "deal.tranches[0].set",
+            "state withdraw/N/none is not feasible (ruled out by infeasible[0], corridor is "
+            "withdraw and guarantee is none",
+        ),
     ],
 )
 def test_tranche_errors_are_located_and_name_options_as_written(
     old: str, new: str, where: str, says: str
 ) -> None:
     msg = _error(TEXT.replace(old, new))
-    assert f"m.yaml:" in msg and where in msg and says in msg, msg
+    assert "m.yaml:" in msg and where in msg and says in msg, msg
     assert ">=" not in msg.replace(" >= ", ""), msg
 
 
-def _brute_design(c: Conflict, concepts: list[str]) -> list[tuple[tuple[str, ...], dict[str, bool]]]:
+def _brute_design(
+    c: Conflict, concepts: list[str]
+) -> list[tuple[tuple[str, ...], dict[str, bool]]]:
     """Every order of the tranches that `after` allows, analysed on its own as a phased deal
     (feasible phases and legal steps only), in the order written."""
     assert c.deal is not None and c.status_quo is not None
@@ -152,8 +174,11 @@ def test_the_deal_holds_under_nash_with_a_partial_guarantee_only() -> None:
     r = deal_analysis(c, ["nash"], mediate=False)
     g = r.guarantees["nash"]
     assert [(s.on, s.values, [p.state for p in s.phases]) for s in g.settings] == [
-        (("guarantee is partial",), {"guarantee": "partial"},
-         ["reduced/N/partial", "reduced/Y/partial"]),
+        (
+            ("guarantee is partial",),
+            {"guarantee": "partial"},
+            ["reduced/N/partial", "reduced/Y/partial"],
+        ),
     ]
     assert g.settings[0].to_dict()["on"] == ["guarantee is partial"]
 
@@ -168,14 +193,21 @@ def test_too_many_guarantee_settings_are_refused_before_trying_them() -> None:
     """13 yes/no guarantors have 8192 settings, over the limit of 4096; 5 options with 5
     levels each have 3125 settings, within it."""
     names = [f"g{k}" for k in range(13)]
-    dms = "\n".join(f"  - name: D{k}\n    options: [{{name: g{k}}}]\n"
-                    f"    preferences: {{statements: [g{k}]}}" for k in range(13))
-    text = (f"name: many\ndecision_makers:\n{dms}\nstatus_quo: {'N' * 13}\n"
-            f"deal:\n  name: d\n  phases: [{{name: one, set: {{g0: Y}}}}]\n"
-            f"  guarantors: [{', '.join(names[1:])}]\n")
+    dms = "\n".join(
+        f"  - name: D{k}\n    options: [{{name: g{k}}}]\n    preferences: {{statements: [g{k}]}}"
+        for k in range(13)
+    )
+    text = (
+        f"name: many\ndecision_makers:\n{dms}\nstatus_quo: {'N' * 13}\n"
+        f"deal:\n  name: d\n  phases: [{{name: one, set: {{g0: Y}}}}]\n"
+        f"  guarantors: [{', '.join(names[1:])}]\n"
+    )
     loads(text)  # 12 guarantors: 4096 settings, allowed
-    msg = _error(text.replace("status_quo", "infeasible: []\nstatus_quo").replace(
-        f"guarantors: [{', '.join(names[1:])}]", f"guarantors: [{', '.join(names)}]"))
+    msg = _error(
+        text.replace("status_quo", "infeasible: []\nstatus_quo").replace(
+            f"guarantors: [{', '.join(names[1:])}]", f"guarantors: [{', '.join(names)}]"
+        )
+    )
     assert "13 guarantor options have 8,192 settings; at most 4,096" in msg
     assert 5**5 <= MAX_GUARANTEE_SETTINGS < 5**6
 
@@ -185,8 +217,13 @@ def test_blind_spots_are_read_and_kept_as_written() -> None:
     c = detente.load(DEAL)
     assert c.dms[1].blind_spots == ("withdraw/-/full",)
     codes = c.feasible
-    want = np.array([c.space.values(int(x))["corridor"] == "withdraw"
-                     and c.space.values(int(x))["guarantee"] == "full" for x in codes])
+    want = np.array(
+        [
+            c.space.values(int(x))["corridor"] == "withdraw"
+            and c.space.values(int(x))["guarantee"] == "full"
+            for x in codes
+        ]
+    )
     assert want.sum() == 2
     got = blind_mask(c, 1)
     assert got is not None and got.tolist() == want.tolist()
@@ -240,8 +277,9 @@ def test_mediation_with_the_levelled_commitment_equals_both_bits_made_fwd() -> N
     d = detente.mediate(c, "withdraw/Y/full", concepts=["nash"], max_edits=1).to_dict()
     tried = d["commitments"]["with_edits"][0]
     assert tried["commitments"] == [{"option": "corridor", "make": "fwd"}]
-    by_hand = c.with_directions({"corridor>=reduced": "fwd", "corridor>=withdraw": "fwd"},
-                                keep_deal=False)
+    by_hand = c.with_directions(
+        {"corridor>=reduced": "fwd", "corridor>=withdraw": "fwd"}, keep_deal=False
+    )
     expected = detente.mediate(by_hand, "withdraw/Y/full", concepts=["nash"], max_edits=1)
     assert tried["min_edits"] == expected.min_edits == 1
     assert "corridor>=" not in str(d)
@@ -250,24 +288,31 @@ def test_mediation_with_the_levelled_commitment_equals_both_bits_made_fwd() -> N
 @pytest.mark.parametrize(
     ("commitment", "where", "says"),
     [
-        ("{option: gone, make: fwd}", "mediation.commitments[0].option",
-         "unknown option 'gone'; expected one of: corridor, release, guarantee"),
-        ("{option: corridor>=withdraw, make: fwd}", "mediation.commitments[0].option",
-         "unknown option 'corridor>=withdraw'"),
+        (
+            "{option: gone, make: fwd}",
+            "mediation.commitments[0].option",
+            "unknown option 'gone'; expected one of: corridor, release, guarantee",
+        ),
+        (
+            "{option: corridor>=withdraw, make: fwd}",
+            "mediation.commitments[0].option",
+            "unknown option 'corridor>=withdraw'",
+        ),
     ],
 )
-def test_commitment_errors_name_options_as_written(commitment: str, where: str,
-                                                   says: str) -> None:
+def test_commitment_errors_name_options_as_written(commitment: str, where: str, says: str) -> None:
     text = TEXT.replace(
-        "{option: corridor, make: fwd, rationale: A pullback that cannot be reversed.}",
-        commitment)
+        "{option: corridor, make: fwd, rationale: A pullback that cannot be reversed.}", commitment
+    )
     msg = _error(text)
     assert where in msg and says in msg, msg
 
 
 def test_a_commitment_on_a_one_way_levelled_option_is_refused() -> None:
-    text = TEXT.replace("levels: [stay, reduced, withdraw]",
-                        "levels: [stay, reduced, withdraw]\n        direction: fwd")
+    text = TEXT.replace(
+        "levels: [stay, reduced, withdraw]",
+        "levels: [stay, reduced, withdraw]\n        direction: fwd",
+    )
     msg = _error(text)
     assert "mediation.commitments[0].make" in msg
     assert "option 'corridor' is already irreversible in that direction" in msg
@@ -277,6 +322,20 @@ def test_level_settings_cover_the_product_of_levels() -> None:
     c = detente.load(DEAL)
     settings = guarantee_settings(c.space, ("corridor", "guarantee"))
     values = [tuple(s.values.values()) for s in settings]
-    assert sorted(values) == sorted(itertools.product(("stay", "reduced", "withdraw"),
-                                                      ("none", "partial", "full")))
+    assert sorted(values) == sorted(
+        itertools.product(("stay", "reduced", "withdraw"), ("none", "partial", "full"))
+    )
     assert [len(s.on) for s in settings] == sorted(len(s.on) for s in settings)
+
+
+def test_irreversibility_is_worded_over_levels() -> None:
+    c = detente.load(DEAL).with_directions({"corridor": "fwd", "release": "fwd"}, keep_deal=False)
+    codes = {c.state_string(int(x)): int(x) for x in c.feasible}
+    assert c.space.step_problem(codes["reduced/N/none"], codes["stay/N/none"]) == (
+        "moves corridor reduced→stay, whose levels may only rise (direction fwd)"
+    )
+    assert c.space.step_problem(codes["reduced/Y/none"], codes["stay/N/none"]) == (
+        "undoes release, which may only go N→Y; moves corridor reduced→stay, whose levels "
+        "may only rise (direction fwd)"
+    )
+    assert c.space.step_problem(codes["stay/N/none"], codes["withdraw/N/full"]) is None

@@ -605,17 +605,28 @@ class StateSpace:
                                      self.fwd_mask, self.back_mask))
 
     def step_problem(self, before: int, after: int) -> str | None:
-        """Why ``before → after`` breaks irreversibility, or ``None`` when it does not."""
+        """Why ``before → after`` breaks irreversibility, or ``None`` when it does not (a
+        levelled option as written: its levels only rise, or only fall)."""
         undone = before & ~after & self.fwd_mask
         retaken = ~before & after & self.back_mask
         if undone:
-            return f"undoes {self._named(undone)}, which may only go N→Y (direction fwd)"
+            return self._one_way(undone, before, after, "undoes {}, which may only go N→Y",
+                                 "rise", "fwd")
         if retaken:
-            return f"takes {self._named(retaken)} again, which may only go Y→N (direction back)"
+            return self._one_way(retaken, before, after,
+                                 "takes {} again, which may only go Y→N", "fall", "back")
         return None
 
-    def _named(self, bits: int) -> str:
-        return ", ".join(n for k, n in enumerate(self.option_names) if bits >> k & 1)
+    def _one_way(self, bits: int, before: int, after: int, plain: str, way: str,
+                 direction: str) -> str:
+        """The options as written whose ``bits`` break their direction, in words."""
+        cols = [col for col in self.columns if bits & col.mask]
+        named = [col for col in cols if col.levels is None]
+        levelled = [col for col in cols if col.levels is not None]
+        parts = [plain.format(", ".join(col.name for col in named))] if named else []
+        parts.extend(f"moves {col.name} {col.value(before)}→{col.value(after)}, whose levels "
+                     f"may only {way}" for col in levelled)
+        return "; ".join(parts) + f" (direction {direction})"
 
 
 __all__ = [
