@@ -48,7 +48,29 @@ class _Request:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     def _concepts(self, value: object) -> None:
-        object.__setattr__(self, "concepts", arguments.optional_names(value, "concepts"))
+        names = arguments.optional_names(value, "concepts")
+        if names is not None:
+            for raw in names:
+                _known_concept(raw, self._coalition_concepts)
+        object.__setattr__(self, "concepts", names)
+
+    #: Whether the concepts are coalition concepts (``cgmr``, ...) rather than standard ones.
+    _coalition_concepts = False
+
+
+def _known_concept(raw: str, coalition: bool) -> None:
+    """Refuse, by parameter, a name that is no concept the registry knows (standard ones with
+    ``L<h>``, or coalition ones); which of them an analysis accepts, it says itself."""
+    from detente.engine.registry import parse_coalition_concepts, parse_concepts
+    from detente.model.errors import AnalysisError, ArgumentError
+
+    try:
+        if coalition:
+            parse_coalition_concepts([raw])
+        else:
+            parse_concepts([raw], allow_limited=True)
+    except AnalysisError as exc:
+        raise ArgumentError(str(exc), parameter="concepts") from None
 
 
 @dataclass(frozen=True)
@@ -159,6 +181,7 @@ class CoalitionsRequest(_Request):
     coalitions: Sequence[Sequence[str]] | None = None
     concepts: Sequence[str] | None = None
     all_coalitions: bool = False
+    _coalition_concepts = True
 
     def __post_init__(self) -> None:
         if self.coalitions is not None:
@@ -282,6 +305,35 @@ class BriefRequest(_Request):
         return brief(model, engine=engine, progress=progress, **self.kwargs())
 
 
+@dataclass(frozen=True)
+class WhatIfRequest(_Request):
+    """``brief --scenario`` and the web's what-if: the brief of the model edited by
+    ``scenario`` (its JSON form, checked here: a wrong field is an ArgumentError naming it);
+    without ``fixes`` by default (the live what-if)."""
+
+    scenario: object = None
+    concepts: Sequence[str] | None = None
+    samples: int = 1_000
+    seed: int = 0
+    fixes: bool = False
+
+    def __post_init__(self) -> None:
+        from detente.analyses.whatif import parse_scenario
+
+        object.__setattr__(self, "scenario", parse_scenario(
+            {} if self.scenario is None else self.scenario))
+        self._concepts(self.concepts)
+        arguments.samples(self.samples)
+        arguments.seed(self.seed)
+        arguments.flag(self.fixes, "fixes")
+
+    def run(self, model: Conflict, *, engine: Engine | None = None,
+            progress: Progress | None = None) -> BriefResult:
+        from detente.analyses.whatif import whatif
+
+        return whatif(model, engine=engine, progress=progress, **self.kwargs())
+
+
 def deal_request(concepts: Sequence[str] | None = None, *, design: bool = False,
                  limit: int | None = None) -> DealRequest | DealDesignRequest:
     """The phased-deal analysis, or with ``design`` the tranche design (``limit`` designs);
@@ -339,4 +391,5 @@ class DraftsRequest(_Request):
 
 __all__ = ["AnalyzeRequest", "BriefRequest", "CoalitionsRequest", "DealDesignRequest",
            "DealRequest", "DraftsRequest", "EvolveRequest", "ExplainRequest", "HypergameRequest",
-           "MediateRequest", "PackagesRequest", "RobustnessRequest", "deal_request"]
+           "MediateRequest", "PackagesRequest", "RobustnessRequest", "WhatIfRequest",
+           "deal_request"]

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from detente.surfaces.cli.output import (
     ANALYSIS_PANEL,
+    CliError,
     FormatOption,
     OutputFormat,
     load_conflict,
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from rich.console import Console
 
     from detente.analyses.brief import BriefResult
+    from detente.model.conflict import Conflict
 
 EXAMPLE = "Example: `detente brief examples/ceasefire_2024.yaml`"
 
@@ -58,6 +60,15 @@ def brief_command(
             help="Search the fewest priority edits where a proposal breaks (the slow part).",
         ),
     ] = True,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            metavar="FILE.json",
+            help="A what-if scenario (JSON: alternatives, statements, orders, settings, "
+            "commitments; docs/web.md \"What-if\"): the brief of the model edited that way.",
+        ),
+    ] = None,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """The mediator's brief: one verdict per proposal on the table, in words.
@@ -68,13 +79,39 @@ def brief_command(
     """
     from detente.analyses.requests import BriefRequest
 
-    request = BriefRequest(concept or None, samples, seed, fixes)
     c = load_conflict(file)
-    result = request.run(c)
+    if scenario is None:
+        result = BriefRequest(concept or None, samples, seed, fixes).run(c)
+    else:
+        result = _whatif(c, scenario, concept or None, samples, seed, fixes)
     if fmt is OutputFormat.json:
         print_json(result.to_dict())
     else:
         render(stdout_console(), result)
+
+
+def _whatif(
+    c: Conflict, path: Path, concepts: list[str] | None, samples: int, seed: int, fixes: bool
+) -> BriefResult:
+    """The brief of ``c`` edited by the scenario in ``path``; a bad file or field is a
+    CliError naming the file and the field."""
+    import json
+
+    from detente.analyses.requests import WhatIfRequest
+    from detente.model.errors import ArgumentError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CliError(f"--scenario: cannot read '{path}': {exc.strerror or exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CliError(f"--scenario '{path}': not JSON: {exc}") from exc
+    try:
+        return WhatIfRequest(data, concepts, samples, seed, fixes).run(c)
+    except ArgumentError as exc:
+        if exc.parameter in (None, "concepts", "samples", "seed", "fixes"):
+            raise
+        raise CliError(f"--scenario '{path}': {exc.parameter}: {exc.message}") from exc
 
 
 def render(console: Console, r: BriefResult) -> None:
