@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from detente.analyses.packages.analysis import (
     DEFAULT_LIMIT,
+    DEFAULT_SAMPLES,
     check_memory,
     packages,
     packages_bytes,
 )
 from detente.analyses.packages.result import PackagesResult
 
-__all__ = ["DEFAULT_LIMIT", "PackagesResult", "check_memory", "packages", "packages_bytes"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "DEFAULT_SAMPLES",
+    "PackagesResult",
+    "check_memory",
+    "packages",
+    "packages_bytes",
+]

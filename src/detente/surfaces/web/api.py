@@ -25,10 +25,12 @@ from detente.analyses.requests import (
     CoalitionsRequest,
     DealDesignRequest,
     DealRequest,
+    DraftsRequest,
     EvolveRequest,
     ExplainRequest,
     HypergameRequest,
     MediateRequest,
+    PackagesRequest,
     RobustnessRequest,
 )
 from detente.model.conflict import Conflict
@@ -109,7 +111,8 @@ class Diff(BaseModel):
 
 class JobRequest(BaseModel):
     kind: Literal["analysis", "casefile", "coalitions", "deal", "deal_design", "evolve",
-                  "explain", "hypergame", "mediate", "report", "robustness"] = "analysis"
+                  "explain", "hypergame", "mediate", "report", "robustness",
+                  "packages", "drafts"] = "analysis"
     concepts: list[str] | None = Field(default=None, max_length=12)
     horizon: int | None = Field(default=None, le=64)
     version: int | None = Field(default=None, ge=1, le=MAX_ID)
@@ -135,6 +138,11 @@ class JobRequest(BaseModel):
                                    description="evolve: the model's coalitions")
     orders: int = Field(default=10, ge=0, le=MAX_ID,
                         description="deal_design: ranked orders listed (0: all)")
+    against: str | None = Field(default=None, min_length=1, max_length=64,
+                                description="packages, drafts: the reference state "
+                                "(default the status quo)")
+    listed: int = Field(default=20, ge=0, le=MAX_ID,
+                        description="packages: packages listed (0: all)")
 
 
 class Validation(BaseModel):
@@ -474,6 +482,44 @@ async def hypergame(model_id: ModelId, b: Bench, version: VersionQuery = None,
                        b.inline(v, model, "the hypergame analysis", job))
 
 
+@router.get("/models/{model_id}/packages", summary="Packages every party prefers",
+            response_class=JSONResponse, responses=JSON_ANSWER,
+            description="Exactly `detente packages --format json`: the states every decision "
+            "maker likes at least as much as `against` (default the status quo), each Pareto, "
+            "stable and on the frontier per concept, with the gains; the maximin, Nash "
+            "bargaining and Kalai-Smorodinsky packages per concept; `limit` packages listed "
+            "(0: all). Over the inline bound: 413 with the job (`kind: packages`).")
+async def packages(model_id: ModelId, b: Bench, version: VersionQuery = None,
+                   against: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                   concept: ConceptQuery = None, limit: int = 20) -> Response:
+    PackagesRequest(against, concept, limit)
+    v, model = await _run(b.model, model_id, version)
+    job = {"kind": "packages", "version": v.version, "concepts": concept, "against": against,
+           "listed": limit}
+    return await _json(b.answer, v, "packages", (against, tuple(concept or ()), limit),
+                       lambda: service.packages(model, concept, against, limit),
+                       b.inline(v, model, "the packages analysis", job,
+                                lambda: service.packages_work(model), "profiles x states"))
+
+
+@router.get("/models/{model_id}/drafts", summary="The mediator's drafts",
+            response_class=JSONResponse, responses=JSON_ANSWER,
+            description="Exactly `detente drafts --format json`: per draft of the model's "
+            "`drafts:`, who would veto it (likes it less than `against`, default the status "
+            "quo), whether it holds and for whom not, and the nearest improvements (422 when "
+            "the model has no drafts).")
+async def drafts(model_id: ModelId, b: Bench, version: VersionQuery = None,
+                 concept: ConceptQuery = None,
+                 against: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                 ) -> Response:
+    DraftsRequest(concept, against)
+    v, model = await _run(b.model, model_id, version)
+    job = {"kind": "drafts", "version": v.version, "concepts": concept, "against": against}
+    return await _json(b.answer, v, "drafts", (tuple(concept or ()), against),
+                       lambda: service.drafts(model, concept, against),
+                       b.inline(v, model, "the drafts analysis", job))
+
+
 @router.get("/models/{model_id}/casefile", summary="The case file",
             response_class=JSONResponse, responses=JSON_ANSWER,
             description="Every analysis the workbench shows, in one document: each under its "
@@ -509,6 +555,8 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
             concepts, b.limits, body.offset, body.limit),
         "deal": lambda: service.deal(model, concepts),
         "hypergame": lambda: service.hypergame(model, concepts, body.target),
+        "packages": lambda: service.packages(model, concepts, body.against, body.listed),
+        "drafts": lambda: service.drafts(model, concepts, body.against),
         "evolve": lambda: service.evolve(model, body.start, body.model_coalitions,
                                          _split(body.coalition), concepts),
         "explain": lambda: service.explain(model, _needed(body.state, "explain", "state"),
@@ -549,6 +597,10 @@ def _job_request(body: JobRequest) -> None:
         DealDesignRequest(body.concepts, body.orders)
     elif body.kind == "hypergame":
         HypergameRequest(body.concepts, body.target)
+    elif body.kind == "packages":
+        PackagesRequest(body.against, body.concepts, body.listed)
+    elif body.kind == "drafts":
+        DraftsRequest(body.concepts, body.against)
 
 
 #: The web's name for each analysis parameter that it calls differently (query or body

@@ -346,6 +346,34 @@ def hypergame(model: Conflict, concepts: Sequence[str] | None = None,
     return HypergameRequest(list(concepts) if concepts else None, target).run(model).to_dict()
 
 
+def packages(model: Conflict, concepts: Sequence[str] | None = None,
+             against: str | None = None, limit: int = 20) -> dict[str, Any]:
+    """Exactly ``detente packages --format json`` (``--against``, ``--concept``,
+    ``--limit``; 0 lists all)."""
+    from detente.analyses.requests import PackagesRequest
+
+    request = PackagesRequest(against, list(concepts) if concepts else None, limit)
+    return request.run(model).to_dict()
+
+
+def packages_work(model: Conflict) -> int:
+    """Profiles times states the packages analysis evaluates: the states, and with
+    uncertain preferences its probabilities' profiles (as :func:`robustness_work`)."""
+    from detente.analyses.packages import DEFAULT_SAMPLES
+
+    if not any(dm.readings for dm in model.dms):
+        return model.n_states
+    return robustness_work(model, DEFAULT_SAMPLES)
+
+
+def drafts(model: Conflict, concepts: Sequence[str] | None = None,
+           against: str | None = None) -> dict[str, Any]:
+    """Exactly ``detente drafts --format json`` (``--concept``, ``--against``)."""
+    from detente.analyses.requests import DraftsRequest
+
+    return DraftsRequest(list(concepts) if concepts else None, against).run(model).to_dict()
+
+
 def deal_design(model: Conflict, concepts: Sequence[str] | None = None, limit: int = 10,
                 progress: Progress | None = None) -> dict[str, Any]:
     """Exactly ``detente deal --design --format json`` (``--limit``; 0 lists every order);
