@@ -18,11 +18,17 @@ from detente.model.conflict import Conflict
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "black_sea_grain_2022.yaml"
 CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
-NAMES = {"nash": "Nash", "gmr": "GMR", "smr": "SMR", "seq": "SEQ", "sim": "SIM",
-         "seq_sim": "SEQ&SIM"}
-DEAL = "YNYNYYNN"          # the corridor operating: state 38
+NAMES = {
+    "nash": "Nash",
+    "gmr": "GMR",
+    "smr": "SMR",
+    "seq": "SEQ",
+    "sim": "SIM",
+    "seq_sim": "SEQ&SIM",
+}
+DEAL = "YNYNYYNN"  # the corridor operating: state 38
 STATUS_QUO = "NNNNNNNN"
-OUTSIDE = "NNYYYYNN"       # Russia out, the ships sail on, the corridor used militarily
+OUTSIDE = "NNYYYYNN"  # Russia out, the ships sail on, the corridor used militarily
 
 
 def load() -> Conflict:
@@ -77,10 +83,14 @@ def facts() -> dict[str, str]:
     out["conditional holds"] = f"holds under {_concepts(cd['holds'], True)}"
     settings = sum(len(g["settings"]) for g in cd["guarantees"].values())
     out["conditional guarantee settings"] = f"{settings} guarantee settings"
-    breakers = sorted({
-        t["dm"] for p in cd["phases"] for t in p["temptations"]
-        if not t["to_next_phase"] and not any(t["deterred"].values())
-    })
+    breakers = sorted(
+        {
+            t["dm"]
+            for p in cd["phases"]
+            for t in p["temptations"]
+            if not t["to_next_phase"] and not any(t["deterred"].values())
+        }
+    )
     out["conditional breakers"] = "undeterred under every concept: " + ", ".join(breakers)
     for s in cd["commitments"]["sets"]:
         if all(s["holds"].values()):
