@@ -135,8 +135,10 @@ def test_status_quo_and_coalition_sections_when_available() -> None:
     if _has("detente.analyses.status_quo"):
         # Elmira from state 1: LG insists (state 7); with MoE + UR the joint move reaches 10.
         assert "Where the status quo leads" in html
-        assert re.search(r"The evolution stops at\s+state 7\b", html)
-        assert re.search(r"The evolution stops at\s+state 10\b", html)
+        # in words first, the number second
+        assert re.search(r"The evolution stops at\s+<b>delay; insist</b> \(state 7\)", html)
+        assert re.search(r"The evolution stops at\s+<b>modify; accept; insist</b> \(state 10\)",
+                         html)
     if _has("detente.analyses.coalitions"):
         # 3 joint improvements, 2 of them UR's own options only (it could move alone): 1 listed
         assert "MoE + UR: 1 joint improvement<" in html

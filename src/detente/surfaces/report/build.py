@@ -20,12 +20,14 @@ import detente
 from detente.analyses.casefile import CaseFile, build_case_file
 from detente.analyses.coalitions.joint import joint_counts, joint_improvements
 from detente.analyses.coalitions.output import DEFINITIONS
+from detente.analyses.explain.wording import collapse_verdicts
 from detente.analyses.moves import JointMove, signed_text
+from detente.analyses.state_view import number_view, state_view, string_view
 from detente.analyses.summary import ModelSummary
 from detente.engine.registry import BASELINE_KEY, COALITION_NAMES, CONCEPT_HELP, concept_label
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
-from detente.model.states import Column
+from detente.model.states import Column, StateRefError
 from detente.surfaces.report.brief_section import brief_section
 from detente.surfaces.report.charts import probability_bars_png
 from detente.surfaces.report.deal import deal_section, design_section
@@ -177,6 +179,7 @@ def _status_quo(c: Conflict) -> dict[str, Any] | None:
     return {
         "number": c.state_number(c.status_quo),
         "state": c.state_string(c.status_quo),
+        "view": state_view(c, c.status_quo),
         "cells": _cells(c, c.status_quo),
         "rationale": c.status_quo_rationale.strip(),
         "taken": _taken(c, c.status_quo),
@@ -284,6 +287,12 @@ def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
             verdicts.append({"key": key, "label": verdict.label, "stable": verdict.stable,
                              "summary": verdict.summary, "reasons": reasons[:MAX_REASONS],
                              "more": max(0, len(reasons) - MAX_REASONS)})
+        # What holds under several concepts is said once (as the CLI's explain says it).
+        collapsed = [
+            {"labels": [label], "stable": members[0].stable, "summary": members[0].summary,
+             "reasons": [ch.reason for ch in members[0].checks][:MAX_REASONS]}
+            for members, label in collapse_verdicts([d.verdict(key) for key in case.concepts])
+        ]
         # Concepts with the same verdict and reasons are shown together.
         groups: dict[tuple[bool, tuple[str, ...]], list[str]] = {}
         for v in verdicts:
@@ -295,8 +304,10 @@ def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
             "summary": verdicts[0]["summary"] if verdicts else "",
             "groups": [{"labels": labels, "stable": stable, "reasons": list(reasons)}
                        for (stable, reasons), labels in groups.items()],
+            "collapsed": collapsed,
         })
-    return {"number": ex.state.number, "state": ex.state.state, "dms": dms}
+    return {"number": ex.state.number, "state": ex.state.state, "dms": dms,
+            "view": number_view(case.conflict, ex.state.number)}
 
 
 def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
@@ -320,7 +331,8 @@ def _coalition_section(case: CaseFile) -> dict[str, Any] | None:
                 break
             for m in joint_improvements(co, members, number):
                 moves.append({
-                    "from": m.source.to_dict(), "to": m.target.to_dict(),
+                    "from": {**m.source.to_dict(), "view": number_view(c, m.source.number)},
+                    "to": {**m.target.to_dict(), "view": number_view(c, m.target.number)},
                     "from_sq": m.source.number == sq,
                     "from_equilibrium": m.source.number in equilibria,
                     "to_equilibrium": m.target.number in equilibria,
@@ -358,13 +370,15 @@ def _evolution_section(case: CaseFile) -> list[dict[str, Any]] | None:
         ev = scenario.result
         final = [
             {"number": c.state_number(code), "state": c.state_string(code),
-             "path": [_move_view(m) for m in ev.path_moves(c.state_string(code))]}
+             "view": state_view(c, code),
+             "path": [_move_view(c, m) for m in ev.path_moves(c.state_string(code))]}
             for code in ev.final_codes()
         ]
         out.append({
             "title": scenario.title,
             "coalitional": bool(ev.coalitions),
-            "start": {"number": c.state_number(ev.start), "state": c.state_string(ev.start)},
+            "start": {"number": c.state_number(ev.start), "state": c.state_string(ev.start),
+                      "view": state_view(c, ev.start)},
             "n_reachable": len(ev.states),
             "final": final[:MAX_FINAL_STATES],
             "final_hidden": max(0, len(final) - MAX_FINAL_STATES),
@@ -377,16 +391,28 @@ def _evolution_section(case: CaseFile) -> list[dict[str, Any]] | None:
     return out or None
 
 
-def _move_view(m: JointMove) -> dict[str, Any]:
+def _move_view(c: Conflict, m: JointMove) -> dict[str, Any]:
     """One improvement (a DM's, or a coalition's joint move) for display."""
     return {
         "by": " + ".join(m.by), "joint": m.joint,
         "from": m.source.number, "to": m.target.number, "to_state": m.target.state,
+        "to_view": state_view(c, m.target.code),
         "change": signed_text(m.changes),
         "steps": [{"dm": st.dm, "change": signed_text(st.changes),
                    "from": st.source.number, "to": st.target.number}
                   for st in m.steps],
     }
+
+
+def _view_of_text(c: Conflict, text: str | None) -> dict[str, Any] | None:
+    """:func:`state_view` of a feasible state written as Y/N text (``None`` for a pattern or
+    an infeasible combination: those stay as written)."""
+    if not text:
+        return None
+    try:
+        return state_view(c, c.parse_state(text))
+    except StateRefError:
+        return None
 
 
 #: Unmet requirements listed per concept in the mediation section.
@@ -398,6 +424,7 @@ def _mediation_section(case: CaseFile) -> dict[str, Any] | None:
     edits, the requirements not met now, and the mediators' levers."""
     if not case.mediation:
         return None
+    c = case.conflict
     first = case.mediation[0]
     rows = []
     for r in case.mediation:
@@ -405,17 +432,18 @@ def _mediation_section(case: CaseFile) -> dict[str, Any] | None:
         rows.append({
             "label": r.concept_text, "headline": r.headline(),
             "already": r.already_stable, "min_edits": r.min_edits,
-            "focus": r.focus,
+            "focus": r.focus, "focus_view": _view_of_text(c, r.focus),
             "unmet": [q.text for q in unmet[:MAX_REQUIREMENTS]],
             "unmet_hidden": max(0, len(unmet) - MAX_REQUIREMENTS),
             "solutions": [{
-                "target": sol.target,
+                "target": sol.target, "target_view": _view_of_text(c, sol.target),
                 "edits": [{"text": e.text(), "rationale": " ".join(e.rationale.split())}
                           for e in sol.edits],
                 "equilibria": {concept_label(k): len(v) for k, v in sol.equilibria.items()},
             } for sol in r.solutions],
             "truncated": r.truncated,
             "levers": [{"number": lv.number, "state": lv.state,
+                        "view": number_view(c, lv.number),
                         "settings": ", ".join(f"{k}={v}" for k, v in lv.settings.items())}
                        for lv in r.working_levers()],
             "commitments": [] if r.commitments is None or not r.commitments.declared
@@ -441,7 +469,7 @@ def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
     labels = [concept_label(k) for k in r.concepts]
     probs = [[float(r.equilibrium[k][s]) for k in r.concepts] for s in shown]
     names = [c.state_string(int(c.feasible[s])) for s in shown]
-    rows = [{"number": s + 1, "state": name, "p": p}
+    rows = [{"number": s + 1, "state": name, "p": p, "view": number_view(c, s + 1)}
             for s, name, p in zip(shown, names, probs, strict=True)]
     png = None
     if rows:
@@ -450,16 +478,22 @@ def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
             {lab: [p[j] for p in probs] for j, lab in enumerate(labels)},
             "Leading states under uncertain preferences")
     fate = r.status_quo()
-    elements = [e for e in r.sensitivity() if e["swing"] > 0][:MAX_ROBUST_ELEMENTS]
+    elements = [
+        {**e, "settings": [
+            {**x, "states": [{"view": string_view(c, st), "p": q}
+                             for st, q in x["equilibrium_probability"].items()]}
+            for x in e["settings"]]}
+        for e in r.sensitivity() if e["swing"] > 0][:MAX_ROBUST_ELEMENTS]
     return {
         "profiles": r.profiles, "samples": r.samples, "exact": r.exact, "seed": r.seed,
         "labels": labels, "rows": rows,
         "chart": base64.b64encode(png).decode("ascii") if png else None,
         "status_quo": None if fate is None else {
-            "state": fate["state"],
+            "state": fate["state"], "view": string_view(c, fate["state"]),
             "concepts": [{"label": concept_label(k), "p": p}
                          for k, p in fate["equilibrium_probability"].items()],
-            "reaches": [{"state": s, "number": c.state_number(c.parse_state(s)), "p": p}
+            "reaches": [{"state": s, "number": c.state_number(c.parse_state(s)), "p": p,
+                         "view": string_view(c, s)}
                         for s, p in list(fate["reaches"].items())[:MAX_ROBUST_STATES]],
         },
         "sensitivity_concept": labels[0] if labels else "",
@@ -470,6 +504,16 @@ def _robustness_section(case: CaseFile) -> dict[str, Any] | None:
     }
 
 
+def _deal_section(case: CaseFile) -> dict[str, Any] | None:
+    """The deal's section, each phase's state in words (:func:`state_view`)."""
+    if case.deal is None:
+        return None
+    out = deal_section(case.deal)
+    for row in out["rows"]:
+        row["view"] = number_view(case.conflict, row["state_number"])
+    return out
+
+
 #: The optional sections of a report, in order: (context key, section of the case file).
 SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("brief", lambda case: None if case.brief is None else brief_section(case.brief)),
@@ -478,7 +522,7 @@ SECTIONS: tuple[tuple[str, Callable[[CaseFile], Any]], ...] = (
     ("coalition_analysis", _coalition_section),
     ("mediation", _mediation_section),
     ("robustness", _robustness_section),
-    ("deal", lambda case: None if case.deal is None else deal_section(case.deal)),
+    ("deal", lambda case: _deal_section(case)),
     ("deal_design",
      lambda case: None if case.deal_design is None else design_section(case.deal_design)),
     ("hypergame",

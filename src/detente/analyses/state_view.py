@@ -1,0 +1,40 @@
+"""A state as people read it: what is true in it first, its number second.
+
+Every surface shows a state through :func:`state_view` (the report's context builder, the
+workbench's pages), so none assembles the wording itself; the Y/N string stays available for
+the appendix tables.
+
+>>> import detente
+>>> c = detente.load("examples/prisoners_dilemma.yaml")
+>>> state_view(c, 1)["text"]
+'a_defects (state 2)'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from detente.model.conflict import Conflict
+
+
+def state_view(model: Conflict, code: int) -> dict[str, Any]:
+    """``{"number", "words", "text", "state"}`` of a feasible state code: its 1-based number,
+    what is true in it (:meth:`StateSpace.words`), both as one phrase (``'Israel accepts;
+    hostages released (state 805)'``) and its Y/N string (for appendix tables only)."""
+    number = model.state_number(int(code))
+    words = model.space.words(int(code))
+    return {"number": number, "words": words, "text": f"{words} (state {number})",
+            "state": model.state_string(int(code))}
+
+
+def number_view(model: Conflict, number: int) -> dict[str, Any]:
+    """:func:`state_view` of a 1-based state number."""
+    return state_view(model, int(model.feasible[int(number) - 1]))
+
+
+def string_view(model: Conflict, text: str) -> dict[str, Any]:
+    """:func:`state_view` of a state written as Y/N text (as analyses report it)."""
+    return state_view(model, model.parse_state(text))
+
+
+__all__ = ["number_view", "state_view", "string_view"]
