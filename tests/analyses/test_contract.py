@@ -20,9 +20,12 @@ from detente.analyses.requests import (
     CoalitionsRequest,
     DealDesignRequest,
     DealRequest,
+    DraftsRequest,
     EvolveRequest,
     ExplainRequest,
+    HypergameRequest,
     MediateRequest,
+    PackagesRequest,
     RobustnessRequest,
     deal_request,
 )
@@ -37,6 +40,8 @@ ELMIRA = ROOT / "examples" / "elmira.yaml"
 PD = ROOT / "examples" / "prisoners_dilemma.yaml"
 DEAL = ROOT / "tests" / "data" / "exchange_deal.yaml"
 COLLATERAL = ROOT / "tests" / "data" / "collateral_deal.yaml"
+TRADE = ROOT / "tests" / "data" / "trade_packages.yaml"
+SANCTION = ROOT / "tests" / "data" / "hypergame_sanction.yaml"
 
 #: Two DMs with an alternative preference: a profile space of 2.
 UNCERTAIN = """
@@ -76,11 +81,21 @@ ANALYSES: dict[str, tuple[Callable[[], Conflict], Call]] = {
              lambda m, **kw: detente.deal_analysis(m, ["nash"], mediate=False, **kw)),
     "deal_design": (lambda: detente.load(COLLATERAL),
                     lambda m, **kw: detente.deal_design(m, ["nash", "seq"], limit=0, **kw)),
+    "packages": (lambda: detente.load(TRADE),
+                 lambda m, **kw: detente.packages(m, ["nash", "gmr"], against="NNN", limit=0,
+                                                  **kw)),
+    "drafts": (lambda: detente.load(TRADE),
+               lambda m, **kw: detente.drafts(m, ["gmr"], against="YYY", **kw)),
+    "hypergame": (lambda: detente.load(SANCTION),
+                  lambda m, **kw: detente.hypergame(m, ["seq"], target="NN", **kw)),
+    "brief": (lambda: detente.load(DEAL),
+              lambda m, **kw: detente.brief(m, ["nash"], samples=10, fixes=False, **kw)),
 }
 PUBLIC = {"analyze": detente.analyze, "explain": detente.explain, "mediate": detente.mediate,
           "robustness": detente.robustness, "coalitions": detente.coalition_analysis,
           "evolve": detente.evolve, "deal": detente.deal_analysis,
-          "deal_design": detente.deal_design}
+          "deal_design": detente.deal_design, "packages": detente.packages,
+          "drafts": detente.drafts, "hypergame": detente.hypergame, "brief": detente.brief}
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +136,10 @@ def test_the_header_says_how_it_was_computed(
     assert params["deal_design"] == {"limit": 0}
     assert params["coalitions"] == {"coalitions": [["MoE", "UR"]]}
     assert params["evolve"]["coalitions"] and params["evolve"]["start"] >= 1
+    assert params["packages"] == {"against": "NNN", "limit": 0}
+    assert params["drafts"] == {"against": "YYY"}
+    assert params["hypergame"] == {"target": "NN"}
+    assert params["brief"] == {"samples": 10, "seed": 0, "fixes": False}  # fixes: it was missing
 
 
 def test_streamed_coalition_json_keeps_the_header_order() -> None:
@@ -183,6 +202,17 @@ def test_header_to_dict_keys() -> None:
      "limit must be a whole number, 0 (all) or more, got -1"),
     (lambda: deal_request(limit=3), "limit", "limit must go with design=True"),
     (lambda: AnalyzeRequest(concepts=[1]), None, "concepts must be names"),
+    (lambda: AnalyzeRequest(concepts=["bogus"]), "concepts",
+     "unknown solution concept 'bogus'; expected one of: nash, gmr, smr, seq, sim, seq_sim"),
+    (lambda: HypergameRequest(concepts=["nash", "L0x"]), "concepts",
+     "unknown solution concept 'L0x'"),
+    (lambda: CoalitionsRequest(concepts=["sim"]), "concepts",
+     "unknown coalition concept 'sim'; expected one of: nash, gmr, smr, seq"),
+    (lambda: PackagesRequest(limit=-1), "limit",
+     "limit must be a whole number, 0 (all) or more, got -1"),
+    (lambda: PackagesRequest(against=""), "against", "against must be a state number"),
+    (lambda: DraftsRequest(against=""), "against", "against must be a state number"),
+    (lambda: HypergameRequest(target=""), "target", "target must be a state number"),
 ])
 def test_requests_refuse_by_parameter(make: Callable[[], object], parameter: str | None,
                                       message: str) -> None:

@@ -127,7 +127,7 @@ def brief(
         profiles,
         exact,
         tuple(notes),
-        header(model, keys, {"samples": samples, "seed": seed}),
+        header(model, keys, {"samples": samples, "seed": seed, "fixes": fixes}),
     )
 
 
