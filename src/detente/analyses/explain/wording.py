@@ -6,12 +6,15 @@ no escape, how the absence is worded; whether anything deters at all), never its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from detente.analyses.explain.result import ConceptVerdict, ImprovementCheck, Sanction
 from detente.analyses.moves import Move, StateRef, state_at, unilateral_move
 from detente.engine.registry import SanctionRule, concept_label, get_concept
 from detente.model.conflict import Conflict
+
+T = TypeVar("T")
 
 
 class Wording:
@@ -119,14 +122,30 @@ def collapse_verdicts(verdicts: Sequence[ConceptVerdict]
 
     Returns (verdicts, label) pairs in the order of their first concept.
     """
-    groups: dict[tuple[bool, str] | int, list[ConceptVerdict]] = {}
-    for k, v in enumerate(verdicts):
-        key: tuple[bool, str] | int = (v.stable, v.summary) if not v.checks else k
-        groups.setdefault(key, []).append(v)
-    out: list[tuple[tuple[ConceptVerdict, ...], str]] = []
+    return _collapse(verdicts, lambda v: None if v.checks else (v.stable, v.summary),
+                     lambda v: v.label)
+
+
+def collapse_concepts(concepts: Mapping[str, Mapping[str, Any]]
+                      ) -> list[tuple[tuple[Mapping[str, Any], ...], str]]:
+    """:func:`collapse_verdicts` over one DM's verdicts as JSON gives them (concept key →
+    ``{"label", "stable", "summary", "improvements"}``), for surfaces that hold the JSON."""
+    return _collapse(list(concepts.values()),
+                     lambda c: None if c["improvements"] else (c["stable"], c["summary"]),
+                     lambda c: str(c["label"]))
+
+
+def _collapse(items: Sequence[T], key: Callable[[T], tuple[bool, str] | None],
+              label: Callable[[T], str]) -> list[tuple[tuple[T, ...], str]]:
+    """Group ``items`` by ``key`` (``None``: a group of its own), labels joined."""
+    groups: dict[tuple[bool, str] | int, list[T]] = {}
+    for k, v in enumerate(items):
+        found = key(v)
+        groups.setdefault(k if found is None else found, []).append(v)
+    out: list[tuple[tuple[T, ...], str]] = []
     for members in groups.values():
-        labels = ", ".join(v.label for v in members)
-        if len(members) == len(verdicts) and len(members) > 1:
+        labels = ", ".join(label(v) for v in members)
+        if len(members) == len(items) and len(members) > 1:
             labels = f"every concept ({labels})"
         out.append((tuple(members), labels))
     return out
@@ -151,4 +170,4 @@ def verdict_summary(name: str, s: int, key: str, checks: list[ImprovementCheck])
     return f"{bad} of {total} improvements of {name} cannot be deterred."
 
 
-__all__ = ["Wording", "join_reason", "verdict_summary"]
+__all__ = ["Wording", "collapse_concepts", "collapse_verdicts", "join_reason", "verdict_summary"]

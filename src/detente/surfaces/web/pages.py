@@ -18,7 +18,9 @@ from fastapi.templating import Jinja2Templates
 from detente.analyses.casefile import CaseFile
 from detente.analyses.contract import Progress
 from detente.analyses.deal import Foresight
+from detente.analyses.explain.wording import collapse_concepts
 from detente.analyses.stability import display_ranks
+from detente.analyses.state_view import number_view, state_view, string_view
 from detente.engine.registry import concept_label
 from detente.model.errors import DetenteError, error_data
 from detente.surfaces.web import service
@@ -112,9 +114,7 @@ def _page_context(b: Workbench, model_id: int, version: int | None) -> dict[str,
         "equilibria": service.equilibria_summary(result),
         "concepts": [(k, concept_label(k)) for k in result.concepts],
         "versions": b.store.versions(model_id),
-        "status_quo": None if model.status_quo is None else {
-            "number": model.state_number(model.status_quo),
-            "state": model.state_string(model.status_quo)},
+        "status_quo": None if model.status_quo is None else state_view(model, model.status_quo),
         "evolution": _evolution(case),
         "robustness": _robustness(case),
         "brief": _brief(case),
@@ -153,6 +153,8 @@ def _evolution(case: CaseFile) -> dict[str, Any] | None:
     if not case.evolution:
         return None
     data: dict[str, Any] = case.evolution[0].result.to_dict()
+    for f in data["final"]:
+        f["view"] = number_view(case.conflict, f["number"])
     return data
 
 
@@ -167,12 +169,13 @@ def _robustness(case: CaseFile, per_concept: int = 4) -> dict[str, Any] | None:
     for k in r.concepts:
         shown += [s for s in r.leading(k, per_concept) if s not in shown]
     rows = [{"number": s + 1, "state": c.state_string(int(c.feasible[s])),
+             "view": number_view(c, s + 1),
              "p": [float(r.equilibrium[k][s]) for k in r.concepts]} for s in shown]
     sq = r.status_quo()
     return {"profiles": r.profiles, "exact": r.exact, "samples": r.samples, "seed": r.seed,
             "labels": [concept_label(k) for k in r.concepts], "rows": rows,
             "status_quo": None if sq is None else {
-                "state": sq["state"],
+                "state": sq["state"], "view": string_view(c, sq["state"]),
                 "p": [(concept_label(k), p) for k, p in sq["equilibrium_probability"].items()]}}
 
 
@@ -225,6 +228,7 @@ def _deal(case: CaseFile) -> dict[str, Any] | None:
     return {
         "name": d.deal, "description": d.description,
         "phases": [{"name": p.name, "number": p.state.number, "state": p.state.state,
+                    "view": number_view(case.conflict, p.state.number),
                     "holds": [bool(p.holds[k]) for k in d.concepts]} for p in d.phases],
         "labels": [concept_label(k) for k in d.concepts],
         "holds": [(concept_label(k), d.holds(k), d.breaks_at(k)) for k in d.concepts],
@@ -461,6 +465,7 @@ def _states(b: Workbench, model_id: int, version: int | None, show: str, pattern
     rows = [{
         "number": int(k) + 1,
         "state": model.state_string(int(model.feasible[k])),
+        "words": model.space.words(int(model.feasible[k])),
         "ranks": [int(ranks[i, k]) for i in range(len(model.dms))],
         "marks": [bool(eq[key][k]) for key in result.concepts],
         "status_quo": model.status_quo == int(model.feasible[k]),
@@ -489,7 +494,13 @@ async def explain(request: Request, model_id: int, number: int,
         b.inline(v, model, "explaining a state", None)()
     data = await run_in_threadpool(b.cached, v, "explain", key,
                                    lambda: service.explain(model, str(number)))
-    return templates.TemplateResponse(request, "_explain.html", {"e": data, "v": v})
+    groups = {d["dm"]: [{**members[0], "label": label} for members, label
+                        in collapse_concepts(d["concepts"])] for d in data["dms"]}
+    targets = {d["dm"]: [number_view(model, m["to"]["number"]) for m in d["improvements"]]
+               for d in data["dms"]}
+    return templates.TemplateResponse(request, "_explain.html", {
+        "e": data, "v": v, "groups": groups, "targets": targets,
+        "view": number_view(model, data["state"]["number"])})
 
 
 @router.get("/models/{model_id}/graph.png")
