@@ -1,0 +1,77 @@
+"""States in words wherever people read them (issue 21 item 2): outside the appendix, the
+flagship's report and workbench page show what is true in a state, never a bare Y/N string, and
+an explanation says once what holds under every concept."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+import detente
+from detente.analyses.state_view import number_view, state_view
+from detente.surfaces.report.build import build_report
+from detente.surfaces.report.render import render_markdown
+from web_helpers import ROOT, client, open_page
+
+FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+#: A bare Y/N state of the flagship's 11 options.
+BARE_STATE = re.compile(r"(?<![A-Za-z])[YN]{11}(?![A-Za-z])")
+
+
+def _read(page: str) -> str:
+    """What the page says about the model's analysis: its text without the model's own
+    source (the YAML editor) and the note on what a .gmcr export leaves out."""
+    page = re.sub(r"<textarea.*?</textarea>", "", page, flags=re.S)
+    page = re.sub(r'<details class="note" id="gmcr-lost">.*?</details>', "", page, flags=re.S)
+    return _text(page)
+
+
+def _text(page: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_state_view_reads_words_first_and_the_number_second() -> None:
+    c = detente.load(FLAGSHIP)
+    assert c.status_quo is not None
+    v = state_view(c, c.status_quo)
+    assert v["words"] == c.space.words(c.status_quo)
+    assert v["text"] == f"{v['words']} (state {c.state_number(c.status_quo)})"
+    assert v["state"] == c.state_string(c.status_quo) and BARE_STATE.fullmatch(v["state"])
+    pd = detente.load(ROOT / "examples" / "prisoners_dilemma.yaml")
+    # hand-worked: state 4 (YY) has both defecting; state 1 (NN) has no option taken
+    assert number_view(pd, 4)["text"] == "a_defects; b_defects (state 4)"
+    assert number_view(pd, 1)["text"] == "no option taken (state 1)"
+
+
+@pytest.mark.slow
+def test_flagship_report_has_no_bare_state_outside_the_appendix() -> None:
+    md = render_markdown(build_report(detente.load(FLAGSHIP), with_graph=False), None)
+    body, appendix = md.split("## Appendix", 1)
+    assert BARE_STATE.findall(body) == []
+    assert "| **Y** |" in appendix  # the appendix keeps its Y/N tables
+    c = detente.load(FLAGSHIP)
+    assert c.status_quo is not None
+    assert state_view(c, c.status_quo)["text"] in body
+
+
+@pytest.mark.slow
+def test_workbench_page_and_explanation_read_states_in_words(tmp_path: Path) -> None:
+    c = detente.load(FLAGSHIP)
+    assert c.status_quo is not None
+    with client(tmp_path) as web:
+        web.post("/api/models", json={"yaml": FLAGSHIP.read_text(encoding="utf-8")})
+        page = _read(open_page(web, "/models/1"))
+        assert BARE_STATE.findall(page) == []
+        assert c.space.words(c.status_quo) in page
+        # state 805: every party's position is stable under every concept
+        number = 805
+        ex = _text(web.get(f"/models/1/explain/{number}").text)
+    assert number_view(c, number)["text"].split(" (state")[0] in ex
+    for name in c.dm_names:
+        sentence = f"{name} has no unilateral improvement from state {number}."
+        assert ex.count(sentence) <= 1
+    assert ex.count("every concept (Nash, GMR, SMR, SEQ, SIM, SEQ&SIM)") >= 1
+    assert BARE_STATE.findall(ex.split("Options in order")[0]) == []
