@@ -23,8 +23,12 @@ def state_view(model: Conflict, code: int) -> dict[str, Any]:
     hostages released (state 805)'``) and its Y/N string (for appendix tables only)."""
     number = model.state_number(int(code))
     words = model.space.words(int(code))
-    return {"number": number, "words": words, "text": f"{words} (state {number})",
-            "state": model.state_string(int(code))}
+    return {
+        "number": number,
+        "words": words,
+        "text": f"{words} (state {number})",
+        "state": model.state_string(int(code)),
+    }
 
 
 def number_view(model: Conflict, number: int) -> dict[str, Any]:
