@@ -85,6 +85,9 @@ def coalitions_command(
 def render(console: Console, result: CoalitionResult, page: Page | None = None) -> None:
     """Coalitional improvements and the coalition stability table, for people (of the
     states of ``page``; all by default)."""
+    import numpy as np
+
+    from detente.analyses.coalitions.joint import needs_coalition
     from detente.analyses.coalitions.output import page as whole
     from detente.analyses.coalitions.output import records
     from detente.analyses.moves import option_changes
@@ -100,12 +103,16 @@ def render(console: Console, result: CoalitionResult, page: Page | None = None) 
     console.print(Text("Coalitions: ", style="bold")
                   + Text("; ".join("+".join(h) for h in result.coalitions)))
     console.print()
-    console.print(Text("Coalitional improvements (every member strictly prefers the result)",
-                       style="bold"))
+    console.print(Text("Coalitional improvements (every member strictly prefers the result; "
+                       "listed: those no member could make alone)", style="bold"))
     for h, key in enumerate(result.coalitions):
         console.print(Text(f"  {'+'.join(key)}", style="bold"))
-        empty = True
+        members = [c.dm_index(n) for n in key]
+        empty, alone = True, 0
         for s, t, path, movers in records(result, h, p):
+            if not bool(needs_coalition(c, members, s, np.array([t]))[0]):
+                alone += 1
+                continue
             empty = False
             a, b = int(c.feasible[s]), int(c.feasible[t])
             changes = ", ".join(str(ch) for ch in option_changes(c, a, b))
@@ -118,6 +125,9 @@ def render(console: Console, result: CoalitionResult, page: Page | None = None) 
             )
         if empty:
             console.print(Text("    none", style="dim"))
+        if alone:
+            console.print(Text(f"    ({alone} more change one member's options only: it could "
+                               "make them alone)", style="dim"))
     console.print()
     console.print(Text("Coalition stability (✓ = equilibrium; otherwise the DMs for whom the "
                        "state is unstable)", style="bold"))
