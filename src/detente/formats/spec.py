@@ -16,7 +16,9 @@ OptionValue = str
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: a class builds its validator when first used (ModelSpec's takes in the
+    # nested classes' schemas once), not each one at import (benchmarks/bench_startup.py)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class OptionSpec(_Strict):
@@ -143,7 +145,7 @@ class DecisionMakerSpec(_Strict):
 class LevelPoints(RootModel[dict[str, float]]):
     """Weights of an option with levels: level → points (levels not listed count 0)."""
 
-    model_config = ConfigDict(frozen=True, strict=True)
+    model_config = ConfigDict(frozen=True, strict=True, defer_build=True)
 
 
 class DraftSpec(_Strict):

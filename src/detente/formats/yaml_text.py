@@ -2,7 +2,7 @@
 
 A few hundred bytes of YAML can describe an unbounded amount of data: anchors and aliases
 ("billion laughs") and merge keys repeat whole subtrees, and deep nesting drives the
-recursive composer. Before anything is built, one pass over the event stream checks the text:
+recursive composer. Before anything is built, the event stream is checked as it is read:
 
 - no character YAML forbids (located);
 - nesting at most :data:`MAX_DEPTH` levels;
@@ -10,7 +10,11 @@ recursive composer. Before anything is built, one pass over the event stream che
   values beyond those written out, so the data built is at most the text's own values plus
   that fixed budget (:func:`expanded_nodes` counts it without expanding anything).
 
-Then the text is loaded (plain tags only) and copied into plain dicts and lists.
+The loader reads the text once: its parser hands each event to the check (:class:`_Guard`)
+before the composer sees it, so a refusal comes at the offending alias or collection, after at
+most the text's own nodes (one per event) have been composed, and the data is constructed
+(aliases and merge keys expanded) only once every event has passed. The text is loaded with
+plain tags only and copied into plain dicts and lists.
 
 >>> read_yaml("a: &x [1, 2]\\nb: *x\\n", "<doc>")
 {'a': [1, 2], 'b': [1, 2]}
@@ -40,6 +44,7 @@ from ruamel.yaml.events import (
     Event,
     ScalarEvent,
 )
+from ruamel.yaml.parser import RoundTripParser
 from ruamel.yaml.reader import ReaderError
 
 from detente.model.errors import ModelError
@@ -91,9 +96,35 @@ class _SafeConstructor(RoundTripConstructor):
             ) from None
 
 
-def _yaml() -> YAML:
+class _GuardedParser(RoundTripParser):
+    """Round-trip parser that shows every event to its loader's :class:`_Guard` (if any) as
+    the event is parsed, before the composer sees it."""
+
+    def _next(self) -> None:
+        if self.current_event is None and self.state:
+            self.current_event = self.state()
+            guard = getattr(self.loader, "detente_guard", None)
+            if guard is not None and self.current_event is not None:
+                guard.see(self.current_event)
+
+    def check_event(self, *choices: Any) -> bool:
+        self._next()
+        return bool(super().check_event(*choices))
+
+    def peek_event(self) -> Any:
+        self._next()
+        return super().peek_event()
+
+    def get_event(self) -> Any:
+        self._next()
+        return super().get_event()
+
+
+def _yaml(guard: _Guard | None = None) -> YAML:
     yaml = YAML(typ="rt")
     yaml.Constructor = _SafeConstructor
+    yaml.Parser = _GuardedParser
+    yaml.detente_guard = guard  # type: ignore[attr-defined]
     return yaml
 
 
@@ -138,6 +169,48 @@ class _Open:
     anchor: str | None
 
 
+class _Guard:
+    """Nesting and alias expansion of an event stream, counted event by event: refuses (a
+    located :class:`ModelError`) the collection that passes MAX_DEPTH and the alias that
+    passes ``budget`` values beyond those written."""
+
+    def __init__(self, source: str, budget: int = MAX_ALIAS_NODES) -> None:
+        self.source, self.budget = source, budget
+        self.anchors: dict[str, int] = {}
+        self.stack: list[_Open] = [_Open(0, None)]
+        self.written = self.expanded = 0
+
+    def see(self, event: Event) -> None:
+        stack = self.stack
+        if isinstance(event, CollectionStartEvent):
+            if len(stack) > MAX_DEPTH:
+                raise _located(
+                    f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
+                    "model file needs far fewer", self.source, event.start_mark)
+            stack.append(_Open(1, event.anchor))
+            self.written += 1
+        elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
+            done = stack.pop()
+            stack[-1].nodes += done.nodes
+            if done.anchor is not None:
+                self.anchors[done.anchor] = done.nodes
+        elif isinstance(event, ScalarEvent):
+            stack[-1].nodes += 1
+            self.written += 1
+            if event.anchor is not None:
+                self.anchors[event.anchor] = 1
+        elif isinstance(event, AliasEvent):
+            size = self.anchors.get(str(event.anchor), 1)
+            stack[-1].nodes += size
+            self.expanded += size
+            if self.expanded > self.budget:
+                raise _located(
+                    f"the YAML aliases expand the data by more than {self.budget:,} values "
+                    f"(the alias *{event.anchor} here repeats {size:,}); a model file "
+                    "needs far fewer: write the repeated parts out, or repeat less",
+                    self.source, event.start_mark)
+
+
 def _events(text: str) -> Iterator[Event]:
     yield from _yaml().parse(text)
 
@@ -153,41 +226,13 @@ def expanded_nodes(text: str, source: str = "<string>", budget: int = MAX_ALIAS_
     >>> expanded_nodes("a: &x [1, 2, 3]\\nb: *x\\nc: *x\\n")
     16
     """
-    anchors: dict[str, int] = {}
-    stack: list[_Open] = [_Open(0, None)]
-    written = expanded = 0
+    guard = _Guard(source, budget)
     try:
         for event in _events(text):
-            if isinstance(event, CollectionStartEvent):
-                if len(stack) > MAX_DEPTH:
-                    raise _located(
-                        f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a "
-                        "model file needs far fewer", source, event.start_mark)
-                stack.append(_Open(1, event.anchor))
-                written += 1
-            elif isinstance(event, CollectionEndEvent) and len(stack) > 1:
-                done = stack.pop()
-                stack[-1].nodes += done.nodes
-                if done.anchor is not None:
-                    anchors[done.anchor] = done.nodes
-            elif isinstance(event, ScalarEvent):
-                stack[-1].nodes += 1
-                written += 1
-                if event.anchor is not None:
-                    anchors[event.anchor] = 1
-            elif isinstance(event, AliasEvent):
-                size = anchors.get(str(event.anchor), 1)
-                stack[-1].nodes += size
-                expanded += size
-                if expanded > budget:
-                    raise _located(
-                        f"the YAML aliases expand the data by more than {budget:,} values "
-                        f"(the alias *{event.anchor} here repeats {size:,}); a model file "
-                        "needs far fewer: write the repeated parts out, or repeat less",
-                        source, event.start_mark)
+            guard.see(event)
     except (YAMLError, RecursionError):
         pass  # not valid YAML: the loader says where
-    return written + expanded
+    return guard.written + guard.expanded
 
 
 def check_structure(text: str, source: str = "<string>") -> None:
@@ -206,11 +251,11 @@ def read_yaml(text: str, source: str = "<string>") -> Any:
 
 
 def load_yaml(text: str, source: str = "<string>") -> Any:
-    """The text's ruamel round-trip data (which knows line numbers), after the checks of
-    :func:`check_structure`."""
-    check_structure(text, source)
+    """The text's ruamel round-trip data (which knows line numbers), with the checks of
+    :func:`check_structure` made on the events as the one parse reads them."""
+    check_characters(text, source)
     try:
-        return _yaml().load(text)
+        return _yaml(_Guard(source, MAX_ALIAS_NODES)).load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise _located(f"not valid YAML: {exc.problem or exc.context}", source, mark) from None

@@ -247,9 +247,39 @@ def _build(tree: Tree[Token], levels: Mapping[str, LevelEntry] | None = None
     return built[id(tree)]
 
 
+#: How the statement parser is built from :data:`_GRAMMAR`.
+_PARSER_OPTIONS = {"parser": "lalr", "lexer": "basic", "maybe_placeholders": False}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(_GRAMMAR, parser="lalr", lexer="basic", maybe_placeholders=False)
+    """The statement parser, loaded from the tables generated for this grammar
+    (:mod:`detente.model.statement_tables`, written by scripts/statement_tables.py: no
+    grammar analysis at start-up); built from the grammar when the tables are for another
+    grammar, options or lark version."""
+    from detente.model import statement_tables as tables
+
+    if grammar_fingerprint() == tables.FINGERPRINT:
+        # lark's own loader of serialized tables (what its standalone parsers call)
+        loaded: Lark = Lark._load_from_dict(tables.DATA, tables.MEMO)  # type: ignore[no-untyped-call]
+        return loaded
+    return build_parser()
+
+
+def build_parser() -> Lark:
+    """The statement parser built from :data:`_GRAMMAR` (what the tables hold)."""
+    return Lark(_GRAMMAR, **_PARSER_OPTIONS)
+
+
+def grammar_fingerprint() -> str:
+    """SHA-256 of the grammar, the parser options and lark's version: the generated tables
+    are used only where theirs is the same."""
+    import hashlib
+
+    import lark
+
+    key = repr((_GRAMMAR, sorted(_PARSER_OPTIONS.items()), lark.__version__))
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def caret_line(text: str, column: int) -> str:
