@@ -740,8 +740,50 @@ def synthetic_small() -> dict[str, Any]:
     }
 
 
+def synthetic_negotiation() -> dict[str, Any]:
+    """A 3-DM model with levels, labels, weights, tranches, commitments, blind spots,
+    perceptions (about and unaware_of) and drafts: the sections of the later issues."""
+    return {
+        "name": "Synthetic: negotiation",
+        "decision_makers": [
+            _dm("I", [{"name": "corridor", "levels": ["stay", "reduced", "withdraw"],
+                       "labels": {"stay": "troops stay", "withdraw": "troops leave"}}],
+                {"statements": ["release", "corridor is reduced",
+                                "corridor >= reduced if release"]},
+                weights={"corridor": {"reduced": 2, "withdraw": 5}, "release": 4}),
+            _dm("H", [{"name": "release", "labels": {"Y": "hostages released"}}],
+                {"statements": ["corridor is withdraw", "release iff guarantee >= partial",
+                                "not release"]},
+                blind_spots=["withdraw/-/full"]),
+            _dm("U", [{"name": "guarantee", "levels": ["none", "partial", "full"]}],
+                {"statements": ["release and corridor >= reduced", "guarantee is partial"]}),
+        ],
+        "infeasible": [{"pattern": {"corridor": "withdraw", "guarantee": "none"}}],
+        "status_quo": "stay/N/none",
+        "deal": {
+            "name": "corridor for hostages",
+            "tranches": [
+                {"name": "pullback", "set": {"corridor": "reduced"}, "rationale": "first"},
+                {"name": "hostages", "set": {"release": "Y"}, "after": ["pullback"]},
+            ],
+            "guarantors": ["guarantee"],
+        },
+        "mediation": {
+            "target": "reduced/Y/-",
+            "commitments": [{"option": "corridor", "make": "fwd", "rationale": "no return"}],
+        },
+        "perceptions": [
+            {"perceiver": "H", "about": "I", "preferences": {"statements": ["corridor is stay"]},
+             "rationale": "distrust"},
+            {"perceiver": "I", "unaware_of": ["guarantee"], "rationale": "not told"},
+        ],
+        "drafts": [{"name": "first", "state": "reduced/Y/partial", "rationale": "a start"}],
+    }
+
+
 SYNTHETIC_SEEDS: dict[str, Callable[[], dict[str, Any]]] = {
     "synthetic_full": synthetic_full, "synthetic_small": synthetic_small,
+    "synthetic_negotiation": synthetic_negotiation,
 }
 
 

@@ -275,3 +275,25 @@ def test_flagship_with_three_perceptions() -> None:
     assert r.corrections[2].correction.option == "us_guarantee"
     # Nash ignores perceived preferences; the unaware option changes only Hamas's view
     assert r.equilibrium_codes("nash") == detente.analyze(m, ["nash"]).equilibrium_codes("nash")
+
+
+def test_unaware_of_a_levelled_option_hides_all_its_levels() -> None:
+    """``unaware_of`` names options as written: a levelled option hides every internal bit,
+    and an unknown name is refused with the written names (never 'x>=level')."""
+    import fuzzing
+    from detente.formats.native.builder import loads
+    from detente.model.errors import ModelError
+    from detente.model.perceptions import hidden_mask
+
+    doc = fuzzing.synthetic_negotiation()
+    model = loads(fuzzing.dump_doc(doc), source="neg.yaml")
+    g = [b for name, b in model.bits.items() if name.startswith("guarantee")]
+    assert len(g) == 2
+    assert hidden_mask(model, "I") == sum(1 << b for b in g)
+    view = view_conflict(model, "I", state=int(model.status_quo or 0))
+    # guarantee held at 'none' in I's view: corridor cannot reach 'withdraw' (infeasible then).
+    assert view.n_states == 4 and model.n_states == 16
+    doc["perceptions"][1]["unaware_of"] = ["guarantees"]
+    with pytest.raises(ModelError) as err:
+        loads(fuzzing.dump_doc(doc), source="neg.yaml")
+    assert "corridor, release, guarantee" in str(err.value) and ">=" not in str(err.value)

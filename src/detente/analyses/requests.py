@@ -307,7 +307,7 @@ class BriefRequest(_Request):
 
 @dataclass(frozen=True)
 class WhatIfRequest(_Request):
-    """``brief --scenario`` and the web's what-if: the brief of the model edited by
+    """The brief's scenario option and the web's what-if: the brief of the model edited by
     ``scenario`` (its JSON form, checked here: a wrong field is an ArgumentError naming it);
     without ``fixes`` by default (the live what-if)."""
 

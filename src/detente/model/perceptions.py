@@ -137,14 +137,15 @@ def validate_perceptions(c: Conflict) -> None:
             _check_preference(c, p, k)
             continue
         own = set(c.dms[names.index(p.perceiver)].options)
+        written = written_bits(c)
         for j, option in enumerate(p.unaware_of):
-            if option not in c.bits:
+            if option not in written:
                 raise PerceptionError(
-                    f"unknown option {option!r}; expected one of: {', '.join(c.option_names)}",
+                    f"unknown option {option!r}; expected one of: {', '.join(written)}",
                     k,
                     ("unaware_of", j),
                 )
-            if option in own:
+            if own.intersection(c.option_names[b] for b in written[option]):
                 raise PerceptionError(
                     f"{option!r} is an option of {p.perceiver!r} itself; expected options of other "
                     "decision makers (a DM knows its own options)",
@@ -224,9 +225,17 @@ def perceived_ranks(c: Conflict, p: Perception) -> np.ndarray:
 
 def hidden_mask(c: Conflict, perceiver: str) -> int:
     """Bit mask of the options ``perceiver`` is unaware of."""
+    written = written_bits(c)
     return sum(
-        1 << c.bits[o] for p in c.perceptions if p.perceiver == perceiver for o in p.unaware_of
+        1 << b
+        for p in c.perceptions if p.perceiver == perceiver
+        for o in p.unaware_of for b in written[o]
     )
+
+
+def written_bits(c: Conflict) -> dict[str, tuple[int, ...]]:
+    """Option as written (a levelled option once) → its bits."""
+    return {col.name: tuple(col.bits) for col in c.space.columns}
 
 
 # ----- blind spots ----------------------------------------------------------------------------
@@ -273,4 +282,5 @@ __all__ = [
     "perceived_ranks",
     "validate_blind_spots",
     "validate_perceptions",
+    "written_bits",
 ]

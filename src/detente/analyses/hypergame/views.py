@@ -20,7 +20,7 @@ import numpy as np
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.feasibility import InfeasiblePattern
-from detente.model.perceptions import hidden_mask, perceived_ranks
+from detente.model.perceptions import hidden_mask, perceived_ranks, written_bits
 from detente.model.preferences import PayoffPreference, Preference, StatementPreference
 
 
@@ -48,7 +48,7 @@ class Correction:
         if self.about is not None:
             return f"tell {self.perceiver} what {self.about} really wants"
         assert self.option is not None
-        owner = c.options[c.bits[self.option]].dm
+        owner = c.options[written_bits(c)[self.option][0]].dm
         return f"tell {self.perceiver} that {owner} can {self.option}"
 
 
@@ -65,7 +65,8 @@ def _view(c: Conflict, i: int, skip_about: str | None = None, reveal: str | None
             ranks[c.dm_index(p.about)] = perceived_ranks(c, p)
     hidden = hidden_mask(c, name)
     if reveal is not None:
-        hidden &= ~(1 << c.bits[reveal])
+        for b in written_bits(c)[reveal]:
+            hidden &= ~(1 << b)
     return View(i, ranks, hidden)
 
 
@@ -112,14 +113,17 @@ def view_conflict(c: Conflict, dm: str, state: int | None = None) -> Conflict:
             f"{dm} is unaware of {', '.join(hidden)}: its view is taken around "
             "one state, where those options keep their values; give the state"
         )
+    bits = written_bits(c)
     fixed = tuple(
-        InfeasiblePattern(((o, not bool(state >> c.bits[o] & 1)),), f"{dm} is unaware of {o}")
-        for o in hidden
+        InfeasiblePattern(((c.option_names[b], not bool(state >> b & 1)),),
+                          f"{dm} is unaware of {o}")
+        for o in hidden for b in bits[o]
     )
     scores = {d.name: d.preference.scores(c.feasible, c.bits) for d in dms}
     keep = np.ones(c.n_states, dtype=bool)
     for o in hidden:
-        keep &= (c.feasible >> c.bits[o] & 1) == (state >> c.bits[o] & 1)
+        for b in bits[o]:
+            keep &= (c.feasible >> b & 1) == (state >> b & 1)
     codes = c.feasible[keep].tolist()
 
     def restricted(d_name: str, pref: Preference) -> Preference:
@@ -139,6 +143,7 @@ def view_conflict(c: Conflict, dm: str, state: int | None = None) -> Conflict:
         description=c.description,
         sources=c.sources,
         source_file=c.source_file,
+        levels=c.levels,
     )
 
 
