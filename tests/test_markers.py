@@ -26,6 +26,7 @@ TESTS = ROOT / "tests"
 ALL_SLOW: frozenset[str] = frozenset({
     # every test drives a real browser (chromium through Playwright)
     "tests/surfaces/web/test_web_browser.py",
+    "tests/surfaces/web/test_editor_browser.py",
     "tests/surfaces/web/test_web_security_browser.py",
     # property-based requests to every endpoint (schemathesis), one test per endpoint
     "tests/surfaces/web/test_web_schemathesis.py",
