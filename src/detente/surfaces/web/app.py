@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from detente.model.errors import DetenteError, ModelError, ModelTooLargeError
-from detente.surfaces.web import api, editor, pages, whatif
+from detente.surfaces.web import api, editor, pages, whatif, whatif_pages
 from detente.surfaces.web.config import Settings
 from detente.surfaces.web.guards import (
     BodyLimit,
@@ -80,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(whatif.router)
     app.include_router(pages.router)
     app.include_router(editor.router)
+    app.include_router(whatif_pages.router)
     app.add_api_route("/api/docs", _docs, include_in_schema=False, response_class=HTMLResponse)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(CsrfCheck, token=app.state.csrf_token)

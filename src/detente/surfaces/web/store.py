@@ -6,6 +6,9 @@ that is still the latest; otherwise :class:`StaleVersion` and nothing changes. T
 and the write are one ``BEGIN IMMEDIATE`` transaction, so two concurrent saves of the same
 version cannot both succeed. Versions are never overwritten or deleted.
 
+Named what-if scenarios (:meth:`Store.put_scenario`) are kept per model, one per name; a
+save under a taken name replaces that scenario.
+
 Jobs are recorded when they are submitted, start and finish (with their result), so a
 finished job's result outlives the server; a job left queued or running by a server process
 that no longer exists is marked interrupted when the next server opens the store.
@@ -89,6 +92,17 @@ jobs = Table(
     Column("pid", Integer, nullable=False),  # the server process that ran it
 )
 
+scenarios = Table(
+    "scenarios", metadata,
+    Column("model_id", Integer, ForeignKey("models.id"), primary_key=True),
+    Column("name", String, primary_key=True),
+    Column("scenario", Text, nullable=False),  # JSON object (analyses/whatif's shape)
+    Column("created", String, nullable=False),
+)
+
+#: Named scenarios kept per model (a save beyond it is refused).
+MAX_SCENARIOS = 200
+
 #: Finished jobs kept in the store (oldest dropped first).
 KEEP_JOBS = 200
 #: Results longer than this (characters of JSON) are not stored; the job's record says so.
@@ -126,6 +140,20 @@ class ModelRef:
     updated: str
     #: False when a save found its text equal to the latest version's (nothing was stored).
     changed: bool = True
+
+
+@dataclass(frozen=True)
+class SavedScenario:
+    """A named what-if scenario of a model (its JSON form)."""
+
+    model_id: int
+    name: str
+    scenario: dict[str, Any]
+    created: str
+
+
+class TooManyScenarios(Exception):
+    """A model already holds :data:`MAX_SCENARIOS` named scenarios."""
 
 
 @dataclass(frozen=True)
@@ -283,6 +311,52 @@ class Store:
         if not rows:
             raise NotFound(f"no model {model_id}")
         return [Version(r.model_id, r.version, r.name, r.yaml, r.created) for r in rows]
+
+    # ---- named what-if scenarios ----------------------------------------------------------
+    def put_scenario(self, model_id: int, name: str, scenario: dict[str, Any]) -> SavedScenario:
+        """Save ``scenario`` under ``name`` (replacing one of that name); :class:`NotFound`
+        for no such model, :class:`TooManyScenarios` past :data:`MAX_SCENARIOS`."""
+        now = _now()
+        text = json.dumps(scenario, sort_keys=True)
+        with self._tx() as conn:
+            if conn.execute(select(models.c.id).where(models.c.id == model_id)).scalar() is None:
+                raise NotFound(f"no model {model_id}")
+            held = conn.execute(select(scenarios.c.name).where(
+                scenarios.c.model_id == model_id)).scalars().all()
+            if name not in held and len(held) >= MAX_SCENARIOS:
+                raise TooManyScenarios(
+                    f"model {model_id} already holds {len(held)} named scenarios, the most "
+                    "kept; delete one first")
+            stmt = sqlite_insert(scenarios).values(model_id=model_id, name=name,
+                                                   scenario=text, created=now)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=[scenarios.c.model_id, scenarios.c.name],
+                set_={"scenario": text, "created": now}))
+        return SavedScenario(model_id, name, json.loads(text), now)
+
+    def get_scenario(self, model_id: int, name: str) -> SavedScenario:
+        """A named scenario; :class:`NotFound` if the model has none of that name."""
+        with self._tx() as conn:
+            row = conn.execute(select(scenarios).where(
+                scenarios.c.model_id == model_id, scenarios.c.name == name)).one_or_none()
+        if row is None:
+            raise NotFound(f"model {model_id} has no scenario named {name!r}")
+        return SavedScenario(row.model_id, row.name, json.loads(row.scenario), row.created)
+
+    def list_scenarios(self, model_id: int) -> list[SavedScenario]:
+        """A model's named scenarios, by name."""
+        with self._tx() as conn:
+            rows = conn.execute(select(scenarios).where(scenarios.c.model_id == model_id)
+                                .order_by(scenarios.c.name)).all()
+        return [SavedScenario(r.model_id, r.name, json.loads(r.scenario), r.created)
+                for r in rows]
+
+    def delete_scenario(self, model_id: int, name: str) -> bool:
+        """Delete a named scenario; whether there was one."""
+        with self._tx() as conn:
+            done = conn.execute(delete(scenarios).where(
+                scenarios.c.model_id == model_id, scenarios.c.name == name)).rowcount
+        return bool(done)
 
     # ---- jobs ----------------------------------------------------------------------------
     def put_job(self, job: dict[str, Any]) -> None:

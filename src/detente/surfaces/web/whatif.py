@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from detente.analyses.brief import BriefResult
 from detente.analyses.requests import WhatIfRequest
 from detente.engine import Engine
 from detente.model.conflict import Conflict
@@ -44,6 +45,20 @@ def base_engine(b: Workbench, v: Any, model: Conflict) -> Engine:
     return engine
 
 
+def whatif_result(b: Workbench, v: Any, model: Conflict, scenario: object) -> BriefResult:
+    """The brief of ``scenario`` on a saved version (cached per version and scenario; the
+    workbench's panel and the API share it); a bad field raises an ArgumentError naming it,
+    a model over the inline bound :class:`TooMuchWork`."""
+    request = WhatIfRequest(scenario)
+    key = request.scenario.key()  # type: ignore[attr-defined]
+    if not b.cache.has(("whatif.result", v.model_id, v.version, key)):
+        b.inline(v, model, "the what-if", None)()
+    result: BriefResult = b.cached(
+        v, "whatif.result", key, lambda: request.run(model, engine=base_engine(b, v, model))
+    )
+    return result
+
+
 def whatif_answer(b: Workbench, model_id: int, version: int | None, scenario: object) -> bytes:
     """The what-if's JSON bytes (cached per version and scenario); a bad field raises an
     ArgumentError naming it (a 422)."""
@@ -54,7 +69,7 @@ def whatif_answer(b: Workbench, model_id: int, version: int | None, scenario: ob
         v,
         "whatif",
         key,
-        lambda: request.run(model, engine=base_engine(b, v, model)).to_dict(),
+        lambda: whatif_result(b, v, model, request.scenario).to_dict(),
         b.inline(v, model, "the what-if", None),
     )
 
@@ -78,4 +93,4 @@ async def whatif(
     return Response(data, media_type="application/json")
 
 
-__all__ = ["base_engine", "router", "whatif_answer"]
+__all__ = ["base_engine", "router", "whatif_answer", "whatif_result"]
