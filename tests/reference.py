@@ -49,14 +49,27 @@ def _move_allowed(c: Conflict, s: int, t: int) -> bool:
     return True
 
 
+def blind(c: Conflict, i: int, s: int) -> bool:
+    """Whether state s matches one of DM i's blind spots (GMCR+ misperceptions): a pattern of
+    Y/N/- letters, one per option, ``-`` matching either value."""
+    for pattern in c.dms[i].blind_spots:
+        letters = [x for x in pattern if x in "YN-"]
+        assert len(letters) == len(c.options), pattern  # binary options only
+        if all(x == "-" or ((s >> k) & 1) == (x == "Y") for k, x in enumerate(letters)):
+            return True
+    return False
+
+
 def reachable(c: Conflict, i: int, s: int) -> set[int]:
     """R_i(s): feasible states t != s that DM i reaches from s by changing only its own options,
-    each changed option moving in a permitted direction."""
+    each changed option moving in a permitted direction, neither s nor t in i's blind spots."""
     own = option_bits(c, i)
     own_mask = sum(1 << k for k in own)
     out: set[int] = set()
+    if blind(c, i, s):  # no move from a state in i's blind spots
+        return out
     for t in feasible_states(c):
-        if t == s:
+        if t == s or blind(c, i, t):  # ... nor to one
             continue
         if (t & ~own_mask) != (s & ~own_mask):  # someone else's option changed
             continue
@@ -189,3 +202,31 @@ def equilibria(c: Conflict) -> dict[str, frozenset[int]]:
             common &= states
         out[concept] = common
     return out
+
+
+def coalition_stable_against(
+    c: Conflict, concept: str, i: int, members: Sequence[int], s: int
+) -> bool:
+    """Member i of coalition H is stable at s against H's joint improvements R_H⁺⁺(s) under
+    Nash, GMR, SMR or SEQ: each is sanctioned by the others N∖H (their improvements for SEQ),
+    judged by i; SMR: H's counter-moves from the sanction must not help i either."""
+    us = u(c, i, s)
+    comp = [j for j in range(len(c.dms)) if j not in members]
+    joint = {
+        t for t in coalition_reach(c, members, s) if all(u(c, j, t) > u(c, j, s) for j in members)
+    }
+    for s1 in joint:
+        if concept == "nash":
+            return False
+        sanctions = coalition_reach(c, comp, s1, concept == "seq") if comp else set()
+        if concept == "smr":
+            ok = any(
+                u(c, i, s2) <= us
+                and all(u(c, i, s3) <= us for s3 in coalition_reach(c, members, s2))
+                for s2 in sanctions
+            )
+        else:
+            ok = any(u(c, i, s2) <= us for s2 in sanctions)
+        if not ok:
+            return False
+    return True

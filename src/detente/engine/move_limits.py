@@ -21,7 +21,11 @@ import numpy as np
 
 from detente.engine.layout import DMLayout
 from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
 from detente.model.perceptions import blind_mask
+
+#: The analyses that build moves of their own and refuse blind spots (docs/hypergames.md).
+REFUSING = ("deal", "deal design", "mediation", "brief", "what-if")
 
 
 def isolate(lay: DMLayout, states: np.ndarray) -> DMLayout:
@@ -56,4 +60,21 @@ def conflict_layouts(conflict: Conflict, hidden: int = 0) -> list[DMLayout]:
     return out
 
 
-__all__ = ["conflict_layouts", "isolate"]
+def refuse_blind_spots(conflict: Conflict, analysis: str) -> None:
+    """Raise an :class:`AnalysisError` naming the blind spots when ``conflict`` has any:
+    ``analysis`` builds moves of its own that do not honour them yet, and an answer for the
+    game without them would be silently wrong."""
+    spots = [(i, d.name, d.blind_spots) for i, d in enumerate(conflict.dms) if d.blind_spots]
+    if not spots:
+        return
+    named = "; ".join(f"{name}: {', '.join(p)}" for _, name, p in spots)
+    fields = ", ".join(f"decision_makers[{i}].blind_spots" for i, _, _ in spots)
+    raise AnalysisError(
+        f"the {analysis} analysis does not honour blind spots (GMCR+ misperceptions) and "
+        f"refuses this model rather than answer for another game: blind spots {named} "
+        f"({fields}); analyze, explain, evolve, coalitions, robustness, hypergame, packages "
+        "and drafts honour them"
+    )
+
+
+__all__ = ["REFUSING", "conflict_layouts", "isolate", "refuse_blind_spots"]

@@ -52,6 +52,7 @@ from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import StateRef, state_of
 from detente.analyses.robustness.result import RobustnessResult
 from detente.engine import Engine
+from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -83,6 +84,7 @@ def brief(
     edits where a proposal breaks (the mediation analysis, the costly part); without, the
     verdicts, breakers, guarantees, probabilities and flips only."""
     arguments.model(model)
+    refuse_blind_spots(model, "brief")
     arguments.flag(fixes, "fixes")
     arguments.samples(samples)
     arguments.seed(seed)

@@ -53,6 +53,7 @@ from detente.analyses.deal.result import (
 )
 from detente.analyses.moves import option_changes
 from detente.engine import Engine
+from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal
@@ -77,6 +78,7 @@ def deal_analysis(
     the guarantees are analysed.
     """
     arguments.model(model)
+    refuse_blind_spots(model, "deal")
     arguments.flag(mediate, "mediate")
     arguments.max_edits(max_edits)
     deal = model.deal
