@@ -95,11 +95,16 @@ def build_app(names: Iterable[str] | None = None) -> typer.Typer:
 
 def invoked(args: list[str]) -> list[str] | None:
     """The commands a run with ``args`` needs: the one it names first, when :data:`COMMANDS`
-    has it; None (every command) for help, options before the command or an unknown name.
+    has it; none for ``--version``; None (every command) for help, options before the command
+    or an unknown name.
 
-    >>> invoked(["analyze", "model.yaml"]), invoked(["--help"]), invoked(["analyse"])
-    (['analyze'], None, None)
+    >>> invoked(["analyze", "model.yaml"]), invoked(["--version"]), invoked(["--help"])
+    (['analyze'], [], None)
+    >>> invoked(["analyse", "model.yaml"]), invoked([])
+    (None, None)
     """
+    if args[:1] == ["--version"]:
+        return []
     return [args[0]] if args and args[0] in COMMANDS else None
 
 
