@@ -258,7 +258,11 @@ def test_elmira_views_and_json() -> None:
     assert coalition["members"] == ["MoE", "UR"]
     assert [(m["from"], m["to"]) for m in coalition["improvements"]] == [(2, 4), (7, 10), (8, 10)]
     assert coalition["improvements"][1] == {"from": 7, "to": 10, "path": [7, 8, 10],
-                                            "movers": [0, 1]}  # MoE 7→8, then UR 8→10
+                                            "movers": [0, 1], "joint_only": True}
+    # MoE 7→8, then UR 8→10: modify (MoE) and delay, accept (UR) change, so it needs both;
+    # 2→4 and 8→10 change UR's options only (UR could make them alone), as the text says
+    assert [m["joint_only"] for m in coalition["improvements"]] == [False, True, False]
+    assert (coalition["n_joint_only"], coalition["n_member_alone"]) == (1, 2)
     assert coalition["n_improvements"] == 3 and data["page"]["n_improvements"] == 3
     assert data["states"] == {"2": "YYNNN", "4": "YNYNN", "7": "NYNNY", "8": "YYNNY",
                               "10": "YNYNY"}
@@ -422,6 +426,14 @@ def test_cli_accepts_a_dm_name_with_spaces_wherever_it_validates(
 # ----- the JSON: compact, streamed, sized and paged (issue 16, item 7) ----------------------
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def _needs_two_members(c: Conflict, members: tuple[str, ...], a: str, b: str) -> bool:
+    """Brute force: the options that differ between two Y/N strings belong to two or more of
+    the members (no member could make the change alone)."""
+    owners = {c.options[k].dm for k in range(len(a)) if a[k] != b[k]}
+    assert owners <= set(members)
+    return len(owners) >= 2
+
+
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_json_stream_pages_and_estimate_agree_with_the_moves(
     c: Conflict, data: st.DataObject
@@ -444,6 +456,10 @@ def test_json_stream_pages_and_estimate_agree_with_the_moves(
             assert [whole["dms"][j] for j in got["movers"]] == [st.dm for st in want.steps]
             assert all(whole["states"][str(x)] == c.state_string(int(c.feasible[x - 1]))
                        for x in got["path"])
+            assert got["joint_only"] == _needs_two_members(
+                c, key, whole["states"][str(got["from"])], whole["states"][str(got["to"])])
+        assert h["n_joint_only"] == sum(m["joint_only"] for m in h["improvements"])
+        assert h["n_joint_only"] + h["n_member_alone"] == h["n_improvements"]
     size = res.estimate()
     assert size.improvements == whole["page"]["n_improvements"]
     assert size.bytes / 2 <= len(text.encode()) <= size.bytes * 2 or size.bytes < 10_000
@@ -533,7 +549,9 @@ def test_flagship_all_coalitions_json_is_compact() -> None:
     """The fuzzer's case: `coalitions --all --format json` on the flagship wrote 484 MB (55 s,
     4.3 GB). One page of it now: 26 coalitions, states 1 to 40, in about a hundred kB, the
     size the estimate gives before anything is built; the whole answer is estimated at
-    about 18 MB (docs/coalitions.md has the measured run)."""
+    about 22 MB (docs/coalitions.md has the measured run). The joint moves no member could
+    make alone, as docs/coalitions.md counts them (docs/scripts/coalitions_json.py)."""
+    from detente.analyses.coalitions.joint import joint_counts
     from detente.analyses.coalitions.output import iter_json
 
     res = coalition_analysis(load_model(ROOT / "examples" / "ceasefire_2024.yaml"),
@@ -547,5 +565,10 @@ def test_flagship_all_coalitions_json_is_compact() -> None:
         len(h["improvements"]) for h in data["coalitions"])
     assert size.bytes / 1.5 < len(text.encode()) < size.bytes * 1.5
     assert all(1 <= m["from"] <= 40 for h in data["coalitions"] for m in h["improvements"])
+    assert [h["n_joint_only"] for h in data["coalitions"]] == [
+        int(joint_counts(res, k)[:40].sum()) for k in range(len(res.coalitions))]
+    joint = sum(int(joint_counts(res, k).sum()) for k in range(len(res.coalitions)))
+    doc = " ".join((ROOT / "docs" / "coalitions.md").read_text(encoding="utf-8").split())
+    assert f"193,196 improvements: {joint:,} joint only, {193_196 - joint:,} a member" in doc
     fits = _assert_fits(res, 0, 1_000_000)  # pages sized by their own states
     assert 10 < fits < 1280 and _assert_fits(res, 600, 1_000_000) > 10

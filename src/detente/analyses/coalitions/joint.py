@@ -18,22 +18,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from detente.analyses.coalitions.alone import needs_coalition
 from detente.analyses.coalitions.result import CoalitionResult
 from detente.analyses.moves import JointMove
-from detente.model.conflict import Conflict
-
-
-def needs_coalition(
-    model: Conflict, members: Sequence[int], source: int, targets: np.ndarray
-) -> np.ndarray:
-    """Bool per target position: its change from ``source`` (a position) touches the options
-    of two or more ``members`` (DM indices)."""
-    feasible = model.feasible
-    diff = feasible[np.asarray(targets, dtype=np.int64)] ^ feasible[source]
-    owners = np.zeros(diff.shape, dtype=np.int64)
-    for i in members:
-        owners += (diff & int(model.dm_masks[i])) != 0
-    return np.asarray(owners >= 2)
 
 
 def joint_improvements(

@@ -10,7 +10,8 @@ Shape (``detente coalitions --format json``; the web API's answer)::
      "page": {"offset", "limit", "first", "last", "n_improvements"},
      "coalitions": [{"members": [names], "n_improvements": k,
                      "improvements": [{"from": 7, "to": 10, "path": [7, 8, 10],
-                                       "movers": [0, 1]}, ...],
+                                       "movers": [0, 1], "joint_only": true}, ...],
+                     "n_joint_only": j, "n_member_alone": k - j,
                      "stable_against": {concept: {member: [state numbers]}}}],
      "states": {"7": "NYNNY", ...}}
 
@@ -18,7 +19,10 @@ Shape (``detente coalitions --format json``; the web API's answer)::
 
 An improvement names states by number (1-based) and its movers by their index in ``dms``:
 ``path`` is the shortest legal sequence of member moves, from ``from`` to ``to``, and
-``movers[k]`` moves from ``path[k]`` to ``path[k + 1]``. ``states`` gives the Y/N string of
+``movers[k]`` moves from ``path[k]`` to ``path[k + 1]``; ``joint_only`` says that no member
+could make it alone (the options it changes belong to two or more members,
+:func:`detente.analyses.coalitions.alone.needs_coalition`), and each coalition counts both
+kinds on the page. ``states`` gives the Y/N string of
 every state an improvement of the answer passes through (a shared table instead of the string
 repeated at each use; the option changes follow from the strings and ``options``).
 
@@ -34,7 +38,9 @@ page. :func:`estimate` sizes an answer before any of it is built, from the analy
 >>> res = coalition_analysis(detente.load("examples/elmira.yaml"), concepts=["nash"])
 >>> data = json.loads("".join(iter_json(res)))
 >>> data["coalitions"][0]["improvements"][1], data["states"]["8"]
-({'from': 7, 'to': 10, 'path': [7, 8, 10], 'movers': [0, 1]}, 'YYNNY')
+({'from': 7, 'to': 10, 'path': [7, 8, 10], 'movers': [0, 1], 'joint_only': True}, 'YYNNY')
+>>> [data["coalitions"][0][k] for k in ("n_joint_only", "n_member_alone")]
+[1, 2]
 >>> data == to_dict(res)
 True
 >>> to_dict(res, offset=6, limit=2)["coalitions"][0]["improvements"][0]["from"]
@@ -44,12 +50,13 @@ True
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
+from detente.analyses.coalitions.alone import needs_coalition
 from detente.analyses.contract import ResultHeader, header, with_header
 from detente.engine.registry import COALITION_NAMES
 from detente.engine.single import MoveIndex, path_to
@@ -68,6 +75,7 @@ CHUNK = 4096
 MEAN_STEPS = 2.5
 
 Record = tuple[int, int, list[int], list[int]]  # from pos, to pos, path positions, movers
+Marked = tuple[int, int, list[int], list[int], bool]  # a Record, then: no member alone
 
 
 class CoalitionData(Protocol):
@@ -176,7 +184,7 @@ def _per_state(result: CoalitionData) -> tuple[np.ndarray, np.ndarray]:
 def _unit_bytes(result: CoalitionData) -> tuple[float, int, int]:
     """Bytes of one improvement, one listed state number and one row of the states table."""
     digits = len(str(max(result.conflict.n_states, 1)))
-    move = 50 + (MEAN_STEPS + 2) * (digits + 2) + MEAN_STEPS * 4
+    move = 70 + (MEAN_STEPS + 2) * (digits + 2) + MEAN_STEPS * 4  # 20: "joint_only"
     return move, digits + 2, result.conflict.n_options + digits + 10
 
 
@@ -207,14 +215,23 @@ def check_size(
 
 def records(result: CoalitionData, h: int, p: Page) -> Iterator[Record]:
     """The improvements of coalition ``h`` from the page's states, in (from, to) order."""
+    for s, t, path, movers, _ in marked_records(result, h, p):
+        yield s, t, path, movers
+
+
+def marked_records(result: CoalitionData, h: int, p: Page) -> Iterator[Marked]:
+    """:func:`records`, each with whether no member could make it alone (one vectorised
+    check per source state)."""
     c = result.conflict
     members = [c.dm_index(name) for name in result.coalitions[h]]
     counts = result.n_improvements[h, p.start:p.stop]
     for s in (np.flatnonzero(counts) + p.start).tolist():
         reached = result.moves.coalition_reach(members, s)
-        for t in result.moves.improving_among(members, s, reached):
+        targets = list(result.moves.improving_among(members, s, reached))
+        joint = needs_coalition(c, members, s, np.asarray(targets, dtype=np.int64)).tolist()
+        for t, j in zip(targets, joint, strict=True):
             steps = path_to(reached, t)
-            yield s, t, [s] + [b for _, _, b in steps], [j for j, _, _ in steps]
+            yield s, t, [s] + [b for _, _, b in steps], [j for j, _, _ in steps], bool(j)
 
 
 # ----- as data --------------------------------------------------------------------------------
@@ -226,14 +243,18 @@ def to_dict(result: CoalitionData, offset: int = 0, limit: int | None = None) ->
     coalitions = []
     for h, key in enumerate(result.coalitions):
         moves = []
-        for s, t, path, movers in records(result, h, p):
+        n_joint = 0
+        for s, t, path, movers, joint in marked_records(result, h, p):
             seen[path] = True
+            n_joint += joint
             moves.append({"from": s + 1, "to": t + 1, "path": [x + 1 for x in path],
-                          "movers": movers})
+                          "movers": movers, "joint_only": joint})
         coalitions.append({
             "members": list(key),
             "n_improvements": _count(result, p, h),
             "improvements": moves,
+            "n_joint_only": n_joint,
+            "n_member_alone": len(moves) - n_joint,
             "stable_against": {
                 k: {dm: _numbers(result.against[k][key][m], p) for m, dm in enumerate(key)}
                 for k in result.concepts
@@ -313,8 +334,9 @@ def iter_json(result: CoalitionData, offset: int = 0, limit: int | None = None
     for h, key in enumerate(result.coalitions):
         yield ("," if h else "") + f'\n    {{\n      "members": {_j(list(key))},\n'
         yield f'      "n_improvements": {_count(result, p, h)},\n      "improvements": ['
-        yield from _improvement_lines(result, h, p, seen)
-        yield ',\n      "stable_against": {'
+        joint = yield from _improvement_lines(result, h, p, seen)
+        yield (f',\n      "n_joint_only": {joint[0]},\n      "n_member_alone": {joint[1]}'
+               ',\n      "stable_against": {')
         for n, k in enumerate(result.concepts):
             yield ("," if n else "") + f"\n        {_j(k)}: {{"
             for m, dm in enumerate(key):
@@ -343,15 +365,18 @@ def _concept_lines(result: CoalitionData, p: Page) -> Iterator[str]:
 
 def _improvement_lines(
     result: CoalitionData, h: int, p: Page, seen: np.ndarray
-) -> Iterator[str]:
+) -> Generator[str, None, tuple[int, int]]:
     """The ``improvements`` list's items and its closing bracket, :data:`CHUNK` at a time;
-    marks the states they pass through in ``seen``."""
+    marks the states they pass through in ``seen``; returns how many need the coalition
+    and how many a member could make alone."""
     lines: list[str] = []
-    written = 0
-    for s, t, path, movers in records(result, h, p):
+    written = n_joint = 0
+    for s, t, path, movers, joint in marked_records(result, h, p):
         seen[path] = True
+        n_joint += joint
         lines.append(f'{{"from": {s + 1}, "to": {t + 1}, "path": '
-                     f'[{", ".join(str(x + 1) for x in path)}], "movers": {movers}}}')
+                     f'[{", ".join(str(x + 1) for x in path)}], "movers": {movers}, '
+                     f'"joint_only": {"true" if joint else "false"}}}')
         if len(lines) == CHUNK:
             yield ("," if written else "") + "\n        " + ",\n        ".join(lines)
             written += len(lines)
@@ -360,6 +385,7 @@ def _improvement_lines(
         yield ("," if written else "") + "\n        " + ",\n        ".join(lines)
         written += len(lines)
     yield "\n      ]" if written else "]"
+    return n_joint, written - n_joint
 
 
 def _state_lines(result: CoalitionData, positions: np.ndarray) -> Iterator[str]:
@@ -386,5 +412,5 @@ def _j(value: Any) -> str:
 
 
 __all__ = ["CHUNK", "DEFINITIONS", "MEAN_STEPS", "CoalitionData", "Page", "SizeEstimate",
-           "check_size", "estimate", "iter_json", "limit_that_fits", "page", "records",
-           "to_dict"]
+           "check_size", "estimate", "iter_json", "limit_that_fits", "marked_records", "page",
+           "records", "to_dict"]
