@@ -266,6 +266,12 @@ def _parser() -> Lark:
     return build_parser()
 
 
+def statement_parser() -> Lark:
+    """The model's statement parser (cached; what :func:`parse_statement` uses), for tools
+    that rewrite statement text token by token."""
+    return _parser()
+
+
 def build_parser() -> Lark:
     """The statement parser built from :data:`_GRAMMAR` (what the tables hold)."""
     return Lark(_GRAMMAR, **_PARSER_OPTIONS)

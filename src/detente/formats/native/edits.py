@@ -34,7 +34,7 @@ from ruamel.yaml.scalarstring import ScalarString
 
 from detente.formats.yaml_text import check_structure, load_yaml
 from detente.model.errors import ModelError
-from detente.model.statements import _parser  # the model's statement grammar
+from detente.model.statements import statement_parser
 
 #: Indentation styles tried, first the one the examples and the workbench use
 #: (mapping, sequence, offset).
@@ -42,6 +42,26 @@ STYLES = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (2, 4, 4))
 #: Keys of the statement kinds a preference list may hold.
 DIRECTIONS = ("both", "fwd", "back")
 INFEASIBLE_KINDS = ("pattern", "mutually_exclusive", "at_least_one")
+#: Commitment devices: what a reversible option may be made.
+COMMITMENTS = ("fwd", "back")
+#: The top-level sections a model may hold, in the order a new one is placed.
+SECTIONS = (
+    "detente",
+    "name",
+    "description",
+    "sources",
+    "decision_makers",
+    "infeasible",
+    "status_quo",
+    "status_quo_rationale",
+    "coalitions",
+    "deal",
+    "mediation",
+    "drafts",
+    "perceptions",
+)
+#: "Either value" in a picker (the option is left out of a pattern or a tranche).
+EITHER = "-"
 _TESTS = ("lit", "level_is", "level_is_not", "level_cmp")
 
 Doc = CommentedMap
@@ -628,6 +648,401 @@ def set_status_quo(text: str, values: Mapping[str, str]) -> str:
     return apply(text, change)
 
 
+# ----- values picked option by option --------------------------------------------------
+def _levelled(doc: Doc) -> set[str]:
+    return {str(opt.get("name")) for _k, _j, opt in option_places(doc) if opt.get("levels")}
+
+
+def _picked_map(doc: Doc, values: Mapping[str, str], field: str) -> CommentedMap:
+    """The options given a value (not ``-``), in option order, as a flow mapping."""
+    names = option_names(doc)
+    unknown = [n for n in values if n not in names]
+    if unknown:
+        raise ModelError(
+            f"no option {unknown[0]!r}; expected one of: {', '.join(names)}", field=field
+        )
+    return _flow_map({n: values[n] for n in names if values.get(n, EITHER) != EITHER})
+
+
+def _state_value(doc: Doc, values: Mapping[str, str], field: str, mapping: bool) -> Any:
+    """A state or a Y/N/- pattern from values option by option: a mapping when every option
+    has a value and ``mapping`` is allowed, else a Y/N/- string in option order (which
+    cannot hold a level)."""
+    picked = _picked_map(doc, values, field)
+    names = option_names(doc)
+    if mapping and len(picked) == len(names):
+        return picked
+    if not picked:
+        raise ModelError("pick a value for at least one option", field=field)
+    levelled = sorted(_levelled(doc) & set(picked)) or sorted(_levelled(doc))
+    if levelled:
+        raise ModelError(
+            "a pattern over a model with levels cannot be written as a Y/N/- string "
+            f"(options with levels: {', '.join(levelled)}); give every option a value, or "
+            "edit the YAML",
+            field=field,
+        )
+    return "".join(str(values.get(n, EITHER)) for n in names)
+
+
+def _section(doc: Doc, key: str, empty: Callable[[], Any]) -> Any:
+    """The top-level section ``key``, created (``empty()``) at its place when missing."""
+    if key in doc and doc[key] is not None:
+        return doc[key]
+    value = empty()
+    if key in doc:
+        doc[key] = value
+        return value
+    order = list(SECTIONS)
+    later = order[order.index(key) + 1 :] if key in order else []
+    keys = list(doc.keys())
+    at = next((keys.index(k) for k in keys if k in later), len(keys))
+    doc.insert(at, key, value)
+    return value
+
+
+def _list_of(parent: CommentedMap, key: str, field: str) -> CommentedSeq:
+    items = parent.get(key)
+    if items is None:
+        items = parent[key] = CommentedSeq()
+    if not isinstance(items, CommentedSeq):
+        raise ModelError(f"expected a list at {field}", field=field)
+    return items
+
+
+def _remove_at(parent: Any, key: str, index: int, field: str) -> None:
+    """Remove entry ``index`` of the list ``parent[key]``; the key goes with its last entry."""
+    items = parent.get(key) if isinstance(parent, dict) else None
+    if not isinstance(items, CommentedSeq):
+        raise ModelError(f"there is no {key} here", field=field)
+    del items[_index(items, index, field)]
+    if not items:
+        del parent[key]
+
+
+def _entry(pairs: Mapping[str, Any]) -> CommentedMap:
+    """A new list entry: the given fields that are not empty, in order."""
+    return CommentedMap({k: v for k, v in pairs.items() if v not in ("", None, [], ())})
+
+
+def _append(items: CommentedSeq, entry: CommentedMap) -> None:
+    """Append ``entry``, written in flow style when the entry before it is."""
+    if items and isinstance(items[-1], CommentedMap) and items[-1].fa.flow_style():
+        entry.fa.set_flow_style()
+    items.append(entry)
+
+
+# ----- deal: phases or tranches, guarantors ---------------------------------------------
+def _deal(doc: Doc, kind: str, name: str) -> CommentedMap:
+    deal = _section(doc, "deal", lambda: CommentedMap({"name": name or "deal"}))
+    if not isinstance(deal, CommentedMap):
+        raise ModelError("expected a mapping", field="deal")
+    other = "phases" if kind == "tranches" else "tranches"
+    if deal.get(other):
+        raise ModelError(
+            f"this deal is written as {other}; a deal holds phases or tranches, not both",
+            field=f"deal.{other}",
+        )
+    if name:
+        _set_or_drop(deal, "name", name)
+    return deal
+
+
+def add_tranche(
+    text: str,
+    name: str,
+    values: Mapping[str, str],
+    after: Sequence[str] = (),
+    rationale: str = "",
+    deal: str = "",
+) -> str:
+    """A tranche of the deal: the options it sets (option → Y/N or level; ``-`` leaves one
+    out) and the tranches it must follow. Creates the deal (named ``deal``, or ``deal`` when
+    empty) when the file has none."""
+
+    def change(doc: Doc) -> None:
+        items = _list_of(_deal(doc, "tranches", deal), "tranches", "deal.tranches")
+        at = f"deal.tranches[{len(items)}]"
+        items.append(
+            _entry(
+                {
+                    "name": name,
+                    "rationale": rationale,
+                    "set": _picked_map(doc, values, f"{at}.set"),
+                    "after": _flow_seq(list(after)),
+                }
+            )
+        )
+
+    return apply(text, change)
+
+
+def add_phase(
+    text: str, name: str, values: Mapping[str, str], rationale: str = "", deal: str = ""
+) -> str:
+    """A phase of the deal: the options that change from the previous phase (the first:
+    from the status quo), option → Y/N or level."""
+
+    def change(doc: Doc) -> None:
+        items = _list_of(_deal(doc, "phases", deal), "phases", "deal.phases")
+        at = f"deal.phases[{len(items)}]"
+        items.append(
+            _entry({"name": name, "rationale": rationale, "set": _picked_map(doc, values, at)})
+        )
+
+    return apply(text, change)
+
+
+def remove_deal_step(text: str, index: int) -> str:
+    """Remove phase or tranche ``index``; the deal goes with its last one."""
+
+    def change(doc: Doc) -> None:
+        deal = doc.get("deal")
+        kind = "tranches" if isinstance(deal, dict) and deal.get("tranches") else "phases"
+        _remove_at(deal, kind, index, f"deal.{kind}")
+        if not deal.get("phases") and not deal.get("tranches"):
+            del doc["deal"]
+
+    return apply(text, change)
+
+
+def set_guarantors(text: str, options: Sequence[str]) -> str:
+    """The options of third parties that could back the deal (removed when empty)."""
+
+    def change(doc: Doc) -> None:
+        deal = doc.get("deal")
+        if not isinstance(deal, CommentedMap):
+            raise ModelError("add a phase or a tranche first: there is no deal", field="deal")
+        _set_or_drop(deal, "guarantors", _flow_seq(list(options)) if options else None)
+
+    return apply(text, change)
+
+
+# ----- mediation: target, concepts, commitments -----------------------------------------
+def _mediation(doc: Doc) -> CommentedMap:
+    m = _section(doc, "mediation", CommentedMap)
+    if not isinstance(m, CommentedMap):
+        raise ModelError("expected a mapping", field="mediation")
+    return m
+
+
+def _drop_empty_mediation(doc: Doc) -> None:
+    if isinstance(doc.get("mediation"), dict) and not doc["mediation"]:
+        del doc["mediation"]
+
+
+def set_mediation_target(text: str, values: Mapping[str, str]) -> str:
+    """The deal the mediation report asks about: a state, or a Y/N/- pattern where some
+    options are ``-`` (removed when every option is ``-``)."""
+
+    def change(doc: Doc) -> None:
+        if all(v == EITHER for v in values.values()):
+            if isinstance(doc.get("mediation"), dict):
+                doc["mediation"].pop("target", None)
+                _drop_empty_mediation(doc)
+            return
+        value = _state_value(doc, values, "mediation.target", mapping=False)
+        _set_or_drop(_mediation(doc), "target", value)
+
+    return apply(text, change)
+
+
+def set_concepts(text: str, concepts: Sequence[str]) -> str:
+    """The solution concepts the mediation report asks about (empty: the default)."""
+
+    def change(doc: Doc) -> None:
+        m = _mediation(doc)
+        _set_or_drop(m, "concepts", _flow_seq(list(concepts)) if concepts else None)
+        _drop_empty_mediation(doc)
+
+    return apply(text, change)
+
+
+def add_commitment(text: str, option: str, make: str, rationale: str = "") -> str:
+    """A commitment device: ``option`` made one-way (``fwd`` or ``back``)."""
+    if make not in COMMITMENTS:
+        raise ModelError(f"make {make!r}; expected fwd or back", field="mediation.commitments")
+
+    def change(doc: Doc) -> None:
+        _option(doc, option)
+        items = _list_of(_mediation(doc), "commitments", "mediation.commitments")
+        items.append(_entry({"option": option, "make": make, "rationale": rationale}))
+
+    return apply(text, change)
+
+
+def remove_commitment(text: str, index: int) -> str:
+    """Remove commitment ``index``."""
+
+    def change(doc: Doc) -> None:
+        _remove_at(doc.get("mediation"), "commitments", index, "mediation.commitments")
+        _drop_empty_mediation(doc)
+
+    return apply(text, change)
+
+
+# ----- perceptions ----------------------------------------------------------------------
+def add_perception(
+    text: str,
+    perceiver: str,
+    *,
+    about: str = "",
+    statements: Sequence[str] = (),
+    unaware_of: Sequence[str] = (),
+    rationale: str = "",
+) -> str:
+    """A perception: what ``perceiver`` believes of ``about``'s preferences (its prioritised
+    ``statements``), or the options of others it is ``unaware_of`` (give one of the two)."""
+
+    def change(doc: Doc) -> None:
+        _dm(doc, perceiver)
+        items = _list_of(doc, "perceptions", "perceptions") if "perceptions" in doc else None
+        if items is None:
+            items = _section(doc, "perceptions", CommentedSeq)
+        if about:
+            body: dict[str, Any] = {
+                "perceiver": perceiver,
+                "about": about,
+                "rationale": rationale,
+                "preferences": _flow_map({"statements": _flow_seq(list(statements))}),
+            }
+        else:
+            body = {
+                "perceiver": perceiver,
+                "unaware_of": _flow_seq(list(unaware_of)),
+                "rationale": rationale,
+            }
+            if not unaware_of:
+                raise ModelError(
+                    "name the decision maker it misreads (about), or the options it does "
+                    "not know exist (unaware_of)",
+                    field=f"perceptions[{len(items)}]",
+                )
+        items.append(_entry(body))
+
+    return apply(text, change)
+
+
+def remove_perception(text: str, index: int) -> str:
+    """Remove perception ``index``."""
+
+    def change(doc: Doc) -> None:
+        _remove_at(doc, "perceptions", index, "perceptions")
+
+    return apply(text, change)
+
+
+# ----- drafts ---------------------------------------------------------------------------
+def add_draft(text: str, name: str, values: Mapping[str, str], rationale: str = "") -> str:
+    """A draft of the single negotiating text, last: a state (every option given) or a
+    Y/N/- pattern (some options ``-``)."""
+
+    def change(doc: Doc) -> None:
+        items = _section(doc, "drafts", CommentedSeq)
+        at = f"drafts[{len(items)}].state"
+        state = _state_value(doc, values, at, mapping=True)
+        _append(items, _entry({"name": name, "state": state, "rationale": rationale}))
+
+    return apply(text, change)
+
+
+def remove_draft(text: str, index: int) -> str:
+    """Remove draft ``index``."""
+
+    def change(doc: Doc) -> None:
+        _remove_at(doc, "drafts", index, "drafts")
+
+    return apply(text, change)
+
+
+# ----- uncertainty: alternatives, groups ------------------------------------------------
+def add_alternative(
+    text: str,
+    dm: str,
+    name: str,
+    probability: float,
+    statements: Sequence[str],
+    rationale: str = "",
+) -> str:
+    """Another reading of a decision maker's preferences (its prioritised statements) with
+    its probability (robustness)."""
+
+    def change(doc: Doc) -> None:
+        k = _dm_index(doc, dm)
+        items = _list_of(_dms(doc)[k], "alternatives", f"decision_makers[{k}].alternatives")
+        items.append(
+            _entry(
+                {
+                    "name": name,
+                    "probability": _number(probability),
+                    "rationale": rationale,
+                    "preferences": _flow_map({"statements": _flow_seq(list(statements))}),
+                }
+            )
+        )
+
+    return apply(text, change)
+
+
+def remove_alternative(text: str, dm: str, index: int) -> str:
+    """Remove alternative reading ``index`` of a decision maker."""
+
+    def change(doc: Doc) -> None:
+        k = _dm_index(doc, dm)
+        _remove_at(_dms(doc)[k], "alternatives", index, f"decision_makers[{k}].alternatives")
+
+    return apply(text, change)
+
+
+def ungroup_statements(text: str, dm: str, index: int) -> str:
+    """Dissolve the ``unknown_order`` group at ``index``: its statements take its place, in
+    the order written."""
+
+    def change(doc: Doc) -> None:
+        items = _statements(doc, dm)
+        i = _index(items, index, "statements")
+        group = items[i].get("unknown_order") if isinstance(items[i], dict) else None
+        if not isinstance(group, list):
+            raise ModelError("this statement is not an unknown-order group", field="statements")
+        del items[i]
+        for j, member in enumerate(group):
+            items.insert(i + j, member)
+
+    return apply(text, change)
+
+
+# ----- weights --------------------------------------------------------------------------
+def _number(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def set_weights(text: str, dm: str, weights: Mapping[str, float | Mapping[str, float]]) -> str:
+    """A decision maker's points per option (a yes/no option: points when taken; an option
+    with levels: level → points). Zero points are left out; no points remove ``weights``."""
+
+    def change(doc: Doc) -> None:
+        k = _dm_index(doc, dm)
+        names = option_names(doc)
+        value = CommentedMap()
+        for option in names:
+            points = weights.get(option)
+            if isinstance(points, Mapping):
+                kept = {lv: _number(p) for lv, p in points.items() if p}
+                if kept:
+                    value[option] = _flow_map(kept)
+            elif points:
+                value[option] = _number(points)
+        unknown = [n for n in weights if n not in names]
+        if unknown:
+            raise ModelError(
+                f"no option {unknown[0]!r}; expected one of: {', '.join(names)}",
+                field=f"decision_makers[{k}].weights",
+            )
+        _set_or_drop(_dms(doc)[k], "weights", value or None)
+
+    return apply(text, change)
+
+
 # ----- statement rewriting --------------------------------------------------------------
 def rename_in_statement(statement: str, old: str, new: str) -> str:
     """``statement`` with the option ``old`` renamed ``new``: parsed with the model's grammar
@@ -642,7 +1057,7 @@ def rename_in_statement(statement: str, old: str, new: str) -> str:
     """
     flat = statement.replace("\r", " ").replace("\n", " ")
     try:
-        tree = _parser().parse(flat)
+        tree = statement_parser().parse(flat)
     except UnexpectedInput:
         return statement
     starts = sorted(
