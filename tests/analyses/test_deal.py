@@ -408,7 +408,7 @@ def test_report_has_the_deal_timeline(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "## The phased deal: captives for calm" in text
-    assert "| 2 | release | 2 `YNN` | A: a_releases N→Y | a_releases |" in text
+    assert "| 2 | release | a_releases (state 2) | A: a_releases N→Y | a_releases |" in text
     assert "**SEQ**: breaks at *release*" in text and "Repaired by: **g_guarantee**" in text
     assert "after *release*, **A** (a_releases) — B by `b_attacks N→Y`" in text
 
