@@ -24,7 +24,8 @@ timed runs (numba compiles its kernels on a checkout's first run: a few seconds,
 --crossover times SIM alone (every DM, in a fresh process: loading numba included for the
 compiled backend) with each backend forced, on random models of growing size: the numpy
 search is cheaper below engine/simultaneous.py's COMPILED_FROM_CELLS, the compiled kernel
-from there. --phases splits one `detente analyze` of the flagship at its phase boundaries.
+from there. --phases splits one `detente analyze` of the flagship at its phase boundaries
+(wall and CPU time of each; with --before, both checkouts, interleaved).
 The development machine is shared: expect noise, compare with the floor; the CPU column
 (user + system time of the process) is the steadier figure under load.
 """
@@ -49,31 +50,33 @@ BIN = Path(sys.executable).parent
 #: load_conflict and render wrapped), printed as JSON on stderr.
 PHASES = """
 import json, sys, time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 marks = {}
+def mark(name):
+    marks[name] = (time.perf_counter(), time.process_time())
 sys.argv = ['detente', 'analyze', sys.argv[1]]
 import detente.surfaces.cli.app as app
-marks['import the command line'] = time.perf_counter()
+mark('import the command line')
 import detente.surfaces.cli.commands.analyze as command
 load, render = command.load_conflict, command.render
 def timed_load(*a, **k):
-    marks['parse arguments, import the analysis code'] = time.perf_counter()
+    mark('parse arguments, import the analysis code')
     out = load(*a, **k)
-    marks['load the model'] = time.perf_counter()
+    mark('load the model')
     return out
 def timed_render(*a, **k):
-    marks['analyse (every concept)'] = time.perf_counter()
+    mark('analyse (every concept)')
     out = render(*a, **k)
-    marks['render the summary and table'] = time.perf_counter()
+    mark('render the summary and table')
     return out
 command.load_conflict, command.render = timed_load, timed_render
 try:
     app.main()
 except SystemExit:
     pass
-last, out = t0, {}
+last, out = (t0, c0), {}
 for name, t in marks.items():
-    out[name], last = t - last, t
+    out[name], last = (t[0] - last[0], t[1] - last[1]), t
 sys.stderr.write(json.dumps(out))
 """
 
@@ -220,20 +223,33 @@ def crossover(args: argparse.Namespace) -> None:
 
 def phases(args: argparse.Namespace) -> None:
     flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
-    runs: dict[str, list[float]] = {}
+    variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
+    runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(args.repeat):
-        done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
-                              text=True, check=True, env=with_path(args.after))
-        for name, seconds in json.loads(done.stderr.strip().splitlines()[-1]).items():
-            runs.setdefault(name, []).append(seconds)
-    print(f"detente analyze ceasefire_2024.yaml, in-process clock, median of {args.repeat} "
-          "fresh processes (interpreter start-up not included)")
-    print("| phase | median s |")
-    print("|---|---|")
-    for name, values in runs.items():
-        print(f"| {name} | {statistics.median(values):.3f} |")
-    total = sum(statistics.median(v) for v in runs.values())
-    print(f"| total | {total:.3f} |")
+        for variant, src in variants:
+            done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
+                                  text=True, check=True, env=with_path(src))
+            for name, pair in json.loads(done.stderr.strip().splitlines()[-1]).items():
+                runs.setdefault((name, variant), []).append(tuple(pair))
+    print(f"detente analyze ceasefire_2024.yaml, in-process clocks (wall, and CPU: the "
+          f"process's user + system time), median of {args.repeat} fresh processes "
+          "(interpreter start-up not included)")
+    for name, src in variants[::-1]:
+        print(f"{name}: PYTHONPATH={src}" if src else f"{name}: this tree")
+    heads = [f"{v} {h}" for v, _ in variants[::-1] for h in ("wall s", "CPU s")]
+    print("| phase | " + " | ".join(heads) + " |")
+    print("|---|" + "---|" * len(heads))
+    names = list(dict.fromkeys(name for name, _ in runs))
+    totals = {h: 0.0 for h in heads}
+    for name in names:
+        cells = []
+        for variant, _ in variants[::-1]:
+            for k, h in enumerate(("wall s", "CPU s")):
+                value = statistics.median(p[k] for p in runs[name, variant])
+                totals[f"{variant} {h}"] += value
+                cells.append(f"{value:.3f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("| total | " + " | ".join(f"{totals[h]:.3f}" for h in heads) + " |")
 
 
 def main() -> None:
