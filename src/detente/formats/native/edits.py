@@ -344,9 +344,10 @@ def _set_or_drop(m: CommentedMap, key: str, value: Any, after: str | None = None
 
 
 # ----- options --------------------------------------------------------------------------
-def add_option(text: str, dm: str, name: str) -> str:
-    """A new yes/no option, last among the decision maker's options. Y/N state strings in
-    the file are lengthened with ``N`` (or ``-`` in patterns) at its place."""
+def add_option(text: str, dm: str, name: str, levels: Sequence[str] = ()) -> str:
+    """A new option, last among the decision maker's options: yes/no, or with ``levels``
+    (lowest first). Y/N state strings in the file are lengthened with ``N`` (or ``-`` in
+    patterns) at its place; state mappings get ``N`` or its lowest level."""
 
     def change(doc: Doc) -> None:
         options = _dm(doc, dm).get("options")
@@ -354,8 +355,10 @@ def add_option(text: str, dm: str, name: str) -> str:
             raise ModelError(f"{dm} has no list of options", field="decision_makers")
         before = option_names(doc)
         opt = _flow_map({"name": name}) if options.fa.flow_style() else CommentedMap({"name": name})
+        if levels:
+            opt["levels"] = _flow_seq(list(levels))
         options.append(opt)
-        _widen_states(doc, option_names(doc).index(name), before)
+        _widen_states(doc, option_names(doc).index(name), before, levels[0] if levels else "N")
 
     return apply(text, change)
 
@@ -1270,7 +1273,7 @@ def _reorder_states(doc: Doc, order: list[int]) -> None:
     _rewrite_refs(doc, rewrite)
 
 
-def _widen_states(doc: Doc, at: int, before: list[str]) -> None:
+def _widen_states(doc: Doc, at: int, before: list[str], first: str = "N") -> None:
     """A new option at ``at``: a letter for it in every full-length Y/N string, and ``N``
     in every mapping that names each of the ``before`` options (a whole state)."""
 
@@ -1284,4 +1287,4 @@ def _widen_states(doc: Doc, at: int, before: list[str]) -> None:
     for m in _value_maps(doc):
         if set(before) <= set(m) and new not in m:
             keys = list(m)
-            m.insert(keys.index(before[at - 1]) + 1 if at else 0, new, "N")
+            m.insert(keys.index(before[at - 1]) + 1 if at else 0, new, first)

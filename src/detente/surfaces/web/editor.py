@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from detente.engine.registry import CONCEPTS
 from detente.formats.native import edits
 from detente.formats.yaml_text import to_plain
 from detente.model.conflict import Conflict
@@ -132,13 +133,49 @@ def _ranking(value: str) -> list[str | list[str]]:
     return out
 
 
+def _rows(value: str) -> list[str]:
+    """One entry per line (statements may hold commas)."""
+    return [x.strip() for x in value.splitlines() if x.strip()]
+
+
+def _float(form: Form, key: str) -> float:
+    try:
+        return float(form.get(key, "").strip() or 0)
+    except ValueError:
+        raise ModelError(f"expected a number for {key}", field=key) from None
+
+
+def _checked(form: Form, prefix: str) -> list[str]:
+    return [k for k, v in _values(form, prefix).items() if v == "Y"]
+
+
+def _weights(form: Form) -> dict[str, float | dict[str, float]]:
+    """``w-option`` (points when taken) and ``w-option-level`` fields: option → points."""
+    out: dict[str, float | dict[str, float]] = {}
+    for key in _values(form, "w-"):
+        option, _, level = key.partition("|")
+        points = _float(form, "w-" + key)
+        if level:
+            levels = out.setdefault(option, {})
+            if isinstance(levels, dict):
+                levels[level] = points
+        else:
+            out[option] = points
+    return out
+
+
+def _add_option(text: str, form: Form) -> str:
+    """A new option; with a levels list, an option with levels."""
+    return edits.add_option(text, form["dm"], form["name"].strip(), _lines(form.get("levels", "")))
+
+
 OPS: dict[str, Callable[[str, Form], str]] = {
     "name": lambda t, f: edits.set_name(t, f["name"].strip()),
     "dm-add": lambda t, f: edits.add_dm(t, f["name"].strip(), f["option"].strip()),
     "dm-rename": lambda t, f: edits.rename_dm(t, f["dm"], f["name"].strip()),
     "dm-describe": lambda t, f: edits.set_dm_description(t, f["dm"], f["description"].strip()),
     "dm-move": lambda t, f: edits.move_dm(t, f["dm"], _int(f, "position")),
-    "option-add": lambda t, f: edits.add_option(t, f["dm"], f["name"].strip()),
+    "option-add": _add_option,
     "option-rename": lambda t, f: edits.rename_option(t, f["option"], f["name"].strip()),
     "option-set": lambda t, f: edits.set_option(
         t,
@@ -170,13 +207,56 @@ OPS: dict[str, Callable[[str, Form], str]] = {
     "inf-add": lambda t, f: edits.add_infeasible(
         t,
         f["kind"],
-        {k: v for k, v in _values(f, "v-").items() if v in ("Y", "N")}
+        {k: v for k, v in _values(f, "v-").items() if v != edits.EITHER}
         if f["kind"] == "pattern"
         else [k for k, v in _values(f, "v-").items() if v == "Y"],
         f.get("reason", "").strip(),
     ),
     "inf-remove": lambda t, f: edits.remove_infeasible(t, _int(f, "index")),
     "sq": lambda t, f: edits.set_status_quo(t, _values(f, "sq-")),
+    "st-ungroup": lambda t, f: edits.ungroup_statements(t, f["dm"], _int(f, "index")),
+    "tranche-add": lambda t, f: edits.add_tranche(
+        t,
+        f["name"].strip(),
+        _values(f, "v-"),
+        _lines(f.get("after", "")),
+        f.get("rationale", "").strip(),
+        f.get("deal", "").strip(),
+    ),
+    "phase-add": lambda t, f: edits.add_phase(
+        t, f["name"].strip(), _values(f, "v-"), f.get("rationale", "").strip(), f.get("deal", "")
+    ),
+    "deal-remove": lambda t, f: edits.remove_deal_step(t, _int(f, "index")),
+    "guarantors": lambda t, f: edits.set_guarantors(t, _checked(f, "g-")),
+    "target": lambda t, f: edits.set_mediation_target(t, _values(f, "t-")),
+    "concepts": lambda t, f: edits.set_concepts(t, _lines(f.get("concepts", ""))),
+    "commitment-add": lambda t, f: edits.add_commitment(
+        t, f["option"], f["make"], f.get("rationale", "").strip()
+    ),
+    "commitment-remove": lambda t, f: edits.remove_commitment(t, _int(f, "index")),
+    "perception-add": lambda t, f: edits.add_perception(
+        t,
+        f["perceiver"],
+        about=f.get("about", "").strip(),
+        statements=_rows(f.get("statements", "")),
+        unaware_of=_checked(f, "u-"),
+        rationale=f.get("rationale", "").strip(),
+    ),
+    "perception-remove": lambda t, f: edits.remove_perception(t, _int(f, "index")),
+    "draft-add": lambda t, f: edits.add_draft(
+        t, f["name"].strip(), _values(f, "v-"), f.get("rationale", "").strip()
+    ),
+    "draft-remove": lambda t, f: edits.remove_draft(t, _int(f, "index")),
+    "alt-add": lambda t, f: edits.add_alternative(
+        t,
+        f["dm"],
+        f["name"].strip(),
+        _float(f, "probability"),
+        _rows(f.get("statements", "")),
+        f.get("rationale", "").strip(),
+    ),
+    "alt-remove": lambda t, f: edits.remove_alternative(t, f["dm"], _int(f, "index")),
+    "weights": lambda t, f: edits.set_weights(t, f["dm"], _weights(f)),
 }
 
 
@@ -277,11 +357,23 @@ def view(text: str, model: Conflict | None) -> tuple[dict[str, Any], list[str]]:
                 "payoffs": payoffs,
                 "top": _top(model, str(dm.get("name"))),
                 "alternatives": [
-                    {"name": a.get("name"), "probability": a.get("probability")}
-                    for a in dm.get("alternatives") or []
+                    {
+                        "name": a.get("name"),
+                        "probability": a.get("probability"),
+                        "rationale": a.get("rationale", ""),
+                        "statements": [
+                            _statement_view(x, "")["text"]
+                            for x in (a.get("preferences") or {}).get("statements") or []
+                        ],
+                        "path": f"{base}.alternatives[{i}]",
+                    }
+                    for i, a in enumerate(dm.get("alternatives") or [])
                 ],
+                "weights": dm.get("weights") or {},
             }
         )
+        paths += [f"{base}.alternatives", f"{base}.weights"]
+        paths += [a["path"] for a in dms[-1]["alternatives"]]
     infeasible = []
     for i, item in enumerate(doc.get("infeasible") or []):
         kind = next((x for x in edits.INFEASIBLE_KINDS if x in item), "")
@@ -306,18 +398,114 @@ def view(text: str, model: Conflict | None) -> tuple[dict[str, Any], list[str]]:
     sq = {}
     if model is not None and model.status_quo is not None:
         sq = _state_values(model, model.status_quo, options)
-    others = {
-        key: doc[key] for key in ("deal", "mediation", "perceptions", "drafts") if doc.get(key)
-    }
+    sections = _sections_view(doc)
+    paths += sections.pop("paths")
     return {
         "name": doc.get("name", ""),
         "dms": dms,
         "options": options,
         "infeasible": infeasible,
         "status_quo": sq,
-        "others": others,
         "pickable": _pickable(options),
+        "concepts_known": CONCEPTS,
+        **sections,
     }, paths
+
+
+def _values_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{a}: {b}" for a, b in value.items())
+    return str(value)
+
+
+def _sections_view(doc: dict[str, Any]) -> dict[str, Any]:
+    """The deal, mediation, perceptions and drafts as the forms show them, with their paths
+    (under ``paths``) and what is still edited only in the YAML (``yaml_only``)."""
+    paths = [
+        "deal",
+        "deal.tranches",
+        "deal.phases",
+        "deal.guarantors",
+        "mediation",
+        "mediation.target",
+        "mediation.concepts",
+    ]
+    paths += ["mediation.commitments", "perceptions", "drafts"]
+    deal = doc.get("deal") or {}
+    kind = "tranches" if deal.get("tranches") else "phases"
+    steps = []
+    for i, step in enumerate(deal.get(kind) or []):
+        steps.append(
+            {
+                "index": i,
+                "name": step.get("name", ""),
+                "text": _values_text(step.get("set", step.get("state", ""))),
+                "after": step.get("after") or [],
+                "rationale": step.get("rationale", ""),
+                "path": f"deal.{kind}[{i}]",
+            }
+        )
+    mediation = doc.get("mediation") or {}
+    commitments = [
+        dict(c, index=i, path=f"mediation.commitments[{i}]")
+        for i, c in enumerate(mediation.get("commitments") or [])
+    ]
+    perceptions = []
+    for i, p in enumerate(doc.get("perceptions") or []):
+        statements = (p.get("preferences") or {}).get("statements") or []
+        perceptions.append(
+            {
+                "index": i,
+                "perceiver": p.get("perceiver"),
+                "about": p.get("about"),
+                "statements": [_statement_view(x, "")["text"] for x in statements],
+                "unaware_of": p.get("unaware_of") or [],
+                "rationale": p.get("rationale", ""),
+                "path": f"perceptions[{i}]",
+            }
+        )
+    drafts = [
+        {
+            "index": i,
+            "name": d.get("name"),
+            "text": _values_text(d.get("state")),
+            "rationale": d.get("rationale", ""),
+            "path": f"drafts[{i}]",
+        }
+        for i, d in enumerate(doc.get("drafts") or [])
+    ]
+    paths += [x["path"] for x in [*steps, *commitments, *perceptions, *drafts]]
+    yaml_only = [
+        name
+        for name, present in (
+            ("coalitions", doc.get("coalitions")),
+            ("mediation.mediators", mediation.get("mediators")),
+            ("mediation.candidates", mediation.get("candidates")),
+            ("phases given as full states", any("state" in s for s in deal.get("phases") or [])),
+            (
+                "blind_spots",
+                any(d.get("blind_spots") for d in doc.get("decision_makers") or []),
+            ),
+        )
+        if present
+    ]
+    return {
+        "deal": {
+            "name": deal.get("name", ""),
+            "kind": kind if deal else "",
+            "steps": steps,
+            "guarantors": deal.get("guarantors") or [],
+        },
+        "mediation": {
+            "target": str(mediation.get("target") or ""),
+            "concepts": mediation.get("concepts") or [],
+            "commitments": commitments,
+        },
+        "perceptions": perceptions,
+        "drafts": drafts,
+        "yaml_only": yaml_only,
+        "paths": paths,
+    }
 
 
 def _state_values(model: Conflict, code: int, options: list[dict[str, Any]]) -> dict[str, str]:
