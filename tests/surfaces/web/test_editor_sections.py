@@ -238,3 +238,44 @@ def test_deal_guarantors_and_removals_then_groups(tmp_path: Path) -> None:
         assert post("st-ungroup", 7, dm="A", index="0") == 303
         text = c.get(f"/api/models/{mid}").json()["yaml"]
         assert "{statements: [not b_defects, a_defects]}" in text and "# A's priorities" in text
+
+
+def test_wizard_levels_and_errors_beside_the_input(tmp_path: Path) -> None:
+    with client(tmp_path) as c:
+        tok = _token(c.get("/wizard").text)
+        form = {
+            "csrf_token": tok,
+            "name": "Aid talks",
+            "parties": "Donor\nGov",
+            "options-0": "aid: none, some, full",
+            "options-1": "reform",
+            "cares-0-0": "reform",
+            "cares-1-0": "",
+            "cares-1-1": "aid is full",
+            "cares-1-2": "reform and",
+        }
+        r = c.post("/wizard", data={**form, "step": "2"})
+        assert r.status_code == 422
+        # the message sits under Gov's third row (the second statement written)
+        beside = re.search(
+            r'id="wizard-cares-1-2".*?</label>(<p class="field-error".*?</p>)', r.text, re.S
+        )
+        assert beside is not None and "malformed statement" in beside.group(1)
+        assert 'id="wizard-error-cares-1-2"' in r.text
+        assert '<option value="aid is some">' in r.text  # levels offered as pickers
+        form["cares-1-2"] = "not reform"
+        r = c.post("/wizard", data={**form, "step": "2"})
+        assert r.status_code == 200 and 'id="wizard-sq-aid"' in r.text
+        assert "<option >some</option>" in r.text  # the status quo picked by level
+        r = c.post(
+            "/wizard",
+            data={**form, "step": "3", "sq-aid": "some", "sq-reform": "N"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        mid = int(r.headers["location"].rsplit("/", 1)[1])
+        m = loads(c.get(f"/api/models/{mid}").json()["yaml"])
+        assert [lv.levels for lv in m.levels] == [("none", "some", "full")]
+        assert m.status_quo is not None
+        r = c.post("/wizard", data={**form, "step": "1", "options-1": "re form"})
+        assert r.status_code == 422 and 'id="wizard-error-options-1"' in r.text

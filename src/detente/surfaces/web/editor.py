@@ -14,6 +14,7 @@ YAML save) undo steps back to the version before the latest.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -665,9 +666,17 @@ async def _invalid(
 STEPS = ("parties", "options", "cares", "status_quo", "analyse")
 
 
+def _option_line(line: str) -> tuple[str, list[str]]:
+    """``name`` (a yes/no option) or ``name: low, mid, high`` (levels, lowest first)."""
+    name, _, levels = line.partition(":")
+    return name.strip(), _lines(levels)
+
+
 def _wizard_data(form: Form) -> dict[str, Any]:
     parties = _lines(form.get("parties", ""))
-    options = [_lines(form.get(f"options-{k}", "")) for k in range(len(parties))]
+    lines = [_rows(form.get(f"options-{k}", "")) for k in range(len(parties))]
+    options = [[_option_line(x)[0] for x in rows] for rows in lines]
+    levels = {n: lv for rows in lines for n, lv in map(_option_line, rows) if lv}
     cares = [
         [form.get(f"cares-{k}-{r}", "").strip() for r in range(WIZARD_ROWS)]
         for k in range(len(parties))
@@ -676,6 +685,8 @@ def _wizard_data(form: Form) -> dict[str, Any]:
         "name": form.get("name", "").strip() or "New conflict",
         "parties": parties,
         "options": options,
+        "lines": lines,
+        "levels": levels,
         "cares": cares,
         "status_quo": _values(form, "sq-"),
     }
@@ -693,13 +704,18 @@ def wizard_text(data: dict[str, Any], upto: int) -> str:
             raise ModelError(
                 f"give {party} at least one option", field=f"decision_makers[{k}].options"
             )
+    levels = data.get("levels", {})
     text = edits.blank_model(data["name"], parties[0], options[0][0])
+    if options[0][0] in levels:
+        text = edits.set_option(text, options[0][0], levels=levels[options[0][0]])
     for name in options[0][1:]:
-        text = edits.add_option(text, parties[0], name)
+        text = edits.add_option(text, parties[0], name, levels.get(name, ()))
     for k, party in enumerate(parties[1:], 1):
         text = edits.add_dm(text, party, options[k][0])
+        if options[k][0] in levels:
+            text = edits.set_option(text, options[k][0], levels=levels[options[k][0]])
         for name in options[k][1:]:
-            text = edits.add_option(text, party, name)
+            text = edits.add_option(text, party, name, levels.get(name, ()))
     if upto >= 2:
         for k, party in enumerate(parties):
             for statement in data["cares"][k]:
@@ -707,8 +723,37 @@ def wizard_text(data: dict[str, Any], upto: int) -> str:
                     text = edits.add_statement(text, party, statement)
     if upto >= 3:
         names = [n for opts in options for n in opts]
-        text = edits.set_status_quo(text, {n: data["status_quo"].get(n, "N") for n in names})
+        text = edits.set_status_quo(
+            text,
+            {n: data["status_quo"].get(n, (levels.get(n) or ["N"])[0]) for n in names},
+        )
     return text
+
+
+def wizard_input(field: str | None, data: dict[str, Any]) -> str:
+    """The wizard's input a loader error path belongs to ("" when none does).
+
+    >>> d = {"cares": [["", "a", "", "not a"]]}
+    >>> wizard_input("decision_makers[0].preferences.statements[1]", d)
+    'cares-0-3'
+    >>> wizard_input("decision_makers[0].options[1].name", d), wizard_input("status_quo", d)
+    ('options-0', 'sq')
+    """
+    if not field:
+        return ""
+    if field.startswith(("parties", "decision_makers[")) and ".options" not in field:
+        found = re.match(r"decision_makers\[(\d+)\]\.preferences\.statements\[(\d+)\]", field)
+        if found:
+            k, i = int(found.group(1)), int(found.group(2))
+            rows = [
+                r for r, x in enumerate(data["cares"][k] if k < len(data["cares"]) else []) if x
+            ]
+            return f"cares-{k}-{rows[i]}" if i < len(rows) else ""
+        return "parties" if field == "parties" else ""
+    found = re.match(r"decision_makers\[(\d+)\]\.options", field)
+    if found:
+        return f"options-{found.group(1)}"
+    return "sq" if field.startswith("status_quo") else ""
 
 
 @router.get("/wizard", response_class=HTMLResponse)
@@ -745,12 +790,16 @@ async def wizard_step(request: Request) -> Response:
                 "message": exc.message if isinstance(exc, ModelError) else str(exc),
                 "field": getattr(exc, "field", None),
             }
+            error["input"] = wizard_input(error["field"], data)
             go = step
         else:
             if step == len(STEPS) - 2:  # the status quo given: save, then analyse
                 ref = await run_in_threadpool(b.create, text)
                 return RedirectResponse(f"/models/{ref.id}", status_code=303)
     pickable = [n for opts in data["options"] for n in opts]
+    cares = [f"{n} is {lv}" for n in pickable for lv in data["levels"].get(n, [])] + [
+        n for n in pickable if n not in data["levels"]
+    ]
     return templates.TemplateResponse(
         request,
         "editor_wizard.html",
@@ -761,6 +810,7 @@ async def wizard_step(request: Request) -> Response:
             "rows": WIZARD_ROWS,
             "error": error,
             "pickable": pickable,
+            "cares_pickable": cares,
         },
         status_code=422 if error else 200,
     )
