@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import detente
-from detente.analyses.state_view import number_view, state_view
+from detente.analyses.state_view import number_view, pattern_view, state_view
 from detente.surfaces.report.build import build_report
 from detente.surfaces.report.render import render_markdown
 from web_helpers import ROOT, client, open_page
@@ -75,3 +75,40 @@ def test_workbench_page_and_explanation_read_states_in_words(tmp_path: Path) -> 
         assert ex.count(sentence) <= 1
     assert ex.count("every concept (Nash, GMR, SMR, SEQ, SIM, SEQ&SIM)") >= 1
     assert BARE_STATE.findall(ex.split("Options in order")[0]) == []
+
+
+TRADE = ROOT / "tests" / "data" / "trade_packages.yaml"
+#: A bare Y/N state of the trade model's 3 options.
+BARE_TRADE = re.compile(r"(?<![A-Za-z/])[YN]{3}(?![A-Za-z/])")
+
+
+def test_pattern_view_reads_fixed_options_and_any_for_the_rest() -> None:
+    c = detente.load(TRADE)
+    # hand-worked: "--Y" fixes b taken (4 states: a1, a2 free); "YNN" fixes all three
+    assert pattern_view(c, "--Y") == {"words": "b; a1, a2: any", "matching": 4,
+                                      "pattern": "--Y"}
+    assert pattern_view(c, "YNN")["words"] == "a1; not a2; not b"
+    assert pattern_view(c, "---")["words"] == "any state"
+
+
+def test_trade_report_reads_packages_and_drafts_in_words() -> None:
+    c = detente.load(TRADE)
+    md = render_markdown(build_report(c, with_graph=False), None)
+    body, appendix = md.split("## Appendix", 1)
+    assert BARE_TRADE.findall(body) == []
+    assert "## Packages every party prefers" in body and "## The drafts" in body
+    # the draft "second" (--Y) in words, and the package a1; a2; b (YYY, state 8)
+    assert "b; a1, a2: any" in body and "a1; a2; b (state 8)" in body
+    assert "| **Y** |" in appendix  # the appendix keeps its Y/N tables
+
+
+@pytest.mark.slow
+def test_trade_workbench_reads_packages_and_drafts_in_words(tmp_path: Path) -> None:
+    with client(tmp_path) as web:
+        web.post("/api/models", json={"yaml": TRADE.read_text(encoding="utf-8")})
+        raw = open_page(web, "/models/1")
+    page = _text(re.sub(r"<textarea.*?</textarea>", "", raw, flags=re.S))
+    assert 'id="packages-list"' in raw and 'id="drafts-list"' in raw
+    assert BARE_TRADE.findall(page) == []
+    assert "the status quo: no option taken (state 1)" in page  # the .gmcr note
+    assert "b; a1, a2: any" in page and "a1; a2; b (state 8)" in page

@@ -8,6 +8,8 @@ the appendix tables.
 >>> c = detente.load("examples/prisoners_dilemma.yaml")
 >>> state_view(c, 1)["text"]
 'a_defects (state 2)'
+>>> pattern_view(c, "Y-")["words"]
+'a_defects; b_defects: any'
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 from typing import Any
 
 from detente.model.conflict import Conflict
+from detente.model.labels import NOTHING
+from detente.model.labels import words as option_words
 
 
 def state_view(model: Conflict, code: int) -> dict[str, Any]:
@@ -41,4 +45,27 @@ def string_view(model: Conflict, text: str) -> dict[str, Any]:
     return state_view(model, model.parse_state(text))
 
 
-__all__ = ["number_view", "state_view", "string_view"]
+def pattern_view(model: Conflict, pattern: str) -> dict[str, Any]:
+    """``{"words", "matching", "pattern"}`` of a Y/N/- pattern (a mediation target, a draft):
+    each fixed option in words (its label for the value; unlabelled: its name when taken,
+    ``not <name>`` when not), then ``'<free options>: any'``, with the number of matching
+    feasible states; the pattern as written for appendix tables only."""
+    space = model.space
+    care, want = space.pattern_bits(pattern)
+    fixed = space.assigned(care, want)
+    levelled = frozenset(col.name for col in space.columns if col.levels is not None)
+    parts = []
+    for name, value in fixed.items():
+        said = option_words({name: value}, space.labels, levelled)
+        parts.append(f"not {name}" if said == NOTHING else said)
+    free = [col.name for col in space.columns if col.name not in fixed]
+    if free:
+        parts.append(f"{', '.join(free)}: any" if parts else "any state")
+    return {
+        "words": "; ".join(parts),
+        "matching": int(model.matching(pattern).size),
+        "pattern": space.pattern_text(care, want),
+    }
+
+
+__all__ = ["number_view", "pattern_view", "state_view", "string_view"]

@@ -33,14 +33,15 @@ def test_markdown_sections() -> None:
     assert "**5** states every party likes at least as much, **3** of them Pareto-optimal" in (
         section
     )
-    assert "| GMR | 2 | 2 | `YYY` | `NNY` | `NNY` |" in section
-    assert "| `NNY` | yes | frontier | frontier | 0.80 | 0.17 |" in section
+    # states in words, their numbers second (YYY is state 8, NNY state 5)
+    assert "| GMR | 2 | 2 | a1; a2; b (state 8) | b (state 5) | b (state 5) |" in section
+    assert "| b (state 5) | yes | frontier | frontier | 0.80 | 0.17 |" in section
     drafts = md[md.index("## The drafts") :]
     assert (
-        "- `YYN`: no veto. Nash: breaks for A, no improvement holds; GMR: breaks for A, "
-        "nearest improvement `YYY` (1 change)."
+        "- a1; a2 (state 4): no veto. Nash: breaks for A, no improvement holds; GMR: breaks "
+        "for A, nearest improvement a1; a2; b (state 8) (1 change)."
     ) in drafts
-    assert "- `NYY`: vetoed by B." in drafts
+    assert "- a2; b (state 7): vetoed by B." in drafts
 
 
 def test_html_sections_and_chart() -> None:

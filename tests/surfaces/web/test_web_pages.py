@@ -231,11 +231,14 @@ def test_gmcr_download_says_what_it_leaves_out(tmp_path: Path) -> None:
         c.post("/api/models", json={"yaml": PD})
         r = c.get("/api/models/1/gmcr")
         lost = unquote(r.headers["x-detente-dropped"]).split("; ")
-        assert "the status quo (NN)" in lost and "the status quo's rationale" in lost
+        # the status quo in words, its number second (issue 21): NN has no option taken
+        assert "the status quo: no option taken (state 1)" in lost
+        assert "the status quo's rationale" in lost
         assert int(r.headers["x-detente-dropped-count"]) == len(lost)
         page = open_page(c, "/models/1")
         note = page.split('id="gmcr-lost"')[1].split("</details>")[0]
-        assert "the status quo (NN)" in note and f"leaves out {len(lost)} things" in note
+        assert "the status quo: no option taken (state 1)" in note
+        assert f"leaves out {len(lost)} things" in note
         c.post("/api/models", json={"yaml": FLAGSHIP})
         lost = unquote(c.get("/api/models/2/gmcr").headers["x-detente-dropped"])
         for what in ("the status quo", "the deal", "the mediation section", "uncertain",

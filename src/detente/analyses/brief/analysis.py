@@ -51,6 +51,7 @@ from detente.analyses.mediation.analysis import mediate
 from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import StateRef, state_of
 from detente.analyses.robustness.result import RobustnessResult
+from detente.analyses.state_view import pattern_view
 from detente.engine import Engine
 from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
@@ -461,12 +462,13 @@ def _proposal(
     ref: StateRef = state_of(model, extra.state)
     words = model.space.words(extra.state)
     what = {"deal": "The deal", "target": "The mediation target", "draft": "The draft"}[kind]
+    title = pattern_view(model, name)["words"] if kind == "target" else name
     where = (
         f"{words} (state {ref.number})"
         if positions.size == 1
         else f"{positions.size} matching states, closest: {words} (state {ref.number})"
     )
-    lines = [f"{what} “{name}”: {where}.", verdict_sentence(verdict), *extra.extra]
+    lines = [f"{what} “{title}”: {where}.", verdict_sentence(verdict), *extra.extra]
     sure = probability_sentence(prob, profiles, exact)
     if sure:
         lines.append(sure)
@@ -488,6 +490,7 @@ def _proposal(
         extra.enforcement,
         tuple(flips),
         tuple(lines),
+        title,
     )
 
 

@@ -93,6 +93,7 @@ class Proposal:
     enforcement: tuple[Enforcement, ...]
     flips: tuple[Flip, ...]
     summary: tuple[str, ...] = ()
+    title: str = ""  # the name as people read it: a target's pattern in words
 
     def holds(self, concept: str) -> bool:
         return self.verdict[concept] == "holds"
@@ -101,6 +102,7 @@ class Proposal:
         return {
             "name": self.name,
             "kind": self.kind,
+            "title": self.title or self.name,
             "state": self.state.to_dict(),
             "matching": self.matching,
             "words": self.words,

@@ -26,7 +26,7 @@ def brief_section(b: BriefResult) -> dict[str, Any]:
         ]
         out.append(
             {
-                "name": p.name,
+                "name": p.title or p.name,
                 "kind": KIND[p.kind],
                 "words": p.words,
                 "number": p.state.number,

@@ -141,12 +141,14 @@ def _dms(c: Conflict, summary: ModelSummary) -> list[dict[str, Any]]:
         prefs = dict(dm.preferences)
         if prefs["kind"] == "ranking":
             prefs["tiers"] = [
-                [{"state": s, "number": c.state_number(c.parse_state(s))} for s in tier]
+                [{"state": s, "number": c.state_number(c.parse_state(s)),
+                  "words": c.space.words(c.parse_state(s))} for s in tier]
                 for tier in prefs["ranking"]
             ]
         elif prefs["kind"] == "payoffs":
             prefs["payoffs"] = sorted(
-                ({**p, "number": c.state_number(c.parse_state(p["state"]))}
+                ({**p, "number": c.state_number(c.parse_state(p["state"])),
+                  "words": c.space.words(c.parse_state(p["state"]))}
                  for p in prefs["payoffs"]),
                 key=lambda p: -float(p["value"]),
             )

@@ -1,5 +1,7 @@
 """The report's negotiation sections: packages (a table and the frontier chart) and drafts,
-read from the case file's results (no analysis here)."""
+read from the case file's results (no analysis here). States read in words
+(:mod:`detente.analyses.state_view`): each state dict gains a ``view`` (``words``, ``number``,
+``text``, ``state``), each draft a ``pattern`` view; the Y/N strings stay secondary."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import numpy as np
 
 from detente.analyses.drafts import DraftsResult
 from detente.analyses.packages import PackagesResult
+from detente.analyses.state_view import pattern_view, string_view
 from detente.engine.registry import concept_label
 from detente.surfaces.report.charts import frontier_png
 
@@ -22,6 +25,9 @@ def packages_section(r: PackagesResult) -> dict[str, Any]:
     """Counts, the fair packages per concept, the listed packages and the chart (first
     concept: its frontier and equilibria against the other acceptable packages)."""
     data = r.to_dict()
+    c0 = r.conflict
+    for p in data["packages"]:
+        p["view"] = string_view(c0, p["state"])
     first = r.concepts[0]
     kind = np.where(r.frontier[first], "frontier", np.where(r.stable[first], "stable", "other"))
     chart = None
@@ -46,10 +52,11 @@ def packages_section(r: PackagesResult) -> dict[str, Any]:
         }
         for key in ("maximin", "nash_bargaining", "kalai_smorodinsky"):
             pick = data[key][c] if data[key] is not None else None
-            row[key] = None if pick is None else pick["state"]
+            row[key] = None if pick is None else string_view(c0, pick["state"])
         choices.append(row)
+    ref = data["reference"]
     return {
-        "reference": data["reference"],
+        "reference": {**ref, "view": string_view(c0, ref["state"])},
         "acceptable": data["acceptable"],
         "pareto": data["pareto"],
         "cardinal": data["utilities"] is not None,
@@ -66,8 +73,16 @@ def packages_section(r: PackagesResult) -> dict[str, Any]:
 def drafts_section(r: DraftsResult) -> dict[str, Any]:
     """Draft by draft, the analysed states with vetoes, verdicts and nearest improvements."""
     data = r.to_dict()
+    c = r.conflict
+    for d in data["drafts"]:
+        d["pattern"] = pattern_view(c, d["draft"])
+        for s in d["states"]:
+            s["view"] = string_view(c, s["state"])
+            for near in s["nearest"].values():
+                near["views"] = [string_view(c, t) for t in near["states"]]
+    ref = data["reference"]
     return {
-        "reference": data["reference"],
+        "reference": None if ref is None else {**ref, "view": string_view(c, ref["state"])},
         "drafts": data["drafts"],
         "concepts": [{"key": c, "label": concept_label(c)} for c in r.concepts],
     }

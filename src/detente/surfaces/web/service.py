@@ -168,10 +168,18 @@ def gmcr_text(model: Conflict) -> str:
 
 
 def gmcr_omissions(model: Conflict) -> list[str]:
-    """What a ``.gmcr`` file of the model cannot hold (``detente convert`` warns of each)."""
+    """What a ``.gmcr`` file of the model cannot hold (``detente convert`` warns of each),
+    the status quo in words (its number second) rather than as Y/N text."""
+    from detente.analyses.state_view import state_view
     from detente.formats import omissions
 
-    return omissions(model, ".gmcr")
+    lost = omissions(model, ".gmcr")
+    sq = model.status_quo
+    if sq is None:
+        return lost
+    raw = f"the status quo ({model.state_string(sq)})"
+    said = f"the status quo: {state_view(model, sq)['text']}"
+    return [said if item == raw else item for item in lost]
 
 
 def header_list(items: Sequence[str]) -> str:
