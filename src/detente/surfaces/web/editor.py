@@ -510,17 +510,9 @@ def _sections_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _state_values(model: Conflict, code: int, options: list[dict[str, Any]]) -> dict[str, str]:
-    """Option → Y/N or level in the state ``code``."""
-    levelled = {lv.name: lv for lv in model.levels}
-    out: dict[str, str] = {}
-    for o in options:
-        name, bits = o["name"], model.bits
-        if name in levelled:
-            lv = levelled[name]
-            out[name] = lv.levels[sum(code >> bits[b] & 1 for b in lv.bit_names)]
-        elif name in bits:
-            out[name] = "Y" if code >> bits[name] & 1 else "N"
-    return out
+    """Option → Y/N or level in the state ``code`` (the state space's reading)."""
+    values = model.space.values(code)
+    return {o["name"]: values[o["name"]] for o in options if o["name"] in values}
 
 
 def _pickable(options: list[dict[str, Any]]) -> list[str]:
