@@ -40,7 +40,9 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: Path, env: dict[str, str] | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+def start_server(
+    db: Path, env: dict[str, str] | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
     port = _port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "detente.surfaces.cli", "serve", "--port", str(port),
