@@ -13,6 +13,7 @@ import pytest
 import detente
 from cli_runner import run
 from detente.analyses.brief import brief, group_edits
+from detente.analyses.brief.analysis import SOLUTIONS
 from detente.analyses.brief.fixes import positions_text
 from detente.analyses.brief.profiles import assumptions, profile_set
 from detente.analyses.deal import deal_analysis
@@ -272,3 +273,23 @@ def test_docs_example_is_the_commands_output() -> None:
         line.rstrip() for line in block.strip().splitlines()
     ]
     assert loads((ROOT / "tests" / "data" / "brief_exchange.yaml").read_text()) == loads(SMALL)
+
+
+def test_a_draft_that_breaks_gets_the_fixes_mediation_finds_for_it(small: Conflict) -> None:
+    """A draft is fixed as the target is: per concept where it breaks, mediation's fewest
+    priority edits with the draft as the target, grouped (here one fix: B drops its second
+    statement, under every concept); a draft that holds has none."""
+    b = brief(small)
+    draft = next(p for p in b.proposals if p.kind == "draft")
+    state = small.drafts[0].state
+    want: dict[tuple[object, ...], set[str]] = {}
+    for c in b.concepts:
+        if draft.holds(c):
+            continue
+        r = mediate(small, state, [c], limit=SOLUTIONS)
+        for f in group_edits(s.edits for s in r.solutions):
+            want.setdefault(tuple(f.edits), set()).add(c)
+    got = {tuple(f.edits): set(f.concepts) for f in draft.fixes}
+    assert got == want and got
+    (edits,) = got
+    assert [(e.dm, e.statement) for e in edits] == [("B", "not b_pays if not g_guard")]

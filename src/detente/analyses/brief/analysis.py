@@ -36,6 +36,7 @@ from detente.analyses.brief.result import Breaker, BriefResult, Enforcement, Fli
 from detente.analyses.brief.words import (
     breaker_sentence,
     change_words,
+    concepts_text,
     enforcement_sentence,
     fix_sentence,
     flip_sentence,
@@ -115,7 +116,15 @@ def brief(
                 by_concept[c] = mediate(model, target, [c], limit=SOLUTIONS, engine=eng)
         built.append(_target(model, target, by_concept, keys, eng))
     for dr in model.drafts:
-        built.append(_draft(model, dr.name, np.asarray(dr.codes, dtype=np.int64), keys, eng))
+        results: dict[str, MediationResult] = {}
+        at = model.index_of(np.asarray(dr.codes, dtype=np.int64))
+        for c in keys:  # a draft that breaks gets the fewest fixes, as the target does
+            if fixes and not _some_equilibrium(eng, c, at):
+                try:
+                    results[c] = mediate(model, dr.state, [c], limit=SOLUTIONS, engine=eng)
+                except AnalysisError as exc:  # too large a search: said, not silently left out
+                    notes.append(f"Draft {dr.name!r}, {c}: no fixes searched ({exc})")
+        built.append(_target(model, dr.state, results, keys, eng, kind="draft", name=dr.name))
     report(progress, 2, 3, "preference profiles and assumptions")
     profiles, exact, chances = _uncertainty(model, keys, built, robustness, samples, seed, notes)
     report(progress, 3, 3, "the brief in words")
@@ -329,9 +338,12 @@ def _target(
     results: dict[str, MediationResult],
     keys: tuple[str, ...],
     eng: Engine,
+    kind: str = "target",
+    name: str | None = None,
 ) -> tuple[str, str, np.ndarray, dict[str, str], _Extras]:
-    """``results``: the mediation analysis per concept, where it ran (the verdict is its
-    ``already_stable``; elsewhere the same test on the engine's stability)."""
+    """A target or a draft (``kind``; ``name``: the draft's). ``results``: the mediation
+    analysis per concept, where it ran (the verdict is its ``already_stable``; elsewhere the
+    same test on the engine's stability)."""
     positions = model.index_of(model.space.parse_many(target))
     verdict = _verdict(
         {
@@ -344,6 +356,7 @@ def _target(
     fixes: list[Fix] = []
     enforcement: list[Enforcement] = []
     extra: list[str] = []
+    unfixable: dict[int, list[str]] = {}  # max edits searched -> concepts with no fix
     for c in keys:
         r = results.get(c)
         if r is None:
@@ -354,15 +367,20 @@ def _target(
                 for f in group_edits(s.edits for s in r.solutions)
             ]
             if r.min_edits is None:
-                extra.append(f"Under {c}: {r.headline()}")
+                unfixable.setdefault(r.max_edits, []).append(c)
         if r.commitments is not None and r.commitments.min and r.commitments.solutions:
             texts = tuple(x.text() for x in r.commitments.solutions[0].commitments)
             enforcement.append(
                 Enforcement("commitment", texts, (c,), "the commitments " + ", ".join(texts))
             )
+    extra += [
+        f"No change of at most {n} edits to the parties' statements makes it an equilibrium "
+        f"under {concepts_text(cs)}."
+        for n, cs in unfixable.items()
+    ]
     return (
-        target,
-        "target",
+        target if name is None else name,
+        kind,
         positions,
         verdict,
         _Extras(
@@ -373,22 +391,6 @@ def _target(
             _merge_enforcement(enforcement),
             extra,
         ),
-    )
-
-
-def _draft(
-    model: Conflict, name: str, codes: np.ndarray, keys: tuple[str, ...], eng: Engine
-) -> tuple[str, str, np.ndarray, dict[str, str], _Extras]:
-    positions = model.index_of(codes)
-    verdict = _verdict({c: _some_equilibrium(eng, c, positions) for c in keys})
-    pos = _closest(model, positions, keys, eng)
-    broken = [c for c in keys if verdict[c] == "breaks"]
-    return (
-        name,
-        "draft",
-        positions,
-        verdict,
-        _Extras(int(model.feasible[pos]), None, _state_breakers(model, pos, broken, eng)),
     )
 
 
