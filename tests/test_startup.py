@@ -141,7 +141,9 @@ def test_the_command_table_names_every_command_module() -> None:
             target = typer.Typer()
             module.register(target)
             found[info.name] = [str(c.name) for c in target.registered_commands]
-    assert sorted(app.COMMANDS) == sorted(found)
+    assert sorted(app.COMMANDS) == sorted(found), (
+        "a command module's name is missing from COMMANDS in surfaces/cli/app.py (or the "
+        "table names a module that is gone): list every command there")
     assert all(names == [module] for module, names in found.items())
     assert sorted(str(c.name) for c in app.app.registered_commands) == sorted(app.COMMANDS)
 
