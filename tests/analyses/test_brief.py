@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import product
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,12 @@ from detente.analyses.brief import brief, group_edits
 from detente.analyses.brief.analysis import SOLUTIONS
 from detente.analyses.brief.fixes import positions_text
 from detente.analyses.brief.profiles import assumptions, profile_set
+from detente.analyses.brief.words import concepts_text
 from detente.analyses.deal import deal_analysis
 from detente.analyses.mediation import mediate
 from detente.analyses.mediation.result import SolutionEdit
 from detente.analyses.requests import BriefRequest
+from detente.analyses.whatif import whatif
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
 from detente.model.drafts import Draft
@@ -293,3 +296,106 @@ def test_a_draft_that_breaks_gets_the_fixes_mediation_finds_for_it(small: Confli
     assert got == want and got
     (edits,) = got
     assert [(e.dm, e.statement) for e in edits] == [("B", "not b_pays if not g_guard")]
+
+
+# ----- the target's enforcement by the guarantors' settings --------------------------------
+def test_target_enforced_by_the_guarantor_hand_worked(small: Conflict) -> None:
+    """Target YYN (released, paid, no guard): B withholds (YNN satisfies "not b_pays if not
+    g_guard"), so it breaks under every concept. With g_guard in force (YYY) B gains nothing
+    by withholding; G's dropping the guard (YYN) is G's improvement but B then withholds, which
+    G likes less (a_release and b_pays lost): sanctioned under GMR and SEQ, not under Nash and
+    SIM (G improves at once; SIM: B's withholding is not a response). So the guard enforces
+    it under GMR and SEQ, and no setting does under Nash and SIM. As written (YY-, g_guard
+    free) fixing the guard only narrows the target: no guarantee, the same note."""
+    target = next(p for p in brief(small, fixes=False).proposals if p.kind == "target")
+    assert [e for e in target.enforcement if e.kind == "guarantee"] == []
+    note = (
+        "No setting of the guarantor options (g_guard) makes it an equilibrium under Nash and SIM."
+    )
+    assert note in target.summary
+    edited = loads(SMALL.replace("target: YY-", "target: YYN"))
+    target = next(p for p in brief(edited, fixes=False).proposals if p.kind == "target")
+    assert target.verdict == {c: "breaks" for c in ("nash", "gmr", "seq", "sim")}
+    assert [e.to_dict() for e in target.enforcement if e.kind == "guarantee"] == [
+        {
+            "kind": "guarantee",
+            "what": ["g_guard"],
+            "concepts": ["gmr", "seq"],
+            "words": "g_guard in force",
+        }
+    ]
+    assert note in target.summary
+    assert "Enforced under GMR and SEQ by g_guard in force." in target.summary
+    # the what-if with the guard in force says the same: the target then holds there
+    fixed = whatif(edited, {"settings": {"g_guard": "Y"}})
+    shown = next(p for p in fixed.proposals if p.kind == "target")
+    assert {c for c, v in shown.verdict.items() if v == "holds"} == {"gmr", "seq"}
+
+
+def _first_setting(model: Conflict, pattern: str, concept: str) -> tuple[str, ...] | None:
+    """Brute force: the guarantor settings fewest in force first (g_guard: off, on); the first
+    whose pattern (the guard's value written in) matches an equilibrium of the analysis."""
+    eq = {
+        model.state_string(int(x))
+        for x in detente.analyze(model, [concept]).equilibrium_codes(concept)
+    }
+    for value, on in (("N", ()), ("Y", ("g_guard",))):
+        fixed = pattern[:2] + value
+        if any(all(p in ("-", s[k]) for k, p in enumerate(fixed)) for s in eq):
+            return on
+    return None
+
+
+def test_target_guarantees_by_brute_force_on_every_pattern(small: Conflict) -> None:
+    """Every target pattern of the small exchange: under each concept where it breaks, the
+    guarantee the brief names is the first setting (fewest in force) whose pattern holds in
+    the analysis's equilibria, and the concepts with none are the note's."""
+    for pattern in ("".join(p) for p in product("YN-", repeat=3)):
+        model = loads(SMALL.replace("target: YY-", f"target: {pattern}"))
+        target = next(p for p in brief(model, fixes=False).proposals if p.kind == "target")
+        got = {c: e.what for e in target.enforcement if e.kind == "guarantee" for c in e.concepts}
+        want = {}
+        for c, v in target.verdict.items():
+            if v == "breaks":
+                want[c] = _first_setting(model, pattern, c)
+        assert got == {c: on for c, on in want.items() if on is not None}, pattern
+        none = [c for c, on in want.items() if on is None]
+        notes = [line for line in target.summary if line.startswith("No setting of the guarantor")]
+        assert len(notes) == (1 if none else 0), pattern
+        if none:
+            assert notes[0].endswith(f"under {concepts_text(none)}."), pattern
+
+
+def test_mediators_options_are_guarantor_options() -> None:
+    """Without a deal, the options of the DMs the mediation section names as mediators are
+    the levers: G marked as mediator gives the same guarantee for target YYN."""
+    text = SMALL.split("deal:")[0] + (
+        "mediation:\n  mediators: [G]\n  target: YYN\n  concepts: [nash, gmr, seq, sim]\n"
+    )
+    target = next(p for p in brief(loads(text), fixes=False).proposals if p.kind == "target")
+    assert [(e.what, e.concepts) for e in target.enforcement if e.kind == "guarantee"] == [
+        (("g_guard",), ("gmr", "seq"))
+    ]
+
+
+@pytest.mark.slow
+def test_flagship_target_guarantees_in_the_json() -> None:
+    """The flagship's target (YNNYYY----N: the guarantors' options us_guarantee, us_press_israel,
+    qe_press_hamas among the free ones): each guarantee entry the JSON names for the target is a
+    setting under which the what-if's target holds there, and every broken concept either has
+    one or is in the note."""
+    model = detente.load(FLAGSHIP)
+    b = brief(model, fixes=False)
+    target = next(p for p in b.to_dict()["proposals"] if p["kind"] == "target")
+    broken = [c for c, v in target["verdict"].items() if v == "breaks"]
+    entries = [e for e in target["enforcement"] if e["kind"] == "guarantee"]
+    named = {c for e in entries for c in e["concepts"]}
+    assert named <= set(broken)
+    notes = [x for x in b.proposals[1].summary if x.startswith("No setting of the guarantor")]
+    assert named == set(broken) or notes
+    guarantors = model.deal.guarantors if model.deal is not None else ()
+    for e in entries:
+        settings = {g: ("Y" if g in e["what"] else "N") for g in guarantors}
+        shown = whatif(model, {"settings": settings})
+        edited = next(p for p in shown.proposals if p.kind == "target")
+        assert all(edited.verdict[c] == "holds" for c in e["concepts"]), e

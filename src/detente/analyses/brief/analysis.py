@@ -57,12 +57,15 @@ from detente.engine import Engine
 from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
+from detente.model.deal import count_guarantee_settings, guarantee_settings
 from detente.model.errors import AnalysisError
 
 #: Minimal solutions asked of the mediation analysis per concept (grouped into fixes).
 SOLUTIONS = 20
 #: Preference profiles sampled when the profile space is larger (seed 0), as the case file.
 SAMPLES = 1_000
+#: Settings of the guarantor options tried for a target or draft (more: said in a note).
+MAX_GUARANTEE_SETTINGS = 4_096
 
 
 def brief(
@@ -378,6 +381,9 @@ def _target(
         f"under {concepts_text(cs)}."
         for n, cs in unfixable.items()
     ]
+    guaranteed, unguaranteed = _target_guarantees(model, target, broken, eng)
+    enforcement += guaranteed
+    extra += unguaranteed
     return (
         target if name is None else name,
         kind,
@@ -392,6 +398,60 @@ def _target(
             extra,
         ),
     )
+
+
+def guarantor_options(model: Conflict) -> tuple[str, ...]:
+    """The options a third party may hold fixed: the deal's guarantors, then the options of
+    the DMs the mediation section names as mediators (model order)."""
+    names = list(model.deal.guarantors) if model.deal is not None else []
+    mediators = set(model.mediation.mediators)
+    names += [o.name for o in model.options if o.dm in mediators and o.name not in names]
+    return tuple(names)
+
+
+def _target_guarantees(
+    model: Conflict, pattern: str, broken: list[str], eng: Engine
+) -> tuple[list[Enforcement], list[str]]:
+    """Under each concept in ``broken``: the first setting of the guarantor options (fewest in
+    force first, :func:`~detente.model.deal.guarantee_settings`, as the deal analysis tries
+    them) with which some state matching ``pattern`` — the setting written into it, as the
+    what-if's ``settings`` fix the target — is an equilibrium; and a note naming the concepts
+    with none (or a search too large to try)."""
+    options = guarantor_options(model)
+    if not broken or not options:
+        return [], []
+    listed = ", ".join(options)
+    count = count_guarantee_settings(model.space, options)
+    if count > MAX_GUARANTEE_SETTINGS:
+        return [], [
+            f"The {count} settings of the guarantor options ({listed}) were not tried (at most "
+            f"{MAX_GUARANTEE_SETTINGS})."
+        ]
+    care, want = model.space.pattern_bits(pattern)
+    left = list(broken)
+    found: list[Enforcement] = []
+    for st in guarantee_settings(model.space, options):
+        codes = model.feasible[
+            (model.feasible & (care | st.clear)) == ((want & ~st.clear) | st.value)
+        ]
+        if codes.size == 0:
+            continue
+        positions = model.index_of(codes)
+        for c in [c for c in left if _some_equilibrium(eng, c, positions)]:
+            words = _options_words(model, st.on) if st.on else f"no guarantee in force ({listed})"
+            found.append(Enforcement("guarantee", st.on, (c,), words))
+            left.remove(c)
+        if not left:
+            break
+    note = (
+        [
+            f"No setting of the guarantor options ({listed}) makes it an equilibrium under "
+            f"{concepts_text(left)}."
+        ]
+        if left
+        else []
+    )
+    return found, note
 
 
 # ----- how sure, and what flips it ----------------------------------------------------------
