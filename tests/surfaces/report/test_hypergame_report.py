@@ -74,7 +74,7 @@ def test_no_hypergame_without_misperceptions_and_one_with_blind_spots() -> None:
     assert case.hypergame.equilibrium_codes("nash") == analysed
     md = render_markdown(build_report(blind, ["nash"], with_graph=False), None)
     assert "No party misreads another: every view is the game itself." in md
-    assert "- **B**: `Y-`" in md
+    assert "- **B**: attack" in md  # the blind spot Y- in words
     assert "There is no misperception to correct." in md
 
 
@@ -85,24 +85,30 @@ def test_markdown_hand_worked() -> None:
     assert (
         "- **A** misreads what B wants — *A reads B's public threats as a commitment to retaliate.*"
     ) in section
+    # states in words, numbers second (NN = 1, YN = 2, YY = 4); no Y/N string before the
+    # appendix
     assert (
-        "- **A** expects `YY` (attack; retaliate) under Nash, SIM and SEQ&SIM; `NN` (no option "
-        "taken), `YN` (attack) or `YY` (attack; retaliate) under GMR; `NN` (no option taken) or "
-        "`YY` (attack; retaliate) under SMR and SEQ."
+        "- **A** expects attack; retaliate (state 4) under Nash, SIM and SEQ&SIM; no option "
+        "taken (state 1), attack (state 2) or attack; retaliate (state 4) under GMR; no option "
+        "taken (state 1) or attack; retaliate (state 4) under SMR and SEQ."
     ) in section
     assert (
-        "- **B** (sees the others as they are) expects `YN` (attack) under Nash, SEQ, SIM and "
-        "SEQ&SIM; `NN` (no option taken) or `YN` (attack) under GMR and SMR."
+        "- **B** (sees the others as they are) expects attack (state 2) under Nash, SEQ, SIM and "
+        "SEQ&SIM; no option taken (state 1) or attack (state 2) under GMR and SMR."
     ) in section
     assert (
-        "- **What happens**: `YN` (attack) under Nash, SIM and SEQ&SIM; `NN` (no option taken) "
-        "or `YN` (attack) under GMR, SMR and SEQ."
+        "- **What happens**: attack (state 2) under Nash, SIM and SEQ&SIM; no option taken "
+        "(state 1) or attack (state 2) under GMR, SMR and SEQ."
     ) in section
     assert (
-        "- `YY` (attack; retaliate) is expected by A but is not a hypergame equilibrium under "
+        "- attack; retaliate (state 4) is expected by A but is not a hypergame equilibrium under "
         "any concept analysed."
     ) in section
-    assert "The target `NN` is not a hypergame equilibrium now under Nash, SIM, SEQ&SIM." in section
+    assert (
+        "The target “not attack; not retaliate” is not a hypergame equilibrium now under Nash, "
+        "SIM, SEQ&SIM."
+    ) in section
+    assert not re.search(r"`[YN]+`", section)
     assert (
         "- Tell A what B really wants: the target is not reached; what happens changes under SEQ."
     ) in section
@@ -111,14 +117,21 @@ def test_markdown_hand_worked() -> None:
         (
             "tell A what B really wants",
             "A reads B's public threats as a commitment to retaliate.",
-            "Nash: `YN`; GMR: `NN`, `YN`; SMR: `NN`, `YN`; SEQ: `YN` (changed from 2); SIM: `YN`; "
-            "SEQ&SIM: `YN`",
+            "Nash: attack (state 2); GMR: no option taken (state 1), attack (state 2); SMR: no "
+            "option taken (state 1), attack (state 2); SEQ: attack (state 2) (changed from 2); "
+            "SIM: attack (state 2); SEQ&SIM: attack (state 2)",
             "✗",
         )
     ]
     lists = dict(re.findall(r"^\| (Nash|SEQ) \| (.+?) \|", section, re.M))
-    assert lists == {"Nash": "2: `YN`", "SEQ": "1: `NN`, 2: `YN`"}
-    assert "| SEQ | 1: `NN`, 2: `YN` | 1: `NN`, 4: `YY` | 2: `YN` |" in section
+    assert lists == {
+        "Nash": "attack (state 2)",
+        "SEQ": "no option taken (state 1), attack (state 2)",
+    }
+    assert (
+        "| SEQ | no option taken (state 1), attack (state 2) | no option taken (state 1), attack; "
+        "retaliate (state 4) | attack (state 2) |"
+    ) in section
 
 
 def test_html_hand_worked() -> None:
@@ -127,18 +140,22 @@ def test_html_hand_worked() -> None:
     expects = html[html.index('<ul id="hypergame-expects">') :]
     expects = expects[: expects.index("</ul>")]
     assert (
-        '<li><strong>A</strong> expects <span class="state">NN</span> (no option taken) or '
-        '<span class="state">YY</span> (attack; retaliate) under SEQ.</li>'
+        '<li><strong>A</strong> expects <span title="NN">no option taken (state 1)</span> or '
+        '<span title="YY">attack; retaliate (state 4)</span> under SEQ.</li>'
     ) in expects
-    assert '<strong>What happens</strong>: <span class="state">NN</span>' in expects
     assert (
-        '<p id="hypergame-target">The target <span class="state">NN</span> is a hypergame '
-        "equilibrium under every concept now.</p>"
+        '<strong>What happens</strong>: <span title="NN">no option taken (state 1)</span>'
+    ) in expects
+    assert (
+        '<p id="hypergame-target">The target “<span title="NN">not attack; not retaliate</span>” '
+        "is a hypergame equilibrium under every concept now.</p>"
     ) in html
     table = html[html.index('<table class="plain small" id="corrections">') :]
     table = table[: table.index("</table>")]
     assert "<td>tell A what B really wants</td>" in table
-    assert 'SEQ: <span class="state">YN</span> <span class="muted">(changed from 2)</span>' in table
+    assert (
+        'SEQ: <span title="YN">attack (state 2)</span> <span class="muted">(changed from 2)</span>'
+    ) in table
     assert '<td class="no">✗</td>' in table
 
 
@@ -180,7 +197,8 @@ def test_flagship_with_three_perceptions() -> None:
     md = render_markdown(data, None)
     assert (
         "- **United_States**, **Qatar_Egypt** and **Iran** (see the others as they are) "
-        "expect `NYYNNNNNYNY`" in md
+        "expect Israel holds to new demands; Israeli offensive goes on; US forces deployed; Iran "
+        "strikes (state 805)" in md  # NYYNNNNNYNY in words
     )
     assert "- **Hamas** does not know that us_guarantee (United_States's option) exists" in md
     assert "- Tell Hamas that United_States can us_guarantee: the target is not reached" in md

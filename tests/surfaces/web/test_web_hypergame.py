@@ -115,11 +115,18 @@ def test_page_shows_the_section_from_the_case_file(tmp_path: Path) -> None:
         "A misreads what B wants — A reads B's public threats as a commitment to retaliate."
     ) in text
     assert (
-        "What happens : YN (attack) under Nash, SIM and SEQ&SIM; NN (no option taken) or YN "
-        "(attack) under GMR, SMR and SEQ."
+        "What happens : attack (state 2) under Nash, SIM and SEQ&SIM; no option taken (state 1) "
+        "or attack (state 2) under GMR, SMR and SEQ."
     ) in text
-    assert "1 surprise: YY is expected by A but does not hold." in text
-    assert "Target NN : not a hypergame equilibrium now under Nash, SIM, SEQ&SIM." in text
+    assert "1 surprise: attack; retaliate (state 4) is expected by A but does not hold." in text
+    assert (
+        "Target “ not attack; not retaliate ”: not a hypergame equilibrium now under Nash, SIM, "
+        "SEQ&SIM."
+    ) in text
+    # the Y/N string only as a tooltip
+    assert '<span title="YY">attack; retaliate (state 4)</span>' in page
+    section = page.split('<section id="hypergame">')[1].split("</section>")[0]
+    assert not re.search(r"<code>[YN-]+</code>", section)
     rows = re.findall(
         r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"mark (yes|no)\">",
         page.split('id="hypergame-corrections"')[1],
@@ -164,10 +171,10 @@ def test_section_shows_in_chromium(base: str) -> None:
         section.scroll_into_view_if_needed()
         expect(section).to_be_visible()
         expect(page.locator("#hypergame-happens")).to_contain_text(
-            "YN (attack) under Nash, SIM and SEQ&SIM"
+            "attack (state 2) under Nash, SIM and SEQ&SIM"
         )
         expect(page.locator("#hypergame-surprises")).to_have_text(
-            "1 surprise: YY is expected by A but does not hold."
+            "1 surprise: attack; retaliate (state 4) is expected by A but does not hold."
         )
         expect(page.locator("#hypergame-corrections tbody tr")).to_have_text(
             ["tell A what B really wantschanges under SEQnot reached"]

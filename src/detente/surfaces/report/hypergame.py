@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from detente.analyses.hypergame import HypergameResult
+from detente.analyses.state_view import pattern_view, state_view
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
 
@@ -36,7 +37,9 @@ def hypergame_section(r: HypergameResult) -> dict[str, Any]:
     return {
         "misperceptions": [_perception(c, p) for p in c.perceptions],
         "blind_spots": [
-            {"dm": d.name, "patterns": list(d.blind_spots)} for d in c.dms if d.blind_spots
+            {"dm": d.name, "patterns": [pattern_view(c, x) for x in d.blind_spots]}
+            for d in c.dms
+            if d.blind_spots
         ],
         "dms": _parties(c, r),
         "happens": _groups(c, r.concepts, hyper),
@@ -46,7 +49,8 @@ def hypergame_section(r: HypergameResult) -> dict[str, Any]:
         "target": None
         if target is None
         else {
-            "text": str(target),
+            "pattern": str(target),
+            "words": pattern_view(c, str(target))["words"],
             "reached": r.target_reached(),
             "missing": [
                 concept_label(k)
@@ -60,12 +64,9 @@ def hypergame_section(r: HypergameResult) -> dict[str, Any]:
 
 # ----- pieces ----------------------------------------------------------------------------
 def _state(c: Conflict, code: int) -> dict[str, Any]:
-    """A state for display: its number, Y/N text, and what is true in it in words."""
-    return {
-        "number": c.state_number(code),
-        "state": c.state_string(code),
-        "words": c.space.words(code),
-    }
+    """A state for display (:func:`state_view`): what is true in it, its number second, the
+    Y/N text for a tooltip."""
+    return state_view(c, code)
 
 
 def _states(c: Conflict, mask: np.ndarray, cap: int) -> dict[str, Any]:
