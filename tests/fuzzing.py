@@ -760,6 +760,7 @@ def synthetic_negotiation() -> dict[str, Any]:
         ],
         "infeasible": [{"pattern": {"corridor": "withdraw", "guarantee": "none"}}],
         "status_quo": "stay/N/none",
+        "coalitions": [["I", "U"]],
         "deal": {
             "name": "corridor for hostages",
             "tranches": [

@@ -89,6 +89,10 @@ def test_pattern_view_reads_fixed_options_and_any_for_the_rest() -> None:
                                       "pattern": "--Y"}
     assert pattern_view(c, "YNN")["words"] == "a1; not a2; not b"
     assert pattern_view(c, "---")["words"] == "any state"
+    # a target given as a state number (the model file allows it) reads as that state
+    code = int(c.space.parse(2))
+    assert pattern_view(c, "2") == {"words": state_view(c, code)["words"], "matching": 1,
+                                    "pattern": c.space.text(code)}
 
 
 def test_trade_report_reads_packages_and_drafts_in_words() -> None:

@@ -49,8 +49,13 @@ def pattern_view(model: Conflict, pattern: str) -> dict[str, Any]:
     """``{"words", "matching", "pattern"}`` of a Y/N/- pattern (a mediation target, a draft):
     each fixed option in words (its label for the value; unlabelled: its name when taken,
     ``not <name>`` when not), then ``'<free options>: any'``, with the number of matching
-    feasible states; the pattern as written for appendix tables only."""
+    feasible states; the pattern as written for appendix tables only. A reference to one
+    state that is not a pattern (a state number, say) reads as that state."""
     space = model.space
+    if pattern.strip().lstrip("+-").isdigit():
+        code = int(space.parse(int(pattern)))
+        return {"words": state_view(model, code)["words"], "matching": 1,
+                "pattern": space.text(code)}
     care, want = space.pattern_bits(pattern)
     fixed = space.assigned(care, want)
     levelled = frozenset(col.name for col in space.columns if col.levels is not None)

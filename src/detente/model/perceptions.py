@@ -238,6 +238,12 @@ def written_bits(c: Conflict) -> dict[str, tuple[int, ...]]:
     return {col.name: tuple(col.bits) for col in c.space.columns}
 
 
+def option_owner(c: Conflict, option: str) -> str:
+    """The DM holding ``option`` as written (a levelled option's bits share one owner)."""
+    bit = c.option_names[written_bits(c)[option][0]]
+    return next(d.name for d in c.dms if bit in d.options)
+
+
 # ----- blind spots ----------------------------------------------------------------------------
 def validate_blind_spots(c: Conflict) -> None:
     """Each DM's blind spots are patterns as states are written (Y/N/- per option, a level
@@ -279,6 +285,7 @@ __all__ = [
     "PerceptionError",
     "blind_mask",
     "hidden_mask",
+    "option_owner",
     "perceived_ranks",
     "validate_blind_spots",
     "validate_perceptions",

@@ -20,7 +20,7 @@ import numpy as np
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.feasibility import InfeasiblePattern
-from detente.model.perceptions import hidden_mask, perceived_ranks, written_bits
+from detente.model.perceptions import hidden_mask, option_owner, perceived_ranks, written_bits
 from detente.model.preferences import PayoffPreference, Preference, StatementPreference
 
 
@@ -48,7 +48,7 @@ class Correction:
         if self.about is not None:
             return f"tell {self.perceiver} what {self.about} really wants"
         assert self.option is not None
-        owner = c.options[written_bits(c)[self.option][0]].dm
+        owner = option_owner(c, self.option)
         return f"tell {self.perceiver} that {owner} can {self.option}"
 
 

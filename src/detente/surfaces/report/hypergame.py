@@ -17,6 +17,7 @@ from detente.analyses.hypergame import HypergameResult
 from detente.analyses.state_view import pattern_view, state_view
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
+from detente.model.perceptions import option_owner
 
 #: States named per statement in words (the rest are counted).
 MAX_WORDS_STATES = 4
@@ -126,7 +127,7 @@ def _perception(c: Conflict, p: Any) -> dict[str, Any]:
     if p.about is not None:
         what = f"misreads what {p.about} wants"
     else:
-        owned = [f"{o} ({c.options[c.bits[o]].dm}'s option)" for o in p.unaware_of]
+        owned = [f"{o} ({option_owner(c, o)}'s option)" for o in p.unaware_of]
         what = f"does not know that {', '.join(owned)} exist{'s' if len(owned) == 1 else ''}"
     return {"perceiver": p.perceiver, "what": what, "rationale": " ".join(p.rationale.split())}
 
