@@ -94,7 +94,7 @@ def test_edit_check_save_and_explain_in_chromium(base: str) -> None:
         first = page.locator("#state-table tbody tr").first
         number = first.get_attribute("data-number")
         first.click()
-        expect(page.locator("#explanation h3")).to_contain_text(f"State {number}")
+        expect(page.locator("#explanation h3")).to_contain_text(f"(state {number})")
         expect(page.locator("#explanation .verdicts").first).to_contain_text("Nash")
         if shots:
             page.locator("#explanation").evaluate("el => el.scrollIntoView()")
@@ -154,7 +154,7 @@ def test_keyboard_scroll_colours_and_1024_px_layout_in_chromium(base: str) -> No
         link = page.locator("#equilibria a.state-link").first
         wanted = link.inner_text()
         link.click()
-        expect(page.locator("#explanation h3")).to_contain_text(f"State {wanted}")
+        expect(page.locator("#explanation h3")).to_contain_text(f"(state {wanted})")
         page.wait_for_function("() => document.readyState === 'complete'"
                                " && document.querySelector('#graph').complete")
         page.wait_for_timeout(300)
@@ -179,7 +179,7 @@ def test_keyboard_scroll_colours_and_1024_px_layout_in_chromium(base: str) -> No
         number = button.inner_text()
         button.focus()
         page.keyboard.press("Enter")
-        expect(page.locator("#explanation h3")).to_contain_text(f"State {number}")
+        expect(page.locator("#explanation h3")).to_contain_text(f"(state {number})")
         page.wait_for_function(in_view)
         browser.close()
 

@@ -24,10 +24,11 @@ def test_model_page_shows_packages_and_drafts(tmp_path: Path) -> None:
     assert '<section id="packages">' in page and '<section id="drafts">' in page
     text = _text(page)
     assert "5 states every party likes at least as much, 3 of them Pareto-optimal" in text
-    # the GMR row: 2 hold, 2 on the frontier, maximin YYY, Nash bargaining and KS NNY
-    assert "GMR 2 2 YYY NNY NNY" in text
-    assert "YYN : no veto." in text or "YYN: no veto." in text
-    assert "NYY : vetoed by B." in text or "NYY: vetoed by B." in text
+    # the GMR row: 2 hold, 2 on the frontier, maximin YYY (state 8), Nash bargaining and KS
+    # NNY (state 5); states read in words, the number second
+    assert "GMR 2 2 a1; a2; b (state 8) b (state 5) b (state 5)" in text
+    assert "a1; a2 (state 4) : no veto." in text  # YYN
+    assert "a2; b (state 7) : vetoed by B." in text  # NYY
 
 
 def test_no_sections_without_weights_or_drafts(tmp_path: Path) -> None:

@@ -79,6 +79,8 @@ def test_toggle_save_restart_share_compare(tmp_path: Path) -> None:
             expect(answer).to_have_attribute("data-verdicts", "pledge:nash=breaks")
             expect(page.locator("#whatif-brief .verdict")).to_contain_text("Breaks")
             expect(page.locator("#w-g1_0")).to_be_disabled()  # B's main reading's group
+            # the timing is written when htmx has settled the swap, just after the verdict shows
+            expect(page.locator("#whatif-brief")).to_have_attribute("data-updates", "1")
             assert float(page.locator("#whatif-brief").get_attribute("data-ms") or "nan") > 0
             if shots:
                 page.screenshot(path=str(shots / "whatif-panel.png"), full_page=True)
