@@ -13,7 +13,9 @@ from detente._files import file_mode
 from detente.model.errors import ModelError
 from detente.model.limits import format_bytes, parse_bytes
 
-__all__ = ["MAX_FILE_BYTES", "file_mode", "max_file_bytes", "read_text", "write_atomic"]
+__all__ = [
+    "MAX_FILE_BYTES", "check_writable", "file_mode", "max_file_bytes", "read_text", "write_atomic",
+]
 
 
 #: Largest model file read (override with DETENTE_MAX_FILE, e.g. ``256MiB``).
@@ -69,6 +71,19 @@ def read_text(path: str | Path) -> str:
         raise ModelError("the file is not UTF-8 text", source=str(p), line=line) from None
 
 
+def check_writable(path: str | Path) -> Path:
+    """The folder ``path`` would be written into; a ModelError naming the path when the folder
+    is missing or ``path`` is a directory (callers check before long work)."""
+    p = Path(path)
+    folder = p.parent if str(p.parent) else Path(".")
+    if not folder.is_dir():
+        raise ModelError(f"cannot write the file: the folder '{folder}' does not exist",
+                         source=str(p))
+    if p.is_dir():
+        raise ModelError("cannot write the file: it is a directory", source=str(p))
+    return folder
+
+
 def write_atomic(path: str | Path, text: str | bytes) -> None:
     """Write ``text`` (UTF-8; or bytes as they are) to ``path`` through a temporary file and
     a rename.
@@ -77,12 +92,7 @@ def write_atomic(path: str | Path, text: str | bytes) -> None:
     one. A missing folder or an unwritable place is a ModelError naming the path.
     """
     p = Path(path)
-    folder = p.parent if str(p.parent) else Path(".")
-    if not folder.is_dir():
-        raise ModelError(f"cannot write the file: the folder '{folder}' does not exist",
-                         source=str(p))
-    if p.is_dir():
-        raise ModelError("cannot write the file: it is a directory", source=str(p))
+    folder = check_writable(p)
     data = text if isinstance(text, bytes) else text.encode("utf-8", errors="strict")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=folder)

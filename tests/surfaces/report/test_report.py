@@ -384,3 +384,19 @@ def test_markdown_report_escapes_model_text(tmp_path: Path) -> None:
     assert not re.search(r"""(href|src)\s*=\s*["']?\s*javascript:""", page, re.IGNORECASE)
     # the texts still read as written, e.g. the DM names in the coalition line
     assert "D1 &lt;script&gt;alert('dm1')&lt;/script&gt; [d](javascript:alert(1))" in page
+
+
+def test_a_missing_output_folder_is_refused_before_the_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`detente report` checks where it will write before loading and analysing the model."""
+    import detente.surfaces.report.render as render
+
+    def analysed(*_: object, **__: object) -> None:
+        raise AssertionError("the report was built before the output folder was checked")
+
+    monkeypatch.setattr(render, "write_report", analysed)
+    out = tmp_path / "missing" / "r.html"
+    result = CliRunner().invoke(app, ["report", "examples/prisoners_dilemma.yaml", "-o", str(out)])
+    assert result.exit_code == 2
+    assert f"the folder '{out.parent}' does not exist" in result.output

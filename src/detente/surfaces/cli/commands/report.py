@@ -47,9 +47,11 @@ def report(
     The format follows the output file's suffix. The HTML page is self-contained (inline
     styles, the graph embedded as an image) and makes no network requests.
     """
+    from detente.formats.files import check_writable
     from detente.surfaces.report.render import report_format, write_report
 
-    report_format(output)  # refuse a bad suffix before any work
+    report_format(output)  # refuse a bad suffix or a missing folder before any work
+    check_writable(output)
     model = load_conflict(file)
     written = write_report(model, output, concept, max_nodes=max_nodes)
     note("wrote " + ", ".join(str(p) for p in written))
