@@ -35,6 +35,7 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layer", LAYERS)
 def test_layer_imports_only_earlier_layers(layer: str) -> None:
     files = sorted((SRC / layer).rglob("*.py"))

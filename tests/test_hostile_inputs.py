@@ -59,6 +59,7 @@ def test_control_characters_are_located() -> None:
     assert (err.line, err.column) == (6, 12)
 
 
+@pytest.mark.slow
 def test_deep_nesting_and_self_referencing_alias() -> None:
     start = time.perf_counter()
     deep = error_of("name: " + "[" * 2000 + "]" * 2000)

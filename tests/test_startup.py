@@ -96,6 +96,7 @@ def test_the_probe_sees_the_progress_display_where_it_is_shown() -> None:
     assert _loaded_after(code, ANALYZE_HEAVY) == ["rich.progress"]
 
 
+@pytest.mark.slow
 def test_a_frame_still_imports_pandas_where_it_is_asked_for() -> None:
     code = ("import detente\n"
             f"r = detente.analyze(detente.load({str(FLAGSHIP)!r}), ['nash'])\n"
@@ -148,6 +149,7 @@ def test_the_command_table_names_every_command_module() -> None:
     assert sorted(str(c.name) for c in app.app.registered_commands) == sorted(app.COMMANDS)
 
 
+@pytest.mark.slow
 def test_a_run_imports_only_the_command_it_runs() -> None:
     assert _command_modules_after(_main("validate", str(FLAGSHIP))) == ["validate"]
     assert _command_modules_after(_main("analyze", "--help")) == ["analyze"]

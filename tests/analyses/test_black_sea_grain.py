@@ -209,6 +209,7 @@ def test_the_page_has_its_console_blocks() -> None:
     assert commands == ["validate", "brief", "explain"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(3))
 def test_console_block_is_the_commands_output(index: int) -> None:
     args, want = _console_blocks()[index]

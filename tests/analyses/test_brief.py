@@ -346,6 +346,7 @@ def _first_setting(model: Conflict, pattern: str, concept: str) -> tuple[str, ..
     return None
 
 
+@pytest.mark.slow
 def test_target_guarantees_by_brute_force_on_every_pattern(small: Conflict) -> None:
     """Every target pattern of the small exchange: under each concept where it breaks, the
     guarantee the brief names is the first setting (fewest in force) whose pattern holds in

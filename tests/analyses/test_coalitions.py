@@ -434,6 +434,7 @@ def _needs_two_members(c: Conflict, members: tuple[str, ...], a: str, b: str) ->
     return len(owners) >= 2
 
 
+@pytest.mark.slow
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_json_stream_pages_and_estimate_agree_with_the_moves(
     c: Conflict, data: st.DataObject

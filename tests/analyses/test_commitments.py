@@ -272,6 +272,7 @@ def _cases(draw: st.DrawFn) -> tuple[Conflict, str, tuple[str, ...]]:
     return c, text, concepts
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cases())
 def test_minimal_sets_match_a_brute_force_over_full_analyses(
@@ -398,6 +399,7 @@ def test_cli_text_names_the_commitment(write_model: WriteModel) -> None:
     assert "g made fwd (N→Y only) — makes YY an equilibrium" in out.stdout
 
 
+@pytest.mark.slow
 def test_report_mediation_section_lists_the_commitments(
     write_model: WriteModel, tmp_path: Path
 ) -> None:

@@ -231,6 +231,7 @@ def _identity(code: int) -> int:
     return code
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(deals(), st.randoms(use_true_random=False))
 def test_verdicts_do_not_depend_on_option_or_dm_order(c: Conflict, rnd: Any) -> None:
@@ -475,6 +476,7 @@ def test_flagship_pressure_works_through_a_simultaneous_trade(flagship: Conflict
     assert us.change_text == "us_press_israel Y→N, us_guarantee N→Y"
 
 
+@pytest.mark.slow
 def test_flagship_exchange_orders(flagship: Conflict) -> None:
     """Israel would rather stall its tranche in every order and under every guarantee
     setting; the US guarantee removes Hamas's reluctance unless Hamas goes first."""
@@ -554,6 +556,7 @@ def test_mediation_deepens_the_edit_budget_and_keeps_refusals(
     assert g.mediation is not None and g.mediation[0].error == "too large"
     assert g.to_dict()["mediation"] == {"release": {"error": "too large"}}
 
+@pytest.mark.slow
 def test_report_shows_the_mediation_when_no_guarantee_suffices(tmp_path: Path) -> None:
     model = tmp_path / "bare.yaml"
     model.write_text(EXCHANGE.read_text(encoding="utf-8").replace(

@@ -171,6 +171,7 @@ def _brute(c: Conflict, concepts: list[str]) -> tuple[int, int, list[dict[str, A
     return tried, skipped, rows
 
 
+@pytest.mark.slow
 @settings(
     max_examples=30,
     deadline=None,

@@ -222,6 +222,7 @@ PROPERTY = settings(
 )
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(deals(max_phases=4))
 def test_engine_agrees_with_the_brute_force_reference(c: Conflict) -> None:
@@ -240,6 +241,7 @@ def test_engine_agrees_with_the_brute_force_reference(c: Conflict) -> None:
     ][len(r.steps) - len(f.steps) :]
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(tranche_deals())
 def test_never_completes_when_a_mover_refuses_the_last_step(c: Conflict) -> None:
@@ -294,6 +296,7 @@ def _renamed(c: Conflict, dm_order: list[int]) -> Conflict:
     )
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(deals(max_phases=4), st.randoms(use_true_random=False))
 def test_foresight_does_not_depend_on_names_or_order(c: Conflict, rnd: Any) -> None:
@@ -325,6 +328,7 @@ def _back(c: Conflict, other: Conflict, code: int) -> int:
     )
 
 
+@pytest.mark.slow
 def test_report_says_who_moves_because_of_what_follows(tmp_path: Path) -> None:
     out = run("report", HOSTAGES, "-c", "seq", "-o", tmp_path / "r.md")
     assert out.exit_code == 0, out.output

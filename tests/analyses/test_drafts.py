@@ -84,6 +84,7 @@ def test_refusals(trade: Conflict) -> None:
         drafts(trade, engine=Engine(detente.load(ROOT / "examples" / "elmira.yaml")))
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_nearest_improvements_agree_with_brute_force(model: Conflict, data: st.DataObject) -> None:

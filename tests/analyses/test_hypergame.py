@@ -168,6 +168,7 @@ def test_true_perceptions_change_nothing(c: Conflict, data: st.DataObject) -> No
         assert r.corrected_equilibria(0, k).tolist() == a.equilibrium_mask(k).tolist()
 
 
+@pytest.mark.slow
 @settings(max_examples=20)
 @given(conflicts(max_dms=3, max_options=5), st.data())
 def test_renaming_decision_makers_changes_nothing(c: Conflict, data: st.DataObject) -> None:

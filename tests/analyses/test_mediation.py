@@ -296,6 +296,7 @@ def test_flagship_deal() -> None:
     assert seq.mediators == ("United_States", "Qatar_Egypt")
 
 
+@pytest.mark.slow
 def test_refuses_too_large_edit_space() -> None:
     c = detente.load("examples/ceasefire_2024.yaml")
     with pytest.raises(AnalysisError, match="statement lists"):
@@ -367,6 +368,7 @@ def test_lists_within_counts_the_enumeration_exactly(m: int, c: int) -> None:
     assert lists_within(m, c, 10**9) == existing_lists(m, c) == len(costs)
 
 
+@pytest.mark.slow
 def test_more_edits_than_needed_reach_what_exists_and_are_not_refused() -> None:
     """--max-edits 10 was refused as 'more than 400,000 statement lists' when 1,957 exist."""
     assert len(edit_lists(6, 0, 10)) == 1957
@@ -411,6 +413,7 @@ def test_search_levels_stop_at_the_deepest_combination() -> None:
     assert r.max_edits == 10**6
 
 
+@pytest.mark.slow
 def test_broad_target_is_refused_up_front_with_its_estimate() -> None:
     """--target=----------- --max-edits 0 ran 257 s and 1.1 GB."""
     import time
@@ -425,6 +428,7 @@ def test_broad_target_is_refused_up_front_with_its_estimate() -> None:
     assert len(nash.targets) == 1280
 
 
+@pytest.mark.slow
 def test_work_estimate_bounds_what_is_built() -> None:
     """The estimate grows with the targets and never undercounts the columns built."""
     from detente.analyses.mediation import resolve_targets

@@ -158,6 +158,7 @@ def brute(model: Conflict, ref: int, key: str) -> tuple[set[int], set[int], set[
     return acc, par, front
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(conflicts(max_dms=4, max_options=6), st.data())
 def test_agrees_with_the_definitions(model: Conflict, data: st.DataObject) -> None:

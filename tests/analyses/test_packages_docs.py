@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import detente
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,6 +29,7 @@ def _rows(header: str) -> list[list[str]]:
     return rows
 
 
+@pytest.mark.slow
 def test_the_worked_example_table_is_what_the_script_prints() -> None:
     out = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "bench_packages.py"), "--example"],

@@ -331,6 +331,7 @@ def _strict_json(text: str) -> object:
     return json.loads(text, parse_constant=bad)
 
 
+@pytest.mark.slow
 def test_unsampled_setting_gives_valid_json_and_no_nan_text() -> None:
     """The flagship with 5 samples leaves a setting undrawn: its conditional probabilities
     are null (undefined), never NaN; the text says so instead of printing 'nan %'."""

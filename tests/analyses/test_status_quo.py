@@ -145,6 +145,7 @@ def direct_evolution(
     return edges, dist
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(conflicts(max_dms=4, max_options=6), st.data())

@@ -98,6 +98,7 @@ SCENARIOS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow
 @given(SCENARIOS)
 def test_verdict_equals_brute_force(scenario: dict[str, object]) -> None:
     """The what-if verdict is the engine's Nash stability of the edited draft state, and the
@@ -147,6 +148,7 @@ def test_flagship_guarantee_setting_equals_the_deal_analysis() -> None:
         assert (b.proposals[0].verdict[concept] == "holds") == all_on, concept
 
 
+@pytest.mark.slow
 def test_flagship_alternative_flips_as_the_brief_says() -> None:
     """Each flip the brief lists for a reading is the verdict of the what-if that sets it."""
     c = detente.load(FLAGSHIP)

@@ -83,6 +83,7 @@ def test_inclusion_laws_profile_by_profile(c: Conflict, seed: int) -> None:
     assert (both == (seq & sim)).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts(max_dms=4, max_options=6), st.integers(0, 2**16))
 def test_improvement_reach_is_the_evolution_graph(c: Conflict, seed: int) -> None:

@@ -248,6 +248,7 @@ def test_analysis_matches_brute_force(name: str) -> None:
     EXACT[name](MODEL)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(EXACT))
 def test_brute_force_checks_can_fail(name: str) -> None:
     """The same check on the sighted game's answers fails when the blind spot matters: run the

@@ -140,6 +140,7 @@ def _limited_reference(c: Conflict, horizon: int) -> np.ndarray:
     return np.array([[g(i, s, horizon) == s for s in range(n)] for i in (0, 1)])
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(conflicts(min_dms=2, max_dms=2, max_options=5), st.integers(1, 4))
 def test_limited_move_matches_reference(c: Conflict, h: int) -> None:
@@ -192,6 +193,7 @@ def test_both_sim_searches_match_reference(c: Conflict) -> None:
             assert frozenset(int(x) for x in c.feasible[got]) == want[dm], (search, dm)
 
 
+@pytest.mark.slow
 def test_threaded_paths_agree_with_serial(monkeypatch: pytest.MonkeyPatch) -> None:
     """DMs in parallel threads and SIM chunks in parallel give the serial results."""
     import detente

@@ -25,6 +25,7 @@ def brute_pareto(points: np.ndarray) -> np.ndarray:
     return out
 
 
+@pytest.mark.slow
 @given(
     st.integers(1, 6).flatmap(
         lambda d: hnp.arrays(

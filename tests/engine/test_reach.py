@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import reference
@@ -37,6 +38,7 @@ def _plain_bfs(idx: MoveIndex, members: list[int], pos: int) -> Parents:
     return parent
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(c=conflicts(max_dms=4, max_options=6))
 def test_coalition_search_is_the_reference_reach(c: Conflict) -> None:
@@ -77,6 +79,7 @@ def test_local_checks_group_reach_is_the_reference(c: Conflict) -> None:
             assert {int(c.feasible[x]) for x in local.group_reach(i, t)} == want
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(c=conflicts(max_dms=3, max_options=5))
 def test_reach_by_improvements_is_one_definition(c: Conflict) -> None:

@@ -31,6 +31,7 @@ def _payoffs(c: Conflict, ranks: np.ndarray) -> dict[str, PayoffPreference]:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(EXAMPLES), seed=st.integers(0, 2**32 - 1))
 def test_with_ranks_equals_a_rebuilt_model(name: str, seed: int) -> None:

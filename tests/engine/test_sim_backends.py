@@ -62,6 +62,7 @@ def test_backends_agree_on_the_examples(path: Path) -> None:
         assert compiled.any() and not compiled.all()  # a non-trivial comparison
 
 
+@pytest.mark.slow
 def test_numpy_batches_and_chunks_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tiny flat gathers and chunks (many batches, windows and thread tasks) change nothing."""
     import detente.engine.simultaneous_numpy as numpy_backend

@@ -9,6 +9,7 @@ from itertools import combinations, product
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -61,6 +62,7 @@ def test_responses_by_hand() -> None:
     assert _responses([]) == []
 
 
+@pytest.mark.slow
 @given(counts=st.lists(st.integers(1, 3), max_size=4))
 def test_responses_are_every_nonempty_response_once_fewest_movers_first(
     counts: list[int],
@@ -108,6 +110,7 @@ def _python_sim(e: Engine, i: int) -> np.ndarray:
     return out
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(c=conflicts(max_dms=3, max_options=5))
 def test_the_plain_core_is_the_compiled_core_and_the_reference(c: Conflict) -> None:

@@ -55,6 +55,7 @@ def texts(dm: str, text: str) -> list[str]:
     return [s.text for s in pref.statements]
 
 
+@pytest.mark.slow
 def test_unchanged_file_is_written_back_byte_for_byte() -> None:
     for path in [*sorted((ROOT / "examples").glob("*.yaml"))]:
         text = path.read_text(encoding="utf-8")
@@ -75,6 +76,7 @@ def test_rename_option_everywhere_and_comments_kept() -> None:
     assert m.ranks.tolist() == loads(BASE).ranks.tolist()  # same game, new name
 
 
+@pytest.mark.slow
 def test_rename_option_in_deal_mediation_perceptions_weights() -> None:
     extra = (ROOT / "tests" / "data" / "ceasefire_hypergame.yaml").read_text(encoding="utf-8")
     text = FLAGSHIP + extra  # the flagship (deal, mediation) with three perceptions
@@ -87,6 +89,7 @@ def test_rename_option_in_deal_mediation_perceptions_weights() -> None:
     assert "- renamed_option\n" in out.split("perceptions:")[-1]
 
 
+@pytest.mark.slow
 def test_rename_option_in_flagship_keeps_the_analysis() -> None:
     old = loads(FLAGSHIP)
     out = E.rename_option(FLAGSHIP, "isr_accept", "israel_accepts")
@@ -156,6 +159,7 @@ def test_errors_name_the_place() -> None:
     assert info.value.field == "decision_makers[0].preferences"
 
 
+@pytest.mark.slow
 def test_dms_rename_describe_add_move() -> None:
     out = E.rename_dm(FLAGSHIP, "Hamas", "Hamas_movement")
     new = loads(out)
@@ -264,6 +268,7 @@ def _grouped(c: object) -> bool:
     return owners == sorted(owners)
 
 
+@pytest.mark.slow
 @given(conflicts(max_dms=3, max_options=5).filter(_grouped), st.data())
 def test_rename_option_round_trip(c: object, data: st.DataObject) -> None:
     from detente.model.conflict import Conflict
@@ -297,6 +302,7 @@ decision_makers:
 """
 
 
+@pytest.mark.slow
 @given(st.lists(STATEMENTS, max_size=6), st.data())
 def test_statement_operations_round_trip(items: list[str], data: st.DataObject) -> None:
     text, expected = STATEMENT_MODEL, []

@@ -195,6 +195,7 @@ status_quo: NNNN
 OPTS = ("p", "q", "r", "s")
 
 
+@pytest.mark.slow
 @given(st.data())
 def test_tranches_round_trip(data: st.DataObject) -> None:
     owner = data.draw(st.lists(st.integers(0, 3), min_size=4, max_size=4))  # option → tranche
@@ -225,6 +226,7 @@ def test_tranches_round_trip(data: st.DataObject) -> None:
         assert phase.state == code
 
 
+@pytest.mark.slow
 @given(st.lists(st.lists(st.sampled_from("YN-"), min_size=4, max_size=4), max_size=4))
 def test_drafts_round_trip(drafts: list[list[str]]) -> None:
     text = FOUR

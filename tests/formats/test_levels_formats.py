@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 
 import detente
@@ -73,6 +74,7 @@ def test_gmcr_export_is_exact_and_says_so() -> None:
     assert _equilibria(back) == _equilibria(c)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(level_models())
 def test_random_level_models_survive_both_formats(

@@ -97,6 +97,7 @@ def anchored_yaml(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(anchored_yaml(), st.integers(0, 400))
 def test_the_one_pass_refuses_what_the_event_pass_refuses(text: str, budget: int) -> None:

@@ -439,6 +439,7 @@ def _nash_on_levels(
     return sorted(out)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(level_models())
 def test_levels_equal_their_hand_compiled_binary_model(

@@ -88,6 +88,7 @@ def constraint_sets(draw: st.DrawFn) -> tuple[int, list[Constraint]]:
     return n, cons
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(constraint_sets())
 def test_feasible_states_match_brute_force(case: tuple[int, list[Constraint]]) -> None:

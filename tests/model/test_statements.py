@@ -127,6 +127,7 @@ def options_of(node: Node) -> set[str]:
 
 
 # ----- properties ------------------------------------------------------------------------
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(node_and_text())
 def test_parse_then_evaluate_matches_direct_evaluation(case: tuple[Node, str]) -> None:
@@ -136,6 +137,7 @@ def test_parse_then_evaluate_matches_direct_evaluation(case: tuple[Node, str]) -
     assert expr.options() == options_of(node)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(node_and_text())
 def test_printed_form_parses_back_to_the_same_meaning(case: tuple[Node, str]) -> None:
@@ -276,6 +278,7 @@ def test_unknown_option_caret_matches_whole_word_only() -> None:
     assert caret_column(err.value.detail) == 7
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(node_and_text(), st.sampled_from(NAMES))
 def test_unknown_option_is_reported_for_any_statement(case: tuple[Node, str], drop: str) -> None:

@@ -418,6 +418,7 @@ def test_schema_to_unwritable_place(tmp_path: Path) -> None:
 
 
 # ----- the bundled examples and the installed script ----------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "example", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.name
 )

@@ -70,6 +70,7 @@ def test_no_command_shows_an_internal_option(
     assert not INTERNAL.search(said), INTERNAL.search(said)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", ["md", "html"])
 def test_the_report_shows_options_as_written(tmp_path: Path, suffix: str) -> None:
     target = tmp_path / f"deal.{suffix}"

@@ -91,6 +91,7 @@ def tables(draw: st.DrawFn) -> Table:
     return table
 
 
+@pytest.mark.slow
 @given(tables())
 def test_plain_layout_is_riches_own_where_it_answers(table: Table) -> None:
     text = plain_text(table)
@@ -106,6 +107,7 @@ def _shown(table: Table) -> list[str | Text]:
     ]
 
 
+@pytest.mark.slow
 @given(
     tables().filter(
         lambda t: all(isinstance(c, Text) or ("[" not in c and ":" not in c) for c in _shown(t))
@@ -226,6 +228,7 @@ def test_print_wide_uses_the_plain_layout_only_without_colour(
     assert "\x1b[" in colour and "\x1b[" not in plain
 
 
+@pytest.mark.slow
 def test_analyze_of_the_flagship_prints_riches_table(monkeypatch: pytest.MonkeyPatch) -> None:
     """``detente analyze`` of the flagship (100 states × 24 columns, ✓ marks) prints the
     same bytes through the plain layout as through rich."""

@@ -30,6 +30,7 @@ def test_streamed_json_is_the_plain_json(path: Path) -> None:
     assert "".join(iter_json(result)) == plain
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(conflicts())
 def test_streamed_json_on_random_models(c: detente.Conflict) -> None:

@@ -221,6 +221,7 @@ def test_docs_quote_the_report() -> None:
         assert b in lines, b
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(conflicts(max_dms=3, max_options=5), st.data())
 def test_section_says_what_the_result_says(c: Conflict, data: st.DataObject) -> None:

@@ -94,6 +94,7 @@ def test_elmira_report_shows_known_results() -> None:
     assert "one-way: take only" in html  # modify / abandon are irreversible
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MODELS)
 def test_html_embeds_a_valid_png_graph(name: str) -> None:
     pngs = _embedded_pngs(_html(name))
@@ -260,6 +261,7 @@ def _full_disk_under(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(io, "open", fake_open)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".md", ".html"])
 def test_a_failed_write_leaves_the_old_report_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
@@ -355,6 +357,7 @@ mediation:
 """
 
 
+@pytest.mark.slow
 def test_markdown_report_escapes_model_text(tmp_path: Path) -> None:
     """Rendered with a real Markdown renderer that lets raw HTML through and validates no link
     (as many do), the report of a model full of attacks has no tag, event handler or

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 import detente
 from detente.formats.native import loads
 from web_helpers import FLAGSHIP, client
@@ -136,6 +138,7 @@ def test_invalid_edit_is_shown_at_its_field_and_not_saved(tmp_path: Path) -> Non
         assert opt is not None and "field-error" in r.text
 
 
+@pytest.mark.slow
 def test_rename_option_everywhere_and_yaml_edits_show_in_forms(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         mid = c.post("/api/models", json={"yaml": FLAGSHIP}).json()["id"]
@@ -167,6 +170,7 @@ def test_rename_option_everywhere_and_yaml_edits_show_in_forms(tmp_path: Path) -
         assert 'value="Renamed in YAML"' in page and 'value="hamas_accepts"' in page
 
 
+@pytest.mark.slow
 def test_undo_redo_over_versions(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         mid = c.post("/api/models", json={"yaml": PD_STATEMENTS}).json()["id"]

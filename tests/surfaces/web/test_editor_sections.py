@@ -208,6 +208,7 @@ def test_form_saves_a_version_or_says_why_at_its_field(
         assert good.get("name", "") in page
 
 
+@pytest.mark.slow
 def test_deal_guarantors_and_removals_then_groups(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         mid = c.post("/api/models", json={"yaml": PLAIN}).json()["id"]

@@ -46,6 +46,7 @@ def test_stale_save_is_409_and_changes_nothing(tmp_path: Path) -> None:
         assert c.put("/api/models/9", json={"yaml": PD, "version": 1}).status_code == 404
 
 
+@pytest.mark.slow
 def test_concurrent_saves_never_silently_overwrite(tmp_path: Path) -> None:
     """Eight threads save from version 1 at once: exactly one wins, the others get 409."""
     with client(tmp_path) as c:
@@ -129,6 +130,7 @@ def test_analysis_errors_are_422_not_500(tmp_path: Path) -> None:
         assert c.get("/api/models/1/analysis?version=7").status_code == 404
 
 
+@pytest.mark.slow
 def test_downloads_and_report(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": PD})
@@ -294,6 +296,7 @@ def test_dns_rebinding_and_cross_site_writes_are_refused(tmp_path: Path) -> None
         assert r.status_code == 201
 
 
+@pytest.mark.slow
 def test_a_slow_analysis_shows_its_progress_and_then_the_page(tmp_path: Path) -> None:
     with client(tmp_path, page_wait_s=0.2) as c:
         c.post("/api/models", json={"yaml": PD})

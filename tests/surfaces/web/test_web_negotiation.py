@@ -8,6 +8,8 @@ import html
 import re
 from pathlib import Path
 
+import pytest
+
 from web_helpers import ROOT, client
 
 TRADE = (ROOT / "tests" / "data" / "trade_packages.yaml").read_text(encoding="utf-8")
@@ -17,6 +19,7 @@ def _text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
+@pytest.mark.slow
 def test_model_page_shows_packages_and_drafts(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": TRADE})

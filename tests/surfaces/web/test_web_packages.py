@@ -28,6 +28,7 @@ def _cli(command: str, path: Path, *args: str) -> Any:
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_packages_endpoint_is_exactly_the_clis_json(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": TRADE})

@@ -105,6 +105,7 @@ def test_answers_and_job_results_over_the_byte_bound_are_refused(tmp_path: Path)
         assert done.result is None
 
 
+@pytest.mark.slow
 def test_the_cache_is_bounded_in_bytes(tmp_path: Path) -> None:
     cache = ResultCache(100, max_bytes=1_000)
     for k in range(5):

@@ -55,6 +55,7 @@ def test_origin_null_cannot_create_or_save(tmp_path: Path) -> None:
         assert c.get("/api/models/1", headers=LOCAL).json()["version"] == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("site", "origin", "allowed"), [
     ("cross-site", None, False),
     ("cross-site", SAME, False),
@@ -172,6 +173,7 @@ def _check_headers(r: httpx.Response) -> None:
     assert "default-src 'self'" in csp and "object-src 'none'" in csp
 
 
+@pytest.mark.slow
 def test_security_headers_on_every_answer(tmp_path: Path) -> None:
     with client(tmp_path, max_request_bytes=10_000) as c:
         c.post("/api/models", json={"yaml": PD})

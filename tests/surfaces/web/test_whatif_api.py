@@ -54,6 +54,7 @@ def test_toggle_changes_the_verdict(tmp_path: Path) -> None:
     assert alt["proposals"][0]["verdict"] == {"nash": "breaks"}
 
 
+@pytest.mark.slow
 def test_flagship_whatif_equals_the_cli(tmp_path: Path) -> None:
     scenario = {"alternatives": {"Iran": "deterred"}, "settings": {"us_guarantee": "Y"}}
     with client(tmp_path) as c:
