@@ -54,6 +54,12 @@ class _Request:
                 _known_concept(raw, self._coalition_concepts)
         object.__setattr__(self, "concepts", names)
 
+    def _state(self, name: str) -> None:
+        """Check the optional state reference in field ``name`` (None: not given)."""
+        value = getattr(self, name)
+        if value is not None:
+            object.__setattr__(self, name, arguments.state_ref(value, name))
+
     #: Whether the concepts are coalition concepts (``cgmr``, ...) rather than standard ones.
     _coalition_concepts = False
 
@@ -125,8 +131,7 @@ class MediateRequest(_Request):
     dms: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        if self.target is not None:
-            object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
+        self._state("target")
         self._concepts(self.concepts)
         arguments.max_edits(self.max_edits)
         arguments.limit(self.limit)
@@ -211,8 +216,7 @@ class EvolveRequest(_Request):
     concepts: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        if self.start is not None:
-            object.__setattr__(self, "start", arguments.state_ref(self.start, "start"))
+        self._state("start")
         if not isinstance(self.coalitions, bool):
             object.__setattr__(self, "coalitions",
                                arguments.groups(self.coalitions, "coalitions"))
@@ -234,8 +238,7 @@ class HypergameRequest(_Request):
 
     def __post_init__(self) -> None:
         self._concepts(self.concepts)
-        if self.target is not None:
-            object.__setattr__(self, "target", arguments.state_ref(self.target, "target"))
+        self._state("target")
 
     def run(self, model: Conflict, *, engine: Engine | None = None,
             progress: Progress | None = None) -> HypergameResult:
@@ -358,8 +361,7 @@ class PackagesRequest(_Request):
     limit: int = 20
 
     def __post_init__(self) -> None:
-        if self.against is not None:
-            object.__setattr__(self, "against", arguments.state_ref(self.against, "against"))
+        self._state("against")
         self._concepts(self.concepts)
         arguments.limit(self.limit)
 
@@ -379,8 +381,7 @@ class DraftsRequest(_Request):
 
     def __post_init__(self) -> None:
         self._concepts(self.concepts)
-        if self.against is not None:
-            object.__setattr__(self, "against", arguments.state_ref(self.against, "against"))
+        self._state("against")
 
     def run(self, model: Conflict, *, engine: Engine | None = None,
             progress: Progress | None = None) -> DraftsResult:
