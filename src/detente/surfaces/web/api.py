@@ -49,6 +49,8 @@ VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID,
 ConceptQuery = Annotated[list[str] | None, Query(
     max_length=12, description="Concept key (repeatable): nash, gmr, smr, seq, sim, seq_sim.")]
 Text = Annotated[str, Field(max_length=2 * 2**20, description="The model file's YAML text.")]
+#: An optional state reference (a number, Y/N text or a Y/N/- pattern) in the query.
+StateQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 def bench(request: Request) -> Workbench:
@@ -472,7 +474,7 @@ async def deal(model_id: ModelId, b: Bench, version: VersionQuery = None,
             "`target` (a state or Y/N/- pattern) is then reached.")
 async def hypergame(model_id: ModelId, b: Bench, version: VersionQuery = None,
                     concept: ConceptQuery = None,
-                    target: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                    target: StateQuery = None,
                     ) -> Response:
     HypergameRequest(concept, target)
     v, model = await _run(b.model, model_id, version)
@@ -490,7 +492,7 @@ async def hypergame(model_id: ModelId, b: Bench, version: VersionQuery = None,
             "bargaining and Kalai-Smorodinsky packages per concept; `limit` packages listed "
             "(0: all). Over the inline bound: 413 with the job (`kind: packages`).")
 async def packages(model_id: ModelId, b: Bench, version: VersionQuery = None,
-                   against: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                   against: StateQuery = None,
                    concept: ConceptQuery = None, limit: int = 20) -> Response:
     PackagesRequest(against, concept, limit)
     v, model = await _run(b.model, model_id, version)
@@ -510,7 +512,7 @@ async def packages(model_id: ModelId, b: Bench, version: VersionQuery = None,
             "the model has no drafts).")
 async def drafts(model_id: ModelId, b: Bench, version: VersionQuery = None,
                  concept: ConceptQuery = None,
-                 against: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+                 against: StateQuery = None,
                  ) -> Response:
     DraftsRequest(concept, against)
     v, model = await _run(b.model, model_id, version)
