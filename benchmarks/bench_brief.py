@@ -39,7 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    model = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    model = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     keys = model.mediation.concepts
     detente.brief(model, fixes=False)  # warm up (numba kernels, imports)
     case = build_case_file(model, keys, with_graph=False)

@@ -73,7 +73,7 @@ def measure(args: list[str], out: Path) -> tuple[float, float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--model", default="examples/ceasefire_2024.yaml")
+    ap.add_argument("--model", default="tests/data/ceasefire_2024_coarse.yaml")
     ap.add_argument("--limit", type=int, default=100, help="states in the page row")
     ap.add_argument("--skip", nargs="*", default=[],
                     choices=["analysis", "json", "page", "text", "old"])

@@ -4,7 +4,7 @@ number of guarantor options.
 Uses the engine benchmark's random model (4 decision makers, 6 prioritised statements each,
 one infeasibility pattern) with a 4-phase deal: from the status quo (all N), each phase sets one
 more option of the next DM. Guarantors are the last options of the model (set to N in the
-phases, so every setting is tried). The flagship (examples/ceasefire_2024.yaml) is measured
+phases, so every setting is tried). The pre-rework flagship (tests/data/ceasefire_2024_coarse.yaml) is measured
 too. Medians of --repeat runs; the machine is shared, so treat the numbers as rough.
 
 A long deal is measured too: the flagship with --long phases alternating its cease-fire and
@@ -113,7 +113,7 @@ def main() -> None:
             return
     print("| model | states | guarantors | analyze s | deal_analysis s | ratio |")
     print("|---|---:|---:|---:|---:|---:|")
-    flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     rows: list[tuple[str, Conflict]] = [("flagship", flagship)]
     for n in args.sizes:
         base = build(n)

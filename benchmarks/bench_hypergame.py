@@ -26,10 +26,10 @@ def flagship_with_perceptions():  # type: ignore[no-untyped-def]
     from detente.formats.native import loads
     from detente.formats.native.writer import dumps
 
-    flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     extra = (ROOT / "tests" / "data" / "ceasefire_hypergame.yaml").read_text(encoding="utf-8")
     model = loads(dumps(flagship) + extra, source="flagship+perceptions")
-    return replace(model, source_file=str(ROOT / "examples" / "ceasefire_2024.yaml"))
+    return replace(model, source_file=str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
 
 
 def median(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]

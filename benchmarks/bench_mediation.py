@@ -32,7 +32,7 @@ from detente.engine.batch import stable_batch
 from detente.model.errors import AnalysisError
 from detente.model.preferences import StatementPreference
 
-FLAGSHIP = Path(__file__).resolve().parent.parent / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = Path(__file__).resolve().parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 DEAL = "YNNYYY----N"
 FULL = "YNNYYYNYYNN"  # state 277: deal + guarantee + US forces deployed
 STATUS_QUO = "NYYNNNNNYNN"

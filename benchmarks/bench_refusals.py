@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGSHIP = str(ROOT / "examples" / "ceasefire_2024.yaml")
+FLAGSHIP = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
 
 LONG_ORDER = """name: Long order
 decision_makers:

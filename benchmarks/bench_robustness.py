@@ -2,7 +2,7 @@
 
 Two cases, each in a fresh subprocess (so peak RSS is the case's own):
 
-* ``flagship``: examples/ceasefire_2024.yaml (1,280 states, 5 DMs) with 8 alternatives per DM
+* ``flagship``: the pre-rework flagship, tests/data/ceasefire_2024_coarse.yaml (1,280 states, 5 DMs) with 8 alternatives per DM
   (random reorderings of its statements, each 1/9 likely, the main one keeps 1/9), 10,000
   sampled profiles; target ≤ 30 s and ≤ 2 GiB on 2 cores.
 * ``random16``: a random 16-option, 4-DM model (as benchmarks/bench_engine.py builds), 3
@@ -58,7 +58,7 @@ def model(case: str) -> Any:
 
     k = CASES[case][0]
     if case == "flagship":
-        return with_alternatives(detente.load(ROOT / "examples/ceasefire_2024.yaml"), k, 1)
+        return with_alternatives(detente.load(ROOT / "tests/data/ceasefire_2024_coarse.yaml"), k, 1)
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_engine import build
 

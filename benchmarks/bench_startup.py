@@ -128,7 +128,7 @@ def startup(args: argparse.Namespace) -> None:
     detente = str(BIN / "detente")
     py = [detente]  # the installed script; PYTHONPATH picks the checkout
     pd = str(ROOT / "examples" / "prisoners_dilemma.yaml")
-    flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         big = str(bench_model(Path(tmp)))
         cases = [
@@ -222,7 +222,7 @@ def crossover(args: argparse.Namespace) -> None:
 
 
 def phases(args: argparse.Namespace) -> None:
-    flagship = str(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(args.repeat):

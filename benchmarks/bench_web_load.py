@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
 def _port() -> int:

@@ -1,5 +1,5 @@
 """What-if benchmark: the server side of ``POST /api/models/{id}/whatif`` on the flagship
-(examples/ceasefire_2024.yaml), each scenario new to the answer cache (the version's engine
+(the pre-rework flagship, tests/data/ceasefire_2024_coarse.yaml), each scenario new to the answer cache (the version's engine
 cached, as on a running server), through the API in-process (TestClient).
 
     python benchmarks/bench_whatif.py              # 5 runs per scenario
@@ -41,7 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    text = (ROOT / "examples" / "ceasefire_2024.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml").read_text(encoding="utf-8")
     with (
         tempfile.TemporaryDirectory() as tmp,
         TestClient(create_app(Settings(db_path=Path(tmp) / "bench.db"))) as c,

@@ -1,5 +1,5 @@
 """Hypergame test models: the flagship with the three perceptions of
-tests/data/ceasefire_hypergame.yaml (kept apart from examples/ceasefire_2024.yaml), and random
+tests/data/ceasefire_hypergame.yaml (kept apart from the pre-rework flagship, tests/data/ceasefire_2024_coarse.yaml), and random
 perceptions added to a drawn conflict (hypothesis)."""
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ PERCEPTIONS = ROOT / "tests" / "data" / "ceasefire_hypergame.yaml"
 
 def flagship_text() -> str:
     """The flagship's model text with the three perceptions appended."""
-    flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     return dumps(flagship) + PERCEPTIONS.read_text(encoding="utf-8")
 
 
 def flagship_with_perceptions() -> detente.Conflict:
     """The flagship with the three perceptions (its source file: the flagship's)."""
     model = loads(flagship_text(), source="flagship+perceptions")
-    return replace(model, source_file=str(ROOT / "examples" / "ceasefire_2024.yaml"))
+    return replace(model, source_file=str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
 
 
 def with_perceptions(

@@ -265,7 +265,7 @@ def test_every_error_is_a_detente_error() -> None:
 
 
 def test_convert_writes_what_gmcr_holds_and_names_each_omission(tmp_path: Path) -> None:
-    flagship = ROOT / "examples" / "ceasefire_2024.yaml"
+    flagship = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
     out = tmp_path / "talks.gmcr"
     result = run("convert", flagship, out)
     assert result.exit_code == 0, result.stderr

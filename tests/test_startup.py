@@ -25,7 +25,7 @@ HEAVY = ("pandas", "matplotlib", "networkx", "numpy", "jinja2")
 ANALYZE_HEAVY = ("numba", "llvmlite", "pandas", "pyarrow", "dask", "scipy", "matplotlib",
                  "networkx", "jinja2", "fastapi", "starlette", "uvicorn", "jsonschema",
                  "hypothesis", "markdown_it", "pygments", "rich.progress")
-FLAGSHIP = Path(__file__).resolve().parent.parent / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = Path(__file__).resolve().parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
 def _loaded_after(code: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:

@@ -24,7 +24,7 @@ with warnings.catch_warnings():  # starlette's TestClient deprecates httpx in fa
 from detente.surfaces.web import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
-FLAGSHIP = (ROOT / "examples" / "ceasefire_2024.yaml").read_text(encoding="utf-8")
+FLAGSHIP = (ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml").read_text(encoding="utf-8")
 PD = (ROOT / "examples" / "prisoners_dilemma.yaml").read_text(encoding="utf-8")
 
 

@@ -15,7 +15,7 @@ from detente.analyses.coalitions.output import check_size, iter_json
 from detente.formats import load_model
 from detente.model.errors import AnalysisError
 
-FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = Path(__file__).resolve().parents[2] / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from detente.model.drafts import Draft
 from detente.model.errors import ArgumentError
 
 ROOT = Path(__file__).resolve().parents[2]
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 # A small exchange with uncertain preferences: A releases (irreversible), then B pays;
 # G is a guarantor. B has a second reading; A's two last statements are in unknown order.

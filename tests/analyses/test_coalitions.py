@@ -555,7 +555,7 @@ def test_flagship_all_coalitions_json_is_compact() -> None:
     from detente.analyses.coalitions.joint import joint_counts
     from detente.analyses.coalitions.output import iter_json
 
-    res = coalition_analysis(load_model(ROOT / "examples" / "ceasefire_2024.yaml"),
+    res = coalition_analysis(load_model(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"),
                              all_coalitions=True, concepts=["nash"])
     assert len(res.coalitions) == 26 and res.estimate().improvements == 193_196
     assert res.estimate().bytes < 25_000_000

@@ -290,7 +290,7 @@ def test_minimal_sets_match_a_brute_force_over_full_analyses(
 
 
 # ----- the flagship: an irreversible US guarantee halves the minimal fix ----------------------
-FLAGSHIP = Path(__file__).resolve().parents[2] / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = Path(__file__).resolve().parents[2] / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 #: The flagship with the US guarantee declared as a commitment device (the issue's observation).
 US_GUARANTEE = """
   commitments:

@@ -36,7 +36,7 @@ from strategies import deals
 
 ROOT = Path(__file__).resolve().parents[2]
 EXCHANGE = ROOT / "tests" / "data" / "exchange_deal.yaml"
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 SEQUENTIAL = ("seq", "sim", "seq_sim")  # concepts that need credible (improving) sanctions
 
 

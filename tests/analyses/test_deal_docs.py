@@ -77,7 +77,7 @@ def test_size_table_states_and_guarantors() -> None:
 
     rows = _rows(DEALS, "| model | states | guarantors | analyze s |")
     assert rows[0][:3] == ["flagship", "1280", "3"]
-    flagship = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    flagship = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     assert flagship.deal is not None
     assert (flagship.n_states, len(flagship.deal.guarantors)) == (1280, 3)
     for name, states, guarantors, *_ in rows[1:]:
@@ -140,7 +140,7 @@ def test_mediation_measured_table(row: list[str]) -> None:
     from detente.model.errors import AnalysisError
 
     target, concepts, k, reachable, least, solutions, _seconds, note = row
-    c = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    c = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     call = dict(max_edits=int(k), limit=0, reachable=reachable == "True")
     if least == "refused":
         with pytest.raises(AnalysisError) as info:

@@ -46,7 +46,7 @@ def test_a_joint_move_one_member_could_make_alone_is_not_listed() -> None:
 
 
 def test_needs_coalition_by_brute_force_over_the_flagship_pairs() -> None:
-    m = detente.load("examples/ceasefire_2024.yaml")
+    m = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     members = [m.dm_index("Israel"), m.dm_index("United_States")]
     rng = np.random.default_rng(0)
     targets = rng.integers(0, m.n_states, size=200)
@@ -58,7 +58,7 @@ def test_needs_coalition_by_brute_force_over_the_flagship_pairs() -> None:
 
 
 def test_an_explanation_says_once_what_holds_under_every_concept() -> None:
-    m = detente.load("examples/ceasefire_2024.yaml")
+    m = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     e = explain(m, "NYYNNNNNYNY")  # state 805: a Nash equilibrium, stable for all
     for d in e.dms:
         groups = collapse_verdicts(d.verdicts)
@@ -77,7 +77,7 @@ def test_an_explanation_says_once_what_holds_under_every_concept() -> None:
 def test_cli_explain_prints_the_shared_sentence_once() -> None:
     from cli_runner import run
 
-    res = run("explain", "examples/ceasefire_2024.yaml", "NYYNNNNNYNY", "--dm", "Israel")
+    res = run("explain", "tests/data/ceasefire_2024_coarse.yaml", "NYYNNNNNYNY", "--dm", "Israel")
     assert res.exit_code == 0
     assert res.stdout.count("Israel has no unilateral improvement from state 805") == 1
     assert (

@@ -285,7 +285,7 @@ def test_edit_lists_counts_and_paths() -> None:
 
 @pytest.mark.slow
 def test_flagship_deal() -> None:
-    c = detente.load("examples/ceasefire_2024.yaml")
+    c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     seq = mediate(c, "YNNYYY----N", ["seq"])
     assert seq.already_stable and seq.min_edits == 0
     nash = mediate(c, "YNNYYY----N", ["nash"], limit=0)
@@ -298,13 +298,13 @@ def test_flagship_deal() -> None:
 
 @pytest.mark.slow
 def test_refuses_too_large_edit_space() -> None:
-    c = detente.load("examples/ceasefire_2024.yaml")
+    c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     with pytest.raises(AnalysisError, match="statement lists"):
         mediate(c, "YNNYYYNYYNN", ["nash"], max_edits=6)
 
 
 def test_bad_input_is_refused() -> None:
-    c = detente.load("examples/ceasefire_2024.yaml")
+    c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     with pytest.raises(AnalysisError, match="unknown decision maker"):
         mediate(c, "YNNYYY----N", dms=["Nobody"])
     with pytest.raises(detente.DetenteError):
@@ -313,7 +313,7 @@ def test_bad_input_is_refused() -> None:
 
 @pytest.mark.slow
 def test_cli_json_shape(tmp_path: object) -> None:
-    out = run_cli("mediate", "examples/ceasefire_2024.yaml", "--target", "YNNYYY----N",
+    out = run_cli("mediate", "tests/data/ceasefire_2024_coarse.yaml", "--target", "YNNYYY----N",
                   "-c", "nash", "--format", "json")
     assert out.exit_code == 0, out.output
     import json
@@ -325,7 +325,7 @@ def test_cli_json_shape(tmp_path: object) -> None:
     assert set(edit) >= {"dm", "op", "statement", "from", "to"}
     assert edit["op"] in {"move", "drop", "add"}
     assert all(isinstance(v, list) for v in data["solutions"][0]["equilibria"].values())
-    bad = run_cli("mediate", "examples/ceasefire_2024.yaml", "--target", "YNN")
+    bad = run_cli("mediate", "tests/data/ceasefire_2024_coarse.yaml", "--target", "YNN")
     assert bad.exit_code == 2
 
 
@@ -339,7 +339,7 @@ def test_payoff_models_get_requirements_not_edits() -> None:
 
 
 def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
-    c = detente.load("examples/ceasefire_2024.yaml")
+    c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     # only Israel can make the deal Nash-stable: without it there is no solution
     r = mediate(c, "YNNYYY----N", ["nash"], dms=["United_States", "Hamas"], max_edits=2)
     assert r.min_edits is None and r.editable == ("Hamas", "United_States")
@@ -352,7 +352,7 @@ def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 # ----- hardening (issue 16, item 7) ----------------------------------------------------------
-FLAGSHIP = "examples/ceasefire_2024.yaml"
+FLAGSHIP = "tests/data/ceasefire_2024_coarse.yaml"
 
 
 @pytest.mark.slow

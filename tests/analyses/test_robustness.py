@@ -300,7 +300,7 @@ def test_cli_text(tmp_path: Path) -> None:
 
 def test_flagship_case_study_claims() -> None:
     """The numbers quoted in docs/case-study-ceasefire.md, section 7."""
-    m = detente.load("examples/ceasefire_2024.yaml")
+    m = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     r = robustness(m)
     assert r.exact and r.profiles == 12
     p = r.frame()
@@ -335,7 +335,7 @@ def _strict_json(text: str) -> object:
 def test_unsampled_setting_gives_valid_json_and_no_nan_text() -> None:
     """The flagship with 5 samples leaves a setting undrawn: its conditional probabilities
     are null (undefined), never NaN; the text says so instead of printing 'nan %'."""
-    flagship = "examples/ceasefire_2024.yaml"
+    flagship = "tests/data/ceasefire_2024_coarse.yaml"
     r = robustness(detente.load(flagship), ["nash"], samples=5, exact=False)
     settings = [s for e in r.sensitivity("nash") for s in e["settings"]]
     empty = [s for s in settings if s["probability"] == 0]

@@ -235,7 +235,7 @@ def test_cli_help_has_an_example() -> None:
 def test_cli_limit_caps_the_equilibria_lists() -> None:
 
 
-    path = str(Path(__file__).resolve().parents[2] / "examples/ceasefire_2024.yaml")
+    path = str(Path(__file__).resolve().parents[2] / "tests/data/ceasefire_2024_coarse.yaml")
     capped = CliRunner().invoke(app, ["evolve", path, "--limit", "5"])
     full = CliRunner().invoke(app, ["evolve", path, "--limit", "0"])
     assert capped.exit_code == 0 and full.exit_code == 0

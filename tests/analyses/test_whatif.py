@@ -29,7 +29,7 @@ from detente.model.uncertainty import _nth_permutation
 
 ROOT = Path(__file__).resolve().parents[2]
 PLEDGE = ROOT / "tests" / "data" / "whatif_pledge.yaml"
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
 @pytest.fixture(scope="module")

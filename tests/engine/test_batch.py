@@ -123,7 +123,7 @@ def test_compiled_pass_refuses_what_it_cannot_hold() -> None:
 
 
 def test_flagship_batch_of_its_own_ranks_is_analyze() -> None:
-    c = detente.load("examples/ceasefire_2024.yaml")
+    c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     out = stable_batch(c, np.stack([c.ranks, c.ranks]), CONCEPTS)
     result = detente.analyze(c)
     for concept in CONCEPTS:

@@ -200,7 +200,7 @@ def test_threaded_paths_agree_with_serial(monkeypatch: pytest.MonkeyPatch) -> No
     import detente.engine.concepts as concepts_module
     import detente.engine.simultaneous as sim_module
 
-    c = detente.load(EXAMPLES[0].parent / "ceasefire_2024.yaml")
+    c = detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     monkeypatch.setenv("DETENTE_WORKERS", "1")
     serial = {k: Engine(c).stable(k) for k in CONCEPTS}
     monkeypatch.setenv("DETENTE_WORKERS", "3")

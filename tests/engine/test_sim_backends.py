@@ -67,7 +67,7 @@ def test_numpy_batches_and_chunks_give_the_same_answer(monkeypatch: pytest.Monke
     """Tiny flat gathers and chunks (many batches, windows and thread tasks) change nothing."""
     import detente.engine.simultaneous_numpy as numpy_backend
 
-    e = Engine(detente.load(EXAMPLES[0].parent / "ceasefire_2024.yaml"))
+    e = Engine(detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
     want = _sim(e, "compiled")
     monkeypatch.setattr(numpy_backend, "_FLAT", 40)
     monkeypatch.setattr(numpy_backend, "CHUNK_CELLS", 2000)
@@ -79,7 +79,7 @@ def test_numpy_batches_and_chunks_give_the_same_answer(monkeypatch: pytest.Monke
 def test_the_engine_picks_the_backend_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
     import detente.engine.simultaneous as sim_module
 
-    c = detente.load(EXAMPLES[0].parent / "ceasefire_2024.yaml")
+    c = detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     width_sum = int(Engine(c).sim_grid.width.sum())
     assert sim_backend(c.n_states, width_sum) == "numpy"  # the flagship stays below
     assert sim_backend(COMPILED_FROM_CELLS, 1) == "compiled"
@@ -104,7 +104,7 @@ def test_threaded_tasks_agree_with_serial(backend: Backend,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import detente.engine.simultaneous as sim_module
 
-    e = Engine(detente.load(EXAMPLES[0].parent / "ceasefire_2024.yaml"))
+    e = Engine(detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
     monkeypatch.setenv("DETENTE_WORKERS", "1")
     serial = _sim(e, backend)
     monkeypatch.setenv("DETENTE_WORKERS", "3")

@@ -18,7 +18,7 @@ from detente.model.preferences import StatementPreference
 from strategies import conflicts
 
 ROOT = Path(__file__).resolve().parents[2]
-FLAGSHIP = (ROOT / "examples" / "ceasefire_2024.yaml").read_text(encoding="utf-8")
+FLAGSHIP = (ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml").read_text(encoding="utf-8")
 
 BASE = """\
 # a hand-written model

@@ -16,7 +16,7 @@ from detente.formats import yaml_text
 from detente.formats.yaml_text import expanded_nodes, load_yaml, read_yaml, to_plain
 from detente.model.errors import ModelError
 
-FLAGSHIP = "examples/ceasefire_2024.yaml"
+FLAGSHIP = "tests/data/ceasefire_2024_coarse.yaml"
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -16,7 +16,7 @@ from detente.surfaces.report.build import build_report
 from detente.surfaces.report.render import render_markdown
 from web_helpers import ROOT, client, open_page
 
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 #: A bare Y/N state of the flagship's 11 options.
 BARE_STATE = re.compile(r"(?<![A-Za-z])[YN]{11}(?![A-Za-z])")
 

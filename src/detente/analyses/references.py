@@ -3,7 +3,7 @@
 loading, so ``detente validate`` and the workbench refuse what the report would later trip on.
 
 >>> import detente
->>> check_references(detente.load("examples/ceasefire_2024.yaml")).name[:4]
+>>> check_references(detente.load("tests/data/ceasefire_2024_coarse.yaml")).name[:4]
 'Gaza'
 """
 

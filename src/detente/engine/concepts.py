@@ -164,6 +164,8 @@ class Engine:
         c = get_concept(key)
         if c.is_limited:
             return np.asarray(self._limited(c)[i])
+        if c.is_probabilistic:
+            return np.asarray(self._probabilistic(c)[i])
         return self._cached(c.key, i, lambda: self._compute(c, i))
 
     def _compute(self, c: Concept, i: int) -> np.ndarray:
@@ -187,6 +189,16 @@ class Engine:
                 self._cache[(c.key, i)] = row
         return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
 
+    def _probabilistic(self, c: Concept) -> np.ndarray:
+        """(DMs, states) probabilistic stability, from the model's declared uncertainty (not
+        from :attr:`ranks`): :mod:`detente.engine.probabilistic`."""
+        if (c.key, 0) not in self._cache:
+            from detente.engine.probabilistic import probabilistic_stable
+
+            for i, row in enumerate(probabilistic_stable(self.conflict, c.key)):
+                self._cache[(c.key, i)] = row
+        return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
+
     def stable(self, key: str) -> np.ndarray:
         """(DMs, states) bool array of individual stability under concept ``key``.
 
@@ -196,6 +208,8 @@ class Engine:
         c = get_concept(key)
         if c.is_limited:
             return self._limited(c)
+        if c.is_probabilistic:
+            return self._probabilistic(c)
         dms = range(self.n_dms)
         n = self.conflict.n_states
         sim_only = c.simultaneous and c.sanction is None  # SIM threads inside each DM

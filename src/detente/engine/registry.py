@@ -59,6 +59,9 @@ from detente.model.errors import AnalysisError
 
 SanctionKind = Literal["gmr", "seq", "smr"]
 LIMITED_RE = re.compile(r"L(\d+)")
+#: A probabilistic concept's key (Rêgo & dos Santos 2015): ``nash@0.8``, ``gmr@0.8/0.3``,
+#: ``seq@0.8/0.3/0.5`` (see :func:`probabilistic`).
+PROBABILISTIC_RE = re.compile(r"\s*([A-Za-z&_-]+)@([^@]*?)\s*")
 BackendKind = Literal["states", "profiles", "local", "witness"]
 #: The settings a concept is computed in (see the module docstring for the signatures).
 BACKEND_KINDS: tuple[BackendKind, ...] = ("states", "profiles", "local", "witness")
@@ -167,6 +170,12 @@ class Concept:
     #: (what the others can then do); "" when nothing deters a move (Nash). A conjunction
     #: (SEQ&SIM) is worded by its :attr:`parts`.
     unless: str = ""
+    #: Probabilistic stability (:func:`probabilistic`): (α,), (α, β) or (α, β, γ); None else.
+    levels: tuple[float, ...] | None = None
+
+    @property
+    def is_probabilistic(self) -> bool:
+        return self.levels is not None
 
     @property
     def is_limited(self) -> bool:
@@ -298,12 +307,80 @@ def limited(horizon: int) -> Concept:
     )
 
 
+#: The standard concepts with a probabilistic version: one sequential condition or none.
+PROBABILISTIC_BASES: tuple[str, ...] = tuple(
+    c.key for c in STANDARD if not c.simultaneous and c.horizon is None)
+
+
+def probabilistic(base: str, levels: Iterable[float]) -> Concept:
+    """Probabilistic stability (Rêgo & dos Santos 2015) of a standard concept without SIM:
+    α-Nash, (α,β)-GMR, (α,β)-SMR, (α,β,γ)-SEQ. α: a move is an α-UI when the mover prefers it
+    with probability above α; β: a sanction counts when the mover prefers it to the start
+    with probability at most β; γ: (SEQ) the others' moves are their γ-UIs. Missing levels
+    repeat the last one given (``seq@0.5`` = (0.5,0.5,0.5)-SEQ); computed by
+    :mod:`detente.engine.probabilistic`.
+
+    >>> c = probabilistic("gmr", [0.8, 0.3])
+    >>> c.key, c.label, c.sanction, c.levels
+    ('gmr@0.8/0.3', '(0.8,0.3)-GMR', 'gmr', (0.8, 0.3))
+    """
+    std = _BY_KEY.get(normal_key(base))
+    if std is None or std.key not in PROBABILISTIC_BASES:
+        raise AnalysisError(
+            f"no probabilistic version of {base!r}; expected one of: "
+            + ", ".join(PROBABILISTIC_BASES))
+    want = 1 if std.rule is None else 3 if std.rule.improving else 2
+    given = [float(x) for x in levels]
+    if not 1 <= len(given) <= want or not all(0.0 <= x <= 1.0 for x in given):
+        names = ("α", "β", "γ")[:want]
+        raise AnalysisError(
+            f"{std.label}@ takes {'/'.join(names)}: 1 to {want} probabilities between 0 and 1 "
+            f"separated by '/', not {'/'.join(map(_level, given)) or 'none'}")
+    given += [given[-1]] * (want - len(given))
+    text = ",".join(map(_level, given))
+    return Concept(
+        f"{std.key}@{'/'.join(map(_level, given))}",
+        f"{text}-{std.label}" if want == 1 else f"({text})-{std.label}",
+        f"{std.label} with probabilistic preferences: a move counts when the decision maker "
+        f"prefers it with probability above {_level(given[0])}"
+        + ("" if want == 1 else f"; a sanction when it prefers it to the start with "
+           f"probability at most {_level(given[1])}")
+        + ("" if want < 3 else f"; the others move only by moves they prefer with probability "
+           f"above {_level(given[2])}") + " (Rêgo & dos Santos 2015).",
+        "pairwise preference probabilities from the declared uncertainty, then the "
+        "definitions over every state (dense pairs; small models)",
+        sanction=std.sanction, levels=tuple(given),
+    )
+
+
+def _level(x: float) -> str:
+    """A probability as written in keys and labels: ``0.8``, ``1``, ``0.25``."""
+    return f"{x:g}"
+
+
+def _probabilistic_key(raw: str) -> Concept | None:
+    """The probabilistic concept a key names (``gmr@0.8/0.3``), None when it names none."""
+    m = PROBABILISTIC_RE.fullmatch(raw)
+    if m is None:
+        return None
+    try:
+        levels = [float(x) for x in m.group(2).split("/")]
+    except ValueError:
+        raise AnalysisError(
+            f"concept {raw.strip()!r}: the probabilities after '@' must be numbers separated "
+            "by '/', as in gmr@0.8/0.3") from None
+    return probabilistic(m.group(1), levels)
+
+
 def get_concept(key: str) -> Concept:
     """The concept of a key: a standard key (case-insensitive, ``seq&sim`` and ``seq-sim``
-    accepted) or ``L<h>``."""
+    accepted), ``L<h>`` or a probabilistic key (``gmr@0.8/0.3``)."""
     m = LIMITED_RE.fullmatch(key.strip())
     if m:
         return limited(int(m.group(1)))
+    prob = _probabilistic_key(key)
+    if prob is not None:
+        return prob
     found = _BY_KEY.get(normal_key(key))
     if found is None:
         raise AnalysisError(
@@ -326,18 +403,31 @@ def concept_label(key: str) -> str:
 
 
 def parse_concepts(
-    names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False
+    names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False,
+    allow_probabilistic: bool = False,
 ) -> tuple[str, ...]:
     """Validated concept keys, duplicates dropped; default all six standard ones.
 
     ``horizon`` appends ``L<horizon>``. With ``allow_limited`` a name may be ``L<h>``; at most
-    one limited-move concept in all, and it goes last.
+    one limited-move concept in all, and it goes last. With ``allow_probabilistic`` a name may
+    be a probabilistic key (``gmr@0.8/0.3``, kept in its canonical form); without, it is
+    refused with what takes it.
     """
     out: list[str] = []
     limited_keys: list[str] = []
     for raw in CONCEPTS if names is None else names:
         if allow_limited and LIMITED_RE.fullmatch(raw.strip()):
             limited_keys.append(raw.strip())
+            continue
+        prob = _probabilistic_key(raw)
+        if prob is not None:
+            if not allow_probabilistic:
+                raise AnalysisError(
+                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze, the "
+                    "report's stability tables and robustness take it; this analysis judges "
+                    "one preference profile at a time")
+            if prob.key not in out:
+                out.append(prob.key)
             continue
         key = normal_key(raw)
         if key not in _BY_KEY:
@@ -385,6 +475,8 @@ __all__ = [
     "CONCEPT_HELP",
     "CONCEPT_NAMES",
     "LIMITED_RE",
+    "PROBABILISTIC_BASES",
+    "PROBABILISTIC_RE",
     "PROVIDERS",
     "SANCTIONS",
     "SIM_KEY",
@@ -402,5 +494,6 @@ __all__ = [
     "one_condition_parts",
     "parse_coalition_concepts",
     "parse_concepts",
+    "probabilistic",
     "register_backend",
 ]

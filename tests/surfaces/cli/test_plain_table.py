@@ -239,7 +239,7 @@ def test_analyze_of_the_flagship_prints_riches_table(monkeypatch: pytest.MonkeyP
     from detente.surfaces.cli.commands import analyze
     from detente.surfaces.cli.output import load_conflict
 
-    flagship = Path(__file__).resolve().parents[3] / "examples" / "ceasefire_2024.yaml"
+    flagship = Path(__file__).resolve().parents[3] / "tests" / "data" / "ceasefire_2024_coarse.yaml"
     c = load_conflict(flagship)
     result = AnalyzeRequest(None, None).run(c)
 

@@ -48,7 +48,7 @@ def test_json_spanning_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_state_strings_match_state_string() -> None:
-    c = detente.load(ROOT / "examples" / "ceasefire_2024.yaml")
+    c = detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     assert state_strings(c.feasible, c.n_options).tolist() == [
         c.state_string(int(x)) for x in c.feasible
     ]

@@ -12,7 +12,7 @@ from cli_runner import run
 from web_helpers import ROOT, client
 
 PLEDGE = ROOT / "tests" / "data" / "whatif_pledge.yaml"
-FLAGSHIP = ROOT / "examples" / "ceasefire_2024.yaml"
+FLAGSHIP = ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
 def _cli(model: Path, scenario: dict[str, object], tmp: Path) -> dict[str, object]:

@@ -30,7 +30,7 @@ from web_helpers import ROOT, client
 
 PLEDGE = ROOT / "tests" / "data" / "whatif_pledge.yaml"
 EL = elements(detente.load(PLEDGE))
-FLAGSHIP_EL = elements(detente.load(ROOT / "examples" / "ceasefire_2024.yaml"))
+FLAGSHIP_EL = elements(detente.load(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
 
 
 def _verdicts(html: str) -> str:

@@ -10,7 +10,7 @@ anything missing is computed here on one shared :class:`~detente.engine.Engine`.
 function of the model alone, so a what-if calls it on an edited model.
 
 >>> import detente
->>> b = brief(detente.load("examples/ceasefire_2024.yaml"))
+>>> b = brief(detente.load("tests/data/ceasefire_2024_coarse.yaml"))
 >>> [(p.kind, p.verdict["nash"], p.verdict["seq"]) for p in b.proposals]
 [('deal', 'breaks', 'holds'), ('target', 'breaks', 'holds')]
 """

@@ -26,7 +26,7 @@ test), :mod:`.deal_guarantees` (guarantor settings and the mediation fallback); 
 runs them (phases, steps, exposure).
 
 >>> import detente
->>> result = deal_analysis(detente.load("examples/ceasefire_2024.yaml"), concepts=["sim"])
+>>> result = deal_analysis(detente.load("tests/data/ceasefire_2024_coarse.yaml"), concepts=["sim"])
 >>> result.breaks_at("sim"), result.guarantees["sim"].settings[0].on
 ('cease-fire', ('us_press_israel',))
 """

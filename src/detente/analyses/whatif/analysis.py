@@ -23,7 +23,7 @@ What a scenario's parts mean, precisely:
   make.
 
 >>> import detente
->>> c = detente.load("examples/ceasefire_2024.yaml")
+>>> c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
 >>> b = whatif(c, {"alternatives": {"Hamas": "hardline"}})
 >>> b.proposals[0].verdict["seq"], b.proposals[0].verdict["smr"]
 ('breaks', 'breaks')

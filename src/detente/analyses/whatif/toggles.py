@@ -3,7 +3,7 @@ maybe-statements, its groups in unknown order, per reading), the deal's guaranto
 declared commitment devices — the toggles the workbench shows.
 
 >>> import detente
->>> e = elements(detente.load("examples/ceasefire_2024.yaml"))
+>>> e = elements(detente.load("tests/data/ceasefire_2024_coarse.yaml"))
 >>> [(d.dm, d.readings) for d in e.dms][:1], e.guarantors[0]
 ([('Israel', ('main',))], 'us_guarantee')
 """

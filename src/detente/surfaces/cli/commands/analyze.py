@@ -58,8 +58,9 @@ def analyze_command(
     concept: Annotated[
         list[str] | None,
         typer.Option("--concept", "-c",
-                     help="Concept to analyse (repeatable): nash, gmr, smr, seq, sim, seq_sim. "
-                     "Default: all six."),
+                     help="Concept to analyse (repeatable): nash, gmr, smr, seq, sim, seq_sim; "
+                     "probabilistic: nash@A, gmr@A/B, smr@A/B, seq@A/B/C (α, β, γ from the "
+                     "declared uncertainty). Default: the six standard ones."),
     ] = None,
     horizon: Annotated[
         int | None,
@@ -103,7 +104,7 @@ def analyze_command(
         raise CliError("--output is for --format json, parquet or csv")
     request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
-    keys = parse_concepts(request.concepts, request.horizon)
+    keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True)
     with _progress(c, len(keys)) as step:
         result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:
