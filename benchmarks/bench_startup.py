@@ -28,6 +28,11 @@ from there. --phases splits one `detente analyze` of the flagship at its phase b
 (wall and CPU time of each; with --before, both checkouts, interleaved).
 The development machine is shared: expect noise, compare with the floor; the CPU column
 (user + system time of the process) is the steadier figure under load.
+
+The timed processes cache their bytecode in a temporary folder (PYTHONPYCACHEPREFIX), as an
+installed package runs from the bytecode pip wrote: where the environment sets
+PYTHONDONTWRITEBYTECODE (as this development machine's does), every run would otherwise compile
+detente's sixty-odd modules again (about 0.1 s). --no-bytecode-cache measures that case.
 """
 
 from __future__ import annotations
@@ -104,12 +109,23 @@ def run_wall_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[flo
     return time.perf_counter() - t, usage.ru_utime + usage.ru_stime
 
 
+#: Folder where the timed processes cache their bytecode (set by main; None: leave the
+#: environment as it is, see --no-bytecode-cache).
+BYTECODE: str | None = None
+
+
 def with_path(src: str | None) -> dict[str, str] | None:
     """The environment for a run of the checkout whose ``src`` folder is given (None: this
-    tree, as installed)."""
-    if src is None:
-        return None
-    return {**os.environ, "PYTHONPATH": src}
+    tree, as installed), with Python's bytecode cache on (in :data:`BYTECODE`)."""
+    env = dict(os.environ)
+    if BYTECODE is not None:
+        # An installed package runs from the bytecode pip wrote at install time; an
+        # environment with PYTHONDONTWRITEBYTECODE would recompile every module on each run.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = BYTECODE
+    if src is not None:
+        env["PYTHONPATH"] = src
+    return env
 
 
 def bench_model(folder: Path) -> Path:
@@ -225,6 +241,9 @@ def phases(args: argparse.Namespace) -> None:
     flagship = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
     variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for _, src in variants:  # warm-up: the bytecode cache, file caches
+        subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
+                       check=True, env=with_path(src))
     for _ in range(args.repeat):
         for variant, src in variants:
             done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
@@ -263,7 +282,16 @@ def main() -> None:
     ap.add_argument("--phases", action="store_true",
                     help="where the time of one `detente analyze` of the flagship goes")
     ap.add_argument("--sim-once", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--no-bytecode-cache", action="store_true",
+                    help="leave PYTHONDONTWRITEBYTECODE as the environment has it (if set, "
+                    "every run compiles detente's modules again)")
     args = ap.parse_args()
+    global BYTECODE
+    cache = None if args.no_bytecode_cache else tempfile.TemporaryDirectory(prefix="pyc-")
+    BYTECODE = cache.name if cache is not None else None
+    compiled = os.environ.get("PYTHONDONTWRITEBYTECODE") and cache is None
+    print("bytecode: compiled on every run (PYTHONDONTWRITEBYTECODE)" if compiled else
+          "bytecode: cached, as an installed package runs (the warm-up writes it)")
     if args.sim_once:
         options, dms, backend = args.sim_once
         print(json.dumps(sim_once(int(options), int(dms), backend)))
