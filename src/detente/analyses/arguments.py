@@ -118,6 +118,17 @@ def exact(value: object) -> bool | None:
     return value
 
 
+def optional_probability(value: object, parameter: str) -> float | None:
+    """A probability from 0 to 1 (a number, not a bool), or None, named ``parameter``."""
+    if value is None:
+        return None
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0 <= float(value) <= 1):
+        raise ArgumentError(f"{parameter} must be a probability from 0 to 1, got {value!r}",
+                            parameter=parameter)
+    return float(value)
+
+
 def count(value: object, parameter: str, what: str = "0 or more") -> int:
     """A whole number, 0 or more, named ``parameter`` in the error."""
     if not whole(value) or value < 0:  # type: ignore[operator]

@@ -87,6 +87,7 @@ def robustness(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     engine: Engine | None = None,
+    at_least: float | None = None,
 ) -> RobustnessResult:
     """Probability that each state is an equilibrium (and stable per DM) under each concept.
 
@@ -97,12 +98,15 @@ def robustness(
     :class:`~detente.analyses.contract.ProgressEvent` (profiles done of all) after each chunk.
     ``engine``: accepted for the common call shape; every profile is analysed on its own
     re-ranked tables, so an engine of ``model`` is not reused (one of another model is
-    refused).
+    refused). ``at_least`` α: the result (and its JSON) also lists, per concept and DM, the
+    states stable for that DM with probability at least α (:meth:`RobustnessResult.
+    stable_at_least`).
     """
     keys = parse_concepts(arguments.optional_names(concepts, "concepts"))
     arguments.samples(samples)
     arguments.seed(seed)
     arguments.exact(exact)
+    arguments.optional_probability(at_least, "at_least")
     if engine is not None and engine.conflict is not model:
         raise AnalysisError("the engine given to robustness was built for another model")
     size = profile_space_size(model)
@@ -141,7 +145,7 @@ def robustness(
         distinct=int(prof.ids.shape[0]),
         exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
-        reaches=total.reaches if sq is not None else None,
+        reaches=total.reaches if sq is not None else None, at_least=at_least,
     )
 
 

@@ -17,6 +17,8 @@ from detente.model.conflict import Conflict
 
 #: Leading states shown per concept in the sensitivity table and the report chart.
 LEADING = 5
+#: Summed probabilities within this of α count as reaching it (floating-point sums).
+_TOLERANCE = 1e-9
 
 
 # ---- the result ------------------------------------------------------------------------------
@@ -38,6 +40,8 @@ class RobustnessResult:
     setting_mass: np.ndarray  # (settings,) probability of each setting
     by_setting: dict[str, np.ndarray]  # concept -> (settings, N) joint probability
     reaches: np.ndarray | None  # (N,) or None without a status quo
+    #: ``at_least`` α: the JSON also lists, per concept and DM, the states with P(stable) ≥ α.
+    at_least: float | None = None
 
     # ---- plain data ----------------------------------------------------------------------
     def _states(self) -> list[str]:
@@ -111,6 +115,20 @@ class RobustnessResult:
         out.sort(key=lambda d: -d["swing"])
         return out
 
+    def stable_at_least(self, alpha: float) -> dict[str, dict[str, list[str]]]:
+        """Concept -> DM -> the states stable for that DM with probability at least ``alpha``
+        (Y/N strings, most likely first): "stable with probability at least α"."""
+        names = self._states()
+        out: dict[str, dict[str, list[str]]] = {}
+        for k in self.concepts:
+            st = self.stable[k]
+            out[k] = {}
+            for i, dm in enumerate(self.conflict.dm_names):
+                p = st[i]
+                hit = np.flatnonzero(p >= alpha - _TOLERANCE).tolist()
+                out[k][dm] = [names[s] for s in sorted(hit, key=lambda s: (-p[s], s))]
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``detente robustness --format json``."""
         c = self.conflict
@@ -135,6 +153,8 @@ class RobustnessResult:
             "concepts": concepts,
             "status_quo": self.status_quo(),
             "sensitivity": {k: self.sensitivity(k) for k in self.concepts},
+            **({} if self.at_least is None else {"at_least": {
+                "alpha": self.at_least, "stable": self.stable_at_least(self.at_least)}}),
         })
 
     def result_header(self) -> ResultHeader:

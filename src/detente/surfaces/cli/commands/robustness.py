@@ -64,6 +64,12 @@ def robustness_command(
         int, typer.Option("--limit", "-n", min=0,
                           help="Text: list at most this many states per concept (0 = all).")
     ] = 8,
+    at_least: Annotated[
+        float | None,
+        typer.Option("--at-least", metavar="ALPHA", min=0.0, max=1.0,
+                     help="Also list, per concept and decision maker, the states stable for "
+                     "it with probability at least ALPHA (JSON: at_least)."),
+    ] = None,
     fmt: FormatOption = OutputFormat.text,
 ) -> None:
     """Probability that each state is an equilibrium when the preferences are uncertain.
@@ -76,7 +82,8 @@ def robustness_command(
     from detente.analyses.requests import RobustnessRequest
     from detente.analyses.robustness import profile_space_size
 
-    request = RobustnessRequest(concept or None, samples=samples, seed=seed, exact=exact or None)
+    request = RobustnessRequest(concept or None, samples=samples, seed=seed, exact=exact or None,
+                                at_least=at_least)
     c = load_conflict(file)
     with _bar(profile_space_size(c), samples, exact) as step:
         result = request.run(c, progress=step, scheduler=scheduler)
@@ -84,6 +91,24 @@ def robustness_command(
         print_json(result.to_dict())
         return
     render(result, limit)
+    if result.at_least is not None:
+        render_at_least(result, result.at_least, limit)
+
+
+def render_at_least(result: RobustnessResult, alpha: float, limit: int) -> None:
+    """Text: per concept and DM, the states stable for it with probability at least α."""
+    from detente.engine.registry import concept_label
+
+    c = result.conflict
+    console = stdout_console()
+    console.print(Text(f"Stable with probability at least {alpha:g}", style="bold"))
+    for k, per_dm in result.stable_at_least(alpha).items():
+        console.print(Text(f"  {concept_label(k)}", style="bold"))
+        for dm, states in per_dm.items():
+            numbers = [str(c.state_number(c.parse_state(s))) for s in states]
+            shown = ", ".join(numbers[: limit or None]) + (
+                f" … ({len(numbers)} in all)" if limit and len(numbers) > limit else "")
+            console.print(f"    {dm}: {shown or 'no state'}")
 
 
 @contextmanager
