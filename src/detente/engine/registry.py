@@ -11,7 +11,7 @@ How a concept is computed is data, not a name test:
   others; ``"seq"``: the others' unilateral improvements; ``"smr"``: any moves leaving the
   mover no escape), or ``None``;
 * ``simultaneous``: a UI must also meet a simultaneous response (SIM);
-* ``horizon``: limited-move look-ahead (any number of DMs, :mod:`detente.engine.limited`);
+* ``horizon``: limited-move look-ahead (two DMs only);
 * none of these: Nash (a UI is never deterred).
 
 Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
@@ -66,7 +66,7 @@ BackendKind = Literal["states", "profiles", "local", "witness"]
 #: The settings a concept is computed in (see the module docstring for the signatures).
 BACKEND_KINDS: tuple[BackendKind, ...] = ("states", "profiles", "local", "witness")
 #: Modules that register backends when imported (:func:`backends` imports them on first use).
-PROVIDERS: tuple[str, ...] = ("detente.engine.backends", "detente.engine.strength")
+PROVIDERS: tuple[str, ...] = ("detente.engine.backends",)
 
 
 @dataclass(frozen=True)
@@ -152,20 +152,6 @@ def backends(concept: str | None = None, kind: BackendKind | None = None) -> lis
 
 
 @dataclass(frozen=True)
-class UnknownRule:
-    """How an extended concept of Li, Hipel, Kilgour & Fang (2004) treats unknown preference
-    (``q U_i s``: DM i has not said how it compares q with s): variant ``a``, ``b``, ``c`` or
-    ``d``. ``moves``: the focal DM also moves to states it cannot compare with the start
-    (b, d), not only to those it prefers; ``ends``: a sanction may also end in a state it
-    cannot compare with the start (c, d), not only in one it likes no better. The others'
-    moves in SEQ are their improvements or uncertain moves in every variant."""
-
-    variant: str
-    moves: bool
-    ends: bool
-
-
-@dataclass(frozen=True)
 class Concept:
     """One solution concept (see the module docstring for the computation fields)."""
 
@@ -186,15 +172,6 @@ class Concept:
     unless: str = ""
     #: Probabilistic stability (:func:`probabilistic`): (α,), (α, β) or (α, β, γ); None else.
     levels: tuple[float, ...] | None = None
-    #: Unknown preferences (Li, Hipel, Kilgour & Fang 2004; :data:`UNKNOWN`): how the
-    #: concept treats the pairs a DM left unordered; None for the other concepts.
-    unknown: UnknownRule | None = None
-    #: Strength of preference (Hamouda, Kilgour & Hipel 2004): ``"strong"`` when every UI
-    #: must meet a sanction the DM strongly disprefers to the start, ``"weak"`` for stable
-    #: under :attr:`refines` but not strongly; ``None`` for the other concepts.
-    strength: Literal["strong", "weak"] | None = None
-    #: The classic concept a strength concept refines (``"gmr"`` for ``strong_gmr``).
-    refines: str | None = None
 
     @property
     def is_probabilistic(self) -> bool:
@@ -291,38 +268,6 @@ STANDARD: tuple[Concept, ...] = (
     ),
 )
 _BY_KEY = {c.key: c for c in STANDARD}
-
-
-def _unknown(base: Concept, variant: str, moves: bool, ends: bool) -> Concept:
-    """``base`` extended to unknown preferences, variant ``variant`` (Li et al. 2004)."""
-    how = ("to states it prefers and to those it cannot compare with the start" if moves
-           else "only to states it prefers")
-    end = ("; a sanction may end in a state it likes no better or cannot compare with the "
-           "start" if ends else "; a sanction must end in a state it likes no better than the "
-           "start") if base.sanction is not None else ""
-    return Concept(
-        f"{base.key}_{variant}", f"{base.label}_{variant}",
-        f"{base.label} with unknown preferences, variant {variant} (Li, Hipel, Kilgour & Fang "
-        f"2004): a decision maker considers moving {how}{end}.",
-        "dense preference relation with its unknown pairs, then the definition over every "
-        "state (matrix products; small models)",
-        sanction=base.sanction, unknown=UnknownRule(variant, moves, ends),
-    )
-
-
-#: The sixteen extended concepts of unknown preferences (Li, Hipel, Kilgour & Fang 2004):
-#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred states, sanctions to states
-#: liked no better), b (moves also to unknown ones), c (sanctions also to unknown ones) and d
-#: (both); computed by :mod:`detente.engine.unknown` (analyze and the stability tables only).
-UNKNOWN: tuple[Concept, ...] = tuple(
-    _unknown(base, v, moves, ends)
-    for base in STANDARD if not base.simultaneous
-    for v, moves, ends in (("a", False, False), ("b", True, False), ("c", False, True),
-                           ("d", True, True))
-)
-_UNKNOWN_BY_KEY = {c.key: c for c in UNKNOWN}
-#: Keys of the unknown-preference concepts, in display order.
-UNKNOWN_KEYS: tuple[str, ...] = tuple(_UNKNOWN_BY_KEY)
 #: The key of the concept that is the simultaneous condition alone (SIM).
 SIM_KEY: str = next(c.key for c in STANDARD if c.simultaneous and c.sanction is None)
 #: The key of the concept under which nothing deters a unilateral improvement (Nash): its
@@ -343,37 +288,6 @@ COALITION_NAMES: dict[str, str] = {
 }
 
 
-def _strength(base: Concept, level: Literal["strong", "weak"]) -> Concept:
-    """The strong or weak version of a classic sanction concept (Hamouda et al. 2004)."""
-    rule = base.rule
-    assert rule is not None
-    by = " by moves they themselves gain by" if rule.improving else ""
-    escape = (", from which every move of its own also ends in a state it strongly dislikes"
-              if rule.no_escape else "")
-    what = (f"every move a decision maker could gain by can be answered by the others{by} "
-            f"with a state it strongly dislikes compared with where it started{escape}"
-            if level == "strong" else f"stable under {base.label}, but not strongly: some move "
-            "a decision maker could gain by is answered only with states it mildly dislikes")
-    return Concept(
-        f"{level}_{base.key}", f"{level} {base.label}",
-        f"{what} ({level} {base.label}, strength of preference).",
-        f"as {base.label}, the sanction judged on the strength tiers" if level == "strong"
-        else f"{base.label} and not strong {base.label}",
-        sanction=base.sanction, strength=level, refines=base.key,
-    )
-
-
-#: Strong and weak stability (strength of preference, Hamouda, Kilgour & Hipel 2004) of the
-#: classic sanction concepts; computed by :mod:`detente.engine.strength`.
-STRENGTH: tuple[Concept, ...] = tuple(
-    _strength(base, level) for level in ("strong", "weak") for base in STANDARD
-    if base.sanction is not None and not base.simultaneous
-)
-_STRENGTH_BY_KEY = {c.key: c for c in STRENGTH}
-#: Keys of the strength concepts (strong_gmr, ..., weak_seq).
-STRENGTH_CONCEPTS: tuple[str, ...] = tuple(_STRENGTH_BY_KEY)
-
-
 def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
     """The one-condition concepts ``keys`` consist of (each key's :attr:`Concept.parts`), in
     display order (a limited-move ``L<h>`` last): ``("seq_sim", "nash")`` →
@@ -383,15 +297,12 @@ def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def limited(horizon: int) -> Concept:
-    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``; with
-    more than two DMs, detente's extension (docs/concepts-extended.md)."""
+    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``."""
     return Concept(
         f"L{horizon}", f"L{horizon}",
-        f"a decision maker moves only if, looking {horizon} moves ahead with the others "
-        "answering in turn, each in its own interest, it ends up better off (limited-move "
-        "stability; when several others would answer, it expects the answer worst for it).",
-        "backward induction over the horizon: who moved last, each other decision maker's "
-        "best answer, the worst of these for the mover",
+        f"a decision maker moves only if, looking {horizon} moves ahead with the other "
+        "answering in turn, it ends up better off (limited-move stability).",
+        "backward induction over the horizon, two decision makers",
         horizon=horizon,
     )
 
@@ -470,8 +381,7 @@ def get_concept(key: str) -> Concept:
     prob = _probabilistic_key(key)
     if prob is not None:
         return prob
-    found = _BY_KEY.get(normal_key(key)) or _UNKNOWN_BY_KEY.get(normal_key(key))
-    found = found or _STRENGTH_BY_KEY.get(normal_key(key))
+    found = _BY_KEY.get(normal_key(key))
     if found is None:
         raise AnalysisError(
             f"unknown solution concept {key!r}; expected one of: " + ", ".join(CONCEPTS)
@@ -484,14 +394,6 @@ def normal_key(raw: str) -> str:
     return raw.strip().lower().replace("&", "_").replace("-", "_")
 
 
-def concept_help(key: str) -> str:
-    """One line of help for readers (the report's glossary); ``""`` for unknown keys."""
-    try:
-        return get_concept(key).help
-    except AnalysisError:
-        return ""
-
-
 def concept_label(key: str) -> str:
     """Display name: ``'seq_sim'`` → ``'SEQ&SIM'``, ``'L3'`` → ``'L3'``; unknown keys as is."""
     try:
@@ -502,18 +404,14 @@ def concept_label(key: str) -> str:
 
 def parse_concepts(
     names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False,
-    allow_probabilistic: bool = False, allow_unknown: bool = False,
-    allow_strength: bool = False,
+    allow_probabilistic: bool = False,
 ) -> tuple[str, ...]:
     """Validated concept keys, duplicates dropped; default all six standard ones.
 
     ``horizon`` appends ``L<horizon>``. With ``allow_limited`` a name may be ``L<h>``; at most
     one limited-move concept in all, and it goes last. With ``allow_probabilistic`` a name may
     be a probabilistic key (``gmr@0.8/0.3``, kept in its canonical form); without, it is
-    refused with what takes it. With ``allow_unknown`` a name may be an unknown-preference
-    concept (:data:`UNKNOWN_KEYS`: ``gmr_a``, ...); without, it is refused with what takes it.
-    With ``allow_strength`` a name may be a strength concept (:data:`STRENGTH_CONCEPTS`:
-    ``strong_gmr``, ...); without, it is refused with what takes it.
+    refused with what takes it.
     """
     out: list[str] = []
     limited_keys: list[str] = []
@@ -533,11 +431,7 @@ def parse_concepts(
                 out.append(prob.key)
             continue
         key = normal_key(raw)
-        if key in _STRENGTH_BY_KEY:
-            _strength_allowed(raw, allow_strength)
-        elif key in _UNKNOWN_BY_KEY:
-            _unknown_allowed(raw, allow_unknown)
-        elif key not in _BY_KEY:
+        if key not in _BY_KEY:
             raise AnalysisError(
                 f"unknown solution concept {raw!r}; expected one of: " + ", ".join(CONCEPTS)
             )
@@ -551,26 +445,6 @@ def parse_concepts(
         )
     out.extend(limited_keys)
     return tuple(out)
-
-
-def _unknown_allowed(raw: str, allowed: bool) -> None:
-    """Refuse an unknown-preference concept where the analysis does not take it."""
-    if not allowed:
-        raise AnalysisError(
-            f"{raw.strip()!r} is a concept of unknown preferences "
-            f"({_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004): analyze, the status "
-            "quo's evolution and the stability tables of the report and workbench take it; "
-            "this analysis takes the standard concepts (" + ", ".join(CONCEPTS) + ")")
-
-
-def _strength_allowed(raw: str, allowed: bool) -> None:
-    """Refuse a strength-of-preference concept where the analysis does not take it."""
-    if not allowed:
-        raise AnalysisError(
-            f"{raw.strip()!r} is a concept of strength of preference "
-            f"({_STRENGTH_BY_KEY[normal_key(raw)].label}, Hamouda et al. 2004): analyze and the "
-            "stability tables of the report and workbench take it; this analysis takes the "
-            "standard concepts (" + ", ".join(CONCEPTS) + ")")
 
 
 def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
@@ -608,18 +482,12 @@ __all__ = [
     "SANCTIONS",
     "SIM_KEY",
     "STANDARD",
-    "STRENGTH",
-    "STRENGTH_CONCEPTS",
-    "UNKNOWN",
-    "UNKNOWN_KEYS",
     "Backend",
     "BackendKind",
     "Concept",
     "SanctionKind",
     "SanctionRule",
-    "UnknownRule",
     "backends",
-    "concept_help",
     "concept_label",
     "get_concept",
     "limited",
