@@ -3,8 +3,7 @@
 ``validate`` and ``show`` of the flagship load numpy but none of :data:`ANALYZE_HEAVY`: not
 numba (SIM runs the numpy backend), pandas, pyarrow, dask, scipy, matplotlib, networkx, the
 web stack (fastapi, starlette, uvicorn, jinja2), jsonschema, hypothesis, markdown or pygments
-(rich's Markdown help), rich's progress display (big models only), nor the model writer
-(``formats.native`` names it lazily). Timings are in
+(rich's Markdown help), nor rich's progress display (big models only). Timings are in
 benchmarks/bench_startup.py, not here."""
 
 from __future__ import annotations
@@ -25,9 +24,7 @@ HEAVY = ("pandas", "matplotlib", "networkx", "numpy", "jinja2")
 #: (numpy, pydantic, ruamel.yaml, lark, typer and rich it needs).
 ANALYZE_HEAVY = ("numba", "llvmlite", "pandas", "pyarrow", "dask", "scipy", "matplotlib",
                  "networkx", "jinja2", "fastapi", "starlette", "uvicorn", "jsonschema",
-                 "hypothesis", "markdown_it", "pygments", "rich.progress",
-                 # detente's own modules that reading a model does without
-                 "detente.formats.native.writer")
+                 "hypothesis", "markdown_it", "pygments", "rich.progress")
 FLAGSHIP = Path(__file__).resolve().parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 
 
@@ -97,17 +94,6 @@ def test_the_probe_sees_the_progress_display_where_it_is_shown() -> None:
     code = ("import detente.surfaces.cli.commands.analyze as command\n"
             "command.PROGRESS_STATES = 1\n" + _cli("analyze", str(FLAGSHIP), "--format", "json"))
     assert _loaded_after(code, ANALYZE_HEAVY) == ["rich.progress"]
-
-
-@pytest.mark.slow
-def test_the_writer_is_imported_where_a_model_is_written() -> None:
-    """The probe above can fail: ``formats.native`` loads its writer on first use of a writing
-    name, not on import or load."""
-    writer = ("detente.formats.native.writer",)
-    load = f"from detente.formats.native import load\nc = load({str(FLAGSHIP)!r})"
-    assert _loaded_after(load, writer) == []
-    assert _loaded_after(load + "\nfrom detente.formats.native import dumps\ndumps(c)",
-                         writer) == list(writer)
 
 
 @pytest.mark.slow
