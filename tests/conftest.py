@@ -29,6 +29,35 @@ if PROFILE not in ("ci", "dev"):
 settings.load_profile(PROFILE)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+ALL_SLOW: frozenset[str] = frozenset({
+    # every test drives a real browser (chromium through Playwright)
+    "tests/surfaces/web/test_web_browser.py",
+    "tests/surfaces/web/test_editor_browser.py",
+    "tests/surfaces/web/test_web_security_browser.py",
+    # property-based requests to every endpoint (schemathesis), one test per endpoint
+    "tests/surfaces/web/test_web_schemathesis.py",
+    # real `detente serve` processes, killed mid-write and signalled (a start costs seconds)
+    "tests/surfaces/web/test_web_server.py",
+})
+"""Test files with no quick test, each with its reason (tests/test_markers.py checks the list)."""
+
+COLLECT_ALL = "DETENTE_COLLECT_ALL"
+"""Set (to anything) to collect the files of :data:`ALL_SLOW` in the quick subset too."""
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The quick subset (``-m "not slow"``) does not import the files of :data:`ALL_SLOW`
+    (starting web apps, building schemathesis cases): none of their tests would run. The full
+    suite collects them, and test_markers checks there that every test of theirs is slow."""
+    if config.getoption("markexpr", "") != "not slow" or os.environ.get(COLLECT_ALL):
+        return None
+    if collection_path.is_relative_to(ROOT) and (
+            collection_path.relative_to(ROOT).as_posix() in ALL_SLOW):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under "dev", scale every hypothesis test's own ``max_examples`` by ``DEV_SCALE``."""
     if PROFILE != "dev":

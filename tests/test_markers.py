@@ -1,8 +1,9 @@
 """The quick subset (`pytest -m "not slow"`) stays meaningful and the plain command stays whole.
 
 The quick run collects tests from every tests/<layer>/ folder and from every test file but the
-few whose every test is slow (listed below), so it cannot silently become empty; `-m` is never
-in addopts, so README's `.venv/bin/python -m pytest` still runs everything.
+few whose every test is slow (conftest's ALL_SLOW, which the quick run does not even import),
+so it cannot silently become empty; `-m` is never in addopts, so README's
+`.venv/bin/python -m pytest` still runs everything.
 """
 
 from __future__ import annotations
@@ -23,17 +24,7 @@ import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests"
-ALL_SLOW: frozenset[str] = frozenset({
-    # every test drives a real browser (chromium through Playwright)
-    "tests/surfaces/web/test_web_browser.py",
-    "tests/surfaces/web/test_editor_browser.py",
-    "tests/surfaces/web/test_web_security_browser.py",
-    # property-based requests to every endpoint (schemathesis), one test per endpoint
-    "tests/surfaces/web/test_web_schemathesis.py",
-    # real `detente serve` processes, killed mid-write and signalled (a start costs seconds)
-    "tests/surfaces/web/test_web_server.py",
-})
-"""Test files with no quick test, each with its reason."""
+ALL_SLOW = conftest.ALL_SLOW
 
 
 def _test_files() -> set[str]:
@@ -46,6 +37,7 @@ def _subprocess_counts() -> dict[str, int]:
         [sys.executable, "-m", "pytest", "--collect-only", "-qq", "-o", "addopts=",
          "-p", "no:cacheprovider", "-m", "not slow", "tests"],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, conftest.COLLECT_ALL: "1"},  # the files of ALL_SLOW too
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     counts = {}
@@ -93,6 +85,25 @@ def test_quick_subset_covers_every_test_file_but_the_listed_ones(
     assert not missing, f"every test of {sorted(missing)} is slow: keep a quick one or list it"
     assert not ALL_SLOW & set(quick), "a file in ALL_SLOW has quick tests now: unlist it"
     assert sum(quick.values()) > 500, quick
+
+
+def test_the_quick_subset_skips_importing_only_the_all_slow_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``-m "not slow"`` ignores the files of ALL_SLOW (and no other); the full run, another
+    marker expression or DETENTE_COLLECT_ALL collect them."""
+    monkeypatch.delenv(conftest.COLLECT_ALL, raising=False)
+
+    def ignored(path: str, markexpr: str) -> bool | None:
+        config = SimpleNamespace(getoption=lambda name, default=None: markexpr)
+        return conftest.pytest_ignore_collect(ROOT / path, config)  # type: ignore[arg-type]
+
+    assert ALL_SLOW and all(ignored(f, "not slow") for f in ALL_SLOW)
+    quick_files = sorted(_test_files() - ALL_SLOW)
+    assert quick_files and not any(ignored(f, "not slow") for f in quick_files)
+    assert not any(ignored(f, m) for f in ALL_SLOW for m in ("", "slow", "not web"))
+    monkeypatch.setenv(conftest.COLLECT_ALL, "1")
+    assert not any(ignored(f, "not slow") for f in ALL_SLOW)
 
 
 def test_slow_marker_is_registered_and_not_deselected_by_default(
