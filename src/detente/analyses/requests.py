@@ -74,7 +74,8 @@ def _known_concept(raw: str, coalition: bool) -> None:
         if coalition:
             parse_coalition_concepts([raw])
         else:
-            parse_concepts([raw], allow_limited=True, allow_probabilistic=True)
+            parse_concepts([raw], allow_limited=True, allow_probabilistic=True,
+                           allow_unknown=True)
     except AnalysisError as exc:
         raise ArgumentError(str(exc), parameter="concepts") from None
 
@@ -164,14 +165,12 @@ class RobustnessRequest(_Request):
     samples: int = 10_000
     seed: int | None = 0
     exact: bool | None = None
-    at_least: float | None = None
 
     def __post_init__(self) -> None:
         self._concepts(self.concepts)
         arguments.samples(self.samples)
         arguments.seed(self.seed)
         arguments.exact(self.exact)
-        arguments.optional_probability(self.at_least, "at_least")
 
     def run(self, model: Conflict, *, engine: Engine | None = None,
             progress: Progress | None = None, **extra: Any) -> RobustnessResult:

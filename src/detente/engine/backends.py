@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.registry import CONCEPTS, register_backend
+from detente.engine.registry import CONCEPTS, UNKNOWN_KEYS, register_backend
 from detente.model.conflict import Conflict
 
 # the witness search caches moves per model: one search per conflict object, the latest only
@@ -73,5 +73,14 @@ def witness_search(conflict: Conflict, key: str, i: int, s: int, s1: int) -> obj
     return search.witness(key, i, s, s1)
 
 
+@register_backend(UNKNOWN_KEYS, "states", "unknown")
+def states_unknown(conflict: Conflict, key: str) -> np.ndarray:
+    """(DMs, N) bool with unknown preferences: the engine's dense relations
+    (:mod:`detente.engine.unknown`; small models only)."""
+    from detente.engine.concepts import Engine
+
+    return Engine(conflict).stable(key)
+
+
 __all__ = ["local_checks", "profiles_compiled", "profiles_stacked", "states_engine",
-           "witness_search"]
+           "states_unknown", "witness_search"]

@@ -152,6 +152,20 @@ def backends(concept: str | None = None, kind: BackendKind | None = None) -> lis
 
 
 @dataclass(frozen=True)
+class UnknownRule:
+    """How an extended concept of Li, Hipel, Kilgour & Fang (2004) treats unknown preference
+    (``q U_i s``: DM i has not said how it compares q with s): variant ``a``, ``b``, ``c`` or
+    ``d``. ``moves``: the focal DM also moves to states it cannot compare with the start
+    (b, d), not only to those it prefers; ``ends``: a sanction may also end in a state it
+    cannot compare with the start (c, d), not only in one it likes no better. The others'
+    moves in SEQ are their improvements or uncertain moves in every variant."""
+
+    variant: str
+    moves: bool
+    ends: bool
+
+
+@dataclass(frozen=True)
 class Concept:
     """One solution concept (see the module docstring for the computation fields)."""
 
@@ -172,6 +186,9 @@ class Concept:
     unless: str = ""
     #: Probabilistic stability (:func:`probabilistic`): (α,), (α, β) or (α, β, γ); None else.
     levels: tuple[float, ...] | None = None
+    #: Unknown preferences (Li, Hipel, Kilgour & Fang 2004; :data:`UNKNOWN`): how the
+    #: concept treats the pairs a DM left unordered; None for the other concepts.
+    unknown: UnknownRule | None = None
 
     @property
     def is_probabilistic(self) -> bool:
@@ -268,6 +285,38 @@ STANDARD: tuple[Concept, ...] = (
     ),
 )
 _BY_KEY = {c.key: c for c in STANDARD}
+
+
+def _unknown(base: Concept, variant: str, moves: bool, ends: bool) -> Concept:
+    """``base`` extended to unknown preferences, variant ``variant`` (Li et al. 2004)."""
+    how = ("to states it prefers and to those it cannot compare with the start" if moves
+           else "only to states it prefers")
+    end = ("; a sanction may end in a state it likes no better or cannot compare with the "
+           "start" if ends else "; a sanction must end in a state it likes no better than the "
+           "start") if base.sanction is not None else ""
+    return Concept(
+        f"{base.key}_{variant}", f"{base.label}_{variant}",
+        f"{base.label} with unknown preferences, variant {variant} (Li, Hipel, Kilgour & Fang "
+        f"2004): a decision maker considers moving {how}{end}.",
+        "dense preference relation with its unknown pairs, then the definition over every "
+        "state (matrix products; small models)",
+        sanction=base.sanction, unknown=UnknownRule(variant, moves, ends),
+    )
+
+
+#: The sixteen extended concepts of unknown preferences (Li, Hipel, Kilgour & Fang 2004):
+#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred states, sanctions to states
+#: liked no better), b (moves also to unknown ones), c (sanctions also to unknown ones) and d
+#: (both); computed by :mod:`detente.engine.unknown` (analyze and the stability tables only).
+UNKNOWN: tuple[Concept, ...] = tuple(
+    _unknown(base, v, moves, ends)
+    for base in STANDARD if not base.simultaneous
+    for v, moves, ends in (("a", False, False), ("b", True, False), ("c", False, True),
+                           ("d", True, True))
+)
+_UNKNOWN_BY_KEY = {c.key: c for c in UNKNOWN}
+#: Keys of the unknown-preference concepts, in display order.
+UNKNOWN_KEYS: tuple[str, ...] = tuple(_UNKNOWN_BY_KEY)
 #: The key of the concept that is the simultaneous condition alone (SIM).
 SIM_KEY: str = next(c.key for c in STANDARD if c.simultaneous and c.sanction is None)
 #: The key of the concept under which nothing deters a unilateral improvement (Nash): its
@@ -381,7 +430,7 @@ def get_concept(key: str) -> Concept:
     prob = _probabilistic_key(key)
     if prob is not None:
         return prob
-    found = _BY_KEY.get(normal_key(key))
+    found = _BY_KEY.get(normal_key(key)) or _UNKNOWN_BY_KEY.get(normal_key(key))
     if found is None:
         raise AnalysisError(
             f"unknown solution concept {key!r}; expected one of: " + ", ".join(CONCEPTS)
@@ -404,14 +453,15 @@ def concept_label(key: str) -> str:
 
 def parse_concepts(
     names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False,
-    allow_probabilistic: bool = False,
+    allow_probabilistic: bool = False, allow_unknown: bool = False,
 ) -> tuple[str, ...]:
     """Validated concept keys, duplicates dropped; default all six standard ones.
 
     ``horizon`` appends ``L<horizon>``. With ``allow_limited`` a name may be ``L<h>``; at most
     one limited-move concept in all, and it goes last. With ``allow_probabilistic`` a name may
     be a probabilistic key (``gmr@0.8/0.3``, kept in its canonical form); without, it is
-    refused with what takes it.
+    refused with what takes it. With ``allow_unknown`` a name may be an unknown-preference
+    concept (:data:`UNKNOWN_KEYS`: ``gmr_a``, ...); without, it is refused with what takes it.
     """
     out: list[str] = []
     limited_keys: list[str] = []
@@ -423,15 +473,16 @@ def parse_concepts(
         if prob is not None:
             if not allow_probabilistic:
                 raise AnalysisError(
-                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze and "
-                    "the report's stability tables take it; this analysis judges one "
-                    "preference profile at a time (robustness --at-least ALPHA lists the "
-                    "states stable with probability at least ALPHA)")
+                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze, the "
+                    "report's stability tables and robustness take it; this analysis judges "
+                    "one preference profile at a time")
             if prob.key not in out:
                 out.append(prob.key)
             continue
         key = normal_key(raw)
-        if key not in _BY_KEY:
+        if key in _UNKNOWN_BY_KEY:
+            _unknown_allowed(raw, allow_unknown)
+        elif key not in _BY_KEY:
             raise AnalysisError(
                 f"unknown solution concept {raw!r}; expected one of: " + ", ".join(CONCEPTS)
             )
@@ -445,6 +496,16 @@ def parse_concepts(
         )
     out.extend(limited_keys)
     return tuple(out)
+
+
+def _unknown_allowed(raw: str, allowed: bool) -> None:
+    """Refuse an unknown-preference concept where the analysis does not take it."""
+    if not allowed:
+        raise AnalysisError(
+            f"{raw.strip()!r} is a concept of unknown preferences "
+            f"({_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004): analyze, the status "
+            "quo's evolution and the stability tables of the report and workbench take it; "
+            "this analysis takes the standard concepts (" + ", ".join(CONCEPTS) + ")")
 
 
 def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
@@ -482,11 +543,14 @@ __all__ = [
     "SANCTIONS",
     "SIM_KEY",
     "STANDARD",
+    "UNKNOWN",
+    "UNKNOWN_KEYS",
     "Backend",
     "BackendKind",
     "Concept",
     "SanctionKind",
     "SanctionRule",
+    "UnknownRule",
     "backends",
     "concept_label",
     "get_concept",

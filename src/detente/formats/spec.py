@@ -56,6 +56,12 @@ class StatementSpec(_Strict):
         description="Robustness: the statement holds only with this probability (0 < p <= 1); "
         "otherwise it is left out of the list. Other analyses keep it.",
     )
+    unknown: bool = Field(
+        False,
+        description="Unknown preferences: whether the decision maker wants this statement to "
+        "hold is unknown; two states that differ first on it are left unordered, for the "
+        "nash_a ... seq_d concepts (docs/concepts-extended.md). Other analyses keep it.",
+    )
 
 
 class StatementGroupSpec(_Strict):
@@ -96,6 +102,13 @@ class PreferencesSpec(_Strict):
         description="States from most to least preferred; a list or a pattern with '-' is a tie.",
     )
     payoffs: list[PayoffSpec] | None = Field(None, description="A number per feasible state.")
+    unknown: list[list[StateRef]] | None = Field(
+        None,
+        description="Unknown preferences: groups of states (a pattern with '-' stands for the "
+        "states it matches) every two of which the decision maker cannot compare, for the "
+        "nash_a ... seq_d concepts (docs/concepts-extended.md); other analyses use the "
+        "preferences as given.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> PreferencesSpec:

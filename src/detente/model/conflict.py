@@ -44,6 +44,7 @@ from detente.model.statements import KEYWORDS
 from detente.model.states import Direction as Direction  # re-exported: its old home
 from detente.model.states import StateInput, StateSpace, code_text
 from detente.model.uncertainty import Reading
+from detente.model.unknown import UnknownPreference, validate_unknown
 from detente.model.weights import Weights
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -83,6 +84,9 @@ class DecisionMaker:
     #: Declared points per option (model/weights.py): a cardinal utility for Nash bargaining
     #: and Kalai–Smorodinsky packages; no other analysis uses them.
     weights: Weights | None = None
+    #: Unknown preferences (model/unknown.py): the pairs of states it cannot compare; only
+    #: the unknown-preference concepts read them (``gmr_a``, ...), the rest use ``preference``.
+    unknown: UnknownPreference | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class Conflict:
         validate_blind_spots(self)
         validate_perceptions(self)
         _validate_weights_and_drafts(self)
+        validate_unknown(self)
 
     # ----- re-ranking ------------------------------------------------------------------
     def with_preferences(self, preferences: Mapping[str, Preference]) -> Conflict:
@@ -143,8 +148,9 @@ class Conflict:
                 f"unknown decision maker {unknown[0]!r}; expected one of: "
                 f"{', '.join(self.dm_names)}"
             )
-        dms = tuple(
-            replace(dm, preference=preferences[dm.name]) if dm.name in preferences else dm
+        dms = tuple(  # new preferences drop the old ones' unknown pairs
+            replace(dm, preference=preferences[dm.name], unknown=None)
+            if dm.name in preferences else dm
             for dm in self.dms
         )
         new = object.__new__(Conflict)

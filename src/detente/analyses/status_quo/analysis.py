@@ -82,7 +82,7 @@ def evolve(
     else:
         chosen = parse_coalitions(model, coalitions)
     keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS,
-                          allow_limited=True)
+                          allow_limited=True, allow_unknown=True)
     engine = own_engine(model, engine, "evolve")
     moves = engine.move_index()
     report(progress, 1, 2, "equilibria")

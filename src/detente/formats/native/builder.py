@@ -24,6 +24,7 @@ import numpy as np
 from detente.formats.files import read_text
 from detente.formats.native.negotiation import read_drafts, read_weights
 from detente.formats.native.reader import Path_, _field_name, _line_of, read_spec
+from detente.formats.native.unknown import read_unknown, refuse_unknown, refuse_unknown_statement
 from detente.formats.spec import (
     DealSpec,
     DecisionMakerSpec,
@@ -179,6 +180,7 @@ class _Builder:
                     path,
                 )
             for j, item in enumerate(items):
+                refuse_unknown_statement(self, item, (*path, j), "a mediation candidate")
                 st = item if isinstance(item, StatementSpec) else StatementSpec(statement=item)
                 try:
                     expr = parse_statement(st.statement, set(self.names), self.levels)
@@ -221,6 +223,8 @@ class _Builder:
         for k, p in enumerate(self.spec.perceptions):
             pref = None
             if p.preferences is not None:
+                refuse_unknown(self, p.preferences, ("perceptions", k, "preferences"),
+                               "a perception")
                 pref = self._preference(p.preferences, ("perceptions", k, "preferences"))
             out.append(Perception(p.perceiver, p.about, pref, tuple(p.unaware_of or ()),
                                   p.rationale))
@@ -580,7 +584,7 @@ class _Builder:
                       for b in (self.levelled[o.name].bit_names if o.levels else (o.name,)))
         return DecisionMaker(dm.name, owned, main.preference,
                              dm.description, readings, self._blind_spots(k),
-                             weights=read_weights(self, k))
+                             weights=read_weights(self, k), unknown=read_unknown(self, k))
 
     def _check_names_and_sum(self, dm: DecisionMakerSpec, path: Path_) -> None:
         seen: set[str] = set()

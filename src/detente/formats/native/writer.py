@@ -9,6 +9,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from detente.formats.files import write_atomic
+from detente.formats.native.unknown import write_unknown
 from detente.model.conflict import (
     Conflict,
 )
@@ -73,6 +74,7 @@ def to_spec(c: Conflict) -> dict[str, Any]:
                 d["alternatives"] = alts
         else:
             d["preferences"] = _pref_spec(c, dm.preference)
+        write_unknown(c, dm, d["preferences"])
         if dm.blind_spots:
             d["blind_spots"] = list(dm.blind_spots)
         if dm.weights is not None:

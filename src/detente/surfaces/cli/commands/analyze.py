@@ -60,7 +60,8 @@ def analyze_command(
         typer.Option("--concept", "-c",
                      help="Concept to analyse (repeatable): nash, gmr, smr, seq, sim, seq_sim; "
                      "probabilistic: nash@A, gmr@A/B, smr@A/B, seq@A/B/C (α, β, γ from the "
-                     "declared uncertainty). Default: the six standard ones."),
+                     "declared uncertainty); unknown preferences: nash_a ... seq_d (variants a-d "
+                     "of nash, gmr, smr, seq). Default: the six standard ones."),
     ] = None,
     horizon: Annotated[
         int | None,
@@ -104,7 +105,8 @@ def analyze_command(
         raise CliError("--output is for --format json, parquet or csv")
     request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
-    keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True)
+    keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True,
+                          allow_unknown=True)
     with _progress(c, len(keys)) as step:
         result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:

@@ -1,0 +1,244 @@
+"""Stability with unknown preferences (Li, Hipel, Kilgour & Fang 2004; engine/unknown.py):
+a hand-worked model, the brute-force reference (tests/reference_unknown.py) on random models
+with unknown pairs, the inclusion laws, the reduction to the classic concepts when nothing is
+unknown, renaming invariance and the size refusal."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import reference_unknown
+from detente.engine import Engine
+from detente.engine import unknown as unknown_engine
+from detente.engine.registry import UNKNOWN, UNKNOWN_KEYS, get_concept
+from detente.formats.native.builder import loads
+from detente.model.conflict import Conflict, Option
+from detente.model.errors import AnalysisError, ModelError
+from detente.model.preferences import Statement, StatementPreference
+from detente.model.statements import parse_statement
+from detente.model.unknown import UnknownPreference
+from strategies import conflicts
+
+_SETTINGS = settings(max_examples=25, deadline=None, database=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+BASES = ("nash", "gmr", "smr", "seq")
+
+# A hand-worked model (docs/concepts-extended.md): A holds a, B holds b; states NN=1, YN=2,
+# NY=3, YY=4. A: YY > NY > NN > YN, but A cannot compare YN with NN. B: NY > YY > YN > NN.
+HAND = """\
+detente: 1
+name: hand-worked unknown preferences
+decision_makers:
+  - name: A
+    options: [{name: a}]
+    preferences:
+      ranking: [YY, NY, NN, YN]
+      unknown: [[NN, YN]]
+  - name: B
+    options: [{name: b}]
+    preferences:
+      ranking: [NY, YY, YN, NN]
+"""
+#: Worked by hand from the definitions (rows A, B; columns states 1-4).
+#: A: from NN its only move is to YN (unknown): a moves to it in b, d only; there B's move to
+#:    YY (B prefers YY to YN) ends in a state A prefers to NN, so nothing sanctions it:
+#:    unstable in b, d under every concept. From YN A's move to NN is unknown too; B's answer
+#:    NN -> NY ends in NY, which A prefers to YN: no sanction, so unstable in b, d. From NY A
+#:    moves to YY (better): stable nowhere but where the others answer, and B's move YY -> YN
+#:    (a GMR sanction, A compares YN with NY: NY > NN > YN, known) ends below NY: GMR holds;
+#:    SEQ needs B to gain: B prefers YN to YY? no (YY > YN): SEQ fails; SMR: from YN, A can
+#:    move to NN, which A cannot compare with NY? No: NY > NN is known, so NN is no better,
+#:    and SMR holds. From YY A's move to NY is worse: stable everywhere.
+#: B: from NN B moves to NY (better): B's others (A) answer NY -> YY, which B likes less than
+#:    NY but more than NN: no sanction; unstable. From YN, B moves to YY (better): A answers
+#:    YY -> NY, B's best state: unstable. NY and YY: B's move is worse: stable everywhere.
+HAND_A = {
+    "nash": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1]},
+    "gmr": {"a": [1, 1, 1, 1], "b": [0, 0, 1, 1]},
+    "smr": {"a": [1, 1, 1, 1], "b": [0, 0, 1, 1]},
+    "seq": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1]},
+}
+HAND_B = [0, 0, 1, 1]
+
+
+def test_the_hand_worked_model() -> None:
+    c = loads(HAND)
+    engine = Engine(c)
+    for base, rows in HAND_A.items():
+        for variant in "abcd":
+            key = f"{base}_{variant}"
+            want = rows["b" if get_concept(key).unknown.moves else "a"]  # type: ignore[union-attr]
+            np.testing.assert_array_equal(engine.stable(key)[0], np.array(want, dtype=bool),
+                                          err_msg=key)
+            np.testing.assert_array_equal(engine.stable(key)[1], np.array(HAND_B, dtype=bool),
+                                          err_msg=key)
+            np.testing.assert_array_equal(engine.stable(key), reference_unknown.table(c, key))
+
+
+def test_the_registry_names_sixteen_concepts_as_the_paper() -> None:
+    assert len(UNKNOWN) == 16
+    assert [c.label for c in UNKNOWN[:5]] == ["Nash_a", "Nash_b", "Nash_c", "Nash_d", "GMR_a"]
+    c = get_concept("SEQ_d")
+    assert (c.key, c.sanction, c.unknown.moves, c.unknown.ends) == ("seq_d", "seq", True, True)  # type: ignore[union-attr]
+
+
+# ---- random models with unknown pairs ------------------------------------------------------
+@st.composite
+def unknown_conflicts(draw: st.DrawFn, max_dms: int = 3, max_options: int = 4) -> Conflict:
+    """A random conflict whose DMs leave pairs unordered: groups of states, and for some DMs
+    statements (some marked unknown) instead of payoffs."""
+    c = draw(conflicts(max_dms=max_dms, max_options=max_options))
+    codes = [int(x) for x in c.feasible]
+    names = list(c.option_names)
+    dms = []
+    for dm in c.dms:
+        pref = dm.preference
+        positions: tuple[int, ...] = ()
+        if draw(st.booleans()):
+            texts = draw(st.lists(st.sampled_from(
+                [*names, *(f"not {n}" for n in names),
+                 *(f"{a} and {b}" for a in names for b in names if a < b),
+                 *(f"{a} or not {b}" for a in names for b in names if a != b)]),
+                min_size=1, max_size=4, unique=True))
+            pref = StatementPreference(tuple(Statement(t, parse_statement(t, set(names)))
+                                             for t in texts))
+            positions = tuple(sorted(draw(st.sets(st.integers(0, len(texts) - 1), max_size=2))))
+        groups: tuple[tuple[int, ...], ...] = ()
+        if len(codes) >= 2:
+            groups = tuple(tuple(g) for g in draw(st.lists(
+                st.lists(st.sampled_from(codes), min_size=2, max_size=4, unique=True),
+                max_size=2)))
+        u = UnknownPreference(groups, positions) if groups or positions else None
+        dms.append(replace(dm, preference=pref, unknown=u))
+    return Conflict(c.name, c.options, tuple(dms), c.constraints)
+
+
+@pytest.mark.slow
+@_SETTINGS
+@given(c=unknown_conflicts())
+def test_the_engine_matches_the_brute_force_reference(c: Conflict) -> None:
+    engine = Engine(c)
+    for key in UNKNOWN_KEYS:
+        np.testing.assert_array_equal(engine.stable(key), reference_unknown.table(c, key),
+                                      err_msg=key)
+
+
+def _tables(c: Conflict) -> dict[str, np.ndarray]:
+    engine = Engine(c)
+    return {key: engine.stable(key) for key in (*UNKNOWN_KEYS, *BASES)}
+
+
+def _within(small: np.ndarray, large: np.ndarray) -> bool:
+    return not (small & ~large).any()
+
+
+@pytest.mark.slow
+@_SETTINGS
+@given(c=unknown_conflicts(max_options=5))
+def test_inclusion_laws(c: Conflict) -> None:
+    t = _tables(c)
+    for base in BASES:
+        a, b, cc, d = (t[f"{base}_{v}"] for v in "abcd")
+        # b is the strictest, c the loosest: b ⊆ a ⊆ c and b ⊆ d ⊆ c
+        assert _within(b, a) and _within(a, cc) and _within(b, d) and _within(d, cc), base
+        # the classic concept on the preferences as written lies between b and c
+        if base != "seq":  # SEQ_b lets the others sanction by uncertain moves too
+            assert _within(b, t[base]), base
+        assert _within(t[base], cc), base
+    for v in "abcd":  # Nash ⊆ SEQ ⊆ GMR and Nash ⊆ SMR ⊆ GMR within a variant
+        n, g, sm, sq = (t[f"{base}_{v}"] for base in BASES)
+        assert _within(n, sq) and _within(sq, g) and _within(n, sm) and _within(sm, g), v
+    # Nash has no sanction: c is a, d is b
+    np.testing.assert_array_equal(t["nash_c"], t["nash_a"])
+    np.testing.assert_array_equal(t["nash_d"], t["nash_b"])
+
+
+@_SETTINGS
+@given(c=conflicts(max_dms=3, max_options=5))
+def test_nothing_unknown_gives_the_classic_concepts(c: Conflict) -> None:
+    engine = Engine(c)
+    for key in UNKNOWN_KEYS:
+        base = get_concept(key)
+        classic = next(k for k in BASES if get_concept(k).sanction == base.sanction)
+        np.testing.assert_array_equal(engine.stable(key), engine.stable(classic), err_msg=key)
+
+
+@pytest.mark.slow
+@_SETTINGS
+@given(c=unknown_conflicts(), data=st.data())
+def test_renaming_and_reordering_permutes_the_rows(c: Conflict, data: st.DataObject) -> None:
+    order = data.draw(st.permutations(range(len(c.dms))))
+    new_dm = {dm.name: f"X{k}" for k, dm in enumerate(c.dms)}
+    options = tuple(Option(o.name, new_dm[o.dm], o.direction) for o in c.options)
+    dms = tuple(replace(c.dms[k], name=new_dm[c.dms[k].name]) for k in order)
+    other = Conflict("renamed", options, dms, c.constraints)
+    for key in ("nash_b", "gmr_c", "smr_d", "seq_d", "seq_a"):
+        np.testing.assert_array_equal(Engine(other).stable(key), Engine(c).stable(key)[order])
+
+
+# ---- refusals ----------------------------------------------------------------------------
+def test_a_model_too_big_is_refused_with_an_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(unknown_engine, "MAX_STATES", 3)
+    with pytest.raises(AnalysisError, match=r"4 feasible states, about .*B of dense relations"):
+        Engine(loads(HAND)).stable("gmr_a")
+
+
+def test_other_analyses_refuse_the_concepts_by_name() -> None:
+    from detente.analyses.explain import explain
+
+    with pytest.raises(AnalysisError, match=r"GMR_a.*analyze, the status quo's evolution"):
+        explain(loads(HAND), "NN", concepts=["gmr_a"])
+
+
+@pytest.mark.parametrize(("edit", "where"), [
+    ("      unknown: [[NN]]\n", "decision_makers[0].preferences.unknown[0]"),
+    ("      unknown: [[NN, XX]]\n", "decision_makers[0].preferences.unknown[0][1]"),
+])
+def test_a_bad_group_is_refused_where_it_is(edit: str, where: str) -> None:
+    text = HAND.replace("      unknown: [[NN, YN]]\n", edit)
+    with pytest.raises(ModelError) as info:
+        loads(text)
+    assert where in str(info.value)
+
+
+def test_unknown_pairs_outside_a_dms_own_preferences_are_refused() -> None:
+    text = HAND + """\
+perceptions:
+  - perceiver: A
+    about: B
+    preferences:
+      ranking: [NY, YY, YN, NN]
+      unknown: [[NY, YY]]
+"""
+    with pytest.raises(ModelError, match="unknown pairs in a perception") as info:
+        loads(text)
+    assert "perceptions[0].preferences.unknown" in str(info.value)
+
+
+def test_python_models_are_checked() -> None:
+    c = loads(HAND)
+    bad = replace(c.dms[0], unknown=UnknownPreference(((0,),)))
+    with pytest.raises(ModelError, match="group 1"):
+        Conflict("x", c.options, (bad, c.dms[1]))
+    bad = replace(c.dms[0], unknown=UnknownPreference((), (3,)))
+    with pytest.raises(ModelError, match="need preferences given as statements"):
+        Conflict("x", c.options, (bad, c.dms[1]))
+
+
+def test_unknown_statements_are_read_and_written_back() -> None:
+    from detente.formats.native.writer import dumps
+
+    text = HAND.replace("      ranking: [NY, YY, YN, NN]\n",
+                        "      statements: [{statement: b, unknown: true}, a]\n")
+    c = loads(text)
+    assert c.dms[1].unknown == UnknownPreference((), (0,))
+    again = loads(dumps(c))
+    assert [d.unknown for d in again.dms] == [d.unknown for d in c.dms]
+    # B cannot compare two states that differ in b (its first statement): NN vs NY
+    mask = c.dms[1].unknown.mask(c.feasible, c.bits, c.dms[1].preference)  # type: ignore[union-attr]
+    assert mask[0, 2] and not mask[0, 1]
