@@ -32,6 +32,9 @@ ALL = backends()
 IDS = [f"{b.concept}-{b.kind}-{b.name}" for b in ALL]
 _SETTINGS = settings(max_examples=12, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+#: The quick subset's examples per backend for the random-conflict checks; each has a slow twin
+#: (``..._fully``) with the full count of _SETTINGS.
+_QUICK = settings(_SETTINGS, max_examples=3)
 
 
 def table(b: Backend, c: Conflict, ranks: np.ndarray | None = None) -> np.ndarray:
@@ -68,11 +71,23 @@ def test_every_concept_has_every_kind_of_backend() -> None:
         assert kinds == {"states", "profiles", "local", "witness"}, key
 
 
+def _matches_the_reference(b: Backend, c: Conflict) -> None:
+    np.testing.assert_array_equal(table(b, c), oracle(c, b.concept))
+
+
+@pytest.mark.parametrize("b", ALL, ids=IDS)
+@_QUICK
+@given(c=conflicts(max_dms=3, max_options=5))
+def test_backend_matches_the_reference(b: Backend, c: Conflict) -> None:
+    _matches_the_reference(b, c)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("b", ALL, ids=IDS)
 @_SETTINGS
 @given(c=conflicts(max_dms=3, max_options=5))
-def test_backend_matches_the_reference(b: Backend, c: Conflict) -> None:
-    np.testing.assert_array_equal(table(b, c), oracle(c, b.concept))
+def test_backend_matches_the_reference_fully(b: Backend, c: Conflict) -> None:
+    _matches_the_reference(b, c)
 
 
 @pytest.mark.parametrize("b", ALL, ids=IDS)
@@ -88,11 +103,25 @@ LAWS = [("nash", "seq"), ("seq", "gmr"), ("nash", "smr"), ("smr", "gmr"), ("nash
         ("seq_sim", "seq"), ("seq_sim", "sim")]
 
 
-@pytest.mark.parametrize("kind_name", sorted({(b.kind, b.name) for b in ALL}),
-                         ids=lambda k: "-".join(k))
-@_SETTINGS
+KIND_NAMES = sorted({(b.kind, b.name) for b in ALL})
+
+
+@pytest.mark.parametrize("kind_name", KIND_NAMES, ids=lambda k: "-".join(k))
+@_QUICK
 @given(c=conflicts(max_dms=3, max_options=5))
 def test_inclusion_laws(kind_name: tuple[str, str], c: Conflict) -> None:
+    _inclusion_laws(kind_name, c)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind_name", KIND_NAMES, ids=lambda k: "-".join(k))
+@_SETTINGS
+@given(c=conflicts(max_dms=3, max_options=5))
+def test_inclusion_laws_fully(kind_name: tuple[str, str], c: Conflict) -> None:
+    _inclusion_laws(kind_name, c)
+
+
+def _inclusion_laws(kind_name: tuple[str, str], c: Conflict) -> None:
     got = {b.concept: table(b, c) for b in ALL if (b.kind, b.name) == kind_name}
     for small, large in LAWS:
         if small in got and large in got:
@@ -116,12 +145,24 @@ def _reordered(c: Conflict) -> tuple[Conflict, list[int]]:
     return Conflict("renamed", options, dms, c.constraints), order
 
 
+def _permutes_the_rows(b: Backend, c: Conflict) -> None:
+    other, order = _reordered(c)
+    np.testing.assert_array_equal(table(b, other), table(b, c)[order])
+
+
+@pytest.mark.parametrize("b", ALL, ids=IDS)
+@_QUICK
+@given(c=conflicts(max_dms=3, max_options=5, infeasible=False))
+def test_renaming_and_reordering_dms_permutes_the_rows(b: Backend, c: Conflict) -> None:
+    _permutes_the_rows(b, c)
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("b", ALL, ids=IDS)
 @_SETTINGS
 @given(c=conflicts(max_dms=3, max_options=5, infeasible=False))
-def test_renaming_and_reordering_dms_permutes_the_rows(b: Backend, c: Conflict) -> None:
-    other, order = _reordered(c)
-    np.testing.assert_array_equal(table(b, other), table(b, c)[order])
+def test_renaming_and_reordering_dms_permutes_the_rows_fully(b: Backend, c: Conflict) -> None:
+    _permutes_the_rows(b, c)
 
 
 @pytest.mark.parametrize("b", [b for b in ALL if b.kind in ("states", "profiles")],
