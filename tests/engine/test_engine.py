@@ -148,16 +148,17 @@ def test_limited_move_matches_reference(c: Conflict, h: int) -> None:
     assert (r.stable[f"L{h}"] == _limited_reference(c, h)).all()
 
 
-def test_limited_move_needs_two_dms() -> None:
-    from detente.model.errors import AnalysisError
-
+def test_limited_move_any_number_of_dms() -> None:
+    # three DMs with the same payoffs (the state code): each gains by its own Y and nobody
+    # answers a move to Y with anything the mover minds, so L2 = Nash = {YYY}; tests of the
+    # n-DM definition: tests/engine/test_limited_n.py
     c = Conflict(
         "three", (Option("a", "A"), Option("b", "B"), Option("c", "C")),
         tuple(DecisionMaker(n, (o,), PayoffPreference(tuple((s, float(s)) for s in range(8))))
               for n, o in (("A", "a"), ("B", "b"), ("C", "c"))),
     )
-    with pytest.raises(AnalysisError, match="two decision makers"):
-        analyze(c, horizon=2)
+    r = analyze(c, ["nash"], horizon=2)
+    assert r.equilibria_strings("L2") == r.equilibria_strings("nash") == ["YYY"]
 
 
 EXAMPLES = sorted(__import__("pathlib").Path(__file__).resolve().parents[2].glob("examples/*.yaml"))

@@ -183,7 +183,7 @@ class Engine:
         return np.asarray(self.best_move(i) <= u)  # Nash
 
     def _limited(self, c: Concept) -> np.ndarray:
-        """(2, states) L_h stability; both DMs come out of one backward induction."""
+        """(DMs, states) L_h stability; every DM comes out of one anticipation pass."""
         assert c.horizon is not None
         if (c.key, 0) not in self._cache:
             both = limited_move_stable(self.layouts, self.utilities, c.horizon)

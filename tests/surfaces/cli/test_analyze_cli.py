@@ -74,8 +74,8 @@ def test_errors_exit_2() -> None:
     res = runner.invoke(app, ["analyze", str(ROOT / "examples/elmira.yaml"), "-c", "foo"])
     assert res.exit_code == 2
     assert "unknown solution concept 'foo'" in res.output
-    res = runner.invoke(app, ["analyze", str(ROOT / "examples/elmira.yaml"), "--horizon", "2"])
+    res = runner.invoke(app, ["analyze", str(ROOT / "examples/elmira.yaml"), "--horizon", "0"])
     assert res.exit_code == 2
-    assert "two decision makers" in res.output
+    assert "--horizon must be a whole number from 1" in res.output
     res = runner.invoke(app, ["analyze", "nope.yaml"])
     assert res.exit_code == 2

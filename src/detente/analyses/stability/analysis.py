@@ -32,7 +32,7 @@ def analyze(
 ) -> StabilityResult:
     """Stability of every feasible state for every DM under the chosen concepts.
 
-    ``horizon`` adds limited-move stability L_h (two-DM conflicts only) as concept ``'L<h>'``
+    ``horizon`` adds limited-move stability L_h (any number of DMs) as concept ``'L<h>'``
     (which ``concepts`` may also name).
     ``progress`` receives a :class:`~detente.analyses.contract.ProgressEvent` as each
     concept starts (step k of the concepts, and which concept). ``engine``: an

@@ -53,7 +53,7 @@ def evolve(
     ``coalitions``: ``False`` for unilateral improvements only, ``True`` to add the coalitional
     improvements of the model's ``coalitions``, or a list of coalitions (lists of DM names).
     ``concepts``: whose equilibria to mark (default nash, gmr, smr, seq; ``'L<h>'`` adds
-    limited-move stability with horizon h, for two-DM models). ``engine``: an engine over
+    limited-move stability with horizon h). ``engine``: an engine over
     ``model`` to reuse (its cached stability is shared). ``progress``: a
     :class:`~detente.analyses.contract.ProgressEvent` as the equilibria, then the reachable
     states, are computed.

@@ -66,7 +66,7 @@ def analyze_command(
     horizon: Annotated[
         int | None,
         typer.Option("--horizon",
-                     help="Also limited-move stability L_h with this horizon (two DMs only)."),
+                     help="Also limited-move stability L_h with this horizon."),
     ] = None,
     states: Annotated[
         Which, typer.Option("--states", help="List equilibria only (default) or all states.")
