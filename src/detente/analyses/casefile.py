@@ -71,7 +71,7 @@ from detente.analyses.status_quo.transitions import (
 from detente.analyses.summary.analysis import model_summary
 from detente.analyses.summary.result import ModelSummary
 from detente.engine import Engine
-from detente.engine.registry import parse_concepts
+from detente.engine.registry import get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -175,15 +175,18 @@ def build_case_file(
     """Run the analyses of ``model`` once and file their results.
 
     ``concepts``: stability concepts (default all six); the status-quo explanation and
-    evolution mark the same ones. ``with_graph``/``max_nodes``: the transition graph and its
-    cap. ``summary_states``: feasible states listed in the summary (``None`` = all).
+    evolution mark the same ones, but for the probabilistic concepts (``gmr@0.8/0.3``), which
+    only the stability tables show (:func:`classic_keys`). ``with_graph``/``max_nodes``: the
+    transition graph and its cap. ``summary_states``: feasible states listed in the summary
+    (``None`` = all).
     ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
-    keys = parse_concepts(concepts)
+    asked = parse_concepts(concepts, allow_probabilistic=True)
     engine = Engine(model)
-    stability = analyze(model, keys, engine=engine, progress=_one_more(progress))
-    report(progress, len(keys) + 1, len(keys) + 1,
+    stability = analyze(model, asked, engine=engine, progress=_one_more(progress))
+    keys = classic_keys(asked)  # what the other analyses take
+    report(progress, len(asked) + 1, len(asked) + 1,
            "status quo, coalitions and the transition graph")
     shown = model.n_states if summary_states is None else min(model.n_states, summary_states)
     notes: list[str] = []
@@ -235,6 +238,14 @@ def build_case_file(
         drafts=texts,
         notes=tuple(notes),
     )
+
+
+def classic_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The concepts the analyses beyond stability take: ``keys`` without the probabilistic
+    ones (judged on the whole preference distribution, not profile by profile); the six
+    standard ones when nothing else is left."""
+    kept = tuple(k for k in keys if not get_concept(k).is_probabilistic)
+    return kept or parse_concepts(None)
 
 
 #: Packages listed in the report (frontier first).

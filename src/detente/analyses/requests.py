@@ -165,12 +165,14 @@ class RobustnessRequest(_Request):
     samples: int = 10_000
     seed: int | None = 0
     exact: bool | None = None
+    at_least: float | None = None
 
     def __post_init__(self) -> None:
         self._concepts(self.concepts)
         arguments.samples(self.samples)
         arguments.seed(self.seed)
         arguments.exact(self.exact)
+        arguments.optional_probability(self.at_least, "at_least")
 
     def run(self, model: Conflict, *, engine: Engine | None = None,
             progress: Progress | None = None, **extra: Any) -> RobustnessResult:

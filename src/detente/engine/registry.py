@@ -11,7 +11,7 @@ How a concept is computed is data, not a name test:
   others; ``"seq"``: the others' unilateral improvements; ``"smr"``: any moves leaving the
   mover no escape), or ``None``;
 * ``simultaneous``: a UI must also meet a simultaneous response (SIM);
-* ``horizon``: limited-move look-ahead (any number of DMs, :mod:`detente.engine.limited`);
+* ``horizon``: limited-move look-ahead (two DMs only);
 * none of these: Nash (a UI is never deterred).
 
 Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
@@ -346,15 +346,12 @@ def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def limited(horizon: int) -> Concept:
-    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``; with
-    more than two DMs, detente's extension (docs/concepts-extended.md)."""
+    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``."""
     return Concept(
         f"L{horizon}", f"L{horizon}",
-        f"a decision maker moves only if, looking {horizon} moves ahead with the others "
-        "answering in turn, each in its own interest, it ends up better off (limited-move "
-        "stability; when several others would answer, it expects the answer worst for it).",
-        "backward induction over the horizon: who moved last, each other decision maker's "
-        "best answer, the worst of these for the mover",
+        f"a decision maker moves only if, looking {horizon} moves ahead with the other "
+        "answering in turn, it ends up better off (limited-move stability).",
+        "backward induction over the horizon, two decision makers",
         horizon=horizon,
     )
 
@@ -476,9 +473,10 @@ def parse_concepts(
         if prob is not None:
             if not allow_probabilistic:
                 raise AnalysisError(
-                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze, the "
-                    "report's stability tables and robustness take it; this analysis judges "
-                    "one preference profile at a time")
+                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze and "
+                    "the report's stability tables take it; this analysis judges one "
+                    "preference profile at a time (robustness --at-least ALPHA lists the "
+                    "states stable with probability at least ALPHA)")
             if prob.key not in out:
                 out.append(prob.key)
             continue

@@ -24,7 +24,13 @@ from detente.analyses.explain.wording import collapse_verdicts
 from detente.analyses.moves import JointMove, signed_text
 from detente.analyses.state_view import number_view, state_view, string_view
 from detente.analyses.summary import ModelSummary
-from detente.engine.registry import BASELINE_KEY, COALITION_NAMES, CONCEPT_HELP, concept_label
+from detente.engine.registry import (
+    BASELINE_KEY,
+    COALITION_NAMES,
+    CONCEPT_HELP,
+    concept_label,
+    get_concept,
+)
 from detente.model.conflict import Conflict
 from detente.model.feasibility import InfeasiblePattern
 from detente.model.states import Column, StateRefError
@@ -225,7 +231,7 @@ def _taken(c: Conflict, code: int) -> list[str]:
 def _stability(case: CaseFile) -> dict[str, Any]:
     c, result = case.conflict, case.stability
     concepts = [
-        {"key": key, "label": concept_label(key), "help": CONCEPT_HELP.get(key, ""),
+        {"key": key, "label": concept_label(key), "help": get_concept(key).help,
          "numbers": result.equilibria_numbers(key), "states": result.equilibria_strings(key)}
         for key in result.concepts
     ]
@@ -283,7 +289,7 @@ def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
     dms = []
     for i, d in enumerate(ex.dms):
         verdicts: list[dict[str, Any]] = []
-        for key in case.concepts:
+        for key in ex.concepts:  # the classic concepts (casefile.classic_keys)
             verdict = d.verdict(key)
             reasons = [ch.reason for ch in verdict.checks]
             verdicts.append({"key": key, "label": verdict.label, "stable": verdict.stable,
@@ -293,7 +299,7 @@ def _why_status_quo(case: CaseFile) -> dict[str, Any] | None:
         collapsed = [
             {"labels": [label], "stable": members[0].stable, "summary": members[0].summary,
              "reasons": [ch.reason for ch in members[0].checks][:MAX_REASONS]}
-            for members, label in collapse_verdicts([d.verdict(key) for key in case.concepts])
+            for members, label in collapse_verdicts([d.verdict(key) for key in ex.concepts])
         ]
         # Concepts with the same verdict and reasons are shown together.
         groups: dict[tuple[bool, tuple[str, ...]], list[str]] = {}
