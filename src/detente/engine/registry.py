@@ -11,7 +11,7 @@ How a concept is computed is data, not a name test:
   others; ``"seq"``: the others' unilateral improvements; ``"smr"``: any moves leaving the
   mover no escape), or ``None``;
 * ``simultaneous``: a UI must also meet a simultaneous response (SIM);
-* ``horizon``: limited-move look-ahead (two DMs only);
+* ``horizon``: limited-move look-ahead (any number of DMs, :mod:`detente.engine.limited`);
 * none of these: Nash (a UI is never deterred).
 
 Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
@@ -346,12 +346,15 @@ def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
 
 
 def limited(horizon: int) -> Concept:
-    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``."""
+    """Limited-move stability with look-ahead ``horizon`` (Kilgour 1985), key ``L<h>``; with
+    more than two DMs, detente's extension (docs/concepts-extended.md)."""
     return Concept(
         f"L{horizon}", f"L{horizon}",
-        f"a decision maker moves only if, looking {horizon} moves ahead with the other "
-        "answering in turn, it ends up better off (limited-move stability).",
-        "backward induction over the horizon, two decision makers",
+        f"a decision maker moves only if, looking {horizon} moves ahead with the others "
+        "answering in turn, each in its own interest, it ends up better off (limited-move "
+        "stability; when several others would answer, it expects the answer worst for it).",
+        "backward induction over the horizon: who moved last, each other decision maker's "
+        "best answer, the worst of these for the mover",
         horizon=horizon,
     )
 
