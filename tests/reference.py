@@ -149,37 +149,34 @@ def _simultaneous_outcomes(c: Conflict, i: int, s: int, s1: int) -> list[int]:
     return [x for x in outcomes if c.is_feasible(x)]
 
 
-def stable(c: Conflict, concept: str, i: int, s: int) -> bool:
-    """Whether state s is stable for DM i under ``concept``."""
+def sanctioned(c: Conflict, concept: str, i: int, s: int, s1: int) -> bool:
+    """Whether DM i's unilateral improvement s -> s1 is sanctioned (deterred) under
+    ``concept``: never under Nash; SEQ&SIM asks for both sanctions."""
     us = u(c, i, s)
-    ui = improvements(c, i, s)
     if concept == "nash":
-        return not ui
+        return False
     if concept == "gmr":
-        return all(
-            any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=False))
-            for s1 in ui
-        )
+        return any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=False))
     if concept == "smr":
-        return all(
-            any(
-                u(c, i, s2) <= us and all(u(c, i, s3) <= us for s3 in reachable(c, i, s2))
-                for s2 in _group_reach(c, i, s1, improving=False)
-            )
-            for s1 in ui
+        return any(
+            u(c, i, s2) <= us and all(u(c, i, s3) <= us for s3 in reachable(c, i, s2))
+            for s2 in _group_reach(c, i, s1, improving=False)
         )
     if concept == "seq":
-        return all(
-            any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=True))
-            for s1 in ui
-        )
+        return any(u(c, i, s2) <= us for s2 in _group_reach(c, i, s1, improving=True))
     if concept == "sim":
-        return all(
-            any(u(c, i, x) <= us for x in _simultaneous_outcomes(c, i, s, s1)) for s1 in ui
-        )
+        return any(u(c, i, x) <= us for x in _simultaneous_outcomes(c, i, s, s1))
     if concept == "seq_sim":
-        return stable(c, "seq", i, s) and stable(c, "sim", i, s)
+        return sanctioned(c, "seq", i, s, s1) and sanctioned(c, "sim", i, s, s1)
     raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
+
+
+def stable(c: Conflict, concept: str, i: int, s: int) -> bool:
+    """Whether state s is stable for DM i under ``concept``: every unilateral improvement is
+    sanctioned."""
+    if concept not in CONCEPTS:
+        raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
+    return all(sanctioned(c, concept, i, s, s1) for s1 in improvements(c, i, s))
 
 
 def stable_sets(c: Conflict) -> dict[str, dict[str, frozenset[int]]]:

@@ -267,19 +267,8 @@ def test_synthetic_seeds_run_every_command(tmp_path: Path) -> None:
         case = fuzzing.Case(0, 0, name, seed.suffix, seed.text)
         outcomes = fuzzing.run_case(case, PASS_BUDGET, tmp_path / name, cli="report html")
         assert [o.command for o in outcomes] == [*fuzzing.COMMAND_NAMES, "cli report html"]
-        bad = [(o.command, o.status, o.error) for o in outcomes
-               if o.status != "ok" and not _refuses_blind_spots(name, o.command, o.error)]
+        bad = [(o.command, o.status, o.error) for o in outcomes if o.status != "ok"]
         assert bad == [], name
-
-
-#: Analyses that refuse a model with blind spots by design (engine/move_limits.py) and the seed
-#: that has them: their refusal is the answer.
-BLIND_SPOT_REFUSALS = {"synthetic_negotiation": {"deal", "mediate"}}
-
-
-def _refuses_blind_spots(seed: str, command: str, error: str | None) -> bool:
-    return (command in BLIND_SPOT_REFUSALS.get(seed, set())
-            and "does not honour blind spots" in (error or ""))
 
 
 # ----- the short pass ---------------------------------------------------------------------------

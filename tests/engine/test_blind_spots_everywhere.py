@@ -5,9 +5,10 @@ neither move to nor from it. That changes the answer: without the blind spot YYN
 equilibrium (B would stop paying) and YYY is a GMR/SMR/SEQ one (G's guard is deterred by B's
 move to YYN); with it YYN is an equilibrium under every concept and YYY under none.
 
-Each analysis either agrees with a brute-force reference built on ``tests/reference.py``
-(whose ``reachable`` applies the blind-spot rule state by state) or refuses the model with an
-:class:`AnalysisError` naming the blind spots — never a silent answer for another game.
+Each analysis agrees with a brute-force reference built on ``tests/reference.py`` (whose
+``reachable`` applies the blind-spot rule state by state). The proposal analyses (deal, deal
+design, mediation, brief, what-if) are checked the same way in
+``tests/engine/test_blind_spots_proposals.py``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,8 @@ import pytest
 
 import detente
 import reference
-from detente.analyses.whatif import whatif
 from detente.formats.native.builder import loads
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
 from detente.model.perceptions import blind_mask
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -207,22 +206,6 @@ def check_coalitions(c: Conflict) -> None:
                 assert res.stable[k][i, x] == want_i, (k, i, c.state_string(s))
 
 
-def check_mediate(c: Conflict) -> None:
-    detente.mediate(c, "YY-", ["nash", "gmr", "seq", "sim"])
-
-
-def check_deal(c: Conflict) -> None:
-    detente.deal_analysis(c)
-
-
-def check_brief(c: Conflict) -> None:
-    detente.brief(c, samples=50)
-
-
-def check_whatif(c: Conflict) -> None:
-    whatif(c, {})
-
-
 #: Analyses checked against brute force on the blind-spot model.
 EXACT: dict[str, Callable[[Conflict], None]] = {
     "analyze": check_analyze,
@@ -233,13 +216,6 @@ EXACT: dict[str, Callable[[Conflict], None]] = {
     "drafts": check_drafts,
     "robustness": check_robustness,
     "coalitions": check_coalitions,
-}
-#: Analyses that build moves of their own outside the one move rule: they refuse blind spots.
-REFUSED: dict[str, Callable[[Conflict], None]] = {
-    "mediate": check_mediate,
-    "deal": check_deal,
-    "brief": check_brief,
-    "whatif": check_whatif,
 }
 
 
@@ -263,10 +239,3 @@ def test_brute_force_checks_can_fail(name: str) -> None:
     with pytest.MonkeyPatch.context() as mp, pytest.raises(AssertionError):
         mp.setattr(reference, "reachable", without)
         EXACT[name](MODEL)
-
-
-@pytest.mark.parametrize("name", list(REFUSED))
-def test_analysis_refuses_blind_spots(name: str) -> None:
-    with pytest.raises(AnalysisError, match=r"blind spots.*B: YYN"):
-        REFUSED[name](MODEL)
-    REFUSED[name](SIGHTED)  # the same call runs on the model without blind spots

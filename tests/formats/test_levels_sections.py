@@ -35,8 +35,8 @@ from detente.model.perceptions import blind_mask
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEAL = DATA / "levels_deal.yaml"
 TEXT = DEAL.read_text(encoding="utf-8")
-#: The same model without Hamas's blind spot: deal and mediation refuse models with blind spots
-#: (engine/move_limits.refuse_blind_spots); the blind spot plays no part in these answers.
+#: The same model without Hamas's blind spot: the hand-worked deal and mediation answers below
+#: are for the game without it (tests/engine/test_blind_spots_proposals.py checks blind spots).
 SEEN = TEXT.replace("    blind_spots: [withdraw/-/full]\n", "")
 assert SEEN != TEXT
 

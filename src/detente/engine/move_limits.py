@@ -5,7 +5,9 @@
   them as they are.
 * *Blind spots* (GMCR+'s misperceptions): DM j can neither move to nor from a state in its
   blind spots, so each such state gets a row of its own in j's layout (no other cell to move
-  to, and no other state's row holds it).
+  to, and no other state's row holds it); for single moves (:class:`BlindSpots`, which the
+  per-state :class:`~detente.engine.single.MoveIndex` and a deal's steps use), a move of j
+  whose start or end is such a state is dropped.
 
 Every pass over layouts (the engine, batch evaluation, SIM) honours both unchanged.
 
@@ -17,15 +19,13 @@ Every pass over layouts (the engine, batch evaluation, SIM) honours both unchang
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from detente.engine.layout import DMLayout
 from detente.model.conflict import Conflict
-from detente.model.errors import AnalysisError
 from detente.model.perceptions import blind_mask
-
-#: The analyses that build moves of their own and refuse blind spots (docs/hypergames.md).
-REFUSING = ("deal", "deal design", "mediation", "brief", "what-if")
 
 
 def isolate(lay: DMLayout, states: np.ndarray) -> DMLayout:
@@ -60,21 +60,37 @@ def conflict_layouts(conflict: Conflict, hidden: int = 0) -> list[DMLayout]:
     return out
 
 
-def refuse_blind_spots(conflict: Conflict, analysis: str) -> None:
-    """Raise an :class:`AnalysisError` naming the blind spots when ``conflict`` has any:
-    ``analysis`` builds moves of its own that do not honour them yet, and an answer for the
-    game without them would be silently wrong."""
-    spots = [(i, d.name, d.blind_spots) for i, d in enumerate(conflict.dms) if d.blind_spots]
-    if not spots:
-        return
-    named = "; ".join(f"{name}: {', '.join(p)}" for _, name, p in spots)
-    fields = ", ".join(f"decision_makers[{i}].blind_spots" for i, _, _ in spots)
-    raise AnalysisError(
-        f"the {analysis} analysis does not honour blind spots (GMCR+ misperceptions) and "
-        f"refuses this model rather than answer for another game: blind spots {named} "
-        f"({fields}); analyze, explain, evolve, coalitions, robustness, hypergame, packages "
-        "and drafts honour them"
-    )
+@dataclass(frozen=True)
+class BlindSpots:
+    """The blind-spot rule for single moves: per DM, a bool per feasible state (``None``: no
+    blind spots); DM j may move from position ``a`` to ``b`` only when neither is blind.
+
+    >>> from dataclasses import replace
+    >>> import detente
+    >>> c = detente.load("examples/prisoners_dilemma.yaml")
+    >>> c = replace(c, dms=(replace(c.dms[0], blind_spots=("Y-",)), c.dms[1]))
+    >>> spots = BlindSpots.of(c)
+    >>> spots.keep(0, 0, np.array([1, 2])).tolist(), spots.allows(1, 0, 2)
+    ([False, True], True)
+    """
+
+    masks: tuple[np.ndarray | None, ...]
+
+    @staticmethod
+    def of(conflict: Conflict) -> BlindSpots:
+        return BlindSpots(tuple(blind_mask(conflict, j) for j in range(len(conflict.dms))))
+
+    def keep(self, j: int, pos: int, targets: np.ndarray) -> np.ndarray:
+        """Bool per position in ``targets``: DM ``j``'s move from ``pos`` to it survives."""
+        blind = self.masks[j]
+        if blind is None:
+            return np.ones(np.shape(targets), dtype=bool)
+        return np.asarray(~blind[targets] & ~blind[pos])
+
+    def allows(self, j: int, a: int, b: int) -> bool:
+        """Whether DM ``j`` may move between positions ``a`` and ``b`` (either way)."""
+        blind = self.masks[j]
+        return blind is None or not (blind[a] or blind[b])
 
 
-__all__ = ["REFUSING", "conflict_layouts", "isolate", "refuse_blind_spots"]
+__all__ = ["BlindSpots", "conflict_layouts", "isolate"]

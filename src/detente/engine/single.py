@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detente.engine.move_limits import BlindSpots
 from detente.model.conflict import Conflict
-from detente.model.perceptions import blind_mask
 
 #: One step of a search path: (mover, from position, to position).
 PathStep = tuple[int, int, int]
@@ -47,7 +47,7 @@ class MoveIndex:
     _keys: list[np.ndarray] = field(default_factory=list, repr=False)
     _reach: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
     _improve: dict[tuple[int, int], np.ndarray] = field(default_factory=dict, repr=False)
-    _blind: list[np.ndarray | None] = field(default_factory=list, repr=False)
+    _blind: BlindSpots = field(default=BlindSpots(()), repr=False)
 
     def __post_init__(self) -> None:
         if self.ranks is None:
@@ -58,7 +58,7 @@ class MoveIndex:
             order = np.argsort(key, kind="stable")
             self._order.append(order)
             self._keys.append(key[order])
-        self._blind = [blind_mask(self.conflict, j) for j in range(len(self.conflict.dms))]
+        self._blind = BlindSpots.of(self.conflict)
 
     @property
     def payoff_ranks(self) -> np.ndarray:
@@ -81,9 +81,7 @@ class MoveIndex:
         cand = np.sort(self._order[j][lo:hi])
         targets = feasible[cand]
         ok = c.space.legal_mask(code, targets)  # another state, irreversibility kept
-        blind = self._blind[j]
-        if blind is not None:  # no move to or from a state in j's blind spots
-            ok &= ~blind[cand] & ~blind[pos]
+        ok &= self._blind.keep(j, pos, cand)  # no move to or from a state in j's blind spots
         out: np.ndarray = cand[ok]
         self._reach[(j, pos)] = out
         return out

@@ -54,7 +54,6 @@ from detente.analyses.moves import StateRef, state_of
 from detente.analyses.robustness.result import RobustnessResult
 from detente.analyses.state_view import pattern_view
 from detente.engine import Engine
-from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.deal import count_guarantee_settings, guarantee_settings
@@ -89,7 +88,6 @@ def brief(
     edits where a proposal breaks (the mediation analysis, the costly part); without, the
     verdicts, breakers, guarantees, probabilities and flips only."""
     arguments.model(model)
-    refuse_blind_spots(model, "brief")
     arguments.flag(fixes, "fixes")
     arguments.samples(samples)
     arguments.seed(seed)

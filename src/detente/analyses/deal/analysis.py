@@ -53,7 +53,6 @@ from detente.analyses.deal.result import (
 )
 from detente.analyses.moves import option_changes
 from detente.engine import Engine
-from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal
@@ -78,7 +77,6 @@ def deal_analysis(
     the guarantees are analysed.
     """
     arguments.model(model)
-    refuse_blind_spots(model, "deal")
     arguments.flag(mediate, "mediate")
     arguments.max_edits(max_edits)
     deal = model.deal
@@ -174,6 +172,7 @@ def _mover(run: DealContext, i: int, a: int, b: int, mask: int) -> MoverCheck:
         hurt,
         {k: stall_ok and bool(run.result.stable[k][:, run.pos(stall)].all())
          for k in run.concepts},
+        not run.induction.r.takes_part(i, a, b, stall if stall_ok else None),
     )
 
 

@@ -29,7 +29,6 @@ from detente.analyses.deal.context import DealContext
 from detente.analyses.deal.foresight import deal_path
 from detente.analyses.deal.result import Design, DesignResult
 from detente.engine import Engine
-from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.deal import GuaranteeSetting, Tranche, guarantee_settings
@@ -94,7 +93,6 @@ def deal_design(
     (default all six); ``limit``: designs listed (0: all). Refused, with the number of
     orders and a time estimate, when there are more than :data:`MAX_ORDERS` orders."""
     arguments.model(model)
-    refuse_blind_spots(model, "deal design")
     arguments.limit(limit)
     keys = parse_concepts(arguments.optional_names(concepts, "concepts"))
     deal = model.deal

@@ -7,7 +7,10 @@ O_m = s_m; for k = m … 1, mover i *proceeds* unless stall_i(k) ≻_i O_k (ties
 a null stall proceeds); if every mover proceeds O_{k-1} = O_k, otherwise O_{k-1} is s_{k-1}
 with the changes of the movers who proceed (s_{k-1} if that is infeasible). The deal
 *completes* when O_0 = s_m and *unravels at* the first step where some mover does not proceed.
-*Myopic* is the same comparison against s_k instead of O_k.
+*Myopic* is the same comparison against s_k instead of O_k. Blind spots (GMCR+
+misperceptions): mover i's part of step k is its move from stall_i(k) (s_{k-1} when that is
+null) to s_k; when the move rule drops it (:class:`~detente.engine.move_limits.BlindSpots`: it
+starts or ends in i's blind spots) i cannot take its step and does not proceed, either way.
 
 Everything here works on state codes; a step's verdict depends only on (s_{k-1}, s_k, O_k),
 so :class:`Induction` memoises it and many paths sharing steps (tranche design) pay once.
@@ -26,17 +29,19 @@ from dataclasses import dataclass
 
 from detente.analyses.deal.result import Foresight, ForesightMover, ForesightStep
 from detente.analyses.moves import state_of
+from detente.engine.move_limits import BlindSpots
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal
 
 
 class DealRanks:
-    """What backward induction reads from a model: DMs' option masks, ranks (higher is better)
-    and feasibility, with ranks memoised per (DM, state)."""
+    """What backward induction reads from a model: DMs' option masks, ranks (higher is better),
+    feasibility and the blind-spot rule, with ranks memoised per (DM, state)."""
 
     def __init__(self, c: Conflict) -> None:
         self.c = c
         self.masks = tuple(int(m) for m in c.dm_masks)
+        self.sight = BlindSpots.of(c)
         self._ranks: dict[tuple[int, int], int] = {}
         self._feasible: dict[int, bool] = {}
 
@@ -53,6 +58,12 @@ class DealRanks:
             ok = self._feasible[code] = bool(self.c.is_feasible(code))
         return ok
 
+    def takes_part(self, i: int, before: int, after: int, stall: int | None) -> bool:
+        """Whether mover ``i`` can make its part of the step ``before → after``: its move from
+        ``stall`` (``before`` when ``None``) to ``after`` under the blind-spot rule."""
+        start = before if stall is None else stall
+        return self.sight.allows(i, self.c.position(start), self.c.position(after))
+
 
 @dataclass(frozen=True)
 class MoverVerdict:
@@ -62,6 +73,7 @@ class MoverVerdict:
     stall: int | None  # stall_i(k), None when infeasible
     proceeds: bool  # looking ahead: not stall ≻_i O_k
     myopic: bool  # today's comparison: not stall ≻_i s_k
+    blocked: bool = False  # its part of the step starts or ends in its blind spots
 
 
 @dataclass(frozen=True)
@@ -131,13 +143,14 @@ class Induction:
                 continue
             stall = (b & ~mask) | (a & mask)
             if r.feasible(stall):
+                can = r.takes_part(i, a, b, stall)
                 mine = r.rank(i, stall)
-                proceeds = not mine > r.rank(i, ahead)
-                myopic = not mine > r.rank(i, b)
-                movers.append(MoverVerdict(i, stall, proceeds, myopic))
+                proceeds = can and not mine > r.rank(i, ahead)
+                myopic = can and not mine > r.rank(i, b)
+                movers.append(MoverVerdict(i, stall, proceeds, myopic, not can))
             else:
-                proceeds = True
-                movers.append(MoverVerdict(i, None, True, True))
+                proceeds = can = r.takes_part(i, a, b, None)
+                movers.append(MoverVerdict(i, None, can, can, not can))
             if proceeds:
                 kept |= (a ^ b) & mask
         if all(m.proceeds for m in movers):
@@ -194,6 +207,7 @@ def foresight(
                     m.proceeds,
                     m.myopic,
                     None if m.stall is None else state_of(c, m.stall),
+                    m.blocked,
                 )
                 for m in v.movers
             ),

@@ -79,9 +79,10 @@ class MoverCheck:
     prefers_stalling: bool | None  # it prefers the stall state to the next phase
     hurt_by_stalling: tuple[str, ...]  # other DMs that like the stall state less than the phase
     stall_equilibrium: dict[str, bool]  # per concept: the stall state is an equilibrium there
+    blocked: bool = False  # its part of the step starts or ends in its blind spots
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "dm": self.dm,
             "changes": [ch.to_dict() for ch in self.changes],
             "own_move": None if self.own_move is None else self.own_move.to_dict(),
@@ -92,6 +93,9 @@ class MoverCheck:
             "hurt_by_stalling": list(self.hurt_by_stalling),
             "stall_equilibrium": dict(self.stall_equilibrium),
         }
+        if self.blocked:  # only with blind spots: the key is absent otherwise
+            out["blind_spot"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -106,8 +110,9 @@ class Step:
 
     @property
     def stalling(self) -> tuple[str, ...]:
-        """Movers who prefer to stall (the others move, they do not) to making the step."""
-        return tuple(m.dm for m in self.movers if m.prefers_stalling)
+        """Movers who prefer to stall (the others move, they do not) to making the step, or
+        cannot make their part of it (a blind spot)."""
+        return tuple(m.dm for m in self.movers if m.prefers_stalling or m.blocked)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,14 +158,18 @@ class ForesightMover:
     proceeds: bool  # not stall ≻ O_k (ties favour the deal; no feasible stall proceeds)
     myopic: bool  # not stall ≻ s_k: today's comparison
     stall: StateRef | None  # stall_i(k): the others' changes without its own (None: infeasible)
+    blocked: bool = False  # its part of the step starts or ends in its blind spots
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "dm": self.dm,
             "proceeds": self.proceeds,
             "stall": None if self.stall is None else self.stall.to_dict(),
             "myopic": self.myopic,
         }
+        if self.blocked:  # only with blind spots: the key is absent otherwise
+            out["blind_spot"] = True
+        return out
 
 
 @dataclass(frozen=True)

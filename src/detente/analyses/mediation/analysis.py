@@ -59,7 +59,6 @@ from detente.analyses.mediation.search import (
     statement_pool,
 )
 from detente.engine import Engine
-from detente.engine.move_limits import refuse_blind_spots
 from detente.engine.registry import parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
@@ -93,7 +92,6 @@ def mediate(
     the solutions start.
     """
     c = arguments.model(model)
-    refuse_blind_spots(c, "mediation")
     arguments.max_edits(max_edits)
     arguments.limit(limit)
     report(progress, 1, 4, "requirements and levers")

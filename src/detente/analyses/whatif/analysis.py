@@ -40,7 +40,6 @@ from detente.analyses.brief import BriefResult, brief
 from detente.analyses.contract import Progress
 from detente.analyses.whatif.scenario import Scenario, parse_scenario
 from detente.engine import Engine
-from detente.engine.move_limits import refuse_blind_spots
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.deal import Deal, DealError, Phase, Tranche
 from detente.model.drafts import Draft
@@ -71,7 +70,6 @@ def whatif(
     orders, settings). Without ``fixes`` (the default: the live what-if) no mediation search
     runs; the answer equals ``detente brief --scenario FILE --no-fixes`` on the same file."""
     arguments.model(model)
-    refuse_blind_spots(model, "what-if")
     edited = apply_scenario(model, scenario)
     eng = None
     if engine is not None:

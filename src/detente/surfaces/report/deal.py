@@ -169,6 +169,12 @@ def foresight_lines(f: Foresight) -> list[str]:
     out = []
     for s in f.steps:
         for m in s.movers:
+            if m.blocked:
+                out.append(
+                    f"{m.dm} cannot take its step into {s.target!r}: it starts or ends in its "
+                    "blind spots."
+                )
+                continue
             if m.stall is None or (m.proceeds and m.myopic):
                 continue
             if m.proceeds:

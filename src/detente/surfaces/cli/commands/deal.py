@@ -111,10 +111,12 @@ def render(console: Console, r: DealAnalysis) -> None:
                 held = [concept_label(k) for k, eq in m.stall_equilibrium.items() if eq]
                 line += f"; it would rather stall (state {m.stall.number}"
                 line += f", an equilibrium under {', '.join(held)})" if held else ")"
+            if m.blocked:
+                line += "; it cannot make its part: it starts or ends in its blind spots"
             fixed = s.irreversible.get(m.dm)
             if fixed:
                 line += f"; irreversible: {', '.join(fixed)}"
-            console.print(Text(line, style="red" if m.prefers_stalling else ""))
+            console.print(Text(line, style="red" if m.prefers_stalling or m.blocked else ""))
     if r.foresight is not None:
         render_foresight(console, r.foresight)
     if r.exposures:
@@ -196,7 +198,10 @@ def render_foresight(console: Console, f: Foresight) -> None:
     for s in f.steps:
         for m in s.movers:
             into = f"its step into {s.target!r}"
-            if m.stall is None:
+            if m.blocked:
+                line = f"  {m.dm} cannot take {into}: it starts or ends in its blind spots"
+                style = "red"
+            elif m.stall is None:
                 line, style = f"  {m.dm} takes {into}: it cannot hold back alone", ""
             elif m.proceeds and m.myopic:
                 line, style = f"  {m.dm} takes {into}", ""
