@@ -203,11 +203,15 @@ def test_refused_before_any_step(monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as m:
         m.setattr(limited_module, "_step", boom)
         with pytest.raises(ModelTooLargeError, match=r"L4 for 3 decision makers over 8 states "
-                           r"may visit up to 432 positions of the game tree .*about 0 s.*431 "
+                           r"may visit up to 432 positions of the game tree .*under 1 s.*431 "
                            r"allowed; a shorter horizon"):
             limited_move_stable_n(e.layouts, e.utilities, 4)
     monkeypatch.setattr(limited_module, "MAX_POSITIONS", 432)  # 2 x 3 x 3 x 8 x (4 - 1)
     assert limited_move_stable_n(e.layouts, e.utilities, 4).shape == (3, 8)
+    monkeypatch.setattr(limited_module, "MAX_POSITIONS", 10**12)
+    with pytest.raises(ModelTooLargeError, match=r"up to 2,000,000,000,000 positions .*about "
+                       r"200,000 s"):  # 10**7 positions a second
+        limited_module.check_size(10, 10**6, 10_001)  # the step cap: 10,000 steps
 
 
 def _with_ranks(c: Conflict, ranks: list[list[int]]) -> Conflict:

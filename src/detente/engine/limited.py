@@ -90,12 +90,13 @@ def check_size(n_dms: int, n_states: int, horizon: int) -> None:
     """Refuse, before any step, an n-DM anticipation above :data:`MAX_POSITIONS`."""
     need = positions(n_dms, n_states, horizon)
     if need > MAX_POSITIONS:
+        seconds = need / POSITIONS_PER_SECOND
+        took = f"about {seconds:,.0f} s" if seconds >= 1 else "under 1 s"
         raise ModelTooLargeError(
             f"limited-move stability L{horizon} for {n_dms} decision makers over {n_states:,} "
             f"states may visit up to {need:,} positions of the game tree (focal DM × last "
-            f"mover × state × move left; about {need / POSITIONS_PER_SECOND:,.0f} s), more "
-            f"than the {MAX_POSITIONS:,} allowed; a shorter horizon or a smaller model needs "
-            "fewer"
+            f"mover × state × move left; {took}), more than the {MAX_POSITIONS:,} allowed; a "
+            "shorter horizon or a smaller model needs fewer"
         )
 
 
