@@ -58,8 +58,19 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     return None
 
 
+SLOW_DOCTESTS = frozenset({
+    "detente.analyses.brief.analysis",  # the flagship's whole brief (about a second)
+})
+"""Doctests of src/ (module names) that count as slow: ``-m "not slow"`` leaves them out."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under "dev", scale every hypothesis test's own ``max_examples`` by ``DEV_SCALE``."""
+    """Mark the doctests of SLOW_DOCTESTS slow; under "dev", scale every hypothesis test's
+    own ``max_examples`` by ``DEV_SCALE``."""
+    for item in items:
+        if isinstance(item, pytest.DoctestItem) and item.name in SLOW_DOCTESTS:
+            item.add_marker(pytest.mark.slow)
     if PROFILE != "dev":
         return
     done: set[int] = set()  # parametrised items share one function: scale it once

@@ -106,6 +106,16 @@ def test_the_quick_subset_skips_importing_only_the_all_slow_files(
     assert not any(ignored(f, "not slow") for f in ALL_SLOW)
 
 
+def test_the_slow_doctests_are_modules_with_doctests() -> None:
+    """conftest's SLOW_DOCTESTS names modules of src/ that hold a doctest (not stale names)."""
+    import importlib
+    import inspect
+
+    assert conftest.SLOW_DOCTESTS
+    for name in conftest.SLOW_DOCTESTS:
+        assert ">>> " in inspect.getsource(importlib.import_module(name)), name
+
+
 def test_slow_marker_is_registered_and_not_deselected_by_default(
     pytestconfig: pytest.Config,
 ) -> None:

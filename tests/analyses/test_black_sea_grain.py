@@ -139,6 +139,7 @@ def facts() -> dict[str, str]:
     return dict(_script().facts())
 
 
+@pytest.mark.slow
 def test_every_fact_is_on_the_page(facts: dict[str, str]) -> None:
     page = _flat(PAGE)
     for key, value in facts.items():

@@ -131,9 +131,20 @@ def test_refusals(sanction: Conflict) -> None:
 
 
 # ----- properties --------------------------------------------------------------------------
-@settings(max_examples=25)
+@settings(max_examples=5)
 @given(conflicts(max_dms=3, max_options=5))
 def test_no_perceptions_is_analyze(c: Conflict) -> None:
+    _no_perceptions_is_analyze(c)
+
+
+@pytest.mark.slow
+@settings(max_examples=25)
+@given(conflicts(max_dms=3, max_options=5))
+def test_no_perceptions_is_analyze_fully(c: Conflict) -> None:
+    _no_perceptions_is_analyze(c)
+
+
+def _no_perceptions_is_analyze(c: Conflict) -> None:
     r = hypergame(c)
     a = detente.analyze(c)
     for k in ALL:
@@ -150,9 +161,20 @@ def test_nash_ignores_perceived_preferences(c: Conflict, data: st.DataObject) ->
     ).equilibrium_codes("nash")
 
 
-@settings(max_examples=25)
+@settings(max_examples=5)
 @given(conflicts(max_dms=3, max_options=5), st.data())
 def test_true_perceptions_change_nothing(c: Conflict, data: st.DataObject) -> None:
+    _true_perceptions_change_nothing(c, data)
+
+
+@pytest.mark.slow
+@settings(max_examples=25)
+@given(conflicts(max_dms=3, max_options=5), st.data())
+def test_true_perceptions_change_nothing_fully(c: Conflict, data: st.DataObject) -> None:
+    _true_perceptions_change_nothing(c, data)
+
+
+def _true_perceptions_change_nothing(c: Conflict, data: st.DataObject) -> None:
     """Perceptions equal to the truth: every view and the hypergame are the game itself."""
     i, j = data.draw(st.lists(st.integers(0, len(c.dms) - 1), min_size=2, max_size=2, unique=True))
     m = replace(

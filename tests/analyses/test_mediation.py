@@ -338,6 +338,7 @@ def test_payoff_models_get_requirements_not_edits() -> None:
     assert np.all([not req.met for req in r.requirements])
 
 
+@pytest.mark.slow
 def test_dm_restriction_and_level_refusal(monkeypatch: pytest.MonkeyPatch) -> None:
     c = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     # only Israel can make the deal Nash-stable: without it there is no solution
@@ -401,6 +402,7 @@ def test_refusal_names_the_lists_of_the_level_asked() -> None:
         mediate(c, "YNNYYYNNNNN", ["nash"], max_edits=5)
 
 
+@pytest.mark.slow
 def test_search_levels_stop_at_the_deepest_combination() -> None:
     """With small edit spaces a huge max_edits ends at the costliest class combination."""
     import time
@@ -523,6 +525,7 @@ deal: {name: d, phases: [{name: p, state: YN}]}
 """
 
 
+@pytest.mark.slow
 def test_a_dm_with_no_statements_has_nothing_to_edit(tmp_path: object) -> None:
     """Found by the fuzzer: an empty statement list crashed the edit space (np.stack of
     nothing) in mediate, and through it deal and report."""

@@ -469,6 +469,7 @@ def test_api_errors_name_parameters_and_the_cli_its_flags() -> None:
     assert words == "--exact enumerates; use --samples 3"
 
 
+@pytest.mark.slow
 def test_report_renders_an_undrawn_setting_as_n_a(monkeypatch: pytest.MonkeyPatch) -> None:
     """The report's sensitivity list shows 'n/a' for an undefined conditional probability
     (it computed 100 * NaN before; 100 * None would fail)."""

@@ -154,8 +154,19 @@ def test_hand_worked_texts_read_the_same(text: str) -> None:
     assert _reading(statements._parser(), text) == _reading(_BUILT, text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(_TOKENS), max_size=12))
 def test_any_token_sequence_reads_the_same(tokens: list[str]) -> None:
+    _reads_the_same(tokens)
+
+
+@pytest.mark.slow
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_TOKENS), max_size=12))
+def test_any_token_sequence_reads_the_same_fully(tokens: list[str]) -> None:
+    _reads_the_same(tokens)
+
+
+def _reads_the_same(tokens: list[str]) -> None:
     text = " ".join(tokens)
     assert _reading(statements._parser(), text) == _reading(_BUILT, text)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import detente
 from detente.analyses.casefile import build_case_file
 from detente.surfaces.report import build_report, render_html, render_markdown
@@ -44,6 +46,7 @@ def test_markdown_sections() -> None:
     assert "- a2; b (state 7): vetoed by B." in drafts
 
 
+@pytest.mark.slow
 def test_html_sections_and_chart() -> None:
     html = render_html(build_report(detente.load(TRADE), ["gmr"], with_graph=False))
     assert '<h2 id="packages">Packages every party prefers</h2>' in html

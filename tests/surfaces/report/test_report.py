@@ -103,6 +103,7 @@ def test_html_embeds_a_valid_png_graph(name: str) -> None:
     assert all(p.startswith(PNG_MAGIC) and len(p) > 1000 for p in pngs)
 
 
+@pytest.mark.slow
 def test_flagship_report_says_how_sure_its_conclusions_are() -> None:
     html = _html("ceasefire_2024")
     assert '<h2 id="robustness">How sure are these conclusions</h2>' in html

@@ -37,6 +37,7 @@ def _latest(c: object, mid: int) -> dict[str, object]:
     return data
 
 
+@pytest.mark.slow
 def test_each_form_is_an_edit_saved_as_a_version(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         mid = c.post("/api/models", json={"yaml": PD_STATEMENTS}).json()["id"]

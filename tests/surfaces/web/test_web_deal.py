@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 import detente
 from cli_runner import run
 from detente.formats.native import loads
@@ -106,6 +108,7 @@ def test_page_shows_foresight_commitments_and_the_mediation_devices(tmp_path: Pa
     assert "Tranche design" not in text  # phases, not tranches
 
 
+@pytest.mark.slow
 def test_page_ranks_the_tranches_and_runs_the_design_as_a_job(tmp_path: Path) -> None:
     with client(tmp_path) as c:
         c.post("/api/models", json={"yaml": FREE})

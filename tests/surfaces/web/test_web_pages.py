@@ -162,6 +162,7 @@ def test_saving_identical_text_makes_no_new_version(tmp_path: Path) -> None:
         assert [v["version"] for v in c.get("/api/models/1/versions").json()] == [1]
 
 
+@pytest.mark.slow
 def test_after_a_stale_save_the_page_saves_over_the_latest_only_deliberately(
         tmp_path: Path) -> None:
     with client(tmp_path) as c:

@@ -43,6 +43,7 @@ def test_whatif_equals_the_cli(tmp_path: Path, scenario: dict[str, object]) -> N
         assert again.json() == r.json()
 
 
+@pytest.mark.slow
 def test_toggle_changes_the_verdict(tmp_path: Path) -> None:
     """As written the pledge holds under Nash; B's reading 'defector' breaks it (by hand in
     tests/analyses/test_whatif.py)."""

@@ -142,6 +142,7 @@ def test_named_scenarios_through_guarded_forms(tmp_path: Path) -> None:
         assert c.get("/models/1/whatif?scenario=B%20defects").status_code == 404
 
 
+@pytest.mark.slow
 def test_the_store_keeps_scenarios_across_reopening(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.db")
     ref = store.create(PLEDGE.read_text(encoding="utf-8"), "pledge")
