@@ -5,7 +5,9 @@ unknown, renaming invariance and the size refusal."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,41 +30,29 @@ _SETTINGS = settings(max_examples=25, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 BASES = ("nash", "gmr", "smr", "seq")
 
-# A hand-worked model (docs/concepts-extended.md): A holds a, B holds b; states NN=1, YN=2,
-# NY=3, YY=4. A: YY > NY > NN > YN, but A cannot compare YN with NN. B: NY > YY > YN > NN.
-HAND = """\
-detente: 1
-name: hand-worked unknown preferences
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences:
-      ranking: [YY, NY, NN, YN]
-      unknown: [[NN, YN]]
-  - name: B
-    options: [{name: b}]
-    preferences:
-      ranking: [NY, YY, YN, NN]
-"""
-#: Worked by hand from the definitions (rows A, B; columns states 1-4).
-#: A: from NN its only move is to YN (unknown): a moves to it in b, d only; there B's move to
-#:    YY (B prefers YY to YN) ends in a state A prefers to NN, so nothing sanctions it:
-#:    unstable in b, d under every concept. From YN A's move to NN is unknown too; B's answer
-#:    NN -> NY ends in NY, which A prefers to YN: no sanction, so unstable in b, d. From NY A
-#:    moves to YY (better): stable nowhere but where the others answer, and B's move YY -> YN
-#:    (a GMR sanction, A compares YN with NY: NY > NN > YN, known) ends below NY: GMR holds;
-#:    SEQ needs B to gain: B prefers YN to YY? no (YY > YN): SEQ fails; SMR: from YN, A can
-#:    move to NN, which A cannot compare with NY? No: NY > NN is known, so NN is no better,
-#:    and SMR holds. From YY A's move to NY is worse: stable everywhere.
-#: B: from NN B moves to NY (better): B's others (A) answer NY -> YY, which B likes less than
-#:    NY but more than NN: no sanction; unstable. From YN, B moves to YY (better): A answers
-#:    YY -> NY, B's best state: unstable. NY and YY: B's move is worse: stable everywhere.
+ROOT = Path(__file__).resolve().parents[2]
+#: The hand-worked model of docs/concepts-extended.md: A holds a, B holds b; states NN=1,
+#: YN=2, NY=3, YY=4. A ranks YY > NY > NN > YN but cannot compare YN with NN nor with NY;
+#: B ranks NY > YY > YN > NN. Moves: A 1<->2 and 3<->4, B 1<->3 and 2<->4.
+HAND = (ROOT / "tests" / "data" / "unknown_hand.yaml").read_text(encoding="utf-8")
+#: A's stability, worked by hand from the definitions (states 1-4):
+#: 1 (NN): A's only move, to YN, is unknown: no move in a, c; in b, d B answers YN -> YY,
+#:   which A prefers to NN: no sanction anywhere.
+#: 2 (YN): A's move to NN is unknown: no move in a, c; in b, d B answers NN -> NY (a move B
+#:   gains by), NY unknown against YN: a sanction in d only (GMR_d, SEQ_d); SMR_d fails, as A
+#:   escapes NY -> YY, which it prefers to YN.
+#: 3 (NY): A's move to YY is an improvement in every variant; B answers YY -> YN (not a gain
+#:   for B, so never for SEQ), YN unknown against NY: a sanction in c, d (GMR, SMR: from YN
+#:   A reaches only NN, below NY).
+#: 4 (YY): A's only move is to a worse state: stable everywhere.
 HAND_A = {
-    "nash": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1]},
-    "gmr": {"a": [1, 1, 1, 1], "b": [0, 0, 1, 1]},
-    "smr": {"a": [1, 1, 1, 1], "b": [0, 0, 1, 1]},
-    "seq": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1]},
+    "nash": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 0, 1], "d": [0, 0, 0, 1]},
+    "gmr": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 1, 1], "d": [0, 1, 1, 1]},
+    "smr": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 1, 1], "d": [0, 0, 1, 1]},
+    "seq": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 0, 1], "d": [0, 1, 0, 1]},
 }
+#: B (no unknown pair): from NN and YN its improvement is answered by A with a state B
+#: prefers to the start; from NY and YY it has no improvement.
 HAND_B = [0, 0, 1, 1]
 
 
@@ -72,7 +62,7 @@ def test_the_hand_worked_model() -> None:
     for base, rows in HAND_A.items():
         for variant in "abcd":
             key = f"{base}_{variant}"
-            want = rows["b" if get_concept(key).unknown.moves else "a"]  # type: ignore[union-attr]
+            want = rows[variant]
             np.testing.assert_array_equal(engine.stable(key)[0], np.array(want, dtype=bool),
                                           err_msg=key)
             np.testing.assert_array_equal(engine.stable(key)[1], np.array(HAND_B, dtype=bool),
@@ -158,6 +148,7 @@ def test_inclusion_laws(c: Conflict) -> None:
     np.testing.assert_array_equal(t["nash_d"], t["nash_b"])
 
 
+@pytest.mark.slow
 @_SETTINGS
 @given(c=conflicts(max_dms=3, max_options=5))
 def test_nothing_unknown_gives_the_classic_concepts(c: Conflict) -> None:
@@ -200,7 +191,7 @@ def test_other_analyses_refuse_the_concepts_by_name() -> None:
     ("      unknown: [[NN, XX]]\n", "decision_makers[0].preferences.unknown[0][1]"),
 ])
 def test_a_bad_group_is_refused_where_it_is(edit: str, where: str) -> None:
-    text = HAND.replace("      unknown: [[NN, YN]]\n", edit)
+    text = HAND.replace("      unknown: [[NN, YN], [NY, YN]]\n", edit)
     with pytest.raises(ModelError) as info:
         loads(text)
     assert where in str(info.value)
@@ -242,3 +233,44 @@ def test_unknown_statements_are_read_and_written_back() -> None:
     # B cannot compare two states that differ in b (its first statement): NN vs NY
     mask = c.dms[1].unknown.mask(c.feasible, c.bits, c.dms[1].preference)  # type: ignore[union-attr]
     assert mask[0, 2] and not mask[0, 1]
+
+
+def test_the_docs_table_is_the_tools_output() -> None:
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "docs" / "scripts" / "unknown_example.py"))
+    docs = (ROOT / "docs" / "concepts-extended.md").read_text(encoding="utf-8")
+    assert script["table"]() in docs
+
+
+@pytest.mark.slow
+def test_the_case_file_adds_them_for_a_model_that_declares_unknown_pairs() -> None:
+    from detente.analyses.casefile import build_case_file
+    from detente.surfaces.report.build import report_data
+
+    case = build_case_file(loads(HAND), with_graph=False)
+    assert case.stability.concepts[-16:] == UNKNOWN_KEYS
+    assert case.status_quo is None or "gmr_a" not in case.status_quo.concepts
+    table = report_data(case).context["concepts"]
+    row = next(r for r in table if r["key"] == "gmr_c")
+    assert row["label"] == "GMR_c" and "variant c" in row["help"] and row["numbers"] == [3, 4]
+    plain = build_case_file(loads(HAND.replace("      unknown: [[NN, YN], [NY, YN]]\n", "")),
+                            with_graph=False)
+    assert not set(UNKNOWN_KEYS) & set(plain.stability.concepts)
+
+
+@pytest.mark.slow
+def test_cli_analyze_takes_the_keys() -> None:
+    from typer.testing import CliRunner
+
+    from detente.surfaces.cli.app import app
+
+    path = str(ROOT / "tests" / "data" / "unknown_hand.yaml")
+    out = CliRunner().invoke(app, ["analyze", path, "-c", "GMR_c", "-c", "gmr_a",
+                                   "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["concepts"]["gmr_c"]["stable_for"]["A"] == ["NN", "YN", "NY", "YY"]
+    assert data["concepts"]["gmr_a"]["equilibria"] == ["YY"]
+    refused = CliRunner().invoke(app, ["explain", path, "NN", "-c", "gmr_a"])
+    assert refused.exit_code == 2 and "GMR_a" in refused.output

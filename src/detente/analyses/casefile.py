@@ -71,7 +71,7 @@ from detente.analyses.status_quo.transitions import (
 from detente.analyses.summary.analysis import model_summary
 from detente.analyses.summary.result import ModelSummary
 from detente.engine import Engine
-from detente.engine.registry import get_concept, parse_concepts
+from detente.engine.registry import UNKNOWN_KEYS, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
@@ -174,7 +174,9 @@ def build_case_file(
 ) -> CaseFile:
     """Run the analyses of ``model`` once and file their results.
 
-    ``concepts``: stability concepts (default all six); the status-quo explanation and
+    ``concepts``: stability concepts (default all six, and the sixteen of unknown preferences
+    when the model declares unknown pairs, answered beyond the stability tables by the classic
+    concept each extends); the status-quo explanation and
     evolution mark the same ones, but for the probabilistic concepts (``gmr@0.8/0.3``), which
     only the stability tables show (:func:`classic_keys`). ``with_graph``/``max_nodes``: the
     transition graph and its cap. ``summary_states``: feasible states listed in the summary
@@ -182,7 +184,9 @@ def build_case_file(
     ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
-    asked = parse_concepts(concepts, allow_probabilistic=True)
+    asked = parse_concepts(concepts, allow_probabilistic=True, allow_unknown=True)
+    if concepts is None and any(dm.unknown is not None for dm in model.dms):
+        asked += UNKNOWN_KEYS  # the model declares unknown preferences
     engine = Engine(model)
     stability = analyze(model, asked, engine=engine, progress=_one_more(progress))
     keys = classic_keys(asked)  # what the other analyses take
@@ -243,9 +247,17 @@ def build_case_file(
 def classic_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The concepts the analyses beyond stability take: ``keys`` without the probabilistic
     ones (judged on the whole preference distribution, not profile by profile); the six
-    standard ones when nothing else is left."""
-    kept = tuple(k for k in keys if not get_concept(k).is_probabilistic)
+    standard ones when nothing else is left. An unknown-preference concept (``gmr_a``) is
+    answered there by the classic one it extends (``gmr``)."""
+    kept = tuple(dict.fromkeys(_classic(k) for k in keys if not get_concept(k).is_probabilistic))
     return kept or parse_concepts(None)
+
+
+def _classic(key: str) -> str:
+    """The classic concept an unknown-preference concept extends (``gmr`` for ``gmr_a``);
+    any other key itself."""
+    c = get_concept(key)
+    return c.unknown.base if c.unknown is not None else key
 
 
 #: Packages listed in the report (frontier first).

@@ -163,6 +163,7 @@ class UnknownRule:
     variant: str
     moves: bool
     ends: bool
+    base: str  # the classic concept extended (``gmr`` for ``gmr_a``)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def _unknown(base: Concept, variant: str, moves: bool, ends: bool) -> Concept:
         f"2004): a decision maker considers moving {how}{end}.",
         "dense preference relation with its unknown pairs, then the definition over every "
         "state (matrix products; small models)",
-        sanction=base.sanction, unknown=UnknownRule(variant, moves, ends),
+        sanction=base.sanction, unknown=UnknownRule(variant, moves, ends, base.key),
     )
 
 
