@@ -1,6 +1,7 @@
 """``robustness --at-least ALPHA``: per concept and DM, the states stable for that DM with
 probability at least α, checked against a brute force over the enumerated profiles (every
-profile analysed on its own by the engine, weighted by its probability)."""
+profile analysed on its own by the engine, weighted by its probability); and the probabilistic
+concepts (``gmr@0.5``) judged on the analysed profiles' pairwise preference probabilities."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import pytest
 
 from cli_runner import run
 from detente.analyses.robustness import robustness
+from detente.analyses.robustness.profiles import sample_profiles
 from detente.engine import Engine
-from detente.engine.probabilistic import dm_distribution
+from detente.engine.probabilistic import dm_distribution, probabilistic_stable
 from detente.engine.registry import CONCEPTS
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
@@ -91,5 +93,37 @@ def test_cli_json_and_text(tmp_path: Path) -> None:
     assert "SEQ" in text.stdout and "  A: " in text.stdout
     bad = run("robustness", path, "--at-least", "2")
     assert bad.exit_code == 2 and "Traceback" not in bad.stderr + bad.stdout
-    prob = run("robustness", path, "-c", "gmr@0.5")
-    assert prob.exit_code != 0 and "--at-least" in prob.stderr
+
+
+PROBABILISTIC = ["nash@0.5", "gmr@0.5/0.3", "smr@0.25", "seq@0.5/0.5/0.2"]
+
+
+def test_probabilistic_concepts_on_the_enumerated_profiles_are_analyzes() -> None:
+    c = loads(MODEL)
+    r = robustness(c, ["gmr", *PROBABILISTIC], exact=True)
+    assert r.concepts == ("gmr",) and list(r.probabilistic) == [
+        "nash@0.5", "gmr@0.5/0.3", "smr@0.25/0.25", "seq@0.5/0.5/0.2"]
+    for k, st in r.probabilistic.items():
+        np.testing.assert_array_equal(st, Engine(c).stable(k))
+    body = r.to_dict()["probabilistic"]["gmr@0.5/0.3"]
+    assert body["probabilities"] == "exact" and body["label"] == "(0.5,0.3)-GMR"
+    only = robustness(c, ["seq@0.5"], exact=True)
+    assert only.concepts == ("nash",) and list(only.probabilistic) == ["seq@0.5/0.5/0.5"]
+
+
+def test_sampled_profiles_give_the_probabilities_of_the_same_draws() -> None:
+    """P_i summed over the drawn profiles themselves (seed 3), pair by pair."""
+    c = loads(MODEL)
+    r = robustness(c, PROBABILISTIC, samples=7, seed=3, exact=False)
+    drawn = sample_profiles(c, 7, 3)
+    probs = []
+    for j, v in enumerate(drawn.variants):
+        ranks = v.ranks(c)
+        p = np.zeros((c.n_states, c.n_states))
+        for row, w in zip(drawn.ids[:, j].tolist(), drawn.weights.tolist(), strict=True):
+            for a, b in product(range(c.n_states), repeat=2):
+                p[a, b] += w * (ranks[row, a] > ranks[row, b])
+        probs.append(p)
+    for k, st in r.probabilistic.items():
+        np.testing.assert_array_equal(st, probabilistic_stable(c, k, probs))
+    assert r.to_dict()["probabilistic"]["nash@0.5"]["probabilities"] == "estimated"

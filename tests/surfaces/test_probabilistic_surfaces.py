@@ -1,6 +1,6 @@
 """Probabilistic concepts (``gmr@0.8/0.3``) on the surfaces: ``analyze -c`` in text and JSON,
-the web API's analysis exactly as the CLI's JSON, and the refusal of the analyses that judge one
-profile at a time."""
+the web API's analysis exactly as the CLI's JSON, the report, ``robustness -c`` and the refusal
+of the analyses that judge one profile at a time."""
 
 from __future__ import annotations
 
@@ -44,14 +44,16 @@ def test_analyze_takes_probabilistic_keys_in_text_and_json(tmp_path: Path) -> No
     body = data["concepts"]["gmr@0.5/0.5"]
     assert body["equilibria"] == ["YY"]  # the hand-worked example (tests/engine)
     assert body["stable_for"] == {"A": ["NN", "YN", "YY"], "B": ["NY", "YY"]}
+    assert data["parameters"]["preference_probabilities"] == "exact"
+    plain = json.loads(run("analyze", path, "-c", "gmr", "--format", "json").stdout)
+    assert "preference_probabilities" not in plain["parameters"]
     text = run("analyze", path, "-c", "nash@0.5", "-c", "gmr@0.2/0.2")
     assert text.exit_code == 0 and "0.5-Nash" in text.stdout and "(0.2,0.2)-GMR" in text.stdout
     bad = run("analyze", path, "-c", "gmr@0.5/x")
     assert bad.exit_code != 0 and "must be numbers" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("command", [("explain", "NN"), ("mediate", "--target", "YY"),
-                                     ("robustness",)])
+@pytest.mark.parametrize("command", [("explain", "NN"), ("mediate", "--target", "YY")])
 def test_profile_by_profile_analyses_refuse_them_by_name(tmp_path: Path,
                                                          command: tuple[str, ...]) -> None:
     path = _model(tmp_path)
@@ -83,3 +85,13 @@ def test_the_report_shows_them_with_label_and_help(tmp_path: Path) -> None:
     assert "(0.5,0.5)-GMR" in text and get_concept("gmr@0.5").help in text
     only = run("report", path, "-c", "seq@0.5", "-o", tmp_path / "s.md")
     assert only.exit_code == 0, only.stderr  # the other sections fall back to the six
+
+
+def test_robustness_takes_them_in_text_and_json(tmp_path: Path) -> None:
+    path = _model(tmp_path)
+    data = json.loads(run("robustness", path, "-c", "gmr@0.5", "--format", "json").stdout)
+    assert data["probabilistic"]["gmr@0.5/0.5"]["equilibria"] == ["YY"]
+    text = run("robustness", path, "-c", "gmr@0.5", "-c", "smr@0.2")
+    assert text.exit_code == 0, text.stderr
+    assert "(0.5,0.5)-GMR: equilibria 4" in text.stdout
+    assert "(0.2,0.2)-SMR: no equilibrium" in text.stdout

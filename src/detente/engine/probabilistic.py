@@ -186,14 +186,19 @@ def group_reach(edges: Sequence[np.ndarray]) -> np.ndarray:
 
 @dataclass
 class _Tables:
-    """What every probabilistic concept of one model reads, built once: P_i, R_i as matrices
-    and the others' reach per (responders, γ)."""
+    """What every probabilistic concept of one model reads, built once: R_i as matrices, the
+    others' reach per (responders, γ) and the model's own P_i (when first asked)."""
 
     conflict: Conflict
-    probabilities: list[np.ndarray]
-    exact: bool
     moves: list[np.ndarray]
     reach: dict[tuple[tuple[int, ...], float | None], np.ndarray]
+    own: tuple[list[np.ndarray], bool] | None = None
+
+    def probabilities(self) -> tuple[list[np.ndarray], bool]:
+        """The model's P_i per DM and whether all are exact (:func:`all_probabilities`)."""
+        if self.own is None:
+            self.own = all_probabilities(self.conflict)
+        return self.own
 
 
 # the tables of the latest model asked (one entry), as the witness search caches its moves
@@ -204,15 +209,13 @@ def _tables(conflict: Conflict) -> _Tables:
     got = _TABLES.get(id(conflict))
     if got is None or got.conflict is not conflict:
         _TABLES.clear()
-        probs, exact = all_probabilities(conflict)
-        got = _TABLES[id(conflict)] = _Tables(conflict, probs, exact, move_matrices(conflict),
-                                              {})
+        got = _TABLES[id(conflict)] = _Tables(conflict, move_matrices(conflict), {})
     return got
 
 
 def probabilities_exact(conflict: Conflict) -> bool:
     """Whether the model's P_i are exact (every DM's variants enumerated) or estimated."""
-    return _tables(conflict).exact
+    return _tables(conflict).probabilities()[1]
 
 
 def probabilistic_stable(conflict: Conflict, key: str,
@@ -226,7 +229,7 @@ def probabilistic_stable(conflict: Conflict, key: str,
     check_size(conflict, c)
     tables = _tables(conflict)
     own = probabilities is None
-    probs = tables.probabilities if probabilities is None else list(probabilities)
+    probs = tables.probabilities()[0] if probabilities is None else list(probabilities)
     m = tables.moves
     alpha = c.levels[0]
     rule = None if c.sanction is None else SANCTIONS[c.sanction]

@@ -477,10 +477,9 @@ def parse_concepts(
         if prob is not None:
             if not allow_probabilistic:
                 raise AnalysisError(
-                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze and "
-                    "the report's stability tables take it; this analysis judges one "
-                    "preference profile at a time (robustness --at-least ALPHA lists the "
-                    "states stable with probability at least ALPHA)")
+                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze, "
+                    "robustness and the report's stability tables take it; this analysis "
+                    "judges one preference profile at a time")
             if prob.key not in out:
                 out.append(prob.key)
             continue

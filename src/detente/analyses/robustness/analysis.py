@@ -64,7 +64,7 @@ from detente.engine.batch import (
     own_ranks_only,
 )
 from detente.engine.layout import DMLayout
-from detente.engine.registry import get_concept, parse_concepts
+from detente.engine.registry import BASELINE_KEY, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.limits import format_bytes, memory_budget
@@ -91,6 +91,10 @@ def robustness(
 ) -> RobustnessResult:
     """Probability that each state is an equilibrium (and stable per DM) under each concept.
 
+    A probabilistic concept among ``concepts`` (``gmr@0.8/0.3``, Rêgo & dos Santos 2015) is
+    judged once, on the pairwise preference probabilities of the analysed profiles
+    (:attr:`RobustnessResult.probabilistic`); with no other concept, Nash is analysed.
+
     ``exact=True`` enumerates the profile space (refused above :data:`EXACT_LIMIT` profiles);
     ``exact=None`` (default) enumerates when the space has at most ``samples`` profiles and
     samples otherwise; ``exact=False`` always samples. ``scheduler`` is a Dask distributed
@@ -102,7 +106,15 @@ def robustness(
     states stable for that DM with probability at least α (:meth:`RobustnessResult.
     stable_at_least`).
     """
-    keys = parse_concepts(arguments.optional_names(concepts, "concepts"))
+    asked = parse_concepts(arguments.optional_names(concepts, "concepts"),
+                           allow_probabilistic=True)
+    probabilistic = tuple(k for k in asked if get_concept(k).is_probabilistic)
+    keys = tuple(k for k in asked if k not in probabilistic) or (BASELINE_KEY,)
+    if probabilistic:
+        from detente.engine.probabilistic import check_size
+
+        for k in probabilistic:  # before any profile is drawn
+            check_size(model, get_concept(k))
     arguments.samples(samples)
     arguments.seed(seed)
     arguments.exact(exact)
@@ -146,7 +158,25 @@ def robustness(
         exact=use_exact, seed=seed_used, equilibrium=total.equilibrium, stable=total.stable,
         elements=tuple(elements), setting_mass=total.setting_mass, by_setting=total.by_setting,
         reaches=total.reaches if sq is not None else None, at_least=at_least,
+        probabilistic=_probabilistic(model, prof, probabilistic),
     )
+
+
+def _probabilistic(model: Conflict, prof: Profiles, keys: Sequence[str]
+                   ) -> dict[str, np.ndarray]:
+    """Probabilistic concept -> (DMs, N) stability, from the pairwise preference
+    probabilities of the analysed profiles themselves: per DM, its variants weighted by the
+    profiles that hold them (exact when enumerated, an estimate from the same draws when
+    sampled)."""
+    if not keys:
+        return {}
+    from detente.engine.probabilistic import preference_probabilities, probabilistic_stable
+
+    probs = []
+    for j, v in enumerate(prof.variants):
+        w = np.bincount(prof.ids[:, j], weights=prof.weights, minlength=len(v.keys))
+        probs.append(preference_probabilities(v.ranks(model), w))
+    return {k: probabilistic_stable(model, k, probs) for k in keys}
 
 
 #: Bytes held per analysed profile and DM: its variant id in the drawn and the merged tables,

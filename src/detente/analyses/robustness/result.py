@@ -4,7 +4,7 @@ DataFrames."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,9 @@ class RobustnessResult:
     reaches: np.ndarray | None  # (N,) or None without a status quo
     #: ``at_least`` α: the JSON also lists, per concept and DM, the states with P(stable) ≥ α.
     at_least: float | None = None
+    #: Probabilistic concept (``gmr@0.8/0.3``) -> (DMs, N) stability, judged on the pairwise
+    #: preference probabilities of the analysed profiles (exact or estimated with them).
+    probabilistic: dict[str, np.ndarray] = field(default_factory=dict)
 
     # ---- plain data ----------------------------------------------------------------------
     def _states(self) -> list[str]:
@@ -155,7 +158,23 @@ class RobustnessResult:
             "sensitivity": {k: self.sensitivity(k) for k in self.concepts},
             **({} if self.at_least is None else {"at_least": {
                 "alpha": self.at_least, "stable": self.stable_at_least(self.at_least)}}),
+            **({} if not self.probabilistic else {"probabilistic": self.probabilistic_dict()}),
         })
+
+    def probabilistic_dict(self) -> dict[str, Any]:
+        """Per probabilistic concept: label, equilibria and the states stable for each DM (Y/N
+        strings), and whether the pairwise probabilities were exact or estimated."""
+        names = self._states()
+        out: dict[str, Any] = {}
+        for k, st in self.probabilistic.items():
+            out[k] = {
+                "label": concept_label(k),
+                "probabilities": "exact" if self.exact else "estimated",
+                "equilibria": [names[s] for s in np.flatnonzero(st.all(axis=0)).tolist()],
+                "stable_for": {dm: [names[s] for s in np.flatnonzero(st[i]).tolist()]
+                               for i, dm in enumerate(self.conflict.dm_names)},
+            }
+        return out
 
     def result_header(self) -> ResultHeader:
         """What was analysed and how: samples drawn, seed used, exact or not."""

@@ -55,8 +55,13 @@ def analyze(
                else f"{c.label} for every decision maker")
         out[key] = engine.stable(key)
     limited = [get_concept(key).horizon for key in keys if get_concept(key).is_limited]
-    return StabilityResult(model, out, header(model, keys, {"horizon": limited[0] if limited
-                                                            else None}))
+    params: dict[str, object] = {"horizon": limited[0] if limited else None}
+    if any(get_concept(key).is_probabilistic for key in keys):  # said only when used
+        from detente.engine.probabilistic import probabilities_exact
+
+        params["preference_probabilities"] = ("exact" if probabilities_exact(model)
+                                              else "estimated")
+    return StabilityResult(model, out, header(model, keys, params))
 
 
 __all__ = ["Progress", "analyze"]

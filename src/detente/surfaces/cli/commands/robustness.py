@@ -51,8 +51,9 @@ def robustness_command(
     concept: Annotated[
         list[str] | None,
         typer.Option("--concept", "-c",
-                     help="Concept (repeatable): nash, gmr, smr, seq, sim, seq_sim. Default: all "
-                     "six."),
+                     help="Concept (repeatable): nash, gmr, smr, seq, sim, seq_sim, or a "
+                     "probabilistic one (nash@A, gmr@A/B, smr@A/B, seq@A/B/C) judged on the "
+                     "analysed profiles. Default: the six standard ones."),
     ] = None,
     scheduler: Annotated[
         str | None,
@@ -93,6 +94,23 @@ def robustness_command(
     render(result, limit)
     if result.at_least is not None:
         render_at_least(result, result.at_least, limit)
+    if result.probabilistic:
+        render_probabilistic(result, limit)
+
+
+def render_probabilistic(result: RobustnessResult, limit: int) -> None:
+    """Text: each probabilistic concept's equilibria, judged on the analysed profiles."""
+    c = result.conflict
+    console = stdout_console()
+    how = "exact" if result.exact else "estimated from the sampled profiles"
+    console.print(Text(f"Probabilistic stability (pairwise preference probabilities {how})",
+                       style="bold"))
+    for body in result.probabilistic_dict().values():
+        numbers = [str(c.state_number(c.parse_state(s))) for s in body["equilibria"]]
+        shown = ", ".join(numbers[: limit or None]) + (
+            f" … ({len(numbers)} in all)" if limit and len(numbers) > limit else "")
+        console.print(f"  {body['label']}: "
+                      + (f"equilibria {shown}" if numbers else "no equilibrium"))
 
 
 def render_at_least(result: RobustnessResult, alpha: float, limit: int) -> None:
