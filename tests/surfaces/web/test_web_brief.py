@@ -7,8 +7,6 @@ import html
 import re
 from pathlib import Path
 
-import pytest
-
 import detente
 from detente.analyses.casefile import build_case_file
 from web_helpers import ROOT, client, open_page
@@ -20,7 +18,6 @@ def _text(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 
-@pytest.mark.slow
 def test_model_page_shows_the_brief_before_the_equilibria(tmp_path: Path) -> None:
     case = build_case_file(detente.load(MODEL), with_graph=False)
     assert case.brief is not None
