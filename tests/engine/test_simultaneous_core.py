@@ -78,15 +78,15 @@ def test_responses_are_every_nonempty_response_once_fewest_movers_first(
 
 
 def _python_sim(e: Engine, i: int) -> np.ndarray:
-    """SIM of DM i through the compiled kernel's Python function: the core's plain functions."""
-    from detente.engine.simultaneous_kernel import sim_states
+    """SIM of DM i through the compiled kernel's loop as Python: the core's plain functions."""
+    from detente.engine.simultaneous_kernel import _sim_loop, sim_scratch
 
     grid = e.sim_grid
     utils = tuple(np.ascontiguousarray(u, dtype=np.float64) for u in e.utilities)
     slices = SimSlices.build(grid, utils[i], i)
     out = e.stable_for("nash", i).copy()
     lays = grid.layouts
-    sim_states.py_func(
+    _sim_loop.py_func(
         i,
         np.flatnonzero(~out),
         grid.codes,
@@ -106,6 +106,7 @@ def _python_sim(e: Engine, i: int) -> np.ndarray:
         slices.u,
         out,
         0,
+        *sim_scratch(i, grid.width),
     )
     return out
 

@@ -25,15 +25,36 @@ def jit(fn: F) -> F:
     return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
+#: numba's options for loops that borrow their arrays (``_nrt``: numba's runtime, off).
+_BORROWED: dict[str, Any] = {"cache": True, "nogil": True, "_nrt": False}
+
+
+def jit_borrowed(fn: F) -> F:
+    """:func:`jit` for a loop that allocates nothing: its arrays are borrowed from the caller,
+    without numba's reference counting (``_nrt=False``), whose atomic increment and decrement
+    of every array argument, per call, cost more than a per-state step. Allocate scratch in a
+    :func:`jit` (or Python) caller and pass it in."""
+    return cast(F, numba.njit(**_BORROWED)(fn))
+
+
+def jit_inline(fn: F) -> F:
+    """:func:`jit_borrowed` for a small step of a compiled loop: compiled into each compiled
+    caller (numba's ``inline="always"``) rather than called."""
+    return cast(F, numba.njit(inline="always", **_BORROWED)(fn))
+
+
 def compile_calls(module: types.ModuleType, names: tuple[str, ...],
                   inline: tuple[str, ...] = ()) -> None:
     """Let compiled loops call the plain functions ``names`` of ``module`` (and those call
     one another): each is registered with numba (``register_jitable``) and compiled into the
     loop that calls it, while the module keeps its plain Python functions (usable on numpy
     arrays, without numba). One definition, run either way. ``inline``: those of ``names``
-    numba inlines into their callers (a per-state driver called in a hot loop)."""
+    numba inlines into their callers (a per-state step called in a hot loop). Like
+    :func:`jit_borrowed`, they borrow their arrays (no reference counting: they allocate
+    nothing)."""
     for name in names:
-        register_jitable(inline="always" if name in inline else "never")(getattr(module, name))
+        register_jitable(inline="always" if name in inline else "never", _nrt=False)(
+            getattr(module, name))
 
 
 # the one SIM definition, callable from the compiled SIM loops
@@ -53,4 +74,4 @@ def legal_move(x: int, y: int, fwd: int, back: int) -> bool:
     return y != x and (x & ~y & fwd) == 0 and (~x & y & back) == 0
 
 
-__all__ = ["compile_calls", "jit", "legal_move"]
+__all__ = ["compile_calls", "jit", "jit_borrowed", "jit_inline", "legal_move"]

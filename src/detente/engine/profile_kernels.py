@@ -18,14 +18,16 @@ each profile's unilateral improvements directly instead of building grids:
 * evolution: the states reachable from a start by UIs of any DMs (breadth-first).
 
 The functions release the GIL (:mod:`detente.engine.compiled`), so :mod:`detente.engine.batch`
-runs slices of the profiles in threads.
+runs slices of the profiles in threads. :func:`profile_pass` allocates the scratch; the loops
+it calls borrow their arrays (:func:`~detente.engine.compiled.jit_borrowed`: no reference
+counting per profile, DM or state).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.compiled import jit, legal_move
+from detente.engine.compiled import jit, jit_borrowed, jit_inline, legal_move
 from detente.engine.simultaneous_core import bound_holds, responders, state_sanctioned
 
 #: Above any rank.
@@ -71,7 +73,7 @@ def move_lists(cells: tuple[np.ndarray, ...], group: np.ndarray, local: np.ndarr
     return ptr, tgt[: ptr[-1]].copy()
 
 
-@jit
+@jit_borrowed
 def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndarray,
                   utgt: np.ndarray) -> None:
     """One profile's UIs (ranks ``r``, (DMs, N)) filtered from the move lists into
@@ -90,7 +92,7 @@ def _improvements(r: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, uptr: np.ndar
     uptr[d * n] = e
 
 
-@jit
+@jit_borrowed
 def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.ndarray,
              worst: np.ndarray, arg: np.ndarray, second: np.ndarray, out: np.ndarray) -> None:
     """SEQ stability of DM i under ranks ``r`` into ``out`` (N,).
@@ -142,20 +144,21 @@ def _seq_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, a: np.nd
         out[t] = ok
 
 
-@jit
+@jit_borrowed
 def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: np.ndarray,
              index: np.ndarray, masks: np.ndarray, unpack: np.ndarray, local: np.ndarray,
              width_i: int, col_start: np.ndarray, col_order: np.ndarray, search: int,
              slice_min: np.ndarray, own: np.ndarray, lowest: np.ndarray, lo: np.ndarray,
              hi: np.ndarray, pick: np.ndarray, digits: np.ndarray, movers: np.ndarray,
-             parts: np.ndarray, count: np.ndarray, allowed: np.ndarray, out: np.ndarray
-             ) -> None:
+             parts: np.ndarray, count: np.ndarray, allowed: np.ndarray, no_u: np.ndarray,
+             out: np.ndarray) -> None:
     """SIM stability of DM i under ranks ``r`` into ``out`` (N,): each state decided by the
     one SIM definition (:func:`~.simultaneous_core.state_sanctioned`), the candidates of a UI
     being the states with i's column as after it (``col_order[col_start[a]:col_start[a +
     1]]``, not sorted by u_i here), the least u_i among them its bound. ``search``: 0 the
     cheaper search, 1 always responses, 2 always states (1 and 2 for tests). The arrays from
-    ``slice_min`` to ``allowed`` are scratch."""
+    ``slice_min`` to ``allowed`` are scratch; ``no_u`` is empty (the runs are not sorted by
+    u_i: none is cut at the target)."""
     n = r.shape[1]
     f = r[i]
     local_i = local[i]
@@ -164,7 +167,6 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
     for t in range(n):
         if f[t] < slice_min[local_i[t]]:
             slice_min[local_i[t]] = f[t]
-    no_u = np.empty(0, dtype=f.dtype)  # the slices are not sorted: none is cut at the target
     for s in range(n):
         target = f[s]
         n_own = 0
@@ -185,7 +187,7 @@ def _sim_for(r: np.ndarray, i: int, uptr: np.ndarray, utgt: np.ndarray, codes: n
                                   masks, unpack, f, search, pick, digits)
 
 
-@jit
+@jit_inline
 def _ui_columns(i: int, s: int, local: np.ndarray, uptr: np.ndarray, utgt: np.ndarray,
                 parts: np.ndarray, count: np.ndarray) -> None:
     """The others' UIs from s as columns of their layouts: ``parts[j, :count[j]]``."""
@@ -198,7 +200,7 @@ def _ui_columns(i: int, s: int, local: np.ndarray, uptr: np.ndarray, utgt: np.nd
                 count[j] += 1
 
 
-@jit
+@jit_borrowed
 def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
                 stack: np.ndarray, out: np.ndarray) -> None:
     """States reachable from ``start`` by UIs of any DMs (``start`` included) into ``out``."""
@@ -257,6 +259,7 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     parts = np.empty((d, wmax), dtype=np.int64)
     count = np.zeros(d, dtype=np.int64)
     allowed = np.zeros((d, wmax), dtype=np.bool_)
+    no_u = np.empty(0, dtype=ranks.dtype)  # the slices are not sorted: none cut at the target
     for p in range(p_count):
         r = ranks[p]
         _improvements(r, ptr, tgt, uptr, utgt)
@@ -266,7 +269,7 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
             if want_sim:
                 _sim_for(r, i, uptr, utgt, codes, index, masks, unpack, local, width[i],
                          col_start[i], col_order[i], sim_search, slice_min, own, lowest, lo,
-                         hi, pick, digits, movers, parts, count, allowed, out_sim[p, i])
+                         hi, pick, digits, movers, parts, count, allowed, no_u, out_sim[p, i])
         if start >= 0:
             _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])
 

@@ -290,8 +290,9 @@ COMPILED = (
     "bound_holds",
     "state_sanctioned",
 )
-#: Those inlined into the compiled drivers (a call per state costs more than it does).
-INLINE = ("state_sanctioned",)
+#: Those inlined into the compiled drivers (a call per state or response costs more than it
+#: does); :func:`next_response`, inlined twice into :func:`first_response`, stays a call.
+INLINE = tuple(n for n in COMPILED if n != "next_response")
 
 __all__ = [
     "COMPILED",

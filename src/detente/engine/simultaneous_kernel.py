@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.compiled import jit, legal_move
+from detente.engine.compiled import jit_borrowed, legal_move
 from detente.engine.simultaneous_core import bound_holds, responders, state_sanctioned
 
 
-@jit
+@jit_borrowed
 def _ui_parts(s: int, j: int, util: np.ndarray, group: np.ndarray, local: np.ndarray,
               cells: np.ndarray, width: int, fwd: int, back: int, out: np.ndarray) -> int:
     """DM j's UIs from state s, as the column (j's options) of each, into ``out``; returns
@@ -38,7 +38,6 @@ def _ui_parts(s: int, j: int, util: np.ndarray, group: np.ndarray, local: np.nda
     return c
 
 
-@jit
 def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
                utils: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
                locals_: tuple[np.ndarray, ...], cells: tuple[np.ndarray, ...],
@@ -55,23 +54,44 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
     stacked one). ``slice_start``/``slice_states``/``slice_u``: the states grouped by (free
     rank, i's column), each group sorted by u_i (CSR over ``free * width_i + column``).
     ``search``: 0 the cheaper of the two searches per pair, 1 always the responses, 2 always
-    the candidates (both exact; 1 and 2 are for tests).
+    the candidates (both exact; 1 and 2 are for tests). The loop (:func:`_sim_loop`) is
+    compiled and runs without the GIL; its scratch is allocated here (:func:`sim_scratch`).
     """
+    _sim_loop(i, states, codes, table, utils, groups, locals_, cells, width, fwd, back, masks,
+              unpack, free, slice_start, slice_states, slice_u, out, search,
+              *sim_scratch(i, width))
+
+
+def sim_scratch(i: int, width: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_sim_loop`'s scratch for DM i (``width``: every DM's grid width): the others'
+    UIs as columns and their counts, the candidates' marks (all False), the movers, a
+    response (``pick``/``digits``), i's UIs with their bounds and candidate runs."""
+    d = width.size
+    wmax = max(1, int(width.max()))
+    w = int(width[i])
+    return (np.empty((d, wmax), dtype=np.int64), np.zeros(d, dtype=np.int64),
+            np.zeros((d, wmax), dtype=np.bool_), np.empty(d, dtype=np.int64),
+            np.empty(d, dtype=np.int64), np.empty(d, dtype=np.int64),
+            np.empty(w, dtype=np.int64), np.empty(w, dtype=np.float64),
+            np.empty(w, dtype=np.int64), np.empty(w, dtype=np.int64))
+
+
+@jit_borrowed
+def _sim_loop(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
+              utils: tuple[np.ndarray, ...], groups: tuple[np.ndarray, ...],
+              locals_: tuple[np.ndarray, ...], cells: tuple[np.ndarray, ...],
+              width: np.ndarray, fwd: np.ndarray, back: np.ndarray, masks: np.ndarray,
+              unpack: np.ndarray, free: np.ndarray, slice_start: np.ndarray,
+              slice_states: np.ndarray, slice_u: np.ndarray, out: np.ndarray, search: int,
+              parts: np.ndarray, count: np.ndarray, allowed: np.ndarray, movers: np.ndarray,
+              pick: np.ndarray, digits: np.ndarray, own: np.ndarray, lowest: np.ndarray,
+              lo: np.ndarray, hi: np.ndarray) -> None:
+    """:func:`sim_states`' loop over the states, on its scratch (``parts`` to ``hi``,
+    :func:`sim_scratch`): per state, i's UIs and their bounds, the others' UIs when every
+    bound holds, then :func:`~.simultaneous_core.state_sanctioned`. Compiled with borrowed
+    arrays (:func:`~detente.engine.compiled.jit_borrowed`): no state pays numba's reference
+    counting."""
     d = len(utils)
-    wmax = 1
-    for j in range(d):
-        if width[j] > wmax:
-            wmax = width[j]
-    parts = np.empty((d, wmax), dtype=np.int64)
-    count = np.zeros(d, dtype=np.int64)
-    allowed = np.zeros((d, wmax), dtype=np.bool_)
-    movers = np.empty(d, dtype=np.int64)
-    pick = np.empty(d, dtype=np.int64)
-    digits = np.empty(d, dtype=np.int64)
-    own = np.empty(width[i], dtype=np.int64)
-    lowest = np.empty(width[i], dtype=np.float64)
-    lo = np.empty(width[i], dtype=np.int64)
-    hi = np.empty(width[i], dtype=np.int64)
     ui = utils[i]
     for q0 in range(states.size):
         s = states[q0]
@@ -101,4 +121,4 @@ def sim_states(i: int, states: np.ndarray, codes: np.ndarray, table: np.ndarray,
                                   masks, unpack, ui, search, pick, digits)
 
 
-__all__ = ["sim_states"]
+__all__ = ["sim_scratch", "sim_states"]
