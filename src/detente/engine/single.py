@@ -81,7 +81,8 @@ class MoveIndex:
         cand = np.sort(self._order[j][lo:hi])
         targets = feasible[cand]
         ok = c.space.legal_mask(code, targets)  # another state, irreversibility kept
-        ok &= self._blind.keep(j, pos, cand)  # no move to or from a state in j's blind spots
+        if self._blind.masks[j] is not None:  # no move to or from a state in j's blind spots
+            ok &= self._blind.keep(j, pos, cand)
         out: np.ndarray = cand[ok]
         self._reach[(j, pos)] = out
         return out

@@ -61,6 +61,8 @@ class DealRanks:
     def takes_part(self, i: int, before: int, after: int, stall: int | None) -> bool:
         """Whether mover ``i`` can make its part of the step ``before → after``: its move from
         ``stall`` (``before`` when ``None``) to ``after`` under the blind-spot rule."""
+        if self.sight.masks[i] is None:
+            return True
         start = before if stall is None else stall
         return self.sight.allows(i, self.c.position(start), self.c.position(after))
 
