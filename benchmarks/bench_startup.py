@@ -32,7 +32,8 @@ The development machine is shared: expect noise, compare with the floor; the CPU
 The timed processes cache their bytecode in a temporary folder (PYTHONPYCACHEPREFIX), as an
 installed package runs from the bytecode pip wrote: where the environment sets
 PYTHONDONTWRITEBYTECODE (as this development machine's does), every run would otherwise compile
-detente's sixty-odd modules again (about 0.1 s). --no-bytecode-cache measures that case.
+detente's sixty-odd modules again (about 0.1 s). --no-bytecode-cache measures that case;
+--before-compiles adds it as the before column, interleaved (same checkout, or --before's).
 """
 
 from __future__ import annotations
@@ -114,11 +115,15 @@ def run_wall_cpu(cmd: list[str], env: dict[str, str] | None = None) -> tuple[flo
 BYTECODE: str | None = None
 
 
-def with_path(src: str | None) -> dict[str, str] | None:
+def with_path(src: str | None, cached: bool = True) -> dict[str, str] | None:
     """The environment for a run of the checkout whose ``src`` folder is given (None: this
-    tree, as installed), with Python's bytecode cache on (in :data:`BYTECODE`)."""
+    tree, as installed), with Python's bytecode cache on (in :data:`BYTECODE`), or with every
+    module compiled on each run (``cached`` false)."""
     env = dict(os.environ)
-    if BYTECODE is not None:
+    if not cached:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    elif BYTECODE is not None:
         # An installed package runs from the bytecode pip wrote at install time; an
         # environment with PYTHONDONTWRITEBYTECODE would recompile every module on each run.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -138,6 +143,19 @@ def bench_model(folder: Path) -> Path:
     path = folder / "bench12.yaml"
     detente.save(build(12), path)
     return path
+
+
+Variant = tuple[str, str | None, bool]  # (column name, src folder or None, bytecode cached)
+
+
+def variants_of(args: argparse.Namespace) -> list[Variant]:
+    """The checkouts to time: "after" (--after or this tree), and "before" (--before's, or
+    with --before-compiles the same checkout compiling every module on each run)."""
+    out: list[Variant] = [("after", args.after, True)]
+    if args.before or args.before_compiles:
+        src = args.before if args.before else args.after
+        out.append(("before", src, not args.before_compiles))
+    return out
 
 
 def startup(args: argparse.Namespace) -> None:
@@ -161,19 +179,19 @@ def startup(args: argparse.Namespace) -> None:
              [*py, "analyze", flagship, "--format", "json"]),
             ("detente analyze bench12.yaml (3,584 states)", [*py, "analyze", big]),
         ]
-        if shutil.which("script") and args.before is None:
+        variants = variants_of(args)
+        if shutil.which("script") and len(variants) == 1:
             cases.append(("detente --help (terminal)",
                           ["script", "-qec", f"{detente} --help", "/dev/null"]))
-        variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
-        for _, src in variants:  # warm-up: numba's first compile, file caches
+        for _, src, cached in variants:  # warm-up: numba's first compile, file caches
             for _, cmd in cases:
-                run_s(cmd, with_path(src))
+                run_s(cmd, with_path(src, cached))
         times: dict[tuple[str, str], list[float]] = {}
         cpu: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeat):
             for label, cmd in cases:
-                for name, src in variants:
-                    wall, used = run_wall_cpu(cmd, with_path(src))
+                for name, src, cached in variants:
+                    wall, used = run_wall_cpu(cmd, with_path(src, cached))
                     times.setdefault((label, name), []).append(wall)
                     cpu.setdefault((label, name), []).append(used)
     print(f"{args.repeat} fresh processes each: median and min wall clock, median CPU time "
@@ -181,13 +199,14 @@ def startup(args: argparse.Namespace) -> None:
     if args.after:
         print(f"after: PYTHONPATH={args.after}")
     heads = ["median s", "min s", "CPU s"]
-    if args.before:
-        print(f"before: PYTHONPATH={args.before}")
+    if len(variants) > 1:
+        print(f"before: PYTHONPATH={variants[1][1] or '(this tree)'}"
+              + ("" if variants[1][2] else ", every module compiled on each run"))
         heads = [f"{name} {h}" for name in ("before", "after") for h in heads]
     print("| command | " + " | ".join(heads) + " |")
     print("|---|" + "---|" * len(heads))
     for label, _ in cases:
-        cells = [f"{v:.3f}" for name, _ in variants[::-1]
+        cells = [f"{v:.3f}" for name, _, _ in variants[::-1]
                  for v in (statistics.median(times[label, name]), min(times[label, name]),
                            statistics.median(cpu[label, name]))]
         print(f"| {label} | " + " | ".join(cells) + " |")
@@ -239,30 +258,31 @@ def crossover(args: argparse.Namespace) -> None:
 
 def phases(args: argparse.Namespace) -> None:
     flagship = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
-    variants = [("after", args.after)] + ([("before", args.before)] if args.before else [])
+    variants = variants_of(args)
     runs: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for _, src in variants:  # warm-up: the bytecode cache, file caches
+    for _, src, cached in variants:  # warm-up: the bytecode cache, file caches
         subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
-                       check=True, env=with_path(src))
+                       check=True, env=with_path(src, cached))
     for _ in range(args.repeat):
-        for variant, src in variants:
+        for variant, src, cached in variants:
             done = subprocess.run([sys.executable, "-c", PHASES, flagship], capture_output=True,
-                                  text=True, check=True, env=with_path(src))
+                                  text=True, check=True, env=with_path(src, cached))
             for name, pair in json.loads(done.stderr.strip().splitlines()[-1]).items():
                 runs.setdefault((name, variant), []).append(tuple(pair))
     print(f"detente analyze ceasefire_2024.yaml, in-process clocks (wall, and CPU: the "
           f"process's user + system time), median of {args.repeat} fresh processes "
           "(interpreter start-up not included)")
-    for name, src in variants[::-1]:
-        print(f"{name}: PYTHONPATH={src}" if src else f"{name}: this tree")
-    heads = [f"{v} {h}" for v, _ in variants[::-1] for h in ("wall s", "CPU s")]
+    for name, src, cached in variants[::-1]:
+        print((f"{name}: PYTHONPATH={src}" if src else f"{name}: this tree")
+              + ("" if cached else ", every module compiled on each run"))
+    heads = [f"{v} {h}" for v, _, _ in variants[::-1] for h in ("wall s", "CPU s")]
     print("| phase | " + " | ".join(heads) + " |")
     print("|---|" + "---|" * len(heads))
     names = list(dict.fromkeys(name for name, _ in runs))
     totals = {h: 0.0 for h in heads}
     for name in names:
         cells = []
-        for variant, _ in variants[::-1]:
+        for variant, _, _ in variants[::-1]:
             for k, h in enumerate(("wall s", "CPU s")):
                 value = statistics.median(p[k] for p in runs[name, variant])
                 totals[f"{variant} {h}"] += value
@@ -285,13 +305,17 @@ def main() -> None:
     ap.add_argument("--no-bytecode-cache", action="store_true",
                     help="leave PYTHONDONTWRITEBYTECODE as the environment has it (if set, "
                     "every run compiles detente's modules again)")
+    ap.add_argument("--before-compiles", action="store_true",
+                    help="a before column for the same checkout (or --before's) with every "
+                    "module compiled on each run (PYTHONDONTWRITEBYTECODE=1), interleaved")
     args = ap.parse_args()
     global BYTECODE
     cache = None if args.no_bytecode_cache else tempfile.TemporaryDirectory(prefix="pyc-")
     BYTECODE = cache.name if cache is not None else None
-    compiled = os.environ.get("PYTHONDONTWRITEBYTECODE") and cache is None
-    print("bytecode: compiled on every run (PYTHONDONTWRITEBYTECODE)" if compiled else
-          "bytecode: cached, as an installed package runs (the warm-up writes it)")
+    if not args.sim_once and not args.crossover:
+        compiled = os.environ.get("PYTHONDONTWRITEBYTECODE") and cache is None
+        print("bytecode: compiled on every run (PYTHONDONTWRITEBYTECODE)" if compiled else
+              "bytecode: cached, as an installed package runs (the warm-up writes it)")
     if args.sim_once:
         options, dms, backend = args.sim_once
         print(json.dumps(sim_once(int(options), int(dms), backend)))
