@@ -670,7 +670,8 @@ def synthetic_full() -> dict[str, Any]:
             _dm("A", [{"name": "a1", "description": "first", "direction": "both"},
                       {"name": "a2", "direction": "fwd"}],
                 {"statements": [
-                    {"statement": "not b1", "rationale": "why", "probability": 0.8},
+                    {"statement": "not b1", "rationale": "why", "probability": 0.8,
+                     "strong": True},
                     {"unknown_order": ["a1", {"statement": "a2 if m1", "rationale": "r"},
                                        "not c1"],
                      "rationale": "unsure"},
@@ -680,7 +681,7 @@ def synthetic_full() -> dict[str, Any]:
                 alternatives=[{"name": "hawk", "probability": 0.3, "rationale": "maybe",
                                "preferences": {"statements": ["a2", "not b1"]}}]),
             _dm("B", [{"name": "b1", "direction": "back"}, {"name": "b2"}],
-                {"ranking": ["Y-----", ["NY----", "NNY---"], "NNN---"]},
+                {"ranking": ["Y-----", ">>", ["NY----", "NNY---"], "NNN---"]},
                 alternatives=[{"name": "dove", "probability": 0.2,
                                "preferences": {"payoffs": [{"state": "---Y--", "value": 1},
                                                            {"state": "---N--", "value": 0}]}}]),

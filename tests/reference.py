@@ -17,7 +17,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+import numpy as np
+
 from detente.model.conflict import Conflict
+from detente.model.preferences import RankingPreference, StatementPreference
 
 CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
 
@@ -174,9 +177,52 @@ def sanctioned(c: Conflict, concept: str, i: int, s: int, s1: int) -> bool:
 def stable(c: Conflict, concept: str, i: int, s: int) -> bool:
     """Whether state s is stable for DM i under ``concept``: every unilateral improvement is
     sanctioned."""
+    if concept in STRENGTH_CONCEPTS:
+        return strength_stable(c, concept, i, s)
     if concept not in CONCEPTS:
         raise ValueError(f"unknown concept {concept!r}; expected one of {', '.join(CONCEPTS)}")
     return all(sanctioned(c, concept, i, s, s1) for s1 in improvements(c, i, s))
+
+
+# ---- strength of preference (Hamouda, Kilgour & Hipel 2004) ------------------------------
+STRENGTH_CONCEPTS: tuple[str, ...] = tuple(
+    f"{level}_{base}" for level in ("strong", "weak") for base in ("gmr", "smr", "seq"))
+
+
+def strongly(c: Conflict, i: int, s: int, t: int) -> bool:
+    """Whether DM i strongly prefers s to t, read off the model as written: a ranking's
+    ``>>`` marks between their entries, or the first statement they differ on being strong
+    and true in s; payoffs state no strong preference."""
+    pref = c.dms[i].preference
+    if isinstance(pref, RankingPreference):
+        gs, gt = (next(k for k, tier in enumerate(pref.tiers) if x in tier) for x in (s, t))
+        return gs < gt and any(gs < k <= gt for k in pref.strong_breaks)
+    if isinstance(pref, StatementPreference):
+        for st in pref.statements:
+            vs, vt = (bool(st.expr.evaluate(np.array([x]), c.bits)[0]) for x in (s, t))
+            if vs != vt:
+                return st.strong and vs
+    return False
+
+
+def strength_stable(c: Conflict, concept: str, i: int, s: int) -> bool:
+    """Strong stability: every UI s1 meets a sanction s2 (reached as the classic concept lets
+    the others reach it) that i strongly disprefers to s (SMR: and every move of i from s2
+    too); weak stability: stable under the classic concept, not strongly."""
+    level, base = concept.split("_", 1)
+    if level == "weak":
+        return stable(c, base, i, s) and not stable(c, f"strong_{base}", i, s)
+    for s1 in improvements(c, i, s):
+        reach = _group_reach(c, i, s1, improving=base == "seq")
+        if base == "smr":
+            ok = any(strongly(c, i, s, s2) and all(strongly(c, i, s, s3)
+                                                   for s3 in reachable(c, i, s2))
+                     for s2 in reach)
+        else:
+            ok = any(strongly(c, i, s, s2) for s2 in reach)
+        if not ok:
+            return False
+    return True
 
 
 def stable_sets(c: Conflict) -> dict[str, dict[str, frozenset[int]]]:

@@ -71,9 +71,10 @@ from detente.analyses.status_quo.transitions import (
 from detente.analyses.summary.analysis import model_summary
 from detente.analyses.summary.result import ModelSummary
 from detente.engine import Engine
-from detente.engine.registry import UNKNOWN_KEYS, get_concept, parse_concepts
+from detente.engine.registry import STRENGTH, UNKNOWN_KEYS, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
+from detente.model.strength import has_strength
 
 #: Feasible states listed in the case file's model summary by default.
 SUMMARY_STATES = 64
@@ -174,7 +175,8 @@ def build_case_file(
 ) -> CaseFile:
     """Run the analyses of ``model`` once and file their results.
 
-    ``concepts``: stability concepts (default all six, and the sixteen of unknown preferences
+    ``concepts``: stability concepts (default all six, the strong ones of strength of
+    preference when the model states any, and the sixteen of unknown preferences
     when the model declares unknown pairs, answered beyond the stability tables by the classic
     concept each extends); the status-quo explanation and
     evolution mark the same ones, but for the probabilistic concepts (``gmr@0.8/0.3``), which
@@ -184,7 +186,10 @@ def build_case_file(
     ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
-    asked = parse_concepts(concepts, allow_probabilistic=True, allow_unknown=True)
+    asked = parse_concepts(concepts, allow_probabilistic=True, allow_unknown=True,
+                           allow_strength=True)
+    if concepts is None and any(has_strength(dm.preference) for dm in model.dms):
+        asked += tuple(c.key for c in STRENGTH if c.strength == "strong")
     if concepts is None and any(dm.unknown is not None for dm in model.dms):
         asked += UNKNOWN_KEYS  # the model declares unknown preferences
     engine = Engine(model)
@@ -254,10 +259,10 @@ def classic_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _classic(key: str) -> str:
-    """The classic concept an unknown-preference concept extends (``gmr`` for ``gmr_a``);
-    any other key itself."""
+    """The classic concept an unknown-preference concept extends (``gmr`` for ``gmr_a``) or
+    a strength concept refines (``gmr`` for ``strong_gmr``); any other key itself."""
     c = get_concept(key)
-    return c.unknown.base if c.unknown is not None else key
+    return c.refines or (c.unknown.base if c.unknown is not None else key)
 
 
 #: Packages listed in the report (frontier first).

@@ -75,7 +75,7 @@ def _known_concept(raw: str, coalition: bool) -> None:
             parse_coalition_concepts([raw])
         else:
             parse_concepts([raw], allow_limited=True, allow_probabilistic=True,
-                           allow_unknown=True)
+                           allow_strength=True, allow_unknown=True)
     except AnalysisError as exc:
         raise ArgumentError(str(exc), parameter="concepts") from None
 

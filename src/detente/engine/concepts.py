@@ -26,6 +26,7 @@ from detente.engine.registry import CONCEPT_NAMES, CONCEPTS, Concept, SanctionKi
 from detente.engine.sanctions import worst_sanction
 from detente.engine.simultaneous import SimGrid, sim_stable
 from detente.engine.single import MoveIndex
+from detente.engine.strength import strength_floor, strong_stable, strong_version
 from detente.engine.workers import thread_map
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -171,6 +172,8 @@ class Engine:
         return self._cached(c.key, i, lambda: self._compute(c, i))
 
     def _compute(self, c: Concept, i: int) -> np.ndarray:
+        if c.strength is not None:
+            return self._strength(c, i)
         u = self.utilities[i]
         if c.sanction is not None and c.simultaneous:
             return np.asarray(self.stable_for(c.sanction, i) & self.stable_for("sim", i))
@@ -181,6 +184,16 @@ class Engine:
         if c.simultaneous:
             return sim_stable(self.sim_grid, self.utilities, i, self.stable_for("nash", i))
         return np.asarray(self.best_move(i) <= u)  # Nash
+
+    def _strength(self, c: Concept, i: int) -> np.ndarray:
+        """Strong or weak stability for DM i (strength of preference, engine/strength.py)."""
+        assert c.sanction is not None and c.refines is not None
+        if c.strength == "weak":
+            return np.asarray(self.stable_for(c.refines, i)
+                              & ~self.stable_for(strong_version(c), i))
+        floor = self._cached("strength_floor", i, lambda: strength_floor(
+            self.conflict, self.utilities[i], i))
+        return strong_stable(self.layouts, self.utilities, floor, i, c.sanction, self.others(i))
 
     def _limited(self, c: Concept) -> np.ndarray:
         """(DMs, states) L_h stability; every DM comes out of one anticipation pass."""

@@ -66,7 +66,7 @@ BackendKind = Literal["states", "profiles", "local", "witness"]
 #: The settings a concept is computed in (see the module docstring for the signatures).
 BACKEND_KINDS: tuple[BackendKind, ...] = ("states", "profiles", "local", "witness")
 #: Modules that register backends when imported (:func:`backends` imports them on first use).
-PROVIDERS: tuple[str, ...] = ("detente.engine.backends",)
+PROVIDERS: tuple[str, ...] = ("detente.engine.backends", "detente.engine.strength_backend")
 
 
 @dataclass(frozen=True)
@@ -190,6 +190,12 @@ class Concept:
     #: Unknown preferences (Li, Hipel, Kilgour & Fang 2004; :data:`UNKNOWN`): how the
     #: concept treats the pairs a DM left unordered; None for the other concepts.
     unknown: UnknownRule | None = None
+    #: Strength of preference (Hamouda, Kilgour & Hipel 2004): ``"strong"`` when every UI
+    #: must meet a sanction the DM strongly disprefers to the start, ``"weak"`` for stable
+    #: under :attr:`refines` but not strongly; ``None`` for the other concepts.
+    strength: Literal["strong", "weak"] | None = None
+    #: The classic concept a strength concept refines (``"gmr"`` for ``strong_gmr``).
+    refines: str | None = None
 
     @property
     def is_probabilistic(self) -> bool:
@@ -338,6 +344,37 @@ COALITION_NAMES: dict[str, str] = {
 }
 
 
+def _strength(base: Concept, level: Literal["strong", "weak"]) -> Concept:
+    """The strong or weak version of a classic sanction concept (Hamouda et al. 2004)."""
+    rule = base.rule
+    assert rule is not None
+    by = " by moves they themselves gain by" if rule.improving else ""
+    escape = (", from which every move of its own also ends in a state it strongly dislikes"
+              if rule.no_escape else "")
+    what = (f"every move a decision maker could gain by can be answered by the others{by} "
+            f"with a state it strongly dislikes compared with where it started{escape}"
+            if level == "strong" else f"stable under {base.label}, but not strongly: some move "
+            "a decision maker could gain by is answered only with states it mildly dislikes")
+    return Concept(
+        f"{level}_{base.key}", f"{level} {base.label}",
+        f"{what} ({level} {base.label}, strength of preference).",
+        f"as {base.label}, the sanction judged on the strength tiers" if level == "strong"
+        else f"{base.label} and not strong {base.label}",
+        sanction=base.sanction, strength=level, refines=base.key,
+    )
+
+
+#: Strong and weak stability (strength of preference, Hamouda, Kilgour & Hipel 2004) of the
+#: classic sanction concepts; computed by :mod:`detente.engine.strength`.
+STRENGTH: tuple[Concept, ...] = tuple(
+    _strength(base, level) for level in ("strong", "weak") for base in STANDARD
+    if base.sanction is not None and not base.simultaneous
+)
+_STRENGTH_BY_KEY = {c.key: c for c in STRENGTH}
+#: Keys of the strength concepts (strong_gmr, ..., weak_seq).
+STRENGTH_CONCEPTS: tuple[str, ...] = tuple(_STRENGTH_BY_KEY)
+
+
 def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
     """The one-condition concepts ``keys`` consist of (each key's :attr:`Concept.parts`), in
     display order (a limited-move ``L<h>`` last): ``("seq_sim", "nash")`` →
@@ -435,6 +472,7 @@ def get_concept(key: str) -> Concept:
     if prob is not None:
         return prob
     found = _BY_KEY.get(normal_key(key)) or _UNKNOWN_BY_KEY.get(normal_key(key))
+    found = found or _STRENGTH_BY_KEY.get(normal_key(key))
     if found is None:
         raise AnalysisError(
             f"unknown solution concept {key!r}; expected one of: " + ", ".join(CONCEPTS)
@@ -458,6 +496,7 @@ def concept_label(key: str) -> str:
 def parse_concepts(
     names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False,
     allow_probabilistic: bool = False, allow_unknown: bool = False,
+    allow_strength: bool = False,
 ) -> tuple[str, ...]:
     """Validated concept keys, duplicates dropped; default all six standard ones.
 
@@ -466,6 +505,8 @@ def parse_concepts(
     be a probabilistic key (``gmr@0.8/0.3``, kept in its canonical form); without, it is
     refused with what takes it. With ``allow_unknown`` a name may be an unknown-preference
     concept (:data:`UNKNOWN_KEYS`: ``gmr_a``, ...); without, it is refused with what takes it.
+    With ``allow_strength`` a name may be a strength concept (:data:`STRENGTH_CONCEPTS`:
+    ``strong_gmr``, ...); without, it is refused with what takes it.
     """
     out: list[str] = []
     limited_keys: list[str] = []
@@ -484,7 +525,9 @@ def parse_concepts(
                 out.append(prob.key)
             continue
         key = normal_key(raw)
-        if key in _UNKNOWN_BY_KEY:
+        if key in _STRENGTH_BY_KEY:
+            _strength_allowed(raw, allow_strength)
+        elif key in _UNKNOWN_BY_KEY:
             _unknown_allowed(raw, allow_unknown)
         elif key not in _BY_KEY:
             raise AnalysisError(
@@ -510,6 +553,16 @@ def _unknown_allowed(raw: str, allowed: bool) -> None:
             f"({_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004): analyze, the status "
             "quo's evolution and the stability tables of the report and workbench take it; "
             "this analysis takes the standard concepts (" + ", ".join(CONCEPTS) + ")")
+
+
+def _strength_allowed(raw: str, allowed: bool) -> None:
+    """Refuse a strength-of-preference concept where the analysis does not take it."""
+    if not allowed:
+        raise AnalysisError(
+            f"{raw.strip()!r} is a concept of strength of preference "
+            f"({_STRENGTH_BY_KEY[normal_key(raw)].label}, Hamouda et al. 2004): analyze and the "
+            "stability tables of the report and workbench take it; this analysis takes the "
+            "standard concepts (" + ", ".join(CONCEPTS) + ")")
 
 
 def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
@@ -547,6 +600,8 @@ __all__ = [
     "SANCTIONS",
     "SIM_KEY",
     "STANDARD",
+    "STRENGTH",
+    "STRENGTH_CONCEPTS",
     "UNKNOWN",
     "UNKNOWN_KEYS",
     "Backend",

@@ -56,6 +56,12 @@ class StatementSpec(_Strict):
         description="Robustness: the statement holds only with this probability (0 < p <= 1); "
         "otherwise it is left out of the list. Other analyses keep it.",
     )
+    strong: bool = Field(
+        False,
+        description="Strength of preference: states that differ first on this statement are "
+        "strongly (not mildly) preferred, for the strong_* and weak_* concepts; the strong "
+        "statements come first in the list (docs/concepts-extended.md).",
+    )
     unknown: bool = Field(
         False,
         description="Unknown preferences: whether the decision maker wants this statement to "
@@ -99,7 +105,9 @@ class PreferencesSpec(_Strict):
     )
     ranking: list[StateRef | list[StateRef]] | None = Field(
         None,
-        description="States from most to least preferred; a list or a pattern with '-' is a tie.",
+        description="States from most to least preferred; a list or a pattern with '-' is a tie. "
+        "A '>>' between two entries marks strength of preference: every state above it is "
+        "strongly preferred to every state below it (docs/concepts-extended.md).",
     )
     payoffs: list[PayoffSpec] | None = Field(None, description="A number per feasible state.")
     unknown: list[list[StateRef]] | None = Field(

@@ -26,6 +26,9 @@ class Statement:
     text: str
     expr: Expr
     rationale: str = ""
+    #: Strength of preference (model/strength.py): states that differ first on this statement
+    #: are strongly, not mildly, preferred; strong statements come first in a list.
+    strong: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ class RankingPreference:
     """An explicit ranking: tiers of state codes, most preferred tier first; a tier is a tie."""
 
     tiers: tuple[tuple[int, ...], ...]
+    #: Strength of preference (model/strength.py): the tier indices k where a ``>>`` mark
+    #: stands before tier k (every tier above it strongly preferred to every tier from k on).
+    strong_breaks: tuple[int, ...] = ()
 
     def scores(self, codes: np.ndarray, bits: Mapping[str, int]) -> np.ndarray:
         del bits

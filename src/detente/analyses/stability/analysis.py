@@ -42,7 +42,7 @@ def analyze(
     model = arguments.model(model)
     keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
                           arguments.optional_horizon(horizon), allow_limited=True,
-                          allow_probabilistic=True, allow_unknown=True)
+                          allow_probabilistic=True, allow_strength=True, allow_unknown=True)
     check_memory(model, keys)
     if engine is None:
         engine = Engine(model)

@@ -37,6 +37,7 @@ from detente.model.preferences import (
 )
 from detente.model.statements import Binary, Expr, LevelTest, Lit, Not
 from detente.model.states import letter
+from detente.model.strength import has_strength
 
 MAX_TERMS = 64
 
@@ -316,6 +317,12 @@ def omissions(c: Conflict) -> list[str]:
     uncertain = [dm.name for dm in c.dms if dm.readings]
     if uncertain:
         out.append(f"the uncertain preferences of {len(uncertain)} decision maker(s)")
+    unknown = [dm.name for dm in c.dms if dm.unknown is not None]
+    if unknown:
+        out.append(f"the unknown preference pairs of {len(unknown)} decision maker(s)")
+    strong = [dm.name for dm in c.dms if has_strength(dm.preference)]
+    if strong:
+        out.append(f"the strength of preference of {len(strong)} decision maker(s)")
     if c.sources:
         out.append(f"the sources ({len(c.sources)})")
     rationales = sum(

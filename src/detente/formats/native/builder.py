@@ -73,6 +73,7 @@ from detente.model.preferences import (
 from detente.model.statements import KEYWORDS, level_table, parse_statement
 from detente.model.states import StateSpace
 from detente.model.states import code_text as code_text
+from detente.model.strength import STRONG_MARK, strong_prefix
 from detente.model.uncertainty import Reading
 
 
@@ -645,7 +646,7 @@ class _Builder:
             expr = parse_statement(st.statement, set(self.names), self.levels)
         except ModelError as exc:
             raise self.error(exc, path) from None
-        return Statement(st.statement, expr, st.rationale)
+        return Statement(st.statement, expr, st.rationale, st.strong)
 
     def _preference(self, spec: PreferencesSpec, path: Path_) -> Preference:
         if spec.statements is not None:
@@ -657,20 +658,30 @@ class _Builder:
                                for k, m in enumerate(item.unknown_order))
                 else:
                     out.append(self._statement(item, p))
+            self._strong_first(out, spec, path)
             return StatementPreference(tuple(out))
         if spec.ranking is not None:
             tiers: list[tuple[int, ...]] = []
+            breaks: list[int] = []
             placed: dict[int, Path_] = {}
             for j, entry in enumerate(spec.ranking):
                 p = (*path, "ranking", j)
+                if entry == STRONG_MARK:
+                    self._strong_mark(spec.ranking, j, p)
+                    breaks.append(len(tiers))
+                    continue
                 refs = entry if isinstance(entry, list) else [entry]
+                if STRONG_MARK in refs:
+                    raise self.error(ModelError(
+                        f"{STRONG_MARK!r} inside a tie; expected it between two ranking entries"
+                    ), (*p, refs.index(STRONG_MARK)))
                 tier: list[int] = []
                 for r in refs:
                     codes = self._states(r, p)
                     self._once(codes, r, p, placed)
                     tier.extend(codes)
                 tiers.append(tuple(tier))
-            return RankingPreference(tuple(tiers))
+            return RankingPreference(tuple(tiers), tuple(breaks))
         assert spec.payoffs is not None
         pairs: list[tuple[int, float]] = []
         placed = {}
@@ -680,6 +691,25 @@ class _Builder:
             self._once(codes, pay.state, p, placed)
             pairs.extend((code, pay.value) for code in codes)
         return PayoffPreference(tuple(pairs))
+
+    def _strong_mark(self, ranking: Sequence[object], j: int, path: Path_) -> None:
+        """A ``>>`` mark stands between two states of the ranking (not first, last or doubled)."""
+        if j == 0 or j == len(ranking) - 1 or ranking[j - 1] == STRONG_MARK:
+            raise self.error(ModelError(
+                f"{STRONG_MARK!r} must stand between two ranking entries (states strongly "
+                "preferred above it, the rest below); found it first, last or twice in a row"),
+                path)
+
+    def _strong_first(self, statements: list[Statement], spec: PreferencesSpec,
+                      path: Path_) -> None:
+        """Statements marked strong lead the list (model/strength.py)."""
+        try:
+            strong_prefix(tuple(statements))
+        except ModelError as exc:
+            late = next(k for k, st in enumerate(statements) if st.strong and k > 0
+                        and not statements[k - 1].strong)
+            j = _item_of(spec, late)
+            raise self.error(exc, (*path, "statements", *j, "strong")) from None
 
     def _once(self, codes: list[int], ref: StateRef, path: Path_, placed: dict[int, Path_]
               ) -> None:
@@ -697,6 +727,16 @@ class _Builder:
                     path,
                 )
             placed[code] = path
+
+
+def _item_of(spec: PreferencesSpec, k: int) -> tuple[int | str, ...]:
+    """Where the k-th statement of the flattened list stands in ``spec.statements``."""
+    for j, item in enumerate(spec.statements or []):
+        size = len(item.unknown_order) if isinstance(item, StatementGroupSpec) else 1
+        if k < size:
+            return (j, "unknown_order", k) if isinstance(item, StatementGroupSpec) else (j,)
+        k -= size
+    return ()
 
 
 def build(spec: ModelSpec, raw: Any = None, source: str = "<model>") -> Conflict:

@@ -26,6 +26,7 @@ from detente.model.preferences import (
     StatementPreference,
 )
 from detente.model.states import letter
+from detente.model.strength import STRONG_MARK
 from detente.model.uncertainty import Reading
 
 
@@ -185,22 +186,26 @@ def _pref_spec(c: Conflict, pref: Preference, reading: Reading | None = None) ->
             item: str | dict[str, Any] = _statement_item(sts[k])
             if k in maybe:
                 item = {"statement": sts[k].text, **({"rationale": sts[k].rationale}
-                        if sts[k].rationale else {}), "probability": maybe[k]}
+                        if sts[k].rationale else {}), "probability": maybe[k],
+                        **({"strong": True} if sts[k].strong else {})}
             items.append(item)
             k += 1
         return {"statements": items}
     if isinstance(pref, RankingPreference):
-        return {
-            "ranking": [
-                c.state_string(t[0]) if len(t) == 1 else [c.state_string(x) for x in t]
-                for t in pref.tiers
-            ]
-        }
+        ranking: list[Any] = []
+        for k, t in enumerate(pref.tiers):
+            ranking.extend([STRONG_MARK] * pref.strong_breaks.count(k))
+            ranking.append(c.state_string(t[0]) if len(t) == 1
+                           else [c.state_string(x) for x in t])
+        return {"ranking": ranking}
     return {"payoffs": [{"state": c.state_string(s), "value": v} for s, v in pref.payoffs]}
 
 
-def _statement_item(s: Statement) -> str | dict[str, str]:
-    return {"statement": s.text, "rationale": s.rationale} if s.rationale else s.text
+def _statement_item(s: Statement) -> str | dict[str, Any]:
+    if not (s.rationale or s.strong):
+        return s.text
+    return {"statement": s.text, **({"rationale": s.rationale} if s.rationale else {}),
+            **({"strong": True} if s.strong else {})}
 
 
 #: Marks an internal bit of a levelled option other than its first (see :func:`_levelled_at`).

@@ -540,8 +540,8 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
 
         def analysis_work(progress: Progress) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
-        return analysis_work, len(parse_concepts(concepts, horizon, allow_unknown=True,
-                                                 allow_probabilistic=True))
+        return analysis_work, len(parse_concepts(concepts, horizon, allow_strength=True,
+                                                 allow_unknown=True, allow_probabilistic=True))
     if body.kind == "deal_design":
         def design_work(progress: Progress) -> dict[str, Any]:
             return service.deal_design(model, concepts, body.orders, progress)

@@ -60,8 +60,10 @@ def analyze_command(
         typer.Option("--concept", "-c",
                      help="Concept to analyse (repeatable): nash, gmr, smr, seq, sim, seq_sim; "
                      "probabilistic: nash@A, gmr@A/B, smr@A/B, seq@A/B/C (α, β, γ from the "
-                     "declared uncertainty); unknown preferences: nash_a ... seq_d (variants a-d "
-                     "of nash, gmr, smr, seq). Default: the six standard ones."),
+                     "declared uncertainty); strength of preference: strong_gmr, strong_smr, "
+                     "strong_seq, weak_gmr, weak_smr, weak_seq; unknown preferences: nash_a ... "
+                     "seq_d (variants a-d of nash, gmr, smr, seq). Default: the six standard "
+                     "ones."),
     ] = None,
     horizon: Annotated[
         int | None,
@@ -106,7 +108,7 @@ def analyze_command(
     request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
     keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True,
-                          allow_unknown=True)
+                          allow_strength=True, allow_unknown=True)
     with _progress(c, len(keys)) as step:
         result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:
@@ -150,10 +152,11 @@ def render(
     console = stdout_console()
     console.print(Text(f"{c.name}: {c.n_states} feasible states, {len(c.dms)} decision makers",
                        style="bold"))
+    width = max([8, *(len(concept_label(k)) for k in result.concepts)])
     for key in result.concepts:
         numbers = result.equilibria_numbers(key)
         shown = ", ".join(map(str, numbers[:30])) + (" …" if len(numbers) > 30 else "")
-        console.print(Text(f"  {concept_label(key):>8}: ", style="bold")
+        console.print(Text(f"  {concept_label(key):>{width}}: ", style="bold")
                       + Text(f"{len(numbers)} equilibri{'um' if len(numbers) == 1 else 'a'}"
                              + (f" — states {shown}" if numbers else "")))
     mask = np.ones(c.n_states, dtype=bool)
