@@ -136,3 +136,26 @@ def test_page_ranks_the_tranches_and_runs_the_design_as_a_job(tmp_path: Path) ->
         assert 'data-state="done"' in done and "hx-get" not in done
         assert re.findall(r"<tr><td>(\d+)</td><td>([^<]+)</td>", done) == orders
         assert c.get("/models/1/design/nope").status_code == 404
+
+
+@pytest.mark.slow
+def test_page_says_a_mover_cannot_step_into_its_blind_spot(tmp_path: Path) -> None:
+    """tests/data/blind_spot_exchange.yaml: B is blind to YYN, the deal's last phase, so it
+    cannot take its step there (docs/deals.md, Blind spots); the page says so, the JSON marks
+    it, and the CLI's text and the report word it alike."""
+    model = DATA / "blind_spot_exchange.yaml"
+    with client(tmp_path) as c:
+        c.post("/api/models", json={"yaml": model.read_text(encoding="utf-8")})
+        page = open_page(c, "/models/1")
+        got = c.get("/api/models/1/deal?concept=seq").json()
+    text = _text(page)
+    assert "2: release → payment B cannot take its step (it starts or ends in its blind " \
+        "spots) cannot take its step" in text
+    b = got["foresight"]["steps"][1]["movers"][0]
+    assert (b["dm"], b["proceeds"], b["blind_spot"]) == ("B", False, True)
+    assert "blind_spot" not in got["foresight"]["steps"][0]["movers"][0]
+    said = "B cannot take its step into 'payment': it starts or ends in its blind spots"
+    assert said in run("deal", model, "-c", "seq").stdout
+    report = tmp_path / "deal.md"
+    assert run("report", model, "-o", report).exit_code == 0
+    assert said in " ".join(report.read_text(encoding="utf-8").split())

@@ -244,7 +244,8 @@ def _foresight(f: Foresight) -> dict[str, Any]:
     steps = [{"step": s.step, "from": s.source, "to": s.target, "ahead": s.ahead.number,
               "movers": [{"dm": m.dm, "proceeds": m.proceeds, "myopic": m.myopic,
                           "stall": None if m.stall is None else m.stall.number,
-                          "because": m.proceeds and not m.myopic} for m in s.movers]}
+                          "because": m.proceeds and not m.myopic,
+                          "blind_spot": m.blocked} for m in s.movers]}
              for s in f.steps]
     unravels = None if f.unravels_at is None else steps[f.unravels_at - 1]
     stalls = None if f.myopic_stalls_at is None else steps[f.myopic_stalls_at - 1]
