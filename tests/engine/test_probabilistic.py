@@ -24,6 +24,7 @@ from detente.engine.probabilistic import (
     MAX_PAIRS,
     all_probabilities,
     dm_distribution,
+    or_product,
     preference_probabilities,
     probabilistic_stable,
 )
@@ -285,3 +286,13 @@ def test_too_many_pairs_is_refused_with_an_estimate() -> None:
 
     with pytest.raises(AnalysisError, match=r"pairs, about .* beyond"):
         check_size(fake, get_concept("gmr@0.5"))  # type: ignore[arg-type]
+
+
+@_SETTINGS
+@given(data=st.data())
+def test_or_product_is_the_boolean_matrix_product(data: st.DataObject) -> None:
+    m, n = data.draw(st.integers(1, 7)), data.draw(st.integers(1, 7))
+    a = np.array(data.draw(st.lists(st.booleans(), min_size=m * n, max_size=m * n))).reshape(m, n)
+    b = np.array(data.draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))).reshape(n, n)
+    want = (a.astype(int) @ b.astype(int)) > 0
+    np.testing.assert_array_equal(or_product(a, b), want)
