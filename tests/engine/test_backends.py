@@ -61,6 +61,8 @@ def table(b: Backend, c: Conflict, ranks: np.ndarray | None = None) -> np.ndarra
 def oracle(c: Conflict, key: str) -> np.ndarray:
     if get_concept(key).unknown is not None:  # unknown preferences: their own reference
         return reference_unknown.table(c, key)
+    if get_concept(key).is_probabilistic:  # no declared uncertainty: the classic concept
+        key = key.partition("@")[0]  # (uncertain models: tests/engine/test_probabilistic.py)
     return np.array([[reference.stable(c, key, i, int(code)) for code in c.feasible]
                      for i in range(len(c.dms))])
 

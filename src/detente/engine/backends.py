@@ -8,7 +8,9 @@ docstring) and registers it for every standard concept it computes:
   stable_batch` with its compiled per-profile pass, or with the stacked engine only;
 * ``local``/``checks``: :class:`~detente.engine.local_checks.LocalChecks` (mediation);
 * ``witness``/``search``: :meth:`~detente.engine.witness.SanctionSearch.witness`
-  (explanations).
+  (explanations);
+* ``states``/``probabilistic``: the probabilistic family's members at α = β = γ = 0.5
+  (:data:`PROBABILISTIC_CHECKED`, :mod:`detente.engine.probabilistic`).
 
 Implementations are imported when first run, so importing this module (which the registry
 does on the first :func:`~detente.engine.registry.backends` call) stays cheap.
@@ -18,7 +20,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.registry import CONCEPTS, UNKNOWN_KEYS, register_backend
+from detente.engine.registry import (
+    CONCEPTS,
+    PROBABILISTIC_BASES,
+    UNKNOWN_KEYS,
+    probabilistic,
+    register_backend,
+)
 from detente.model.conflict import Conflict
 
 # the witness search caches moves per model: one search per conflict object, the latest only
@@ -82,5 +90,20 @@ def states_unknown(conflict: Conflict, key: str) -> np.ndarray:
     return Engine(conflict).stable(key)
 
 
-__all__ = ["local_checks", "profiles_compiled", "profiles_stacked", "states_engine",
-           "states_unknown", "witness_search"]
+#: The members of the probabilistic family (Rêgo & dos Santos 2015) the battery runs: α = β =
+#: γ = 0.5, which on a model without declared uncertainty are the classic concepts.
+PROBABILISTIC_CHECKED: tuple[str, ...] = tuple(
+    probabilistic(base, [0.5]).key for base in PROBABILISTIC_BASES)
+
+
+@register_backend(PROBABILISTIC_CHECKED, "states", "probabilistic")
+def states_probabilistic(conflict: Conflict, key: str) -> np.ndarray:
+    """(DMs, N) bool under a probabilistic concept: the engine's dense pairwise pass
+    (:mod:`detente.engine.probabilistic`; small models only)."""
+    from detente.engine.concepts import Engine
+
+    return Engine(conflict).stable(key)
+
+
+__all__ = ["PROBABILISTIC_CHECKED", "local_checks", "profiles_compiled", "profiles_stacked",
+           "states_engine", "states_probabilistic", "states_unknown", "witness_search"]
