@@ -274,3 +274,9 @@ def test_cli_analyze_takes_the_keys() -> None:
     assert data["concepts"]["gmr_a"]["equilibria"] == ["YY"]
     refused = CliRunner().invoke(app, ["explain", path, "NN", "-c", "gmr_a"])
     assert refused.exit_code == 2 and "GMR_a" in refused.output
+
+
+def test_a_gmcr_export_names_the_unknown_pairs_it_drops() -> None:
+    from detente.formats.gmcr.writer import omissions
+
+    assert "the unknown preference pairs of 1 decision maker(s)" in omissions(loads(HAND))

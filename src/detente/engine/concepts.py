@@ -165,10 +165,10 @@ class Engine:
         c = get_concept(key)
         if c.is_limited:
             return np.asarray(self._limited(c)[i])
-        if c.unknown is not None:
-            return np.asarray(self._unknown(c)[i])
         if c.is_probabilistic:
             return np.asarray(self._probabilistic(c)[i])
+        if c.unknown is not None:
+            return np.asarray(self._unknown(c)[i])
         return self._cached(c.key, i, lambda: self._compute(c, i))
 
     def _compute(self, c: Concept, i: int) -> np.ndarray:
@@ -216,15 +216,15 @@ class Engine:
 
     def _unknown(self, c: Concept) -> np.ndarray:
         """(DMs, states) stability with unknown preferences (:mod:`detente.engine.unknown`),
-        on this engine's ranks; the dense move matrices are built once per engine."""
+        on this engine's ranks; the move edges are listed once per engine."""
         if (c.key, 0) not in self._cache:
-            from detente.engine.unknown import check_size, move_matrices, unknown_stable
+            from detente.engine.unknown import check_size, move_edges, unknown_stable
 
             check_size(self.conflict, c.label)
             if ("unknown_moves", 0) not in self._cache:
-                self._cache[("unknown_moves", 0)] = np.stack(
-                    move_matrices(self.conflict, self.move_index()))
-            moves = list(self._cache[("unknown_moves", 0)])
+                for j, edges in enumerate(move_edges(self.conflict, self.move_index())):
+                    self._cache[("unknown_moves", j)] = edges
+            moves = [self._cache[("unknown_moves", j)] for j in range(self.n_dms)]
             for i, row in enumerate(unknown_stable(self.conflict, c, self.payoff_ranks, moves)):
                 self._cache[(c.key, i)] = row
         return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
@@ -238,10 +238,10 @@ class Engine:
         c = get_concept(key)
         if c.is_limited:
             return self._limited(c)
-        if c.unknown is not None:
-            return self._unknown(c)
         if c.is_probabilistic:
             return self._probabilistic(c)
+        if c.unknown is not None:
+            return self._unknown(c)
         dms = range(self.n_dms)
         n = self.conflict.n_states
         sim_only = c.simultaneous and c.sanction is None  # SIM threads inside each DM

@@ -16,9 +16,10 @@ the mover must be left no escape (SMR: every s3 ∈ R_i(s2) also in the sanction
 no move at all. s is stable for i when every move s1 meets some s2 in the others' reach from
 s1 within Φ.
 
-The relations are dense (N × N) and the conditions are boolean matrix products (float32
-BLAS, exact for N < 2**24), so models are limited to :data:`MAX_STATES` feasible states; a
-bigger one is refused with an estimate before anything is built.
+The relations and the others' reach are dense (N × N bool); the moves are edge lists, so each
+product with them costs O(N · E) for E moves (:func:`through`), and the reach is a fixed point
+of such products. Models are limited to :data:`MAX_STATES` feasible states; a bigger one is
+refused with an estimate before anything is built.
 """
 
 from __future__ import annotations
@@ -35,14 +36,16 @@ from detente.model.limits import format_bytes
 
 #: Most feasible states the unknown-preference concepts take (dense N × N relations).
 MAX_STATES = 2048
-#: Dense N × N arrays alive at once, beyond one per DM (moves) and one per DM (relation).
+#: Dense N × N bool arrays alive at once beyond three per DM (its relation and its reach).
 _WORK_ARRAYS = 8
+#: Bytes of the gathered rows :func:`through` and the final check hold at once.
+_CHUNK_BYTES = 1 << 25
 
 
 def dense_bytes(c: Conflict) -> int:
-    """Estimated peak bytes of the dense relations for ``c`` (float32 N × N arrays)."""
+    """Estimated peak bytes for ``c``: the dense N × N bool arrays and the gathered rows."""
     n = c.n_states
-    return 4 * n * n * (3 * len(c.dms) + _WORK_ARRAYS)
+    return n * n * (3 * len(c.dms) + _WORK_ARRAYS) + 2 * _CHUNK_BYTES
 
 
 def check_size(c: Conflict, label: str) -> None:
@@ -51,21 +54,21 @@ def check_size(c: Conflict, label: str) -> None:
         raise AnalysisError(
             f"{label} (unknown preferences) compares every pair of states: this model has "
             f"{c.n_states:,} feasible states, about {format_bytes(dense_bytes(c))} of dense "
-            f"relations and {c.n_states:,}³ operations per matrix product; detente computes "
-            f"it for at most {MAX_STATES:,} feasible states")
+            f"relations and {c.n_states:,}² operations per move in each product; detente "
+            f"computes it for at most {MAX_STATES:,} feasible states")
 
 
-def move_matrices(c: Conflict, index: MoveIndex | None = None) -> list[np.ndarray]:
-    """Per DM j, (N, N) bool: ``[s, t]`` when t ∈ R_j(s) (positions; the one move rule of
-    :class:`~detente.engine.single.MoveIndex`: irreversibility and blind spots kept)."""
+def move_edges(c: Conflict, index: MoveIndex | None = None) -> list[np.ndarray]:
+    """Per DM j, its moves as a (2, E) int64 array of edges s → t, t ∈ R_j(s) (positions; the
+    one move rule of :class:`~detente.engine.single.MoveIndex`: irreversibility and blind
+    spots kept)."""
     index = MoveIndex(c) if index is None else index
-    n = c.n_states
     out = []
     for j in range(len(c.dms)):
-        m = np.zeros((n, n), dtype=bool)
-        for s in range(n):
-            m[s, index.reach(j, s)] = True
-        out.append(m)
+        targets = [index.reach(j, s) for s in range(c.n_states)]
+        src = np.repeat(np.arange(c.n_states, dtype=np.int64), [t.size for t in targets])
+        dst = np.concatenate(targets).astype(np.int64) if targets else np.zeros(0, np.int64)
+        out.append(np.stack([src, dst]))
     return out
 
 
@@ -83,37 +86,67 @@ def relations(c: Conflict, ranks: np.ndarray | None = None
     return out
 
 
-def _any_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Boolean matrix product: ``[x, z]`` when some y has a[x, y] and b[y, z]."""
-    return np.asarray((a.astype(np.float32) @ b.astype(np.float32)) > 0.5)
+def through(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Boolean product with a sparse graph: ``out[x, v]`` when ``a[x, u]`` for some edge
+    u → v of ``edges`` (2, E). Work O(N · E / 64): the columns of ``a`` as bit-packed words,
+    gathered in bounded chunks."""
+    rows = a.shape[0]
+    if edges.shape[1] == 0:
+        return np.zeros(a.shape, dtype=bool)
+    order = np.argsort(edges[1], kind="stable")
+    src, dst = edges[0][order], edges[1][order]
+    words = _pack(a.T)  # row u: column u of a, 64 rows of a per word
+    out_words = np.zeros((a.shape[1], words.shape[1]), dtype=np.uint64)
+    step = max(1, _CHUNK_BYTES // max(1, words.shape[1] * 8))
+    lo = 0
+    while lo < src.size:
+        hi = min(src.size, lo + step)
+        while hi < src.size and dst[hi] == dst[hi - 1]:  # a chunk ends between two targets
+            hi += 1
+        d = dst[lo:hi]
+        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
+        out_words[d[starts]] = np.bitwise_or.reduceat(words[src[lo:hi]], starts, axis=0)
+        lo = hi
+    return _unpack(out_words, rows).T
+
+
+def _pack(m: np.ndarray) -> np.ndarray:
+    """(R, C) bool as (R, ceil(C / 64)) uint64 words, bit k of word w = column 64w + k."""
+    pad = (-m.shape[1]) % 64
+    if pad:
+        m = np.concatenate([m, np.zeros((m.shape[0], pad), dtype=bool)], axis=1)
+    packed = np.packbits(m, axis=1, bitorder="little")
+    return np.ascontiguousarray(packed).view(np.uint64)
+
+
+def _unpack(words: np.ndarray, columns: int) -> np.ndarray:
+    """Inverse of :func:`_pack`: (R, W) uint64 → (R, columns) bool."""
+    bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
+    return bits[:, :columns].astype(bool)
 
 
 def group_reach(steps: Sequence[np.ndarray], n: int) -> np.ndarray:
     """(N, N) bool: ``[s, t]`` when t is reached from s by a non-empty legal sequence of the
-    members' moves (``steps[j][x, y]``: member j moves x → y), no member twice in a row.
+    members' moves (``steps[j]``: member j's edges (2, E)), no member twice in a row.
 
-    A fixed point over the last mover: Z_j = (I ∪ ⋃_{k≠j} Z_k) · steps[j], from Z_j = steps[j].
+    A fixed point over the last mover: Z_j = (I ∪ ⋃_{k≠j} Z_k) · step_j, from Z_j = step_j.
     """
-    if not steps:
-        return np.zeros((n, n), dtype=bool)
-    if len(steps) == 1:
-        return steps[0].copy()
     eye = np.eye(n, dtype=bool)
-    z = [s.copy() for s in steps]
-    while True:
-        changed = False
-        for j, step in enumerate(steps):
-            start = eye.copy()
-            for k, other in enumerate(z):
-                if k != j:
-                    start |= other
-            new = _any_product(start, step) | z[j]
-            if (new != z[j]).any():
-                z[j], changed = new, True
-        if not changed:
-            break
-    out = z[0].copy()
-    for other in z[1:]:
+    z = [through(eye, step) for step in steps]
+    if len(steps) > 1:
+        changed = True
+        while changed:
+            changed = False
+            for j, step in enumerate(steps):
+                start = eye.copy()
+                for k, other in enumerate(z):
+                    if k != j:
+                        start |= other
+                new = through(start, step) | z[j]
+                if (new != z[j]).any():
+                    z[j], changed = new, True
+    out = np.zeros((n, n), dtype=bool)
+    for other in z:
         out |= other
     return out
 
@@ -121,34 +154,46 @@ def group_reach(steps: Sequence[np.ndarray], n: int) -> np.ndarray:
 def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = None,
                    moves: list[np.ndarray] | None = None) -> np.ndarray:
     """(DMs, N) bool: stability of every state for every DM under an unknown-preference
-    concept (one with :attr:`~detente.engine.registry.Concept.unknown`)."""
+    concept (one with :attr:`~detente.engine.registry.Concept.unknown`). ``moves``: each DM's
+    edges (:func:`move_edges`), when the caller has them."""
     rule = concept.unknown
     if rule is None:
         raise AnalysisError(f"{concept.label} is not a concept of unknown preferences")
     check_size(c, concept.label)
-    moves = move_matrices(c) if moves is None else moves
+    n = c.n_states
+    moves = move_edges(c) if moves is None else moves
     rel = relations(c, ranks)
+
+    def credible(j: int) -> np.ndarray:
+        """DM j's improvements and uncertain moves, R_j^{+,U}, as edges."""
+        better, unknown = rel[j]
+        u, v = moves[j]
+        return moves[j][:, better[u, v] | unknown[u, v]]
+
     sanction = concept.rule
-    out = np.zeros((len(c.dms), c.n_states), dtype=bool)
+    out = np.ones((len(c.dms), n), dtype=bool)
     for i, (better, unknown) in enumerate(rel):
-        step = moves[i] & (better | unknown) if rule.moves else moves[i] & better
+        u, v = moves[i]
+        keep = better[u, v] | unknown[u, v] if rule.moves else better[u, v]
+        s, s1 = u[keep], v[keep]  # the focal DM's moves that must be deterred
         if sanction is None:  # Nash: no move at all
-            out[i] = ~step.any(axis=1)
+            out[i, s] = False
             continue
         ends = ~better if rule.ends else ~better & ~unknown  # Φ[s, q]
         others = [j for j in range(len(c.dms)) if j != i]
-        if sanction.improving:  # SEQ: the others by their improvements or uncertain moves
-            reach = group_reach([moves[j] & (rel[j][0] | rel[j][1]) for j in others],
-                                c.n_states)
-        else:
-            reach = group_reach([moves[j] for j in others], c.n_states)
-        if sanction.no_escape:  # the sanction leaves i no move out of Φ
-            escape = _any_product(~ends, moves[i].T)  # [s, s2]: some s3 ∈ R_i(s2) not in Φ(s)
-            ends = ends & ~escape
-        sanctioned = _any_product(ends, reach.T)  # [s, s1]: some s2 ∈ reach(s1) ∩ Φ(s)
-        out[i] = ~(step & ~sanctioned).any(axis=1)
+        steps = [credible(j) if sanction.improving else moves[j] for j in others]
+        reach = group_reach(steps, n)
+        if sanction.no_escape:  # SMR: from s2, every move of i stays in Φ(s)
+            escape = through(~ends, moves[i][::-1])  # [s, s2]: some s3 ∈ R_i(s2) out of Φ(s)
+            ends &= ~escape
+        deterred = np.zeros(s.size, dtype=bool)
+        step = max(1, _CHUNK_BYTES // max(1, n))
+        for lo in range(0, s.size, step):  # some s2 ∈ reach(s1) ∩ Φ(s), per move s -> s1
+            hi = lo + step
+            deterred[lo:hi] = (reach[s1[lo:hi]] & ends[s[lo:hi]]).any(axis=1)
+        out[i, s[~deterred]] = False
     return out
 
 
-__all__ = ["MAX_STATES", "check_size", "dense_bytes", "group_reach", "move_matrices",
-           "relations", "unknown_stable"]
+__all__ = ["MAX_STATES", "check_size", "dense_bytes", "group_reach", "move_edges",
+           "relations", "through", "unknown_stable"]
