@@ -21,7 +21,8 @@ from detente.engine.strength import strong_floor
 from detente.formats.native.builder import loads
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
-from detente.model.preferences import RankingPreference
+from detente.model.preferences import RankingPreference, Statement, StatementPreference
+from detente.model.statements import parse_statement
 from strategies import conflicts
 
 KEYS = tuple(c.key for c in STRENGTH)
@@ -87,6 +88,20 @@ def strength_conflicts(draw: st.DrawFn, strict: bool = False, marks: str = "some
     return replace(c, dms=tuple(dms))
 
 
+@st.composite
+def statement_conflicts(draw: st.DrawFn) -> Conflict:
+    """A random conflict whose DMs rank by 1-4 literal statements, the first k strong."""
+    c = draw(conflicts(max_dms=3, max_options=5))
+    dms = []
+    for dm in c.dms:
+        texts = [("not " if draw(st.booleans()) else "") + draw(st.sampled_from(c.option_names))
+                 for _ in range(draw(st.integers(1, 4)))]
+        k = draw(st.integers(0, len(texts)))
+        sts = tuple(Statement(t, parse_statement(t), strong=j < k) for j, t in enumerate(texts))
+        dms.append(replace(dm, preference=StatementPreference(sts)))
+    return replace(c, dms=tuple(dms))
+
+
 def brute(c: Conflict, key: str) -> np.ndarray:
     return np.array([[reference.stable(c, key, i, int(s)) for s in c.feasible]
                      for i in range(len(c.dms))])
@@ -123,6 +138,15 @@ decision_makers:
     for key in KEYS:
         np.testing.assert_array_equal(e.stable(key), brute(c, key), err_msg=key)
     assert e.stable("weak_gmr").any() and e.stable("strong_gmr").any()
+
+
+@pytest.mark.slow
+@_SETTINGS
+@given(c=statement_conflicts())
+def test_engine_matches_the_brute_force_on_random_statements(c: Conflict) -> None:
+    e = Engine(c)
+    for key in KEYS:
+        np.testing.assert_array_equal(e.stable(key), brute(c, key), err_msg=key)
 
 
 @pytest.mark.slow
