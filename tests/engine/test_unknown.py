@@ -280,3 +280,18 @@ def test_a_gmcr_export_names_the_unknown_pairs_it_drops() -> None:
     from detente.formats.gmcr.writer import omissions
 
     assert "the unknown preference pairs of 1 decision maker(s)" in omissions(loads(HAND))
+
+
+@pytest.mark.slow
+def test_the_web_analysis_answers_as_the_cli() -> None:
+    from typer.testing import CliRunner
+
+    from detente.surfaces.cli.app import app
+    from detente.surfaces.web import service
+
+    path = str(ROOT / "tests" / "data" / "unknown_hand.yaml")
+    cli = json.loads(CliRunner().invoke(app, ["analyze", path, "-c", "seq_d", "-c", "smr_b",
+                                              "--format", "json"]).stdout)
+    web = service.analysis(loads(HAND), ["seq_d", "smr_b"])
+    assert web["concepts"] == cli["concepts"]
+    assert web["concepts"]["seq_d"]["stable_for"]["A"] == ["YN", "YY"]
