@@ -405,13 +405,13 @@ def _deal(c: Conflict, **kw: object) -> dict:
 
 def test_a_phase_holds_only_because_the_mover_cannot_see_its_deviation() -> None:
     """Phase *payment* (YYN): B's one temptation is YNN; blind to YNN it has none."""
+    sighted, blind, model = (_deal(c)["phases"][1] for c in (SIGHTED, BLIND_YNN, MODEL))
     for x in KEYS:
-        assert _deal(SIGHTED)["phases"][1]["holds"][x] is False
-        assert _deal(BLIND_YNN)["phases"][1]["holds"][x] is True
-        assert _deal(MODEL)["phases"][1]["holds"][x] is True  # blind to YYN: cannot leave it
-    sighted = _deal(SIGHTED)["phases"][1]["temptations"]
-    assert [(t["dm"], t["to"]["state"]) for t in sighted] == [("B", "YNN")]
-    assert _deal(BLIND_YNN)["phases"][1]["temptations"] == []
+        assert sighted["holds"][x] is False
+        assert blind["holds"][x] is True
+        assert model["holds"][x] is True  # blind to YYN: B cannot leave it
+    assert [(t["dm"], t["to"]["state"]) for t in sighted["temptations"]] == [("B", "YNN")]
+    assert blind["temptations"] == []
 
 
 def _guarded(c: Conflict) -> Conflict:
@@ -444,6 +444,7 @@ def test_mediation_target_already_holds_in_the_blind_game() -> None:
     assert blind.min_edits == 0 and sighted.min_edits != 0
 
 
+@pytest.mark.slow
 def test_brief_and_whatif_verdicts_change_with_the_blind_spot() -> None:
     """The deal (ending in YYN) and the draft YYN hold in the blind game, break sighted."""
     for c, word in ((SIGHTED, "breaks"), (MODEL, "holds")):
