@@ -1,6 +1,7 @@
 """Hypergame test models: the flagship with the three perceptions of
-tests/data/ceasefire_hypergame.yaml (kept apart from the pre-rework flagship, tests/data/ceasefire_2024_coarse.yaml), and random
-perceptions added to a drawn conflict (hypothesis)."""
+tests/data/ceasefire_hypergame.yaml (kept apart from the pre-rework flagship,
+tests/data/ceasefire_2024_coarse.yaml), and random perceptions added to a drawn conflict
+(hypothesis)."""
 
 from __future__ import annotations
 

@@ -24,6 +24,8 @@ from detente.model.conflict import Conflict
 from strategies import conflicts
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+#: The pre-rework flagship (1,280 states), kept as a fixed test model.
+COARSE = Path(__file__).resolve().parents[2] / "tests" / "data" / "ceasefire_2024_coarse.yaml"
 BACKENDS: tuple[Backend, ...] = ("numpy", "compiled")
 SEARCHES: tuple[Search, ...] = ("auto", "responses", "candidates")
 
@@ -67,7 +69,7 @@ def test_numpy_batches_and_chunks_give_the_same_answer(monkeypatch: pytest.Monke
     """Tiny flat gathers and chunks (many batches, windows and thread tasks) change nothing."""
     import detente.engine.simultaneous_numpy as numpy_backend
 
-    e = Engine(detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
+    e = Engine(detente.load(COARSE))
     want = _sim(e, "compiled")
     monkeypatch.setattr(numpy_backend, "_FLAT", 40)
     monkeypatch.setattr(numpy_backend, "CHUNK_CELLS", 2000)
@@ -104,7 +106,7 @@ def test_threaded_tasks_agree_with_serial(backend: Backend,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import detente.engine.simultaneous as sim_module
 
-    e = Engine(detente.load(EXAMPLES[0].parent.parent / "tests" / "data" / "ceasefire_2024_coarse.yaml"))
+    e = Engine(detente.load(COARSE))
     monkeypatch.setenv("DETENTE_WORKERS", "1")
     serial = _sim(e, backend)
     monkeypatch.setenv("DETENTE_WORKERS", "3")
