@@ -295,3 +295,12 @@ def test_the_web_analysis_answers_as_the_cli() -> None:
     web = service.analysis(loads(HAND), ["seq_d", "smr_b"])
     assert web["concepts"] == cli["concepts"]
     assert web["concepts"]["seq_d"]["stable_for"]["A"] == ["YN", "YY"]
+
+
+def test_new_preferences_drop_the_unknown_pairs() -> None:
+    from detente.model.preferences import RankingPreference
+
+    c = loads(HAND)
+    other = c.with_preferences({"A": RankingPreference(((3,), (2,), (0,), (1,)))})
+    assert c.dms[0].unknown is not None and other.dms[0].unknown is None
+    np.testing.assert_array_equal(Engine(other).stable("gmr_c"), Engine(other).stable("gmr"))

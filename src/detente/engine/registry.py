@@ -12,6 +12,9 @@ How a concept is computed is data, not a name test:
   mover no escape), or ``None``;
 * ``simultaneous``: a UI must also meet a simultaneous response (SIM);
 * ``horizon``: limited-move look-ahead (any number of DMs, :mod:`detente.engine.limited`);
+* ``unknown``: unknown preferences (:data:`UNKNOWN`, ``nash_a`` … ``seq_d``; an
+  :class:`UnknownRule` says whether the mover also moves to, and a sanction may end in,
+  states it cannot compare with the start; :mod:`detente.engine.unknown`);
 * none of these: Nash (a UI is never deterred).
 
 Each sanction kind's rule is data too (:data:`SANCTIONS`: whether the others move by their own
