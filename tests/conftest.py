@@ -60,6 +60,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 SLOW_DOCTESTS = frozenset({
     "detente.analyses.brief.analysis",  # the flagship's whole brief (about a second)
+    "detente.surfaces.web.whatif_view",  # a what-if scenario analysed (0.4 s)
 })
 """Doctests of src/ (module names) that count as slow: ``-m "not slow"`` leaves them out."""
 

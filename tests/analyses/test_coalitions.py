@@ -529,6 +529,7 @@ def test_limit_that_fits() -> None:
             _assert_fits(res, offset, budget)
 
 
+@pytest.mark.slow
 def test_cli_json_pages_and_streams() -> None:
     whole = json.loads(run("coalitions", ELMIRA, "--format", "json").stdout)
     result = run("coalitions", ELMIRA, "--format", "json", "--offset", "6", "--limit", "2")

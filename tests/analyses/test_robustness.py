@@ -124,6 +124,7 @@ def test_exact_equals_weighted_sum_of_plain_analyses() -> None:
     assert result.equilibrium["gmr"].max() > 0  # not vacuous
 
 
+@pytest.mark.slow
 def test_sampling_converges_to_exact() -> None:
     c = toy()
     exact = robustness(c, exact=True)

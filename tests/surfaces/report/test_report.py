@@ -112,7 +112,8 @@ def test_flagship_report_says_how_sure_its_conclusions_are() -> None:
     assert "How sure are these conclusions" not in _html("elmira")  # no uncertainty declared
 
 
-@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("name", [  # the flagship's report takes seconds: slow
+    pytest.param(n, marks=[pytest.mark.slow] if n == "ceasefire_2024" else []) for n in MODELS])
 def test_html_loads_nothing_from_the_network(name: str) -> None:
     html = _html(name)
     assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, flags=re.I)
@@ -121,6 +122,7 @@ def test_html_loads_nothing_from_the_network(name: str) -> None:
     assert "<link" not in html.lower()
 
 
+@pytest.mark.slow
 def test_statement_rationales_appear_when_the_model_has_them() -> None:
     if "ceasefire_2024" not in MODELS:
         pytest.skip("examples/ceasefire_2024.yaml not present")

@@ -58,6 +58,7 @@ def test_endpoint_is_exactly_the_clis_json(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_flagship_with_three_perceptions_as_the_cli(tmp_path: Path) -> None:
     text = flagship_text()
     path = tmp_path / "flagship.yaml"

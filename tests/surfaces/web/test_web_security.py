@@ -124,6 +124,7 @@ def test_every_page_form_and_htmx_request_carries_the_token(tmp_path: Path) -> N
             assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in html  # on <body>
 
 
+@pytest.mark.slow
 def test_api_posts_must_be_json_or_carry_a_header(tmp_path: Path) -> None:
     """A cross-site form (urlencoded, multipart, text/plain) or a no-cors fetch with a
     typeless body can POST without a preflight: the API refuses those."""
