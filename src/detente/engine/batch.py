@@ -15,7 +15,9 @@ by what each concept depends on:
   listed once, :class:`ProfileGraph`; slices of the profiles in parallel threads), or, for
   models beyond it, on the stacked engine (``method``).
 * :func:`evolution_batch` gives the states reachable from a start by unilateral improvements
-  (status-quo evolution) per profile, the same two ways.
+  (status-quo evolution) per profile, in the compiled pass or on the stacked engine
+  (:func:`improvement_reach`): both by the one compiled search,
+  :func:`~detente.engine.profile_kernels.improving_reach`.
 
 Chunks of the stacked engine are sized so that the working arrays stay under ``max_bytes``.
 
@@ -168,6 +170,7 @@ class ProfileGraph:
     grid: SimGrid
     ptr: np.ndarray
     tgt: np.ndarray
+    group: np.ndarray  # (DMs, N)
     local: np.ndarray  # (DMs, N)
     col_start: np.ndarray  # (DMs, widest + 1): where each column starts in col_order
     col_order: np.ndarray  # (DMs, N): the states ordered by each DM's column
@@ -184,14 +187,13 @@ class ProfileGraph:
         from detente.engine.profile_kernels import move_lists
 
         grid = SimGrid.build(conflict.feasible, conflict.n_options, layouts)
-        group = np.stack([lay.group for lay in layouts])
-        local = np.stack([lay.local for lay in layouts])
+        group, local = _rows_columns(layouts)
         ptr, tgt = move_lists(grid.cells, group, local, grid.width, grid.fwd, grid.back)
         col_order = np.argsort(local, axis=1, kind="stable").astype(np.int32)
         col_start = np.stack([np.searchsorted(local[j, col_order[j]],
                                               np.arange(int(grid.width.max()) + 1))
                               for j in range(len(layouts))]).astype(np.int64)
-        return ProfileGraph(grid, ptr, tgt, local, col_start, col_order)
+        return ProfileGraph(grid, ptr, tgt, group, local, col_start, col_order)
 
     def run(self, ranks: np.ndarray, seq: bool, sim: bool, start: int,
             progress: Callable[[int], None] | None = None, sim_search: int = 0,
@@ -214,8 +216,8 @@ class ProfileGraph:
             lo, hi = bounds
             g = self.grid
             profile_pass(ranks[lo:hi], self.ptr, self.tgt, g.codes, g.table, g.masks, g.unpack,
-                         self.local, g.width, self.col_start, self.col_order, seq, sim,
-                         sim_search, start,
+                         g.cells, self.group, self.local, g.width, g.fwd, g.back,
+                         self.col_start, self.col_order, seq, sim, sim_search, start,
                          out_seq[lo:hi] if seq else out_seq, out_sim[lo:hi] if sim else out_sim,
                          out_reach[lo:hi] if start >= 0 else out_reach)
             return hi - lo
@@ -396,35 +398,36 @@ def evolution_batch(
 
 def improvement_reach(engine: Engine, start: np.ndarray) -> np.ndarray:
     """States reachable from ``start`` (bool per state) by sequences of unilateral improvements
-    of any DMs (the evolution graph of status-quo analysis), for every state of ``engine``.
+    of any DMs (the evolution graph of status-quo analysis), for every state of ``engine``:
+    :func:`~detente.engine.profile_kernels.improving_reach` over the engine's layouts and
+    utilities.
 
     On a :func:`stacked_engine` with one start per profile this is every profile's evolution
-    at once: each DM's pass is a row operation, and rows never cross profiles.
+    at once: no move leaves its row, and rows never cross profiles.
 
     >>> import detente
     >>> pd = detente.load("examples/prisoners_dilemma.yaml")
     >>> improvement_reach(Engine(pd), np.array([True, False, False, False])).tolist()
     [True, True, True, True]
     """
-    reached = start.copy()
-    while True:
-        before = int(reached.sum())
-        for j, lay in enumerate(engine.layouts):
-            u = engine.utilities[j]
-            low = lay.grid(np.where(reached, u, np.inf), np.inf)  # u of reached states
-            ug = lay.grid(u, -np.inf)
-            if lay.reversible:
-                hit = ug > low.min(axis=1, keepdims=True)
-            else:
-                move = lay.move_matrix()  # [x, y]: x -> y legal
-                hit = np.zeros(ug.shape, dtype=bool)
-                step = max(1, (1 << 22) // (lay.width * lay.width))
-                for lo in range(0, lay.n_groups, step):
-                    part = np.where(move[None, :, :], low[lo : lo + step, :, None], np.inf)
-                    hit[lo : lo + step] = ug[lo : lo + step] > part.min(axis=1)
-            reached |= hit.ravel()[lay.flat]
-        if int(reached.sum()) == before:
-            return reached
+    from detente.engine.profile_kernels import improving_reach
+
+    lays = engine.layouts
+    group, local = _rows_columns(lays)
+    u = np.stack([np.asarray(x, dtype=np.float64) for x in engine.utilities])
+    reached = np.array(start, dtype=np.bool_)
+    improving_reach(u, tuple(lay.cells() for lay in lays), group, local,
+                    np.array([lay.width for lay in lays], dtype=np.int64),
+                    np.array([lay.fwd_local for lay in lays], dtype=np.int64),
+                    np.array([lay.back_local for lay in lays], dtype=np.int64),
+                    reached, np.empty(reached.size, dtype=np.int64))
+    return reached
+
+
+def _rows_columns(layouts: Sequence[DMLayout]) -> tuple[np.ndarray, np.ndarray]:
+    """(DMs, N) row and column of every state in each DM's layout (int64)."""
+    return (np.stack([lay.group for lay in layouts]).astype(np.int64, copy=False),
+            np.stack([lay.local for lay in layouts]).astype(np.int64, copy=False))
 
 
 def own_rank_stable(

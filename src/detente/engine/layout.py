@@ -118,6 +118,13 @@ class DMLayout:
             out.append(Piece(sub, members, own, members[own]))
         return out
 
+    def cells(self) -> np.ndarray:
+        """The (groups × width,) grid of state positions, flat (int32, -1 for an infeasible
+        cell): what the compiled loops read a DM's moves from."""
+        g = np.full(self.n_groups * self.width, -1, dtype=np.int32)
+        g[self.flat] = np.arange(self.flat.size, dtype=np.int32)
+        return g
+
     def grid(self, values: np.ndarray, fill: float) -> np.ndarray:
         """Values placed on the (groups, width) grid; cells of infeasible states get ``fill``."""
         g = np.full(self.n_groups * self.width, fill, dtype=np.float64)

@@ -15,7 +15,9 @@ each profile's unilateral improvements directly instead of building grids:
 * SIM: each state decided by the one SIM definition
   (:func:`~detente.engine.simultaneous_core.state_sanctioned`, compiled), the same function
   the engine's compiled check calls;
-* evolution: the states reachable from a start by UIs of any DMs (breadth-first).
+* evolution: the states reachable from a start by UIs of any DMs (:func:`improving_reach`,
+  the one batch definition of reach by improvements, which the stacked engine's
+  :func:`detente.engine.batch.improvement_reach` calls too).
 
 The functions release the GIL (:mod:`detente.engine.compiled`), so :mod:`detente.engine.batch`
 runs slices of the profiles in threads. :func:`profile_pass` allocates the scratch; the loops
@@ -201,41 +203,58 @@ def _ui_columns(i: int, s: int, local: np.ndarray, uptr: np.ndarray, utgt: np.nd
 
 
 @jit_borrowed
-def _reach_from(uptr: np.ndarray, utgt: np.ndarray, d: int, n: int, start: int,
-                stack: np.ndarray, out: np.ndarray) -> None:
-    """States reachable from ``start`` by UIs of any DMs (``start`` included) into ``out``."""
+def improving_reach(u: np.ndarray, cells: tuple[np.ndarray, ...], group: np.ndarray,
+                    local: np.ndarray, width: np.ndarray, fwd: np.ndarray, back: np.ndarray,
+                    reached: np.ndarray, stack: np.ndarray) -> None:
+    """Reach by improvements, the one batch definition: every state reachable from those
+    marked in ``reached`` by unilateral improvements of any DMs (DM j's legal moves to a state
+    with a higher ``u[j]``), marked in ``reached`` in place; ``stack`` is (N,) scratch.
+
+    ``u``: (DMs, N) ranks or utilities; DM j's moves from t are read from its layout grid
+    ``cells[j]`` (state positions, -1 infeasible) at row ``group[j, t]``, from column
+    ``local[j, t]`` to every legal column (:func:`~detente.engine.compiled.legal_move` with
+    ``fwd[j]``/``back[j]``). Only reached states are expanded; no move lists are needed."""
+    d, n = u.shape
+    top = 0
     for t in range(n):
-        out[t] = False
-    out[start] = True
-    stack[0] = start
-    top = 1
+        if reached[t]:
+            stack[top] = t
+            top += 1
     while top > 0:
         top -= 1
         t = stack[top]
         for j in range(d):
-            for m in range(uptr[j * n + t], uptr[j * n + t + 1]):
-                s = utgt[m]
-                if not out[s]:
-                    out[s] = True
-                    stack[top] = s
-                    top += 1
+            w = width[j]
+            grid = cells[j]
+            x = local[j, t]
+            base = group[j, t] * w
+            ut = u[j, t]
+            for y in range(w):
+                if legal_move(x, y, fwd[j], back[j]):
+                    s = grid[base + y]
+                    if s >= 0 and not reached[s] and u[j, s] > ut:
+                        reached[s] = True
+                        stack[top] = s
+                        top += 1
 
 
 @jit
 def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.ndarray,
-                 index: np.ndarray, masks: np.ndarray, unpack: np.ndarray, local: np.ndarray,
-                 width: np.ndarray,
+                 index: np.ndarray, masks: np.ndarray, unpack: np.ndarray,
+                 cells: tuple[np.ndarray, ...], group: np.ndarray, local: np.ndarray,
+                 width: np.ndarray, fwd: np.ndarray, back: np.ndarray,
                  col_start: np.ndarray, col_order: np.ndarray, want_seq: bool, want_sim: bool,
                  sim_search: int, start: int, out_seq: np.ndarray, out_sim: np.ndarray,
                  out_reach: np.ndarray) -> None:
     """For each profile p of ``ranks`` (P, DMs, N): SEQ and SIM stability per DM into
     ``out_seq``/``out_sim`` (P, DMs, N) when wanted, and, when ``start >= 0``, the states
-    reachable from state ``start`` by UIs into ``out_reach`` (P, N).
+    reachable from state ``start`` by UIs into ``out_reach`` (P, N) (:func:`improving_reach`).
 
     ``ptr``/``tgt``: :func:`move_lists`; ``codes``: state codes; ``index``: position of every
     code (-1 infeasible); ``masks``: each DM's option bits, ``unpack[j, y]`` those of its
-    column y; ``local``: (DMs, N) column of each
-    state in its DM's layout, ``width`` those layouts' widths; ``col_order[i]`` the states
+    column y; ``cells``/``group``/``local``: each DM's layout grid and the (DMs, N) row and
+    column of each state in it, ``width``/``fwd``/``back`` the layouts' widths and
+    irreversible columns; ``col_order[i]`` the states
     ordered by DM i's column, ``col_start[i, a]`` where column a starts; ``sim_search``: see
     :func:`_sim_for`.
     """
@@ -262,7 +281,8 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
     no_u = np.empty(0, dtype=ranks.dtype)  # the slices are not sorted: none cut at the target
     for p in range(p_count):
         r = ranks[p]
-        _improvements(r, ptr, tgt, uptr, utgt)
+        if want_seq or want_sim:
+            _improvements(r, ptr, tgt, uptr, utgt)
         for i in range(d):
             if want_seq:
                 _seq_for(r, i, uptr, utgt, a, worst, arg, second, out_seq[p, i])
@@ -271,7 +291,10 @@ def profile_pass(ranks: np.ndarray, ptr: np.ndarray, tgt: np.ndarray, codes: np.
                          col_start[i], col_order[i], sim_search, slice_min, own, lowest, lo,
                          hi, pick, digits, movers, parts, count, allowed, no_u, out_sim[p, i])
         if start >= 0:
-            _reach_from(uptr, utgt, d, n, start, stack, out_reach[p])
+            reach = out_reach[p]
+            reach[:] = False
+            reach[start] = True
+            improving_reach(r, cells, group, local, width, fwd, back, reach, stack)
 
 
-__all__ = ["move_lists", "profile_pass"]
+__all__ = ["improving_reach", "move_lists", "profile_pass"]

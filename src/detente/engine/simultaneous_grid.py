@@ -41,11 +41,7 @@ class SimGrid:
         if n_bits <= TABLE_BITS:
             table = np.full(1 << n_bits, -1, dtype=np.int32)
             table[codes] = np.arange(n, dtype=np.int32)
-        cells = []
-        for lay in layouts:
-            grid = np.full(lay.n_groups * lay.width, -1, dtype=np.int32)
-            grid[lay.flat] = np.arange(n, dtype=np.int32)
-            cells.append(grid)
+        cells = [lay.cells() for lay in layouts]
         wmax = max(lay.width for lay in layouts)
         unpack = np.zeros((len(layouts), wmax), dtype=np.int64)
         held = 0
