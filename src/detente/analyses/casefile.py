@@ -187,7 +187,7 @@ def build_case_file(
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
     asked = parse_concepts(concepts, allow_probabilistic=True, allow_unknown=True,
-                           allow_strength=True)
+                           allow_strength=True, allow_limited=True)
     if concepts is None and any(has_strength(dm.preference) for dm in model.dms):
         asked += tuple(c.key for c in STRENGTH if c.strength == "strong")
     if concepts is None and any(dm.unknown is not None for dm in model.dms):
@@ -251,10 +251,12 @@ def build_case_file(
 
 def classic_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     """The concepts the analyses beyond stability take: ``keys`` without the probabilistic
-    ones (judged on the whole preference distribution, not profile by profile); the six
-    standard ones when nothing else is left. An unknown-preference concept (``gmr_a``) is
-    answered there by the classic one it extends (``gmr``)."""
-    kept = tuple(dict.fromkeys(_classic(k) for k in keys if not get_concept(k).is_probabilistic))
+    ones (judged on the whole preference distribution, not profile by profile) and the
+    limited-move ``L<h>`` (only the stability tables show it); the six standard ones when
+    nothing else is left. An unknown-preference concept (``gmr_a``) is answered there by the
+    classic one it extends (``gmr``)."""
+    kept = tuple(dict.fromkeys(_classic(k) for k in keys if not get_concept(k).is_probabilistic
+                               and not get_concept(k).is_limited))
     return kept or parse_concepts(None)
 
 

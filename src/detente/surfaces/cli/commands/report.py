@@ -31,8 +31,9 @@ def report(
     concept: Annotated[
         list[str] | None,
         typer.Option("--concept", "-c",
-                     help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim. "
-                     "Default: all six."),
+                     help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim, "
+                     "or L<h> (limited move, horizon h: the stability tables only). Default: "
+                     "all six."),
     ] = None,
     max_nodes: Annotated[
         int,
