@@ -62,8 +62,8 @@ def analyze_command(
                      "probabilistic: nash@A, gmr@A/B, smr@A/B, seq@A/B/C (α, β, γ from the "
                      "declared uncertainty); strength of preference: strong_gmr, strong_smr, "
                      "strong_seq, weak_gmr, weak_smr, weak_seq; unknown preferences: nash_a ... "
-                     "seq_d (variants a-d of nash, gmr, smr, seq). Default: the six standard "
-                     "ones."),
+                     "seq_d (variants a-d of nash, gmr, smr, seq); limited move: L<h> (as "
+                     "--horizon h). Default: the six standard ones."),
     ] = None,
     horizon: Annotated[
         int | None,
@@ -108,7 +108,7 @@ def analyze_command(
     request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
     keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True,
-                          allow_strength=True, allow_unknown=True)
+                          allow_strength=True, allow_unknown=True, allow_limited=True)
     with _progress(c, len(keys)) as step:
         result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:
