@@ -687,8 +687,10 @@ def synthetic_full() -> dict[str, Any]:
                                                            {"state": "---N--", "value": 0}]}}]),
             _dm("C", [{"name": "c1"}],
                 {"payoffs": [{"state": "----Y-", "value": 3},
-                             {"state": "----N-", "value": -1.5}]}),
-            _dm("M", [{"name": "m1"}], {"statements": ["m1 if a1", "not a2"]}),
+                             {"state": "----N-", "value": -1.5}],
+                 "unknown": [["NNYNNN", "NNYNYN"]]}),
+            _dm("M", [{"name": "m1"}],
+                {"statements": ["m1 if a1", {"statement": "not a2", "unknown": True}]}),
         ],
         "infeasible": [
             {"mutually_exclusive": ["a1", "b2"], "reason": "exclusive"},
