@@ -47,7 +47,9 @@ ModelId = Annotated[int, Path(ge=1, le=MAX_ID, description="The model's id.")]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID,
                                            description="A saved version (default: the latest).")]
 ConceptQuery = Annotated[list[str] | None, Query(
-    max_length=12, description="Concept key (repeatable): nash, gmr, smr, seq, sim, seq_sim.")]
+    max_length=12, description="Concept key (repeatable): nash, gmr, smr, seq, sim, seq_sim; "
+    "where an analysis takes them, L<h>, gmr@A/B and the like, strong_gmr and the like, nash_a "
+    "... seq_d (docs/concepts-extended.md).")]
 Text = Annotated[str, Field(max_length=2 * 2**20, description="The model file's YAML text.")]
 #: An optional state reference (a number, Y/N text or a Y/N/- pattern) in the query.
 StateQuery = Annotated[str | None, Query(min_length=1, max_length=64)]

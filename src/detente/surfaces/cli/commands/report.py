@@ -32,8 +32,11 @@ def report(
         list[str] | None,
         typer.Option("--concept", "-c",
                      help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim, "
-                     "or L<h> (limited move, horizon h: the stability tables only). Default: "
-                     "all six."),
+                     "or L<h> (limited move, horizon h: the stability tables only), or an "
+                     "unknown-preference concept nash_a ... seq_d (the stability tables; the "
+                     "other sections answer with the classic concept). Default: all six, and "
+                     "the sixteen unknown-preference ones when the model declares unknown "
+                     "pairs."),
     ] = None,
     max_nodes: Annotated[
         int,
