@@ -21,8 +21,8 @@ from detente.surfaces.cli.output import (
 if TYPE_CHECKING:
     from detente.analyses.mediation import MediationResult
 
-EXAMPLE = ("Example: `detente mediate examples/ceasefire_2024.yaml --target YNNYYY----N "
-           "-c nash --limit 5`")
+EXAMPLE = ("Example: `detente mediate examples/ceasefire_2024.yaml -c sim --max-edits 1 "
+           "--limit 5` (the model's own mediation target)")
 #: Unmet requirements shown per DM and concept in the text output.
 SHOWN_REQUIREMENTS = 3
 
