@@ -85,6 +85,7 @@ def test_the_perceptions_change_what_each_side_expects(model: Conflict) -> None:
     assert expected["Y/withdraw/hold/NNYNNNNNN"] == ("Hamas",)
 
 
+@pytest.mark.slow
 def test_no_hamas_reading_hands_over_hostages_for_nothing(model: Conflict) -> None:
     script = _script()
     for reading in script.HAMAS_READINGS:
