@@ -414,7 +414,7 @@ def test_report_has_the_deal_timeline(tmp_path: Path) -> None:
     assert "after *release*, **A** (a_releases) — B by `b_attacks N→Y`" in text
 
 
-# ----- the flagship (docs/case-study-ceasefire.md, section 6) ---------------------------------
+# ----- the pre-rework flagship (the coarse copy; the earlier case study's section 6) ---------
 @pytest.fixture(scope="module")
 def flagship() -> Conflict:
     return detente.load(FLAGSHIP)

@@ -300,7 +300,7 @@ def test_cli_text(tmp_path: Path) -> None:
 
 
 def test_flagship_case_study_claims() -> None:
-    """The numbers quoted in docs/case-study-ceasefire.md, section 7."""
+    """The numbers the pre-rework case study quoted (its section 7), on the coarse copy."""
     m = detente.load("tests/data/ceasefire_2024_coarse.yaml")
     r = robustness(m)
     assert r.exact and r.profiles == 12
