@@ -8,21 +8,44 @@ the GIL, so callers split their work over threads (:func:`detente.engine.workers
 
 from __future__ import annotations
 
+import hashlib
 import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numba
+from numba.core.caching import FunctionCache
 from numba.extending import register_jitable
 
 from detente.engine import simultaneous_core
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The sources every compiled loop may compile in besides its own (the SIM core, this
+#: module's ``legal_move``): numba's disk cache checks a loop's own file only, so a loop
+#: cached before either changed would otherwise run the old code.
+_DEPENDS = hashlib.sha256(
+    Path(simultaneous_core.__file__).read_bytes() + Path(__file__).read_bytes()).hexdigest()
+
+
+class _Cache(FunctionCache):
+    """numba's disk cache of a compiled loop, keyed also by :data:`_DEPENDS`."""
+
+    def _index_key(self, sig: Any, codegen: Any) -> Any:
+        return (*super()._index_key(sig, codegen), _DEPENDS)  # type: ignore[no-untyped-call]
+
+
+def _cached(dispatcher: Any) -> Any:
+    """``dispatcher`` (built with ``cache=True``) cached under :class:`_Cache`."""
+    dispatcher._cache = _Cache(dispatcher.py_func)  # type: ignore[no-untyped-call]
+    return dispatcher
+
 
 def jit(fn: F) -> F:
-    """``numba.njit(cache=True, nogil=True)``, typed for mypy."""
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    """``numba.njit(cache=True, nogil=True)``, typed for mypy; the cache is dropped when a
+    source compiled into the loop changes (:data:`_DEPENDS`)."""
+    return cast(F, _cached(numba.njit(cache=True, nogil=True)(fn)))
 
 
 #: numba's options for loops that borrow their arrays (``_nrt``: numba's runtime, off).
@@ -34,13 +57,13 @@ def jit_borrowed(fn: F) -> F:
     without numba's reference counting (``_nrt=False``), whose atomic increment and decrement
     of every array argument, per call, cost more than a per-state step. Allocate scratch in a
     :func:`jit` (or Python) caller and pass it in."""
-    return cast(F, numba.njit(**_BORROWED)(fn))
+    return cast(F, _cached(numba.njit(**_BORROWED)(fn)))
 
 
 def jit_inline(fn: F) -> F:
     """:func:`jit_borrowed` for a small step of a compiled loop: compiled into each compiled
     caller (numba's ``inline="always"``) rather than called."""
-    return cast(F, numba.njit(inline="always", **_BORROWED)(fn))
+    return cast(F, _cached(numba.njit(inline="always", **_BORROWED)(fn)))
 
 
 def compile_calls(module: types.ModuleType, names: tuple[str, ...],
