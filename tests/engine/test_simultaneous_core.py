@@ -204,3 +204,18 @@ def test_the_second_definition_check_sees() -> None:
         "x = (base & ~mask) | y",
     ):
         assert _SECOND_DEFINITION.search(line), line
+
+
+@pytest.mark.slow
+def test_compiled_loops_are_cached_under_the_core_they_compile_in() -> None:
+    """numba's disk cache checks a loop's own file only: the loops that compile the core in
+    are keyed by its source too, so an edit of the core is never run from an old cache."""
+    import hashlib
+
+    from detente.engine import compiled, profile_kernels, simultaneous_core, simultaneous_kernel
+
+    sources = Path(simultaneous_core.__file__).read_bytes() + Path(compiled.__file__).read_bytes()
+    for loop in (simultaneous_kernel._sim_loop, profile_kernels.profile_pass,
+                 profile_kernels.improving_reach):
+        key = loop._cache._index_key((), loop.targetctx.codegen())
+        assert key[-1] == hashlib.sha256(sources).hexdigest()
