@@ -12,8 +12,9 @@ where worst_i(s1) is the least u_i the others can force from s1 (GMR), force by 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -30,6 +31,8 @@ from detente.engine.strength import strength_floor, strong_stable, strong_versio
 from detente.engine.workers import thread_map
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
+
+_T = TypeVar("_T")
 
 #: Models at least this big compute DMs in parallel...
 _PARALLEL_STATES = 50_000
@@ -62,6 +65,7 @@ class Engine:
     _moves: MoveIndex | None = field(default=None, repr=False)
     _sim_grid: SimGrid | None = field(default=None, repr=False)
     _cache: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.ranks is None:
@@ -153,6 +157,14 @@ class Engine:
         if self._moves is None:
             self._moves = MoveIndex(self.conflict, self.ranks)
         return self._moves
+
+    def memo(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """What ``compute`` builds from this engine's conflict and ranks, built once per
+        ``key`` for the engine's lifetime (opaque to the engine: e.g. mediation's local
+        checks at a target, which a deal's growing edit budgets ask for again)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(_T, self._memo[key])
 
     def _cached(self, key: str, i: int, compute: Callable[[], np.ndarray]) -> np.ndarray:
         if (key, i) not in self._cache:

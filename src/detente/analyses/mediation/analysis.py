@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 
@@ -63,6 +64,7 @@ from detente.engine.registry import parse_concepts
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, ArgumentError, DetenteError
+from detente.model.mediation import Commitment
 from detente.model.preferences import Preference, RankingPreference, StatementPreference
 
 DEFAULT_CONCEPTS: tuple[str, ...] = ("seq",)
@@ -104,7 +106,10 @@ def mediate(
     _check_edit_spaces(c, editable, max_edits)
     check_work(c, target, targets, chosen)
     engine = own_engine(c, engine, "mediate")
-    prep = _Prepared(c, targets, chosen, reachable, engine)
+    # The local checks depend on the targets, concepts and rule only, not on the edit budget:
+    # built once per engine (a deal asks again with 1, 2, ... edits).
+    prep = engine.memo(("mediation", tuple(targets), chosen, reachable),
+                       lambda: _Prepared(c, targets, chosen, reachable, engine))
     already = prep.already
     reqs: list[Requirement] = []
     for k in range(len(targets)):
@@ -159,17 +164,25 @@ class _Prepared:
             for k in range(len(targets))
         ]
         self.already = any(self.stable_now)
+        self.commitments: CommitmentsResult | None = None
+        self._spaces: dict[tuple[int, int, bool], Space] = {}
+
+    def space(self, j: int, k: int, editable: bool) -> Space:
+        """DM j's classes of lists within ``k`` edits (:func:`build_space`), built once per
+        prepared model: the search only reads them."""
+        key = (j, k, editable)
+        if key not in self._spaces:
+            self._spaces[key] = build_space(self.c, self.local, j, k, editable,
+                                            full_order=self.reachable)
+        return self._spaces[key]
 
 
 def _search(prep: _Prepared, editable: set[int], max_edits: int, limit: int,
             progress: Progress | None = None) -> tuple[int | None, list[Solution], bool]:
     """The fewest statement edits, and the distinct solutions (re-checked forward)."""
     c, chosen, targets, local = prep.c, prep.concepts, prep.targets, prep.local
-    spaces = [
-        build_space(c, local, j, 0 if prep.already else max_edits, j in editable,
-                    full_order=prep.reachable)
-        for j in range(len(c.dms))
-    ]
+    spaces = [prep.space(j, 0 if prep.already else max_edits, j in editable)
+              for j in range(len(c.dms))]
     if prep.already:
         min_edits: int | None = 0
         hits = [Hit(k, (0,) * len(c.dms)) for k, ok in enumerate(prep.stable_now) if ok]
@@ -196,21 +209,31 @@ def _commitments(prep: _Prepared, editable: set[int], max_edits: int, min_edits:
     if prep.reachable:
         def accept(d: Conflict, index: MoveIndex, k: int) -> bool:
             return _Reach(d, index, targets, True)(k, d.ranks)
-    found = search_commitments(c, targets, prep.concepts, prep.already, accept, prep.engine)
+    if prep.commitments is None:  # independent of the edit budget: once per prepared model
+        prep.commitments = search_commitments(c, targets, prep.concepts, prep.already, accept,
+                                              prep.engine)
+    found = prep.commitments
     budget = max_edits if min_edits is None else min_edits - 1
     if found.min in (0, 1) or found.refused or budget < 1 or not editable:
         return found
     combined = []
     for cm in c.mediation.commitments:
-        d = committed(c, (cm,))
         try:
-            sub = _Prepared(d, targets, prep.concepts, prep.reachable, Engine(d))
+            sub = prep.engine.memo(
+                ("mediation", tuple(targets), prep.concepts, prep.reachable, cm),
+                partial(_commitment_prepared, prep, cm))
             n, sols, _ = _search(sub, editable, budget, 1)
         except DetenteError as exc:  # a level too large to search: say so, keep the rest
             combined.append(CommitmentEdits(cm, budget, None, (), str(exc)))
             continue
         combined.append(CommitmentEdits(cm, budget, n, sols[0].edits if sols else ()))
     return replace(found, with_edits=tuple(combined))
+
+
+def _commitment_prepared(prep: _Prepared, cm: Commitment) -> _Prepared:
+    """The prepared search of ``prep``'s model under commitment ``cm``."""
+    d = committed(prep.c, (cm,))
+    return _Prepared(d, prep.targets, prep.concepts, prep.reachable, Engine(d))
 
 
 def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:

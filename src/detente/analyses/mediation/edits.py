@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from detente.model.errors import AnalysisError
 
@@ -195,7 +195,13 @@ def edit_lists(m: int, c: int, k: int, *, who: str = "") -> dict[tuple[int, ...]
     Refused up front, with the count (:func:`lists_within`), when more than
     :data:`MAX_LISTS` lists lie within ``k`` edits."""
     check_lists(m, c, k, who=who)
-    k = min(k, diameter(m, c))
+    return _edit_lists(m, c, min(k, diameter(m, c)), who)
+
+
+@lru_cache(maxsize=256)
+def _edit_lists(m: int, c: int, k: int, who: str) -> dict[tuple[int, ...], Reached]:
+    """:func:`edit_lists` once per arguments (a deal or a brief asks a model's parties again
+    and again); callers only read the mapping."""
     start = tuple(range(m))
     seen: dict[tuple[int, ...], Reached] = {start: Reached(())}
     frontier = [start]
