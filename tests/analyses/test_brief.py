@@ -400,3 +400,19 @@ def test_flagship_target_guarantees_in_the_json() -> None:
         shown = whatif(model, {"settings": settings})
         edited = next(p for p in shown.proposals if p.kind == "target")
         assert all(edited.verdict[c] == "holds" for c in e["concepts"]), e
+
+
+def test_a_tranche_order_that_holds_under_no_concept_is_a_finding_not_an_enforcement() -> None:
+    """The best order of a deal that no concept asked lets hold is said as a finding ("No
+    tranche order makes it hold; ..."), never as "Enforced under  by ..." with no concept."""
+    model = detente.load(Path(__file__).parents[1] / "data" / "hostage_tranches_deal.yaml")
+    from detente.analyses.deal import deal_design
+
+    design = deal_design(model, ["nash"], limit=1)
+    assert design.designs and not design.designs[0].holds["nash"]
+    result = brief(model, concepts=["nash"])
+    deal = next(p for p in result.proposals if p.kind == "deal")
+    assert all(e.concepts for e in deal.enforcement)
+    assert not any(e.kind == "tranche order" for e in deal.enforcement)
+    assert any(line.startswith("No tranche order makes it hold; the best is the tranche order")
+               for line in deal.summary)

@@ -239,14 +239,11 @@ def _deal(
                 best = design.designs[0]
                 held = tuple(c for c in keys if best.holds[c])
                 why = "completes with foresight" if best.completes else "does not complete"
-                enforcement.append(
-                    Enforcement(
-                        "tranche order",
-                        best.order,
-                        held,
-                        f"the tranche order {' → '.join(best.order)} ({why})",
-                    )
-                )
+                order = f"the tranche order {' → '.join(best.order)} ({why})"
+                if held:
+                    enforcement.append(Enforcement("tranche order", best.order, held, order))
+                else:  # no concept to name: said as a finding, not as an enforcement
+                    extra.append(f"No tranche order makes it hold; the best is {order}.")
     last = d.phases[-1].state.code
     positions = np.array([model.position(last)], dtype=np.int64)
     return (
