@@ -10,7 +10,8 @@ rows are the libraries' floor: numpy and pydantic (what reading any model needs)
 library a text `analyze` of the flagship loads (numpy, pydantic, ruamel.yaml, lark, typer,
 rich's console and table), without any of detente's own code. Help is measured piped
 (plain help, as scripts see it) and, where `script` can give it a terminal, as people see it
-(rich help). `analyze` runs on the flagship (ceasefire_2024.yaml, 1,280 states, 5 DMs) and
+(rich help). `analyze` runs on the pre-rework flagship (tests/data/ceasefire_2024_coarse.yaml,
+1,280 states, 5 DMs), on the reworked flagship (examples/ceasefire_2024.yaml, 2,880 states) and
 on bench_engine's random 12-option model (3,584 states, 4 DMs), written to a temporary YAML
 file; its output goes to /dev/null (the default text: summary and a table of 100 states; the
 JSON case shows the same analysis without rendering that table).
@@ -163,6 +164,7 @@ def startup(args: argparse.Namespace) -> None:
     py = [detente]  # the installed script; PYTHONPATH picks the checkout
     pd = str(ROOT / "examples" / "prisoners_dilemma.yaml")
     flagship = str(ROOT / "tests" / "data" / "ceasefire_2024_coarse.yaml")
+    reworked = str(ROOT / "examples" / "ceasefire_2024.yaml")
     with tempfile.TemporaryDirectory() as tmp:
         big = str(bench_model(Path(tmp)))
         cases = [
@@ -173,10 +175,13 @@ def startup(args: argparse.Namespace) -> None:
             ("detente --version", [*py, "--version"]),
             ("detente --help (piped)", [*py, "--help"]),
             ("detente validate prisoners_dilemma.yaml", [*py, "validate", pd]),
-            ("detente validate ceasefire_2024.yaml", [*py, "validate", flagship]),
-            ("detente analyze ceasefire_2024.yaml (1,280 states)", [*py, "analyze", flagship]),
-            ("detente analyze ceasefire_2024.yaml --format json",
+            ("detente validate ceasefire_2024_coarse.yaml", [*py, "validate", flagship]),
+            ("detente analyze ceasefire_2024_coarse.yaml (1,280 states)",
+             [*py, "analyze", flagship]),
+            ("detente analyze ceasefire_2024_coarse.yaml --format json",
              [*py, "analyze", flagship, "--format", "json"]),
+            ("detente analyze ceasefire_2024.yaml (reworked flagship, 2,880 states)",
+             [*py, "analyze", reworked]),
             ("detente analyze bench12.yaml (3,584 states)", [*py, "analyze", big]),
         ]
         variants = variants_of(args)
