@@ -550,21 +550,25 @@ def parse_concepts(
 
 def _unknown_allowed(raw: str, allowed: bool) -> None:
     """Refuse an unknown-preference concept where the analysis does not take it."""
-    if not allowed:
-        raise AnalysisError(
-            f"{raw.strip()!r} is a concept of unknown preferences "
-            f"({_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004): analyze, the status "
-            "quo's evolution and the stability tables of the report and workbench take it; "
-            "this analysis takes the standard concepts (" + ", ".join(CONCEPTS) + ")")
+    _refuse_unless(allowed, raw, "a concept of unknown preferences",
+                   f"{_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004",
+                   "analyze, the status quo's evolution and the stability tables of the report "
+                   "and workbench")
 
 
 def _strength_allowed(raw: str, allowed: bool) -> None:
     """Refuse a strength-of-preference concept where the analysis does not take it."""
+    _refuse_unless(allowed, raw, "a concept of strength of preference",
+                   f"{_STRENGTH_BY_KEY[normal_key(raw)].label}, Hamouda et al. 2004",
+                   "analyze and the stability tables of the report and workbench")
+
+
+def _refuse_unless(allowed: bool, raw: str, what: str, source: str, takers: str) -> None:
+    """The refusal of a concept of a family the analysis does not take: what it is, where
+    it comes from, and which analyses take it."""
     if not allowed:
         raise AnalysisError(
-            f"{raw.strip()!r} is a concept of strength of preference "
-            f"({_STRENGTH_BY_KEY[normal_key(raw)].label}, Hamouda et al. 2004): analyze and the "
-            "stability tables of the report and workbench take it; this analysis takes the "
+            f"{raw.strip()!r} is {what} ({source}): {takers} take it; this analysis takes the "
             "standard concepts (" + ", ".join(CONCEPTS) + ")")
 
 
