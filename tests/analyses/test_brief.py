@@ -416,3 +416,26 @@ def test_a_tranche_order_that_holds_under_no_concept_is_a_finding_not_an_enforce
     assert not any(e.kind == "tranche order" for e in deal.enforcement)
     assert any(line.startswith("No tranche order makes it hold; the best is the tranche order")
                for line in deal.summary)
+
+
+def test_breaking_moves_are_said_three_per_party_and_phase_then_counted() -> None:
+    """A party with many ways to break a phase gets three sentences and one counting the
+    rest; another party's or phase's moves are unaffected; the JSON keeps every move."""
+    from detente.analyses.brief.result import Breaker
+    from detente.analyses.brief.words import BREAKERS_SAID, breaker_sentences
+    from detente.analyses.moves import state_at
+
+    model = detente.load(Path(__file__).parents[1] / "data" / "hostage_tranches_deal.yaml")
+    ref = state_at(model, 0)
+    many = [Breaker("Israel", ref, ref, (), ("sim",), f"move {k}", "withdrawal")
+            for k in range(BREAKERS_SAID + 2)]
+    other = [Breaker("Hamas", ref, ref, (), ("sim",), "walks out", "withdrawal")]
+    lines = breaker_sentences([*many[:2], *other, *many[2:]])
+    assert [line.split(":")[0] for line in lines[:4]] == [
+        "Israel would break it at withdrawal", "Israel would break it at withdrawal",
+        "Hamas would break it at withdrawal", "Israel would break it at withdrawal"]
+    assert len(lines) == BREAKERS_SAID + 2
+    assert lines[-1] == ("Israel has 2 more ways to break it at withdrawal "
+                         "(all in the JSON's breakers).")
+    assert breaker_sentences(many[:BREAKERS_SAID]) == [
+        line for line in lines if line.startswith("Israel would")]

@@ -34,7 +34,7 @@ from detente.analyses.brief.profiles import (
 )
 from detente.analyses.brief.result import Breaker, BriefResult, Enforcement, Flip, Proposal
 from detente.analyses.brief.words import (
-    breaker_sentence,
+    breaker_sentences,
     change_words,
     concepts_text,
     enforcement_sentence,
@@ -529,7 +529,7 @@ def _proposal(
     sure = probability_sentence(prob, profiles, exact)
     if sure:
         lines.append(sure)
-    lines += [breaker_sentence(b) for b in extra.breakers]
+    lines += breaker_sentences(extra.breakers)
     lines += [fix_sentence(f) for f in extra.fixes]
     lines += [enforcement_sentence(e) for e in extra.enforcement]
     lines += [flip_sentence(f) for f in flips]

@@ -79,6 +79,32 @@ def breaker_sentence(b: Breaker) -> str:
     )
 
 
+#: The most breaking moves said per party and phase; the rest are counted (all are in the
+#: JSON's ``breakers``).
+BREAKERS_SAID = 3
+
+
+def breaker_sentences(breakers: Sequence[Breaker]) -> list[str]:
+    """One sentence per breaking move, at most :data:`BREAKERS_SAID` per party and phase
+    (in the order found), then one counting the others."""
+    said: dict[tuple[str, str | None], int] = {}
+    for b in breakers:
+        said[(b.dm, b.phase)] = said.get((b.dm, b.phase), 0) + 1
+    out: list[str] = []
+    shown: dict[tuple[str, str | None], int] = {}
+    for b in breakers:
+        key = (b.dm, b.phase)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= BREAKERS_SAID:
+            out.append(breaker_sentence(b))
+        elif shown[key] == said[key]:
+            more = said[key] - BREAKERS_SAID
+            at = f" at {b.phase}" if b.phase else ""
+            out.append(f"{b.dm} has {more} more {'way' if more == 1 else 'ways'} to break "
+                       f"it{at} (all in the JSON's breakers).")
+    return out
+
+
 def fix_sentence(f: Fix) -> str:
     at = f" at {', '.join(f.phases)}" if f.phases else ""
     return f"Fix{at} (under {concepts_text(f.concepts)}): {f.text()}."
@@ -102,7 +128,9 @@ def flip_sentence(f: Flip) -> str:
 
 
 __all__ = [
+    "BREAKERS_SAID",
     "breaker_sentence",
+    "breaker_sentences",
     "change_words",
     "concepts_text",
     "enforcement_sentence",
