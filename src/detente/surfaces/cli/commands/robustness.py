@@ -25,6 +25,7 @@ from detente.surfaces.cli.output import (
 if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from detente.analyses.contract import Progress as ProgressCallback
     from detente.analyses.robustness import RobustnessResult
+    from detente.model.conflict import Conflict
 
 #: Profiles drawn by default (the same number as ``detente.analyses.robustness.DEFAULT_SAMPLES``;
 #: a test keeps them equal).
@@ -106,11 +107,9 @@ def render_probabilistic(result: RobustnessResult, limit: int) -> None:
     console.print(Text(f"Probabilistic stability (pairwise preference probabilities {how})",
                        style="bold"))
     for body in result.probabilistic_dict().values():
-        numbers = [str(c.state_number(c.parse_state(s))) for s in body["equilibria"]]
-        shown = ", ".join(numbers[: limit or None]) + (
-            f" … ({len(numbers)} in all)" if limit and len(numbers) > limit else "")
+        shown = _numbers(c, body["equilibria"], limit)
         console.print(f"  {body['label']}: "
-                      + (f"equilibria {shown}" if numbers else "no equilibrium"))
+                      + (f"equilibria {shown}" if shown else "no equilibrium"))
 
 
 def render_at_least(result: RobustnessResult, alpha: float, limit: int) -> None:
@@ -123,10 +122,14 @@ def render_at_least(result: RobustnessResult, alpha: float, limit: int) -> None:
     for k, per_dm in result.stable_at_least(alpha).items():
         console.print(Text(f"  {concept_label(k)}", style="bold"))
         for dm, states in per_dm.items():
-            numbers = [str(c.state_number(c.parse_state(s))) for s in states]
-            shown = ", ".join(numbers[: limit or None]) + (
-                f" … ({len(numbers)} in all)" if limit and len(numbers) > limit else "")
-            console.print(f"    {dm}: {shown or 'no state'}")
+            console.print(f"    {dm}: {_numbers(c, states, limit) or 'no state'}")
+
+
+def _numbers(c: Conflict, states: list[str], limit: int) -> str:
+    """The states' numbers, at most ``limit`` of them (0: all) and then how many in all."""
+    numbers = [str(c.state_number(c.parse_state(s))) for s in states]
+    return ", ".join(numbers[: limit or None]) + (
+        f" … ({len(numbers)} in all)" if limit and len(numbers) > limit else "")
 
 
 @contextmanager
