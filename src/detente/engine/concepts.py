@@ -233,10 +233,8 @@ class Engine:
             from detente.engine.unknown import check_size, move_edges, unknown_stable
 
             check_size(self.conflict, c.label)
-            if ("unknown_moves", 0) not in self._cache:
-                for j, edges in enumerate(move_edges(self.conflict, self.move_index())):
-                    self._cache[("unknown_moves", j)] = edges
-            moves = [self._cache[("unknown_moves", j)] for j in range(self.n_dms)]
+            moves = self.memo("unknown_moves",
+                              lambda: move_edges(self.conflict, self.move_index()))
             for i, row in enumerate(unknown_stable(self.conflict, c, self.payoff_ranks, moves)):
                 self._cache[(c.key, i)] = row
         return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
