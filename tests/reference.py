@@ -15,7 +15,7 @@ Conventions (those of :class:`detente.model.conflict.Conflict`):
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -97,12 +97,21 @@ def coalition_reach(
     it (it never matters for the stability concepts, where the group starts from a state that
     differs from s in the focal DM's options).
     """
-    members = list(dict.fromkeys(H))
+    def step(j: int, x: int) -> set[int]:
+        return improvements(c, j, x) if improving else reachable(c, j, x)
+
+    return sequence_reach(list(dict.fromkeys(H)), s, step)
+
+
+def sequence_reach(members: Sequence[int], s: int, step: Callable[[int, int], set[int]]
+                   ) -> set[int]:
+    """Every state reached from ``s`` by a non-empty sequence of moves of ``members``, each
+    move of member j from x one of ``step(j, x)``, no member moving twice in a row
+    (breadth-first over (state, last mover)): R_H(s) for any rule of whose moves count."""
     seen: set[tuple[int, int]] = set()
     queue: deque[tuple[int, int]] = deque()
     for j in members:
-        step = improvements(c, j, s) if improving else reachable(c, j, s)
-        for t in step:
+        for t in step(j, s):
             if (t, j) not in seen:
                 seen.add((t, j))
                 queue.append((t, j))
@@ -111,8 +120,7 @@ def coalition_reach(
         for j in members:
             if j == last:
                 continue
-            step = improvements(c, j, state) if improving else reachable(c, j, state)
-            for t in step:
+            for t in step(j, state):
                 if (t, j) not in seen:
                     seen.add((t, j))
                     queue.append((t, j))

@@ -9,7 +9,6 @@ combination); moves and group reach come from :mod:`reference`.
 
 from __future__ import annotations
 
-from collections import deque
 from itertools import product
 
 import numpy as np
@@ -75,18 +74,7 @@ def group_reach(c: Conflict, members: list[int], s: int, credible: bool) -> set[
     def step(j: int, x: int) -> set[int]:
         return moves(c, j, x, True) if credible else reference.reachable(c, j, x)
 
-    seen: set[tuple[int, int]] = set()
-    queue: deque[tuple[int, int]] = deque((t, j) for j in members for t in step(j, s))
-    seen.update(queue)
-    while queue:
-        x, last = queue.popleft()
-        for j in members:
-            if j != last:
-                for t in step(j, x):
-                    if (t, j) not in seen:
-                        seen.add((t, j))
-                        queue.append((t, j))
-    return {x for x, _ in seen}
+    return reference.sequence_reach(members, s, step)
 
 
 def stable(c: Conflict, key: str, i: int, s: int) -> bool:

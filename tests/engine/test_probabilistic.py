@@ -8,7 +8,6 @@ between the concepts, and invariance under renaming the DMs and reordering the s
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import replace
 from itertools import product
 
@@ -97,18 +96,7 @@ def brute_stable(c: Conflict, key: str, i: int, s: int) -> bool:
         return moves if gamma is None else {y for y in moves if probs[j][y, x] > gamma + 1e-12}
 
     def reach(s1: int) -> set[int]:
-        seen: set[tuple[int, int]] = set()
-        queue = deque((t, j) for j in others for t in step(j, s1))
-        seen.update(queue)
-        while queue:
-            x, last = queue.popleft()
-            for j in others:
-                if j != last:
-                    for t in step(j, x):
-                        if (t, j) not in seen:
-                            seen.add((t, j))
-                            queue.append((t, j))
-        return {x for x, _ in seen}
+        return reference.sequence_reach(others, s1, step)
 
     def sanction(s2: int) -> bool:
         if p[s2, s] > beta + 1e-12:
