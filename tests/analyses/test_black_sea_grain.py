@@ -9,7 +9,6 @@ reference); every console block on the page rerun through the command line.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +20,7 @@ from cli_runner import run
 from detente.analyses.robustness import robustness
 from detente.model.conflict import Conflict
 from detente.model.preferences import StatementPreference
+from doc_scripts import flat, load_script
 from reference import equilibria
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,16 +41,7 @@ DEAL = "YNYNYYNN"
 
 
 def _script() -> ModuleType:
-    path = ROOT / "docs" / "scripts" / "black_sea_grain.py"
-    spec = importlib.util.spec_from_file_location("black_sea_grain_script", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return load_script("docs/scripts/black_sea_grain.py")
 
 
 @pytest.fixture(scope="module")
@@ -141,9 +132,9 @@ def facts() -> dict[str, str]:
 
 @pytest.mark.slow
 def test_every_fact_is_on_the_page(facts: dict[str, str]) -> None:
-    page = _flat(PAGE)
+    page = flat(PAGE)
     for key, value in facts.items():
-        assert _flat(value) in page, f"{key}: {value!r} is not on the page"
+        assert flat(value) in page, f"{key}: {value!r} is not on the page"
     assert len(facts) == 23
 
 

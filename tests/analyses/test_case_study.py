@@ -5,7 +5,6 @@ analyses run on their own; the page's console blocks are rerun through the comma
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +16,7 @@ import detente
 from cli_runner import run
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
+from doc_scripts import flat, load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "ceasefire_2024.yaml"
@@ -24,16 +24,7 @@ PAGE = (ROOT / "docs" / "case-study-ceasefire.md").read_text(encoding="utf-8")
 
 
 def _script() -> ModuleType:
-    path = ROOT / "docs" / "scripts" / "ceasefire.py"
-    spec = importlib.util.spec_from_file_location("ceasefire_script", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return load_script("docs/scripts/ceasefire.py")
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +40,8 @@ def facts() -> dict[str, str]:
 # ----- the page's numbers -------------------------------------------------------------------
 @pytest.mark.slow
 def test_every_fact_is_on_the_page(facts: dict[str, str]) -> None:
-    page = _flat(PAGE)
-    missing = [f"{k}: {v!r}" for k, v in facts.items() if _flat(v) not in page]
+    page = flat(PAGE)
+    missing = [f"{k}: {v!r}" for k, v in facts.items() if flat(v) not in page]
     assert not missing, "\n".join(missing)
     assert len(facts) >= 40
 

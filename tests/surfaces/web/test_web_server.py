@@ -3,7 +3,6 @@ SIGTERM during a long request; --host on another loopback address."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -17,7 +16,8 @@ import httpx
 import pytest
 
 from detente.surfaces.web.config import CLOSE_GRACE_S, SHUTDOWN_GRACE_S
-from web_helpers import FLAGSHIP, PD, ROOT, server
+from doc_scripts import load_script
+from web_helpers import FLAGSHIP, PD, server
 
 
 def _writer(base: str, k: int, acked: dict[int, str], stop: threading.Event) -> None:
@@ -100,12 +100,7 @@ def _wait_job(base: str, job_id: str, timeout: float = 60) -> dict[str, object]:
 
 
 def _bench_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_web_load",
-                                                  ROOT / "benchmarks" / "bench_web_load.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/bench_web_load.py")
 
 
 @pytest.mark.slow
