@@ -27,11 +27,10 @@ from detente.analyses.deal import DealAnalysis, deal_analysis
 from detente.analyses.explain import explain
 from detente.engine import CONCEPTS
 from detente.formats.native import dumps, loads
-from detente.model import Conflict, DecisionMaker, ModelError
+from detente.model import Conflict, ModelError
 from detente.model.deal import Deal, Phase
 from detente.model.errors import AnalysisError
-from detente.model.feasibility import InfeasiblePattern
-from detente.model.preferences import PayoffPreference
+from permutations import permuted
 from strategies import deals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,26 +184,12 @@ def test_mediation_when_no_guarantee_suffices(exchange: Conflict) -> None:
 
 # ----- invariance: verdicts do not depend on option or DM order ------------------------------
 def _permuted(c: Conflict, option_perm: list[int], dm_perm: list[int]) -> tuple[Conflict, Any]:
-    new_bit = {c.options[k].name: pos for pos, k in enumerate(option_perm)}
-
-    def recode(code: int) -> int:
-        return sum(1 << new_bit[o.name] for k, o in enumerate(c.options) if code >> k & 1)
-
-    dms = []
-    for i in dm_perm:
-        dm = c.dms[i]
-        pref = dm.preference
-        assert isinstance(pref, PayoffPreference)
-        dms.append(DecisionMaker(dm.name, dm.options, PayoffPreference(
-            tuple((recode(s), v) for s, v in pref.payoffs))))
-    cons = tuple(InfeasiblePattern(x.conditions) for x in c.constraints)
+    d, recode = permuted(c, option_perm, dm_perm)
     deal = c.deal
     assert deal is not None
     moved = replace(deal, phases=tuple(replace(p, state=recode(p.state)) for p in deal.phases))
     sq = None if c.status_quo is None else recode(c.status_quo)
-    d = Conflict(c.name, tuple(c.options[k] for k in option_perm), tuple(dms), cons,
-                 status_quo=sq, deal=moved)
-    return d, recode
+    return replace(d, status_quo=sq, deal=moved), recode
 
 
 def _canonical(r: DealAnalysis, recode: Any) -> dict[str, Any]:

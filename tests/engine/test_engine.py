@@ -13,6 +13,7 @@ from detente.engine import CONCEPTS, Engine
 from detente.engine.simultaneous import sim_stable
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.preferences import PayoffPreference
+from permutations import permuted
 from strategies import conflicts
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -69,23 +70,7 @@ def test_inclusion_laws(c: Conflict) -> None:
 
 def _permuted(c: Conflict, option_perm: list[int], dm_perm: list[int]) -> Conflict:
     """The same conflict with options and DMs listed in another order."""
-    options = tuple(c.options[k] for k in option_perm)
-    new_bit = {c.options[k].name: pos for pos, k in enumerate(option_perm)}
-
-    def recode(code: int) -> int:
-        return sum(1 << new_bit[o.name] for k, o in enumerate(c.options) if code >> k & 1)
-
-    dms = []
-    for i in dm_perm:
-        dm = c.dms[i]
-        pref = dm.preference
-        assert isinstance(pref, PayoffPreference)
-        dms.append(DecisionMaker(dm.name, dm.options,
-                                 PayoffPreference(tuple((recode(s), v) for s, v in pref.payoffs))))
-    from detente.model.feasibility import InfeasiblePattern
-
-    cons = tuple(InfeasiblePattern(x.conditions) for x in c.constraints)  # names, not bits
-    return Conflict(c.name, options, tuple(dms), cons), recode  # type: ignore[return-value]
+    return permuted(c, option_perm, dm_perm)  # type: ignore[return-value]
 
 
 @pytest.mark.slow

@@ -22,8 +22,8 @@ from detente.engine import limited as limited_module
 from detente.engine.limited import limited_move_stable, limited_move_stable_n
 from detente.model.conflict import Conflict, DecisionMaker, Option
 from detente.model.errors import ModelTooLargeError
-from detente.model.feasibility import InfeasiblePattern
 from detente.model.preferences import PayoffPreference
+from permutations import permuted
 from strategies import conflicts
 
 SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -223,22 +223,4 @@ def _with_ranks(c: Conflict, ranks: list[list[int]]) -> Conflict:
 
 def _renamed(c: Conflict, option_perm: list[int], dm_perm: list[int]):  # type: ignore[no-untyped-def]
     """The same conflict with every DM and option renamed and listed in another order."""
-    oname = {o.name: f"opt_{o.name}_x" for o in c.options}
-    dname = {dm.name: f"dm_{dm.name}_y" for dm in c.dms}
-    options = tuple(Option(oname[c.options[k].name], dname[c.options[k].dm],
-                           c.options[k].direction) for k in option_perm)
-    new_bit = {c.options[k].name: pos for pos, k in enumerate(option_perm)}
-
-    def recode(code: int) -> int:
-        return sum(1 << new_bit[o.name] for k, o in enumerate(c.options) if code >> k & 1)
-
-    dms = []
-    for i in dm_perm:
-        dm = c.dms[i]
-        pref = dm.preference
-        assert isinstance(pref, PayoffPreference)
-        dms.append(DecisionMaker(dname[dm.name], tuple(oname[o] for o in dm.options),
-                                 PayoffPreference(tuple((recode(s), v) for s, v in pref.payoffs))))
-    cons = tuple(InfeasiblePattern(tuple((oname[n], v) for n, v in x.conditions))
-                 for x in c.constraints)
-    return Conflict(c.name, options, tuple(dms), cons), recode
+    return permuted(c, option_perm, dm_perm, rename=True)
