@@ -428,7 +428,8 @@ def probabilistic(base: str, levels: Iterable[float]) -> Concept:
         names = ("α", "β", "γ")[:want]
         raise AnalysisError(
             f"{std.label}@ takes {'/'.join(names)}: 1 to {want} probabilities between 0 and 1 "
-            f"separated by '/', not {'/'.join(map(_level, given)) or 'none'}")
+            f"separated by '/' (e.g. {std.key}@{'/'.join(['0.8', '0.3', '0.5'][:want])}); got "
+            f"{'/'.join(map(_level, given)) or 'none'}")
     given += [given[-1]] * (want - len(given))
     text = ",".join(map(_level, given))
     return Concept(
