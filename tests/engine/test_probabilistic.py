@@ -276,6 +276,35 @@ def test_too_many_pairs_is_refused_with_an_estimate() -> None:
         check_size(fake, get_concept("gmr@0.5"))  # type: ignore[arg-type]
 
 
+def test_beyond_the_memory_budget_is_refused_with_the_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.engine.probabilistic import check_size
+
+    c = detente.load("examples/elmira.yaml")
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", "1KiB")
+    with pytest.raises(AnalysisError, match=r"memory budget of 1.0 KiB \(DETENTE_MAX_MEMORY\)"):
+        check_size(c, get_concept("gmr@0.5"))
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", "1GiB")
+    check_size(c, get_concept("gmr@0.5"))
+
+
+def test_the_flagship_is_within_the_limits() -> None:
+    from detente.engine.probabilistic import check_size, dense_bytes
+
+    c = detente.load("examples/ceasefire_2024.yaml")
+    check_size(c, get_concept("seq@0.5/0.5/0.5"))  # does not raise
+    assert dense_bytes(c) < 2**30
+
+
+@pytest.mark.slow
+def test_on_the_flagship_alpha_nash_grows_with_alpha() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    low, half, high = (probabilistic_stable(c, f"nash@{a}") for a in ("0", "0.5", "0.99"))
+    # a higher α makes fewer moves α-UIs, so more states stable, for every DM
+    assert (low <= half).all() and (half <= high).all()
+    assert (low < high).any() and half.shape == (len(c.dms), c.n_states)
+
+
 @_SETTINGS
 @given(data=st.data())
 def test_or_product_is_the_boolean_matrix_product(data: st.DataObject) -> None:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import detente
 import reference_unknown
 from detente.engine import Engine
 from detente.engine import unknown as unknown_engine
@@ -177,6 +178,21 @@ def test_a_model_too_big_is_refused_with_an_estimate(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(unknown_engine, "MAX_STATES", 3)
     with pytest.raises(AnalysisError, match=r"4 feasible states, about .*B of dense relations"):
         Engine(loads(HAND)).stable("gmr_a")
+
+
+def test_beyond_the_memory_budget_is_refused_with_the_budget(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DETENTE_MAX_MEMORY", "1KiB")
+    with pytest.raises(AnalysisError, match=r"memory budget of 1.0 KiB \(DETENTE_MAX_MEMORY\)"):
+        Engine(loads(HAND)).stable("gmr_a")
+
+
+@pytest.mark.slow
+def test_the_flagship_without_unknown_pairs_gives_the_classic_concepts() -> None:
+    c = detente.load("examples/ceasefire_2024.yaml")
+    e = Engine(c)
+    for key, classic in (("nash_a", "nash"), ("gmr_d", "gmr"), ("seq_b", "seq")):
+        np.testing.assert_array_equal(e.stable(key), e.stable(classic))
 
 
 def test_other_analyses_refuse_the_concepts_by_name() -> None:

@@ -18,7 +18,8 @@ With R_i(s) DM i's one-move reach and R_{N-i}(s1) the others' legal sequences fr
 
 With every probability 0 or 1 (no uncertainty) these are the classic concepts for any α, β,
 γ < 1. The computation is dense over pairs of states (N × N per DM, boolean matrix products
-for the others' reach), so it is refused above :data:`MAX_PAIRS` pairs with an estimate.
+for the others' reach), so it is refused above :data:`MAX_PAIRS` pairs or the memory budget,
+with an estimate.
 
 >>> import detente
 >>> from detente.engine import Engine
@@ -38,7 +39,7 @@ from detente.engine.registry import SANCTIONS, Concept, get_concept
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
-from detente.model.limits import format_bytes
+from detente.model.limits import format_bytes, memory_budget
 from detente.model.preferences import dense_ranks
 from detente.model.uncertainty import readings_of
 
@@ -47,11 +48,13 @@ EXACT_VARIANTS = 10_000
 #: Variants drawn (seed :data:`SEED`) for a DM with more.
 SAMPLES = 10_000
 SEED = 0
-#: Largest DMs × states² computed (dense pairs): 3 DMs of 2,364 states.
-MAX_PAIRS = 1 << 24
-#: Bytes per pair and DM: P_i (float64), the α-UI, sanction and reach matrices (float32 for
-#: the products) and their temporaries.
-PAIR_BYTES = 40
+#: Largest DMs × states² computed (dense pairs): 5 DMs of 3,663 states, 3 DMs of 4,729.
+MAX_PAIRS = 1 << 26
+#: Bytes per pair and DM kept at once: P_i (float64), R_i and the others' reach per γ (bool).
+PAIR_BYTES = 11
+#: Bytes per pair of the one DM being checked: its α-UI, sanction and escape matrices and
+#: the comparisons that build them.
+WORK_BYTES = 8
 #: Cells of the (variants, N, N) comparison block per step of :func:`preference_probabilities`.
 _BLOCK_CELLS = 1 << 24
 
@@ -125,18 +128,29 @@ def preference_probabilities(ranks: np.ndarray, weights: np.ndarray) -> np.ndarr
     return out
 
 
+def dense_bytes(conflict: Conflict) -> int:
+    """Estimated peak bytes of the dense pairs: :data:`PAIR_BYTES` per pair and DM, plus
+    :data:`WORK_BYTES` per pair for the DM being checked."""
+    n = conflict.n_states
+    return n * n * (len(conflict.dms) * PAIR_BYTES + WORK_BYTES)
+
+
 def check_size(conflict: Conflict, concept: Concept) -> None:
     """Refuse, before anything is built, a model whose dense pairs are beyond
-    :data:`MAX_PAIRS`, with the estimate."""
+    :data:`MAX_PAIRS` or whose estimate (:func:`dense_bytes`) is beyond this machine's
+    memory budget, with the estimate."""
     n = conflict.n_states
     pairs = len(conflict.dms) * n * n
-    if pairs > MAX_PAIRS:
+    need = dense_bytes(conflict)
+    if pairs > MAX_PAIRS or need > memory_budget():
+        limit = (f"the {MAX_PAIRS:,} pairs probabilistic stability computes" if pairs > MAX_PAIRS
+                 else f"this machine's memory budget of {format_bytes(memory_budget())} "
+                 "(DETENTE_MAX_MEMORY)")
         raise AnalysisError(
             f"{concept.label} of {conflict.name!r} compares every pair of its {n:,} states "
             f"for each of its {len(conflict.dms)} decision makers: {pairs:,} pairs, about "
-            f"{format_bytes(pairs * PAIR_BYTES)}, beyond the {MAX_PAIRS:,} pairs probabilistic "
-            "stability computes; analyse a smaller model (fewer options or more infeasible "
-            "states)")
+            f"{format_bytes(need)}, beyond {limit}; analyse a smaller model (fewer options or "
+            "more infeasible states)")
 
 
 def all_probabilities(conflict: Conflict) -> tuple[list[np.ndarray], bool]:
@@ -290,5 +304,6 @@ def probabilistic_stable(conflict: Conflict, key: str,
 
 
 __all__ = ["EXACT_VARIANTS", "MAX_PAIRS", "SAMPLES", "SEED", "Distribution", "all_probabilities",
-           "check_size", "dm_distribution", "group_reach", "move_matrices", "or_product",
-           "preference_probabilities", "probabilistic_stable", "probabilities_exact"]
+           "check_size", "dense_bytes", "dm_distribution", "group_reach", "move_matrices",
+           "or_product", "preference_probabilities", "probabilistic_stable",
+           "probabilities_exact"]

@@ -32,10 +32,11 @@ from detente.engine.registry import Concept
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
-from detente.model.limits import format_bytes
+from detente.model.limits import format_bytes, memory_budget
 
-#: Most feasible states the unknown-preference concepts take (dense N × N relations).
-MAX_STATES = 2048
+#: Most feasible states the unknown-preference concepts take (dense N × N relations; the
+#: 2,880-state flagship takes 3–5 s a concept).
+MAX_STATES = 4096
 #: Dense N × N bool arrays alive at once beyond three per DM (its relation and its reach).
 _WORK_ARRAYS = 8
 #: Bytes of the gathered rows :func:`through` and the final check hold at once.
@@ -49,13 +50,18 @@ def dense_bytes(c: Conflict) -> int:
 
 
 def check_size(c: Conflict, label: str) -> None:
-    """Refuse, with an estimate, a model too big for the dense relations."""
-    if c.n_states > MAX_STATES:
+    """Refuse, with an estimate, a model too big for the dense relations: more than
+    :data:`MAX_STATES` feasible states, or an estimate beyond this machine's memory budget."""
+    need = dense_bytes(c)
+    if c.n_states > MAX_STATES or need > memory_budget():
+        limit = (f"detente computes it for at most {MAX_STATES:,} feasible states"
+                 if c.n_states > MAX_STATES else
+                 f"beyond this machine's memory budget of {format_bytes(memory_budget())} "
+                 "(DETENTE_MAX_MEMORY)")
         raise AnalysisError(
             f"{label} (unknown preferences) compares every pair of states: this model has "
-            f"{c.n_states:,} feasible states, about {format_bytes(dense_bytes(c))} of dense "
-            f"relations and {c.n_states:,}² operations per move in each product; detente "
-            f"computes it for at most {MAX_STATES:,} feasible states")
+            f"{c.n_states:,} feasible states, about {format_bytes(need)} of dense "
+            f"relations and {c.n_states:,}² operations per move in each product; {limit}")
 
 
 def move_edges(c: Conflict, index: MoveIndex | None = None) -> list[np.ndarray]:
