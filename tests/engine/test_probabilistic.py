@@ -27,7 +27,13 @@ from detente.engine.probabilistic import (
     preference_probabilities,
     probabilistic_stable,
 )
-from detente.engine.registry import get_concept, parse_concepts, probabilistic
+from detente.engine.registry import (
+    CLASSIC,
+    Family,
+    get_concept,
+    parse_concepts,
+    probabilistic,
+)
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -115,7 +121,8 @@ def keys_at(alpha: float, beta: float, gamma: float) -> list[str]:
 
 # ---- keys ------------------------------------------------------------------------------------
 def test_keys_labels_and_refusals() -> None:
-    assert parse_concepts(["GMR@.8/.3", "seq@0.5", "nash"], allow_probabilistic=True) == (
+    takes = CLASSIC | {Family.PROBABILISTIC}
+    assert parse_concepts(["GMR@.8/.3", "seq@0.5", "nash"], families=takes) == (
         "gmr@0.8/0.3", "seq@0.5/0.5/0.5", "nash")
     assert get_concept("seq@0.8/0.3/0.5").label == "(0.8,0.3,0.5)-SEQ"
     assert get_concept("nash@1").label == "1-Nash"

@@ -16,6 +16,7 @@ from detente.engine.registry import (
     CONCEPT_HELP,
     CONCEPT_NAMES,
     CONCEPTS,
+    EVERY_FAMILY,
     STANDARD,
     concept_label,
     get_concept,
@@ -56,12 +57,12 @@ def test_parsing() -> None:
     assert parse_concepts(None) == CONCEPTS
     assert parse_concepts(["SEQ&SIM", "seq-sim", " Nash "]) == ("seq_sim", "nash")
     assert parse_concepts(["gmr"], horizon=2) == ("gmr", "L2")
-    assert parse_concepts(["L4", "gmr"], allow_limited=True) == ("gmr", "L4")
-    assert parse_concepts(["L4", "gmr"], 4, allow_limited=True) == ("gmr", "L4")
+    assert parse_concepts(["L4", "gmr"], families=EVERY_FAMILY) == ("gmr", "L4")
+    assert parse_concepts(["L4", "gmr"], 4, families=EVERY_FAMILY) == ("gmr", "L4")
     with pytest.raises(AnalysisError, match="unknown solution concept 'L4'"):
         parse_concepts(["L4"])
     with pytest.raises(AnalysisError, match="at most one limited-move horizon"):
-        parse_concepts(["L2", "L3"], allow_limited=True)
+        parse_concepts(["L2", "L3"], families=EVERY_FAMILY)
     with pytest.raises(AnalysisError, match="unknown solution concept 'xyz'; expected one of"):
         parse_concepts(["xyz"])
     assert parse_coalition_concepts(["CGMR", "nash"]) == ("gmr", "nash")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import reference
 from detente.engine import Engine
-from detente.engine.registry import STRENGTH, get_concept, parse_concepts
+from detente.engine.registry import CLASSIC, STRENGTH, Family, get_concept, parse_concepts
 from detente.engine.strength import strong_floor
 from detente.formats.native.builder import loads
 from detente.model.conflict import Conflict, DecisionMaker
@@ -209,6 +209,7 @@ def test_renaming_and_reordering_dms_permutes_the_rows(c: Conflict) -> None:
 def test_the_registry_names_and_gates_the_strength_concepts() -> None:
     assert get_concept("Strong-GMR").key == "strong_gmr"
     assert get_concept("weak_seq").label == "weak SEQ"
-    assert parse_concepts(["strong_gmr", "gmr"], allow_strength=True) == ("strong_gmr", "gmr")
+    takes = CLASSIC | {Family.STRENGTH}
+    assert parse_concepts(["strong_gmr", "gmr"], families=takes) == ("strong_gmr", "gmr")
     with pytest.raises(AnalysisError, match="strength of preference"):
         parse_concepts(["strong_gmr"])

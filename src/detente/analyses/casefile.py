@@ -71,13 +71,22 @@ from detente.analyses.status_quo.transitions import (
 from detente.analyses.summary.analysis import model_summary
 from detente.analyses.summary.result import ModelSummary
 from detente.engine import Engine
-from detente.engine.registry import STRENGTH, UNKNOWN_KEYS, get_concept, parse_concepts
+from detente.engine.registry import (
+    EVERY_FAMILY,
+    STRENGTH,
+    UNKNOWN_KEYS,
+    Family,
+    get_concept,
+    parse_concepts,
+)
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.strength import has_strength
 
 #: Feasible states listed in the case file's model summary by default.
 SUMMARY_STATES = 64
+#: The concept families the case file's stability tables take: all of them.
+CONCEPT_FAMILIES: frozenset[Family] = EVERY_FAMILY
 #: Profiles sampled for the robustness section when the profile space is larger (seed 0).
 ROBUSTNESS_SAMPLES = 1_000
 #: Orders of a deal's tranches listed in the case file's tranche design (the best first).
@@ -186,8 +195,7 @@ def build_case_file(
     ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
-    asked = parse_concepts(concepts, allow_probabilistic=True, allow_unknown=True,
-                           allow_strength=True, allow_limited=True)
+    asked = parse_concepts(concepts, families=CONCEPT_FAMILIES)
     if concepts is None and any(has_strength(dm.preference) for dm in model.dms):
         asked += tuple(c.key for c in STRENGTH if c.strength == "strong")
     if concepts is None and any(dm.unknown is not None for dm in model.dms):

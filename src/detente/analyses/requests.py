@@ -67,15 +67,14 @@ class _Request:
 def _known_concept(raw: str, coalition: bool) -> None:
     """Refuse, by parameter, a name that is no concept the registry knows (standard ones with
     ``L<h>``, or coalition ones); which of them an analysis accepts, it says itself."""
-    from detente.engine.registry import parse_coalition_concepts, parse_concepts
+    from detente.engine.registry import EVERY_FAMILY, parse_coalition_concepts, parse_concepts
     from detente.model.errors import AnalysisError, ArgumentError
 
     try:
         if coalition:
             parse_coalition_concepts([raw])
         else:
-            parse_concepts([raw], allow_limited=True, allow_probabilistic=True,
-                           allow_strength=True, allow_unknown=True)
+            parse_concepts([raw], families=EVERY_FAMILY)
     except AnalysisError as exc:
         raise ArgumentError(str(exc), parameter="concepts") from None
 

@@ -56,6 +56,7 @@ import importlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Literal, TypeVar
 
 from detente.model.errors import AnalysisError
@@ -159,15 +160,51 @@ class UnknownRule:
     """How an extended concept of Li, Hipel, Kilgour & Fang (2004) treats unknown preference
     (``q U_i s``: DM i has not said how it compares q with s): variant ``a``, ``b``, ``c`` or
     ``d``. ``moves``: the focal DM also moves to states it cannot compare with the start
-    (a, c), not only to those it prefers; ``ends``: a sanction may also end in a state it
+    (b, d), not only to those it prefers; ``ends``: a sanction may also end in a state it
     cannot compare with the start (c, d), not only in one it likes no better. The others'
-    moves in SEQ are their improvements or uncertain moves in every variant. The letters
-    follow the NUAA GMCR system (docs/concepts-extended.md, "Unknown preferences")."""
+    moves in SEQ are their improvements or uncertain moves in every variant."""
 
     variant: str
     moves: bool
     ends: bool
     base: str  # the classic concept extended (``gmr`` for ``gmr_a``)
+
+
+class Family(Enum):
+    """A family of solution concepts (:attr:`Concept.family`). An analysis names the families
+    it takes (:func:`parse_concepts`); each family says what it is, where it comes from,
+    which commands take it and, in a refusal, how it is listed among what a caller takes."""
+
+    CLASSIC = "classic"  # the six standard concepts
+    LIMITED = "limited"  # L<h>
+    PROBABILISTIC = "probabilistic"  # gmr@0.8/0.3, ...
+    UNKNOWN = "unknown"  # unknown preferences: nash_a, ..., seq_d
+    STRENGTH = "strength"  # strength of preference: strong_gmr, ..., weak_seq
+
+    @property
+    def what(self) -> str:
+        """What a concept of the family is, for a refusal: "a probabilistic concept"."""
+        return _FAMILY_TEXT[self][0]
+
+    @property
+    def source(self) -> str:
+        """Where the family comes from (", Li et al. 2004"), or ""."""
+        return _FAMILY_TEXT[self][1]
+
+    @property
+    def takers(self) -> str:
+        """The commands and sections that take the family, in words."""
+        return _FAMILY_TEXT[self][2]
+
+    @property
+    def why(self) -> str:
+        """Why a caller that does not take the family cannot ("" if nothing to add)."""
+        return _FAMILY_TEXT[self][3]
+
+    @property
+    def taken(self) -> str:
+        """The family in a list of what a caller takes: "L<h>"."""
+        return _FAMILY_TEXT[self][4]
 
 
 @dataclass(frozen=True)
@@ -208,6 +245,18 @@ class Concept:
     @property
     def is_limited(self) -> bool:
         return self.horizon is not None
+
+    @property
+    def family(self) -> Family:
+        """The family this concept belongs to (what :func:`parse_concepts` lets a caller
+        take or refuse)."""
+        if self.levels is not None:
+            return Family.PROBABILISTIC
+        if self.horizon is not None:
+            return Family.LIMITED
+        if self.unknown is not None:
+            return Family.UNKNOWN
+        return Family.CLASSIC if self.strength is None else Family.STRENGTH
 
     @property
     def deterrable(self) -> bool:
@@ -316,16 +365,14 @@ def _unknown(base: Concept, variant: str, moves: bool, ends: bool) -> Concept:
 
 
 #: The sixteen extended concepts of unknown preferences (Li, Hipel, Kilgour & Fang 2004):
-#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred and to unknown states,
-#: sanctions to states liked no better: the strictest), b (moves to preferred states only),
-#: c (moves as a, sanctions also to unknown states) and d (moves as b, sanctions as c: the
-#: loosest), as the NUAA GMCR system labels them; computed by :mod:`detente.engine.unknown`
-#: (analyze and the stability tables only).
+#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred states, sanctions to states
+#: liked no better), b (moves also to unknown ones), c (sanctions also to unknown ones) and d
+#: (both); computed by :mod:`detente.engine.unknown` (analyze and the stability tables only).
 UNKNOWN: tuple[Concept, ...] = tuple(
     _unknown(base, v, moves, ends)
     for base in STANDARD if not base.simultaneous
-    for v, moves, ends in (("a", True, False), ("b", False, False), ("c", True, True),
-                           ("d", False, True))
+    for v, moves, ends in (("a", False, False), ("b", True, False), ("c", False, True),
+                           ("d", True, True))
 )
 _UNKNOWN_BY_KEY = {c.key: c for c in UNKNOWN}
 #: Keys of the unknown-preference concepts, in display order.
@@ -379,6 +426,32 @@ STRENGTH: tuple[Concept, ...] = tuple(
 _STRENGTH_BY_KEY = {c.key: c for c in STRENGTH}
 #: Keys of the strength concepts (strong_gmr, ..., weak_seq).
 STRENGTH_CONCEPTS: tuple[str, ...] = tuple(_STRENGTH_BY_KEY)
+
+#: Per family: what it is, its source, which commands take it, why others do not, and how it
+#: is listed among what a caller takes (:class:`Family`'s properties read it).
+_FAMILY_TEXT: dict[Family, tuple[str, str, str, str, str]] = {
+    Family.CLASSIC: ("a classic concept", "", "every analysis", "",
+                     "the standard concepts (" + ", ".join(CONCEPTS) + ")"),
+    Family.LIMITED: ("a limited-move concept", ", Kilgour 1985",
+                     "analyze, the status quo's evolution and the report's stability tables",
+                     "", "L<h>"),
+    Family.PROBABILISTIC: ("a probabilistic concept", "",
+                           "analyze, robustness and the report's stability tables",
+                           "judges one preference profile at a time and ",
+                           "probabilistic keys (gmr@0.8/0.3 and the like)"),
+    Family.UNKNOWN: ("a concept of unknown preferences", ", Li et al. 2004",
+                     "analyze, the status quo's evolution and the stability tables of the "
+                     "report and workbench", "",
+                     f"the unknown-preference concepts ({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})"),
+    Family.STRENGTH: ("a concept of strength of preference", ", Hamouda et al. 2004",
+                      "analyze and the stability tables of the report and workbench", "",
+                      f"the strength concepts ({STRENGTH_CONCEPTS[0]} … "
+                      f"{STRENGTH_CONCEPTS[-1]})"),
+}
+#: What a caller takes by default: the six classic concepts only.
+CLASSIC: frozenset[Family] = frozenset({Family.CLASSIC})
+#: Every family (analyze, the report's stability tables).
+EVERY_FAMILY: frozenset[Family] = frozenset(Family)
 
 
 def one_condition_parts(keys: Iterable[str]) -> tuple[str, ...]:
@@ -501,47 +574,36 @@ def concept_label(key: str) -> str:
 
 
 def parse_concepts(
-    names: Iterable[str] | None, horizon: int | None = None, *, allow_limited: bool = False,
-    allow_probabilistic: bool = False, allow_unknown: bool = False,
-    allow_strength: bool = False,
+    names: Iterable[str] | None, horizon: int | None = None, *,
+    families: frozenset[Family] = CLASSIC,
 ) -> tuple[str, ...]:
     """Validated concept keys, duplicates dropped; default all six standard ones.
 
-    ``horizon`` appends ``L<horizon>``. With ``allow_limited`` a name may be ``L<h>``; at most
-    one limited-move concept in all, and it goes last. With ``allow_probabilistic`` a name may
-    be a probabilistic key (``gmr@0.8/0.3``, kept in its canonical form); without, it is
-    refused with what takes it. With ``allow_unknown`` a name may be an unknown-preference
-    concept (:data:`UNKNOWN_KEYS`: ``gmr_a``, ...); without, it is refused with what takes it.
-    With ``allow_strength`` a name may be a strength concept (:data:`STRENGTH_CONCEPTS`:
-    ``strong_gmr``, ...); without, it is refused with what takes it.
+    ``families``: the families the caller takes (:data:`CLASSIC`: the six only, the default;
+    :data:`EVERY_FAMILY`); the classic six are always taken. A key of another family is
+    refused with what it is, which commands take its family and what the caller takes; an
+    ``L<h>`` where :attr:`Family.LIMITED` is not taken is an unknown concept, as it always was.
+    ``horizon`` appends ``L<horizon>``; at most one limited-move concept in all, and it goes
+    last. A probabilistic key is kept in its canonical form (``gmr@0.8/0.3``).
     """
     out: list[str] = []
     limited_keys: list[str] = []
     for raw in CONCEPTS if names is None else names:
-        if allow_limited and LIMITED_RE.fullmatch(raw.strip()):
+        if Family.LIMITED in families and LIMITED_RE.fullmatch(raw.strip()):
             limited_keys.append(raw.strip())
             continue
-        prob = _probabilistic_key(raw)
-        if prob is not None:
-            if not allow_probabilistic:
-                raise AnalysisError(
-                    f"{raw.strip()!r} is a probabilistic concept ({prob.label}): analyze, "
-                    "robustness and the report's stability tables take it; this analysis "
-                    "judges one preference profile at a time")
-            if prob.key not in out:
-                out.append(prob.key)
-            continue
+        found = _probabilistic_key(raw)
         key = normal_key(raw)
-        if key in _STRENGTH_BY_KEY:
-            _strength_allowed(raw, allow_strength)
-        elif key in _UNKNOWN_BY_KEY:
-            _unknown_allowed(raw, allow_unknown)
-        elif key not in _BY_KEY:
+        if found is None:
+            found = _BY_KEY.get(key) or _UNKNOWN_BY_KEY.get(key) or _STRENGTH_BY_KEY.get(key)
+        if found is None:
             raise AnalysisError(
                 f"unknown solution concept {raw!r}; expected one of: " + ", ".join(CONCEPTS)
             )
-        if key not in out:
-            out.append(key)
+        if found.family not in families | CLASSIC:
+            raise AnalysisError(_refusal(raw, found, families))
+        if found.key not in out:
+            out.append(found.key)
     if horizon is not None and limited(horizon).key not in limited_keys:
         limited_keys.append(limited(horizon).key)
     if len(limited_keys) > 1:
@@ -552,28 +614,14 @@ def parse_concepts(
     return tuple(out)
 
 
-def _unknown_allowed(raw: str, allowed: bool) -> None:
-    """Refuse an unknown-preference concept where the analysis does not take it."""
-    _refuse_unless(allowed, raw, "a concept of unknown preferences",
-                   f"{_UNKNOWN_BY_KEY[normal_key(raw)].label}, Li et al. 2004",
-                   "analyze, the status quo's evolution and the stability tables of the report "
-                   "and workbench")
-
-
-def _strength_allowed(raw: str, allowed: bool) -> None:
-    """Refuse a strength-of-preference concept where the analysis does not take it."""
-    _refuse_unless(allowed, raw, "a concept of strength of preference",
-                   f"{_STRENGTH_BY_KEY[normal_key(raw)].label}, Hamouda et al. 2004",
-                   "analyze and the stability tables of the report and workbench")
-
-
-def _refuse_unless(allowed: bool, raw: str, what: str, source: str, takers: str) -> None:
-    """The refusal of a concept of a family the analysis does not take: what it is, where
-    it comes from, and which analyses take it."""
-    if not allowed:
-        raise AnalysisError(
-            f"{raw.strip()!r} is {what} ({source}): {takers} take it; this analysis takes the "
-            "standard concepts (" + ", ".join(CONCEPTS) + ")")
+def _refusal(raw: str, concept: Concept, families: frozenset[Family]) -> str:
+    """Why a caller taking ``families`` refuses ``concept``: what it is and where it comes
+    from, which commands take its family, and what the caller takes."""
+    fam = concept.family
+    taken = [f.taken for f in Family if f in families | CLASSIC]
+    what = taken[0] if len(taken) == 1 else ", ".join(taken[:-1]) + " and " + taken[-1]
+    return (f"{raw.strip()!r} is {fam.what} ({concept.label}{fam.source}): {fam.takers} take "
+            f"it; this analysis {fam.why}takes {what}")
 
 
 def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
@@ -599,11 +647,13 @@ def parse_coalition_concepts(names: Iterable[str] | None) -> tuple[str, ...]:
 __all__ = [
     "BACKEND_KINDS",
     "BASELINE_KEY",
+    "CLASSIC",
     "COALITION_CONCEPTS",
     "COALITION_NAMES",
     "CONCEPTS",
     "CONCEPT_HELP",
     "CONCEPT_NAMES",
+    "EVERY_FAMILY",
     "LIMITED_RE",
     "PROBABILISTIC_BASES",
     "PROBABILISTIC_RE",
@@ -618,6 +668,7 @@ __all__ = [
     "Backend",
     "BackendKind",
     "Concept",
+    "Family",
     "SanctionKind",
     "SanctionRule",
     "UnknownRule",

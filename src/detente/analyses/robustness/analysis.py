@@ -64,11 +64,14 @@ from detente.engine.batch import (
     own_ranks_only,
 )
 from detente.engine.layout import DMLayout
-from detente.engine.registry import BASELINE_KEY, get_concept, parse_concepts
+from detente.engine.registry import BASELINE_KEY, CLASSIC, Family, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.limits import format_bytes, memory_budget
 
+#: The concept families robustness takes: the classic ones, and the probabilistic ones it
+#: judges once on the analysed profiles.
+CONCEPT_FAMILIES: frozenset[Family] = CLASSIC | {Family.PROBABILISTIC}
 #: Default number of sampled profiles (the profile space is enumerated when it is no larger).
 DEFAULT_SAMPLES = 10_000
 #: Largest profile space ``exact=True`` enumerates.
@@ -107,7 +110,7 @@ def robustness(
     stable_at_least`).
     """
     asked = parse_concepts(arguments.optional_names(concepts, "concepts"),
-                           allow_probabilistic=True)
+                           families=CONCEPT_FAMILIES)
     probabilistic = tuple(k for k in asked if get_concept(k).is_probabilistic)
     keys = tuple(k for k in asked if k not in probabilistic) or (BASELINE_KEY,)
     if probabilistic:

@@ -17,9 +17,12 @@ from detente.analyses.contract import Progress, header, report
 from detente.analyses.stability.result import StabilityResult
 from detente.engine import Engine
 from detente.engine.budget import check_memory
-from detente.engine.registry import get_concept, parse_concepts
+from detente.engine.registry import EVERY_FAMILY, Family, get_concept, parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
+
+#: The concept families ``analyze`` takes: all of them.
+CONCEPT_FAMILIES: frozenset[Family] = EVERY_FAMILY
 
 
 def analyze(
@@ -41,8 +44,7 @@ def analyze(
     """
     model = arguments.model(model)
     keys = parse_concepts(arguments.optional_names(concepts, "concepts"),
-                          arguments.optional_horizon(horizon), allow_limited=True,
-                          allow_probabilistic=True, allow_strength=True, allow_unknown=True)
+                          arguments.optional_horizon(horizon), families=CONCEPT_FAMILIES)
     check_memory(model, keys)
     if engine is None:
         engine = Engine(model)

@@ -29,13 +29,15 @@ from detente.analyses.contract import Progress, own_engine, report
 from detente.analyses.stability.analysis import analyze
 from detente.analyses.status_quo.result import Edge, EvolutionResult
 from detente.engine import Engine
-from detente.engine.registry import parse_concepts
+from detente.engine.registry import CLASSIC, Family, parse_concepts
 from detente.engine.single import path_to
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 
 #: Concepts whose equilibria ``evolve`` marks by default (SIM is left out: it is the costly one).
 DEFAULT_CONCEPTS: tuple[str, ...] = ("nash", "gmr", "smr", "seq")
+#: The concept families ``evolve`` marks: the classic ones, ``L<h>`` and unknown preferences.
+CONCEPT_FAMILIES: frozenset[Family] = CLASSIC | {Family.LIMITED, Family.UNKNOWN}
 
 
 def evolve(
@@ -82,7 +84,7 @@ def evolve(
     else:
         chosen = parse_coalitions(model, coalitions)
     keys = parse_concepts(concepts if concepts is not None else DEFAULT_CONCEPTS,
-                          allow_limited=True, allow_unknown=True)
+                          families=CONCEPT_FAMILIES)
     engine = own_engine(model, engine, "evolve")
     moves = engine.move_index()
     report(progress, 1, 2, "equilibria")

@@ -538,12 +538,12 @@ def _job_work(b: Workbench, model: Conflict, body: JobRequest) -> tuple[Work, in
     concepts, horizon = body.concepts, body.horizon
     _job_request(body)
     if body.kind == "analysis":
+        from detente.analyses.stability.analysis import CONCEPT_FAMILIES
         from detente.engine.registry import parse_concepts
 
         def analysis_work(progress: Progress) -> dict[str, Any]:
             return service.analysis(model, concepts, horizon, progress)
-        return analysis_work, len(parse_concepts(concepts, horizon, allow_strength=True,
-                                                 allow_unknown=True, allow_probabilistic=True))
+        return analysis_work, len(parse_concepts(concepts, horizon, families=CONCEPT_FAMILIES))
     if body.kind == "deal_design":
         def design_work(progress: Progress) -> dict[str, Any]:
             return service.deal_design(model, concepts, body.orders, progress)

@@ -98,6 +98,7 @@ def analyze_command(
     the equilibria and the states stable for each decision maker.
     """
     from detente.analyses.requests import AnalyzeRequest
+    from detente.analyses.stability.analysis import CONCEPT_FAMILIES
     from detente.engine.registry import parse_concepts
     from detente.surfaces.outputs.state_table import iter_json, table_columns, write_table
 
@@ -107,8 +108,7 @@ def analyze_command(
         raise CliError("--output is for --format json, parquet or csv")
     request = AnalyzeRequest(concept or None, horizon)
     c = load_conflict(file)
-    keys = parse_concepts(request.concepts, request.horizon, allow_probabilistic=True,
-                          allow_strength=True, allow_unknown=True, allow_limited=True)
+    keys = parse_concepts(request.concepts, request.horizon, families=CONCEPT_FAMILIES)
     with _progress(c, len(keys)) as step:
         result = request.run(c, progress=step)
     if fmt is AnalyzeFormat.json:
