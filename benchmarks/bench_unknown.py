@@ -6,7 +6,7 @@ infeasibility pattern) with each DM's second and fourth statements marked unknow
 builds a fresh engine, so a row includes the dense move matrices (one per DM) and relations.
 
     python benchmarks/bench_unknown.py                       # the default grid below
-    python benchmarks/bench_unknown.py --sizes 9 11 --dms 3 --concepts gmr_d seq_d --repeat 5
+    python benchmarks/bench_unknown.py --sizes 9 11 --dms 3 --concepts gmr_c seq_c --repeat 5
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[7, 9, 11], help="options")
     ap.add_argument("--dms", type=int, nargs="+", default=[2, 3])
-    ap.add_argument("--concepts", nargs="+", default=["gmr", "gmr_d", "smr_d", "seq_d"])
+    ap.add_argument("--concepts", nargs="+", default=["gmr", "gmr_c", "smr_c", "seq_c"])
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     print("| options | states | DMs | " + " | ".join(args.concepts) + " |")

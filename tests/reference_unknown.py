@@ -17,8 +17,11 @@ import reference
 from detente.model.conflict import Conflict
 from detente.model.preferences import StatementPreference
 
-#: (base, moves to unknown states too, sanctions may end in unknown states) per variant.
-VARIANTS = {"a": (False, False), "b": (True, False), "c": (False, True), "d": (True, True)}
+#: (moves to unknown states too, sanctions may end in unknown states) per variant, as the NUAA
+#: GMCR system labels them (github.com/callMeBigKing/nuaagmcrr, testGMCR/App_Code/Ustability.cs
+#: and UncertainStability.cs at b1838a0: a and c deter J^{+,U}, b and d J^+; a and b sanction
+#: into P^{-,=}, c and d into P^{-,=,U}).
+VARIANTS = {"a": (True, False), "b": (False, False), "c": (True, True), "d": (False, True)}
 KEYS = tuple(f"{b}_{v}" for b in ("nash", "gmr", "smr", "seq") for v in VARIANTS)
 
 

@@ -36,21 +36,23 @@ ROOT = Path(__file__).resolve().parents[2]
 #: YN=2, NY=3, YY=4. A ranks YY > NY > NN > YN but cannot compare YN with NN nor with NY;
 #: B ranks NY > YY > YN > NN. Moves: A 1<->2 and 3<->4, B 1<->3 and 2<->4.
 HAND = (ROOT / "tests" / "data" / "unknown_hand.yaml").read_text(encoding="utf-8")
-#: A's stability, worked by hand from the definitions (states 1-4):
-#: 1 (NN): A's only move, to YN, is unknown: no move in a, c; in b, d B answers YN -> YY,
+#: A's stability, worked by hand from the definitions (states 1-4; a and c deter A's
+#: improvements and uncertain moves, b and d its improvements only; a and b sanction into
+#: states A likes no better, c and d also into states it cannot compare with the start):
+#: 1 (NN): A's only move, to YN, is unknown: no move in b, d; in a, c B answers YN -> YY,
 #:   which A prefers to NN: no sanction anywhere.
-#: 2 (YN): A's move to NN is unknown: no move in a, c; in b, d B answers NN -> NY (a move B
-#:   gains by), NY unknown against YN: a sanction in d only (GMR_d, SEQ_d); SMR_d fails, as A
+#: 2 (YN): A's move to NN is unknown: no move in b, d; in a, c B answers NN -> NY (a move B
+#:   gains by), NY unknown against YN: a sanction in c only (GMR_c, SEQ_c); SMR_c fails, as A
 #:   escapes NY -> YY, which it prefers to YN.
 #: 3 (NY): A's move to YY is an improvement in every variant; B answers YY -> YN (not a gain
 #:   for B, so never for SEQ), YN unknown against NY: a sanction in c, d (GMR, SMR: from YN
 #:   A reaches only NN, below NY).
 #: 4 (YY): A's only move is to a worse state: stable everywhere.
 HAND_A = {
-    "nash": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 0, 1], "d": [0, 0, 0, 1]},
-    "gmr": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 1, 1], "d": [0, 1, 1, 1]},
-    "smr": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 1, 1], "d": [0, 0, 1, 1]},
-    "seq": {"a": [1, 1, 0, 1], "b": [0, 0, 0, 1], "c": [1, 1, 0, 1], "d": [0, 1, 0, 1]},
+    "nash": {"a": [0, 0, 0, 1], "b": [1, 1, 0, 1], "c": [0, 0, 0, 1], "d": [1, 1, 0, 1]},
+    "gmr": {"a": [0, 0, 0, 1], "b": [1, 1, 0, 1], "c": [0, 1, 1, 1], "d": [1, 1, 1, 1]},
+    "smr": {"a": [0, 0, 0, 1], "b": [1, 1, 0, 1], "c": [0, 0, 1, 1], "d": [1, 1, 1, 1]},
+    "seq": {"a": [0, 0, 0, 1], "b": [1, 1, 0, 1], "c": [0, 1, 0, 1], "d": [1, 1, 0, 1]},
 }
 #: B (no unknown pair): from NN and YN its improvement is answered by A with a state B
 #: prefers to the start; from NY and YY it has no improvement.
@@ -75,7 +77,23 @@ def test_the_registry_names_sixteen_concepts_as_the_paper() -> None:
     assert len(UNKNOWN) == 16
     assert [c.label for c in UNKNOWN[:5]] == ["Nash_a", "Nash_b", "Nash_c", "Nash_d", "GMR_a"]
     c = get_concept("SEQ_d")
-    assert (c.key, c.sanction, c.unknown.moves, c.unknown.ends) == ("seq_d", "seq", True, True)  # type: ignore[union-attr]
+    assert (c.key, c.sanction, c.unknown.moves, c.unknown.ends) == ("seq_d", "seq", False, True)  # type: ignore[union-attr]
+
+
+def test_the_variant_letters_follow_the_nuaa_gmcr_system() -> None:
+    """Which moves each variant deters and where its sanctions may end, as the NUAA GMCR
+    system (the implementation of the matrix representation that issue 24 names) computes
+    them: github.com/callMeBigKing/nuaagmcrr, testGMCR/App_Code/Ustability.cs (and the same in
+    UncertainStability.cs and HybridStability.cs) at commit b1838a0, where Nash_a, GMR_a,
+    SMR_a, SEQ_a and the c ones multiply by J^{+,U} (the focal DM's improvements and uncertain
+    moves) and the b and d ones by J^+; a and b test the sanction against P^{-,=} (no better),
+    c and d against P^{-,=,U} (no better or unknown); SEQ's sanctioners move in M^{+,U}_{N-i}
+    in all four."""
+    want = {"a": (True, False), "b": (False, False), "c": (True, True), "d": (False, True)}
+    for base in BASES:
+        for v, (moves, ends) in want.items():
+            rule = get_concept(f"{base}_{v}").unknown
+            assert rule is not None and (rule.moves, rule.ends) == (moves, ends), (base, v)
 
 
 # ---- random models with unknown pairs ------------------------------------------------------
@@ -135,12 +153,12 @@ def test_inclusion_laws(c: Conflict) -> None:
     t = _tables(c)
     for base in BASES:
         a, b, cc, d = (t[f"{base}_{v}"] for v in "abcd")
-        # b is the strictest, c the loosest: b ⊆ a ⊆ c and b ⊆ d ⊆ c
-        assert _within(b, a) and _within(a, cc) and _within(b, d) and _within(d, cc), base
-        # the classic concept on the preferences as written lies between b and c
-        if base != "seq":  # SEQ_b lets the others sanction by uncertain moves too
-            assert _within(b, t[base]), base
-        assert _within(t[base], cc), base
+        # a is the strictest, d the loosest: a ⊆ b ⊆ d and a ⊆ c ⊆ d
+        assert _within(a, b) and _within(b, d) and _within(a, cc) and _within(cc, d), base
+        # the classic concept on the preferences as written lies between a and d
+        if base != "seq":  # SEQ_a lets the others sanction by uncertain moves too
+            assert _within(a, t[base]), base
+        assert _within(t[base], d), base
     for v in "abcd":  # Nash ⊆ SEQ ⊆ GMR and Nash ⊆ SMR ⊆ GMR within a variant
         n, g, sm, sq = (t[f"{base}_{v}"] for base in BASES)
         assert _within(n, sq) and _within(sq, g) and _within(n, sm) and _within(sm, g), v
@@ -268,8 +286,8 @@ def test_the_case_file_adds_them_for_a_model_that_declares_unknown_pairs() -> No
     assert case.stability.concepts[-16:] == UNKNOWN_KEYS
     assert case.status_quo is None or "gmr_a" not in case.status_quo.concepts
     table = report_data(case).context["concepts"]
-    row = next(r for r in table if r["key"] == "gmr_c")
-    assert row["label"] == "GMR_c" and "variant c" in row["help"] and row["numbers"] == [3, 4]
+    row = next(r for r in table if r["key"] == "gmr_d")
+    assert row["label"] == "GMR_d" and "variant d" in row["help"] and row["numbers"] == [3, 4]
     plain = build_case_file(loads(HAND.replace("      unknown: [[NN, YN], [NY, YN]]\n", "")),
                             with_graph=False)
     assert not set(UNKNOWN_KEYS) & set(plain.stability.concepts)
@@ -282,11 +300,11 @@ def test_cli_analyze_takes_the_keys() -> None:
     from detente.surfaces.cli.app import app
 
     path = str(ROOT / "tests" / "data" / "unknown_hand.yaml")
-    out = CliRunner().invoke(app, ["analyze", path, "-c", "GMR_c", "-c", "gmr_a",
+    out = CliRunner().invoke(app, ["analyze", path, "-c", "GMR_d", "-c", "gmr_a",
                                    "--format", "json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["concepts"]["gmr_c"]["stable_for"]["A"] == ["NN", "YN", "NY", "YY"]
+    assert data["concepts"]["gmr_d"]["stable_for"]["A"] == ["NN", "YN", "NY", "YY"]
     assert data["concepts"]["gmr_a"]["equilibria"] == ["YY"]
     refused = CliRunner().invoke(app, ["explain", path, "NN", "-c", "gmr_a"])
     assert refused.exit_code == 2 and "GMR_a" in refused.output
@@ -306,11 +324,11 @@ def test_the_web_analysis_answers_as_the_cli() -> None:
     from detente.surfaces.web import service
 
     path = str(ROOT / "tests" / "data" / "unknown_hand.yaml")
-    cli = json.loads(CliRunner().invoke(app, ["analyze", path, "-c", "seq_d", "-c", "smr_b",
+    cli = json.loads(CliRunner().invoke(app, ["analyze", path, "-c", "seq_c", "-c", "smr_a",
                                               "--format", "json"]).stdout)
-    web = service.analysis(loads(HAND), ["seq_d", "smr_b"])
+    web = service.analysis(loads(HAND), ["seq_c", "smr_a"])
     assert web["concepts"] == cli["concepts"]
-    assert web["concepts"]["seq_d"]["stable_for"]["A"] == ["YN", "YY"]
+    assert web["concepts"]["seq_c"]["stable_for"]["A"] == ["YN", "YY"]
 
 
 def test_new_preferences_drop_the_unknown_pairs() -> None:

@@ -160,9 +160,10 @@ class UnknownRule:
     """How an extended concept of Li, Hipel, Kilgour & Fang (2004) treats unknown preference
     (``q U_i s``: DM i has not said how it compares q with s): variant ``a``, ``b``, ``c`` or
     ``d``. ``moves``: the focal DM also moves to states it cannot compare with the start
-    (b, d), not only to those it prefers; ``ends``: a sanction may also end in a state it
+    (a, c), not only to those it prefers; ``ends``: a sanction may also end in a state it
     cannot compare with the start (c, d), not only in one it likes no better. The others'
-    moves in SEQ are their improvements or uncertain moves in every variant."""
+    moves in SEQ are their improvements or uncertain moves in every variant. The letters
+    follow the NUAA GMCR system (docs/concepts-extended.md, "Unknown preferences")."""
 
     variant: str
     moves: bool
@@ -365,14 +366,16 @@ def _unknown(base: Concept, variant: str, moves: bool, ends: bool) -> Concept:
 
 
 #: The sixteen extended concepts of unknown preferences (Li, Hipel, Kilgour & Fang 2004):
-#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred states, sanctions to states
-#: liked no better), b (moves also to unknown ones), c (sanctions also to unknown ones) and d
-#: (both); computed by :mod:`detente.engine.unknown` (analyze and the stability tables only).
+#: Nash, GMR, SMR and SEQ, each in variants a (moves to preferred and to unknown states,
+#: sanctions to states liked no better: the strictest), b (moves to preferred states only),
+#: c (moves as a, sanctions also to unknown states) and d (moves as b, sanctions as c: the
+#: loosest), as the NUAA GMCR system labels them; computed by :mod:`detente.engine.unknown`
+#: (analyze and the stability tables only).
 UNKNOWN: tuple[Concept, ...] = tuple(
     _unknown(base, v, moves, ends)
     for base in STANDARD if not base.simultaneous
-    for v, moves, ends in (("a", False, False), ("b", True, False), ("c", False, True),
-                           ("d", True, True))
+    for v, moves, ends in (("a", True, False), ("b", False, False), ("c", True, True),
+                           ("d", False, True))
 )
 _UNKNOWN_BY_KEY = {c.key: c for c in UNKNOWN}
 #: Keys of the unknown-preference concepts, in display order.
