@@ -19,14 +19,25 @@ from detente.analyses.casefile import CaseFile
 from detente.analyses.contract import Progress
 from detente.analyses.deal import Foresight
 from detente.analyses.explain.wording import collapse_concepts
-from detente.analyses.stability import display_ranks
+from detente.analyses.requests import AnalyzeRequest
+from detente.analyses.stability import StabilityResult, display_ranks
 from detente.analyses.state_view import number_view, state_view, string_view
-from detente.engine.registry import concept_label
-from detente.model.errors import DetenteError, error_data
+from detente.engine.registry import (
+    CONCEPTS,
+    PROBABILISTIC_BASES,
+    STRENGTH_CONCEPTS,
+    UNKNOWN_KEYS,
+    concept_label,
+    get_concept,
+    limited,
+    probabilistic,
+)
+from detente.model.conflict import Conflict
+from detente.model.errors import ArgumentError, DetenteError, error_data
 from detente.surfaces.web import service
 from detente.surfaces.web.api import MAX_ID, bench
 from detente.surfaces.web.jobs import Job
-from detente.surfaces.web.store import NotFound, StaleVersion
+from detente.surfaces.web.store import NotFound, StaleVersion, Version
 from detente.surfaces.web.workbench import Workbench, normalise_newlines
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -272,6 +283,119 @@ def design_view(data: dict[str, Any]) -> dict[str, Any]:
             "rows": rows, "more": data["ranked"] > len(rows)}
 
 
+# ----- the concept picker ----------------------------------------------------------------
+#: Longest concept list the picker takes (characters), most keys in it, and equilibria listed
+#: per concept in its table (the count says how many in all).
+PICKER_CHARS, PICKER_KEYS, PICKER_LISTED = 240, 12, 12
+PickerQuery = Annotated[str, Query(max_length=PICKER_CHARS)]
+
+
+def picker_suggestions() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The picker's suggestions per family, (key, label) each: the registry's keys, with a
+    horizon and probabilities as examples where a family takes parameters."""
+    levels = (0.8, 0.3, 0.5)
+    examples = [probabilistic(b, levels[:len(probabilistic(b, levels[:1]).levels or ())]).key
+                for b in PROBABILISTIC_BASES]
+    groups = [("classic", list(CONCEPTS)), ("limited move", [limited(3).key]),
+              ("unknown preferences", list(UNKNOWN_KEYS)),
+              ("strength of preference", list(STRENGTH_CONCEPTS)),
+              ("probabilistic", examples)]
+    return [(name, [(k, concept_label(k)) for k in keys]) for name, keys in groups]
+
+
+def picker_keys(text: str) -> tuple[str, ...]:
+    """The picker's comma-separated keys, each checked by the registry (its message names a
+    bad one), in the registry's spelling, duplicates dropped; at most :data:`PICKER_KEYS`."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if len(names) > PICKER_KEYS:
+        raise ArgumentError(f"concepts: give at most {PICKER_KEYS} concept keys, got "
+                            f"{len(names)}", parameter="concepts")
+    AnalyzeRequest(names)
+    return tuple(dict.fromkeys(get_concept(n).key for n in names))
+
+
+def picker_rows(model: Conflict, result: StabilityResult) -> list[dict[str, Any]]:
+    """The picker's table: per concept of ``result`` the page's equilibria summary, how many
+    states are stable, the first :data:`PICKER_LISTED` of them in words, its help, and for a
+    probabilistic concept whether its probabilities are exact or estimated (sampled)."""
+    how = result.result_header().parameters.get("preference_probabilities")
+    return [{**c, "count": len(c["numbers"]), "help": get_concept(c["key"]).help,
+             "views": [number_view(model, n) for n in c["numbers"][:PICKER_LISTED]],
+             "probabilities": how if get_concept(c["key"]).is_probabilistic else None}
+            for c in service.equilibria_summary(result)]
+
+
+def _picker(b: Workbench, v: Version, model: Conflict, text: str,
+            job: Job | None = None) -> dict[str, Any]:
+    """The picker's state for ``text``: its rows, a problem (the registry's or the engine's
+    message), or the background job computing them (over the inline bound)."""
+    out: dict[str, Any] = {"text": text, "model_id": v.model_id, "version": v.version,
+                           "rows": None, "problem": None, "job": None,
+                           "suggestions": picker_suggestions()}
+    if job is not None and job.state != "done":
+        if job.state == "failed":
+            out["problem"] = job.error["text"] if job.error else "the analysis failed"
+        elif job.state == "cancelled":
+            out["problem"] = "The analysis was cancelled; submit the concepts again to restart it."
+        else:
+            out["job"] = job.to_dict(with_result=False)
+        return out
+    if not text.strip():
+        return out
+    try:
+        keys = picker_keys(text)
+        if not b.stability_ready(v, keys):
+            try:
+                b.inline(v, model, "the stability analysis", None)()
+            except service.TooMuchWork:
+                out["job"] = b.stability_job(v, keys).to_dict(with_result=False)
+                return out
+        out["rows"] = picker_rows(model, b.stability(v.model_id, v.version, keys)[2])
+    except DetenteError as exc:
+        out["problem"] = str(exc)
+    return out
+
+
+def _picker_page(request: Request, picker: dict[str, Any]) -> Response:
+    """The picker's result, with the model page's address of this choice for htmx to show
+    (``HX-Push-Url``), so that the choice can be bookmarked."""
+    query = urlencode({"version": picker["version"], "concepts": picker["text"]})
+    return templates.TemplateResponse(request, "_concepts.html", {"picker": picker}, headers={
+        "HX-Push-Url": f"/models/{picker['model_id']}?{query}"})
+
+
+@router.get("/models/{model_id}/concepts", response_class=HTMLResponse)
+async def picker(request: Request, model_id: int, concepts: PickerQuery = "",
+                 version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    """The picker's table for ``concepts`` (the model page with ``?concepts=`` shows the
+    same), or the progress of the job that computes it."""
+    b = bench(request)
+    v, model = await run_in_threadpool(b.model, _id(model_id), version)
+    return _picker_page(request, await run_in_threadpool(_picker, b, v, model, concepts))
+
+
+@router.get("/models/{model_id}/concepts/{job_id}", response_class=HTMLResponse)
+async def picker_progress(request: Request, model_id: int,
+                          job_id: str) -> Response:
+    """The progress of a picker's job, or its table once it is done."""
+    b = bench(request)
+    job = b.jobs.get(job_id)
+    if job is None or job.kind != "stability" or job.meta.get("model_id") != model_id:
+        raise NotFound(f"no stability job {job_id!r}")
+    v, model = await run_in_threadpool(b.model, model_id, int(job.meta["version"]))
+    text = ", ".join(job.meta.get("concepts", []))
+    return _picker_page(request, await run_in_threadpool(_picker, b, v, model, text, job))
+
+
+@router.get("/concepts", response_class=HTMLResponse)
+async def concepts_help(request: Request) -> Response:
+    """Every concept family the picker takes: its keys (examples where a family takes
+    parameters), labels and the registry's help."""
+    groups = [(name, [(k, label, get_concept(k).help) for k, label in keys])
+              for name, keys in picker_suggestions()]
+    return templates.TemplateResponse(request, "concepts.html", {"groups": groups})
+
+
 #: Messages a redirect after a save may ask the page to show (``?note=``).
 NOTES = {
     "unchanged": "No changes: the text is the same as this version's, so nothing was saved.",
@@ -283,7 +407,8 @@ NOTES = {
 async def workbench(request: Request, model_id: int,
                     version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                     note: Annotated[str | None, Query(max_length=16)] = None,
-                    ready: Annotated[str | None, Query(max_length=16)] = None) -> Response:
+                    ready: Annotated[str | None, Query(max_length=16)] = None,
+                    concepts: PickerQuery = "") -> Response:
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
     if b.cache.size > 0 and not b.case_ready(v):
@@ -295,6 +420,7 @@ async def workbench(request: Request, model_id: int,
                 "v": v, "model": model, "model_id": v.model_id,
                 "job": job.to_dict(with_result=False)})
     ctx = await run_in_threadpool(_page_context, b, model_id, v.version)
+    ctx["picker"] = await run_in_threadpool(_picker, b, v, model, concepts)
     if note in NOTES:
         ctx["message"], ctx["message_kind"] = NOTES[note], "info"
     return templates.TemplateResponse(request, "model.html", ctx)
@@ -390,6 +516,7 @@ async def _refused_save(request: Request, b: Workbench, model_id: int, yaml: str
     a stale save (409) the form names the latest version, and the page says that saving
     again replaces it, so a second click is a deliberate choice, never a silent resend."""
     ctx = await run_in_threadpool(_page_context, b, model_id, None)
+    ctx["picker"] = _picker(b, ctx["v"], ctx["model"], "")
     ctx["yaml"] = normalise_newlines(yaml)
     ctx["message"] = str(exc)
     if isinstance(exc, StaleVersion):

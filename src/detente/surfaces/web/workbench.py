@@ -15,7 +15,7 @@ from detente.model.conflict import Conflict
 from detente.surfaces.web import service
 from detente.surfaces.web.cache import ResultCache
 from detente.surfaces.web.config import Settings
-from detente.surfaces.web.jobs import Job, JobRunner
+from detente.surfaces.web.jobs import Job, JobRunner, Work
 from detente.surfaces.web.store import ModelRef, Store, Version
 
 
@@ -38,7 +38,7 @@ class Workbench:
         self.cache = ResultCache(settings.cache_entries, settings.cache_bytes)
         self.jobs = JobRunner(settings.job_workers, self.store)
         self._lock = threading.Lock()
-        self._case_jobs: dict[tuple[int, int], str] = {}
+        self._shared_jobs: dict[tuple[str, Hashable], str] = {}
         self.limits = service.Limits(settings.max_model_chars, settings.max_options,
                                      settings.max_states, settings.inline_states,
                                      settings.inline_work, settings.max_answer_bytes)
@@ -131,19 +131,24 @@ class Workbench:
     def case_job(self, v: Version, model: Conflict) -> Job:
         """The background job that builds this version's case file (one per version while
         it runs; a finished, failed or cancelled one is replaced by a new one)."""
-        key = (v.model_id, v.version)
+        def work(progress: Progress) -> dict[str, Any]:
+            self.cached(v, "case", None, lambda: service.case_file(model, progress))
+            return {"model_id": v.model_id, "version": v.version, "ready": True}
+
+        return self._shared_job((v.model_id, v.version), "casefile", work,
+                                service.case_file_steps(),
+                                {"model_id": v.model_id, "version": v.version})
+
+    def _shared_job(self, key: Hashable, kind: str, work: Work, steps: int,
+                    meta: dict[str, Any]) -> Job:
+        """The running ``kind`` job of ``key`` (a queued or running one is shared), or a new
+        one (a finished, failed or cancelled one is replaced)."""
         with self._lock:
-            job = self.jobs.get(self._case_jobs.get(key, ""))
+            job = self.jobs.get(self._shared_jobs.get((kind, key), ""))
             if job is not None and job.state in ("queued", "running"):
                 return job
-
-            def work(progress: Progress) -> dict[str, Any]:
-                self.cached(v, "case", None, lambda: service.case_file(model, progress))
-                return {"model_id": v.model_id, "version": v.version, "ready": True}
-
-            job = self.jobs.submit("casefile", work, service.case_file_steps(),
-                                   {"model_id": v.model_id, "version": v.version})
-            self._case_jobs[key] = job.id
+            job = self.jobs.submit(kind, work, steps, meta)
+            self._shared_jobs[(kind, key)] = job.id
             return job
 
     def case_check(self, v: Version, model: Conflict, what: str, kind: str) -> None:
@@ -172,12 +177,37 @@ class Workbench:
 
     def stability(self, model_id: int, version: int | None = None,
                   concepts: Sequence[str] | None = None, horizon: int | None = None,
+                  progress: Progress | None = None,
                   ) -> tuple[Version, Conflict, StabilityResult]:
+        """The stability analysis of a version under these concepts (cached; ``progress``
+        hears of it when it is computed)."""
         v, model = self.model(model_id, version)
         key = (tuple(concepts or ()), horizon)
         result = self.cached(v, "stability", key,
-                             lambda: service.stability(model, concepts, horizon))
+                             lambda: service.stability(model, concepts, horizon, progress))
         return v, model, result
+
+    def stability_ready(self, v: Version, concepts: Sequence[str],
+                        horizon: int | None = None) -> bool:
+        """Whether :meth:`stability` of these concepts is cached for this version."""
+        return self.cache.has(("stability", v.model_id, v.version,
+                               (tuple(concepts), horizon)))
+
+    def stability_job(self, v: Version, concepts: Sequence[str],
+                      horizon: int | None = None) -> Job:
+        """The background job that computes (and caches) :meth:`stability` of these
+        concepts, one step per concept; one per version and concepts while it runs."""
+        keys = tuple(concepts)
+
+        def work(progress: Progress) -> dict[str, Any]:
+            self.stability(v.model_id, v.version, keys, horizon, progress)
+            return {"model_id": v.model_id, "version": v.version, "concepts": list(keys),
+                    "ready": True}
+
+        meta = {"model_id": v.model_id, "version": v.version, "concepts": list(keys),
+                "horizon": horizon}
+        return self._shared_job((v.model_id, v.version, keys, horizon), "stability", work,
+                                max(1, len(keys)), meta)
 
     def analysis(self, model_id: int, version: int | None = None,
                  concepts: Sequence[str] | None = None, horizon: int | None = None,
