@@ -26,8 +26,7 @@ if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from detente.analyses.brief import BriefResult
     from detente.model.conflict import Conflict
 
-EXAMPLE = ("Example: `detente brief examples/ceasefire_2024.yaml --no-fixes` (with fixes, the "
-           "default, it also searches the fewest priority edits: the slow part)")
+EXAMPLE = "Example: `detente brief examples/ceasefire_2024.yaml`"
 
 
 def brief_command(
