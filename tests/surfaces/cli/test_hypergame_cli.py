@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from cli_runner import run
@@ -45,3 +46,19 @@ def test_explain_in_a_view() -> None:
     assert "SEQ: unstable" in truth.stdout
     bad = run("explain", MODEL, "NN", "--view", "C")
     assert bad.exit_code == 2 and "unknown decision maker 'C'" in bad.stderr
+
+
+def test_the_docs_console_block_is_the_commands_output() -> None:
+    """docs/hypergames.md shows the command and some of its lines (``...`` for the rest): each
+    shown line is in the output, in that order."""
+    page = (MODEL.parents[2] / "docs" / "hypergames.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n\$ detente (hypergame .*?)\n(.*?)```", page, re.S)
+    assert block is not None
+    args = block.group(1).split()
+    assert args[1] == "tests/data/hypergame_sanction.yaml"
+    result = run(args[0], MODEL, *args[2:])
+    assert result.exit_code == 0, result.output
+    got = [line.rstrip() for line in result.stdout.splitlines()]
+    shown = [line.rstrip() for line in block.group(2).splitlines() if line.strip() != "..."]
+    at = [got.index(line) for line in shown]
+    assert at == sorted(at) and len(shown) == 3

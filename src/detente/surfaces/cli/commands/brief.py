@@ -26,7 +26,8 @@ if TYPE_CHECKING:  # imported where used, so the command line starts fast
     from detente.analyses.brief import BriefResult
     from detente.model.conflict import Conflict
 
-EXAMPLE = "Example: `detente brief examples/ceasefire_2024.yaml`"
+EXAMPLE = ("Example: `detente brief examples/ceasefire_2024.yaml --no-fixes` (with fixes, the "
+           "default, it also searches the fewest priority edits: the slow part)")
 
 
 def brief_command(

@@ -32,8 +32,8 @@ if TYPE_CHECKING:  # imported where used, so the command line starts fast
 DEFAULT_SAMPLES = 10_000
 
 EXAMPLE = (
-    "Example: `detente robustness examples/ceasefire_2024.yaml --samples 2000 --seed 1` or "
-    "`detente robustness model.yaml --exact -c nash -c seq --format json`"
+    "Example: `detente robustness examples/ceasefire_2024.yaml -c nash -c seq` or "
+    "`detente robustness model.yaml --samples 20000 --seed 3 --format json`"
 )
 
 
