@@ -198,6 +198,21 @@ def test_over_the_inline_bound_it_runs_as_a_job_with_progress(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_a_job_the_engine_refuses_shows_its_message(tmp_path: Path) -> None:
+    text = _big(13)
+    with pytest.raises(AnalysisError) as refused:
+        Engine(loads(text)).stable("nash@0.8")
+    with client(tmp_path, inline_states=2) as c:
+        c.post("/api/models", json={"yaml": text})
+        got = c.get("/models/1/concepts", params={"concepts": "nash@0.8"}).text
+        job_id = re.search(r'data-concepts-job="(\w+)"', got)
+        assert job_id is not None
+        assert c.app.state.bench.jobs.wait(job_id.group(1), 60).state == "failed"  # type: ignore[attr-defined]
+        failed = c.get(f"/models/1/concepts/{job_id.group(1)}").text
+    assert str(refused.value) in html.unescape(failed) and "data-concepts-job" not in failed
+
+
+@pytest.mark.slow
 def test_the_picker_in_chromium(tmp_path: Path) -> None:
     if CHROMIUM is None:
         if os.environ.get("CI"):
