@@ -320,3 +320,23 @@ def test_or_product_is_the_boolean_matrix_product(data: st.DataObject) -> None:
     b = np.array(data.draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))).reshape(n, n)
     want = (a.astype(int) @ b.astype(int)) > 0
     np.testing.assert_array_equal(or_product(a, b), want)
+
+
+@pytest.mark.parametrize("key", ["gmr@0.5", "gmr_a", "L3"])
+def test_analyze_refuses_a_key_too_large_before_computing_any(
+        monkeypatch: pytest.MonkeyPatch, key: str) -> None:
+    from detente.engine import limited, unknown
+    from detente.engine import probabilistic as probabilistic_module
+    from detente.model.errors import DetenteError
+
+    monkeypatch.setattr(probabilistic_module, "MAX_PAIRS", 3)
+    monkeypatch.setattr(unknown, "MAX_STATES", 3)
+    monkeypatch.setattr(limited, "MAX_POSITIONS", 3)
+    computed: list[str] = []
+    plain = Engine.stable
+    monkeypatch.setattr(Engine, "stable",
+                        lambda self, k: computed.append(k) or plain(self, k))
+    c = detente.load("examples/elmira.yaml")  # three DMs
+    with pytest.raises(DetenteError):
+        detente.analyze(c, ["nash", "gmr", key])
+    assert computed == []

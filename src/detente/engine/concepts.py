@@ -239,6 +239,27 @@ class Engine:
                 self._cache[(c.key, i)] = row
         return np.stack([self._cache[(c.key, i)] for i in range(self.n_dms)])
 
+    def check(self, key: str) -> None:
+        """Refuse concept ``key`` on this model, before any work, when its family's size
+        estimate is over its limit: limited move for more than two DMs (game-tree positions),
+        probabilistic (dense pairs) and unknown-preference (dense relations) concepts. The
+        classic concepts' memory is :func:`~detente.engine.budget.check_memory`'s."""
+        c = get_concept(key)
+        n, n_dms = self.conflict.n_states, self.n_dms
+        if c.is_limited and n_dms > 2:
+            from detente.engine.limited import check_size as check_limited
+
+            assert c.horizon is not None
+            check_limited(n_dms, n, c.horizon)
+        elif c.is_probabilistic:
+            from detente.engine.probabilistic import check_size as check_pairs
+
+            check_pairs(self.conflict, c)
+        elif c.unknown is not None:
+            from detente.engine.unknown import check_size as check_relations
+
+            check_relations(self.conflict, c.label)
+
     def stable(self, key: str) -> np.ndarray:
         """(DMs, states) bool array of individual stability under concept ``key``.
 

@@ -50,6 +50,8 @@ def analyze(
         engine = Engine(model)
     elif engine.conflict is not model:
         raise AnalysisError("the engine given to analyze was built for another model")
+    for key in keys:  # every concept's size before any is computed
+        engine.check(key)
     out: dict[str, np.ndarray] = {}
     for k, key in enumerate(keys):
         c = get_concept(key)
