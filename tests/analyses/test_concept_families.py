@@ -31,9 +31,9 @@ L, P, U, S = Family.LIMITED, Family.PROBABILISTIC, Family.UNKNOWN, Family.STRENG
 #: What docs/concepts-extended.md says each command takes beyond the classic six.
 TAKES: dict[str, frozenset[Family]] = {
     "analyze": frozenset({L, P, U, S}), "report": frozenset({L, P, U, S}),
-    "evolve": frozenset({L, U}), "robustness": frozenset({P}),
-    **{c: frozenset() for c in ("explain", "mediate", "coalitions", "deal", "packages",
-                                "drafts", "brief", "hypergame")},
+    "evolve": frozenset({L, U}), "robustness": frozenset({P}), "explain": frozenset({P, U, S}),
+    **{c: frozenset() for c in ("mediate", "coalitions", "deal", "packages", "drafts", "brief",
+                                "hypergame")},
 }
 #: The section of docs/concepts-extended.md on each family beyond the classic six.
 SECTION = {L: "Limited-move stability", P: "Probabilistic preferences",
@@ -43,7 +43,7 @@ KEY = {Family.CLASSIC: "gmr", L: "L2", P: "gmr@0.8/0.3", U: UNKNOWN_KEYS[0],
        S: STRENGTH_CONCEPTS[0]}
 #: How the registry's refusal text names a command.
 WORDS = {"analyze": "analyze", "robustness": "robustness", "report": "report",
-         "status quo's evolution": "evolve"}
+         "status quo's evolution": "evolve", "explain": "explain"}
 PD = "examples/prisoners_dilemma.yaml"
 Run = Callable[[Conflict, list[str]], object]
 #: Each command's Python analysis, called with the concepts given, and a model it takes.
@@ -113,6 +113,7 @@ def test_each_command_refuses_the_families_it_does_not_take(command: str,
         assert "unknown coalition concept" in said
     elif family is L:  # L<h> where it is not taken is an unknown concept, as it always was
         assert said.startswith("unknown solution concept 'L2'; expected one of: nash")
+        assert command != "explain" or "looks ahead rather than sanctions" in said
     else:
         taken = [f.taken for f in Family if f in CLASSIC | TAKES[command]]
         assert said.startswith(f"{KEY[family]!r} is {family.what} (")
@@ -123,7 +124,8 @@ def test_a_refusal_lists_everything_the_caller_takes() -> None:
     with pytest.raises(AnalysisError) as info:
         parse_concepts(["seq@0.5"], families=EVOLVE)
     assert str(info.value) == (
-        "'seq@0.5' is a probabilistic concept ((0.5,0.5,0.5)-SEQ): analyze, robustness and the "
-        "report's stability tables take it; this analysis judges one preference profile at a "
-        "time and takes the standard concepts (nash, gmr, smr, seq, sim, seq_sim), L<h> and "
-        f"the unknown-preference concepts ({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})")
+        "'seq@0.5' is a probabilistic concept ((0.5,0.5,0.5)-SEQ): analyze, explain, "
+        "robustness and the report's stability tables take it; this analysis judges one "
+        "preference profile at a time and takes the standard concepts (nash, gmr, smr, seq, "
+        "sim, seq_sim), L<h> and the unknown-preference concepts "
+        f"({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})")

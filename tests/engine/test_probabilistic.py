@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from itertools import product
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,9 +38,9 @@ from detente.engine.registry import (
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
-from detente.model.preferences import PayoffPreference
-from detente.model.uncertainty import Reading, readings_of
+from detente.model.uncertainty import readings_of
 from strategies import conflicts
+from strategies_families import uncertain_conflicts as uncertain
 
 _SETTINGS = settings(max_examples=25, deadline=None, database=None,
                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -47,28 +48,6 @@ LEVELS = st.sampled_from([0.0, 0.2, 0.25, 0.5, 0.75, 0.8, 1.0])
 
 
 # ---- uncertain models ------------------------------------------------------------------------
-@st.composite
-def uncertain(draw: st.DrawFn, max_dms: int = 3, max_options: int = 4) -> Conflict:
-    """A random conflict whose DMs have 0-2 alternative payoff readings each."""
-    c = draw(conflicts(max_dms=max_dms, max_options=max_options))
-    dms = []
-    for dm in c.dms:
-        k = draw(st.integers(0, 2))
-        if k == 0:
-            dms.append(dm)
-            continue
-        probs = [draw(st.sampled_from([0.1, 0.25, 0.3, 0.5])) for _ in range(k)]
-        if sum(probs) >= 1:
-            probs = [p / (2 * sum(probs)) for p in probs]
-        alts = tuple(
-            Reading(f"alt{a}", p, PayoffPreference(tuple(
-                (int(code), float(draw(st.integers(0, 3)))) for code in c.feasible)))
-            for a, p in enumerate(probs))
-        main = Reading("main", 1 - sum(probs), dm.preference)
-        dms.append(replace(dm, readings=(main, *alts)))
-    return replace(c, dms=tuple(dms))
-
-
 def brute_probabilities(c: Conflict, i: int) -> dict[tuple[int, int], float]:
     """P_i(a ≻ b) by summing over DM i's variants, pair by pair (codes)."""
     dm = c.dms[i]
@@ -137,20 +116,8 @@ def test_keys_labels_and_refusals() -> None:
 
 
 # ---- hand-worked -----------------------------------------------------------------------------
-HAND = """
-name: hand
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {ranking: [YN, NN, YY, NY]}
-    alternatives:
-      - name: dove
-        probability: 0.3
-        preferences: {ranking: [NN, YN, NY, YY]}
-  - name: B
-    options: [{name: b}]
-    preferences: {ranking: [NY, YY, NN, YN]}
-"""
+HAND = (Path(__file__).resolve().parents[1] / "data" / "probabilistic_hand.yaml").read_text(
+    encoding="utf-8")
 
 
 def test_hand_worked_two_dms() -> None:

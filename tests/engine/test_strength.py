@@ -8,6 +8,7 @@ inclusion laws, the reductions to the classic concepts and renaming invariance.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,9 +22,10 @@ from detente.engine.strength import strong_floor
 from detente.formats.native.builder import loads
 from detente.model.conflict import Conflict, DecisionMaker
 from detente.model.errors import AnalysisError
-from detente.model.preferences import RankingPreference, Statement, StatementPreference
+from detente.model.preferences import Statement, StatementPreference
 from detente.model.statements import parse_statement
 from strategies import conflicts
+from strategies_families import strength_conflicts
 
 KEYS = tuple(c.key for c in STRENGTH)
 _SETTINGS = settings(max_examples=25, deadline=None, database=None,
@@ -31,16 +33,8 @@ _SETTINGS = settings(max_examples=25, deadline=None, database=None,
 
 #: The Prisoner's Dilemma (examples/prisoners_dilemma.yaml) with strength: A strongly
 #: prefers NN (and YN) to mutual defection; B strongly prefers only its temptation NY.
-PD = """
-name: PD with strength
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {ranking: [YN, NN, ">>", YY, NY]}
-  - name: B
-    options: [{name: b}]
-    preferences: {ranking: [NY, ">>", NN, YY, YN]}
-"""
+PD = (Path(__file__).resolve().parents[1] / "data" / "strength_pd.yaml").read_text(
+    encoding="utf-8")
 
 
 def test_hand_worked_prisoners_dilemma() -> None:
@@ -68,26 +62,6 @@ def test_strong_floor_is_the_least_payoff_of_a_higher_tier() -> None:
 
 
 # ---- random models with strength -----------------------------------------------------------
-@st.composite
-def strength_conflicts(draw: st.DrawFn, strict: bool = False, marks: str = "some") -> Conflict:
-    """A random conflict whose DMs rank the states (ties from equal payoffs, or none with
-    ``strict``) with ``>>`` marks: ``some`` (drawn), ``none`` or ``all`` tier boundaries."""
-    c = draw(conflicts(max_dms=3, max_options=5))
-    dms = []
-    for i, dm in enumerate(c.dms):
-        u = c.ranks[i]
-        if strict:
-            order = np.argsort(-u, kind="stable")
-            tiers = tuple((int(c.feasible[k]),) for k in order)
-        else:
-            tiers = tuple(tuple(int(x) for x in c.feasible[u == v]) for v in np.unique(u)[::-1])
-        gaps = range(1, len(tiers))
-        breaks = (tuple(gaps) if marks == "all" else () if marks == "none" else
-                  tuple(k for k in gaps if draw(st.booleans())))
-        dms.append(replace(dm, preference=RankingPreference(tiers, breaks)))
-    return replace(c, dms=tuple(dms))
-
-
 @st.composite
 def statement_conflicts(draw: st.DrawFn) -> Conflict:
     """A random conflict whose DMs rank by 1-4 literal statements, the first k strong."""

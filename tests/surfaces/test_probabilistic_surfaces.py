@@ -53,11 +53,11 @@ def test_analyze_takes_probabilistic_keys_in_text_and_json(tmp_path: Path) -> No
     assert bad.exit_code != 0 and "must be numbers" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("command", [("explain", "NN"), ("mediate", "--target", "YY")])
+@pytest.mark.parametrize("command", [("mediate", "--target", "YY", "-c"), ("evolve", "--concept")])
 def test_profile_by_profile_analyses_refuse_them_by_name(tmp_path: Path,
                                                          command: tuple[str, ...]) -> None:
     path = _model(tmp_path)
-    res = run(command[0], path, *command[1:], "-c", "seq@0.5")
+    res = run(command[0], path, *command[1:], "seq@0.5")
     assert res.exit_code != 0 and "probabilistic concept" in res.stderr
     assert "Traceback" not in res.stderr + res.stdout
 

@@ -64,7 +64,7 @@ def test_json_and_api_key_by_the_concept(pd_strength: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [
-    ("explain", "NN", "-c"), ("evolve", "--concept"), ("mediate", "-t", "NN", "-c"),
+    ("evolve", "--concept"), ("mediate", "-t", "NN", "-c"),
     ("robustness", "-c"),
 ])
 def test_the_other_analyses_refuse_a_strength_concept_by_name(
@@ -97,5 +97,6 @@ def test_the_workbench_and_the_web_api_take_them(tmp_path: Path, pd_strength: Pa
         page = open_page(c, "/models/1")
         assert "strong GMR" in page and "strong SEQ" in page
         assert c.get("/api/models/1/analysis?concept=weak_gmr").json() == cli
-        refused = c.get("/api/models/1/explain?state=NN&concept=strong_gmr")
-        assert refused.status_code == 422 and "strength of preference" in refused.text
+        explained = c.get("/api/models/1/explain?state=NN&concept=strong_gmr")
+        assert explained.json() == json.loads(run(
+            "explain", pd_strength, "NN", "-c", "strong_gmr", "--format", "json").stdout)

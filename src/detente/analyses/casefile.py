@@ -49,6 +49,7 @@ from detente.analyses.deal.design import deal_design
 from detente.analyses.deal.result import DealAnalysis, DesignResult
 from detente.analyses.drafts.analysis import drafts as draft_analysis
 from detente.analyses.drafts.result import DraftsResult
+from detente.analyses.explain.analysis import CONCEPT_FAMILIES as EXPLAINED
 from detente.analyses.explain.analysis import explain
 from detente.analyses.explain.result import Explanation
 from detente.analyses.hypergame.analysis import hypergame
@@ -187,11 +188,10 @@ def build_case_file(
     ``concepts``: stability concepts (default all six, the strong ones of strength of
     preference when the model states any, and the sixteen of unknown preferences
     when the model declares unknown pairs, answered beyond the stability tables by the classic
-    concept each extends); the status-quo explanation and
-    evolution mark the same ones, but for the probabilistic concepts (``gmr@0.8/0.3``), which
-    only the stability tables show (:func:`classic_keys`). ``with_graph``/``max_nodes``: the
-    transition graph and its cap. ``summary_states``: feasible states listed in the summary
-    (``None`` = all).
+    concept each extends, :func:`classic_keys`, but for the status-quo explanation, which
+    explains every asked concept itself but ``L<h>`` (:func:`explained_keys`).
+    ``with_graph``/``max_nodes``: the transition graph and its cap. ``summary_states``:
+    feasible states listed in the summary (``None`` = all).
     ``progress``: a :class:`~detente.analyses.contract.ProgressEvent` as each stability
     concept starts and before the other analyses (one step per concept, one for the rest).
     """
@@ -210,7 +210,8 @@ def build_case_file(
     status_quo = None
     evolution: list[Scenario] = []
     if model.status_quo is not None:
-        status_quo = explain(model, model.state_string(model.status_quo), concepts=keys,
+        status_quo = explain(model, model.state_string(model.status_quo),
+                             concepts=explained_keys(asked),
                              index=engine.move_index())
         evolution = _evolution(model, keys, engine, notes)
     coalitions = None
@@ -265,6 +266,13 @@ def classic_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
     classic one it extends (``gmr``)."""
     kept = tuple(dict.fromkeys(_classic(k) for k in keys if not get_concept(k).is_probabilistic
                                and not get_concept(k).is_limited))
+    return kept or parse_concepts(None)
+
+
+def explained_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The concepts the status-quo explanation explains: ``keys`` but a limited-move
+    ``L<h>`` (explain's families), the six standard ones when nothing else is left."""
+    kept = tuple(k for k in keys if get_concept(k).family in EXPLAINED)
     return kept or parse_concepts(None)
 
 
@@ -365,4 +373,4 @@ def _attempt(notes: list[str], what: str, run: Callable[[], T]) -> T | None:
 
 
 __all__ = ["DESIGN_ORDERS", "ROBUSTNESS_SAMPLES", "SUMMARY_STATES", "CaseFile", "Scenario",
-           "build_case_file"]
+           "build_case_file", "explained_keys"]

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from detente.engine.registry import SANCTIONS, Concept, get_concept
+from detente.engine.relations import Relations
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -217,6 +218,16 @@ def group_reach(edges: Sequence[np.ndarray]) -> np.ndarray:
             return np.asarray(np.logical_or.reduce(last))
 
 
+def likely(p: np.ndarray, level: float) -> np.ndarray:
+    """Elementwise: a probability of preferring above ``level`` (an α-UI, a γ-UI)."""
+    return np.asarray(level < p)
+
+
+def unlikely(p: np.ndarray, level: float) -> np.ndarray:
+    """Elementwise: a probability of preferring at most ``level`` (a sanction at β)."""
+    return np.asarray(p <= level)
+
+
 def _unsanctioned(ui: np.ndarray, ok: np.ndarray, reach: np.ndarray) -> np.ndarray:
     """(N,) bool: some α-UI s1 of s (``ui[s, s1]``) reaches no sanction (no s2 with
     ``reach[s1, s2]`` and ``ok[s, s2]``); only the UI pairs are checked, in blocks."""
@@ -283,19 +294,19 @@ def probabilistic_stable(conflict: Conflict, key: str,
     out = np.zeros((n_dms, conflict.n_states), dtype=bool)
     for i in range(n_dms):
         p = probs[i]
-        ui = m[i] & (alpha < p.T)  # ui[s, s1]: s1 is an α-UI of i from s
+        ui = m[i] & likely(p.T, alpha)  # ui[s, s1]: s1 is an α-UI of i from s
         if rule is None:
             out[i] = ~ui.any(axis=1)
             continue
         beta = c.levels[1]
-        ok = beta >= p.T  # ok[s, s2]: s2 a sanction against a UI from s (P_i(s2 ≻ s) ≤ β)
+        ok = unlikely(p.T, beta)  # ok[s, s2]: s2 a sanction against a UI from s (P_i(s2 ≻ s) ≤ β)
         if rule.no_escape:  # and i cannot escape from s2 to a state it likely prefers to s
             ok &= ~or_product(~ok, m[i].T)  # escape[s, s2]: some s3 ∈ R_i(s2) not ok for s
         others = tuple(j for j in range(n_dms) if j != i)
         gamma = c.levels[2] if rule.improving else None
         reach = tables.reach.get((others, gamma)) if own else None
         if reach is None:
-            reach = group_reach([m[j] if gamma is None else m[j] & (gamma < probs[j].T)
+            reach = group_reach([m[j] if gamma is None else m[j] & likely(probs[j].T, gamma)
                                  for j in others])  # reach[s1, s2]
             if own:
                 tables.reach[(others, gamma)] = reach
@@ -303,7 +314,42 @@ def probabilistic_stable(conflict: Conflict, key: str,
     return out
 
 
+def probabilistic_relations(conflict: Conflict, concept: Concept,
+                            index: MoveIndex | None = None) -> Relations:
+    """The witness search's relations under a probabilistic concept, from the model's own
+    P_i: i's α-UIs (:func:`likely`), sanctions ending where P_i(s2 ≻ s) ≤ β
+    (:func:`unlikely`), the others moving by any moves or (SEQ) by their γ-UIs; refused as
+    :func:`probabilistic_stable` is for a model too big."""
+    levels = concept.levels
+    if levels is None:
+        raise AnalysisError(f"{concept.label} is not a probabilistic concept")
+    check_size(conflict, concept)
+    index = MoveIndex(conflict) if index is None else index
+    probs = _tables(conflict).probabilities()[0]  # probs[i][q, s] = P_i(q ≻ s)
+    rule = None if concept.sanction is None else SANCTIONS[concept.sanction]
+    beta = levels[1] if len(levels) > 1 else 1.0
+    gamma = levels[2] if rule is not None and rule.improving else None
+
+    def moves(i: int, s: int) -> np.ndarray:
+        r = index.reach(i, s)
+        return np.asarray(r[likely(probs[i][r, s], levels[0])])
+
+    def responds(j: int, x: int) -> np.ndarray:
+        r = index.reach(j, x)
+        return r if gamma is None else r[likely(probs[j][r, x], gamma)]
+
+    def reply(i: int, x: int, s: int) -> int | None:  # the likeliest escape
+        r = index.reach(i, x)
+        return None if r.size == 0 else int(r[int(np.argmax(probs[i][r, s]))])
+
+    return Relations(
+        moves=moves, ends=lambda i, s: unlikely(probs[i][:, s], beta), responds=responds,
+        no_escape=rule is not None and rule.no_escape, reply=reply,
+        odds=lambda i, s: probs[i][:, s],
+    )
+
+
 __all__ = ["EXACT_VARIANTS", "MAX_PAIRS", "SAMPLES", "SEED", "Distribution", "all_probabilities",
-           "check_size", "dense_bytes", "dm_distribution", "group_reach", "move_matrices",
-           "or_product", "preference_probabilities", "probabilistic_stable",
-           "probabilities_exact"]
+           "check_size", "dense_bytes", "dm_distribution", "group_reach", "likely",
+           "move_matrices", "or_product", "preference_probabilities", "probabilistic_relations",
+           "probabilistic_stable", "probabilities_exact", "unlikely"]

@@ -82,7 +82,10 @@ class SanctionRule:
     it prefers to the start (SMR); ``prefilter``: a weaker kind whose stability holds wherever
     this one does, checked first by searches (SEQ ⊆ GMR); ``others_reach``: how explanations
     word what the others cannot do when no sanction exists (``{who}``, ``{from_}``,
-    ``{name}``, ``{s}`` filled in).
+    ``{name}`` filled in, and in the concept family's own terms ``{end}``: where a sanction
+    ends, "A likes no better than state 1"; ``{escape}``: what the mover must not reach, "it
+    likes better than state 1"; ``{improve}``: the others' moves, "moves that each improve
+    the mover's own position").
     """
 
     improving: bool
@@ -95,17 +98,16 @@ class SanctionRule:
 SANCTIONS: dict[SanctionKind, SanctionRule] = {
     "gmr": SanctionRule(
         improving=False, no_escape=False,
-        others_reach="{who} reach {from_} any state {name} likes no better than state {s}",
+        others_reach="{who} reach {from_} any state {end}",
     ),
     "smr": SanctionRule(
         improving=False, no_escape=True,
-        others_reach="{who} reach {from_} any state {name} likes no better than state {s} "
-        "from which {name} cannot move to something it likes better than state {s}",
+        others_reach="{who} reach {from_} any state {end} from which {name} cannot move to "
+        "something {escape}",
     ),
     "seq": SanctionRule(
         improving=True, no_escape=False,
-        others_reach="{who}, by moves that each improve the mover's own position, reach "
-        "{from_} any state {name} likes no better than state {s}",
+        others_reach="{who}, by {improve}, reach {from_} any state {end}",
         prefilter="gmr",
     ),
 }
@@ -439,15 +441,16 @@ _FAMILY_TEXT: dict[Family, tuple[str, str, str, str, str]] = {
                      "analyze, the status quo's evolution and the report's stability tables",
                      "", "L<h>"),
     Family.PROBABILISTIC: ("a probabilistic concept", "",
-                           "analyze, robustness and the report's stability tables",
+                           "analyze, explain, robustness and the report's stability tables",
                            "judges one preference profile at a time and ",
                            "probabilistic keys (gmr@0.8/0.3 and the like)"),
     Family.UNKNOWN: ("a concept of unknown preferences", ", Li et al. 2004",
-                     "analyze, the status quo's evolution and the stability tables of the "
-                     "report and workbench", "",
+                     "analyze, explain, the status quo's evolution and the stability tables "
+                     "of the report and workbench", "",
                      f"the unknown-preference concepts ({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})"),
     Family.STRENGTH: ("a concept of strength of preference", ", Hamouda et al. 2004",
-                      "analyze and the stability tables of the report and workbench", "",
+                      "analyze, explain and the stability tables of the report and workbench",
+                      "",
                       f"the strength concepts ({STRENGTH_CONCEPTS[0]} … "
                       f"{STRENGTH_CONCEPTS[-1]})"),
 }

@@ -23,8 +23,10 @@ import numpy as np
 
 from detente.engine.layout import INF, DMLayout
 from detente.engine.moves import reach_max
-from detente.engine.registry import STRENGTH, Concept, SanctionKind
+from detente.engine.registry import SANCTIONS, STRENGTH, Concept, SanctionKind
+from detente.engine.relations import Relations
 from detente.engine.sanctions import worst_sanction
+from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
 from detente.model.preferences import dense_ranks
@@ -59,6 +61,38 @@ def strength_floor(conflict: Conflict, u: np.ndarray, i: int) -> np.ndarray:
     return strong_floor(u, tiers)
 
 
+def strongly_worse(u: np.ndarray, floor: np.ndarray, s: int) -> np.ndarray:
+    """(N,) bool: the states the DM strongly disprefers to s (u(s) >= floor(q)), the only
+    ends a strong sanction takes."""
+    return np.asarray(floor <= u[s])
+
+
+def strength_relations(conflict: Conflict, concept: Concept, index: MoveIndex | None = None
+                       ) -> Relations:
+    """The witness search's relations of a strong concept (and of a weak one, whose strong
+    sanctions they are): the classic UIs and responders, sanctions ending only in states the
+    focal DM strongly disprefers to the start (:func:`strongly_worse`; SMR: every move of
+    its own from there too)."""
+    if concept.sanction is None or concept.strength is None:
+        raise AnalysisError(f"{concept.label} is not a concept of strength of preference")
+    index = MoveIndex(conflict) if index is None else index
+    ranks = index.payoff_ranks
+    floors: dict[int, np.ndarray] = {}
+    rule = SANCTIONS[concept.sanction]
+
+    def ends(i: int, s: int) -> np.ndarray:
+        u = np.asarray(ranks[i], dtype=np.float64)
+        if i not in floors:
+            floors[i] = strength_floor(conflict, u, i)
+        return strongly_worse(u, floors[i], s)
+
+    return Relations(
+        moves=index.improve, ends=ends,
+        responds=index.improve if rule.improving else index.reach,
+        no_escape=rule.no_escape, reply=lambda i, x, s: index.best_reply(i, x),
+    )
+
+
 def strong_stable(
     layouts: Sequence[DMLayout], utilities: Sequence[np.ndarray], floor: np.ndarray, i: int,
     kind: SanctionKind, others: Sequence[int],
@@ -77,4 +111,5 @@ def strong_version(concept: Concept) -> str:
     return next(c.key for c in STRENGTH if c.refines == concept.refines and c.strength == "strong")
 
 
-__all__ = ["strength_floor", "strong_floor", "strong_stable", "strong_version"]
+__all__ = ["strength_floor", "strength_relations", "strong_floor", "strong_stable",
+           "strong_version", "strongly_worse"]

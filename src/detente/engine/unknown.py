@@ -28,7 +28,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from detente.engine.registry import Concept
+from detente.engine.registry import Concept, UnknownRule
+from detente.engine.relations import Relations
 from detente.engine.single import MoveIndex
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError
@@ -157,6 +158,59 @@ def group_reach(steps: Sequence[np.ndarray], n: int) -> np.ndarray:
     return out
 
 
+def focal_moves(better: np.ndarray, unknown: np.ndarray, rule: UnknownRule) -> np.ndarray:
+    """Which of the focal DM's moves count (elementwise over moves s -> q): R⁺, or R^{+,U}
+    when the variant moves to uncertain states too."""
+    return better | unknown if rule.moves else better
+
+
+def sanction_ends(better: np.ndarray, unknown: np.ndarray, rule: UnknownRule) -> np.ndarray:
+    """Where a sanction may end (elementwise over pairs s, q): Φ^≃, or Φ^{≃,U} when the
+    variant also takes uncertain states."""
+    return ~better if rule.ends else ~better & ~unknown
+
+
+def credible(better: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """The others' moves in SEQ (elementwise over moves x -> y of a responder): their
+    improvements and uncertain moves, R^{+,U}, in every variant."""
+    return np.asarray(better | unknown)
+
+
+def unknown_relations(c: Conflict, concept: Concept, index: MoveIndex | None = None
+                      ) -> Relations:
+    """The witness search's relations under an unknown-preference concept (on ``index``'s
+    ranks): the moves :func:`focal_moves` counts, the ends :func:`sanction_ends` allows, the
+    others moving by any moves or (SEQ) by :func:`credible` ones; refused as
+    :func:`unknown_stable` is for a model too big."""
+    rule = concept.unknown
+    if rule is None:
+        raise AnalysisError(f"{concept.label} is not a concept of unknown preferences")
+    check_size(c, concept.label)
+    index = MoveIndex(c) if index is None else index
+    rel = relations(c, index.payoff_ranks)
+    sanction = concept.rule
+    improving = sanction is not None and sanction.improving
+
+    def moves(i: int, s: int) -> np.ndarray:
+        r = index.reach(i, s)
+        better, unknown = rel[i]
+        return np.asarray(r[focal_moves(better[s, r], unknown[s, r], rule)])
+
+    def responds(j: int, x: int) -> np.ndarray:
+        r = index.reach(j, x)
+        if not improving:
+            return r
+        better, unknown = rel[j]
+        return np.asarray(r[credible(better[x, r], unknown[x, r])])
+
+    return Relations(
+        moves=moves, ends=lambda i, s: sanction_ends(rel[i][0][s], rel[i][1][s], rule),
+        responds=responds, no_escape=sanction is not None and sanction.no_escape,
+        reply=lambda i, x, s: index.best_reply(i, x),
+        uncertain=lambda i, s: rel[i][1][s],
+    )
+
+
 def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = None,
                    moves: list[np.ndarray] | None = None) -> np.ndarray:
     """(DMs, N) bool: stability of every state for every DM under an unknown-preference
@@ -170,24 +224,24 @@ def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = Non
     moves = move_edges(c) if moves is None else moves
     rel = relations(c, ranks)
 
-    def credible(j: int) -> np.ndarray:
+    def credible_edges(j: int) -> np.ndarray:
         """DM j's improvements and uncertain moves, R_j^{+,U}, as edges."""
         better, unknown = rel[j]
         u, v = moves[j]
-        return moves[j][:, better[u, v] | unknown[u, v]]
+        return moves[j][:, credible(better[u, v], unknown[u, v])]
 
     sanction = concept.rule
     out = np.ones((len(c.dms), n), dtype=bool)
     for i, (better, unknown) in enumerate(rel):
         u, v = moves[i]
-        keep = better[u, v] | unknown[u, v] if rule.moves else better[u, v]
+        keep = focal_moves(better[u, v], unknown[u, v], rule)
         s, s1 = u[keep], v[keep]  # the focal DM's moves that must be deterred
         if sanction is None:  # Nash: no move at all
             out[i, s] = False
             continue
-        ends = ~better if rule.ends else ~better & ~unknown  # Φ[s, q]
+        ends = sanction_ends(better, unknown, rule)  # Φ[s, q]
         others = [j for j in range(len(c.dms)) if j != i]
-        steps = [credible(j) if sanction.improving else moves[j] for j in others]
+        steps = [credible_edges(j) if sanction.improving else moves[j] for j in others]
         reach = group_reach(steps, n)
         if sanction.no_escape:  # SMR: from s2, every move of i stays in Φ(s)
             escape = through(~ends, moves[i][::-1])  # [s, s2]: some s3 ∈ R_i(s2) out of Φ(s)
@@ -201,5 +255,6 @@ def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = Non
     return out
 
 
-__all__ = ["MAX_STATES", "check_size", "dense_bytes", "group_reach", "move_edges",
-           "relations", "through", "unknown_stable"]
+__all__ = ["MAX_STATES", "check_size", "credible", "dense_bytes", "focal_moves", "group_reach",
+           "move_edges", "relations", "sanction_ends", "through", "unknown_relations",
+           "unknown_stable"]

@@ -1,10 +1,14 @@
 """Searching for the sanctions that deter one DM's improvement from one state.
 
 * :meth:`SanctionSearch.sequential`: the shortest sequence of moves by the other DMs from the
-  improvement's target — no DM moving twice in a row, as in R_H; for SEQ every step improves
-  its mover's own position — ending at a state the focal DM does not prefer to the start (for
-  SMR also with no escape from there). Breadth-first over (state, last mover), so it explores
-  at most the others' coalition-reachable set (times the number of DMs).
+  improvement's target — no DM moving twice in a row, as in R_H; each step one the concept
+  lets its mover make (SEQ: its own improvements) — ending at a state where the concept lets
+  a sanction end (classic: one the focal DM does not prefer to the start; for SMR also with
+  no escape from there). The concept's rules come as :class:`~detente.engine.relations.
+  Relations` from :func:`witness_relations`, which takes them from the family's engine module
+  (classic, strength, unknown preferences, probabilistic). Breadth-first over (state, last
+  mover), so it explores at most the others' coalition-reachable set (times the number of
+  DMs).
 * :meth:`SanctionSearch.simultaneous`: a simultaneous response from the start (each other DM
   stays or takes one of its own UIs) whose joint outcome with the improvement is feasible and
   not preferred by the focal DM; fewer movers first. It is the one SIM search
@@ -20,10 +24,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.engine.registry import get_concept
+from detente.engine.probabilistic import probabilistic_relations
+from detente.engine.registry import Concept, get_concept
+from detente.engine.relations import Relations, classic_relations
 from detente.engine.simultaneous_core import first_response, responders
 from detente.engine.single import MoveIndex, PathStep
+from detente.engine.strength import strength_relations
+from detente.engine.unknown import unknown_relations
 from detente.model.conflict import Conflict
+from detente.model.errors import AnalysisError
 
 #: No code -> position table: the core's lookups bisect ``conflict.feasible``.
 _NO_TABLE = np.zeros(0, dtype=np.int32)
@@ -41,27 +50,32 @@ class SanctionSearch:
         self.index = index or MoveIndex(model)
         self.ranks = self.index.payoff_ranks
         self.n = len(model.dms)
+        self._classic: dict[tuple[bool, bool], Relations] = {}
 
     def sequential(
-        self, i: int, s: int, s1: int, *, improving: bool, smr: bool
+        self, i: int, s: int, s1: int, *, improving: bool = False, smr: bool = False,
+        rules: Relations | None = None,
     ) -> list[PathStep] | None:
         """Shortest sanction path from ``s1`` as (mover, from, to) positions, or ``None``.
 
-        BFS over (state, last mover); the start node has no last mover among the others.
+        ``rules``: the concept's relations (:func:`witness_relations`); without them the
+        classic ones, the others moving by their UIs with ``improving``, the no-escape rule
+        with ``smr``. BFS over (state, last mover); the start node has no last mover among
+        the others.
         """
-        ui = self.ranks[i]
-        us = int(ui[s])
+        if rules is None:
+            rules = self.classic(improving=improving, smr=smr)
+        ends = rules.ends(i, s)
         members = [j for j in range(self.n) if j != i]
         escape: dict[int, bool] = {}
 
         def goal(t: int) -> bool:
-            if int(ui[t]) > us:
+            if not ends[t]:
                 return False
-            if not smr:
+            if not rules.no_escape:
                 return True
-            if t not in escape:
-                r = self.index.reach(i, t)
-                escape[t] = bool(r.size) and int(ui[r].max()) > us
+            if t not in escape:  # some move of i from t leaves the sanction's ends
+                escape[t] = not bool(ends[self.index.reach(i, t)].all())
             return not escape[t]
 
         start = (s1, -1)
@@ -79,8 +93,7 @@ class SanctionSearch:
                 for j in members:
                     if j == last:
                         continue
-                    step = self.index.improve(j, pos) if improving else self.index.reach(j, pos)
-                    for t in step.tolist():
+                    for t in rules.responds(j, pos).tolist():
                         got = lasts.setdefault(t, [])
                         if len(got) >= 2 or j in got:
                             continue
@@ -92,6 +105,14 @@ class SanctionSearch:
                         nxt.append(child)
             frontier = nxt
         return None
+
+    def classic(self, *, improving: bool, smr: bool) -> Relations:
+        """The classic relations on this search's index (cached per rule)."""
+        key = (improving, smr)
+        if key not in self._classic:
+            self._classic[key] = classic_relations(self.index, improving=improving,
+                                                   no_escape=smr)
+        return self._classic[key]
 
     def witness(self, key: str, i: int, s: int, s1: int) -> Witness | None:
         """What deters i's UI s -> s1 under concept ``key``: (sanction path or ``None``,
@@ -140,6 +161,25 @@ class SanctionSearch:
                 for m in range(size)]
 
 
+def witness_relations(conflict: Conflict, concept: Concept, index: MoveIndex | None = None
+                      ) -> Relations:
+    """The relations a witness search under ``concept`` reads, from its family's engine
+    module, picked by the concept's data: probabilistic levels, an unknown-preference rule,
+    a strength level (a weak concept: its strong sanctions), else the classic sanction rule.
+    A limited-move concept has none (it anticipates; it does not sanction)."""
+    index = MoveIndex(conflict) if index is None else index
+    if concept.horizon is not None:
+        raise AnalysisError(f"{concept.label} looks ahead rather than sanctions: it has no "
+                            "sanction to search for")
+    if concept.levels is not None:
+        return probabilistic_relations(conflict, concept, index)
+    if concept.unknown is not None:
+        return unknown_relations(conflict, concept, index)
+    if concept.strength is not None:
+        return strength_relations(conflict, concept, index)
+    return classic_relations(index, concept.rule)
+
+
 def _path(
     parent: dict[tuple[int, int], tuple[int, int]],
     node: tuple[int, int],
@@ -154,4 +194,4 @@ def _path(
     return steps
 
 
-__all__ = ["SanctionSearch", "Witness"]
+__all__ = ["SanctionSearch", "Witness", "witness_relations"]

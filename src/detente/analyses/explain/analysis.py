@@ -13,6 +13,12 @@ improvements (UIs) from the state s and, for each one, the response that deters 
   fewer movers are tried first. Like the engine, this enumerates the product of the others'
   choices, so it is the one part whose cost is not bounded by the reachable set.
 * SEQ&SIM: both a SEQ sanction and a SIM response (stable under both concepts).
+* the strength, unknown-preference and probabilistic versions: the same search under the
+  concept's own rules, from its family's engine module
+  (:func:`~detente.engine.witness.witness_relations`): the moves it counts (α-UIs; known or
+  uncertain gains), where a sanction may end (a strong dislike; Φ^≃ or Φ^{≃,U}; P ≤ β), how the
+  others move in SEQ; a weak concept shows each UI's classic sanction and whether a strong one
+  exists. Limited-move stability (``L<h>``) is refused: it anticipates, it does not sanction.
 
 A UI that has no such response is why the state is unstable; the explanation says so.
 
@@ -45,11 +51,21 @@ from detente.analyses.explain.result import (
     Sanction,
 )
 from detente.analyses.explain.search import SanctionSearch
-from detente.analyses.explain.wording import Wording, join_reason, verdict_summary
+from detente.analyses.explain.wording import Terms, Wording, join_reason, verdict_summary
 from detente.analyses.moves import Move, StateRef
 from detente.engine import Engine
-from detente.engine.registry import SANCTIONS, SanctionKind, get_concept, parse_concepts
+from detente.engine.registry import (
+    EVERY_FAMILY,
+    LIMITED_RE,
+    Concept,
+    Family,
+    get_concept,
+    parse_concepts,
+)
+from detente.engine.relations import Relations
 from detente.engine.single import MoveIndex
+from detente.engine.strength import strong_version
+from detente.engine.witness import witness_relations
 from detente.model.conflict import Conflict
 from detente.model.errors import AnalysisError, DetenteError
 from detente.model.feasibility import InfeasiblePattern
@@ -149,11 +165,23 @@ def resolve_dms(model: Conflict, dms: Iterable[str | int] | None) -> list[int]:
     return out
 
 
+#: The concept families explain takes: every one but limited-move stability (L<h>), which
+#: anticipates rather than sanctions, so has no sanction to show.
+CONCEPT_FAMILIES: frozenset[Family] = EVERY_FAMILY - {Family.LIMITED}
+
+
 def resolve_concepts(concepts: Iterable[str] | None) -> tuple[str, ...]:
+    """Validated keys of the concepts explain takes (:data:`CONCEPT_FAMILIES`); an ``L<h>``
+    is refused, saying why and what takes it."""
     try:
-        return parse_concepts(concepts)
+        return parse_concepts(concepts, families=CONCEPT_FAMILIES)
     except DetenteError as exc:
-        raise ExplainError(str(exc)) from None
+        limited = next((k for k in concepts or () if LIMITED_RE.fullmatch(k.strip())), None)
+        why = "" if limited is None else (
+            f" ({limited.strip()} is {Family.LIMITED.what}{Family.LIMITED.source}: it looks "
+            "ahead rather than sanctions, so explain has no sanction to show; "
+            f"{Family.LIMITED.takers} take it)")
+        raise ExplainError(f"{exc}{why}") from None
 
 
 # ----- the analysis -------------------------------------------------------------------------
@@ -170,8 +198,9 @@ def explain(
     """Explain, per DM and concept, why ``state`` is or is not stable.
 
     ``state``: a state number (1-based), a Y/N string or an option→Y/N mapping. ``dms``: DM
-    names (default all); ``concepts``: keys among nash, gmr, smr, seq, sim, seq_sim (default
-    all). ``index``: a :class:`MoveIndex` to reuse across calls on the same model (or
+    names (default all); ``concepts``: keys of every family but ``L<h>`` (the six
+    standard ones by default; strong_gmr …, nash_a …, gmr@0.8/0.3 …). ``index``: a
+    :class:`MoveIndex` to reuse across calls on the same model (or
     ``engine``: an engine of ``model``, whose index is used). ``progress``: a
     :class:`~detente.analyses.contract.ProgressEvent` per DM explained.
 
@@ -191,18 +220,34 @@ def explain(
         index = index or engine.move_index()
     search = SanctionSearch(model, index)
     write = Wording(model)
+    rules_of = _Rules(model, search)
     out = []
     for n, i in enumerate(who):
         report(progress, n + 1, len(who), model.dm_names[i])
-        out.append(_explain_dm(model, search, write, i, s, keys))
+        out.append(_explain_dm(model, search, write, rules_of, i, s, keys))
     head = header(model, keys, {"state": s + 1, "dms": [model.dm_names[i] for i in who]})
     return Explanation(
         model.name, model.space.column_names, write.ref(s), model.n_states, keys, tuple(out), head
     )
 
 
+class _Rules:
+    """Each concept's witness relations for one model, built once (engine's
+    :func:`~detente.engine.witness.witness_relations`)."""
+
+    def __init__(self, model: Conflict, search: SanctionSearch) -> None:
+        self.model, self.search = model, search
+        self.built: dict[str, Relations] = {}
+
+    def __call__(self, how: Concept) -> Relations:
+        if how.key not in self.built:
+            self.built[how.key] = witness_relations(self.model, how, self.search.index)
+        return self.built[how.key]
+
+
 def _explain_dm(
-    model: Conflict, search: SanctionSearch, write: Wording, i: int, s: int, keys: tuple[str, ...]
+    model: Conflict, search: SanctionSearch, write: Wording, rules_of: _Rules, i: int, s: int,
+    keys: tuple[str, ...],
 ) -> DMExplanation:
     name = model.dm_names[i]
     ranks = model.ranks[i]
@@ -213,24 +258,25 @@ def _explain_dm(
     seq_cache: dict[tuple[str, int], Sanction | None] = {}
     sim_cache: dict[int, Sanction | None] = {}
 
-    def sequential(kind: SanctionKind, t: int) -> Sanction | None:
-        if (kind, t) not in seq_cache:
-            rule = SANCTIONS[kind]
-            path = search.sequential(
-                i, s, t, improving=rule.improving, smr=rule.no_escape
-            )
+    def sequential(how: Concept, terms: Terms, t: int) -> Sanction | None:
+        """The shortest sanction of i's move to t under ``how``'s rules (cached per rule)."""
+        rules = rules_of(how)
+        assert how.rule is not None
+        ident = str(how.sanction) if how.family is Family.CLASSIC else how.key  # SEQ&SIM: SEQ's
+        if (ident, t) not in seq_cache:
+            path = search.sequential(i, s, t, rules=rules)
             if path is None:
-                seq_cache[(kind, t)] = None
+                seq_cache[(ident, t)] = None
             else:
                 end = path[-1][2]
                 reply: StateRef | None = None
-                if rule.no_escape:  # the mover's best reply shows it has no escape
-                    best = search.index.best_reply(i, end)
+                if rules.no_escape:  # the mover's best reply shows it has no escape
+                    best = rules.reply(i, end, s)
                     reply = None if best is None else write.ref(best)
-                seq_cache[(kind, t)] = Sanction(
-                    tuple(write.move(j, a, b) for j, a, b in path), write.ref(end), reply
-                )
-        return seq_cache[(kind, t)]
+                seq_cache[(ident, t)] = Sanction(
+                    tuple(write.move(j, a, b) for j, a, b in path), write.ref(end), reply,
+                    terms.probability(end), terms.uncertain(end))
+        return seq_cache[(ident, t)]
 
     def simultaneous(t: int) -> Sanction | None:
         if t not in sim_cache:
@@ -248,26 +294,58 @@ def _explain_dm(
                 )
         return sim_cache[t]
 
+    def weak(how: Concept) -> list[ImprovementCheck]:
+        """A weak concept's checks: the classic sanction of each UI, and the strong one."""
+        assert how.refines is not None and how.rule is not None
+        base, firm = get_concept(how.refines), get_concept(strong_version(how))
+        mild_words = write.terms(base, rules_of(base), i, s)
+        firm_words = write.terms(firm, rules_of(firm), i, s)
+        checks = []
+        for t, m in zip(uis, moves, strict=True):
+            gain = mild_words.gain(m)
+            mild = sequential(base, mild_words, t)
+            strong = None if mild is None else sequential(firm, firm_words, t)
+            if mild is None:
+                part = write.no_sequence(how.rule, m, mild_words)
+            elif strong is not None:
+                part = write.sequence(strong, how.rule, firm_words)
+            else:
+                part = (write.sequence(mild, how.rule, mild_words) + "; only mildly: "
+                        + write.cannot(how.rule, m, firm_words))
+            checks.append(ImprovementCheck(m, mild is not None, mild, None,
+                                           join_reason(gain, [part], how.key), strong=strong))
+        return checks
+
     verdicts = []
     for key in keys:
         how = get_concept(key)
+        words = write.terms(how, rules_of(how), i, s)
+        if how.strength == "weak":
+            checks = weak(how)
+            stable = all(ch.sanctioned for ch in checks) and any(
+                ch.strong is None for ch in checks)
+            verdicts.append(ConceptVerdict(
+                key, stable, verdict_summary(name, s, key, checks, words.nothing()),
+                tuple(checks)))
+            continue
         checks = []
-        for t, m in zip(uis, moves, strict=True):
-            gain = write.gain(i, m)
+        for t in (int(x) for x in rules_of(how).moves(i, s)):
+            m = write.move(i, s, t)
+            gain = words.gain(m)
             seq_s: Sanction | None = None
             sim_s: Sanction | None = None
+            odds, unsure = words.probability(t), words.uncertain(t)
             if not how.deterrable:  # Nash: nothing deters
-                checks.append(ImprovementCheck(m, False, None, None, gain + "."))
+                checks.append(ImprovementCheck(m, False, None, None, gain + ".", odds, unsure))
                 continue
             parts: list[str] = []
             ok = True
-            if how.sanction is not None:
-                kind = how.sanction
-                seq_s = sequential(kind, t)
+            if how.rule is not None:
+                seq_s = sequential(how, words, t)
                 ok = seq_s is not None
                 parts.append(
-                    write.no_sequence(i, s, SANCTIONS[kind], m) if seq_s is None
-                    else write.sequence(i, s, seq_s, SANCTIONS[kind])
+                    write.no_sequence(how.rule, m, words) if seq_s is None
+                    else write.sequence(seq_s, how.rule, words)
                 )
             if how.simultaneous:
                 sim_s = simultaneous(t)
@@ -277,11 +355,10 @@ def _explain_dm(
                     else write.simultaneous(i, s, sim_s)
                 )
             reason = join_reason(gain, parts, key)
-            checks.append(ImprovementCheck(m, ok, seq_s, sim_s, reason))
+            checks.append(ImprovementCheck(m, ok, seq_s, sim_s, reason, odds, unsure))
         stable = all(ch.sanctioned for ch in checks)
-        verdicts.append(
-            ConceptVerdict(key, stable, verdict_summary(name, s, key, checks), tuple(checks))
-        )
+        verdicts.append(ConceptVerdict(
+            key, stable, verdict_summary(name, s, key, checks, words.nothing()), tuple(checks)))
     return DMExplanation(name, rank, int(levels.size), moves, tuple(verdicts))
 
 

@@ -29,30 +29,47 @@ class Sanction:
     ``moves``: for a sequential sanction, the moves in order (each from the previous state);
     for a simultaneous response, one move per responding DM, all from the original state.
     ``reply`` (SMR only): the focal DM's best one-move reply from ``outcome`` — no better for
-    it than the original state — or ``None`` when it cannot move from there.
+    it than the original state (probabilistic: its likeliest escape) — or ``None`` when it
+    cannot move from there. ``probability`` (probabilistic concepts): P_i(outcome ≻ start);
+    ``uncertain`` (unknown preferences): the focal DM cannot compare outcome and start.
     """
 
     moves: tuple[Move, ...]
     outcome: StateRef
     reply: StateRef | None = None
+    probability: float | None = None
+    uncertain: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "moves": [m.to_dict() for m in self.moves],
             "outcome": self.outcome.to_dict(),
             "reply": None if self.reply is None else self.reply.to_dict(),
         }
+        if self.probability is not None:
+            out["probability"] = self.probability
+        if self.uncertain is not None:
+            out["uncertain"] = self.uncertain
+        return out
 
 
 @dataclass(frozen=True)
 class ImprovementCheck:
-    """One unilateral improvement under one concept: is it deterred, and how."""
+    """One move a concept asks to deter (a unilateral improvement; an α-UI; a move to a
+    state the DM prefers or cannot compare): is it deterred, and how."""
 
     improvement: Move
     sanctioned: bool
-    sanction: Sanction | None  # sequential sanction (GMR, SMR, SEQ, SEQ&SIM)
+    sanction: Sanction | None  # sequential sanction (GMR, SMR, SEQ, SEQ&SIM, their families)
     simultaneous: Sanction | None  # simultaneous response (SIM, SEQ&SIM)
     reason: str
+    #: P_i(target ≻ start), for a probabilistic concept.
+    probability: float | None = None
+    #: Whether the DM cannot compare target and start, for an unknown-preference concept.
+    uncertain: bool | None = None
+    #: For a weak concept: the sanction the DM strongly dislikes, if any (``sanction`` is
+    #: the classic one); the move is deterred strongly when there is one.
+    strong: Sanction | None = None
 
     def to_dict(self, concept: str) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -61,8 +78,14 @@ class ImprovementCheck:
             "sanctioned": self.sanctioned,
         }
         how = get_concept(concept)
+        if how.levels is not None:
+            out["probability"] = self.probability
+        if how.unknown is not None:
+            out["uncertain"] = self.uncertain
         if how.sanction is not None:
             out["sanction"] = None if self.sanction is None else self.sanction.to_dict()
+        if how.strength == "weak":
+            out["strong_sanction"] = None if self.strong is None else self.strong.to_dict()
         if how.simultaneous:
             out["simultaneous"] = (
                 None if self.simultaneous is None else self.simultaneous.to_dict()
@@ -89,6 +112,14 @@ class ConceptVerdict:
         """Whether the concept deters improvements at all (not Nash): only then do the
         checks' reasons say more than the list of improvements."""
         return get_concept(self.concept).deterrable
+
+    @property
+    def own_moves(self) -> bool:
+        """Whether the concept's moves differ from the classic UIs (probabilistic: α-UIs;
+        unknown preferences: known or uncertain gains): its checks list them, reasons and
+        all, even where nothing deters them."""
+        how = get_concept(self.concept)
+        return how.levels is not None or how.unknown is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {

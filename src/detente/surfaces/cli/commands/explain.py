@@ -44,8 +44,9 @@ def explain_command(
         list[str] | None,
         typer.Option(
             "--concept", "-c", metavar="CONCEPT",
-            help="Solution concept: nash, gmr, smr, seq, sim or seq_sim (repeatable). "
-            "Default: all six.",
+            help="Solution concept: nash, gmr, smr, seq, sim or seq_sim; a strength key "
+            "(strong_gmr, weak_seq, ...), an unknown-preference key (nash_a ... seq_d) or a "
+            "probabilistic one (gmr@0.8/0.3) (repeatable; not L<h>). Default: the six.",
         ),
     ] = None,
     view: Annotated[
@@ -62,8 +63,9 @@ def explain_command(
 
     Lists each decision maker's unilateral improvements from the state and, per concept, the
     response of the others that deters each one (the shortest sanctioning sequence of moves
-    for GMR, SMR and SEQ; a simultaneous response for SIM), or says that none exists, which
-    is why the state is unstable.
+    for GMR, SMR and SEQ, under each concept's own rules for its strength, unknown-preference
+    and probabilistic versions; a simultaneous response for SIM), or says that none exists,
+    which is why the state is unstable.
     """
     from detente.analyses.requests import ExplainRequest
 
@@ -120,8 +122,9 @@ def _render_verdict(console: Console, v: ConceptVerdict, label: str | None = Non
     verdict = "stable" if v.stable else "unstable"
     console.print(mark + Text(f"{label or v.label}: {verdict}", style="bold")
                   + Text(f" — {v.summary}"))
-    # Nash needs no reasons beyond the list of improvements above.
-    if not v.deterrable:
+    # Nash needs no reasons beyond the list of improvements above (its versions that count
+    # other moves, α-UIs or uncertain ones, list theirs).
+    if not v.deterrable and not v.own_moves:
         return
     for ch in sorted(v.checks, key=lambda ch: ch.sanctioned):
         style = "" if ch.sanctioned else "red"
