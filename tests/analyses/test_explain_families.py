@@ -377,3 +377,22 @@ def test_the_docs_examples_are_the_tools_output(monkeypatch: pytest.MonkeyPatch)
         got = run(*shlex.split(command))
         assert got.exit_code == 0, got.output
         assert flat(got.stdout).strip() == flat(output).strip(), command
+
+
+@pytest.mark.slow
+def test_the_concept_pickers_states_open_their_explanation_under_that_concept(
+        tmp_path: Path) -> None:
+    """The workbench's concept picker links each stable state to its explanation under the
+    concept (L<h>, which explain refuses, to the six), and the partial explains that one."""
+    with client(tmp_path) as web:
+        text = STRENGTH_PD.read_text(encoding="utf-8")
+        assert web.post("/api/models", json={"yaml": text}).status_code in (200, 201)
+        picker = web.get("/models/1/concepts", params={"concepts": "strong_gmr, L2",
+                                                       "version": 1}).text
+        links = re.findall(r'hx-get="(/models/1/explain/\d+\?version=1[^"]*)"', picker)
+        assert "/models/1/explain/4?version=1&amp;concept=strong_gmr" in links
+        assert any(link.endswith("?version=1") for link in links)  # the L2 row's states
+        page = web.get("/models/1/explain/1", params={"version": 1, "concept": "weak_gmr"})
+        assert page.status_code == 200
+        assert "weak GMR" in page.text and "only mildly" in page.text
+        assert "SEQ&amp;SIM" not in page.text and "SEQ&SIM" not in page.text

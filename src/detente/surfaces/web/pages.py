@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from detente.analyses.casefile import CaseFile
 from detente.analyses.contract import Progress
 from detente.analyses.deal import Foresight
+from detente.analyses.explain.analysis import CONCEPT_FAMILIES as EXPLAINED
 from detente.analyses.explain.wording import collapse_concepts
 from detente.analyses.requests import AnalyzeRequest
 from detente.analyses.stability import StabilityResult, display_ranks
@@ -317,11 +318,14 @@ def picker_keys(text: str) -> tuple[str, ...]:
 def picker_rows(model: Conflict, result: StabilityResult) -> list[dict[str, Any]]:
     """The picker's table: per concept of ``result`` the page's equilibria summary, how many
     states are stable, the first :data:`PICKER_LISTED` of them in words, its help, and for a
-    probabilistic concept whether its probabilities are exact or estimated (sampled)."""
+    probabilistic concept whether its probabilities are exact or estimated (sampled), and
+    the concept its states' explanations take (``explain``: none for ``L<h>``, which explain
+    refuses: those open the six)."""
     how = result.result_header().parameters.get("preference_probabilities")
     return [{**c, "count": len(c["numbers"]), "help": get_concept(c["key"]).help,
              "views": [number_view(model, n) for n in c["numbers"][:PICKER_LISTED]],
-             "probabilities": how if get_concept(c["key"]).is_probabilistic else None}
+             "probabilities": how if get_concept(c["key"]).is_probabilistic else None,
+             "explain": [c["key"]] if get_concept(c["key"]).family in EXPLAINED else []}
             for c in service.equilibria_summary(result)]
 
 
@@ -614,14 +618,18 @@ async def states(request: Request, model_id: int, show: str = "equilibria",
 
 @router.get("/models/{model_id}/explain/{number}", response_class=HTMLResponse)
 async def explain(request: Request, model_id: int, number: int,
-                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+                  version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                  concept: Annotated[list[str] | None, Query(max_length=64)] = None
+                  ) -> Response:
+    """The explanation of state ``number`` (the six concepts, or the ``concept`` keys)."""
     b = bench(request)
     v, model = await run_in_threadpool(b.model, _id(model_id), version)
-    key = (str(number), (), ())
+    asked = tuple(concept or ())
+    key = (str(number), (), asked)
     if not b.cache.has(("explain", v.model_id, v.version, key)):
         b.inline(v, model, "explaining a state", None)()
-    data = await run_in_threadpool(b.cached, v, "explain", key,
-                                   lambda: service.explain(model, str(number)))
+    data = await run_in_threadpool(b.cached, v, "explain", key, lambda: service.explain(
+        model, str(number), None, list(asked) or None))
     groups = {d["dm"]: [{**members[0], "label": label} for members, label
                         in collapse_concepts(d["concepts"])] for d in data["dms"]}
     targets = {d["dm"]: [number_view(model, m["to"]["number"]) for m in d["improvements"]]
