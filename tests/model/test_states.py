@@ -186,6 +186,49 @@ def test_the_idiom_check_sees_the_old_forms() -> None:
     assert all(any(p.search(line) for p in _INLINE) for line in old)
 
 
+#: Y/N as values compared, offered or looked up: above the model (engine, analyses, surfaces)
+#: they come from detente.model.states (YES, NO, Column.values, Column.is_lowest); the file
+#: formats (formats/) read and write their own spelling of them.
+_VALUES = [
+    re.compile(r"""[=!]=\s*["'][YN]["']"""),  # value == "Y"
+    re.compile(r"""["'][YN]["']\s*[=!]="""),
+    re.compile(r"""\bin\s*[(\[]\s*["'][YN]["']\s*,\s*["'][YN]["']\s*[)\]]"""),  # in ("Y", "N")
+    re.compile(r"""\bor\s*[(\[]?\s*["'](?:YN|NY|N|Y)["']"""),  # levels or ("N", "Y")
+    re.compile(r"""\.get\(\s*["'][YN]["']"""),  # labels.get("Y", ...)
+]
+
+
+def test_no_yes_no_values_above_the_model() -> None:
+    """The values an option takes, its lowest one and the Y/N letters are the state space's
+    (``Column.values``, ``Column.is_lowest``, ``YES``/``NO``); a local copy fails here."""
+    found = []
+    for layer in ("engine", "analyses", "surfaces"):
+        for path in sorted((SRC / layer).rglob("*.py")):
+            for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if any(p.search(line) for p in _VALUES):
+                    found.append(f"{path.relative_to(SRC)}:{no}: {line.strip()}")
+    assert not found, "use detente.model.states (YES, NO, Column):\n" + "\n".join(found)
+
+
+def test_the_values_check_sees_the_old_forms() -> None:
+    old = ['allowed = col.levels or ("N", "Y")', "len(col.levels or 'YN')",
+           'low = value == "N" if col.levels is None else value == col.levels[0]',
+           'if self.after not in ("Y", "N"):', 'labels.get(o, {}).get("Y", o)',
+           'opt["levels"] or ["N", "Y"]']
+    assert all(any(p.search(line) for p in _VALUES) for line in old)
+    assert not any(p.search('metavar="N", help="N"') for p in _VALUES)
+
+
+def test_columns_say_their_values() -> None:
+    c = detente.load("tests/data/corridor_levels.yaml")
+    for col in c.space.columns:
+        assert col.values == (col.levels or ("N", "Y"))
+        assert [col.is_lowest(v) for v in col.values] == [True] + [False] * (len(col.values) - 1)
+        assert {col.value(int(x)) for x in c.feasible} <= set(col.values)
+    assert c.space.candidate_states == int(np.prod([len(col.values) for col in c.space.columns]))
+    assert detente.load("examples/prisoners_dilemma.yaml").space.candidate_states == 4
+
+
 def test_surfaces_do_not_parse_numbers_themselves() -> None:
     """A superscript digit is not a state number (str.isdigit() says it is; int() then
     raised ValueError in the web service): the state space refuses it with a clear error."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detente.model.conflict import Conflict
-from detente.model.states import letter
+from detente.model.states import NO, YES
 from detente.model.states import text_bytes as state_bytes  # the model's, under its old name
 from detente.model.states import texts as state_strings  # the model's, under its old name
 
@@ -57,7 +57,7 @@ class OptionChange:
 
     option: str
     dm: str
-    before: str  # "Y" or "N"
+    before: str  # Y/N (:data:`~detente.model.states.YES`/``NO``) or a level name
     after: str
 
     def __str__(self) -> str:
@@ -67,9 +67,9 @@ class OptionChange:
     def signed(self) -> str:
         """``'+insist'`` when taken, ``'−insist'`` when dropped; an option with levels:
         ``'corridor=reduced'``."""
-        if self.after not in ("Y", "N"):
+        if self.after not in (YES, NO):
             return f"{self.option}={self.after}"
-        return ("+" if self.after == "Y" else "−") + self.option
+        return ("+" if self.after == YES else "−") + self.option
 
     def to_dict(self, *, owner: bool = True) -> dict[str, Any]:
         """``{"option", "dm", "from", "to"}`` (without ``dm`` when ``owner`` is false)."""
@@ -83,18 +83,11 @@ class OptionChange:
 
 def option_changes(c: Conflict, source: int, target: int) -> tuple[OptionChange, ...]:
     """The options that differ between two state *codes*, in option order (an option with
-    levels once, from one level to another)."""
+    levels once, from one level to another), each value as the state space writes it."""
     diff = source ^ target
-    if c.levels:
-        return tuple(
-            OptionChange(col.name, c.options[col.bits[0]].dm, col.value(source),
-                         col.value(target))
-            for col in c.space.columns if diff & col.mask
-        )
     return tuple(
-        OptionChange(o.name, o.dm, letter(source >> k & 1), letter(target >> k & 1))
-        for k, o in enumerate(c.options)
-        if diff >> k & 1
+        OptionChange(col.name, c.options[col.bits[0]].dm, col.value(source), col.value(target))
+        for col in c.space.columns if diff & col.mask
     )
 
 

@@ -101,11 +101,9 @@ def guarantee_settings(space: StateSpace, guarantors: tuple[str, ...]
     out = []
     for size in range(len(cols) + 1):
         for on in combinations(range(len(cols)), size):
-            for chosen in product(*((col.levels or ("N", "Y"))[1:] for col in
-                                    (cols[k] for k in on))):
+            for chosen in product(*(cols[k].values[1:] for k in on)):
                 at = dict(zip(on, chosen, strict=True))
-                values = {col.name: at.get(k, (col.levels or ("N",))[0])
-                          for k, col in enumerate(cols)}
+                values = {col.name: at.get(k, col.values[0]) for k, col in enumerate(cols)}
                 value = sum(col.code_bits(v) for col, v in zip(cols, values.values(),
                                                                strict=True))
                 shown = tuple(cols[k].name if cols[k].levels is None

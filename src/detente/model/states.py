@@ -25,6 +25,7 @@ in ``tests/model/test_states.py``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -171,6 +172,15 @@ class Column:
     def mask(self) -> int:
         return sum(1 << b for b in self.bits)
 
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The values it takes, lowest first: ``('N', 'Y')`` or its levels."""
+        return (NO, YES) if self.levels is None else self.levels
+
+    def is_lowest(self, value: str) -> bool:
+        """Whether ``value`` is its lowest value (``N``, or its first level): nothing taken."""
+        return value == self.values[0]
+
     def value(self, code: int) -> str:
         """``Y``/``N`` or the level name at ``code``."""
         if self.levels is None:
@@ -264,6 +274,12 @@ class StateSpace:
     def columns(self) -> tuple[Column, ...]:
         """The options as people see them: one per yes/no option, one per levelled option."""
         return level_columns(self.option_names, self.levels)
+
+    @cached_property
+    def candidate_states(self) -> int:
+        """How many states the options make before any is ruled out: the product of the
+        number of values each option (as people see it) takes."""
+        return math.prod(len(col.values) for col in self.columns)
 
     @cached_property
     def column_names(self) -> tuple[str, ...]:

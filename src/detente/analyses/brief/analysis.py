@@ -58,6 +58,7 @@ from detente.engine.registry import parse_concepts
 from detente.model.conflict import Conflict
 from detente.model.deal import count_guarantee_settings, guarantee_settings
 from detente.model.errors import AnalysisError
+from detente.model.states import YES
 
 #: Minimal solutions asked of the mediation analysis per concept (grouped into fixes).
 SOLUTIONS = 20
@@ -265,7 +266,7 @@ def _deal(
 
 def _options_words(model: Conflict, on: Sequence[str]) -> str:
     labels = model.space.labels
-    names = [labels.get(o, {}).get("Y", o) for o in on]
+    names = [labels.get(o, {}).get(YES, o) for o in on]
     return ", ".join(names) + (" in force" if names else "")
 
 

@@ -10,6 +10,7 @@ from detente.analyses.brief.result import Breaker, Enforcement, Flip
 from detente.analyses.moves import OptionChange
 from detente.engine.registry import concept_label
 from detente.model.conflict import Conflict
+from detente.model.states import NO, YES
 
 
 def change_words(model: Conflict, changes: Sequence[OptionChange]) -> str:
@@ -21,10 +22,10 @@ def change_words(model: Conflict, changes: Sequence[OptionChange]) -> str:
         own = labels.get(ch.option, {})
         if ch.after in own:
             parts.append(own[ch.after])
-        elif ch.after == "Y":
-            parts.append(own.get("Y", f"takes {ch.option}"))
-        elif ch.after == "N":
-            parts.append(f"no longer: {own['Y']}" if "Y" in own else f"drops {ch.option}")
+        elif ch.after == YES:
+            parts.append(f"takes {ch.option}")
+        elif ch.after == NO:
+            parts.append(f"no longer: {own[YES]}" if YES in own else f"drops {ch.option}")
         else:
             parts.append(f"{ch.option} to {ch.after}")
     return "; ".join(parts)

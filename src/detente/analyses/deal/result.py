@@ -14,6 +14,7 @@ from detente.analyses.mediation.result import MediationResult
 from detente.analyses.moves import Move, OptionChange, StateRef
 from detente.engine.registry import concept_label
 from detente.model.mediation import Commitment
+from detente.model.states import YES
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class Setting:
     def on(self) -> tuple[str, ...]:
         if self.in_force is not None:
             return self.in_force
-        return tuple(k for k, v in self.values.items() if v == "Y")
+        return tuple(k for k, v in self.values.items() if v == YES)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,6 @@ is exactly that JSON shape) and the report renders.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from detente.analyses.stability.result import display_ranks
@@ -93,7 +92,7 @@ def model_summary(c: Conflict, shown: int | None = None) -> ModelSummary:
             c.state_number(sq), c.state_string(sq), c.status_quo_rationale
         ),
         coalitions=tuple(tuple(x) for x in c.coalitions),
-        candidate_states=math.prod(len(col.levels or "YN") for col in c.space.columns),
+        candidate_states=c.space.candidate_states,
         feasible_states=c.n_states,
         states=states,
     )

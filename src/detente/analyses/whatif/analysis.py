@@ -237,7 +237,7 @@ def _settings(
     for option, v in s.settings:
         where = f"settings.{option}"
         col = _column(model, option, where)
-        allowed = col.levels or ("N", "Y")
+        allowed = col.values
         if v not in allowed:
             raise ArgumentError(
                 f"{option} takes one of {', '.join(allowed)}, got {v!r}", parameter=where

@@ -111,7 +111,7 @@ def elements(model: Conflict) -> Elements:
         )
     guarantors = model.deal.guarantors if model.deal is not None else ()
     commitments = tuple((c.option, c.make, c.text()) for c in model.mediation.commitments)
-    options = tuple((col.name, col.levels or ("N", "Y")) for col in model.space.columns)
+    options = tuple((col.name, col.values) for col in model.space.columns)
     return Elements(tuple(dms), guarantors, commitments, options)
 
 

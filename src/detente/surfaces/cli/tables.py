@@ -55,8 +55,7 @@ def state_table(
         cells: list[Text | str] = [str(k + 1)]
         for col, style in columns:
             value = col.value(code)  # Y/N, or the level
-            low = value == "N" if col.levels is None else value == col.levels[0]
-            cells.append(Text(value, style="dim" if low else f"bold {style}"))
+            cells.append(Text(value, style="dim" if col.is_lowest(value) else f"bold {style}"))
         cells.extend(str(int(r)) for r in ranks[:, k])
         cells.extend(column[row] for column in (extra or {}).values())
         is_sq = sq is not None and code == sq

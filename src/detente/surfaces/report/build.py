@@ -221,10 +221,8 @@ def _taken(c: Conflict, code: int) -> list[str]:
     out = []
     for col in c.space.columns:
         value = col.value(code)
-        if col.levels is None and value == "Y":
-            out.append(col.name)
-        elif col.levels is not None and value != col.levels[0]:
-            out.append(f"{col.name} is {value}")
+        if not col.is_lowest(value):
+            out.append(col.name if col.levels is None else f"{col.name} is {value}")
     return out
 
 

@@ -28,6 +28,7 @@ from detente.formats.native import edits
 from detente.formats.yaml_text import to_plain
 from detente.model.conflict import Conflict
 from detente.model.errors import DetenteError, ModelError
+from detente.model.states import NO, YES
 from detente.surfaces.web.api import MAX_ID, bench
 from detente.surfaces.web.pages import templates
 from detente.surfaces.web.store import NotFound, StaleVersion
@@ -147,7 +148,7 @@ def _float(form: Form, key: str) -> float:
 
 
 def _checked(form: Form, prefix: str) -> list[str]:
-    return [k for k, v in _values(form, prefix).items() if v == "Y"]
+    return [k for k, v in _values(form, prefix).items() if v == YES]
 
 
 def _weights(form: Form) -> dict[str, float | dict[str, float]]:
@@ -210,7 +211,7 @@ OPS: dict[str, Callable[[str, Form], str]] = {
         f["kind"],
         {k: v for k, v in _values(f, "v-").items() if v != edits.EITHER}
         if f["kind"] == "pattern"
-        else [k for k, v in _values(f, "v-").items() if v == "Y"],
+        else [k for k, v in _values(f, "v-").items() if v == YES],
         f.get("reason", "").strip(),
     ),
     "inf-remove": lambda t, f: edits.remove_infeasible(t, _int(f, "index")),
@@ -320,7 +321,7 @@ def view(text: str, model: Conflict | None) -> tuple[dict[str, Any], list[str]]:
                 "path": p,
                 "dm": dm.get("name"),
             }
-            opt["values"] = opt["levels"] or ["N", "Y"]
+            opt["values"] = opt["levels"] or [NO, YES]
             opts.append(opt)
             paths.append(p)
         options += opts
@@ -717,7 +718,7 @@ def wizard_text(data: dict[str, Any], upto: int) -> str:
         names = [n for opts in options for n in opts]
         text = edits.set_status_quo(
             text,
-            {n: data["status_quo"].get(n, (levels.get(n) or ["N"])[0]) for n in names},
+            {n: data["status_quo"].get(n, (levels.get(n) or [NO])[0]) for n in names},
         )
     return text
 

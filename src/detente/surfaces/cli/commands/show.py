@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -152,7 +151,7 @@ def render(console: Console, c: Conflict, shown: int) -> None:
     console.print()
     console.print(Text(
         f"Feasible states: {c.n_states} of "
-        f"{math.prod(len(col.levels or 'YN') for col in c.space.columns)} "
+        f"{c.space.candidate_states} "
         "(Y = option taken; rank 1 = most preferred, ties share a rank)",
         style="bold",
     ))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from math import prod
 from pathlib import Path
 from typing import Annotated
 
@@ -52,7 +51,7 @@ def validate(
             "options": len(c.space.columns),
             "decision_makers": len(c.dms),
             "feasible_states": c.n_states,
-            "candidate_states": prod(len(col.levels or "NY") for col in c.space.columns),
+            "candidate_states": c.space.candidate_states,
         }
     )
 
