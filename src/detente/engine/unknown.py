@@ -176,6 +176,19 @@ def credible(better: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return np.asarray(better | unknown)
 
 
+# the dense relations of the latest (model, move index) asked, shared by its sixteen concepts
+_RELATIONS: list[tuple[Conflict, MoveIndex, list[tuple[np.ndarray, np.ndarray]]]] = []
+
+
+def _shared_relations(c: Conflict, index: MoveIndex) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`relations` on ``index``'s ranks, built once for the latest model and index (an
+    explanation asks for several unknown-preference concepts of one model)."""
+    if not _RELATIONS or _RELATIONS[0][0] is not c or _RELATIONS[0][1] is not index:
+        _RELATIONS.clear()
+        _RELATIONS.append((c, index, relations(c, index.payoff_ranks)))
+    return _RELATIONS[0][2]
+
+
 def unknown_relations(c: Conflict, concept: Concept, index: MoveIndex | None = None
                       ) -> Relations:
     """The witness search's relations under an unknown-preference concept (on ``index``'s
@@ -187,7 +200,7 @@ def unknown_relations(c: Conflict, concept: Concept, index: MoveIndex | None = N
         raise AnalysisError(f"{concept.label} is not a concept of unknown preferences")
     check_size(c, concept.label)
     index = MoveIndex(c) if index is None else index
-    rel = relations(c, index.payoff_ranks)
+    rel = _shared_relations(c, index)
     sanction = concept.rule
     improving = sanction is not None and sanction.improving
 
