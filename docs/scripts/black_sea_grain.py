@@ -8,24 +8,17 @@ blocks against the command line.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import detente
 from detente.analyses.robustness import robustness
+from detente.analyses.whatif import apply_scenario
+from detente.engine.registry import CONCEPT_NAMES as NAMES
+from detente.engine.registry import CONCEPTS
 from detente.model.conflict import Conflict
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "black_sea_grain_2022.yaml"
-CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
-NAMES = {
-    "nash": "Nash",
-    "gmr": "GMR",
-    "smr": "SMR",
-    "seq": "SEQ",
-    "sim": "SIM",
-    "seq_sim": "SEQ&SIM",
-}
 DEAL = "YNYNYYNN"  # the corridor operating: state 38
 STATUS_QUO = "NNNNNNNN"
 OUTSIDE = "NNYYYYNN"  # Russia out, the ships sail on, the corridor used militarily
@@ -33,16 +26,6 @@ OUTSIDE = "NNYYYYNN"  # Russia out, the ships sail on, the corridor used militar
 
 def load() -> Conflict:
     return detente.load(MODEL)
-
-
-def with_reading(model: Conflict, dm: str, reading: str) -> Conflict:
-    """The model with ``dm``'s declared ``reading`` as its preferences."""
-    i = model.dm_index(dm)
-    d = model.dms[i]
-    pref = next(r.preference for r in d.readings if r.name == reading)
-    dms = list(model.dms)
-    dms[i] = replace(d, preference=pref, readings=())
-    return replace(model, dms=tuple(dms))
 
 
 def _pct(p: float) -> str:
@@ -78,7 +61,7 @@ def facts() -> dict[str, str]:
     for entry in r.sensitivity("nash"):
         out[f"swing {entry['dm']}"] = f"{entry['dm']}: swing {_pct(entry['swing'])}"
 
-    cond = with_reading(m, "Russia", "conditional")
+    cond = apply_scenario(m, {"alternatives": {"Russia": "conditional"}})
     cd = detente.deal_analysis(cond, mediate=False).to_dict()
     out["conditional holds"] = f"holds under {_concepts(cd['holds'], True)}"
     settings = sum(len(g["settings"]) for g in cd["guarantees"].values())

@@ -7,24 +7,17 @@ that each one appears on the page, and reruns the page's console blocks.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import detente
 from detente.analyses.brief import brief
+from detente.analyses.whatif import apply_scenario
+from detente.engine.registry import CONCEPT_NAMES as NAMES
+from detente.engine.registry import CONCEPTS
 from detente.model.conflict import Conflict
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "ceasefire_2024.yaml"
-CONCEPTS = ("nash", "gmr", "smr", "seq", "sim", "seq_sim")
-NAMES = {
-    "nash": "Nash",
-    "gmr": "GMR",
-    "smr": "SMR",
-    "seq": "SEQ",
-    "sim": "SIM",
-    "seq_sim": "SEQ&SIM",
-}
 STATUS_QUO = "N/stay/hold/YNNNNNNNN"
 DEAL_END = "Y/withdraw/open/NYYYYNNNN"  # the framework carried out, no mediator option in force
 BRIDGING = "Y/reduced/hold/NYYYNNYNN"  # the bridging proposal's closest state (US guarantee)
@@ -35,18 +28,6 @@ CEASEFIRE_WITHDRAW = "Y/withdraw/hold/NNYNNNNNN"  # both accept, Israel leaves P
 
 def load() -> Conflict:
     return detente.load(MODEL)
-
-
-def with_reading(model: Conflict, dm: str, reading: str) -> Conflict:
-    """The model with ``dm``'s declared ``reading`` as its preferences (``main``: as written)."""
-    i = model.dm_index(dm)
-    d = model.dms[i]
-    if reading == "main":
-        return model
-    pref = next(r.preference for r in d.readings if r.name == reading)
-    dms = list(model.dms)
-    dms[i] = replace(d, preference=pref, readings=())
-    return replace(model, dms=tuple(dms))
 
 
 def hostages_for_nothing(model: Conflict) -> int:
@@ -200,7 +181,7 @@ def facts() -> dict[str, str]:
 
     # Hamas's readings never hand over hostages for nothing
     for reading in HAMAS_READINGS:
-        n = hostages_for_nothing(with_reading(m, "Hamas", reading))
+        n = hostages_for_nothing(apply_scenario(m, {"alternatives": {"Hamas": reading}}))
         out[f"for nothing {reading}"] = f"{reading}: {n} moves"
     return out
 

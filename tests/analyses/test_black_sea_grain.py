@@ -18,6 +18,7 @@ import pytest
 import detente
 from cli_runner import run
 from detente.analyses.robustness import robustness
+from detente.analyses.whatif import apply_scenario
 from detente.model.conflict import Conflict
 from detente.model.preferences import StatementPreference
 from doc_scripts import flat, load_script
@@ -158,7 +159,7 @@ def test_the_facts_against_the_analyses(model: Conflict, facts: dict[str, str]) 
 
 
 def test_the_conditional_reading_breaks_everywhere(model: Conflict) -> None:
-    cond = _script().with_reading(model, "Russia", "conditional")
+    cond = apply_scenario(model, {"alternatives": {"Russia": "conditional"}})
     pref = cond.dms[cond.dm_index("Russia")].preference
     assert isinstance(pref, StatementPreference)
     assert pref.statements[4].text == "ru_in_deal iff west_ease"
