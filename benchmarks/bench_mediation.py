@@ -214,6 +214,46 @@ def commitments_table(repeat: int) -> None:
               f"{cheaper} | {seconds:.2f} |")
 
 
+def commitment_check_table(repeat: int) -> None:
+    """One commitment set checked for the model's own profile: the local checks at the target
+    against the committed model's forward engine (whole model), per concept, on the pre-rework
+    flagship (its full exchange) and the reworked one (its deal's first phase); the rate that
+    sets ``commitments.ENGINE_WORK_PER_STATE`` (local work per state and DM above which the
+    engine is used)."""
+    from detente.analyses.mediation.commitments import committed
+    from detente.analyses.mediation.local import local_work
+    from detente.engine import Engine
+    from detente.engine.single import MoveIndex
+
+    reworked = detente.load(FLAGSHIP.parent.parent.parent / "examples" / "ceasefire_2024.yaml")
+    assert reworked.deal is not None
+    cases = [(flagship_with_commitments(1), FULL),
+             (reworked, reworked.state_string(reworked.deal.phases[0].state))]
+    print("\nOne commitment set (the first declared) checked at a target for the model's "
+          "own profile:\n")
+    print("| model | target | concept | local work | per state and DM | local checks (s) | "
+          "engine (s) |")
+    print("|---|---|---|---:|---:|---:|---:|")
+    for c, code in cases:
+        d = committed(c, c.mediation.commitments[:1])
+        target = [int(d.index_of(d.space.parse(code))[0])]
+        for concept in ("nash", "gmr", "smr", "seq", "sim", "seq_sim"):
+            def local(concept: str = concept, d: detente.Conflict = d,
+                      target: list[int] = target) -> object:
+                lc = LocalChecks(d, target, (concept,), MoveIndex(d))
+                bits = {j: b[None, :] for j, b in lc.bits_from_ranks(d.ranks).items()}
+                return lc.stable(bits, 0)
+
+            def engine(concept: str = concept, d: detente.Conflict = d) -> object:
+                return Engine(d).equilibrium_mask(concept)
+
+            work = local_work(d, target, (concept,))
+            t_local, _ = median_time(local, repeat)
+            t_engine, _ = median_time(engine, repeat)
+            print(f"| {d.n_states:,} states | `{code}` | {concept} | {work:,} | "
+                  f"{work / (d.n_states * len(d.dms)):.1f} | {t_local:.3f} | {t_engine:.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -234,6 +274,7 @@ def main() -> None:
         check_speed(args.profiles)
     if "commitments" in parts:
         commitments_table(args.repeat)
+        commitment_check_table(args.repeat)
 
 
 if __name__ == "__main__":

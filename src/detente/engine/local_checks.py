@@ -207,6 +207,7 @@ class LocalChecks:
     def __init__(
         self, conflict: Conflict, targets: list[int], concepts: tuple[str, ...],
         index: MoveIndex | None = None,
+        reach: dict[tuple[int, int], list[int]] | None = None,
     ) -> None:
         self.conflict = conflict
         self.targets = list(targets)
@@ -216,7 +217,9 @@ class LocalChecks:
         self.columns = [Columns() for _ in range(self.n)]
         self.need = needed(concepts)
         self.parts = _Parts.of(self.need)
-        self._reach_cache: dict[tuple[int, int], list[int]] = {}
+        #: R_{N−i}(t) per (i, t): preference-independent, so ``reach`` may share it between
+        #: the checks built on one move index
+        self._reach_cache: dict[tuple[int, int], list[int]] = {} if reach is None else reach
         #: uses[i][j]: columns of DM j that DM i's checks read (j's sanctions against i)
         self.uses: list[dict[int, set[int]]] = [{} for _ in range(self.n)]
         # moves[target][i] = list of _Move

@@ -38,7 +38,7 @@ import numpy as np
 from detente.analyses import arguments
 from detente.analyses.contract import Progress, header, own_engine, report
 from detente.analyses.explain.analysis import resolve_states
-from detente.analyses.mediation.commitments import Accept, committed, search_commitments
+from detente.analyses.mediation.commitments import Accept, committed_engine, search_commitments
 from detente.analyses.mediation.edits import Edit, check_lists
 from detente.analyses.mediation.levers import Lever, mediator_levers
 from detente.analyses.mediation.local import MAX_LOCAL_WORK, OWN_ONLY, LocalChecks, local_work
@@ -54,7 +54,8 @@ from detente.analyses.mediation.search import (
     Hit,
     SearchTooLarge,
     Space,
-    build_space,
+    SpaceBuilder,
+    own_space,
     search_coupled,
     search_own,
     statement_pool,
@@ -154,7 +155,10 @@ class _Prepared:
         self.c, self.targets, self.concepts, self.engine = c, targets, concepts, engine
         self.reachable = reachable
         index = engine.move_index()
-        self.local = LocalChecks(c, targets, concepts, index)
+        # the others' reach from a move is the move graph's: shared by every prepared search
+        # on this engine (other targets and concepts)
+        self.local = LocalChecks(c, targets, concepts, index,
+                                 reach=engine.memo(("mediation", "group reach"), dict))
         now = self.local.bits_from_ranks(c.ranks)
         self.bits = {j: b[None, :] for j, b in now.items()}
         self.reach_ok = _Reach(c, index, targets, reachable)
@@ -166,14 +170,21 @@ class _Prepared:
         self.already = any(self.stable_now)
         self.commitments: CommitmentsResult | None = None
         self._spaces: dict[tuple[int, int, bool], Space] = {}
+        self._builders: dict[int, SpaceBuilder] = {}
 
     def space(self, j: int, k: int, editable: bool) -> Space:
-        """DM j's classes of lists within ``k`` edits (:func:`build_space`), built once per
-        prepared model: the search only reads them."""
+        """DM j's classes of lists within ``k`` edits (as :func:`build_space`), built once
+        per prepared model (the search only reads them); a larger budget extends the
+        classes of the smaller ones (:class:`SpaceBuilder`)."""
         key = (j, k, editable)
         if key not in self._spaces:
-            self._spaces[key] = build_space(self.c, self.local, j, k, editable,
-                                            full_order=self.reachable)
+            if not statement_pool(self.c, j) or not editable or k == 0:
+                self._spaces[key] = own_space(self.c, self.local, j)
+            else:
+                if j not in self._builders:
+                    self._builders[j] = SpaceBuilder(self.c, self.local, j,
+                                                     full_order=self.reachable)
+                self._spaces[key] = self._builders[j].space(k)
         return self._spaces[key]
 
 
@@ -231,9 +242,10 @@ def _commitments(prep: _Prepared, editable: set[int], max_edits: int, min_edits:
 
 
 def _commitment_prepared(prep: _Prepared, cm: Commitment) -> _Prepared:
-    """The prepared search of ``prep``'s model under commitment ``cm``."""
-    d = committed(prep.c, (cm,))
-    return _Prepared(d, prep.targets, prep.concepts, prep.reachable, Engine(d))
+    """The prepared search of ``prep``'s model under commitment ``cm`` (its engine the one the
+    commitment search checked it with)."""
+    engine = committed_engine(prep.engine, (cm,))
+    return _Prepared(engine.conflict, prep.targets, prep.concepts, prep.reachable, engine)
 
 
 def _check_edit_spaces(c: Conflict, editable: set[int], max_edits: int) -> None:
@@ -415,8 +427,7 @@ def _solution(
 ) -> Solution:
     """The forward check: the edited model's equilibria by the engine (layouts shared)."""
     c = base.conflict
-    edited = _edited(c, lists, spaces)
-    engine = base.with_preferences(edited)
+    edited, engine = _edited_engine(base, lists, spaces)
     equilibria = {x: [edited.state_string(int(s)) for s in
                       edited.feasible[engine.equilibria(x)]] for x in concepts}
     code = c.state_string(int(c.feasible[target]))
@@ -437,6 +448,28 @@ def _solution(
         statements[name] = [sp.pool[q].text for q in lst]
         edits.extend(_edit_out(name, sp, e) for e in path)
     return Solution(tuple(edits), code, equilibria, statements)
+
+
+#: Engines of edited models kept per base engine (:func:`_edited_engine`), counted in
+#: states × DMs: a deal or a brief finds the same fix for several phases and concepts.
+MAX_EDITED_CELLS = 1 << 22
+
+
+def _edited_engine(base: Engine, lists: list[tuple[int, ...] | None], spaces: list[Space]
+                   ) -> tuple[Conflict, Engine]:
+    """The model with the given statement lists and its engine (sharing ``base``'s layouts),
+    kept on ``base`` for the next solution with the same lists (the oldest dropped beyond
+    :data:`MAX_EDITED_CELLS`)."""
+    c = base.conflict
+    kept: dict[tuple[tuple[int, ...] | None, ...], tuple[Conflict, Engine]] = base.memo(
+        ("mediation", "edited engines"), dict)
+    key = tuple(lists)
+    if key not in kept:
+        edited = _edited(c, lists, spaces)
+        if len(kept) >= max(1, MAX_EDITED_CELLS // (c.n_states * len(c.dms))):
+            del kept[next(iter(kept))]
+        kept[key] = (edited, base.with_preferences(edited))
+    return kept[key]
 
 
 def _edit_out(dm: str, sp: Space, e: Edit) -> SolutionEdit:

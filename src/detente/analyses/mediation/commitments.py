@@ -4,11 +4,15 @@ an equilibrium, preferences unchanged.
 A commitment (``mediation: commitments:``) makes a reversible option one-way; a set of them
 changes the move graph only (:meth:`Conflict.with_directions`). Sets are tried by increasing
 size, never two commitments on one option, and every set of the first size that works is
-listed. Each set is checked at the target with the local checks of the concepts' registered
-``"local"`` backend (:class:`~detente.engine.local_checks.LocalChecks`, built on the committed
-move graph), and each listed set once more by the forward engine. The work is bounded before
-each size is started: sets × the local checks' work (:func:`local_work`, the same for every
-set, which only removes moves) against :data:`MAX_COMMITMENT_WORK`.
+listed. Each set is checked at the target for the one profile the model has: with the local
+checks of the concepts' registered ``"local"`` backend
+(:class:`~detente.engine.local_checks.LocalChecks`, built on the committed move graph) when
+they are cheap beside the whole model, else with the forward engine of the committed model
+(one per set, shared by every target and concept asked of the same engine: a deal asks per
+broken phase and concept); each listed set is checked once more by the forward engine. The
+work is bounded before each size is started: sets × the local checks' work
+(:func:`local_work`, the same for every set, which only removes moves) against
+:data:`MAX_COMMITMENT_WORK`.
 """
 
 from __future__ import annotations
@@ -48,11 +52,37 @@ def count_sets(declared: tuple[Commitment, ...], size: int) -> int:
     return sum(1 for _ in commitment_sets(declared, size))
 
 
+#: Local-check work (:func:`local_work` units) per feasible state and DM above which one
+#: profile is checked with the forward engine on the whole model rather than locally
+#: (``benchmarks/bench_mediation.py --part commitments`` times both).
+ENGINE_WORK_PER_STATE = 5
+
+
+def committed_engine(engine: Engine, chosen: tuple[Commitment, ...]) -> Engine:
+    """An engine of ``engine``'s model under the chosen commitments, built once per set and
+    engine (the engine itself for none)."""
+    if not chosen:
+        return engine
+    key = ("committed", tuple((x.option, x.make) for x in chosen))
+    return engine.memo(key, lambda: Engine(committed(engine.conflict, chosen)))
+
+
 def holds_at(
-    c: Conflict, targets: list[int], concepts: tuple[str, ...], accept: Accept | None = None
+    c: Conflict, targets: list[int], concepts: tuple[str, ...], accept: Accept | None = None,
+    engine: Engine | None = None,
 ) -> int | None:
     """The first target (index into ``targets``) that is an equilibrium of ``c`` under every
-    concept (and accepted), by local checks only; ``None`` when none is."""
+    concept (and accepted); ``None`` when none is. By local checks when their work is small
+    beside the model (:data:`ENGINE_WORK_PER_STATE`), else by ``engine`` (an engine of ``c``,
+    built when not given)."""
+    if local_work(c, targets, concepts) > ENGINE_WORK_PER_STATE * c.n_states * len(c.dms):
+        engine = engine or Engine(c)
+        masks = [engine.equilibrium_mask(x) for x in concepts]
+        moves = engine.move_index()
+        for k, s in enumerate(targets):
+            if all(bool(m[s]) for m in masks) and (accept is None or accept(c, moves, k)):
+                return k
+        return None
     index = MoveIndex(c)
     local = LocalChecks(c, targets, concepts, index)
     bits = {j: b[None, :] for j, b in local.bits_from_ranks(c.ranks).items()}
@@ -76,6 +106,7 @@ def search_commitments(
     position) an equilibrium under every concept; ``already``: the target is one now (then
     the empty set, checked with ``engine``, an engine of ``c``, when given)."""
     declared = c.mediation.commitments
+    engine = engine or Engine(c)
     if already:
         return CommitmentsResult(
             declared, 0, (_solution(c, (), targets, concepts, accept, engine),), 0
@@ -95,13 +126,14 @@ def search_commitments(
         for combo in commitment_sets(declared, size):
             tried += 1
             chosen = tuple(declared[k] for k in combo)
-            if holds_at(committed(c, chosen), targets, concepts, accept) is not None:
+            d = committed_engine(engine, chosen)
+            if holds_at(d.conflict, targets, concepts, accept, d) is not None:
                 hits.append(chosen)
         if hits:
             return CommitmentsResult(
                 declared,
                 size,
-                tuple(_solution(c, ch, targets, concepts, accept) for ch in hits),
+                tuple(_solution(c, ch, targets, concepts, accept, engine) for ch in hits),
                 tried,
             )
     return CommitmentsResult(declared, None, (), tried)
@@ -125,9 +157,10 @@ def _solution(
     accept: Accept | None,
     engine: Engine | None = None,
 ) -> CommitmentSolution:
-    """The forward check: the committed model's equilibria by the engine."""
-    d = committed(c, chosen) if chosen else c
-    engine = Engine(d) if chosen or engine is None else engine
+    """The forward check: the committed model's equilibria by the engine (``engine``, an
+    engine of ``c``, or its memoised committed engine)."""
+    engine = committed_engine(engine or Engine(c), chosen)
+    d = engine.conflict
     masks = {x: engine.equilibrium_mask(x) for x in concepts}
     index = engine.move_index()
     ok = [
@@ -147,9 +180,11 @@ def _solution(
 
 
 __all__ = [
+    "ENGINE_WORK_PER_STATE",
     "MAX_COMMITMENT_WORK",
     "commitment_sets",
     "committed",
+    "committed_engine",
     "count_sets",
     "holds_at",
     "search_commitments",

@@ -46,22 +46,24 @@ class Reached:
         return len(self.edits)
 
 
-def _neighbours(lst: tuple[int, ...], candidates: range) -> list[tuple[Edit, tuple[int, ...]]]:
-    out: list[tuple[Edit, tuple[int, ...]]] = []
+def _neighbours(lst: tuple[int, ...], candidates: range
+                ) -> Iterator[tuple[str, int, int | None, int | None, tuple[int, ...]]]:
+    """Every list one edit from ``lst``, as (op, statement, from, to, new list): drops and
+    moves of each statement in turn, then each absent candidate added at each place."""
     n = len(lst)
     for a in range(n):
+        x = lst[a]
         rest = lst[:a] + lst[a + 1 :]
-        out.append((Edit("drop", lst[a], a + 1, None), rest))
+        yield "drop", x, a + 1, None, rest
         for b in range(n):
             if b != a:
-                out.append((Edit("move", lst[a], a + 1, b + 1), (*rest[:b], lst[a], *rest[b:])))
+                yield "move", x, a + 1, b + 1, (*rest[:b], x, *rest[b:])
     present = set(lst)
     for cand in candidates:
         if cand in present:
             continue
         for b in range(n + 1):
-            out.append((Edit("add", cand, None, b + 1), (*lst[:b], cand, *lst[b:])))
-    return out
+            yield "add", cand, None, b + 1, (*lst[:b], cand, *lst[b:])
 
 
 #: Counts above this are not computed further (bounded arithmetic): "more than 10^15".
@@ -198,28 +200,39 @@ def edit_lists(m: int, c: int, k: int, *, who: str = "") -> dict[tuple[int, ...]
     return _edit_lists(m, c, min(k, diameter(m, c)), who)
 
 
-@lru_cache(maxsize=256)
 def _edit_lists(m: int, c: int, k: int, who: str) -> dict[tuple[int, ...], Reached]:
     """:func:`edit_lists` once per arguments (a deal or a brief asks a model's parties again
-    and again); callers only read the mapping."""
-    start = tuple(range(m))
-    seen: dict[tuple[int, ...], Reached] = {start: Reached(())}
-    frontier = [start]
-    candidates = range(m, m + c)
-    for _ in range(k):
-        nxt: list[tuple[int, ...]] = []
-        for lst in frontier:
-            base = seen[lst].edits
-            for edit, new in _neighbours(lst, candidates):
-                if new not in seen:
-                    seen[new] = Reached((*base, edit))
-                    nxt.append(new)
-            if len(seen) > MAX_LISTS:  # only beyond the exact count (many statements)
-                raise _too_many(who, m, c, k, len(seen))
-        frontier = nxt
-        if not frontier:
-            break
+    and again, with growing budgets); callers only read the mapping."""
+    seen, _, over = _levels(m, c, k)
+    if over is not None:  # only beyond the exact count (many statements)
+        raise _too_many(who, m, c, k, over)
     return seen
+
+
+@lru_cache(maxsize=256)
+def _levels(m: int, c: int, k: int
+            ) -> tuple[dict[tuple[int, ...], Reached], list[tuple[int, ...]], int | None]:
+    """The breadth-first search to depth ``k``, extending depth ``k - 1``'s (so growing
+    budgets cost only their new level): every list reached, the lists first reached at the
+    last depth, and the count of lists when it passed :data:`MAX_LISTS` (then it stopped)."""
+    if k == 0:
+        start = tuple(range(m))
+        return {start: Reached(())}, [start], None
+    before, frontier, over = _levels(m, c, k - 1)
+    if over is not None or not frontier:
+        return before, [], over
+    seen = dict(before)
+    nxt: list[tuple[int, ...]] = []
+    candidates = range(m, m + c)
+    for lst in frontier:
+        base = seen[lst].edits
+        for op, statement, source, dest, new in _neighbours(lst, candidates):
+            if new not in seen:
+                seen[new] = Reached((*base, Edit(op, statement, source, dest)))
+                nxt.append(new)
+        if len(seen) > MAX_LISTS:
+            return seen, nxt, len(seen)
+    return seen, nxt, None
 
 
 def _too_many(who: str, m: int, c: int, k: int, count: int) -> AnalysisError:

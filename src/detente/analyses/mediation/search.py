@@ -24,6 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -86,88 +87,166 @@ def build_space(c: Conflict, local: LocalChecks, j: int, k: int, editable: bool,
 
     ``full_order``: lists are in one class only when they also order *every* feasible state
     alike (needed when more than the local checks decides, e.g. reachability)."""
+    if not statement_pool(c, j) or not editable or k == 0:
+        return own_space(c, local, j)
+    return SpaceBuilder(c, local, j, full_order=full_order).space(k)
+
+
+def own_space(c: Conflict, local: LocalChecks, j: int) -> Space:
+    """DM j's own list only (no statements to edit, or none may change)."""
     pool = statement_pool(c, j)
-    cols = local.columns[j]
-    if not pool or not editable or k == 0:  # no statements to edit: only its own list
-        bits = local.bits_from_scores(j, c.ranks[j].astype(np.int64))[None, :]
-        pref = c.dms[j].preference
-        m = len(pref.statements) if isinstance(pref, StatementPreference) else 0
-        sp = Space(j, pool or (), [tuple(range(m))], [Reached(())], np.zeros(1, np.int64),
-                   bits, np.zeros(1, np.int64))
-        sp.members = [[0]]
-        return sp
-    m = len(c.dms[j].preference.statements)  # type: ignore[union-attr]
-    reached = edit_lists(m, len(pool) - m, k, who=c.dms[j].name)
-    lists = list(reached)
-    positions = local.positions(j)
-    where = {int(p): q for q, p in enumerate(positions.tolist())}
-    a = np.array([where[x] for x in cols.a], dtype=np.int64)
-    b = np.array([where[x] for x in cols.b], dtype=np.int64)
-    full = np.stack([
-        s.expr.evaluate(c.feasible[positions], c.bits).astype(np.int64) for s in pool
-    ]) if positions.size else np.zeros((len(pool), 0), np.int64)
-    # A comparison u(a) > u(b) depends only on which pool statements hold at a and at b:
-    # columns with the same pair of truth vectors are computed once.
-    pairs = np.concatenate([full[:, a], full[:, b]], axis=0).T  # (columns, 2 * pool)
-    _, rep, spread = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
-    spread = spread.ravel()
-    u = rep.size
-    truth = np.concatenate([full[:, a[rep]], full[:, b[rep]]], axis=1)  # (pool, 2u)
-    a, b = np.arange(u), np.arange(u, 2 * u)
-    positions = np.arange(2 * u)
-    # Lists come breadth-first (cost never falls), so a class's first list is a cheapest one
-    # and classes numbered by first appearance are ordered by cost (the original's is 0).
-    index: dict[bytes, int] = {}
-    class_rows: list[np.ndarray] = []
-    klass = np.empty(len(lists), dtype=np.int64)
-    for lo in range(0, len(lists), _BATCH):
-        hi = min(len(lists), lo + _BATCH)
-        bits = np.empty((hi - lo, u), dtype=bool)
-        by_len: dict[int, list[int]] = {}
-        for q in range(lo, hi):
-            by_len.setdefault(len(lists[q]), []).append(q - lo)
-        for n, rows in by_len.items():
-            ids = np.array([lists[lo + r] for r in rows], dtype=np.int64).reshape(len(rows), n)
-            score = np.zeros((len(rows), positions.size), dtype=np.int64)
-            for r in range(n):
-                score += truth[ids[:, r]] << np.int64(n - 1 - r)
-            bits[rows] = score[:, a] > score[:, b]
-        packed = np.packbits(bits, axis=1)
-        if full_order:
-            packed = np.concatenate([packed, _order_keys(c, pool, lists[lo:hi])], axis=1)
-        for r in range(hi - lo):
-            key = packed[r].tobytes()
-            cl = index.get(key)
-            if cl is None:
-                cl = index[key] = len(class_rows)
-                class_rows.append(bits[r][spread])
-            klass[lo + r] = cl
-    costs = np.array([reached[lst].cost for lst in lists], dtype=np.int64)
-    n_cls = len(class_rows)
-    cost = np.full(n_cls, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(cost, klass, costs)
-    class_bits = np.stack(class_rows) if class_rows else np.zeros((0, len(cols)), bool)
-    members: list[list[int]] = [[] for _ in range(n_cls)]
-    for q in range(len(lists)):
-        if costs[q] == cost[klass[q]]:
-            members[int(klass[q])].append(q)
-    sp = Space(j, pool, lists, [reached[lst] for lst in lists], klass, class_bits, cost)
-    sp.members = members
+    bits = local.bits_from_scores(j, c.ranks[j].astype(np.int64))[None, :]
+    pref = c.dms[j].preference
+    m = len(pref.statements) if isinstance(pref, StatementPreference) else 0
+    sp = Space(j, pool or (), [tuple(range(m))], [Reached(())], np.zeros(1, np.int64),
+               bits, np.zeros(1, np.int64))
+    sp.members = [[0]]
     return sp
 
 
-def _order_keys(c: Conflict, pool: tuple[Statement, ...], lists: list[tuple[int, ...]]
-                ) -> np.ndarray:
-    """Per list, the dense ranks of all feasible states as bytes (equal = same order)."""
-    truth = np.stack([s.expr.evaluate(c.feasible, c.bits).astype(np.int64) for s in pool])
-    out = np.empty((len(lists), c.n_states * 4), dtype=np.uint8)
-    for q, lst in enumerate(lists):
-        score = np.zeros(c.n_states, dtype=np.int64)
-        for r, sid in enumerate(lst):
-            score += truth[sid] << np.int64(len(lst) - 1 - r)
-        _, dense = np.unique(score, return_inverse=True)
-        out[q] = dense.astype(np.int32).view(np.uint8)
+class SpaceBuilder:
+    """DM j's classes of lists, for growing edit budgets: the lists within k - 1 edits are the
+    first of those within k (breadth-first), so a larger budget classifies only its new
+    lists, and a smaller one reads a prefix. Needs a statement pool."""
+
+    def __init__(self, c: Conflict, local: LocalChecks, j: int, *,
+                 full_order: bool = False) -> None:
+        pool = statement_pool(c, j)
+        assert pool, "a DM without statements has only its own list (own_space)"
+        self.c, self.j, self.pool, self.full_order = c, j, pool, full_order
+        self.m = len(c.dms[j].preference.statements)  # type: ignore[union-attr]
+        self.n_columns = len(local.columns[j])
+        cols = local.columns[j]
+        positions = local.positions(j)
+        where = {int(p): q for q, p in enumerate(positions.tolist())}
+        a = np.array([where[x] for x in cols.a], dtype=np.int64)
+        b = np.array([where[x] for x in cols.b], dtype=np.int64)
+        # A list's scores depend only on which pool statements hold at a state: they are
+        # computed once per distinct truth vector (pattern) of the states ranked (those the
+        # columns compare; every feasible state with ``full_order``).
+        ranked = np.arange(c.n_states) if full_order else positions
+        truth = np.stack([
+            s.expr.evaluate(c.feasible[ranked], c.bits).astype(np.int64) for s in pool
+        ]) if ranked.size else np.zeros((len(pool), 0), np.int64)
+        patterns, pattern_of = np.unique(truth.T, axis=0, return_inverse=True)
+        at = pattern_of.ravel()[positions] if full_order else pattern_of.ravel()
+        full = patterns.T[:, at]  # (pool, positions) truth at the compared states
+        # A comparison u(a) > u(b) depends only on which pool statements hold at a and at b:
+        # columns with the same pair of truth vectors are computed once.
+        pairs = np.concatenate([full[:, a], full[:, b]], axis=0).T  # (columns, 2 * pool)
+        _, rep, spread = np.unique(pairs, axis=0, return_index=True, return_inverse=True)
+        self.spread = spread.ravel()
+        self.pa, self.pb = at[a[rep]], at[b[rep]]
+        self.truth = patterns.T  # (pool, patterns)
+        # Lists come breadth-first (cost never falls), so a class's first list is a cheapest
+        # one and classes numbered by first appearance are ordered by cost (the original's
+        # is 0). Lists that rank the patterns alike are in one class: each distinct ranking
+        # (:func:`_rank_keys`) is compared once. With ``full_order`` the ranking is the class.
+        self.index: dict[bytes, int] = {}
+        self.seen: dict[bytes, int] = {}  # ranking -> class
+        self.class_rows: list[np.ndarray] = []
+        self.klass = np.zeros(0, dtype=np.int64)  # class of each list classified so far
+
+    def space(self, k: int) -> Space:
+        """The classes of the lists within ``k`` edits (``k`` >= 1)."""
+        c, m = self.c, self.m
+        reached = edit_lists(m, len(self.pool) - m, k, who=c.dms[self.j].name)
+        ids, costs = _list_arrays(m, len(self.pool) - m, k, c.dms[self.j].name)
+        n_lists = len(reached)
+        for lo in range(self.klass.size, n_lists, _BATCH):
+            self._classify(ids[lo:min(n_lists, lo + _BATCH)])
+        klass = self.klass[:n_lists].copy()
+        n_cls = int(klass.max()) + 1 if n_lists else 0  # classes first seen in the prefix
+        cost = np.full(n_cls, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cost, klass, costs)
+        class_bits = (np.stack(self.class_rows[:n_cls]) if n_cls
+                      else np.zeros((0, self.n_columns), bool))
+        cheapest = np.flatnonzero(costs == cost[klass])
+        by_class = cheapest[np.argsort(klass[cheapest], kind="stable")]
+        bounds = np.searchsorted(klass[by_class], np.arange(n_cls + 1))
+        members = [by_class[bounds[q]:bounds[q + 1]].tolist() for q in range(n_cls)]
+        sp = Space(self.j, self.pool, list(reached), list(reached.values()), klass,
+                   class_bits, cost)
+        sp.members = members
+        return sp
+
+    def _classify(self, ids: np.ndarray) -> None:
+        """Classes of the next lists (padded ids), appended to :attr:`klass`."""
+        score = _scores(self.truth, ids, ids.shape[1])
+        ranking = _rank_keys(score)
+        keys = ranking.view(np.dtype((np.void, ranking.shape[1]))).ravel()
+        _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        batch_class = np.empty(first.size, dtype=np.int64)
+        fresh: list[tuple[int, bytes]] = []
+        for q in np.argsort(first, kind="stable").tolist():  # first appearance order
+            key = ranking[first[q]].tobytes()
+            cl = self.seen.get(key)
+            if cl is None:
+                fresh.append((q, key))
+            else:
+                batch_class[q] = cl
+        if fresh:
+            rows = score[first[[q for q, _ in fresh]]]
+            bits = rows[:, self.pa] > rows[:, self.pb]
+            packed = np.packbits(bits, axis=1)
+            for r, (q, key) in enumerate(fresh):
+                ckey = key if self.full_order else packed[r].tobytes()
+                cl = self.index.get(ckey)
+                if cl is None:
+                    cl = self.index[ckey] = len(self.class_rows)
+                    self.class_rows.append(bits[r][self.spread])
+                self.seen[key] = batch_class[q] = cl
+        self.klass = np.concatenate([self.klass, batch_class[inv.ravel()]])
+
+
+@lru_cache(maxsize=64)
+def _list_arrays(m: int, c: int, k: int, who: str) -> tuple[np.ndarray, np.ndarray]:
+    """The lists within ``k`` edits (:func:`edit_lists`, in its order) as arrays, built once
+    per arguments: statement ids padded with ``m + c`` (a statement that never holds), and
+    costs."""
+    reached = edit_lists(m, c, k, who=who)
+    width = max(len(x) for x in reached)
+    ids = np.full((len(reached), width), m + c, dtype=np.int64)
+    costs = np.empty(len(reached), dtype=np.int64)
+    for q, (lst, how) in enumerate(reached.items()):
+        ids[q, :len(lst)] = lst
+        costs[q] = how.cost
+    for arr in (ids, costs):
+        arr.setflags(write=False)
+    return ids, costs
+
+
+def _scores(truth: np.ndarray, ids: np.ndarray, width: int) -> np.ndarray:
+    """(lists, columns) scores of lists padded to ``width`` places, each row up to a positive
+    factor (which keeps every comparison within the row): the statement at place r adds
+    2^(width-1-r) where it holds (``truth``: (pool, columns) 0/1; padding never holds). Exact
+    in 16-bit integers up to 16 places, in floats up to 52, else in Python integers."""
+    n = truth.shape[0]
+    rows = np.arange(ids.shape[0])
+    if width <= 52:
+        weights = np.zeros((ids.shape[0], n + 1), dtype=np.float64)
+        for r in range(width):
+            weights[rows, ids[:, r]] = float(1 << (width - 1 - r))
+        score = weights[:, :n] @ truth.astype(np.float64)
+        return score.astype(np.uint16) if width <= 16 else score
+    table = np.concatenate([truth, np.zeros((1, truth.shape[1]), truth.dtype)])
+    out = np.zeros((ids.shape[0], truth.shape[1]), dtype=object)
+    for r in range(width):
+        out += table[ids[:, r]].astype(object) * (1 << (width - 1 - r))
     return out
+
+
+def _rank_keys(score: np.ndarray) -> np.ndarray:
+    """Per row, a key of the row's weak order of its columns, as bytes (uint8): equal keys
+    exactly when two rows order their columns alike. The stable argsort (ties in column order,
+    so one per weak order) and which neighbours in it tie."""
+    if score.shape[1] == 0:
+        return np.zeros((score.shape[0], 1), dtype=np.uint8)
+    order = np.argsort(score, axis=1, kind="stable")
+    ranked = np.sort(score, axis=1)
+    ties = np.packbits(ranked[:, 1:] == ranked[:, :-1], axis=1)
+    small = np.uint16 if score.shape[1] <= 1 << 16 else np.uint32
+    return np.concatenate([order.astype(small).view(np.uint8), ties], axis=1)
 
 
 @dataclass(frozen=True)
