@@ -132,13 +132,13 @@ def sign(m: np.ndarray) -> np.ndarray:
 
 def group_reach(steps: Sequence[np.ndarray], zero_diagonal: bool = True
                 ) -> tuple[np.ndarray, int]:
-    """M_H from the members' step matrices, and the number of rounds t the recurrence ran:
+    """M_H from the members' step matrices, and how many rounds t (0, 1, ...) it needs:
     M_{j,0} = S_j, M_{j,t} = sign(S_j · ∨_{k≠j} M_{k,t−1}), to the fixed point of the
     per-starter unions; NUAA sets the diagonal to 0 (``zero_diagonal``)."""
     n = steps[0].shape[0]
     last = [s.copy() for s in steps]
     seen = [s.copy() for s in steps]
-    rounds = 1
+    rounds = int(any(s.any() for s in steps))  # the t < rounds that NUAA's loop needs
     while True:
         nxt = []
         for j, s in enumerate(steps):

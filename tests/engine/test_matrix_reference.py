@@ -109,6 +109,10 @@ def test_the_recurrence_stops_within_nuaas_edge_bound() -> None:
 @given(c=unknown_conflicts(max_options=5))
 def test_unknown_preferences_match_the_matrix_method(c: Conflict) -> None:
     check_unknown(c)
+    steps = reference_matrix.transitions(c)
+    for i in range(len(c.dms)):  # NUAA runs the recurrence as many rounds as there are edges
+        _, rounds = reference_matrix.group_reach([m for j, m in enumerate(steps) if j != i])
+        assert rounds <= reference_matrix.edge_bound(steps)
 
 
 @pytest.mark.slow
