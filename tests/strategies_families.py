@@ -60,6 +60,7 @@ def strength_conflicts(draw: st.DrawFn, strict: bool = False, marks: str = "some
     dms = []
     for i, dm in enumerate(c.dms):
         u = c.ranks[i]
+        tiers: tuple[tuple[int, ...], ...]
         if strict:
             order = np.argsort(-u, kind="stable")
             tiers = tuple((int(c.feasible[k]),) for k in order)
