@@ -43,10 +43,14 @@ def run_once(command: str, src: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(src))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "detente.surfaces.cli",
-                        *command_args(command, Path(tmp))],
-                       env=env, check=True, stdout=subprocess.DEVNULL)
-        return time.perf_counter() - start
+        done = subprocess.run([sys.executable, "-m", "detente.surfaces.cli",
+                               *command_args(command, Path(tmp))],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"detente {command} failed ({src}):\n{done.stderr}")
+        return seconds
 
 
 def main() -> None:

@@ -375,8 +375,7 @@ class _Checker:
                     continue
                 cols = np.array(sorted(local.uses[i].get(j, ())), dtype=np.int64)
                 bits = spaces[j].bits[:, cols]
-                _, inv = np.unique(np.packbits(bits, axis=1), axis=0, return_inverse=True)
-                d[j] = inv.ravel().astype(np.int64)
+                d[j] = _row_ids(bits)
             self.proj.append(d)
         self.memo: dict[tuple[int, int, str], dict[bytes, bool]] = {}
 
@@ -388,11 +387,12 @@ class _Checker:
                 rows = np.flatnonzero(good)
                 if rows.size == 0:
                     return good
-                keys = np.column_stack(
+                keys = np.ascontiguousarray(np.column_stack(
                     [ids[rows, i]] + [self.proj[i][j][ids[rows, j]] for j in range(n) if j != i]
-                )
-                uniq, first, inv = np.unique(keys, axis=0, return_index=True,
-                                             return_inverse=True)
+                ).astype(np.int64))
+                uniq, first, inv = np.unique(
+                    keys.view(np.dtype((np.void, keys.shape[1] * 8))).ravel(),
+                    return_index=True, return_inverse=True)
                 memo = self.memo.setdefault((k, i, concept), {})
                 blobs = [u.tobytes() for u in uniq]
                 missing = [q for q, b in enumerate(blobs) if b not in memo]
@@ -405,6 +405,15 @@ class _Checker:
                 ok = np.array([memo[b] for b in blobs], dtype=bool)
                 good[rows] = ok[inv.ravel()]
         return good
+
+
+def _row_ids(bits: np.ndarray) -> np.ndarray:
+    """An id per row of a Boolean matrix, equal exactly for equal rows."""
+    if bits.shape[1] == 0:
+        return np.zeros(bits.shape[0], dtype=np.int64)
+    packed = np.ascontiguousarray(np.packbits(bits, axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    return np.unique(keys, return_inverse=True)[1].ravel().astype(np.int64)
 
 
 def _compositions(spaces: list[Space], ok: list[np.ndarray], k: int, level: int
