@@ -12,6 +12,7 @@ The machine this is run on is usually shared (2 cores): treat the numbers as rou
 
     python benchmarks/bench_flagship.py                        # this tree, 3 repeats
     python benchmarks/bench_flagship.py --baseline /tmp/old/src --repeat 5
+    python benchmarks/bench_flagship.py --baseline /tmp/old/src --src /tmp/new/src
     python benchmarks/bench_flagship.py --commands deal brief
 """
 
@@ -59,8 +60,10 @@ def main() -> None:
     parser.add_argument("--commands", nargs="*", choices=COMMANDS, default=list(COMMANDS))
     parser.add_argument("--baseline", type=Path, default=None,
                         help="another source tree (its src folder) to time alongside")
+    parser.add_argument("--src", type=Path, default=ROOT / "src",
+                        help="the source tree timed as 'this tree' (default: this checkout's)")
     args = parser.parse_args()
-    trees = [("this tree", ROOT / "src")]
+    trees = [("this tree", args.src.resolve())]
     if args.baseline is not None:
         trees.insert(0, ("baseline", args.baseline.resolve()))
     print(f"| command ({FLAGSHIP.name}) | " + " | ".join(f"{name} (s)" for name, _ in trees)
