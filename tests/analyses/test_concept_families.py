@@ -125,7 +125,8 @@ def test_a_refusal_lists_everything_the_caller_takes() -> None:
         parse_concepts(["seq@0.5"], families=EVOLVE)
     assert str(info.value) == (
         "'seq@0.5' is a probabilistic concept ((0.5,0.5,0.5)-SEQ): analyze, explain, "
-        "robustness and the report's stability tables take it; this analysis judges one "
+        "robustness, the report's stability tables and the workbench's concept picker take "
+        "it; this analysis judges one "
         "preference profile at a time and takes the standard concepts (nash, gmr, smr, seq, "
         "sim, seq_sim), L<h> and the unknown-preference concepts "
         f"({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})")

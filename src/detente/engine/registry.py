@@ -438,10 +438,12 @@ _FAMILY_TEXT: dict[Family, tuple[str, str, str, str, str]] = {
     Family.CLASSIC: ("a classic concept", "", "every analysis", "",
                      "the standard concepts (" + ", ".join(CONCEPTS) + ")"),
     Family.LIMITED: ("a limited-move concept", ", Kilgour 1985",
-                     "analyze, the status quo's evolution and the report's stability tables",
+                     "analyze, the status quo's evolution, the report's stability tables and "
+                     "the workbench's concept picker",
                      "", "L<h>"),
     Family.PROBABILISTIC: ("a probabilistic concept", "",
-                           "analyze, explain, robustness and the report's stability tables",
+                           "analyze, explain, robustness, the report's stability tables and "
+                           "the workbench's concept picker",
                            "judges one preference profile at a time and ",
                            "probabilistic keys (gmr@0.8/0.3 and the like)"),
     Family.UNKNOWN: ("a concept of unknown preferences", ", Li et al. 2004",
