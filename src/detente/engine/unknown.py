@@ -183,10 +183,11 @@ _RELATIONS: list[tuple[Conflict, MoveIndex, list[tuple[np.ndarray, np.ndarray]]]
 def _shared_relations(c: Conflict, index: MoveIndex) -> list[tuple[np.ndarray, np.ndarray]]:
     """:func:`relations` on ``index``'s ranks, built once for the latest model and index (an
     explanation asks for several unknown-preference concepts of one model)."""
-    if not _RELATIONS or _RELATIONS[0][0] is not c or _RELATIONS[0][1] is not index:
-        _RELATIONS.clear()
-        _RELATIONS.append((c, index, relations(c, index.payoff_ranks)))
-    return _RELATIONS[0][2]
+    got = next(iter(_RELATIONS[:1]), None)  # one read: another thread may replace the entry
+    if got is None or got[0] is not c or got[1] is not index:
+        got = (c, index, relations(c, index.payoff_ranks))
+        _RELATIONS[:] = [got]
+    return got[2]
 
 
 def unknown_relations(c: Conflict, concept: Concept, index: MoveIndex | None = None
