@@ -12,21 +12,8 @@ import pytest
 from cli_runner import run
 from web_helpers import client
 
-MODEL = """
-name: hand
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {ranking: [YN, NN, YY, NY]}
-    alternatives:
-      - name: dove
-        probability: 0.3
-        preferences: {ranking: [NN, YN, NY, YY]}
-  - name: B
-    options: [{name: b}]
-    preferences: {ranking: [NY, YY, NN, YN]}
-status_quo: NN
-"""
+MODEL = (Path(__file__).resolve().parents[1] / "data" / "probabilistic_hand.yaml").read_text(
+    encoding="utf-8")
 
 
 def _model(tmp_path: Path) -> Path:

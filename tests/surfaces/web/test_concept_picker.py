@@ -35,22 +35,7 @@ UNKNOWN = (ROOT / "tests" / "data" / "unknown_hand.yaml").read_text(encoding="ut
 STRENGTH = PD.replace('ranking: ["YN", "NN", "YY", "NY"]', 'ranking: [YN, NN, ">>", YY, NY]') \
     .replace('ranking: ["NY", "NN", "YY", "YN"]', 'ranking: [NY, ">>", NN, YY, YN]')
 #: Two DMs; A is a dove (another ranking) with probability 0.3: probabilistic preferences.
-UNCERTAIN = """\
-detente: 1
-name: uncertain
-decision_makers:
-  - name: A
-    options: [{name: a}]
-    preferences: {ranking: [YN, NN, YY, NY]}
-    alternatives:
-      - name: dove
-        probability: 0.3
-        preferences: {ranking: [NN, YN, NY, YY]}
-  - name: B
-    options: [{name: b}]
-    preferences: {ranking: [NY, YY, NN, YN]}
-status_quo: NN
-"""
+UNCERTAIN = (ROOT / "tests" / "data" / "probabilistic_hand.yaml").read_text(encoding="utf-8")
 MODELS = {"pd": (1, PD), "unknown": (2, UNKNOWN), "strength": (3, STRENGTH),
           "uncertain": (4, UNCERTAIN)}
 
