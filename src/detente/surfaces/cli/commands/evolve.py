@@ -46,8 +46,9 @@ def evolve_command(
     concept: Annotated[
         list[str] | None,
         typer.Option("--concept", metavar="NAME",
-                     help="Concept whose equilibria to mark (nash, gmr, smr, seq, sim, seq_sim); "
-                     "repeat for several. Default: nash, gmr, smr, seq."),
+                     help="Concept whose equilibria to mark (nash, gmr, smr, seq, sim, seq_sim; "
+                     "limited move L<h>; unknown preferences nash_a ... seq_d); repeat for "
+                     "several. Default: nash, gmr, smr, seq."),
     ] = None,
     limit: Annotated[
         int,

@@ -31,12 +31,14 @@ def report(
     concept: Annotated[
         list[str] | None,
         typer.Option("--concept", "-c",
-                     help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim, "
-                     "or L<h> (limited move, horizon h: the stability tables only), or an "
-                     "unknown-preference concept nash_a ... seq_d (the stability tables; the "
-                     "other sections answer with the classic concept). Default: all six, and "
-                     "the sixteen unknown-preference ones when the model declares unknown "
-                     "pairs."),
+                     help="Concept to report (repeatable): nash, gmr, smr, seq, sim, seq_sim; "
+                     "L<h> (limited move, horizon h: the stability tables only); unknown "
+                     "preferences nash_a ... seq_d, strength of preference strong_gmr ... "
+                     "weak_seq, probabilistic nash@A ... seq@A/B/C (the stability tables and "
+                     "the status quo's explanation; the other sections answer with the "
+                     "classic concept). Default: all six, the sixteen unknown-preference ones "
+                     "when the model declares unknown pairs, and strong_gmr, strong_smr, "
+                     "strong_seq when it states strength."),
     ] = None,
     max_nodes: Annotated[
         int,
