@@ -130,3 +130,21 @@ def test_a_refusal_lists_everything_the_caller_takes() -> None:
         "preference profile at a time and takes the standard concepts (nash, gmr, smr, seq, "
         "sim, seq_sim), L<h> and the unknown-preference concepts "
         f"({UNKNOWN_KEYS[0]} … {UNKNOWN_KEYS[-1]})")
+
+
+#: How a command's ``--concept`` help names a family it takes.
+HELP_WORDS = {L: "L<h>", P: "@", U: "nash_a", S: "strong_gmr"}
+
+
+@pytest.mark.parametrize("command", ["analyze", "report", "evolve", "robustness", "explain"])
+def test_each_commands_concept_help_names_the_families_it_takes(command: str) -> None:
+    from click import unstyle
+
+    from cli_runner import run
+
+    text = " ".join(unstyle(run(command, "--help").stdout).split())
+    start = text.index("--concept")
+    said = text[start:text.index(" -", start + 12)]  # the option's help, to the next option
+    said = said.replace("not L<h>", "")  # explain says what it does not take
+    for family, word in HELP_WORDS.items():
+        assert (word in said) == (family in TAKES[command]), (command, family, said)
