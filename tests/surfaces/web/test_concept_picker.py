@@ -183,6 +183,22 @@ def test_over_the_inline_bound_it_runs_as_a_job_with_progress(tmp_path: Path) ->
 
 
 @pytest.mark.slow
+def test_finished_picker_jobs_are_forgotten(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.surfaces.web import workbench
+
+    monkeypatch.setattr(workbench, "_SHARED_JOBS_KEPT", 2)
+    with client(tmp_path, inline_states=2) as c:
+        c.post("/api/models", json={"yaml": PD})
+        bench = c.app.state.bench  # type: ignore[attr-defined]
+        for keys in ("nash", "gmr", "smr", "seq"):
+            got = c.get("/models/1/concepts", params={"concepts": keys}).text
+            job_id = re.search(r'data-concepts-job="(\w+)"', got)
+            assert job_id is not None and bench.jobs.wait(job_id.group(1), 60).state == "done"
+            assert len(bench._shared_jobs) <= 2  # the finished ones were dropped
+
+
+@pytest.mark.slow
 def test_a_job_the_engine_refuses_shows_its_message(tmp_path: Path) -> None:
     text = _big(13)
     with pytest.raises(AnalysisError) as refused:

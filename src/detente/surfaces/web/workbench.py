@@ -28,6 +28,10 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+#: Shared jobs remembered (by what they compute) before the finished ones are forgotten.
+_SHARED_JOBS_KEPT = 1024
+
+
 class Workbench:
     """The server's state. Results are cached by (model id, version, what, parameters)."""
 
@@ -147,6 +151,10 @@ class Workbench:
             job = self.jobs.get(self._shared_jobs.get((kind, key), ""))
             if job is not None and job.state in ("queued", "running"):
                 return job
+            if len(self._shared_jobs) >= _SHARED_JOBS_KEPT:  # forget the finished ones
+                self._shared_jobs = {k: j for k, j in self._shared_jobs.items()
+                                     if (got := self.jobs.get(j)) is not None
+                                     and got.state in ("queued", "running")}
             job = self.jobs.submit(kind, work, steps, meta)
             self._shared_jobs[(kind, key)] = job.id
             return job
