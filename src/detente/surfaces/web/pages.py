@@ -619,7 +619,7 @@ async def states(request: Request, model_id: int, show: str = "equilibria",
 @router.get("/models/{model_id}/explain/{number}", response_class=HTMLResponse)
 async def explain(request: Request, model_id: int, number: int,
                   version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-                  concept: Annotated[list[str] | None, Query(max_length=64)] = None
+                  concept: Annotated[list[str] | None, Query(max_length=PICKER_KEYS)] = None
                   ) -> Response:
     """The explanation of state ``number`` (the six concepts, or the ``concept`` keys)."""
     b = bench(request)
