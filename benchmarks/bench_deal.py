@@ -4,8 +4,9 @@ number of guarantor options.
 Uses the engine benchmark's random model (4 decision makers, 6 prioritised statements each,
 one infeasibility pattern) with a 4-phase deal: from the status quo (all N), each phase sets one
 more option of the next DM. Guarantors are the last options of the model (set to N in the
-phases, so every setting is tried). The pre-rework flagship (tests/data/ceasefire_2024_coarse.yaml) is measured
-too. Medians of --repeat runs; the machine is shared, so treat the numbers as rough.
+phases, so every setting is tried). The pre-rework flagship
+(tests/data/ceasefire_2024_coarse.yaml) is measured too. Medians of --repeat runs; the machine
+is shared, so treat the numbers as rough.
 
 A long deal is measured too: the flagship with --long phases alternating its cease-fire and
 its status quo, without guarantors, with the mediation fallback (every broken phase asks the

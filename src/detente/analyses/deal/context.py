@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from detente.analyses.deal.foresight import DealRanks, Induction
 from detente.analyses.deal.result import Temptation
 from detente.analyses.explain.analysis import explain
@@ -20,6 +18,7 @@ from detente.analyses.moves import StateRef, state_of
 from detente.analyses.stability.analysis import analyze
 from detente.analyses.stability.result import StabilityResult
 from detente.engine import Engine
+from detente.engine.budget import check_memory
 from detente.engine.registry import get_concept
 from detente.model.conflict import Conflict
 from detente.model.deal import Deal
@@ -36,7 +35,10 @@ class DealContext:
         self.c = model
         self.concepts = concepts
         self.engine = engine
-        self.result: StabilityResult = analyze(model, concepts, engine=engine)
+        check_memory(model, concepts)  # analyze's refusals, before any work
+        for key in concepts:
+            engine.check(key)
+        self._result: StabilityResult | None = None
         self.index = engine.move_index()
         self._explained: dict[int, Explanation] = {}
         #: (state, DM, concept) -> (sanctioned, target code) of each improvement, from explain
@@ -48,6 +50,15 @@ class DealContext:
         self.mediated: dict[tuple[int, str], MediationResult | DetenteError] = {}
         #: backward induction along deal paths, step verdicts memoised
         self.induction = Induction(DealRanks(model))
+
+    @property
+    def result(self) -> StabilityResult:
+        """The model's stability under the concepts (``analyze``, on first use: the "holds"
+        test reads the engine per DM instead, so a commitment set's context never needs
+        it)."""
+        if self._result is None:
+            self._result = analyze(self.c, self.concepts, engine=self.engine)
+        return self._result
 
     def ref(self, code: int) -> StateRef:
         return state_of(self.c, code)
@@ -100,9 +111,11 @@ class DealContext:
         """(DM index, target code) of every improvement from ``code`` that ``concept`` does
         not deter (memoised per state and concept).
 
-        Looks only at the DMs that ``analyze`` finds unstable there. For GMR, SMR and SEQ it
-        reads the engine's sanction test per improvement; for SIM and SEQ&SIM it asks
-        ``explain`` (once per state and DM for all simultaneous concepts)."""
+        Looks only at the DMs with an improvement there that the engine finds unstable (the
+        stability ``analyze`` reports, per DM: a DM with no improvement has nothing to
+        deter). For GMR, SMR and SEQ it reads the engine's sanction test per improvement;
+        for SIM and SEQ&SIM it asks ``explain`` (once per state and DM for all simultaneous
+        concepts)."""
         key = (code, concept)
         got = self._undeterred.get(key)
         if got is None:
@@ -111,12 +124,13 @@ class DealContext:
 
     def _undeterred_now(self, code: int, concept: str) -> tuple[tuple[int, int], ...]:
         p = self.pos(code)
-        stable = self.result.stable[concept][:, p]
         how = get_concept(concept)
         feasible = self.c.feasible
         out: list[tuple[int, int]] = []
-        for i in np.flatnonzero(~stable).tolist():
+        for i in range(len(self.c.dms)):
             moves = self.index.improve(i, p).tolist()
+            if not moves or self._stable_at(concept, i, p):
+                continue
             if how.simultaneous:
                 out += [(i, t) for ok, t in self._sim_checks(code, i, concept) if not ok]
             elif how.sanction is None:  # Nash: nothing is deterred
@@ -128,6 +142,11 @@ class DealContext:
                 u = self.engine.utilities[i]
                 out += [(i, int(feasible[t])) for t in moves if worst[t] > u[p]]
         return tuple(out)
+
+    def _stable_at(self, concept: str, i: int, p: int) -> bool:
+        if self._result is not None:
+            return bool(self._result.stable[concept][i, p])
+        return bool(self.engine.stable_for(concept, i)[p])
 
     def _sim_checks(self, code: int, i: int, concept: str) -> tuple[tuple[bool, int], ...]:
         """(deterred, target code) of each improvement of DM ``i`` from ``code`` under a
