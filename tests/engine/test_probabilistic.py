@@ -24,7 +24,6 @@ from detente.engine.probabilistic import (
     MAX_PAIRS,
     all_probabilities,
     dm_distribution,
-    or_product,
     preference_probabilities,
     probabilistic_stable,
 )
@@ -277,16 +276,6 @@ def test_on_the_flagship_alpha_nash_grows_with_alpha() -> None:
     # a higher α makes fewer moves α-UIs, so more states stable, for every DM
     assert (low <= half).all() and (half <= high).all()
     assert (low < high).any() and half.shape == (len(c.dms), c.n_states)
-
-
-@_SETTINGS
-@given(data=st.data())
-def test_or_product_is_the_boolean_matrix_product(data: st.DataObject) -> None:
-    m, n = data.draw(st.integers(1, 7)), data.draw(st.integers(1, 7))
-    a = np.array(data.draw(st.lists(st.booleans(), min_size=m * n, max_size=m * n))).reshape(m, n)
-    b = np.array(data.draw(st.lists(st.booleans(), min_size=n * n, max_size=n * n))).reshape(n, n)
-    want = (a.astype(int) @ b.astype(int)) > 0
-    np.testing.assert_array_equal(or_product(a, b), want)
 
 
 @pytest.mark.parametrize("key", ["gmr@0.5", "gmr_a", "L3"])

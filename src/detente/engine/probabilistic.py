@@ -17,9 +17,9 @@ With R_i(s) DM i's one-move reach and R_{N-i}(s1) the others' legal sequences fr
 * (α,β,γ)-SEQ: as GMR, the others moving by their own γ-UIs only.
 
 With every probability 0 or 1 (no uncertainty) these are the classic concepts for any α, β,
-γ < 1. The computation is dense over pairs of states (N × N per DM, boolean matrix products
-for the others' reach), so it is refused above :data:`MAX_PAIRS` pairs or the memory budget,
-with an estimate.
+γ < 1. The computation is dense over pairs of states (N × N per DM; the others' reach and
+SMR's escapes are bit-packed products with the moves, :mod:`detente.engine.dense_reach`), so
+it is refused above :data:`MAX_PAIRS` pairs or the memory budget, with an estimate.
 
 >>> import detente
 >>> from detente.engine import Engine
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.engine.dense_reach import edges_of, group_reach, through
 from detente.engine.registry import SANCTIONS, Concept, get_concept
 from detente.engine.relations import Relations
 from detente.engine.single import MoveIndex
@@ -175,49 +176,6 @@ def move_matrices(conflict: Conflict) -> list[np.ndarray]:
     return out
 
 
-def or_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Boolean product of ``a`` (M, N) and a sparse ``b`` (N, N): out[s, t] = any over x of
-    a[s, x] & b[x, t], from b's nonzero pairs only (N · |b| work, in row blocks), not N³.
-
-    >>> or_product(np.eye(2, dtype=bool), np.array([[False, True], [False, False]])).tolist()
-    [[False, True], [False, False]]
-    """
-    xs, ts = np.nonzero(b.T)  # sorted by t, then x
-    xs, ts = ts, xs
-    out = np.zeros((a.shape[0], b.shape[1]), dtype=bool)
-    if xs.size == 0:
-        return out
-    starts = np.flatnonzero(np.r_[True, ts[1:] != ts[:-1]])
-    cols = ts[starts]
-    step = max(1, _BLOCK_CELLS // xs.size)
-    for lo in range(0, a.shape[0], step):
-        out[lo:lo + step, cols] = np.logical_or.reduceat(a[lo:lo + step][:, xs], starts, axis=1)
-    return out
-
-
-def group_reach(edges: Sequence[np.ndarray]) -> np.ndarray:
-    """(N, N) bool: t reached from s by a non-empty legal sequence of the movers whose one-move
-    matrices are ``edges`` (no mover twice in a row), as :meth:`MoveIndex.coalition_search`:
-    per last mover j, X_j = E_j ∪ (∪_{k≠j} X_k) E_j to the fixed point (:func:`or_product`:
-    a DM's moves from a state are few)."""
-    n = edges[0].shape[0] if edges else 0
-    if not edges:
-        return np.zeros((n, n), dtype=bool)
-    last = [x.copy() for x in edges]
-    while True:
-        grown = False
-        for j in range(len(edges)):
-            before = [last[k] for k in range(len(edges)) if k != j]
-            if not before:
-                continue
-            new = last[j] | or_product(np.logical_or.reduce(before), edges[j])
-            if (new != last[j]).any():
-                last[j] = new
-                grown = True
-        if not grown:
-            return np.asarray(np.logical_or.reduce(last))
-
-
 def likely(p: np.ndarray, level: float) -> np.ndarray:
     """Elementwise: a probability of preferring above ``level`` (an α-UI, a γ-UI)."""
     return np.asarray(level < p)
@@ -301,13 +259,14 @@ def probabilistic_stable(conflict: Conflict, key: str,
         beta = c.levels[1]
         ok = unlikely(p.T, beta)  # ok[s, s2]: s2 a sanction against a UI from s (P_i(s2 ≻ s) ≤ β)
         if rule.no_escape:  # and i cannot escape from s2 to a state it likely prefers to s
-            ok &= ~or_product(~ok, m[i].T)  # escape[s, s2]: some s3 ∈ R_i(s2) not ok for s
+            ok &= ~through(~ok, edges_of(m[i].T))  # escape[s, s2]: some s3 ∈ R_i(s2) not ok for s
         others = tuple(j for j in range(n_dms) if j != i)
         gamma = c.levels[2] if rule.improving else None
         reach = tables.reach.get((others, gamma)) if own else None
         if reach is None:
-            reach = group_reach([m[j] if gamma is None else m[j] & likely(probs[j].T, gamma)
-                                 for j in others])  # reach[s1, s2]
+            reach = group_reach([edges_of(m[j] if gamma is None
+                                          else m[j] & likely(probs[j].T, gamma))
+                                 for j in others], conflict.n_states)  # reach[s1, s2]
             if own:
                 tables.reach[(others, gamma)] = reach
         out[i] = ~_unsanctioned(ui, ok, reach)
@@ -350,6 +309,6 @@ def probabilistic_relations(conflict: Conflict, concept: Concept,
 
 
 __all__ = ["EXACT_VARIANTS", "MAX_PAIRS", "SAMPLES", "SEED", "Distribution", "all_probabilities",
-           "check_size", "dense_bytes", "dm_distribution", "group_reach", "likely",
-           "move_matrices", "or_product", "preference_probabilities", "probabilistic_relations",
+           "check_size", "dense_bytes", "dm_distribution", "likely",
+           "move_matrices", "preference_probabilities", "probabilistic_relations",
            "probabilistic_stable", "probabilities_exact", "unlikely"]

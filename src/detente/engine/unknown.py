@@ -17,17 +17,17 @@ no move at all. s is stable for i when every move s1 meets some s2 in the others
 s1 within Φ.
 
 The relations and the others' reach are dense (N × N bool); the moves are edge lists, so each
-product with them costs O(N · E) for E moves (:func:`through`), and the reach is a fixed point
-of such products. Models are limited to :data:`MAX_STATES` feasible states; a bigger one is
-refused with an estimate before anything is built.
+product with them costs O(N · E / 64) for E moves, and the reach is a fixed point of such
+products (:mod:`detente.engine.dense_reach`, shared with probabilistic stability). Models are
+limited to :data:`MAX_STATES` feasible states; a bigger one is refused with an estimate
+before anything is built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
+from detente.engine.dense_reach import CHUNK_BYTES, group_reach, through
 from detente.engine.registry import Concept, UnknownRule
 from detente.engine.relations import Relations
 from detente.engine.single import MoveIndex
@@ -40,14 +40,12 @@ from detente.model.limits import format_bytes, memory_budget
 MAX_STATES = 4096
 #: Dense N × N bool arrays alive at once beyond three per DM (its relation and its reach).
 _WORK_ARRAYS = 8
-#: Bytes of the gathered rows :func:`through` and the final check hold at once.
-_CHUNK_BYTES = 1 << 25
 
 
 def dense_bytes(c: Conflict) -> int:
     """Estimated peak bytes for ``c``: the dense N × N bool arrays and the gathered rows."""
     n = c.n_states
-    return n * n * (3 * len(c.dms) + _WORK_ARRAYS) + 2 * _CHUNK_BYTES
+    return n * n * (3 * len(c.dms) + _WORK_ARRAYS) + 2 * CHUNK_BYTES
 
 
 def check_size(c: Conflict, label: str) -> None:
@@ -90,71 +88,6 @@ def relations(c: Conflict, ranks: np.ndarray | None = None
                    if dm.unknown is not None else np.zeros((r.size, r.size), dtype=bool))
         better = (r[None, :] > r[:, None]) & ~unknown
         out.append((better, unknown))
-    return out
-
-
-def through(a: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Boolean product with a sparse graph: ``out[x, v]`` when ``a[x, u]`` for some edge
-    u → v of ``edges`` (2, E). Work O(N · E / 64): the columns of ``a`` as bit-packed words,
-    gathered in bounded chunks."""
-    rows = a.shape[0]
-    if edges.shape[1] == 0:
-        return np.zeros(a.shape, dtype=bool)
-    order = np.argsort(edges[1], kind="stable")
-    src, dst = edges[0][order], edges[1][order]
-    words = _pack(a.T)  # row u: column u of a, 64 rows of a per word
-    out_words = np.zeros((a.shape[1], words.shape[1]), dtype=np.uint64)
-    step = max(1, _CHUNK_BYTES // max(1, words.shape[1] * 8))
-    lo = 0
-    while lo < src.size:
-        hi = min(src.size, lo + step)
-        while hi < src.size and dst[hi] == dst[hi - 1]:  # a chunk ends between two targets
-            hi += 1
-        d = dst[lo:hi]
-        starts = np.flatnonzero(np.r_[True, d[1:] != d[:-1]])
-        out_words[d[starts]] = np.bitwise_or.reduceat(words[src[lo:hi]], starts, axis=0)
-        lo = hi
-    return _unpack(out_words, rows).T
-
-
-def _pack(m: np.ndarray) -> np.ndarray:
-    """(R, C) bool as (R, ceil(C / 64)) uint64 words, bit k of word w = column 64w + k."""
-    pad = (-m.shape[1]) % 64
-    if pad:
-        m = np.concatenate([m, np.zeros((m.shape[0], pad), dtype=bool)], axis=1)
-    packed = np.packbits(m, axis=1, bitorder="little")
-    return np.ascontiguousarray(packed).view(np.uint64)
-
-
-def _unpack(words: np.ndarray, columns: int) -> np.ndarray:
-    """Inverse of :func:`_pack`: (R, W) uint64 → (R, columns) bool."""
-    bits = np.unpackbits(words.view(np.uint8), axis=1, bitorder="little")
-    return bits[:, :columns].astype(bool)
-
-
-def group_reach(steps: Sequence[np.ndarray], n: int) -> np.ndarray:
-    """(N, N) bool: ``[s, t]`` when t is reached from s by a non-empty legal sequence of the
-    members' moves (``steps[j]``: member j's edges (2, E)), no member twice in a row.
-
-    A fixed point over the last mover: Z_j = (I ∪ ⋃_{k≠j} Z_k) · step_j, from Z_j = step_j.
-    """
-    eye = np.eye(n, dtype=bool)
-    z = [through(eye, step) for step in steps]
-    if len(steps) > 1:
-        changed = True
-        while changed:
-            changed = False
-            for j, step in enumerate(steps):
-                start = eye.copy()
-                for k, other in enumerate(z):
-                    if k != j:
-                        start |= other
-                new = through(start, step) | z[j]
-                if (new != z[j]).any():
-                    z[j], changed = new, True
-    out = np.zeros((n, n), dtype=bool)
-    for other in z:
-        out |= other
     return out
 
 
@@ -261,7 +194,7 @@ def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = Non
             escape = through(~ends, moves[i][::-1])  # [s, s2]: some s3 ∈ R_i(s2) out of Φ(s)
             ends &= ~escape
         deterred = np.zeros(s.size, dtype=bool)
-        step = max(1, _CHUNK_BYTES // max(1, n))
+        step = max(1, CHUNK_BYTES // max(1, n))
         for lo in range(0, s.size, step):  # some s2 ∈ reach(s1) ∩ Φ(s), per move s -> s1
             hi = lo + step
             deterred[lo:hi] = (reach[s1[lo:hi]] & ends[s[lo:hi]]).any(axis=1)
@@ -269,6 +202,5 @@ def unknown_stable(c: Conflict, concept: Concept, ranks: np.ndarray | None = Non
     return out
 
 
-__all__ = ["MAX_STATES", "check_size", "credible", "dense_bytes", "focal_moves", "group_reach",
-           "move_edges", "relations", "sanction_ends", "through", "unknown_relations",
-           "unknown_stable"]
+__all__ = ["MAX_STATES", "check_size", "credible", "dense_bytes", "focal_moves", "move_edges",
+           "relations", "sanction_ends", "unknown_relations", "unknown_stable"]
