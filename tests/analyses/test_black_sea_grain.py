@@ -21,7 +21,7 @@ from detente.analyses.robustness import robustness
 from detente.analyses.whatif import apply_scenario
 from detente.model.conflict import Conflict
 from detente.model.preferences import StatementPreference
-from doc_scripts import flat, load_script
+from doc_scripts import check_console_block, console_blocks, flat, load_script
 from reference import equilibria
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -187,26 +187,12 @@ def test_the_perception_changes_no_verdict_on_the_deal(model: Conflict) -> None:
 
 
 # ----- the page's console blocks ------------------------------------------------------------
-def _console_blocks() -> list[tuple[list[str], list[str]]]:
-    blocks = []
-    for match in re.finditer(r"^( *)```console\n(.*?)^\1```", PAGE, re.S | re.M):
-        indent = len(match.group(1))
-        lines = [line[indent:] for line in match.group(2).splitlines()]
-        assert lines[0].startswith("$ detente ")
-        blocks.append((lines[0][len("$ detente ") :].split(), lines[1:]))
-    return blocks
-
-
 def test_the_page_has_its_console_blocks() -> None:
-    commands = [args[0] for args, _ in _console_blocks()]
+    commands = [args[0] for args, _ in console_blocks(PAGE)]
     assert commands == ["validate", "brief", "explain"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("index", range(3))
 def test_console_block_is_the_commands_output(index: int) -> None:
-    args, want = _console_blocks()[index]
-    res = run(*[ROOT / a if a.startswith("examples/") else a for a in args])
-    assert res.exit_code == 0, res.stderr
-    got = [line.rstrip() for line in res.stdout.strip().splitlines()]
-    assert got == [line.rstrip() for line in "\n".join(want).strip().splitlines()]
+    check_console_block(*console_blocks(PAGE)[index])

@@ -5,7 +5,6 @@ analyses run on their own; the page's console blocks are rerun through the comma
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -13,11 +12,10 @@ from types import ModuleType
 import pytest
 
 import detente
-from cli_runner import run
 from detente.analyses.whatif import apply_scenario
 from detente.formats.native import loads
 from detente.model.conflict import Conflict
-from doc_scripts import flat, load_script
+from doc_scripts import check_console_block, console_blocks, flat, load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "examples" / "ceasefire_2024.yaml"
@@ -95,25 +93,11 @@ def test_no_hamas_reading_hands_over_hostages_for_nothing(model: Conflict) -> No
 
 
 # ----- the page's console blocks ------------------------------------------------------------
-def _console_blocks() -> list[tuple[list[str], list[str]]]:
-    blocks = []
-    for match in re.finditer(r"^( *)```console\n(.*?)^\1```", PAGE, re.S | re.M):
-        indent = len(match.group(1))
-        lines = [line[indent:] for line in match.group(2).splitlines()]
-        assert lines[0].startswith("$ detente ")
-        blocks.append((lines[0][len("$ detente ") :].split(), lines[1:]))
-    return blocks
-
-
 def test_the_page_has_its_console_blocks() -> None:
-    assert [args[0] for args, _ in _console_blocks()] == ["validate", "explain"]
+    assert [args[0] for args, _ in console_blocks(PAGE)] == ["validate", "explain"]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("index", range(2))
 def test_console_block_is_the_commands_output(index: int) -> None:
-    args, want = _console_blocks()[index]
-    res = run(*[ROOT / a if a.startswith("examples/") else a for a in args])
-    assert res.exit_code == 0, res.stderr
-    got = [line.rstrip() for line in res.stdout.strip().splitlines()]
-    assert got == [line.rstrip() for line in "\n".join(want).strip().splitlines()]
+    check_console_block(*console_blocks(PAGE)[index])
