@@ -296,3 +296,22 @@ def test_analyze_refuses_a_key_too_large_before_computing_any(
     with pytest.raises(DetenteError):
         detente.analyze(c, ["nash", "gmr", key])
     assert computed == []
+
+
+@pytest.mark.slow
+def test_the_docs_flagship_benchmark_counts_are_the_tools() -> None:
+    """docs/concepts-extended.md pastes bench_probabilistic.py's output on the flagship: the
+    equilibrium counts of its Nash, GMR and SMR rows (which share the others' reach; a SEQ row
+    builds its own, 5 s each) are what the engine gives."""
+    import re
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "concepts-extended.md").read_text(
+        encoding="utf-8")
+    block = page[page.index("Gaza cease-fire talks, August 2024: 2,880 states"):]
+    rows = re.findall(r"^ +(\S+@\S+): [\d.]+ s, (\d+) equilibria$", block[:block.index("```")],
+                      re.M)
+    assert len(rows) == 6
+    c = detente.load("examples/ceasefire_2024.yaml")
+    for key, count in rows:
+        if not key.startswith("seq@"):
+            assert int(probabilistic_stable(c, key).all(axis=0).sum()) == int(count), key
