@@ -17,6 +17,7 @@ from detente.analyses.stability.analysis import CONCEPT_FAMILIES as ANALYZE
 from detente.analyses.status_quo.analysis import CONCEPT_FAMILIES as EVOLVE
 from detente.engine.registry import (
     CLASSIC,
+    EVERY_FAMILY,
     STRENGTH_CONCEPTS,
     UNKNOWN_KEYS,
     Family,
@@ -148,3 +149,13 @@ def test_each_commands_concept_help_names_the_families_it_takes(command: str) ->
     said = said.replace("not L<h>", "")  # explain says what it does not take
     for family, word in HELP_WORDS.items():
         assert (word in said) == (family in TAKES[command]), (command, family, said)
+
+
+def test_an_unknown_key_lists_the_families_the_caller_takes() -> None:
+    with pytest.raises(AnalysisError) as every:
+        parse_concepts(["gmr_e"], families=EVERY_FAMILY)
+    assert all(f.taken in str(every.value) for f in Family)
+    with pytest.raises(AnalysisError) as classic:
+        parse_concepts(["gmr_e"])
+    assert str(classic.value) == ("unknown solution concept 'gmr_e'; expected one of: nash, "
+                                  "gmr, smr, seq, sim, seq_sim")

@@ -605,8 +605,10 @@ def parse_concepts(
         if found is None:
             found = _BY_KEY.get(key) or _UNKNOWN_BY_KEY.get(key) or _STRENGTH_BY_KEY.get(key)
         if found is None:
+            more = [f.taken for f in Family if f in families and f is not Family.CLASSIC]
             raise AnalysisError(
                 f"unknown solution concept {raw!r}; expected one of: " + ", ".join(CONCEPTS)
+                + ("" if not more else "; or " + ", ".join(more))
             )
         if found.family not in families | CLASSIC:
             raise AnalysisError(_refusal(raw, found, families))
