@@ -154,7 +154,7 @@ def test_each_commands_concept_help_names_the_families_it_takes(command: str) ->
 def test_an_unknown_key_lists_the_families_the_caller_takes() -> None:
     with pytest.raises(AnalysisError) as every:
         parse_concepts(["gmr_e"], families=EVERY_FAMILY)
-    assert all(f.taken in str(every.value) for f in Family)
+    assert all(f.taken in str(every.value) for f in Family if f is not Family.CLASSIC)
     with pytest.raises(AnalysisError) as classic:
         parse_concepts(["gmr_e"])
     assert str(classic.value) == ("unknown solution concept 'gmr_e'; expected one of: nash, "
